@@ -1,0 +1,277 @@
+"""detect -> plan -> apply, and rollback: the generic part of every run.
+
+Fixes describe; the engine carries out, recording each change in the journal
+before making it, and undoes a run newest change first.
+"""
+from __future__ import annotations
+
+import datetime
+import difflib
+from dataclasses import dataclass, field, replace
+from typing import Collection, Dict, List, Optional, Sequence, Tuple, Type
+
+from . import journal as states
+from .config import Config
+from .fixes import Fix
+from .host import FileState, Host, HostError, sha256_of
+from .journal import Journal, JournalError, Run, Step
+from .model import Change, Finding, ItemResult, Remedy, SetOwnerMode, Status, WriteFile
+from .i18n import REASONS
+
+
+class SelectionError(Exception):
+    pass
+
+
+class RollbackRefused(Exception):
+    """Rollback would overwrite someone else's work; `details` shows it."""
+
+    def __init__(self, message: str, details: str = ""):
+        super().__init__(message)
+        self.details = details
+
+
+class ApplyFailed(Exception):
+    def __init__(self, run_id: str, message: str, undone: bool):
+        super().__init__(message)
+        self.run_id = run_id
+        self.undone = undone
+
+
+# -- selection ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Selection:
+    fixes: Tuple[Type[Fix], ...]
+    named: frozenset  # ids the administrator named: --only, or the config's items
+
+
+def select(available: Sequence[Type[Fix]], only: Optional[Collection[str]], skip: Collection[str], config: Config) -> Selection:
+    known = {fix.id for fix in available}
+    for item in list(only or ()) + list(skip):
+        if item not in known:
+            raise SelectionError(f"unknown item '{item}'; the items are: {', '.join(sorted(known))}")
+    named = set(only) if only else set(config.items or ())
+    wanted = named if (only or config.items is not None) else known
+    chosen = tuple(fix for fix in available if fix.id in wanted and fix.id not in skip)
+    return Selection(fixes=chosen, named=frozenset(named))
+
+
+# -- detect and plan ---------------------------------------------------------
+
+
+def evaluate(host: Host, selection: Selection, config: Config, today: Optional[datetime.date] = None) -> List[ItemResult]:
+    today = today or datetime.date.today()
+    return [_evaluate_one(host, fix_class(), selection, config, today) for fix_class in selection.fixes]
+
+
+def _evaluate_one(host: Host, fix: Fix, selection: Selection, config: Config, today: datetime.date) -> ItemResult:
+    try:
+        detection = fix.detect(host)
+        changes = fix.plan(host, detection) if detection.status is Status.FAIL else ()
+    except HostError as error:
+        finding = Finding(target="", status=Status.ERROR, reason="host_error", severity="high", evidence={"message": str(error)})
+        return ItemResult(fix, Status.ERROR, "host_error", (finding,))
+
+    status = detection.status
+    failing = [f for f in detection.findings if not f.status.compliant]
+    reason = failing[0].reason if failing else "compliant"
+    notes = list(detection.notes)
+
+    waiver = config.waiver_for(fix.id)
+    if waiver and not waiver.expired(today):
+        reason = f"waived_until_{waiver.expires.isoformat()}" if waiver.expires else "waived"
+        notes.append(REASONS["waived"].format(why=waiver.reason))
+        return ItemResult(fix, Status.WAIVED, reason, detection.findings, (), tuple(notes), waiver.reason)
+    if waiver and not status.compliant:
+        reason = f"waiver_expired_{waiver.expires.isoformat()}"
+        notes.append(REASONS["waiver_expired"].format(expires=waiver.expires, why=waiver.reason))
+
+    if status is Status.FAIL and fix.remedy is Remedy.WHEN_NAMED and fix.id not in selection.named:
+        status, reason, changes = Status.MANUAL, "apply_only_when_named", ()
+        notes.append(REASONS["apply_only_when_named"].format(item=fix.id))
+    elif status is Status.FAIL and not changes:
+        status = Status.MANUAL
+    if fix.impact and status in (Status.FAIL, Status.MANUAL):
+        notes.append(fix.impact)
+    return ItemResult(fix, status, reason, detection.findings, tuple(changes), tuple(notes))
+
+
+# -- apply ---------------------------------------------------------------------
+
+
+@dataclass
+class ApplyOutcome:
+    run_id: Optional[str]
+    changes: int
+
+
+def refuse_if_unfinished(journal: Journal) -> None:
+    for run in journal.runs():
+        if run.state in (states.INTERRUPTED, states.FAILED):
+            raise JournalError(f"run {run.id} did not finish ({run.state}); roll it back first: harden rollback {run.id}")
+
+
+def apply(host: Host, journal: Journal, results: Sequence[ItemResult]) -> ApplyOutcome:
+    """Carry out every planned change under one run. Must hold the journal's lock."""
+    planned = [(result.fix.id, change) for result in results for change in result.changes]
+    if not planned:
+        return ApplyOutcome(run_id=None, changes=0)
+    run = journal.start_run([result.fix.id for result in results if result.changes])
+    try:
+        for item, change in planned:
+            _carry_out(host, run, item, change)
+    except (HostError, OSError) as error:
+        message = str(error)
+        try:
+            _undo(host, run, run.steps())
+        except (HostError, OSError) as undo_error:
+            run.set_state(states.FAILED, error=message, undo_error=str(undo_error))
+            raise ApplyFailed(run.id, f"{message}; undoing it failed too: {undo_error}", undone=False) from None
+        run.set_state(states.FAILED_ROLLED_BACK, error=message)
+        raise ApplyFailed(run.id, message, undone=True) from None
+    run.set_state(states.APPLIED)
+    return ApplyOutcome(run_id=run.id, changes=len(planned))
+
+
+def _carry_out(host: Host, run: Run, item: str, change: Change) -> None:
+    before = host.state(change.path)
+    if isinstance(change, WriteFile):
+        data = change.content.encode()
+        if before.exists:
+            after = replace(before, sha256=sha256_of(data))
+        else:
+            after = FileState(exists=True, uid=0, gid=0, mode=change.mode, sha256=sha256_of(data))
+        backup = host.read_bytes(change.path) if before.exists else None
+        step = run.begin(item, change.kind, change.path, before, after, backup, data)
+        host.write_file(change.path, data, new_mode=change.mode)
+        what = "wrote" if before.exists else "created"
+    elif isinstance(change, SetOwnerMode):
+        if not before.exists:
+            raise HostError(f"{host.display(change.path)} no longer exists")
+        after = replace(before, uid=change.uid, gid=change.gid, mode=change.mode)
+        step = run.begin(item, change.kind, change.path, before, after, None, None)
+        host.set_owner_mode(change.path, change.uid, change.gid, change.mode)
+        what = f"set owner {change.uid}:{change.gid} mode {change.mode:04o} on"
+    run.done(step)
+    host.log(f"run {run.id} item {item}: {what} {change.path}")
+
+
+# -- rollback ------------------------------------------------------------------
+
+
+def _undo(host: Host, run: Run, steps: Sequence[Step]) -> None:
+    for step in reversed(steps):
+        _restore(host, run, step)
+        host.log(f"run {run.id} item {step.item}: restored {step.path}")
+
+
+def _restore(host: Host, run: Run, step: Step) -> None:
+    before = step.before
+    if step.kind == WriteFile.kind:
+        host.discard_temp(step.path)
+    if not before.exists:
+        host.remove_file(step.path)
+    elif step.has_backup:
+        host.write_file(step.path, run.backup(step), state=before)
+    else:
+        host.set_owner_mode(step.path, before.uid, before.gid, before.mode, before.xattrs)
+
+
+def run_to_roll_back(journal: Journal, run_id: Optional[str]) -> Optional[Run]:
+    runs = journal.runs()
+    if run_id is None:
+        pending = [run for run in runs if run.state not in states.UNDONE]
+        return pending[-1] if pending else None
+    run = journal.run(run_id)
+    if run.state in states.UNDONE:
+        raise JournalError(f"run {run_id} is {run.state.replace('_', ' ')} already")
+    return run
+
+
+def check_rollback(host: Host, journal: Journal, run: Run) -> Dict[int, str]:
+    """Refuse when a newer run touched the same files; return the drift found:
+    for each step whose file someone else changed since, what changed."""
+    if run.state == states.IN_PROGRESS:
+        raise RollbackRefused(f"run {run.id} is in progress in another harden")
+    newer = [other for other in journal.runs() if other.id > run.id and other.state not in states.UNDONE]
+    for other in newer:
+        shared = run.paths() & other.paths()
+        if shared:
+            raise RollbackRefused(
+                f"run {other.id} changed {', '.join(sorted(shared))} after run {run.id}; roll back {other.id} first"
+            )
+    return {step.number: text for step in run.steps() if (text := _drift(host, run, step))}
+
+
+def _drift(host: Host, run: Run, step: Step) -> Optional[str]:
+    try:
+        current = host.state(step.path)
+    except HostError as error:
+        return str(error)
+    if current.same_as(step.after) or current.same_as(step.before):
+        return None
+    lines = []
+    if current.exists and step.after.exists and current.sha256 != step.after.sha256:
+        written = (run.written(step) or b"").decode(errors="replace")
+        now = (host.read_bytes(step.path) or b"").decode(errors="replace")
+        lines.extend(unified_diff(written, now, f"{step.path} (as harden left it)", f"{step.path} (now)"))
+    if not current.exists:
+        lines.append(f"{step.path} was removed since")
+    elif (current.uid, current.gid, current.mode) != (step.after.uid, step.after.gid, step.after.mode):
+        lines.append(
+            f"{step.path}: owner/mode {step.after.uid}:{step.after.gid} {step.after.mode:04o} (as harden left it)"
+            f" -> {current.uid}:{current.gid} {current.mode:04o} (now)"
+        )
+    return "\n".join(lines)
+
+
+@dataclass
+class RollbackOutcome:
+    run_id: str
+    undone: int
+    saved: List[Tuple[str, str]] = field(default_factory=list)  # (path, where its changed version is kept)
+
+
+def rollback(host: Host, journal: Journal, run: Run, force: bool) -> RollbackOutcome:
+    """Undo a run, newest change first. Must hold the journal's lock."""
+    drift = check_rollback(host, journal, run)
+    if drift and not force:
+        raise RollbackRefused(
+            f"files changed since run {run.id}; rollback would overwrite those changes (--force to roll back anyway)",
+            "\n".join(drift.values()),
+        )
+    steps = run.steps()
+    saved = []
+    for step in steps:
+        if step.number in drift and host.state(step.path).sha256:
+            kept = run.save_drifted(step, host.read_bytes(step.path))
+            saved.append((step.path, str(kept)))
+    run.set_state(states.ROLLING_BACK)
+    _undo(host, run, steps)
+    run.set_state(states.ROLLED_BACK)
+    return RollbackOutcome(run_id=run.id, undone=len(steps), saved=saved)
+
+
+def rollback_preview(host: Host, run: Run) -> List[str]:
+    """What rollback would do to each file, newest change first, as lines."""
+    lines = []
+    for step in reversed(run.steps()):
+        current = host.state(step.path)
+        if not step.before.exists:
+            lines.append(f"remove {step.path}")
+        elif step.has_backup and current.sha256 != step.before.sha256:
+            now = (host.read_bytes(step.path) or b"").decode(errors="replace") if current.exists else ""
+            lines.extend(unified_diff(now, run.backup(step).decode(errors="replace"), step.path, step.path))
+        if step.before.exists and (current.uid, current.gid, current.mode) != (step.before.uid, step.before.gid, step.before.mode):
+            lines.append(
+                f"{step.path}: owner/mode {host.user_name(current.uid)}:{host.group_name(current.gid)} {current.mode:04o}"
+                f" -> {host.user_name(step.before.uid)}:{host.group_name(step.before.gid)} {step.before.mode:04o}"
+            )
+    return lines
+
+
+def unified_diff(old: str, new: str, old_label: str, new_label: str) -> List[str]:
+    return [line.rstrip("\n") for line in difflib.unified_diff(
+        old.splitlines(keepends=True), new.splitlines(keepends=True), old_label, new_label)]

@@ -1,0 +1,1 @@
+"""What harden reads from a host, shared by the fixes."""

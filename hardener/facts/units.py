@@ -1,0 +1,29 @@
+"""Where a systemd unit's file is on a host."""
+from __future__ import annotations
+
+from typing import Optional
+
+from ..host import Host, HostError
+
+# systemd's unit search path for system units, most important first.
+UNIT_DIRS = ("/etc/systemd/system", "/run/systemd/system", "/usr/local/lib/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system")
+
+
+def unit_file(host: Host, unit: str) -> Optional[str]:
+    """The file systemd loads `unit` from (its FragmentPath), None when there is none.
+
+    On a live host systemd is asked; where systemd is not running (a container,
+    an image under --root) the unit search path is walked as systemd would."""
+    if host.live:
+        try:
+            answer = host.run("systemctl", "show", "--property=FragmentPath", unit).strip()
+        except HostError:
+            answer = ""
+        if answer.startswith("FragmentPath="):
+            path = answer.partition("=")[2]
+            return path or None
+    for directory in UNIT_DIRS:
+        path = f"{directory}/{unit}"
+        if host.lstat(path) is not None:
+            return path
+    return None

@@ -1,0 +1,64 @@
+"""file-permissions (CIS 3.1–3.6): docker.service, docker.socket and /etc/docker
+owned by root:root and no more open than 644 / 644 / 755."""
+from __future__ import annotations
+
+import stat
+from typing import Tuple
+
+from ..facts.units import unit_file
+from ..host import Host, HostError
+from ..model import Change, Detection, Finding, SetOwnerMode, Status, Text
+from . import Fix
+
+# (how to find it, the most it may allow, whether it is a directory)
+TARGETS = (("docker.service", 0o644, False), ("docker.socket", 0o644, False), ("/etc/docker", 0o755, True))
+
+
+class FilePermissions(Fix):
+    id = "file-permissions"
+    cis = "3.1–3.6"
+    title = Text(
+        "Docker's unit files and /etc/docker have safe owners and permissions",
+        "确认Docker相关的文件具有合适的权限",
+    )
+    advice = Text(
+        "chown root:root and chmod 644 docker.service and docker.socket (systemctl show -p FragmentPath), "
+        "chown root:root and chmod 755 /etc/docker; stricter permissions are fine.",
+        "执行 chown root:root 并 chmod 644 docker.service 与 docker.socket（路径见 systemctl show -p FragmentPath），"
+        "chown root:root 并 chmod 755 /etc/docker；更严格的权限同样合规。",
+    )
+    reasons = {
+        "too_permissive": Text("{path} is {owner} {mode}; wants {wanted} or stricter", "{path} 为 {owner} {mode}，应为 {wanted} 或更严格"),
+        "wrong_owner": Text("{path} is {owner} {mode}; wants {wanted}", "{path} 为 {owner} {mode}，应为 {wanted}"),
+        "compliant": Text("{path} is {owner} {mode}", "{path} 为 {owner} {mode}"),
+    }
+
+    def detect(self, host: Host) -> Detection:
+        return Detection(tuple(self._check(host, *target) for target in TARGETS))
+
+    def _check(self, host: Host, name: str, allowed: int, directory: bool) -> Finding:
+        path = name if name.startswith("/") else unit_file(host, name)
+        info = host.lstat(path) if path else None
+        if info is None:
+            return Finding(target=path or name, status=Status.NOT_APPLICABLE, reason="not_installed")
+        if stat.S_ISLNK(info.st_mode):
+            raise HostError(f"{host.display(path)} is a symbolic link where a {'directory' if directory else 'file'} was expected")
+        if directory != stat.S_ISDIR(info.st_mode):
+            raise HostError(f"{host.display(path)} is {'not ' if directory else ''}a directory; expected a {'directory' if directory else 'file'}")
+        mode = stat.S_IMODE(info.st_mode)
+        excess = mode & ~allowed
+        root_owned = (info.st_uid, info.st_gid) == (0, 0)
+        evidence = {
+            "path": path,
+            "owner": f"{host.user_name(info.st_uid)}:{host.group_name(info.st_gid)}",
+            "mode": f"{mode:04o}",
+            "wanted": f"root:root {allowed:04o}",
+            "mode_after_fix": f"{mode & ~excess:04o}",
+        }
+        if not excess and root_owned:
+            return Finding(path, Status.PASS, "compliant", evidence=evidence)
+        return Finding(path, Status.FAIL, "wrong_owner" if not root_owned else "too_permissive", severity="high", evidence=evidence)
+
+    def plan(self, host: Host, detection: Detection) -> Tuple[Change, ...]:
+        # Only the excess bits go: an administrator's stricter choice (0600) stays.
+        return tuple(SetOwnerMode(f.target, 0, 0, int(f.evidence["mode_after_fix"], 8)) for f in detection.failing)

@@ -1,0 +1,364 @@
+"""The host harden works on: the only place that reads files, writes them,
+changes owners and modes, and runs commands.
+
+Paths given to a Host are the host's own absolute paths (`/etc/docker`). Under
+`--root DIR` they are looked up inside DIR, and symbolic links are resolved
+as they would be on that host: an absolute link target starts again at DIR,
+never at the root of the machine running harden.
+"""
+from __future__ import annotations
+
+import errno
+import hashlib
+import logging
+import logging.handlers
+import os
+import socket
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Dict, List, Optional
+
+MAX_SYMLINKS = 40
+SYSLOG_SOCKET = os.environ.get("HARDENER_SYSLOG_SOCKET", "/dev/log")
+
+
+class HostError(Exception):
+    """Something on the host stops harden; the message is one line for the user."""
+
+
+@dataclass(frozen=True)
+class FileState:
+    """What harden records of a path to put it back exactly as it was."""
+
+    exists: bool
+    uid: int = 0
+    gid: int = 0
+    mode: int = 0
+    sha256: Optional[str] = None  # None for a directory
+    xattrs: Dict[str, bytes] = field(default_factory=dict)
+
+    def same_as(self, other: "FileState") -> bool:
+        """Equal in what an administrator would notice: content, owner, mode."""
+        if not self.exists or not other.exists:
+            return self.exists == other.exists
+        return (self.sha256, self.uid, self.gid, self.mode) == (other.sha256, other.uid, other.gid, other.mode)
+
+    def to_json(self) -> dict:
+        if not self.exists:
+            return {"exists": False}
+        return {
+            "exists": True,
+            "uid": self.uid,
+            "gid": self.gid,
+            "mode": self.mode,
+            "sha256": self.sha256,
+            "xattrs": {k: v.hex() for k, v in self.xattrs.items()},
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> "FileState":
+        if not data["exists"]:
+            return cls(exists=False)
+        return cls(
+            exists=True,
+            uid=data["uid"],
+            gid=data["gid"],
+            mode=data["mode"],
+            sha256=data["sha256"],
+            xattrs={k: bytes.fromhex(v) for k, v in data["xattrs"].items()},
+        )
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _reason(error: OSError) -> str:
+    return error.strerror or str(error)
+
+
+class Host:
+    def __init__(self, root: str = "/"):
+        real_root = Path(root).resolve()
+        if not real_root.is_dir():
+            raise HostError(f"--root {root}: not a directory")
+        self.root = real_root
+        self.live = real_root == Path("/")
+
+    def __repr__(self) -> str:
+        return f"Host({str(self.root)!r})"
+
+    # -- paths -------------------------------------------------------------
+
+    def resolve(self, path: str, follow_final: bool = True) -> str:
+        """The host path that `path` leads to, following links inside the root."""
+        todo = list(PurePosixPath(path).parts[1:])
+        done: List[str] = []
+        links = 0
+        while todo:
+            name = todo.pop(0)
+            if name in ("", "."):
+                continue
+            if name == "..":
+                if done:
+                    done.pop()
+                continue
+            real = self.root.joinpath(*done, name)
+            if (todo or follow_final) and real.is_symlink():
+                links += 1
+                if links > MAX_SYMLINKS:
+                    raise HostError(f"{path}: too many levels of symbolic links")
+                target = PurePosixPath(os.readlink(real))
+                if target.is_absolute():
+                    done = []
+                    todo = list(target.parts[1:]) + todo
+                else:
+                    todo = list(target.parts) + todo
+                continue
+            done.append(name)
+        return "/" + "/".join(done)
+
+    def real_path(self, path: str, follow_final: bool = True) -> Path:
+        """Where `path` of the host is on this machine."""
+        return self.root / self.resolve(path, follow_final).lstrip("/")
+
+    def display(self, path: str) -> str:
+        return path if self.live else f"{path} (in {self.root})"
+
+    # -- reading -----------------------------------------------------------
+
+    def lstat(self, path: str) -> Optional[os.stat_result]:
+        try:
+            return os.lstat(self.real_path(path, follow_final=False))
+        except FileNotFoundError:
+            return None
+        except NotADirectoryError:
+            return None
+        except OSError as error:
+            raise HostError(f"cannot read {self.display(path)}: {_reason(error)}") from None
+
+    def exists(self, path: str) -> bool:
+        return self.real_path(path).exists()
+
+    def is_dir(self, path: str) -> bool:
+        return self.real_path(path).is_dir()
+
+    def is_symlink(self, path: str) -> bool:
+        return self.real_path(path, follow_final=False).is_symlink()
+
+    def list_dir(self, path: str) -> List[str]:
+        """Names in a directory, sorted bytewise as the C locale's glob does; [] when missing."""
+        real = self.real_path(path)
+        try:
+            names = os.listdir(real)
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+        except OSError as error:
+            raise HostError(f"cannot list {self.display(path)}: {_reason(error)}") from None
+        return sorted(names, key=os.fsencode)
+
+    def read_bytes(self, path: str) -> Optional[bytes]:
+        """The content of a regular file, None when it does not exist."""
+        real = self.real_path(path)
+        try:
+            info = os.stat(real)
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        except OSError as error:
+            raise HostError(f"cannot read {self.display(path)}: {_reason(error)}") from None
+        if stat.S_ISDIR(info.st_mode):
+            raise HostError(f"{self.display(path)} is a directory where a file was expected")
+        if not stat.S_ISREG(info.st_mode):
+            raise HostError(f"{self.display(path)} is not a regular file")
+        try:
+            return real.read_bytes()
+        except OSError as error:
+            raise HostError(f"cannot read {self.display(path)}: {_reason(error)}") from None
+
+    def read_text(self, path: str) -> Optional[str]:
+        data = self.read_bytes(path)
+        if data is None:
+            return None
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise HostError(f"{self.display(path)} is not UTF-8 text (byte {error.start})") from None
+
+    def state(self, path: str) -> FileState:
+        """Owner, mode, content checksum and extended attributes; links are not followed."""
+        real = self.real_path(path, follow_final=False)
+        try:
+            info = os.lstat(real)
+        except (FileNotFoundError, NotADirectoryError):
+            return FileState(exists=False)
+        except OSError as error:
+            raise HostError(f"cannot read {self.display(path)}: {_reason(error)}") from None
+        if stat.S_ISLNK(info.st_mode):
+            raise HostError(f"{self.display(path)} is a symbolic link where a file was expected; harden does not write through links")
+        digest = None
+        if stat.S_ISREG(info.st_mode):
+            try:
+                digest = sha256_of(real.read_bytes())
+            except OSError as error:
+                raise HostError(f"cannot read {self.display(path)}: {_reason(error)}") from None
+        return FileState(
+            exists=True,
+            uid=info.st_uid,
+            gid=info.st_gid,
+            mode=stat.S_IMODE(info.st_mode),
+            sha256=digest,
+            xattrs=self._xattrs(real),
+        )
+
+    @staticmethod
+    def _xattrs(real: Path) -> Dict[str, bytes]:
+        try:
+            names = os.listxattr(real, follow_symlinks=False)
+        except OSError as error:
+            if error.errno in (errno.ENOTSUP, errno.EOPNOTSUPP):
+                return {}
+            raise
+        return {name: os.getxattr(real, name, follow_symlinks=False) for name in sorted(names)}
+
+    def user_name(self, uid: int) -> str:
+        return self._name_in(self.read_db("/etc/passwd"), uid)
+
+    def group_name(self, gid: int) -> str:
+        return self._name_in(self.read_db("/etc/group"), gid)
+
+    def read_db(self, path: str) -> str:
+        try:
+            return self.read_text(path) or ""
+        except HostError:
+            return ""
+
+    @staticmethod
+    def _name_in(db: str, number: int) -> str:
+        for line in db.splitlines():
+            fields = line.split(":")
+            if len(fields) > 2 and fields[2] == str(number):
+                return fields[0]
+        return "root" if number == 0 else str(number)
+
+    # -- writing -----------------------------------------------------------
+
+    def _writable_target(self, path: str) -> Path:
+        real = self.real_path(path, follow_final=False)
+        if real.is_symlink():
+            raise HostError(f"{self.display(path)} is a symbolic link where a file was expected; harden does not write through links")
+        return real
+
+    @staticmethod
+    def temp_name(real: Path) -> Path:
+        return real.with_name(f".{real.name}.hardener-tmp")
+
+    def write_file(self, path: str, data: bytes, state: Optional[FileState] = None, new_mode: int = 0o644) -> None:
+        """Replace a file atomically. Its owner, mode and extended attributes are
+        those of `state` when given, else those the file has; a new file is root:root new_mode."""
+        real = self._writable_target(path)
+        if real.is_dir():
+            raise HostError(f"{self.display(path)} is a directory where a file was expected")
+        if state is None:
+            current = self.state(path)
+            state = current if current.exists else None
+        uid, gid, mode = (state.uid, state.gid, state.mode) if state else (0, 0, new_mode)
+        temp = self.temp_name(real)
+        try:
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+                os.fchown(fd, uid, gid)
+                os.fchmod(fd, mode)
+                if state is not None:  # a new file keeps the labels the system gives it
+                    self._set_xattrs(temp, state.xattrs)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.rename(temp, real)
+            self._sync_dir(real.parent)
+        except OSError as error:
+            self.discard_temp(path)
+            raise HostError(f"cannot write {self.display(path)}: {_reason(error)}") from None
+
+    def discard_temp(self, path: str) -> None:
+        """Remove a temporary file a write left behind when it was cut short."""
+        try:
+            os.unlink(self.temp_name(self.real_path(path, follow_final=False)))
+        except FileNotFoundError:
+            pass
+
+    def set_owner_mode(self, path: str, uid: int, gid: int, mode: int, xattrs: Optional[Dict[str, bytes]] = None) -> None:
+        real = self._writable_target(path)
+        try:
+            os.chown(real, uid, gid, follow_symlinks=False)
+            os.chmod(real, mode)
+            if xattrs is not None:
+                self._set_xattrs(real, xattrs)
+        except OSError as error:
+            raise HostError(f"cannot change owner or mode of {self.display(path)}: {_reason(error)}") from None
+
+    def remove_file(self, path: str) -> None:
+        real = self._writable_target(path)
+        try:
+            os.unlink(real)
+            self._sync_dir(real.parent)
+        except FileNotFoundError:
+            pass
+        except OSError as error:
+            raise HostError(f"cannot remove {self.display(path)}: {_reason(error)}") from None
+
+    def _set_xattrs(self, real: Path, wanted: Dict[str, bytes]) -> None:
+        present = self._xattrs(real)
+        for name in present.keys() - wanted.keys():
+            os.removexattr(real, name, follow_symlinks=False)
+        for name, value in wanted.items():
+            if present.get(name) != value:
+                os.setxattr(real, name, value, follow_symlinks=False)
+
+    @staticmethod
+    def _sync_dir(directory: Path) -> None:
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    # -- commands and the system log ----------------------------------------
+
+    def run(self, program: str, *args: str) -> str:
+        """Run a command on the live host and return what it printed.
+
+        Under --root nothing runs: the tree is an image, not a running system."""
+        if not self.live:
+            raise HostError(f"{program} is not run under --root {self.root}")
+        import sh
+
+        try:
+            return str(sh.Command(program)(*args, _env=dict(os.environ, LC_ALL="C")))
+        except sh.CommandNotFound:
+            raise HostError(f"{program} is not installed") from None
+        except sh.ErrorReturnCode as error:
+            last = error.stderr.decode(errors="replace").strip().splitlines()
+            raise HostError(f"{program} {' '.join(args)} failed: {last[-1] if last else error.exit_code}") from None
+
+    def log(self, message: str) -> None:
+        """One line to the system log: the host's own trail of what harden did."""
+        logger = logging.getLogger("hardener.syslog")
+        if not logger.handlers:
+            if not os.path.exists(SYSLOG_SOCKET):
+                return
+            try:
+                handler = logging.handlers.SysLogHandler(
+                    address=SYSLOG_SOCKET, facility=logging.handlers.SysLogHandler.LOG_AUTHPRIV, socktype=socket.SOCK_DGRAM
+                )
+            except OSError:
+                return
+            handler.setFormatter(logging.Formatter("harden[%(process)d]: %(message)s"))
+            logger.addHandler(handler)
+            logger.setLevel(logging.INFO)
+            logger.propagate = False
+        where = "" if self.live else f" root={self.root}"
+        logger.info(message + where)

@@ -1,0 +1,69 @@
+"""The words harden shows that are not an item's own: statuses, shared
+reasons, and the sentences of the command line. English and Chinese."""
+from __future__ import annotations
+
+import os
+
+from .model import Status, Text
+
+LANGUAGES = ("en", "zh")
+
+
+def default_language() -> str:
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(variable)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+STATUS = {
+    Status.PASS: Text("pass", "通过"),
+    Status.FAIL: Text("fail", "不合规"),
+    Status.MANUAL: Text("manual", "需手动"),
+    Status.NOT_APPLICABLE: Text("n/a", "不适用"),
+    Status.WAIVED: Text("waived", "已豁免"),
+    Status.ERROR: Text("error", "错误"),
+}
+
+REASONS = {
+    "compliant": Text("compliant", "合规"),
+    "not_installed": Text("not installed on this host", "此主机未安装"),
+    "host_error": Text("{message}", "{message}"),
+    "apply_only_when_named": Text(
+        "applied only when named: harden apply --only {item}",
+        "仅在明确指定时加固：harden apply --only {item}",
+    ),
+    "waived": Text("waived: {why}", "已豁免：{why}"),
+    "waiver_expired": Text("the waiver expired on {expires}: {why}", "豁免已于 {expires} 过期：{why}"),
+}
+
+UI = {
+    "plan_summary": Text(
+        "Plan: {change} to change, {manual} manual, {compliant} compliant, {not_applicable} not applicable",
+        "计划：{change} 项待修改，{manual} 项需手动处理，{compliant} 项合规，{not_applicable} 项不适用",
+    ),
+    "check_summary": Text(
+        "Check: {failing} failing, {manual} manual, {compliant} compliant, {not_applicable} not applicable",
+        "检查：{failing} 项不合规，{manual} 项需手动处理，{compliant} 项合规，{not_applicable} 项不适用",
+    ),
+    "errors_summary": Text("{errors} could not be checked", "{errors} 项无法检查"),
+    "advice": Text("advice", "加固建议"),
+    "impact": Text("impact", "影响"),
+    "nothing_to_do": Text("Nothing to change.", "无需修改。"),
+    "applied": Text("Applied {count} change(s) in run {run_id}.", "已执行 {count} 项修改，运行编号 {run_id}。"),
+    "undo_hint": Text("Undo with: harden rollback {run_id}", "撤销：harden rollback {run_id}"),
+    "rolled_back": Text("Rolled back run {run_id}: {count} change(s) undone.", "已回滚运行 {run_id}：撤销 {count} 项修改。"),
+    "rollback_preview": Text("Rollback of run {run_id} would restore:", "回滚运行 {run_id} 将恢复："),
+    "drift_saved": Text("The changed version of {path} is kept at {saved}", "{path} 被改动后的版本保存在 {saved}"),
+    "confirm_apply": Text("Apply these changes?", "执行以上修改？"),
+    "confirm_rollback": Text("Roll back run {run_id}?", "回滚运行 {run_id}？"),
+    "no_runs": Text("No runs recorded.", "没有运行记录。"),
+    "pruned": Text("Removed {count} old run(s).", "已删除 {count} 条旧运行记录。"),
+    "after_apply": Text("After apply:", "加固后："),
+    "owner_mode": Text("owner/mode {before} -> {after}", "属主/权限 {before} -> {after}"),
+    "new_file": Text("new file {path}", "新文件 {path}"),
+    "restore_file": Text("restore {path}", "恢复 {path}"),
+    "remove_file": Text("remove {path}", "删除 {path}"),
+    "header": Text("harden: Docker security baseline on {root}", "harden：Docker 安全基线，主机 {root}"),
+}

@@ -1,0 +1,153 @@
+"""Renderings of results for people (text) and for programs (JSON).
+
+The JSON documents are the tool's public interface; README.md documents them.
+"""
+from __future__ import annotations
+
+import json
+import socket
+import string
+from typing import Dict, List, Optional, Sequence
+
+from .engine import unified_diff
+from .host import Host
+from .i18n import REASONS, STATUS, UI
+from .model import Change, Finding, ItemResult, SetOwnerMode, Status, Text, WriteFile
+
+
+class _Blank(dict):
+    def __missing__(self, key):
+        return "?"
+
+
+def _fill(text: Text, lang: str, values: dict) -> str:
+    return string.Formatter().vformat(getattr(text, lang), (), _Blank(values))
+
+
+def finding_message(result: ItemResult, finding: Finding, lang: str) -> str:
+    text = result.fix.reasons.get(finding.reason) or REASONS.get(finding.reason)
+    if text is None:
+        return finding.reason
+    return _fill(text, lang, dict(finding.evidence, item=result.fix.id))
+
+
+def host_name(host: Host) -> str:
+    if not host.live:
+        name = (host.read_db("/etc/hostname") or "").strip()
+        if name:
+            return name
+    return socket.gethostname()
+
+
+# -- changes -----------------------------------------------------------------
+
+
+def describe_change(host: Host, change: Change) -> dict:
+    """A change as data: for a file, the unified diff from what is there now."""
+    if isinstance(change, WriteFile):
+        current = host.read_text(change.path)
+        old_label = "/dev/null" if current is None else f"a{change.path}"
+        diff = unified_diff(current or "", change.content, old_label, f"b{change.path}")
+        return {"kind": change.kind, "target": change.path, "new": current is None, "diff": "\n".join(diff)}
+    if isinstance(change, SetOwnerMode):
+        state = host.state(change.path)
+        return {
+            "kind": change.kind,
+            "target": change.path,
+            "before": {"owner": f"{host.user_name(state.uid)}:{host.group_name(state.gid)}", "mode": f"{state.mode:04o}"},
+            "after": {"owner": f"{host.user_name(change.uid)}:{host.group_name(change.gid)}", "mode": f"{change.mode:04o}"},
+        }
+    raise TypeError(change)
+
+
+def _change_lines(described: dict, lang: str) -> List[str]:
+    if described["kind"] == "set_owner_mode":
+        before, after = described["before"], described["after"]
+        return [described["target"] + ": " + UI["owner_mode"](lang, before=f"{before['owner']} {before['mode']}", after=f"{after['owner']} {after['mode']}")]
+    lines = [UI["new_file"](lang, path=described["target"])] if described["new"] else []
+    return lines + described["diff"].splitlines()
+
+
+# -- item results --------------------------------------------------------------
+
+
+def summary(results: Sequence[ItemResult]) -> Dict[str, int]:
+    count = lambda *statuses: sum(1 for r in results if r.status in statuses)  # noqa: E731
+    return {
+        "to_change": sum(1 for r in results if r.changes),
+        "failing": count(Status.FAIL),
+        "manual": count(Status.MANUAL),
+        "compliant": count(Status.PASS, Status.WAIVED),
+        "waived": count(Status.WAIVED),
+        "not_applicable": count(Status.NOT_APPLICABLE),
+        "error": count(Status.ERROR),
+    }
+
+
+def results_document(host: Host, command: str, results: Sequence[ItemResult], lang: str, with_changes: bool,
+                     run_id: Optional[str] = None, changed: bool = False) -> dict:
+    items = []
+    for result in results:
+        items.append({
+            "id": result.fix.id,
+            "title": result.fix.title(lang),
+            "cis": result.fix.cis,
+            "remedy": result.fix.remedy.value,
+            "status": result.status.value,
+            "reason": result.reason,
+            "notes": [note(lang) for note in result.notes],
+            "advice": result.fix.advice(lang) if not result.status.compliant else None,
+            "findings": [
+                {
+                    "target": finding.target,
+                    "status": finding.status.value,
+                    "severity": finding.severity,
+                    "reason": finding.reason,
+                    "message": finding_message(result, finding, lang),
+                    "evidence": dict(finding.evidence),
+                }
+                for finding in result.findings
+            ],
+            "changes": [describe_change(host, change) for change in result.changes] if with_changes else [],
+        })
+    return {
+        "command": command,
+        "host": host_name(host),
+        "root": str(host.root),
+        "run_id": run_id,
+        "changed": changed,
+        "items": items,
+        "summary": summary(results),
+    }
+
+
+def results_text(document: dict, lang: str, plan: bool) -> str:
+    lines = [UI["header"](lang, root=f"{document['root']} ({document['host']})"), ""]
+    for item in document["items"]:
+        status = STATUS[Status(item["status"])](lang)
+        lines.append(f"[{status}] {item['id']}  {item['title']} (CIS {item['cis']})")
+        for finding in item["findings"]:
+            if finding["status"] in ("fail", "manual", "error") or item["status"] == "waived":
+                lines.append(f"    {finding['message']}")
+        for note in item["notes"]:
+            lines.append(f"    {note}")
+        if item["advice"] and not item["changes"]:
+            lines.append(f"    {UI['advice'](lang)}: {item['advice']}")
+        for change in item["changes"] if plan else ():
+            lines.extend("    " + line for line in _change_lines(change, lang))
+    counts = document["summary"]
+    lines.append("")
+    if plan:
+        line = UI["plan_summary"](lang, change=counts["to_change"], manual=counts["manual"],
+                                  compliant=counts["compliant"], not_applicable=counts["not_applicable"])
+    else:
+        line = UI["check_summary"](lang, failing=counts["failing"], manual=counts["manual"],
+                                   compliant=counts["compliant"], not_applicable=counts["not_applicable"])
+    if counts["error"]:
+        line += ", " + UI["errors_summary"](lang, errors=counts["error"])
+    lines.append(line)
+    return "\n".join(lines)
+
+
+def dumps(document: dict) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=2)

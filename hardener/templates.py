@@ -1,0 +1,25 @@
+"""Rendering of the files harden writes, from the jinja2 templates in templates/."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+
+_PACKAGED = Path(__file__).parent / "templates"  # inside an installed wheel
+_CHECKOUT = Path(__file__).parent.parent / "templates"  # in a source checkout
+
+
+def template_dir() -> Path:
+    return _PACKAGED if _PACKAGED.is_dir() else _CHECKOUT
+
+
+_environment = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(str(template_dir())),
+    keep_trailing_newline=True,
+    undefined=jinja2.StrictUndefined,
+    autoescape=False,
+)
+
+
+def render(name: str, **values) -> str:
+    return _environment.get_template(name).render(**values)
