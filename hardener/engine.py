@@ -70,6 +70,8 @@ def _evaluate_one(host: Host, fix: Fix, selection: Selection, config: Config, to
     try:
         detection = fix.detect(host)
         changes = fix.plan(host, detection) if detection.status is Status.FAIL else ()
+        for change in changes:
+            host.state(change.path)  # a target harden cannot write (a link, say) is an error now, not half way
     except HostError as error:
         finding = Finding(target="", status=Status.ERROR, reason="host_error", severity="high", evidence={"message": str(error)})
         return ItemResult(fix, Status.ERROR, "host_error", (finding,))
@@ -171,6 +173,8 @@ def _restore(host: Host, run: Run, step: Step) -> None:
     before = step.before
     if step.kind == WriteFile.kind:
         host.discard_temp(step.path)
+    if host.state(step.path) == before:
+        return  # the change never happened, or was undone already
     if not before.exists:
         host.remove_file(step.path)
     elif step.has_backup:

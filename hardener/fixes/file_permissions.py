@@ -31,18 +31,21 @@ class FilePermissions(Fix):
         "too_permissive": Text("{path} is {owner} {mode}; wants {wanted} or stricter", "{path} 为 {owner} {mode}，应为 {wanted} 或更严格"),
         "wrong_owner": Text("{path} is {owner} {mode}; wants {wanted}", "{path} 为 {owner} {mode}，应为 {wanted}"),
         "compliant": Text("{path} is {owner} {mode}", "{path} 为 {owner} {mode}"),
+        "masked": Text("the unit is masked (a link to /dev/null)", "该单元已被屏蔽（指向 /dev/null）"),
     }
 
     def detect(self, host: Host) -> Detection:
         return Detection(tuple(self._check(host, *target) for target in TARGETS))
 
     def _check(self, host: Host, name: str, allowed: int, directory: bool) -> Finding:
-        path = name if name.startswith("/") else unit_file(host, name)
+        found = name if name.startswith("/") else unit_file(host, name)
+        # A link's own mode means nothing: what counts is the file it leads to, inside the root.
+        path = host.resolve(found) if found and host.is_symlink(found) else found
         info = host.lstat(path) if path else None
         if info is None:
-            return Finding(target=path or name, status=Status.NOT_APPLICABLE, reason="not_installed")
-        if stat.S_ISLNK(info.st_mode):
-            raise HostError(f"{host.display(path)} is a symbolic link where a {'directory' if directory else 'file'} was expected")
+            return Finding(target=found or name, status=Status.NOT_APPLICABLE, reason="not_installed")
+        if path == "/dev/null":
+            return Finding(target=found, status=Status.NOT_APPLICABLE, reason="masked")
         if directory != stat.S_ISDIR(info.st_mode):
             raise HostError(f"{host.display(path)} is {'not ' if directory else ''}a directory; expected a {'directory' if directory else 'file'}")
         mode = stat.S_IMODE(info.st_mode)
@@ -50,6 +53,7 @@ class FilePermissions(Fix):
         root_owned = (info.st_uid, info.st_gid) == (0, 0)
         evidence = {
             "path": path,
+            **({"link": found} if found != path else {}),
             "owner": f"{host.user_name(info.st_uid)}:{host.group_name(info.st_gid)}",
             "mode": f"{mode:04o}",
             "wanted": f"root:root {allowed:04o}",

@@ -1,0 +1,1 @@
+"""hardener: harden Docker hosts to the Alibaba Cloud Docker security baseline, and undo it."""

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import hosts
+
+
+class Result:
+    def __init__(self, completed: subprocess.CompletedProcess):
+        self.code = completed.returncode
+        self.out = completed.stdout
+        self.err = completed.stderr
+
+    @property
+    def json(self):
+        return json.loads(self.out)
+
+    def __repr__(self):
+        return f"<exit {self.code}\nstdout:\n{self.out}\nstderr:\n{self.err}>"
+
+
+def harden_env(extra=None):
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("LC_", "HARDENER_"))}
+    env.update(LANG="C.UTF-8", HARDENER_SYSLOG_SOCKET="/nonexistent/harden-test-log")
+    env.update(extra or {})
+    return env
+
+
+def run_harden(*args, input=None, env=None, user=None, timeout=120) -> Result:
+    command = [sys.executable, "-m", "hardener", *map(str, args)]
+    if user is not None:
+        command = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups", *command]
+    completed = subprocess.run(command, input=input, capture_output=True, text=True, env=harden_env(env), timeout=timeout,
+                               stdin=None if input is not None else subprocess.DEVNULL)
+    return Result(completed)
+
+
+@pytest.fixture
+def harden():
+    return run_harden
+
+
+@pytest.fixture
+def make_root(tmp_path):
+    """make_root("debian") -> a fixture root with several items out of line."""
+    count = [0]
+
+    def make(kind="debian", layout=None, compliant=False):
+        count[0] += 1
+        layout = layout if layout is not None else hosts.LAYOUTS[kind]()
+        if not compliant:
+            layout = hosts.out_of_line(layout)
+        return hosts.build(tmp_path / f"root{count[0]}", layout)
+
+    return make
