@@ -66,7 +66,7 @@ def load(host: Host, explicit_path: Optional[str], known_items: Collection[str])
         raise ConfigError(str(error)) from None
     if text is None:
         return Config()
-    return parse(text, host.display(DEFAULT_PATH), known_items)
+    return parse(text, str(host.real_path(DEFAULT_PATH)), known_items)
 
 
 def parse(text: str, source: str, known_items: Collection[str]) -> Config:

@@ -199,7 +199,7 @@ def check_rollback(host: Host, journal: Journal, run: Run) -> Dict[int, str]:
     for each step whose file someone else changed since, what changed."""
     if run.state == states.IN_PROGRESS:
         raise RollbackRefused(f"run {run.id} is in progress in another harden")
-    newer = [other for other in journal.runs() if other.id > run.id and other.state not in states.UNDONE]
+    newer = [other for other in journal.runs() if other.sequence > run.sequence and other.state not in states.UNDONE]
     for other in newer:
         shared = run.paths() & other.paths()
         if shared:
@@ -224,10 +224,7 @@ def _drift(host: Host, run: Run, step: Step) -> Optional[str]:
     if not current.exists:
         lines.append(f"{step.path} was removed since")
     elif (current.uid, current.gid, current.mode) != (step.after.uid, step.after.gid, step.after.mode):
-        lines.append(
-            f"{step.path}: owner/mode {step.after.uid}:{step.after.gid} {step.after.mode:04o} (as harden left it)"
-            f" -> {current.uid}:{current.gid} {current.mode:04o} (now)"
-        )
+        lines.append(f"{step.path}: owner/mode {_owner_mode(host, step.after)} (as harden left it) -> {_owner_mode(host, current)} (now)")
     return "\n".join(lines)
 
 
@@ -269,11 +266,12 @@ def rollback_preview(host: Host, run: Run) -> List[str]:
             now = (host.read_bytes(step.path) or b"").decode(errors="replace") if current.exists else ""
             lines.extend(unified_diff(now, run.backup(step).decode(errors="replace"), step.path, step.path))
         if step.before.exists and (current.uid, current.gid, current.mode) != (step.before.uid, step.before.gid, step.before.mode):
-            lines.append(
-                f"{step.path}: owner/mode {host.user_name(current.uid)}:{host.group_name(current.gid)} {current.mode:04o}"
-                f" -> {host.user_name(step.before.uid)}:{host.group_name(step.before.gid)} {step.before.mode:04o}"
-            )
+            lines.append(f"{step.path}: owner/mode {_owner_mode(host, current)} -> {_owner_mode(host, step.before)}")
     return lines
+
+
+def _owner_mode(host: Host, state: FileState) -> str:
+    return f"{host.user_name(state.uid)}:{host.group_name(state.gid)} {state.mode:04o}"
 
 
 def unified_diff(old: str, new: str, old_label: str, new_label: str) -> List[str]:

@@ -104,6 +104,11 @@ class Run:
             raise JournalError(f"journal of run {self.id} is unreadable: {error}") from None
 
     @property
+    def sequence(self) -> int:
+        """Runs are ordered by this: their ids can share a second."""
+        return self.info["sequence"]
+
+    @property
     def state(self) -> str:
         state = self.info["state"]
         if state in UNFINISHED:
@@ -264,7 +269,8 @@ class Journal:
         """Every recorded run, oldest first."""
         if not self.runs_dir.is_dir():
             return []
-        return [Run(self, path) for path in sorted(self.runs_dir.iterdir()) if (path / "run.json").exists()]
+        runs = [Run(self, path) for path in self.runs_dir.iterdir() if (path / "run.json").exists()]
+        return sorted(runs, key=lambda run: run.sequence)
 
     def run(self, run_id: str) -> Run:
         for run in self.runs():
@@ -275,12 +281,13 @@ class Journal:
     def start_run(self, items: List[str]) -> Run:
         assert self._lock_fd is not None, "a run starts under the lock"
         now = _now()
+        sequence = max((run.sequence for run in self.runs()), default=0) + 1
         self.runs_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         directory = self.runs_dir / new_run_id(now)
         directory.mkdir(mode=0o700)
         self.write_json(directory / "run.json", {
             "id": directory.name, "started": now.isoformat(timespec="seconds"), "finished": None,
-            "items": items, "state": APPLYING, "root": str(self.host.root),
+            "items": items, "state": APPLYING, "root": str(self.host.root), "sequence": sequence,
         })
         _fsync_dir(self.runs_dir)
         return Run(self, directory)

@@ -1,0 +1,300 @@
+"""The command line: exit codes, JSON, consent, refusals, broken inputs, config."""
+import fcntl
+import os
+import pty
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+import hosts
+from conftest import harden_env
+
+BOTH = ["--only", "file-permissions,content-trust"]
+STATUSES = {"pass", "fail", "manual", "not_applicable", "waived", "error"}
+
+
+def one_line_error(result):
+    assert result.code == 1, result
+    assert result.err.startswith("harden: error: ") and result.err.count("\n") == 1, result
+    return result.err
+
+
+def test_exit_codes_of_check(make_root, harden):
+    assert harden("check", "--root", make_root("debian")).code == 2
+    assert harden("check", "--root", make_root("debian", compliant=True), "--skip", "content-trust").code == 0
+    assert harden("check", "--root", make_root(layout=hosts.without_docker())).code == 0  # not applicable counts as compliant
+
+
+def test_json_document(make_root, harden):
+    document = harden("check", "--root", make_root("centos"), "--format", "json").json
+    assert set(document) == {"command", "host", "root", "run_id", "changed", "items", "summary"}
+    assert document["host"] == "docker-host-01"
+    assert [item["id"] for item in document["items"]] == ["file-permissions", "content-trust"]
+    for item in document["items"]:
+        assert {"id", "title", "cis", "status", "reason", "findings", "changes"} <= set(item)
+        assert item["status"] in STATUSES
+        for finding in item["findings"]:
+            assert set(finding) == {"target", "status", "severity", "reason", "message", "evidence"}
+            assert finding["status"] in STATUSES
+    content_trust = document["items"][1]
+    assert (content_trust["status"], content_trust["reason"]) == ("manual", "apply_only_when_named")
+    assert document["summary"]["failing"] == 1 and document["summary"]["manual"] == 1
+
+
+def test_dry_run_json_shows_the_changes(make_root, harden):
+    root = make_root("debian")
+    document = harden("--dry-run", "--format", "json", "--root", root, *BOTH).json
+    changes = {change["target"]: change for item in document["items"] for change in item["changes"]}
+    assert changes["/lib/systemd/system/docker.service"]["before"] == {"owner": "root:root", "mode": "0664"}
+    assert changes["/lib/systemd/system/docker.service"]["after"] == {"owner": "root:root", "mode": "0644"}
+    assert "+export DOCKER_CONTENT_TRUST=1" in changes["/etc/profile.d/zz-hardener-docker-content-trust.sh"]["diff"]
+    assert document["summary"]["to_change"] == 2
+
+
+def test_options_before_or_after_the_command(make_root, harden):
+    root = make_root("debian")
+    before = harden("--root", root, "--format", "json", "--only", "file-permissions", "check").json
+    after = harden("check", "--root", root, "--format", "json", "--only", "file-permissions").json
+    assert before == after and [item["id"] for item in after["items"]] == ["file-permissions"]
+    assert harden("--root", root, "apply", "--dry-run").out == harden("--root", root).out
+    assert not (root / hosts.JOURNAL).exists()
+
+
+def test_no_command_previews(make_root, harden):
+    result = harden("--root", make_root("debian"))
+    assert result.code == 2 and "Plan: 1 to change, 1 manual, 0 compliant, 0 not applicable" in result.out
+
+
+@pytest.mark.parametrize("command", [["apply", "--yes"], ["rollback", "--yes"], ["history", "--prune", "1"]])
+def test_non_root_cannot_change_the_live_host(harden, command):
+    before = os.stat("/var/lib").st_mtime
+    error = one_line_error(harden(*command, user=65534))
+    assert "must run as root" in error
+    assert not os.path.exists("/var/lib/hardener") or os.stat("/var/lib").st_mtime == before
+
+
+def test_apply_off_a_terminal_without_yes_refuses(make_root, harden):
+    root = make_root("debian")
+    start = hosts.snapshot(root)
+    assert "--yes" in one_line_error(harden("apply", "--root", root))
+    assert "--yes" in one_line_error(harden("rollback", "--root", root))
+    assert hosts.snapshot(root) == start
+
+
+def _on_terminal(args, answer):
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "hardener", *map(str, args)], stdin=terminal,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=harden_env(), text=True)
+    os.close(terminal)
+    os.write(controller, answer.encode())
+    out, err = process.communicate(timeout=60)
+    os.close(controller)
+    return process.returncode, out, err
+
+
+def test_apply_on_a_terminal_shows_the_plan_and_asks(make_root):
+    root = make_root("debian")
+    start = hosts.snapshot(root)
+    code, out, err = _on_terminal(["apply", "--root", root, "--only", "file-permissions"], "n\n")
+    assert code == 1 and "owner/mode root:root 0664 -> root:root 0644" in out and "Apply these changes?" in err
+    assert hosts.snapshot(root) == start
+    code, out, err = _on_terminal(["apply", "--root", root, "--only", "file-permissions"], "y\n")
+    assert code == 0 and "Applied 3 change(s)" in out
+    code, out, err = _on_terminal(["rollback", "--root", root], "y\n")
+    assert code == 0 and "Roll back run" in err
+    assert hosts.snapshot(root) == start
+
+
+def _world_readable_root(kind):
+    base = Path(tempfile.mkdtemp(prefix="harden-nobody-"))
+    os.chmod(base, 0o755)
+    root = hosts.build(base / "root", hosts.out_of_line(hosts.LAYOUTS[kind]()))
+    return base, root
+
+
+def test_unreadable_file_is_one_line(harden):
+    base, root = _world_readable_root("debian")
+    try:
+        subprocess.run(["chown", "-R", "65534:65534", str(base)], check=True)
+        os.chmod(root / "etc/profile", 0)
+        start = hosts.snapshot(root)
+        error = one_line_error(harden("apply", "--yes", "--root", root, *BOTH, user=65534))
+        assert "cannot read /etc/profile" in error and "Permission denied" in error and "--skip content-trust" in error
+        assert hosts.snapshot(root) == start
+    finally:
+        shutil.rmtree(base)
+
+
+@pytest.mark.parametrize("breakage, message", [
+    ("link_where_file", "symbolic link where a file was expected"),
+    ("dir_where_file", "is a directory where a file was expected"),
+    ("file_where_dir", "expected a directory"),
+    ("not_utf8", "is not UTF-8 text"),
+])
+def test_broken_inputs_are_one_line_and_change_nothing(make_root, harden, breakage, message):
+    root = make_root("debian")
+    if breakage == "link_where_file":
+        (root / "etc/profile.d/zz-hardener-docker-content-trust.sh").symlink_to("/etc/environment")
+    elif breakage == "dir_where_file":
+        (root / "etc/profile").unlink()
+        (root / "etc/profile").mkdir()
+    elif breakage == "file_where_dir":
+        (root / "etc/docker").rmdir()
+        (root / "etc/docker").write_text("")
+    elif breakage == "not_utf8":
+        (root / "etc/environment").write_bytes(b"LANG=\xff\xfe\n")
+    start = hosts.snapshot(root)
+    assert message in one_line_error(harden("apply", "--yes", "--root", root, *BOTH))
+    assert hosts.snapshot(root) == start
+    check = harden("check", "--root", root, *BOTH)
+    assert check.code == 1 and message in check.out
+
+
+@pytest.mark.parametrize("config, message", [
+    ("colour = 'red'\n", "config.toml:1: unknown key 'colour'"),
+    ("items = ['file-permissions'\n", "config.toml:1: not valid TOML"),
+    ("items = ['file-permisions']\n", "config.toml:1: unknown item 'file-permisions'"),
+    ("\n[[waivers]]\nitem = 'content-trust'\nreason = 'ACR'\nexpires = 'soon'\n", "config.toml:5: expires must be a date"),
+    ("[[waivers]]\nitem = 'content-trust'\n", "config.toml:2: a waiver needs a reason"),
+    ("[[waivers]]\nitem = 'content-trust'\nreason = 'x'\n[[waivers]]\nitem = 'icc-x'\nreason = 'y'\n", "config.toml:5: waiver for unknown item 'icc-x'"),
+])
+def test_bad_config_names_the_line(make_root, harden, config, message):
+    root = make_root("debian")
+    (root / "etc/hardener").mkdir()
+    (root / "etc/hardener/config.toml").write_text(config)
+    start = hosts.snapshot(root)
+    assert message in one_line_error(harden("apply", "--yes", "--root", root))
+    assert message in one_line_error(harden("check", "--root", root))
+    assert hosts.snapshot(root) == start
+
+
+def test_config_file_option_and_missing_file(make_root, harden, tmp_path):
+    root = make_root("debian")
+    assert "cannot read config" in one_line_error(harden("check", "--root", root, "--config", tmp_path / "none.toml"))
+    config = tmp_path / "fleet.toml"
+    config.write_text("items = ['content-trust']\n")
+    document = harden("--dry-run", "--root", root, "--config", config, "--format", "json").json
+    assert [item["id"] for item in document["items"]] == ["content-trust"]
+    assert document["items"][0]["status"] == "fail" and document["items"][0]["changes"], "named in the config: it applies"
+
+
+def test_unknown_item_is_an_error(make_root, harden):
+    assert "unknown item 'icc2'" in one_line_error(harden("check", "--root", make_root("debian"), "--only", "icc2"))
+
+
+def test_waivers(make_root, harden):
+    root = make_root("debian")
+    (root / "etc/hardener").mkdir()
+    (root / "etc/hardener/config.toml").write_text(
+        "[[waivers]]\nitem = 'content-trust'\nreason = 'ACR has no signatures'\nexpires = 2099-01-31\n"
+        "[[waivers]]\nitem = 'file-permissions'\nreason = 'vendor unit'\nexpires = 2020-01-01\n"
+    )
+    document = harden("check", "--root", root, "--format", "json").json
+    items = {item["id"]: item for item in document["items"]}
+    assert (items["content-trust"]["status"], items["content-trust"]["reason"]) == ("waived", "waived_until_2099-01-31")
+    assert "waived: ACR has no signatures" in items["content-trust"]["notes"]
+    assert (items["file-permissions"]["status"], items["file-permissions"]["reason"]) == ("fail", "waiver_expired_2020-01-01")
+    assert any("expired on 2020-01-01" in note for note in items["file-permissions"]["notes"])
+
+
+def test_chinese(make_root, harden):
+    root = make_root("debian")
+    result = harden("check", "--root", root, "--lang", "zh")
+    assert "确认Docker相关的文件具有合适的权限" in result.out and "检查：1 项不合规" in result.out
+    assert "为Docker启用内容信任" in harden("check", "--root", root, env={"LANG": "zh_CN.UTF-8"}).out
+    assert "Content trust is enabled" in harden("check", "--root", root, env={"LANG": "en_US.UTF-8"}).out
+
+
+def test_list(harden):
+    result = harden("list", "--format", "json")
+    items = {item["id"]: item for item in result.json["items"]}
+    assert items["file-permissions"] == {"id": "file-permissions", "title": items["file-permissions"]["title"], "cis": "3.1–3.6", "remedy": "auto"}
+    assert items["content-trust"]["remedy"] == "when_named"
+    text = harden("list").out
+    assert "content-trust" in text and "when named" in text
+
+
+def test_rollback_refuses_when_a_file_changed_since(make_root, harden):
+    root = make_root("debian")
+    start = hosts.snapshot(root)
+    assert harden("apply", "--yes", "--root", root, *BOTH).code == 0
+    script = root / "etc/profile.d/zz-hardener-docker-content-trust.sh"
+    script.write_text(script.read_text() + "export DOCKER_CONTENT_TRUST_SERVER=https://notary.example\n")
+    refused = harden("rollback", "--yes", "--root", root)
+    assert refused.code == 4 and "rollback refused" in refused.err
+    assert "+export DOCKER_CONTENT_TRUST_SERVER=https://notary.example" in refused.out
+    os.chmod(root / "etc/docker", 0o700)
+    refused = harden("rollback", "--yes", "--root", root)
+    assert refused.code == 4 and "0755 (as harden left it) -> root:root 0700 (now)" in refused.out
+
+    forced = harden("rollback", "--yes", "--force", "--root", root)
+    assert forced.code == 0, forced
+    kept = next((root / hosts.JOURNAL / "runs").glob("*/drift/*zz-hardener-docker-content-trust.sh"))
+    assert "notary.example" in kept.read_text() and str(kept) in forced.out
+    assert hosts.snapshot(root) == start
+
+
+def test_older_run_waits_for_the_newer_one(make_root, harden):
+    root = make_root("centos")
+    start = hosts.snapshot(root)
+    first = harden("apply", "--yes", "--root", root, "--only", "file-permissions", "--format", "json").json["run_id"]
+    os.chmod(root / "etc/docker", 0o775)  # someone loosens it again; harden fixes it again
+    second = harden("apply", "--yes", "--root", root, "--only", "file-permissions", "--format", "json").json["run_id"]
+    assert first != second
+    refused = harden("rollback", "--yes", "--root", root, first)
+    assert refused.code == 4 and f"roll back {second} first" in refused.err
+    assert harden("rollback", "--yes", "--root", root).code == 0  # the newest: second
+    drift = harden("rollback", "--yes", "--root", root)  # then first: the admin's 0775 stands in its way
+    assert drift.code == 4 and "/etc/docker: owner/mode root:root 0755 (as harden left it) -> root:root 0775 (now)" in drift.out
+    assert harden("rollback", "--yes", "--force", "--root", root).code == 0
+    assert hosts.snapshot(root) == start
+    states = [run["state"] for run in harden("history", "--root", root, "--format", "json").json["runs"]]
+    assert states == ["rolled_back", "rolled_back"]
+    assert "is rolled back already" in one_line_error(harden("rollback", "--yes", "--root", root, first))
+    assert "Nothing" in harden("rollback", "--yes", "--root", root).out or "No runs" in harden("rollback", "--yes", "--root", root).out
+
+
+def test_second_apply_waits_for_the_lock(make_root, harden):
+    root = make_root("debian")
+    (root / hosts.JOURNAL).mkdir(parents=True)
+    with open(root / hosts.JOURNAL / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        lock.write("4242\n")
+        lock.flush()
+        error = one_line_error(harden("apply", "--yes", "--root", root))
+    assert "another harden apply or rollback (pid 4242) is running" in error
+
+
+def test_history_and_prune(make_root, harden):
+    root = make_root("debian")
+    ids = []
+    for mode in (0o775, 0o777, 0o770):
+        os.chmod(root / "etc/docker", mode)
+        ids.append(harden("apply", "--yes", "--root", root, "--only", "file-permissions", "--format", "json").json["run_id"])
+    text = harden("history", "--root", root).out
+    assert all(run_id in text for run_id in ids) and "applied" in text and "file-permissions" in text
+    pruned = harden("history", "--root", root, "--prune", "1", "--format", "json").json
+    assert [run["id"] for run in pruned["runs"]] == ids[-1:]
+
+
+def test_every_change_goes_to_the_system_log(make_root, harden, tmp_path):
+    address = str(tmp_path / "log.sock")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    listener.bind(address)
+    listener.settimeout(5)
+    try:
+        root = make_root("debian")
+        run_id = harden("apply", "--yes", "--root", root, *BOTH, "--format", "json",
+                        env={"HARDENER_SYSLOG_SOCKET": address}).json["run_id"]
+        assert harden("rollback", "--yes", "--root", root, env={"HARDENER_SYSLOG_SOCKET": address}).code == 0
+        lines = [listener.recv(4096).decode() for _ in range(8)]
+    finally:
+        listener.close()
+    assert all(f"run {run_id}" in line and "harden[" in line for line in lines)
+    assert any("item content-trust: created /etc/profile.d/zz-hardener-docker-content-trust.sh" in line for line in lines)
+    assert any("item file-permissions: restored /etc/docker" in line for line in lines)
