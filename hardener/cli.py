@@ -280,7 +280,7 @@ def list_items(**given):
     remedies = {Remedy.AUTO: ("automatic", "自动"), Remedy.MANUAL: ("manual", "手动"), Remedy.WHEN_NAMED: ("when named", "需指定")}
     items = [{"id": fix.id, "title": fix.title(lang), "cis": fix.cis, "remedy": fix.remedy.value} for fix in all_fixes()]
     width = max(len(item["id"]) for item in items)
-    lines = [f"{item['id']:<{width}}  CIS {item['cis']:<9} {remedies[Remedy(item['remedy'])][lang == 'zh']:<10} {item['title']}"
+    lines = [f"{item['id']:<{width}}  CIS {item['cis']:<9} {remedies[Remedy(item['remedy'])][lang == 'zh']:<11} {item['title']}"
              for item in items]
     click.echo(report.dumps({"items": items}) if settings.json else "\n".join(lines))
 
