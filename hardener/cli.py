@@ -217,7 +217,7 @@ def apply(yes, **given):
     if outcome.run_id:
         for item in planned["items"]:
             for change in item["changes"]:
-                lines.extend(report._change_lines(change, lang))
+                lines.extend(report.change_lines(change, lang))
         lines += ["", session.text("applied", count=outcome.changes, run_id=outcome.run_id),
                   session.text("undo_hint", run_id=outcome.run_id), ""]
     else:

@@ -224,7 +224,7 @@ def _drift(host: Host, run: Run, step: Step) -> Optional[str]:
     if not current.exists:
         lines.append(f"{step.path} was removed since")
     elif (current.uid, current.gid, current.mode) != (step.after.uid, step.after.gid, step.after.mode):
-        lines.append(f"{step.path}: owner/mode {_owner_mode(host, step.after)} (as harden left it) -> {_owner_mode(host, current)} (now)")
+        lines.append(f"{step.path}: owner/mode {host.owner_mode(step.after)} (as harden left it) -> {host.owner_mode(current)} (now)")
     return "\n".join(lines)
 
 
@@ -266,12 +266,8 @@ def rollback_preview(host: Host, run: Run) -> List[str]:
             now = (host.read_bytes(step.path) or b"").decode(errors="replace") if current.exists else ""
             lines.extend(unified_diff(now, run.backup(step).decode(errors="replace"), step.path, step.path))
         if step.before.exists and (current.uid, current.gid, current.mode) != (step.before.uid, step.before.gid, step.before.mode):
-            lines.append(f"{step.path}: owner/mode {_owner_mode(host, current)} -> {_owner_mode(host, step.before)}")
+            lines.append(f"{step.path}: owner/mode {host.owner_mode(current)} -> {host.owner_mode(step.before)}")
     return lines
-
-
-def _owner_mode(host: Host, state: FileState) -> str:
-    return f"{host.user_name(state.uid)}:{host.group_name(state.gid)} {state.mode:04o}"
 
 
 def unified_diff(old: str, new: str, old_label: str, new_label: str) -> List[str]:

@@ -227,6 +227,12 @@ class Host:
     def group_name(self, gid: int) -> str:
         return self._name_in(self.read_db("/etc/group"), gid)
 
+    def owner(self, uid: int, gid: int) -> str:
+        return f"{self.user_name(uid)}:{self.group_name(gid)}"
+
+    def owner_mode(self, state: FileState) -> str:
+        return f"{self.owner(state.uid, state.gid)} {state.mode:04o}"
+
     def read_db(self, path: str) -> str:
         try:
             return self.read_text(path) or ""

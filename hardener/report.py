@@ -54,13 +54,13 @@ def describe_change(host: Host, change: Change) -> dict:
         return {
             "kind": change.kind,
             "target": change.path,
-            "before": {"owner": f"{host.user_name(state.uid)}:{host.group_name(state.gid)}", "mode": f"{state.mode:04o}"},
-            "after": {"owner": f"{host.user_name(change.uid)}:{host.group_name(change.gid)}", "mode": f"{change.mode:04o}"},
+            "before": {"owner": host.owner(state.uid, state.gid), "mode": f"{state.mode:04o}"},
+            "after": {"owner": host.owner(change.uid, change.gid), "mode": f"{change.mode:04o}"},
         }
     raise TypeError(change)
 
 
-def _change_lines(described: dict, lang: str) -> List[str]:
+def change_lines(described: dict, lang: str) -> List[str]:
     if described["kind"] == "set_owner_mode":
         before, after = described["before"], described["after"]
         return [described["target"] + ": " + UI["owner_mode"](lang, before=f"{before['owner']} {before['mode']}", after=f"{after['owner']} {after['mode']}")]
@@ -134,7 +134,7 @@ def results_text(document: dict, lang: str, plan: bool) -> str:
         if item["advice"] and not item["changes"]:
             lines.append(f"    {UI['advice'](lang)}: {item['advice']}")
         for change in item["changes"] if plan else ():
-            lines.extend("    " + line for line in _change_lines(change, lang))
+            lines.extend("    " + line for line in change_lines(change, lang))
     counts = document["summary"]
     lines.append("")
     if plan:

@@ -54,7 +54,7 @@ class FilePermissions(Fix):
         evidence = {
             "path": path,
             **({"link": found} if found != path else {}),
-            "owner": f"{host.user_name(info.st_uid)}:{host.group_name(info.st_gid)}",
+            "owner": host.owner(info.st_uid, info.st_gid),
             "mode": f"{mode:04o}",
             "wanted": f"root:root {allowed:04o}",
             "mode_after_fix": f"{mode & ~excess:04o}",
