@@ -74,6 +74,21 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def sync_dir(directory: Path) -> None:
+    """Make a rename or unlink in `directory` durable."""
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
 def _reason(error: OSError) -> str:
     return error.strerror or str(error)
 
@@ -273,9 +288,7 @@ class Host:
         try:
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
             try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view):]
+                write_all(fd, data)
                 os.fchown(fd, uid, gid)
                 os.fchmod(fd, mode)
                 if state is not None:  # a new file keeps the labels the system gives it
@@ -284,7 +297,7 @@ class Host:
             finally:
                 os.close(fd)
             os.rename(temp, real)
-            self._sync_dir(real.parent)
+            sync_dir(real.parent)
         except OSError as error:
             self.discard_temp(path)
             raise HostError(f"cannot write {self.display(path)}: {_reason(error)}") from None
@@ -310,7 +323,7 @@ class Host:
         real = self._writable_target(path)
         try:
             os.unlink(real)
-            self._sync_dir(real.parent)
+            sync_dir(real.parent)
         except FileNotFoundError:
             pass
         except OSError as error:
@@ -323,14 +336,6 @@ class Host:
         for name, value in wanted.items():
             if present.get(name) != value:
                 os.setxattr(real, name, value, follow_symlinks=False)
-
-    @staticmethod
-    def _sync_dir(directory: Path) -> None:
-        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
     # -- commands and the system log ----------------------------------------
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, List, Optional
 
-from .host import FileState, Host
+from .host import FileState, Host, sync_dir, write_all
 
 HOME = "/var/lib/hardener"
 
@@ -72,17 +72,7 @@ def new_run_id(now: datetime.datetime) -> str:
 def _write_synced(path: Path, data: bytes) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
+        write_all(fd, data)
         os.fsync(fd)
     finally:
         os.close(fd)
@@ -191,7 +181,7 @@ class Run:
         directory = self.directory / "backup"
         directory.mkdir(mode=0o700, exist_ok=True)
         _write_synced(directory / name, data)
-        _fsync_dir(directory)
+        sync_dir(directory)
 
     def _append(self, record: dict) -> None:
         path = self.directory / "steps.jsonl"
@@ -289,7 +279,7 @@ class Journal:
             "id": directory.name, "started": now.isoformat(timespec="seconds"), "finished": None,
             "items": items, "state": APPLYING, "root": str(self.host.root), "sequence": sequence,
         })
-        _fsync_dir(self.runs_dir)
+        sync_dir(self.runs_dir)
         return Run(self, directory)
 
     def remove(self, run: Run) -> None:
@@ -299,6 +289,6 @@ class Journal:
         temp = path.with_name(path.name + ".tmp")
         _write_synced(temp, (json.dumps(data, indent=2, sort_keys=True) + "\n").encode())
         os.rename(temp, path)
-        _fsync_dir(path.parent)
+        sync_dir(path.parent)
         self.recorded()
 
