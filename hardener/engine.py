@@ -15,7 +15,7 @@ from .config import Config
 from .fixes import Fix
 from .host import FileState, Host, HostError, sha256_of
 from .journal import Journal, JournalError, Run, Step
-from .model import Change, Finding, ItemResult, Remedy, SetOwnerMode, Status, WriteFile
+from .model import FILE_CHANGES, Change, Finding, ItemResult, Remedy, RunCommand, SetOwnerMode, Status, WriteFile
 from .i18n import REASONS
 
 
@@ -71,7 +71,8 @@ def _evaluate_one(host: Host, fix: Fix, selection: Selection, config: Config, to
         detection = fix.detect(host)
         changes = fix.plan(host, detection) if detection.status is Status.FAIL else ()
         for change in changes:
-            host.state(change.path)  # a target harden cannot write (a link, say) is an error now, not half way
+            if isinstance(change, FILE_CHANGES):
+                host.state(change.path)  # a target harden cannot write (a link, say) is an error now, not half way
     except HostError as error:
         finding = Finding(target="", status=Status.ERROR, reason="host_error", severity="high", evidence={"message": str(error)})
         return ItemResult(fix, Status.ERROR, "host_error", (finding,))
@@ -138,6 +139,13 @@ def apply(host: Host, journal: Journal, results: Sequence[ItemResult]) -> ApplyO
 
 
 def _carry_out(host: Host, run: Run, item: str, change: Change) -> None:
+    if isinstance(change, RunCommand):
+        command, undo = (tuple(arg.replace("{run_id}", run.id) for arg in args) for args in (change.command, change.undo))
+        step = run.begin(item, change.kind, change.target, command=command, undo=undo)
+        host.run(*command)
+        run.done(step)
+        host.log(f"run {run.id} item {item}: ran {' '.join(command)}")
+        return
     before = host.state(change.path)
     if isinstance(change, WriteFile):
         data = change.content.encode()
@@ -146,14 +154,14 @@ def _carry_out(host: Host, run: Run, item: str, change: Change) -> None:
         else:
             after = FileState(exists=True, uid=0, gid=0, mode=change.mode, sha256=sha256_of(data))
         backup = host.read_bytes(change.path) if before.exists else None
-        step = run.begin(item, change.kind, change.path, before, after, backup, data)
+        step = run.begin(item, change.kind, change.path, before=before, after=after, backup=backup, written=data)
         host.write_file(change.path, data, new_mode=change.mode)
         what = "wrote" if before.exists else "created"
-    elif isinstance(change, SetOwnerMode):
+    else:
         if not before.exists:
             raise HostError(f"{host.display(change.path)} no longer exists")
         after = replace(before, uid=change.uid, gid=change.gid, mode=change.mode)
-        step = run.begin(item, change.kind, change.path, before, after, None, None)
+        step = run.begin(item, change.kind, change.path, before=before, after=after)
         host.set_owner_mode(change.path, change.uid, change.gid, change.mode)
         what = f"set owner {change.uid}:{change.gid} mode {change.mode:04o} on"
     run.done(step)
@@ -165,8 +173,21 @@ def _carry_out(host: Host, run: Run, item: str, change: Change) -> None:
 
 def _undo(host: Host, run: Run, steps: Sequence[Step]) -> None:
     for step in reversed(steps):
+        if step.command:
+            _run_undo(host, run, step)
+            continue
         _restore(host, run, step)
         host.log(f"run {run.id} item {step.item}: restored {step.path}")
+
+
+def _run_undo(host: Host, run: Run, step: Step) -> None:
+    try:
+        host.run(*step.undo)
+    except HostError:
+        if step.done:
+            raise
+        return  # killed before or while the command ran: there may be nothing to undo
+    host.log(f"run {run.id} item {step.item}: undid {step.path} with {' '.join(step.undo)}")
 
 
 def _restore(host: Host, run: Run, step: Step) -> None:
@@ -210,6 +231,8 @@ def check_rollback(host: Host, journal: Journal, run: Run) -> Dict[int, str]:
 
 
 def _drift(host: Host, run: Run, step: Step) -> Optional[str]:
+    if step.command:
+        return None  # a command's undo sets its own value, whatever is there now
     try:
         current = host.state(step.path)
     except HostError as error:
@@ -246,7 +269,7 @@ def rollback(host: Host, journal: Journal, run: Run, force: bool) -> RollbackOut
     steps = run.steps()
     saved = []
     for step in steps:
-        if step.number in drift and host.state(step.path).sha256:
+        if step.number in drift and not step.command and host.state(step.path).sha256:
             kept = run.save_drifted(step, host.read_bytes(step.path))
             saved.append((step.path, str(kept)))
     run.set_state(states.ROLLING_BACK)
@@ -259,6 +282,9 @@ def rollback_preview(host: Host, run: Run) -> List[str]:
     """What rollback would do to each file, newest change first, as lines."""
     lines = []
     for step in reversed(run.steps()):
+        if step.command:
+            lines.append(f"{step.path}: run {' '.join(step.undo)}")
+            continue
         current = host.state(step.path)
         if not step.before.exists:
             lines.append(f"remove {step.path}")

@@ -62,6 +62,8 @@ UI = {
     "pruned": Text("Removed {count} old run(s).", "已删除 {count} 条旧运行记录。"),
     "after_apply": Text("After apply:", "加固后："),
     "owner_mode": Text("owner/mode {before} -> {after}", "属主/权限 {before} -> {after}"),
+    "run": Text("{target}: run {command}", "{target}：执行 {command}"),
+    "undo_with": Text("  rollback runs: {command}", "  回滚时执行：{command}"),
     "new_file": Text("new file {path}", "新文件 {path}"),
     "restore_file": Text("restore {path}", "恢复 {path}"),
     "remove_file": Text("remove {path}", "删除 {path}"),

@@ -4,7 +4,8 @@
     <root>/var/lib/hardener/runs/<run-id>/        0700, one directory a run
         run.json      id, times, items, state
         steps.jsonl   one record a line, appended and fsynced:
-                      {"event": "begin", "step": 1, "item", "kind", "path", "before", "after", "backup"}
+                      {"event": "begin", "step": 1, "item", "kind", "path", "backup",
+                       "before", "after" (file changes) or "command", "undo" (commands)}
                       {"event": "done", "step": 1}
         backup/       the content a step replaced (0001) and what it wrote (0001.after)
         drift/        files changed by someone else, saved by `rollback --force`
@@ -24,7 +25,7 @@ import shutil
 import signal
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, List, Optional
+from typing import Iterator, List, Optional, Tuple
 
 from .host import FileState, Host, sync_dir, write_all
 
@@ -58,11 +59,24 @@ class Step:
     number: int
     item: str
     kind: str
-    path: str
-    before: FileState
-    after: FileState
-    has_backup: bool
+    path: str  # a file, or what a command changes ("container web")
     done: bool
+    before: Optional[FileState] = None  # file changes
+    after: Optional[FileState] = None
+    has_backup: bool = False
+    command: Tuple[str, ...] = ()  # command changes
+    undo: Tuple[str, ...] = ()
+
+
+def _step(number: int, record: dict, done: bool) -> Step:
+    files = "before" in record
+    return Step(
+        number=number, item=record["item"], kind=record["kind"], path=record["path"], done=done,
+        before=FileState.from_json(record["before"]) if files else None,
+        after=FileState.from_json(record["after"]) if files else None,
+        has_backup=record["backup"],
+        command=tuple(record.get("command", ())), undo=tuple(record.get("undo", ())),
+    )
 
 
 def new_run_id(now: datetime.datetime) -> str:
@@ -120,19 +134,7 @@ class Run:
                 begun[record["step"]] = record
             elif record["event"] == "done":
                 done.add(record["step"])
-        return [
-            Step(
-                number=number,
-                item=record["item"],
-                kind=record["kind"],
-                path=record["path"],
-                before=FileState.from_json(record["before"]),
-                after=FileState.from_json(record["after"]),
-                has_backup=record["backup"],
-                done=number in done,
-            )
-            for number, record in sorted(begun.items())
-        ]
+        return [_step(number, record, number in done) for number, record in sorted(begun.items())]
 
     def paths(self) -> set:
         return {step.path for step in self.steps()}
@@ -146,19 +148,21 @@ class Run:
 
     # -- writing ---------------------------------------------------------------
 
-    def begin(self, item: str, kind: str, path: str, before: FileState, after: FileState,
-              backup: Optional[bytes], written: Optional[bytes]) -> Step:
+    def begin(self, item: str, kind: str, path: str, *, before: Optional[FileState] = None, after: Optional[FileState] = None,
+              backup: Optional[bytes] = None, written: Optional[bytes] = None,
+              command: Tuple[str, ...] = (), undo: Tuple[str, ...] = ()) -> Step:
         number = len(self.steps()) + 1
         if backup is not None:
             self._store(f"{number:04d}", backup)
         if written is not None:
             self._store(f"{number:04d}.after", written)
-        record = {
-            "event": "begin", "step": number, "item": item, "kind": kind, "path": path,
-            "before": before.to_json(), "after": after.to_json(), "backup": backup is not None,
-        }
+        record = {"event": "begin", "step": number, "item": item, "kind": kind, "path": path, "backup": backup is not None}
+        if before is not None:
+            record.update(before=before.to_json(), after=after.to_json())
+        if command:
+            record.update(command=list(command), undo=list(undo))
         self._append(record)
-        return Step(number, item, kind, path, before, after, backup is not None, False)
+        return _step(number, record, False)
 
     def done(self, step: Step) -> None:
         self._append({"event": "done", "step": step.number})

@@ -74,7 +74,25 @@ class SetOwnerMode:
     kind = "set_owner_mode"
 
 
-Change = Union[WriteFile, SetOwnerMode]
+@dataclass(frozen=True)
+class RunCommand:
+    """Run a command that changes the live host, and the command that undoes it.
+
+    "{run_id}" in either is replaced by the id of the run that carries it out."""
+
+    target: str  # what the command changes, as the user calls it: "container web"
+    command: Tuple[str, ...]
+    undo: Tuple[str, ...]
+    caveat: Optional["Text"] = None  # what the undo cannot give back exactly
+    kind = "run_command"
+
+    @property
+    def path(self) -> str:
+        return self.target
+
+
+Change = Union[WriteFile, SetOwnerMode, RunCommand]
+FILE_CHANGES = (WriteFile, SetOwnerMode)
 
 
 @dataclass(frozen=True)

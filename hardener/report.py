@@ -42,7 +42,7 @@ def host_name(host: Host) -> str:
 # -- changes -----------------------------------------------------------------
 
 
-def describe_change(host: Host, change: Change) -> dict:
+def describe_change(host: Host, change: Change, lang: str) -> dict:
     """A change as data: for a file, the unified diff from what is there now."""
     if isinstance(change, WriteFile):
         current = host.read_text(change.path)
@@ -57,13 +57,18 @@ def describe_change(host: Host, change: Change) -> dict:
             "before": {"owner": host.owner(state.uid, state.gid), "mode": f"{state.mode:04o}"},
             "after": {"owner": host.owner(change.uid, change.gid), "mode": f"{change.mode:04o}"},
         }
-    raise TypeError(change)
+    return {"kind": change.kind, "target": change.target, "command": list(change.command), "undo": list(change.undo),
+            "caveat": change.caveat(lang) if change.caveat else None}
 
 
 def change_lines(described: dict, lang: str) -> List[str]:
     if described["kind"] == "set_owner_mode":
         before, after = described["before"], described["after"]
         return [described["target"] + ": " + UI["owner_mode"](lang, before=f"{before['owner']} {before['mode']}", after=f"{after['owner']} {after['mode']}")]
+    if described["kind"] == "run_command":
+        lines = [UI["run"](lang, target=described["target"], command=" ".join(described["command"])),
+                 UI["undo_with"](lang, command=" ".join(described["undo"]))]
+        return lines + ([described["caveat"]] if described["caveat"] else [])
     lines = [UI["new_file"](lang, path=described["target"])] if described["new"] else []
     return lines + described["diff"].splitlines()
 
@@ -108,7 +113,7 @@ def results_document(host: Host, command: str, results: Sequence[ItemResult], la
                 }
                 for finding in result.findings
             ],
-            "changes": [describe_change(host, change) for change in result.changes] if with_changes else [],
+            "changes": [describe_change(host, change, lang) for change in result.changes] if with_changes else [],
         })
     return {
         "command": command,
