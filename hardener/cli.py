@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 import click
 
@@ -20,7 +20,7 @@ from . import engine, report
 from . import config as config_file
 from . import journal as states
 from .engine import ApplyFailed, RollbackRefused, SelectionError
-from .fixes import all_fixes
+from .fixes import Options, all_fixes
 from .host import Host, HostError
 from .i18n import LANGUAGES, UI, default_language
 from .journal import Journal, JournalError
@@ -46,6 +46,7 @@ class Settings:
     output_format: Optional[str] = None
     lang: Optional[str] = None
     dry_run: bool = False
+    containers: Tuple[str, ...] = ()
 
     def merged(self, **given) -> "Settings":
         """The group's options, overridden by those given after the subcommand."""
@@ -53,7 +54,7 @@ class Settings:
         for key, value in given.items():
             if key == "dry_run":
                 values[key] = values[key] or bool(value)
-            elif value is not None:
+            elif value is not None and value != ():
                 values[key] = value
         return Settings(**values)
 
@@ -78,6 +79,8 @@ COMMON_OPTIONS = (
     click.option("--format", "output_format", type=click.Choice(["text", "json"]), help="Output format (default: text)."),
     click.option("--lang", type=click.Choice(LANGUAGES), help="Language of the output (default: from the locale)."),
     click.option("--dry-run", is_flag=True, default=None, help="Show what would change; change nothing."),
+    click.option("--container", "containers", multiple=True, metavar="NAME|label=KEY=VALUE",
+                 help="Container items: only these containers (a name pattern or a label; repeatable)."),
 )
 
 
@@ -98,10 +101,11 @@ def _settings(**given) -> Settings:
 class Session:
     settings: Settings
     host: Host
+    recreate: bool = False
 
     @classmethod
-    def open(cls, settings: Settings) -> "Session":
-        return cls(settings, Host(settings.root or "/"))
+    def open(cls, settings: Settings, recreate: bool = False) -> "Session":
+        return cls(settings, Host(settings.root or "/"), recreate)
 
     def evaluate(self):
         fixes = all_fixes()
@@ -110,7 +114,7 @@ class Session:
         except config_file.ConfigError as error:
             raise Failure(str(error)) from None
         selection = engine.select(fixes, _ids(self.settings.only), _ids(self.settings.skip), config)
-        return engine.evaluate(self.host, selection, config)
+        return engine.evaluate(self.host, selection, Options(config=config, containers=tuple(self.settings.containers), recreate=self.recreate))
 
     def require_root(self, command: str) -> None:
         if self.host.live and os.geteuid() != 0:
@@ -183,9 +187,10 @@ def check(**given):
 @cli.command()
 @common_options
 @click.option("--yes", "-y", is_flag=True, help="Do not ask.")
-def apply(yes, **given):
+@click.option("--recreate", is_flag=True, help="Container items: recreate containers to fix them (stops them).")
+def apply(yes, recreate, **given):
     """Carry the plan out, recording every change so it can be undone."""
-    session = Session.open(_settings(**given))
+    session = Session.open(_settings(**given), recreate)
     if session.settings.dry_run:
         sys.exit(_preview(session))
     session.require_root("apply")

@@ -7,16 +7,29 @@
     reason = "our registry (ACR) signs nothing"
     expires = 2027-01-31                             # optional
 
+    [[waivers]]                                      # container items: some containers only
+    item = "no-privileged"
+    container = "cadvisor*"                          # a name pattern, or
+    label = "com.example.role=monitoring"            # a label, or both
+    reason = "needs the host's devices"
+
+    [memory_limit]                                   # the limit memory-limit sets
+    default = "512m"
+    [[memory_limit.overrides]]
+    container = "db-*"                               # or label = "KEY=VALUE"
+    limit = "4g"
+
 Every mistake is reported with the file and line it is on.
 """
 from __future__ import annotations
 
 import datetime
+import fnmatch
 import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Collection, Optional, Tuple
+from typing import Collection, Mapping, Optional, Tuple
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -33,13 +46,42 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True)
+class ContainerMatch:
+    """Which containers a setting is for: a name pattern and/or a label."""
+
+    container: Optional[str] = None
+    label: Optional[str] = None  # KEY=VALUE, or KEY for any value
+
+    @property
+    def scoped(self) -> bool:
+        return self.container is not None or self.label is not None
+
+    def matches(self, name: str, labels: Mapping[str, str]) -> bool:
+        if self.container is not None and not fnmatch.fnmatchcase(name, self.container):
+            return False
+        if self.label is not None:
+            key, _, value = self.label.partition("=")
+            if key not in labels or ("=" in self.label and labels[key] != value):
+                return False
+        return True
+
+
+@dataclass(frozen=True)
 class Waiver:
     item: str
     reason: str
     expires: Optional[datetime.date] = None
+    match: ContainerMatch = ContainerMatch()
 
     def expired(self, today: datetime.date) -> bool:
         return self.expires is not None and self.expires < today
+
+
+@dataclass(frozen=True)
+class MemoryLimit:
+    bytes: int
+    text: str  # as the administrator wrote it: "512m"
+    match: ContainerMatch = ContainerMatch()
 
 
 @dataclass(frozen=True)
@@ -47,9 +89,17 @@ class Config:
     source: str = ""
     items: Optional[Tuple[str, ...]] = None
     waivers: Tuple[Waiver, ...] = ()
+    memory_limits: Tuple[MemoryLimit, ...] = ()  # overrides first, the default last
 
     def waiver_for(self, item: str) -> Optional[Waiver]:
-        return next((waiver for waiver in self.waivers if waiver.item == item), None)
+        """The waiver of a whole item."""
+        return next((w for w in self.waivers if w.item == item and not w.match.scoped), None)
+
+    def container_waivers(self, item: str) -> Tuple[Waiver, ...]:
+        return tuple(w for w in self.waivers if w.item == item and w.match.scoped)
+
+    def memory_limit_for(self, name: str, labels: Mapping[str, str]) -> Optional[MemoryLimit]:
+        return next((limit for limit in self.memory_limits if limit.match.matches(name, labels)), None)
 
 
 def load(host: Host, explicit_path: Optional[str], known_items: Collection[str]) -> Config:
@@ -80,8 +130,8 @@ def parse(text: str, source: str, known_items: Collection[str]) -> Config:
         raise fail(f"not valid TOML: {str(error).split(' (at')[0]}", int(match.group(1)) if match else 1) from None
 
     for key in data:
-        if key not in ("items", "waivers"):
-            raise fail(f"unknown key '{key}' (known: items, waivers)", _line_of(text, key))
+        if key not in ("items", "waivers", "memory_limit"):
+            raise fail(f"unknown key '{key}' (known: items, waivers, memory_limit)", _line_of(text, key))
 
     items = data.get("items")
     if items is not None:
@@ -99,13 +149,59 @@ def parse(text: str, source: str, known_items: Collection[str]) -> Config:
     for number, entry in enumerate(entries):
         start = _table_line(text, "waivers", number)
         waivers.append(_waiver(entry, known_items, lambda message, key: fail(message, _line_of(text, key, start))))
-    return Config(source=source, items=items, waivers=tuple(waivers))
+    return Config(source=source, items=items, waivers=tuple(waivers), memory_limits=_memory_limits(data.get("memory_limit"), text, fail))
+
+
+def _memory_limits(section, text: str, fail) -> Tuple[MemoryLimit, ...]:
+    if section is None:
+        return ()
+    start = _line_of_table(text, "memory_limit")
+    if not isinstance(section, dict):
+        raise fail("memory_limit must be a table: [memory_limit]", start)
+    for key in section:
+        if key not in ("default", "overrides"):
+            raise fail(f"unknown key '{key}' in memory_limit (known: default, overrides)", _line_of(text, key, start))
+    limits = []
+    for number, entry in enumerate(section.get("overrides", [])):
+        entry_start = _table_line(text, "memory_limit.overrides", number)
+        where = lambda key: _line_of(text, key, entry_start)  # noqa: E731
+        for key in entry:
+            if key not in ("container", "label", "limit"):
+                raise fail(f"unknown key '{key}' in a memory_limit override (known: container, label, limit)", where(key))
+        match = _match(entry, lambda message, key: fail(message, where(key)))
+        if not match.scoped:
+            raise fail("a memory_limit override needs container or label", entry_start)
+        limits.append(_size(entry.get("limit"), lambda message: fail(message, where("limit")), match))
+    if "default" in section:
+        limits.append(_size(section["default"], lambda message: fail(message, _line_of(text, "default", start)), ContainerMatch()))
+    return tuple(limits)
+
+
+MIN_MEMORY = 6 * 1024 * 1024  # dockerd refuses less
+_UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3, "t": 1024 ** 4}
+
+
+def _size(value, fail, match: "ContainerMatch") -> MemoryLimit:
+    found = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*", str(value), re.IGNORECASE) if isinstance(value, (str, int)) else None
+    if not found:
+        raise fail(f"a memory limit is a size like \"512m\" or \"4g\", not {value!r}")
+    size = int(float(found.group(1)) * _UNITS[found.group(2).lower()])
+    if size < MIN_MEMORY:
+        raise fail(f"memory limit {value!r} is below the 6m that Docker accepts")
+    return MemoryLimit(bytes=size, text=str(value), match=match)
+
+
+def _match(entry: dict, fail) -> ContainerMatch:
+    for key in ("container", "label"):
+        if key in entry and (not isinstance(entry[key], str) or not entry[key]):
+            raise fail(f"{key} must be a non-empty string", key)
+    return ContainerMatch(container=entry.get("container"), label=entry.get("label"))
 
 
 def _waiver(entry: dict, known_items: Collection[str], fail) -> Waiver:
     for key in entry:
-        if key not in ("item", "reason", "expires"):
-            raise fail(f"unknown key '{key}' in a waiver (known: item, reason, expires)", key)
+        if key not in ("item", "reason", "expires", "container", "label"):
+            raise fail(f"unknown key '{key}' in a waiver (known: item, reason, expires, container, label)", key)
     item = entry.get("item")
     if item not in known_items:
         raise fail(f"waiver for unknown item '{item}' (see: harden list)", "item")
@@ -120,7 +216,14 @@ def _waiver(entry: dict, known_items: Collection[str], fail) -> Waiver:
             raise fail(f"expires must be a date like 2027-01-31, not '{expires}'", "expires") from None
     elif isinstance(expires, datetime.datetime) or not (expires is None or isinstance(expires, datetime.date)):
         raise fail("expires must be a date like 2027-01-31", "expires")
-    return Waiver(item=item, reason=reason.strip(), expires=expires)
+    return Waiver(item=item, reason=reason.strip(), expires=expires, match=_match(entry, fail))
+
+
+def _line_of_table(text: str, name: str) -> int:
+    for number, line in enumerate(text.splitlines(), 1):
+        if re.match(rf"\s*\[\s*{re.escape(name)}\s*\]", line):
+            return number
+    return 1
 
 
 def _table_line(text: str, name: str, number: int) -> int:

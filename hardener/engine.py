@@ -11,11 +11,11 @@ from dataclasses import dataclass, field, replace
 from typing import Collection, Dict, List, Optional, Sequence, Tuple, Type
 
 from . import journal as states
-from .config import Config
-from .fixes import Fix
+from .config import Config, Waiver
+from .fixes import Fix, Options
 from .host import FileState, Host, HostError, sha256_of
 from .journal import Journal, JournalError, Run, Step
-from .model import FILE_CHANGES, Change, Finding, ItemResult, Remedy, RunCommand, SetOwnerMode, Status, WriteFile
+from .model import FILE_CHANGES, Change, Detection, Finding, ItemResult, Remedy, RunCommand, SetOwnerMode, Status, WriteFile
 from .i18n import REASONS
 
 
@@ -61,14 +61,14 @@ def select(available: Sequence[Type[Fix]], only: Optional[Collection[str]], skip
 # -- detect and plan ---------------------------------------------------------
 
 
-def evaluate(host: Host, selection: Selection, config: Config, today: Optional[datetime.date] = None) -> List[ItemResult]:
+def evaluate(host: Host, selection: Selection, options: Options, today: Optional[datetime.date] = None) -> List[ItemResult]:
     today = today or datetime.date.today()
-    return [_evaluate_one(host, fix_class(), selection, config, today) for fix_class in selection.fixes]
+    return [_evaluate_one(host, fix_class(options), selection, options.config, today) for fix_class in selection.fixes]
 
 
 def _evaluate_one(host: Host, fix: Fix, selection: Selection, config: Config, today: datetime.date) -> ItemResult:
     try:
-        detection = fix.detect(host)
+        detection = _waive_findings(fix.detect(host), config.container_waivers(fix.id), today)
         changes = fix.plan(host, detection) if detection.status is Status.FAIL else ()
         for change in changes:
             if isinstance(change, FILE_CHANGES):
@@ -99,6 +99,23 @@ def _evaluate_one(host: Host, fix: Fix, selection: Selection, config: Config, to
     if fix.impact and status in (Status.FAIL, Status.MANUAL):
         notes.append(fix.impact)
     return ItemResult(fix, status, reason, detection.findings, tuple(changes), tuple(notes))
+
+
+def _waive_findings(detection: Detection, waivers: Sequence[Waiver], today: datetime.date) -> Detection:
+    """Container waivers turn the findings of the containers they name into `waived`."""
+    if not waivers:
+        return detection
+    findings, notes = [], list(detection.notes)
+    for finding in detection.findings:
+        waiver = next((w for w in waivers if w.match.matches(finding.target, finding.labels)), None)
+        if waiver and finding.status in (Status.FAIL, Status.MANUAL):
+            if waiver.expired(today):
+                notes.append(REASONS["waiver_expired"].format(expires=waiver.expires, why=f"{finding.target}: {waiver.reason}"))
+            else:
+                reason = f"waived_until_{waiver.expires.isoformat()}" if waiver.expires else "waived"
+                finding = replace(finding, status=Status.WAIVED, reason=reason, evidence=dict(finding.evidence, waiver=waiver.reason))
+        findings.append(finding)
+    return Detection(tuple(findings), tuple(notes))
 
 
 # -- apply ---------------------------------------------------------------------
@@ -134,6 +151,8 @@ def apply(host: Host, journal: Journal, results: Sequence[ItemResult]) -> ApplyO
             raise ApplyFailed(run.id, f"{message}; undoing it failed too: {undo_error}", undone=False) from None
         run.set_state(states.FAILED_ROLLED_BACK, error=message)
         raise ApplyFailed(run.id, message, undone=True) from None
+    finally:
+        host.forget_facts()
     run.set_state(states.APPLIED)
     return ApplyOutcome(run_id=run.id, changes=len(planned))
 

@@ -17,7 +17,9 @@ import socket
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional, TypeVar
+
+T = TypeVar("T")
 
 MAX_SYMLINKS = 40
 SYSLOG_SOCKET = os.environ.get("HARDENER_SYSLOG_SOCKET", "/dev/log")
@@ -25,6 +27,10 @@ SYSLOG_SOCKET = os.environ.get("HARDENER_SYSLOG_SOCKET", "/dev/log")
 
 class HostError(Exception):
     """Something on the host stops harden; the message is one line for the user."""
+
+
+class CommandMissing(HostError):
+    pass
 
 
 @dataclass(frozen=True)
@@ -100,6 +106,7 @@ class Host:
             raise HostError(f"--root {root}: not a directory")
         self.root = real_root
         self.live = real_root == Path("/")
+        self._facts: Dict[str, object] = {}
 
     def __repr__(self) -> str:
         return f"Host({str(self.root)!r})"
@@ -142,6 +149,16 @@ class Host:
         return path if self.live else f"{path} (in {self.root})"
 
     # -- reading -----------------------------------------------------------
+
+    def fact(self, name: str, load: Callable[[], T]) -> T:
+        """`load()`, once per run: facts several items read (the containers) are read once."""
+        if name not in self._facts:
+            self._facts[name] = load()
+        return self._facts[name]  # type: ignore[return-value]
+
+    def forget_facts(self) -> None:
+        """After changes, facts are read again."""
+        self._facts.clear()
 
     def lstat(self, path: str) -> Optional[os.stat_result]:
         try:
@@ -350,7 +367,7 @@ class Host:
         try:
             return str(sh.Command(program)(*args, _env=dict(os.environ, LC_ALL="C")))
         except sh.CommandNotFound:
-            raise HostError(f"{program} is not installed") from None
+            raise CommandMissing(f"{program} is not installed") from None
         except sh.ErrorReturnCode as error:
             last = error.stderr.decode(errors="replace").strip().splitlines()
             raise HostError(f"{program} {' '.join(args)} failed: {last[-1] if last else error.exit_code}") from None

@@ -52,6 +52,7 @@ class Finding:
     reason: str
     severity: str = "medium"
     evidence: Mapping[str, object] = field(default_factory=dict)
+    labels: Mapping[str, str] = field(default_factory=dict)  # a container's labels, for waivers; not shown
 
 
 @dataclass(frozen=True)

@@ -126,14 +126,26 @@ def results_document(host: Host, command: str, results: Sequence[ItemResult], la
     }
 
 
+def _evidence_lines(evidence: dict, lang: str) -> List[str]:
+    lines = []
+    if evidence.get("managed_by"):
+        lines.append(_fill(UI["managed"], lang, evidence))
+    if evidence.get("recreate_command"):
+        lines.append(UI["recreate"](lang, command=evidence["recreate_command"]))
+    if evidence.get("waiver"):
+        lines.append(REASONS["waived"](lang, why=evidence["waiver"]))
+    return lines
+
+
 def results_text(document: dict, lang: str, plan: bool) -> str:
     lines = [UI["header"](lang, root=f"{document['root']} ({document['host']})"), ""]
     for item in document["items"]:
         status = STATUS[Status(item["status"])](lang)
         lines.append(f"[{status}] {item['id']}  {item['title']} (CIS {item['cis']})")
         for finding in item["findings"]:
-            if finding["status"] in ("fail", "manual", "error") or item["status"] == "waived":
+            if finding["status"] in ("fail", "manual", "error", "waived"):
                 lines.append(f"    {finding['message']}")
+                lines.extend(f"      {line}" for line in _evidence_lines(finding["evidence"], lang))
         for note in item["notes"]:
             lines.append(f"    {note}")
         if item["advice"] and not item["changes"]:

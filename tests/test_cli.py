@@ -34,7 +34,11 @@ def test_json_document(make_root, harden):
     document = harden("check", "--root", make_root("centos"), "--format", "json").json
     assert set(document) == {"command", "host", "root", "run_id", "changed", "items", "summary"}
     assert document["host"] == "docker-host-01"
-    assert [item["id"] for item in document["items"]] == ["file-permissions", "content-trust"]
+    assert [item["id"] for item in document["items"]] == [
+        "file-permissions", "content-trust", "no-privileged", "no-sensitive-mounts", "memory-limit",
+        "readonly-rootfs", "no-host-pid", "no-docker-sock"]
+    containers = [item for item in document["items"] if item["id"] in ("no-privileged", "memory-limit")]
+    assert {(item["status"], item["reason"]) for item in containers} == {("not_applicable", "not_live")}, "no engine under --root"
     for item in document["items"]:
         assert {"id", "title", "cis", "status", "reason", "findings", "changes"} <= set(item)
         assert item["status"] in STATUSES
@@ -67,7 +71,7 @@ def test_options_before_or_after_the_command(make_root, harden):
 
 def test_no_command_previews(make_root, harden):
     result = harden("--root", make_root("debian"))
-    assert result.code == 2 and "Plan: 1 to change, 1 manual, 0 compliant, 0 not applicable" in result.out
+    assert result.code == 2 and "Plan: 1 to change, 1 manual, 0 compliant, 6 not applicable" in result.out
 
 
 @pytest.mark.parametrize("command", [["apply", "--yes"], ["rollback", "--yes"], ["history", "--prune", "1"]])

@@ -2,8 +2,8 @@
 import pytest
 
 import hosts
-from hardener.config import Config
 from hardener.engine import Selection, evaluate
+from hardener.fixes import Options
 from hardener.fixes.content_trust import OUR_SCRIPT, ContentTrust
 from hardener.host import Host
 from hardener.model import Status, WriteFile
@@ -11,7 +11,7 @@ from hardener.model import Status, WriteFile
 
 def result_for(root, named=True):
     selection = Selection(fixes=(ContentTrust,), named=frozenset({"content-trust"} if named else ()))
-    return evaluate(Host(str(root)), selection, Config())[0]
+    return evaluate(Host(str(root)), selection, Options())[0]
 
 
 @pytest.mark.parametrize("kind", ["debian", "centos"])

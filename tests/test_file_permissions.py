@@ -5,7 +5,7 @@ import pytest
 
 import hosts
 from hardener.engine import Selection, evaluate
-from hardener.config import Config
+from hardener.fixes import Options
 from hardener.fixes.file_permissions import FilePermissions
 from hardener.host import Host
 from hardener.model import SetOwnerMode, Status
@@ -13,7 +13,7 @@ from hardener.model import SetOwnerMode, Status
 
 def result_for(root):
     selection = Selection(fixes=(FilePermissions,), named=frozenset())
-    return evaluate(Host(str(root)), selection, Config())[0]
+    return evaluate(Host(str(root)), selection, Options())[0]
 
 
 @pytest.mark.parametrize("kind, unit_dir", [("debian", "/lib/systemd/system"), ("centos", "/usr/lib/systemd/system")])

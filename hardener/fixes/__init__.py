@@ -9,10 +9,22 @@ import abc
 import importlib
 import pkgutil
 import re
-from typing import Dict, List, Mapping, Optional, Tuple, Type
+from dataclasses import dataclass, field
+from typing import List, Mapping, Optional, Tuple, Type
 
+from ..config import Config
 from ..host import Host
 from ..model import Change, Detection, Remedy, Text
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the administrator asked for that fixes read: the config file and
+    the command line's narrowing."""
+
+    config: Config = field(default_factory=Config)
+    containers: Tuple[str, ...] = ()  # --container NAME or label=KEY=VALUE
+    recreate: bool = False  # --recreate: containers may be recreated to fix them
 
 
 class Fix(abc.ABC):
@@ -23,6 +35,9 @@ class Fix(abc.ABC):
     remedy: Remedy = Remedy.AUTO
     impact: Optional[Text] = None  # what turning this on can break, shown with its plan
     reasons: Mapping[str, Text] = {}  # the reasons this item's findings give, in words
+
+    def __init__(self, options: Options = Options()):
+        self.options = options
 
     @abc.abstractmethod
     def detect(self, host: Host) -> Detection:
@@ -51,6 +66,3 @@ def _subclasses(cls):
         yield sub
         yield from _subclasses(sub)
 
-
-def fixes_by_id() -> Dict[str, Type[Fix]]:
-    return {fix.id: fix for fix in all_fixes()}

@@ -1,0 +1,33 @@
+"""no-sensitive-mounts (CIS 5.6): no bind mounts of the host's system directories."""
+from __future__ import annotations
+
+from ..facts.containers import within
+from ..facts.recreate import Adjust
+from ..model import Text
+from ._container import COMMON_REASONS, ContainerFix, Problem
+
+SENSITIVE = ("/boot", "/dev", "/etc", "/lib", "/proc", "/sys", "/usr")
+
+
+def is_sensitive(mount) -> bool:
+    source = mount["Source"]
+    return mount.get("Type") == "bind" and (source == "/" or any(within(source, directory) for directory in SENSITIVE))
+
+
+class NoSensitiveMounts(ContainerFix):
+    id = "no-sensitive-mounts"
+    cis = "5.6"
+    title = Text("Containers do not mount the host's system directories", "不要在容器上挂载敏感的主机系统目录")
+    advice = Text("Recreate the container without bind mounts of / /boot /dev /etc /lib /proc /sys /usr, "
+                  "above all read-write ones.",
+                  "不挂载 / /boot /dev /etc /lib /proc /sys /usr 重新创建容器，尤其不要以读写模式挂载。")
+    reasons = dict(COMMON_REASONS, sensitive_mount=Text("{container} ({image}) mounts {mounts}", "{container}（{image}）挂载了 {mounts}"))
+    adjust = Adjust(drop_mount=is_sensitive)
+
+    def problem(self, container):
+        mounts = [mount for mount in container.binds if is_sensitive(mount)]
+        if not mounts:
+            return None
+        read_write = any(mount.get("RW") for mount in mounts)
+        described = ", ".join(f"{m['Source']} -> {m['Destination']} ({'rw' if m.get('RW') else 'ro'})" for m in mounts)
+        return Problem("sensitive_mount", "high" if read_write else "medium", {"mounts": described, "read_write": read_write})
