@@ -79,7 +79,7 @@ def _evaluate_one(host: Host, fix: Fix, selection: Selection, config: Config, to
 
     status = detection.status
     failing = [f for f in detection.findings if not f.status.compliant]
-    reason = failing[0].reason if failing else "compliant"
+    reason = failing[0].reason if failing else ("compliant" if status is Status.PASS else detection.findings[0].reason)
     notes = list(detection.notes)
 
     waiver = config.waiver_for(fix.id)
