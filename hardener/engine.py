@@ -159,7 +159,8 @@ def apply(host: Host, journal: Journal, results: Sequence[ItemResult]) -> ApplyO
 
 def _carry_out(host: Host, run: Run, item: str, change: Change) -> None:
     if isinstance(change, RunCommand):
-        command, undo = (tuple(arg.replace("{run_id}", run.id) for arg in args) for args in (change.command, change.undo))
+        command = tuple(arg.replace("{run_id}", run.id) for arg in change.command)
+        undo = tuple(tuple(arg.replace("{run_id}", run.id) for arg in args) for args in change.undo)
         step = run.begin(item, change.kind, change.target, command=command, undo=undo)
         host.run(*command)
         run.done(step)
@@ -200,13 +201,14 @@ def _undo(host: Host, run: Run, steps: Sequence[Step]) -> None:
 
 
 def _run_undo(host: Host, run: Run, step: Step) -> None:
-    try:
-        host.run(*step.undo)
-    except HostError:
-        if step.done:
-            raise
-        return  # killed before or while the command ran: there may be nothing to undo
-    host.log(f"run {run.id} item {step.item}: undid {step.path} with {' '.join(step.undo)}")
+    for command in step.undo:
+        try:
+            host.run(*command)
+        except HostError:
+            if step.done:
+                raise
+            return  # killed before or while the command ran: there may be nothing to undo
+        host.log(f"run {run.id} item {step.item}: undid {step.path} with {' '.join(command)}")
 
 
 def _restore(host: Host, run: Run, step: Step) -> None:
@@ -302,7 +304,7 @@ def rollback_preview(host: Host, run: Run) -> List[str]:
     lines = []
     for step in reversed(run.steps()):
         if step.command:
-            lines.append(f"{step.path}: run {' '.join(step.undo)}")
+            lines.extend(f"{step.path}: run {' '.join(command)}" for command in step.undo)
             continue
         current = host.state(step.path)
         if not step.before.exists:

@@ -65,7 +65,7 @@ class Step:
     after: Optional[FileState] = None
     has_backup: bool = False
     command: Tuple[str, ...] = ()  # command changes
-    undo: Tuple[str, ...] = ()
+    undo: Tuple[Tuple[str, ...], ...] = ()
 
 
 def _step(number: int, record: dict, done: bool) -> Step:
@@ -75,7 +75,7 @@ def _step(number: int, record: dict, done: bool) -> Step:
         before=FileState.from_json(record["before"]) if files else None,
         after=FileState.from_json(record["after"]) if files else None,
         has_backup=record["backup"],
-        command=tuple(record.get("command", ())), undo=tuple(record.get("undo", ())),
+        command=tuple(record.get("command", ())), undo=tuple(tuple(step) for step in record.get("undo", ())),
     )
 
 
@@ -150,7 +150,7 @@ class Run:
 
     def begin(self, item: str, kind: str, path: str, *, before: Optional[FileState] = None, after: Optional[FileState] = None,
               backup: Optional[bytes] = None, written: Optional[bytes] = None,
-              command: Tuple[str, ...] = (), undo: Tuple[str, ...] = ()) -> Step:
+              command: Tuple[str, ...] = (), undo: Tuple[Tuple[str, ...], ...] = ()) -> Step:
         number = len(self.steps()) + 1
         if backup is not None:
             self._store(f"{number:04d}", backup)
@@ -160,7 +160,7 @@ class Run:
         if before is not None:
             record.update(before=before.to_json(), after=after.to_json())
         if command:
-            record.update(command=list(command), undo=list(undo))
+            record.update(command=list(command), undo=[list(step) for step in undo])
         self._append(record)
         return _step(number, record, False)
 

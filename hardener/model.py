@@ -77,13 +77,13 @@ class SetOwnerMode:
 
 @dataclass(frozen=True)
 class RunCommand:
-    """Run a command that changes the live host, and the command that undoes it.
+    """Run a command that changes the live host, and the commands that undo it.
 
-    "{run_id}" in either is replaced by the id of the run that carries it out."""
+    "{run_id}" in any of them is replaced by the id of the run that carries it out."""
 
     target: str  # what the command changes, as the user calls it: "container web"
     command: Tuple[str, ...]
-    undo: Tuple[str, ...]
+    undo: Tuple[Tuple[str, ...], ...]  # run in this order
     caveat: Optional["Text"] = None  # what the undo cannot give back exactly
     kind = "run_command"
 

@@ -57,7 +57,7 @@ def describe_change(host: Host, change: Change, lang: str) -> dict:
             "before": {"owner": host.owner(state.uid, state.gid), "mode": f"{state.mode:04o}"},
             "after": {"owner": host.owner(change.uid, change.gid), "mode": f"{change.mode:04o}"},
         }
-    return {"kind": change.kind, "target": change.target, "command": list(change.command), "undo": list(change.undo),
+    return {"kind": change.kind, "target": change.target, "command": list(change.command), "undo": [list(command) for command in change.undo],
             "caveat": change.caveat(lang) if change.caveat else None}
 
 
@@ -67,7 +67,7 @@ def change_lines(described: dict, lang: str) -> List[str]:
         return [described["target"] + ": " + UI["owner_mode"](lang, before=f"{before['owner']} {before['mode']}", after=f"{after['owner']} {after['mode']}")]
     if described["kind"] == "run_command":
         lines = [UI["run"](lang, target=described["target"], command=" ".join(described["command"])),
-                 UI["undo_with"](lang, command=" ".join(described["undo"]))]
+                 UI["undo_with"](lang, command=" && ".join(" ".join(command) for command in described["undo"]))]
         return lines + ([described["caveat"]] if described["caveat"] else [])
     lines = [UI["new_file"](lang, path=described["target"])] if described["new"] else []
     return lines + described["diff"].splitlines()

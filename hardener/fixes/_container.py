@@ -27,7 +27,7 @@ class Problem(NamedTuple):
 
 class ContainerFix(Fix):
     remedy = Remedy.MANUAL
-    adjust = Adjust()  # how the recreated container differs
+    adjust: Optional[Adjust] = Adjust()  # how the recreated container differs; None: it is not recreated
 
     @abc.abstractmethod
     def problem(self, container: engine.Container) -> Optional[Problem]:
@@ -54,7 +54,7 @@ class ContainerFix(Fix):
         if not container.orchestrator():
             problem, fixable = self.remedy_for(host, container, problem)
         evidence = dict(container.evidence(), **problem.evidence)
-        if not container.orchestrator() and (not fixable or self.options.recreate):
+        if self.adjust is not None and not container.orchestrator() and (not fixable or self.options.recreate):
             evidence["recreate_command"] = shell_line(run_command(container, image, self.adjust))
         status = Status.FAIL if fixable else Status.MANUAL
         return Finding(container.name, status, problem.reason, problem.severity, evidence, labels=container.labels)

@@ -55,6 +55,7 @@ class MemoryLimit(ContainerFix):
     id = "memory-limit"
     cis = "5.11"
     remedy = Remedy.AUTO
+    adjust = None  # fixed live, never recreated
     title = Text("Containers have a memory limit", "限制容器的内存使用量")
     advice = Text('Set a limit in the config ([memory_limit] default = "512m", overrides by container or label) '
                   "and run harden apply, or recreate the container with --memory.",
@@ -106,7 +107,9 @@ class MemoryLimit(ContainerFix):
             changes.append(RunCommand(
                 target=f"container {finding.target}",
                 command=("docker", "update", "--memory", limit, "--memory-swap", limit, container_id),
-                undo=("docker", "update", "--memory", str(total), "--memory-swap", "-1", container_id),
+                # cgroup v1 refuses a memory limit above the swap limit: swap goes up first, then unlimited
+                undo=(("docker", "update", "--memory", str(total), "--memory-swap", str(2 * total), container_id),
+                      ("docker", "update", "--memory", str(total), "--memory-swap", "-1", container_id)),
                 caveat=self.rollback_caveat.format(total=human(total)),
             ))
         return tuple(changes)
