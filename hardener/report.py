@@ -129,7 +129,8 @@ def results_document(host: Host, command: str, results: Sequence[ItemResult], la
 def _evidence_lines(evidence: dict, lang: str) -> List[str]:
     lines = []
     if evidence.get("managed_by"):
-        lines.append(_fill(UI["managed"], lang, evidence))
+        where = " ".join(str(evidence[key]) for key in ("project", "service", "namespace", "pod", "config_files") if evidence.get(key))
+        lines.append(UI["managed"](lang, managed_by=evidence["managed_by"], where=where))
     if evidence.get("recreate_command"):
         lines.append(UI["recreate"](lang, command=evidence["recreate_command"]))
     if evidence.get("waiver"):

@@ -1,0 +1,138 @@
+"""The real Docker engine of this machine, for the container items.
+
+Everything a test makes is recorded by id and removed by id; harden runs on
+the live root with its journal bound into a private mount namespace, so the
+machine's /var/lib is never written."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import List
+
+from conftest import Result, harden_env
+
+BUSYBOX = shutil.which("busybox") or "/bin/busybox"
+
+
+def docker(*args, check=True) -> str:
+    return subprocess.run(["docker", *map(str, args)], check=check, capture_output=True, text=True).stdout.strip()
+
+
+def engine_answers() -> bool:
+    return subprocess.run(["docker", "info"], capture_output=True).returncode == 0
+
+
+class Engine:
+    """The machine's dockerd, started here (and stopped again) only when none answers."""
+
+    def __init__(self):
+        self.process = None
+        self.log = None
+
+    def __enter__(self):
+        if not engine_answers():
+            self.log = tempfile.NamedTemporaryFile(prefix="hardener-dockerd-", suffix=".log", delete=False)
+            self.process = subprocess.Popen(["dockerd"], stdout=self.log, stderr=subprocess.STDOUT)
+            deadline = time.monotonic() + 60
+            while not engine_answers():
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"dockerd did not start; see {self.log.name}")
+                time.sleep(0.5)
+        return self
+
+    def __exit__(self, *exc):
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=60)
+
+
+class Lab:
+    """Containers, volumes and host directories made by one test session, by id."""
+
+    def __init__(self):
+        self.token = uuid.uuid4().hex[:8]
+        self.containers: List[str] = []
+        self.volumes: List[str] = []
+        self.paths: List[Path] = []
+        self.image = None
+
+    @property
+    def label(self) -> str:
+        return f"hardener.test={self.token}"
+
+    def build_image(self):
+        rootfs = Path(tempfile.mkdtemp(prefix="hardener-rootfs-"))
+        try:
+            for directory in ("bin", "tmp", "etc", "run"):
+                (rootfs / directory).mkdir()
+            shutil.copy(BUSYBOX, rootfs / "bin/busybox")
+            applets = subprocess.run([BUSYBOX, "--list"], capture_output=True, text=True, check=True).stdout.split()
+            for applet in applets:
+                if applet != "busybox":
+                    (rootfs / "bin" / applet).symlink_to("busybox")
+            tar = subprocess.Popen(["tar", "-C", rootfs, "-c", "."], stdout=subprocess.PIPE)
+            imported = subprocess.run(["docker", "import", "-c", 'CMD ["/bin/sh"]', "-c", "ENV IMAGEVAR=1", "-",
+                                       f"hardener-test/busybox:{self.token}"], stdin=tar.stdout, capture_output=True, text=True, check=True)
+            tar.wait()
+            self.image = imported.stdout.strip()
+        finally:
+            shutil.rmtree(rootfs)
+        return f"hardener-test/busybox:{self.token}"
+
+    def container(self, *args, create=False, command=("sleep", "3600")) -> str:
+        name = f"ht-{self.token}-{len(self.containers)}"
+        if "--name" in args:
+            name = args[args.index("--name") + 1]
+            args = args[: args.index("--name")] + args[args.index("--name") + 2:]
+        verb = ["create"] if create else ["run", "--detach"]
+        container_id = docker(*verb, "--name", name, "--label", self.label, *args, f"hardener-test/busybox:{self.token}", *command)
+        self.containers.append(container_id)
+        return name
+
+    def volume(self) -> str:
+        name = docker("volume", "create", "--label", self.label, f"ht-{self.token}-vol{len(self.volumes)}")
+        self.volumes.append(name)
+        return name
+
+    def host_dir(self, path: str) -> str:
+        Path(path).mkdir()
+        self.paths.append(Path(path))
+        return path
+
+    def inspect(self, name: str) -> dict:
+        return json.loads(docker("inspect", name))[0]
+
+    def cleanup(self):
+        for container_id in self.containers:
+            anonymous = [m["Name"] for m in json.loads(docker("inspect", container_id, check=False) or "[{}]")[0].get("Mounts", [])
+                         if m.get("Type") == "volume" and m.get("Name") not in self.volumes]
+            docker("rm", "--force", "--volumes", container_id, check=False)
+            for volume in anonymous:
+                docker("volume", "rm", volume, check=False)
+        for volume in self.volumes:
+            docker("volume", "rm", "--force", volume, check=False)
+        if self.image:
+            docker("rmi", "--force", self.image, check=False)
+        for path in self.paths:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def live_harden(journal: Path, *args, env=None, path_prefix=None) -> Result:
+    """harden on the live root (/), its /var/lib a private bind of `journal`."""
+    journal.mkdir(parents=True, exist_ok=True)
+    import sys
+
+    extra = dict(env or {})
+    if path_prefix:
+        extra["PATH"] = f"{path_prefix}:{os.environ['PATH']}"
+    script = f'{shutil.which("mount")} --bind "$1" /var/lib && shift && exec "$@"'
+    command = [shutil.which("unshare"), "--mount", "--propagation", "private", "/bin/sh", "-c", script, "sh", str(journal),
+               sys.executable, "-m", "hardener", *map(str, args)]
+    completed = subprocess.run(command, capture_output=True, text=True, env=harden_env(extra), stdin=subprocess.DEVNULL, timeout=600)
+    return Result(completed)

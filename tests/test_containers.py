@@ -1,0 +1,203 @@
+"""Container items against the real dockerd of this machine."""
+import json
+import os
+import stat
+import uuid
+from pathlib import Path
+
+import pytest
+
+from docker_lab import Engine, Lab, docker, live_harden
+
+CONTAINER_ITEMS = "no-privileged,no-sensitive-mounts,memory-limit,readonly-rootfs,no-host-pid,no-docker-sock"
+
+
+@pytest.fixture(scope="module")
+def lab():
+    with Engine():
+        lab = Lab()
+        try:
+            lab.build_image()
+            yield lab
+        finally:
+            lab.cleanup()
+
+
+@pytest.fixture(scope="module")
+def zoo(lab):
+    """One container for each bad setting, and clean ones."""
+    etcd = lab.host_dir(f"/etcd-hardener-{lab.token}")  # /etcd... is not /etc
+    volume = lab.volume()
+    return {
+        "hostpid": lab.container("--pid=host", "--read-only", "--memory", "64m"),
+        "etc": lab.container("-v", "/etc:/x", "--read-only", "--memory", "64m"),
+        "ssl": lab.container("-v", "/etc/ssl:/x:ro", "--read-only", "--memory", "64m"),
+        "etcd": lab.container("-v", f"{etcd}:/x", "--read-only", "--memory", "64m"),
+        "named": lab.container("-v", f"{volume}:/v", "--read-only", "--memory", "64m"),
+        "sock": lab.container("-v", "/var/run/docker.sock:/var/run/docker.sock", "--read-only", "--memory", "64m"),
+        "unlimited": lab.container("--read-only"),
+        "writable": lab.container("--memory", "64m"),
+        "privileged": lab.container("--privileged", "--read-only", "--memory", "64m", create=True),
+        "clean": lab.container("--read-only", "--memory", "64m"),
+    }
+
+
+def check(lab, tmp_path, *args, container=None):
+    """harden check of the container items, for this session's containers (or the one named)."""
+    result = live_harden(tmp_path / "journal", "check", "--only", CONTAINER_ITEMS, "--container", container or f"label={lab.label}",
+                         "--format", "json", *args)
+    assert result.code in (0, 2), result
+    return {item["id"]: item for item in result.json["items"]}
+
+
+def failing(item):
+    return {f["target"]: f for f in item["findings"] if f["status"] != "pass"}
+
+
+def test_check_flags_exactly_the_bad_ones(lab, zoo, tmp_path):
+    items = check(lab, tmp_path)
+    assert set(failing(items["no-host-pid"])) == {zoo["hostpid"]}
+    assert set(failing(items["no-privileged"])) == {zoo["privileged"]}
+    assert set(failing(items["readonly-rootfs"])) == {zoo["writable"]}
+    assert set(failing(items["memory-limit"])) == {zoo["unlimited"]}
+    assert set(failing(items["no-docker-sock"])) == {zoo["sock"]}
+    mounts = failing(items["no-sensitive-mounts"])
+    assert set(mounts) == {zoo["etc"], zoo["ssl"]}, "not /etcd-…, not a named volume"
+    assert (mounts[zoo["etc"]]["severity"], mounts[zoo["ssl"]]["severity"]) == ("high", "medium")
+    assert mounts[zoo["etc"]]["evidence"]["mounts"] == "/etc -> /x (rw)"
+    assert mounts[zoo["ssl"]]["evidence"]["mounts"] == "/etc/ssl -> /x (ro)"
+
+    privileged = failing(items["no-privileged"])[zoo["privileged"]]
+    assert privileged["status"] == "manual" and privileged["evidence"]["privileged"] is True
+    assert privileged["evidence"]["image"] == f"hardener-test/busybox:{lab.token}"
+    assert len(privileged["evidence"]["id"]) == 12 and privileged["evidence"]["running"] is False
+    assert "--privileged" not in privileged["evidence"]["recreate_command"]
+    assert failing(items["no-host-pid"])[zoo["hostpid"]]["evidence"]["pid_mode"] == "host"
+    unlimited = failing(items["memory-limit"])[zoo["unlimited"]]
+    assert unlimited["status"] == "manual" and unlimited["evidence"]["memory"] == "unlimited"
+    assert unlimited["evidence"]["usage_bytes"] > 0, "the usage helps choose a limit"
+
+
+def test_container_option_narrows(lab, zoo, tmp_path):
+    items = check(lab, tmp_path, container=zoo["hostpid"])
+    assert set(failing(items["no-host-pid"])) == {zoo["hostpid"]}
+    assert failing(items["no-privileged"]) == {} and items["no-privileged"]["status"] == "pass"
+
+
+def test_recreate_command_keeps_what_the_container_was_made_with(lab, tmp_path):
+    volume = lab.volume()
+    name = lab.container("-v", "/var/run/docker.sock:/var/run/docker.sock", "-v", f"{volume}:/named", "-v", "/data",
+                         "--restart", "always", "-e", "APP=1", "-p", "127.0.0.1:18080:80", "--memory", "64m",
+                         "--read-only", "--tmpfs", "/cache:size=1m", "--cap-drop", "NET_RAW",
+                         command=("sh", "-c", "sleep 3600"))
+    anonymous = next(m["Name"] for m in lab.inspect(name)["Mounts"] if m["Destination"] == "/data")
+    items = check(lab, tmp_path, container=name)
+    command = failing(items["no-docker-sock"])[name]["evidence"]["recreate_command"]
+    assert "docker.sock" not in command
+    for part in (f"--name {name}", "--restart always", "--env APP=1", "--publish 127.0.0.1:18080:80",
+                 f"--volume {volume}:/named", f"--volume {anonymous}:/data", "--tmpfs /cache:size=1m",
+                 "--read-only", "--cap-drop CAP_NET_RAW", "--memory 67108864", f"hardener-test/busybox:{lab.token} sh -c 'sleep 3600'"):
+        assert part in command, part
+    assert "IMAGEVAR" not in command, "the image's own environment is not repeated"
+
+
+def test_orchestrated_containers_are_fixed_in_their_definition(lab, tmp_path):
+    name = lab.container("--label", "com.docker.compose.project=shop", "--label", "com.docker.compose.service=web",
+                         "--label", "com.docker.compose.project.config_files=/srv/shop/docker-compose.yml", "--pid=host")
+    result = live_harden(tmp_path / "journal", "check", "--only", "no-host-pid", "--container", name)
+    assert "defined by compose shop web /srv/shop/docker-compose.yml: change it there" in result.out
+    finding = failing(check(lab, tmp_path, container=name)["no-host-pid"])[name]
+    assert finding["evidence"]["managed_by"] == "compose" and "recreate_command" not in finding["evidence"]
+
+
+def test_container_waivers(lab, zoo, tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text(f"[[waivers]]\nitem = 'no-host-pid'\ncontainer = '{zoo['hostpid']}'\nreason = 'node exporter'\n"
+                      f"[[waivers]]\nitem = 'readonly-rootfs'\nlabel = '{lab.label}'\nreason = 'legacy app'\nexpires = 2020-01-01\n")
+    items = check(lab, tmp_path, "--config", config)
+    waived = failing(items["no-host-pid"])[zoo["hostpid"]]
+    assert (waived["status"], waived["reason"], waived["evidence"]["waiver"]) == ("waived", "waived", "node exporter")
+    assert check(lab, tmp_path, "--config", config, container=zoo["hostpid"])["no-host-pid"]["status"] == "waived"
+    assert failing(items["readonly-rootfs"])[zoo["writable"]]["status"] == "manual", "expired"
+    assert any("expired on 2020-01-01" in note for note in items["readonly-rootfs"]["notes"])
+
+
+def test_memory_limit_applied_live_and_rolled_back(lab, tmp_path):
+    name = lab.container()
+    config = tmp_path / "config.toml"
+    config.write_text("[memory_limit]\ndefault = '1g'\n[[memory_limit.overrides]]\n"
+                      f"container = '{name}'\nlimit = '256m'\n")
+    journal = tmp_path / "journal"
+    preview = live_harden(journal, "apply", "--dry-run", "--only", "memory-limit", "--container", name, "--config", config)
+    assert f"container {name}: run docker update --memory 268435456 --memory-swap 268435456" in preview.out
+    assert "Docker cannot remove a memory limit: rollback sets the host's total memory" in preview.out
+    started = lab.inspect(name)["State"]["StartedAt"]
+
+    applied = live_harden(journal, "apply", "--yes", "--only", "memory-limit", "--container", name, "--config", config)
+    assert applied.code == 0, applied
+    after = lab.inspect(name)
+    assert (after["HostConfig"]["Memory"], after["HostConfig"]["MemorySwap"]) == (256 * 2 ** 20, 256 * 2 ** 20)
+    assert after["State"]["Running"] and after["State"]["StartedAt"] == started, "updated live, not restarted"
+
+    rolled = live_harden(journal, "rollback", "--yes")
+    assert rolled.code == 0, rolled
+    total = int(next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")).split()[1]) * 1024
+    back = lab.inspect(name)["HostConfig"]
+    assert (back["Memory"], back["MemorySwap"]) == (total, -1)
+    assert not Path("/var/lib/hardener").exists() or (tmp_path / "journal/hardener").exists()
+
+
+def test_limit_below_usage_is_refused(lab, tmp_path):
+    # the loop keeps the shell (and its 30 MB) alive: a last command would be exec'd
+    name = lab.container(command=("sh", "-c", "x=$(head -c 30000000 /dev/zero | tr '\\0' a); while :; do sleep 1000; done"))
+    config = tmp_path / "config.toml"
+    config.write_text("[memory_limit]\ndefault = '8m'\n")
+    for _ in range(30):  # until the shell holds its 30 MB
+        items = check(lab, tmp_path, "--config", config, container=name)
+        finding = failing(items["memory-limit"])[name]
+        if finding["evidence"]["usage_bytes"] > 8 * 2 ** 20:
+            break
+    assert (finding["status"], finding["reason"]) == ("manual", "limit_below_usage")
+    assert items["memory-limit"]["changes"] == []
+
+
+def test_engine_not_answering_or_missing(lab, tmp_path):
+    down = live_harden(tmp_path / "journal", "check", "--only", "no-privileged,content-trust", "--format", "json",
+                       env={"DOCKER_HOST": "unix:///nonexistent/docker.sock"})
+    items = {item["id"]: item for item in down.json["items"]}
+    assert down.code == 1
+    assert items["no-privileged"]["status"] == "error" and "Docker engine does not answer" in items["no-privileged"]["findings"][0]["message"]
+    assert items["content-trust"]["status"] != "error", "the rest of the run goes on"
+
+    no_docker = tmp_path / "bin"
+    no_docker.mkdir()
+    missing = live_harden(tmp_path / "journal", "check", "--only", "no-privileged", "--format", "json",
+                          env={"PATH": f"{no_docker}:/usr/sbin:/sbin"})
+    item = missing.json["items"][0]
+    assert (item["status"], item["reason"]) == ("not_applicable", "not_installed"), missing
+
+
+def _counting_docker(directory: Path) -> Path:
+    """A `docker` in front of the real one that counts its calls."""
+    directory.mkdir()
+    real = docker_path = os.popen("command -v docker").read().strip()
+    shim = directory / "docker"
+    shim.write_text(f"#!/bin/sh\necho \"$*\" >> {directory}/calls\nexec {real} \"$@\"\n")
+    shim.chmod(stat.S_IRWXU)
+    return directory
+
+
+def test_two_hundred_containers_in_as_many_calls_as_two(lab, tmp_path):
+    token = uuid.uuid4().hex[:6]
+    counts = {}
+    for count in (2, 200):
+        label = f"hardener.batch={token}-{count}"
+        for _ in range(count):
+            lab.container("--label", label, "--privileged", create=True)
+        shim = _counting_docker(tmp_path / f"shim{count}")
+        result = live_harden(tmp_path / "journal", "check", "--only", CONTAINER_ITEMS, "--container", f"label={label}",
+                             "--format", "json", path_prefix=shim)
+        privileged = next(item for item in result.json["items"] if item["id"] == "no-privileged")
+        assert len([f for f in privileged["findings"] if f["status"] == "manual"]) == count
+        counts[count] = len((shim / "calls").read_text().splitlines())
+    assert counts[2] == counts[200] <= 4, counts
