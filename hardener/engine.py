@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import time
 from dataclasses import dataclass, field, replace
 from typing import Collection, Dict, List, Optional, Sequence, Tuple, Type
 
@@ -63,6 +64,7 @@ def select(available: Sequence[Type[Fix]], only: Optional[Collection[str]], skip
 
 def evaluate(host: Host, selection: Selection, options: Options, today: Optional[datetime.date] = None) -> List[ItemResult]:
     today = today or datetime.date.today()
+    options = replace(options, selected=tuple(fix.id for fix in selection.fixes))
     return [_evaluate_one(host, fix_class(options), selection, options.config, today) for fix_class in selection.fixes]
 
 
@@ -135,7 +137,12 @@ def refuse_if_unfinished(journal: Journal) -> None:
 
 def apply(host: Host, journal: Journal, results: Sequence[ItemResult]) -> ApplyOutcome:
     """Carry out every planned change under one run. Must hold the journal's lock."""
-    planned = [(result.fix.id, change) for result in results for change in result.changes]
+    planned, seen = [], set()
+    for result in results:
+        for change in result.changes:
+            if change not in seen:  # items that share a change (one container recreation) make it once
+                seen.add(change)
+                planned.append((result.fix.id, change))
     if not planned:
         return ApplyOutcome(run_id=None, changes=0)
     run = journal.start_run([result.fix.id for result in results if result.changes])
@@ -157,12 +164,26 @@ def apply(host: Host, journal: Journal, results: Sequence[ItemResult]) -> ApplyO
     return ApplyOutcome(run_id=run.id, changes=len(planned))
 
 
+VERIFY_TIMES, VERIFY_INTERVAL = 3, 1.0
+
+
+def _verify(host: Host, change: RunCommand) -> None:
+    for attempt in range(VERIFY_TIMES):
+        if attempt:
+            time.sleep(VERIFY_INTERVAL)
+        answer = host.run(*change.verify).strip()
+        if answer != change.expect:
+            raise HostError(f"{change.target}: {' '.join(change.verify)} says {answer!r}, not {change.expect!r}")
+
+
 def _carry_out(host: Host, run: Run, item: str, change: Change) -> None:
     if isinstance(change, RunCommand):
         command = tuple(arg.replace("{run_id}", run.id) for arg in change.command)
         undo = tuple(tuple(arg.replace("{run_id}", run.id) for arg in args) for args in change.undo)
         step = run.begin(item, change.kind, change.target, command=command, undo=undo)
         host.run(*command)
+        if change.verify:
+            _verify(host, change)
         run.done(step)
         host.log(f"run {run.id} item {item}: ran {' '.join(command)}")
         return

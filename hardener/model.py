@@ -85,6 +85,8 @@ class RunCommand:
     command: Tuple[str, ...]
     undo: Tuple[Tuple[str, ...], ...]  # run in this order
     caveat: Optional["Text"] = None  # what the undo cannot give back exactly
+    verify: Tuple[str, ...] = ()  # after the command, this must print `expect`, and keep printing it
+    expect: str = ""
     kind = "run_command"
 
     @property

@@ -46,6 +46,18 @@ class Engine:
                 time.sleep(0.5)
         return self
 
+    @property
+    def ours(self) -> bool:
+        """Whether this session started dockerd, and so may restart it."""
+        return self.process is not None
+
+    def restart(self):
+        assert self.ours, "only a dockerd the tests started is restarted"
+        self.process.terminate()
+        self.process.wait(timeout=60)
+        self.process = None
+        self.__enter__()
+
     def __exit__(self, *exc):
         if self.process is not None:
             self.process.terminate()
@@ -105,12 +117,19 @@ class Lab:
         self.paths.append(Path(path))
         return path
 
+    def adopt(self, name: str) -> str:
+        """Record a container harden made, to remove it at the end."""
+        container_id = docker("inspect", "--format", "{{.Id}}", name)
+        self.containers.append(container_id)
+        return container_id
+
     def inspect(self, name: str) -> dict:
         return json.loads(docker("inspect", name))[0]
 
     def cleanup(self):
         for container_id in self.containers:
-            anonymous = [m["Name"] for m in json.loads(docker("inspect", container_id, check=False) or "[{}]")[0].get("Mounts", [])
+            found = json.loads(docker("inspect", container_id, check=False) or "[]")
+            anonymous = [m["Name"] for m in (found[0].get("Mounts", []) if found else [])
                          if m.get("Type") == "volume" and m.get("Name") not in self.volumes]
             docker("rm", "--force", "--volumes", container_id, check=False)
             for volume in anonymous:

@@ -14,8 +14,9 @@ CONTAINER_ITEMS = "no-privileged,no-sensitive-mounts,memory-limit,readonly-rootf
 
 @pytest.fixture(scope="module")
 def lab():
-    with Engine():
+    with Engine() as engine:
         lab = Lab()
+        lab.engine = engine
         try:
             lab.build_image()
             yield lab
@@ -201,3 +202,54 @@ def test_two_hundred_containers_in_as_many_calls_as_two(lab, tmp_path):
         assert len([f for f in privileged["findings"] if f["status"] == "manual"]) == count
         counts[count] = len((shim / "calls").read_text().splitlines())
     assert counts[2] == counts[200] <= 4, counts
+
+
+def test_recreate_without_the_socket_and_roll_back(lab, tmp_path):
+    name = lab.container("-v", "/var/run/docker.sock:/var/run/docker.sock", "-v", "/data", "--restart", "always",
+                         command=("sh", "-c", "while :; do sleep 1000; done"))
+    docker("exec", name, "sh", "-c", "echo precious > /data/value && echo layer > /marker")
+    original = lab.inspect(name)
+    volume = next(m["Name"] for m in original["Mounts"] if m["Destination"] == "/data")
+    journal = tmp_path / "journal"
+
+    applied = live_harden(journal, "apply", "--yes", "--recreate", "--only", "no-docker-sock", "--container", name, "--format", "json")
+    assert applied.code == 0, applied
+    lab.adopt(name)
+    run_id = applied.json["run_id"]
+    new = lab.inspect(name)
+    assert new["Id"] != original["Id"] and new["State"]["Running"]
+    assert all("docker.sock" not in m["Source"] for m in new["Mounts"])
+    assert [m["Name"] for m in new["Mounts"] if m["Destination"] == "/data"] == [volume]
+    assert docker("exec", name, "cat", "/data/value") == "precious"
+    kept = lab.inspect(original["Id"])
+    assert kept["Name"] == f"/{name}-hardener-{run_id}"
+    assert kept["HostConfig"]["RestartPolicy"]["Name"] == "no" and not kept["State"]["Running"]
+
+    if lab.engine.ours:
+        lab.engine.restart()
+        assert not lab.inspect(original["Id"])["State"]["Running"], "the kept original stays down"
+
+    rolled = live_harden(journal, "rollback", "--yes")
+    assert rolled.code == 0, rolled
+    back = lab.inspect(name)
+    assert back["Id"] == original["Id"] and back["State"]["Running"]
+    assert back["HostConfig"]["RestartPolicy"]["Name"] == "always"
+    assert docker("exec", name, "cat", "/marker") == "layer", "the original's writable layer is as it was"
+    assert docker("ps", "--all", "--quiet", "--filter", f"id={new['Id']}") == "", "the new container is gone"
+
+
+def test_one_recreation_for_every_item_that_fails_on_a_container(lab, tmp_path):
+    name = lab.container("--pid=host", command=("sh", "-c", "while :; do sleep 1000; done"))
+    journal = tmp_path / "journal"
+    preview = live_harden(journal, "apply", "--dry-run", "--recreate", "--only", "no-host-pid,readonly-rootfs", "--container", name)
+    assert preview.out.count(f"container {name}: run docker run") == 2, "shown with each item"
+    applied = live_harden(journal, "apply", "--yes", "--recreate", "--only", "no-host-pid,readonly-rootfs",
+                          "--container", name, "--format", "json")
+    assert applied.code == 0, applied
+    lab.adopt(name)
+    new = lab.inspect(name)["HostConfig"]
+    assert new["PidMode"] != "host" and new["ReadonlyRootfs"] is True and set(new["Tmpfs"]) == {"/tmp", "/run"}
+    history = live_harden(journal, "history", "--format", "json").json
+    assert history["runs"][-1]["changes"] == 3, "stop, rename, run: once"
+    assert live_harden(journal, "rollback", "--yes").code == 0
+    assert lab.inspect(name)["HostConfig"]["PidMode"] == "host"

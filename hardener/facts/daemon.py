@@ -1,7 +1,8 @@
 """What the running dockerd was started with."""
 from __future__ import annotations
 
-from typing import List
+import posixpath
+from typing import FrozenSet, List
 
 from ..host import Host, HostError
 
@@ -34,3 +35,16 @@ def unix_sockets(host: Host) -> List[str]:
         if value and value.startswith("unix://"):
             sockets.append(value[len("unix://"):])
     return sockets
+
+
+DEFAULT_SOCKETS = ("/run/docker.sock", "/var/run/docker.sock")
+
+
+def docker_socket_paths(host: Host) -> FrozenSet[str]:
+    """The Docker sockets of this host and their directories, links resolved."""
+
+    def load() -> FrozenSet[str]:
+        sockets = {host.resolve(path) for path in DEFAULT_SOCKETS + tuple(unix_sockets(host))}
+        return frozenset(sockets | {posixpath.dirname(path) for path in sockets})
+
+    return host.fact("docker_sockets", load)

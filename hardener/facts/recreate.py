@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import shlex
 from dataclasses import dataclass
-from typing import Callable, List, Mapping, Optional, Sequence
+from typing import Callable, List, Mapping, Optional, Sequence, Tuple
 
+from ..host import Host
 from .containers import Container
 
 
@@ -21,8 +22,12 @@ class Adjust:
 
     drop_privileged: bool = False
     drop_host_pid: bool = False
-    drop_mount: Optional[Callable[[Mapping], bool]] = None  # drop the mounts this says yes to
+    drop_mounts: Tuple[Callable[[Host, Mapping], bool], ...] = ()  # drop the mounts any of these says yes to
     read_only: bool = False  # adds --read-only and tmpfs on /tmp and /run
+
+    def __add__(self, other: "Adjust") -> "Adjust":
+        return Adjust(self.drop_privileged or other.drop_privileged, self.drop_host_pid or other.drop_host_pid,
+                      self.drop_mounts + other.drop_mounts, self.read_only or other.read_only)
 
 
 def _port_flag(container_port: str, binding: Mapping) -> str:
@@ -41,12 +46,12 @@ def _mount_flag(mount: Mapping) -> List[str]:
     return []
 
 
-def run_command(container: Container, image: Optional[Mapping], adjust: Adjust = Adjust(), name: Optional[str] = None) -> List[str]:
-    config, host = container.raw["Config"], container.host_config
+def run_command(host: Host, container: Container, image: Optional[Mapping], adjust: Adjust = Adjust()) -> List[str]:
+    config, settings = container.raw["Config"], container.host_config
     image_config = (image or {}).get("Config") or {}
-    args: List[str] = ["docker", "run", "--detach", "--name", name or container.name]
+    args: List[str] = ["docker", "run", "--detach", "--name", container.name]
 
-    restart = host.get("RestartPolicy") or {}
+    restart = settings.get("RestartPolicy") or {}
     if restart.get("Name") not in (None, "", "no"):
         retries = restart.get("MaximumRetryCount") or 0
         args += ["--restart", restart["Name"] + (f":{retries}" if restart["Name"] == "on-failure" and retries else "")]
@@ -63,34 +68,34 @@ def run_command(container: Container, image: Optional[Mapping], adjust: Adjust =
     for key, value in sorted(container.labels.items()):
         if image_labels.get(key) != value:
             args += ["--label", f"{key}={value}"]
-    for container_port, bindings in sorted((host.get("PortBindings") or {}).items()):
+    for container_port, bindings in sorted((settings.get("PortBindings") or {}).items()):
         for binding in bindings or [{}]:
             args += ["--publish", _port_flag(container_port, binding)]
     for mount in container.mounts:
-        if not (adjust.drop_mount and adjust.drop_mount(mount)):
+        if not any(drop(host, mount) for drop in adjust.drop_mounts):
             args += _mount_flag(mount)
-    tmpfs = dict(host.get("Tmpfs") or {})
+    tmpfs = dict(settings.get("Tmpfs") or {})
     if adjust.read_only:
         tmpfs.setdefault("/tmp", "")
         tmpfs.setdefault("/run", "")
     for path, options in sorted(tmpfs.items()):
         args += ["--tmpfs", f"{path}:{options}" if options else path]
-    network = host.get("NetworkMode") or "default"
+    network = settings.get("NetworkMode") or "default"
     if network not in ("default", "bridge"):
         args += ["--network", network]
-    if host.get("PidMode") and not (adjust.drop_host_pid and host["PidMode"] == "host"):
-        args += ["--pid", host["PidMode"]]
-    if host.get("Privileged") and not adjust.drop_privileged:
+    if settings.get("PidMode") and not (adjust.drop_host_pid and settings["PidMode"] == "host"):
+        args += ["--pid", settings["PidMode"]]
+    if settings.get("Privileged") and not adjust.drop_privileged:
         args.append("--privileged")
-    if host.get("ReadonlyRootfs") or adjust.read_only:
+    if settings.get("ReadonlyRootfs") or adjust.read_only:
         args.append("--read-only")
-    args += [arg for cap in host.get("CapAdd") or [] for arg in ("--cap-add", cap)]
-    args += [arg for cap in host.get("CapDrop") or [] for arg in ("--cap-drop", cap)]
+    args += [arg for cap in settings.get("CapAdd") or [] for arg in ("--cap-add", cap)]
+    args += [arg for cap in settings.get("CapDrop") or [] for arg in ("--cap-drop", cap)]
     for key, flag in (("Memory", "--memory"), ("MemorySwap", "--memory-swap"), ("CpuShares", "--cpu-shares"), ("PidsLimit", "--pids-limit")):
-        if host.get(key):
-            args += [flag, str(host[key])]
-    if host.get("NanoCpus"):
-        args += ["--cpus", f"{host['NanoCpus'] / 1e9:g}"]
+        if settings.get(key):
+            args += [flag, str(settings[key])]
+    if settings.get("NanoCpus"):
+        args += ["--cpus", f"{settings['NanoCpus'] / 1e9:g}"]
 
     entrypoint: Sequence[str] = config.get("Entrypoint") or []
     command: Sequence[str] = config.get("Cmd") or []

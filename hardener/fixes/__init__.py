@@ -25,6 +25,7 @@ class Options:
     config: Config = field(default_factory=Config)
     containers: Tuple[str, ...] = ()  # --container NAME or label=KEY=VALUE
     recreate: bool = False  # --recreate: containers may be recreated to fix them
+    selected: Tuple[str, ...] = ()  # the items of this run
 
 
 class Fix(abc.ABC):

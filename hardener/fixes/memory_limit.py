@@ -83,7 +83,7 @@ class MemoryLimit(ContainerFix):
         self._usage = memory_usage(host, [c for c in chosen if not c.host_config.get("Memory")])
         return super().detect(host)
 
-    def problem(self, container: engine.Container) -> Optional[Problem]:
+    def problem(self, host: Host, container: engine.Container) -> Optional[Problem]:
         if container.host_config.get("Memory"):
             return None
         used = self._usage.get(container.id)

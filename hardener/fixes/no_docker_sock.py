@@ -1,14 +1,15 @@
 """no-docker-sock (CIS 5.32): the Docker socket is not mounted into containers."""
 from __future__ import annotations
 
-import posixpath
-
-from ..facts.daemon import unix_sockets
+from ..facts.daemon import docker_socket_paths
 from ..facts.recreate import Adjust
 from ..model import Text
 from ._container import COMMON_REASONS, ContainerFix, Problem
 
-DEFAULT_SOCKETS = ("/run/docker.sock", "/var/run/docker.sock")
+
+def mounts_docker_socket(host, mount) -> bool:
+    """A bind of the socket, of a path that leads to it, or of its directory."""
+    return mount.get("Type") == "bind" and host.resolve(mount["Source"]) in docker_socket_paths(host)
 
 
 class NoDockerSock(ContainerFix):
@@ -19,20 +20,10 @@ class NoDockerSock(ContainerFix):
                   "不挂载 docker.sock（或其所在目录）重新创建容器。")
     reasons = dict(COMMON_REASONS, docker_sock=Text("{container} ({image}) mounts the Docker socket: {mounts}",
                                                     "{container}（{image}）挂载了 Docker 套接字：{mounts}"))
+    adjust = Adjust(drop_mounts=(mounts_docker_socket,))
 
-    def detect(self, host):
-        # Where the sockets really are on this host (/var/run is a link to /run), and their directories.
-        sockets = {host.resolve(path) for path in DEFAULT_SOCKETS + tuple(unix_sockets(host))}
-        self._exposed = sockets | {posixpath.dirname(path) for path in sockets}
-        self._host = host
-        self.adjust = Adjust(drop_mount=self._mounts_socket)
-        return super().detect(host)
-
-    def _mounts_socket(self, mount) -> bool:
-        return mount.get("Type") == "bind" and self._host.resolve(mount["Source"]) in self._exposed
-
-    def problem(self, container):
-        mounts = [mount for mount in container.binds if self._mounts_socket(mount)]
+    def problem(self, host, container):
+        mounts = [mount for mount in container.binds if mounts_docker_socket(host, mount)]
         if not mounts:
             return None
         described = ", ".join(f"{m['Source']} -> {m['Destination']}" for m in mounts)

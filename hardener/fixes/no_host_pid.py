@@ -15,7 +15,7 @@ class NoHostPid(ContainerFix):
                                                  "{container}（{image}）共享主机进程名称空间（--pid=host）"))
     adjust = Adjust(drop_host_pid=True)
 
-    def problem(self, container):
+    def problem(self, host, container):
         if container.host_config.get("PidMode") == "host":
             return Problem("host_pid", "high", {"pid_mode": "host"})
         return None

@@ -15,7 +15,7 @@ class NoPrivileged(ContainerFix):
     reasons = dict(COMMON_REASONS, privileged=Text("{container} ({image}) runs privileged", "{container}（{image}）以特权模式运行"))
     adjust = Adjust(drop_privileged=True)
 
-    def problem(self, container):
+    def problem(self, host, container):
         if container.host_config.get("Privileged"):
             return Problem("privileged", "high", {"privileged": True})
         return None

@@ -9,7 +9,7 @@ from ._container import COMMON_REASONS, ContainerFix, Problem
 SENSITIVE = ("/boot", "/dev", "/etc", "/lib", "/proc", "/sys", "/usr")
 
 
-def is_sensitive(mount) -> bool:
+def is_sensitive(host, mount) -> bool:
     source = mount["Source"]
     return mount.get("Type") == "bind" and (source == "/" or any(within(source, directory) for directory in SENSITIVE))
 
@@ -22,10 +22,10 @@ class NoSensitiveMounts(ContainerFix):
                   "above all read-write ones.",
                   "不挂载 / /boot /dev /etc /lib /proc /sys /usr 重新创建容器，尤其不要以读写模式挂载。")
     reasons = dict(COMMON_REASONS, sensitive_mount=Text("{container} ({image}) mounts {mounts}", "{container}（{image}）挂载了 {mounts}"))
-    adjust = Adjust(drop_mount=is_sensitive)
+    adjust = Adjust(drop_mounts=(is_sensitive,))
 
-    def problem(self, container):
-        mounts = [mount for mount in container.binds if is_sensitive(mount)]
+    def problem(self, host, container):
+        mounts = [mount for mount in container.binds if is_sensitive(host, mount)]
         if not mounts:
             return None
         read_write = any(mount.get("RW") for mount in mounts)

@@ -19,7 +19,7 @@ class ReadonlyRootfs(ContainerFix):
                                                         "{container}（{image}）的根文件系统可写"))
     adjust = Adjust(read_only=True)
 
-    def problem(self, container):
+    def problem(self, host, container):
         if not container.host_config.get("ReadonlyRootfs"):
             return Problem("writable_rootfs", "medium", {"read_only_rootfs": False})
         return None
