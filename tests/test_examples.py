@@ -13,3 +13,16 @@ def test_demo_host_previews_items_out_of_line(harden):
     assert "/lib/systemd/system/docker.service: owner/mode root:root 0755 -> root:root 0644" in result.out
     assert "DOCKER_CONTENT_TRUST=0 at /etc/profile.d/01-proxy.sh:2 turns it off" in result.out
     assert hosts.snapshot(DEMO) == start and not (DEMO / hosts.JOURNAL).exists()
+
+
+def test_readme_config_example_is_valid():
+    import re
+
+    from hardener.config import parse
+    from hardener.fixes import all_fixes
+
+    readme = (DEMO.parent.parent / "README.md").read_text()
+    (example,) = re.findall(r"```toml\n(.*?)```", readme, re.DOTALL)
+    config = parse(example, "README.md", [fix.id for fix in all_fixes()])
+    assert config.items == ("file-permissions", "content-trust") and len(config.waivers) == 2
+    assert config.memory_limit_for("db-1", {}).text == "4g" and config.memory_limit_for("web", {}).text == "512m"
