@@ -270,9 +270,12 @@ def rollback(run_id, yes, force, **given):
             raise Failure(f"rollback refused: {refused}", ROLLBACK_REFUSED) from None
     lines = [session.text("rolled_back", run_id=outcome.run_id, count=outcome.undone)]
     lines += [session.text("drift_saved", path=path, saved=saved) for path, saved in outcome.saved]
+    lines += [f"{target}: {caveat(session.settings.language)}" for target, caveat in outcome.caveats]
     session.emit({"command": "rollback", "host": report.host_name(session.host), "root": str(session.host.root),
                   "run_id": outcome.run_id, "changed": outcome.undone > 0,
-                  "restored": [{"path": path, "kept_at": saved} for path, saved in outcome.saved]}, "\n".join(lines))
+                  "restored": [{"path": path, "kept_at": saved} for path, saved in outcome.saved],
+                  "caveats": [{"target": target, "caveat": caveat(session.settings.language)} for target, caveat in outcome.caveats]},
+                 "\n".join(lines))
     sys.exit(OK)
 
 

@@ -16,7 +16,7 @@ from .config import Config, Waiver
 from .fixes import Fix, Options
 from .host import FileState, Host, HostError, sha256_of
 from .journal import Journal, JournalError, Run, Step
-from .model import FILE_CHANGES, Change, Detection, Finding, ItemResult, Remedy, RunCommand, SetOwnerMode, Status, WriteFile
+from .model import FILE_CHANGES, Change, Detection, Finding, ItemResult, Remedy, RunCommand, SetOwnerMode, Status, Text, WriteFile
 from .i18n import REASONS
 
 
@@ -180,7 +180,7 @@ def _carry_out(host: Host, run: Run, item: str, change: Change) -> None:
     if isinstance(change, RunCommand):
         command = tuple(arg.replace("{run_id}", run.id) for arg in change.command)
         undo = tuple(tuple(arg.replace("{run_id}", run.id) for arg in args) for args in change.undo)
-        step = run.begin(item, change.kind, change.target, command=command, undo=undo)
+        step = run.begin(item, change.kind, change.target, command=command, undo=undo, caveat=change.caveat)
         host.run(*command)
         if change.verify:
             _verify(host, change)
@@ -298,6 +298,7 @@ class RollbackOutcome:
     run_id: str
     undone: int
     saved: List[Tuple[str, str]] = field(default_factory=list)  # (path, where its changed version is kept)
+    caveats: List[Tuple[str, Text]] = field(default_factory=list)  # (target, what the undo could not give back)
 
 
 def rollback(host: Host, journal: Journal, run: Run, force: bool) -> RollbackOutcome:
@@ -317,7 +318,8 @@ def rollback(host: Host, journal: Journal, run: Run, force: bool) -> RollbackOut
     run.set_state(states.ROLLING_BACK)
     _undo(host, run, steps)
     run.set_state(states.ROLLED_BACK)
-    return RollbackOutcome(run_id=run.id, undone=len(steps), saved=saved)
+    caveats = [(step.path, step.caveat) for step in steps if step.caveat]
+    return RollbackOutcome(run_id=run.id, undone=len(steps), saved=saved, caveats=caveats)
 
 
 def rollback_preview(host: Host, run: Run) -> List[str]:

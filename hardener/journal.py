@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Iterator, List, Optional, Tuple
 
 from .host import FileState, Host, sync_dir, write_all
+from .model import Text
 
 HOME = "/var/lib/hardener"
 
@@ -66,6 +67,7 @@ class Step:
     has_backup: bool = False
     command: Tuple[str, ...] = ()  # command changes
     undo: Tuple[Tuple[str, ...], ...] = ()
+    caveat: Optional[Text] = None  # what the undo cannot give back exactly
 
 
 def _step(number: int, record: dict, done: bool) -> Step:
@@ -76,6 +78,7 @@ def _step(number: int, record: dict, done: bool) -> Step:
         after=FileState.from_json(record["after"]) if files else None,
         has_backup=record["backup"],
         command=tuple(record.get("command", ())), undo=tuple(tuple(step) for step in record.get("undo", ())),
+        caveat=Text(**record["caveat"]) if "caveat" in record else None,
     )
 
 
@@ -150,7 +153,7 @@ class Run:
 
     def begin(self, item: str, kind: str, path: str, *, before: Optional[FileState] = None, after: Optional[FileState] = None,
               backup: Optional[bytes] = None, written: Optional[bytes] = None,
-              command: Tuple[str, ...] = (), undo: Tuple[Tuple[str, ...], ...] = ()) -> Step:
+              command: Tuple[str, ...] = (), undo: Tuple[Tuple[str, ...], ...] = (), caveat: Optional[Text] = None) -> Step:
         number = len(self.steps()) + 1
         if backup is not None:
             self._store(f"{number:04d}", backup)
@@ -161,6 +164,8 @@ class Run:
             record.update(before=before.to_json(), after=after.to_json())
         if command:
             record.update(command=list(command), undo=[list(step) for step in undo])
+        if caveat is not None:
+            record.update(caveat={"en": caveat.en, "zh": caveat.zh})
         self._append(record)
         return _step(number, record, False)
 

@@ -36,6 +36,7 @@ def zoo(lab):
         "etcd": lab.container("-v", f"{etcd}:/x", "--read-only", "--memory", "64m"),
         "named": lab.container("-v", f"{volume}:/v", "--read-only", "--memory", "64m"),
         "sock": lab.container("-v", "/var/run/docker.sock:/var/run/docker.sock", "--read-only", "--memory", "64m"),
+        "sockdir": lab.container("-v", "/var/run:/hostrun:ro", "--read-only", "--memory", "64m"),
         "unlimited": lab.container("--read-only"),
         "writable": lab.container("--memory", "64m"),
         "privileged": lab.container("--privileged", "--read-only", "--memory", "64m", create=True),
@@ -61,7 +62,7 @@ def test_check_flags_exactly_the_bad_ones(lab, zoo, tmp_path):
     assert set(failing(items["no-privileged"])) == {zoo["privileged"]}
     assert set(failing(items["readonly-rootfs"])) == {zoo["writable"]}
     assert set(failing(items["memory-limit"])) == {zoo["unlimited"]}
-    assert set(failing(items["no-docker-sock"])) == {zoo["sock"]}
+    assert set(failing(items["no-docker-sock"])) == {zoo["sock"], zoo["sockdir"]}, "the socket's directory too"
     mounts = failing(items["no-sensitive-mounts"])
     assert set(mounts) == {zoo["etc"], zoo["ssl"]}, "not /etcd-…, not a named volume"
     assert (mounts[zoo["etc"]]["severity"], mounts[zoo["ssl"]]["severity"]) == ("high", "medium")
@@ -142,6 +143,7 @@ def test_memory_limit_applied_live_and_rolled_back(lab, tmp_path):
 
     rolled = live_harden(journal, "rollback", "--yes")
     assert rolled.code == 0, rolled
+    assert f"container {name}: Docker cannot remove a memory limit: rollback sets the host's total memory" in rolled.out
     total = int(next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")).split()[1]) * 1024
     back = lab.inspect(name)["HostConfig"]
     assert (back["Memory"], back["MemorySwap"]) == (total, -1)
