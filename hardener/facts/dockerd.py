@@ -1,0 +1,125 @@
+"""dockerd's configuration as the files give it at its next start: the flags of
+the effective ExecStart (with the environment files' variables) and
+/etc/docker/daemon.json (or the --config-file it is given)."""
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from ..host import Host, HostError
+from .systemd import Command, Word, exec_start, load_unit
+
+DAEMON_JSON = "/etc/docker/daemon.json"
+DOCKERD_NAMES = ("dockerd", "dockerd-current")
+
+# dockerd's flags that are booleans: a value only with `=`.
+BOOLEAN_FLAGS = frozenset({
+    "icc", "iptables", "ip6tables", "ip-forward", "ip-masq", "userland-proxy", "debug", "live-restore",
+    "selinux-enabled", "experimental", "no-new-privileges", "init", "raw-logs", "tls", "tlsverify",
+    "validate", "rootless", "help", "version", "disable-legacy-registry", "ipv6", "cri-containerd",
+})
+SHORT_FLAGS = {"D": "debug", "l": "log-level", "s": "storage-driver", "H": "host", "G": "group",
+               "g": "data-root", "b": "bridge", "p": "pidfile", "v": "version", "h": "help"}
+ALIASES = {"graph": "data-root"}  # old names dockerd still accepts
+# daemon.json keys whose flag has another name
+JSON_KEYS = {"host": "hosts", "label": "labels", "dns": "dns", "storage-opt": "storage-opts",
+             "log-opt": "log-opts", "exec-opt": "exec-opts", "insecure-registry": "insecure-registries",
+             "registry-mirror": "registry-mirrors", "authorization-plugin": "authorization-plugins",
+             "default-ulimit": "default-ulimits", "add-runtime": "runtimes"}
+
+
+@dataclass(frozen=True)
+class Flag:
+    name: str  # canonical long name: "log-level"
+    value: str  # "true" for a bare boolean
+    words: Tuple[Word, ...]  # the words that make it, where they were written
+
+    @property
+    def json_key(self) -> str:
+        return JSON_KEYS.get(self.name, self.name)
+
+
+def parse_flags(words: Sequence[Word]) -> List[Flag]:
+    """dockerd's flags in every form it accepts: --flag=value, --flag value,
+    -l value, -lvalue, -D; booleans take a value only with `=`."""
+    flags: List[Flag] = []
+    index = 0
+    while index < len(words):
+        word = words[index]
+        text = word.text
+        index += 1
+        if text.startswith("--"):
+            name, has_value, value = text[2:].partition("=")
+        elif text.startswith("-") and len(text) > 1:
+            name = SHORT_FLAGS.get(text[1], text[1])
+            has_value, value = ("=", text[3:]) if text[2:3] == "=" else (("=", text[2:]) if len(text) > 2 else ("", ""))
+        else:
+            continue  # not a flag: dockerd takes no arguments
+        name = ALIASES.get(name, name)
+        consumed = [word]
+        if not has_value:
+            if name in BOOLEAN_FLAGS:
+                value = "true"
+            elif index < len(words):
+                value = words[index].text
+                consumed.append(words[index])
+                index += 1
+        flags.append(Flag(name, value, tuple(consumed)))
+    return flags
+
+
+class DaemonJsonError(HostError):
+    pass
+
+
+def load_daemon_json(host: Host, path: str) -> Tuple[Optional[str], "OrderedDict[str, object]"]:
+    """The text of daemon.json and its settings, in file order. A missing or
+    empty file means no settings, as dockerd reads it; invalid JSON is an error
+    naming the line and column."""
+    text = host.read_text(path)
+    if text is None or not text.strip():
+        return text, OrderedDict()
+    try:
+        data = json.loads(text, object_pairs_hook=OrderedDict)
+    except json.JSONDecodeError as error:
+        raise DaemonJsonError(f"{host.display(path)}:{error.lineno}:{error.colno}: not valid JSON: {error.msg}; "
+                              "dockerd will not start with it either") from None
+    if not isinstance(data, dict):
+        raise DaemonJsonError(f"{host.display(path)}: not a JSON object")
+    return text, data
+
+
+@dataclass(frozen=True)
+class DockerdConfig:
+    """What dockerd gets at its next start."""
+
+    unit_file: Optional[str]
+    command: Optional[Command]
+    flags: Tuple[Flag, ...]
+    json_path: str
+    json_text: Optional[str]
+    json: Dict[str, object] = field(default_factory=dict)
+
+    def flag(self, name: str) -> Optional[Flag]:
+        found = [flag for flag in self.flags if flag.name == name]
+        return found[-1] if found else None  # the last one given wins
+
+    def conflicts(self) -> List[str]:
+        """Options set both as a flag and in daemon.json: dockerd refuses to start."""
+        return sorted({flag.name for flag in self.flags if flag.json_key in self.json})
+
+
+def dockerd_config(host: Host) -> Optional[DockerdConfig]:
+    """None where docker.service does not exist."""
+    unit = load_unit(host, "docker.service")
+    if unit.fragment is None:
+        return None
+    command = exec_start(host, unit)
+    flags: List[Flag] = []
+    if command and command.words and command.words[0].text.rsplit("/", 1)[-1] in DOCKERD_NAMES:
+        flags = parse_flags(command.words[1:])
+    config_file = next((flag.value for flag in flags if flag.name == "config-file"), DAEMON_JSON)
+    text, settings = load_daemon_json(host, config_file)
+    return DockerdConfig(unit.fragment, command, tuple(flags), config_file, text, dict(settings))

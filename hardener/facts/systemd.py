@@ -1,0 +1,255 @@
+"""systemd unit files as systemd reads them: the effective unit with its
+drop-ins, Environment= and EnvironmentFile= variables, and ExecStart split
+into words by systemd's own rules (quotes, continuations, `$VAR` split into
+words, `${VAR}` kept as one).
+
+Augeas' Systemd lens splits Exec lines at every space and takes a `#` inside
+an argument for a comment, so reading follows systemd.syntax(7) here; every
+word remembers where it was written, so that a fix can change it there.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Dict, List, NamedTuple, Optional, Tuple
+
+from ..host import Host, HostError
+from .units import unit_file
+
+DROP_IN_DIRS = ("/etc/systemd/system", "/run/systemd/system", "/usr/local/lib/systemd/system",
+                "/lib/systemd/system", "/usr/lib/systemd/system")
+
+
+class Setting(NamedTuple):
+    section: str
+    key: str
+    value: str
+    path: str
+    line: int  # where the assignment starts
+
+
+def parse_unit(text: str, path: str) -> List[Setting]:
+    """Assignments in file order; continuation lines joined as systemd joins them."""
+    settings, section = [], ""
+    lines = text.split("\n")
+    number = 0
+    while number < len(lines):
+        start = number
+        line = lines[number].strip()
+        number += 1
+        if not line or line[0] in "#;":
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            section = line[1:-1]
+            continue
+        while line.endswith("\\") and number < len(lines):
+            following = lines[number].strip()
+            number += 1
+            if following[:1] in ("#", ";"):
+                continue  # comment lines inside a continuation are skipped
+            line = line[:-1] + " " + following
+        if line.endswith("\\"):
+            line = line[:-1]
+        if "=" not in line:
+            raise HostError(f"{path}:{start + 1}: not a KEY=VALUE line: {line!r}")
+        key, _, value = line.partition("=")
+        settings.append(Setting(section, key.strip(), value.strip(), path, start + 1))
+    return settings
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    path: str  # where it was written: the unit file, or the environment file of its variable
+    line: int
+    variable: Optional[str] = None  # the variable it came from, if any
+
+
+@dataclass(frozen=True)
+class Command:
+    words: Tuple[Word, ...]
+    prefixes: str  # @ - : + ! as written
+    setting: Setting  # the ExecStart= line
+
+    @property
+    def argv(self) -> List[str]:
+        return [word.text for word in self.words]
+
+
+@dataclass(frozen=True)
+class Unit:
+    name: str
+    fragment: Optional[str]  # the unit file, None when the unit does not exist
+    drop_ins: Tuple[str, ...]
+    settings: Tuple[Setting, ...]  # the unit file's, then each drop-in's
+
+    def values(self, section: str, key: str) -> List[Setting]:
+        """Assignments of a list setting, honouring empty assignments that reset it."""
+        found: List[Setting] = []
+        for setting in self.settings:
+            if setting.section == section and setting.key == key:
+                found = [] if setting.value == "" else found + [setting]
+        return found
+
+
+def load_unit(host: Host, name: str) -> Unit:
+    fragment = unit_file(host, name)
+    settings: List[Setting] = []
+    if fragment:
+        settings += parse_unit(host.read_text(fragment) or "", fragment)
+    drop_ins = drop_in_files(host, name)
+    for path in drop_ins:
+        settings += parse_unit(host.read_text(path) or "", path)
+    return Unit(name, fragment, tuple(drop_ins), tuple(settings))
+
+
+def drop_in_files(host: Host, name: str) -> List[str]:
+    """*.conf drop-ins in file-name order; a name in /etc hides the same name in /run and /usr/lib."""
+    chosen: Dict[str, str] = {}
+    seen_dirs = set()
+    for directory in DROP_IN_DIRS:
+        folder = f"{directory}/{name}.d"
+        real = host.resolve(folder)
+        if real in seen_dirs:
+            continue  # /lib is /usr/lib on merged-/usr systems
+        seen_dirs.add(real)
+        for entry in host.list_dir(folder):
+            if entry.endswith(".conf") and entry not in chosen:
+                chosen[entry] = f"{folder}/{entry}"
+    return [chosen[entry] for entry in sorted(chosen, key=lambda n: n.encode())]
+
+
+# -- environment ---------------------------------------------------------------
+
+
+class Variable(NamedTuple):
+    value: str
+    path: str
+    line: int
+
+
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'", "a": "\a", "b": "\b", "f": "\f", "v": "\v", "s": " "}
+
+
+def split_words(text: str, path: str, line: int, unescape: bool = True) -> List[Tuple[str, bool]]:
+    """Words of a line with quotes removed, as systemd's extract_first_word does.
+    Each word comes with whether any of it was quoted."""
+    words: List[Tuple[str, bool]] = []
+    index, length = 0, len(text)
+    while True:
+        while index < length and text[index] in " \t\n":
+            index += 1
+        if index >= length:
+            return words
+        word, quoted = [], False
+        while index < length and text[index] not in " \t\n":
+            char = text[index]
+            if char in "'\"":
+                quoted = True
+                end = index + 1
+                while end < length and text[end] != char:
+                    if text[end] == "\\" and char == '"' and end + 1 < length:
+                        end += 1
+                    end += 1
+                if end >= length:
+                    raise HostError(f"{path}:{line}: unbalanced quotes in: {text}")
+                inner = text[index + 1:end]
+                word.append(_unescape(inner) if unescape and char == '"' else inner)
+                index = end + 1
+            elif char == "\\" and index + 1 < length:
+                word.append(_ESCAPES.get(text[index + 1], text[index + 1]) if unescape else text[index:index + 2])
+                index += 2
+            else:
+                word.append(char)
+                index += 1
+        words.append(("".join(word), quoted))
+
+
+def _unescape(text: str) -> str:
+    return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(1)), text)
+
+
+def environment(host: Host, unit: Unit) -> Dict[str, Variable]:
+    """Environment= then EnvironmentFile= variables, as the service gets them."""
+    variables: Dict[str, Variable] = {}
+    for setting in unit.values("Service", "Environment"):
+        for word, _ in split_words(setting.value, setting.path, setting.line):
+            key, sep, value = word.partition("=")
+            if sep:
+                variables[key] = Variable(value, setting.path, setting.line)
+    for setting in unit.values("Service", "EnvironmentFile"):
+        optional = setting.value.startswith("-")
+        path = setting.value.lstrip("-").strip()
+        text = host.read_text(path)
+        if text is None:
+            if optional:
+                continue
+            raise HostError(f"{path}, named by EnvironmentFile= in {setting.path}:{setting.line}, does not exist; the service cannot start")
+        variables.update(parse_environment_file(text, path))
+    return variables
+
+
+def parse_environment_file(text: str, path: str) -> Dict[str, Variable]:
+    """KEY=VALUE lines as systemd reads an EnvironmentFile: comments, quotes, continuations."""
+    variables: Dict[str, Variable] = {}
+    lines = text.split("\n")
+    number = 0
+    while number < len(lines):
+        start = number
+        line = lines[number].strip()
+        number += 1
+        if not line or line[0] in "#;":
+            continue
+        while line.endswith("\\") and number < len(lines):
+            line = line[:-1] + lines[number]
+            number += 1
+        key, sep, value = line.partition("=")
+        key = key.strip()
+        if key.startswith("export "):
+            key = key[len("export "):].strip()
+        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
+            continue  # systemd ignores what is not an assignment
+        variables[key] = Variable(_env_value(value.strip()), path, start + 1)
+    return variables
+
+
+def _env_value(raw: str) -> str:
+    if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "'\"":
+        return _unescape(raw[1:-1]) if raw[0] == '"' else raw[1:-1]
+    return re.sub(r"\\(.)", r"\1", raw)
+
+
+# -- ExecStart ---------------------------------------------------------------
+
+
+def exec_start(host: Host, unit: Unit) -> Optional[Command]:
+    """The ExecStart systemd runs (the last one left after resets), split into words."""
+    starts = unit.values("Service", "ExecStart")
+    if not starts:
+        return None
+    return parse_command(starts[-1], environment(host, unit))
+
+
+def parse_command(setting: Setting, variables: Dict[str, Variable]) -> Command:
+    value = setting.value
+    prefix = re.match(r"[-@:+!]*", value).group(0)
+    value = value[len(prefix):]
+    words: List[Word] = []
+    for text, quoted in split_words(value, setting.path, setting.line):
+        whole = re.fullmatch(r"\$([A-Za-z_][A-Za-z0-9_]*)", text)
+        if whole and not quoted:
+            variable = variables.get(whole.group(1))
+            if variable is not None:  # $VAR: split at whitespace into words
+                words += [Word(part, variable.path, variable.line, whole.group(1)) for part in variable.value.split()]
+            continue
+        braced = re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", text)
+        expanded = re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}",
+                          lambda m: variables[m.group(1)].value if m.group(1) in variables else "", text)
+        expanded = expanded.replace("$$", "$").replace("%%", "%")
+        source = variables.get(braced[0]) if len(braced) == 1 and text == "${" + braced[0] + "}" else None
+        if source is not None:  # ${VAR}: one word, whatever it holds
+            words.append(Word(expanded, source.path, source.line, braced[0]))
+        else:
+            words.append(Word(expanded, setting.path, setting.line))
+    return Command(tuple(words), prefix, setting)
+

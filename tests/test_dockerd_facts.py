@@ -1,0 +1,152 @@
+"""dockerd's configuration read from fixture roots: units, drop-ins, environment files, daemon.json."""
+import pytest
+
+import hosts
+from hardener.facts.dockerd import DaemonJsonError, dockerd_config, parse_flags
+from hardener.facts.systemd import Word, drop_in_files, load_unit, parse_unit, split_words
+from hardener.host import Host, HostError
+
+
+def write(root, path, text):
+    target = root / path.lstrip("/")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text)
+    return target
+
+
+def words(*texts):
+    return [Word(text, "/x", 1) for text in texts]
+
+
+def flags_of(config):
+    return [(flag.name, flag.value) for flag in config.flags]
+
+
+def test_stock_debian_unit(make_root):
+    config = dockerd_config(Host(str(make_root("debian", compliant=True))))
+    assert config.unit_file == "/lib/systemd/system/docker.service"
+    assert config.command.argv == ["/usr/sbin/dockerd", "-H", "fd://", "--containerd=/run/containerd/containerd.sock"]
+    assert flags_of(config) == [("host", "fd://"), ("containerd", "/run/containerd/containerd.sock")]
+    assert config.json == {} and config.json_text is None
+
+
+def test_docker_opts_from_the_environment_file_remember_where_they_were_written(make_root):
+    root = make_root("debian", compliant=True)
+    write(root, "/etc/default/docker", '# local\nDOCKER_OPTS="--iptables=false  --log-level=debug"\n')
+    config = dockerd_config(Host(str(root)))
+    assert flags_of(config)[-2:] == [("iptables", "false"), ("log-level", "debug")]
+    word = config.flag("iptables").words[0]
+    assert (word.path, word.line, word.variable) == ("/etc/default/docker", 2, "DOCKER_OPTS")
+
+
+def test_rhel_options_and_dockerd_current(make_root):
+    root = make_root("centos", compliant=True)
+    unit = root / "usr/lib/systemd/system/docker.service"
+    unit.write_text(unit.read_text().replace(
+        "ExecStart=/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock",
+        "EnvironmentFile=-/etc/sysconfig/docker\nExecStart=/usr/bin/dockerd-current \\\n"
+        "          --add-runtime docker-runc=/usr/libexec/docker/docker-runc-current \\\n          $OPTIONS"))
+    write(root, "/etc/sysconfig/docker", "# /etc/sysconfig/docker\nOPTIONS='--selinux-enabled --log-driver=journald -s aufs'\n")
+    config = dockerd_config(Host(str(root)))
+    assert flags_of(config) == [("add-runtime", "docker-runc=/usr/libexec/docker/docker-runc-current"),
+                                ("selinux-enabled", "true"), ("log-driver", "journald"), ("storage-driver", "aufs")]
+
+
+def test_continuations_quotes_and_variables(make_root):
+    root = make_root("debian", compliant=True)
+    write(root, "/etc/systemd/system/docker.service.d/10-site.conf",
+          "[Service]\n"
+          'Environment="EXTRA=--label=a b" OPTS="--icc=false -l debug"\n'
+          "ExecStart=\n"
+          "ExecStart=-/usr/sbin/dockerd \\\n"
+          "# a comment inside the continuation\n"
+          "    --label \"x y\" --label='c#d' \\\n"
+          "    ${EXTRA} $OPTS $UNSET --data-root=$$HOME\n")
+    config = dockerd_config(Host(str(root)))
+    assert config.command.prefixes == "-"
+    assert config.command.argv == ["/usr/sbin/dockerd", "--label", "x y", "--label=c#d", "--label=a b",
+                                   "--icc=false", "-l", "debug", "--data-root=$HOME"]
+    assert config.command.setting.line == 4
+    assert config.flag("log-level").value == "debug"
+    assert config.flag("icc").words[0].variable == "OPTS"
+
+
+def test_drop_ins_in_file_name_order_and_etc_hides_usr_lib(make_root):
+    root = make_root("centos", compliant=True)
+    write(root, "/usr/lib/systemd/system/docker.service.d/50-vendor.conf", "[Service]\nExecStart=\nExecStart=/usr/bin/dockerd --vendor\n")
+    write(root, "/usr/lib/systemd/system/docker.service.d/override.conf", "[Service]\nExecStart=\nExecStart=/usr/bin/dockerd --hidden\n")
+    write(root, "/etc/systemd/system/docker.service.d/override.conf", "[Service]\nExecStart=\nExecStart=/usr/bin/dockerd --debug\n")
+    write(root, "/etc/systemd/system/docker.service.d/hardener.conf", "[Service]\nExecStart=\nExecStart=/usr/bin/dockerd --icc=false\n")
+    write(root, "/etc/systemd/system/docker.service.d/notes.txt", "[Service]\nExecStart=/usr/bin/nothing\n")
+    host = Host(str(root))
+    assert drop_in_files(host, "docker.service") == [
+        "/usr/lib/systemd/system/docker.service.d/50-vendor.conf",
+        "/etc/systemd/system/docker.service.d/hardener.conf",
+        "/etc/systemd/system/docker.service.d/override.conf",
+    ]
+    assert dockerd_config(host).command.argv == ["/usr/bin/dockerd", "--debug"], "override.conf sorts after hardener.conf"
+
+
+def test_full_override_in_etc(make_root):
+    root = make_root("debian", compliant=True)
+    write(root, "/etc/systemd/system/docker.service", "[Service]\nExecStart=/usr/sbin/dockerd --iptables=false\n")
+    config = dockerd_config(Host(str(root)))
+    assert config.unit_file == "/etc/systemd/system/docker.service" and flags_of(config) == [("iptables", "false")]
+
+
+def test_merged_usr_drop_ins_are_read_once(make_root):
+    root = make_root("debian", compliant=True)
+    write(root, "/usr/lib/systemd/system/docker.service.d/a.conf", "[Service]\nExecStart=\nExecStart=/usr/sbin/dockerd -D\n")
+    assert drop_in_files(Host(str(root)), "docker.service") == ["/lib/systemd/system/docker.service.d/a.conf"]
+
+
+def test_missing_environment_files(make_root):
+    root = make_root("debian", compliant=True)
+    (root / "etc/default/docker").unlink()
+    assert dockerd_config(Host(str(root))).command is not None, "EnvironmentFile=- is optional"
+    write(root, "/etc/systemd/system/docker.service.d/env.conf", "[Service]\nEnvironmentFile=/etc/docker/env\n")
+    with pytest.raises(HostError, match="/etc/docker/env, named by EnvironmentFile= in .*env.conf:2, does not exist"):
+        dockerd_config(Host(str(root)))
+
+
+@pytest.mark.parametrize("args, parsed", [
+    (["-D"], [("debug", "true")]),
+    (["--debug", "-l", "info"], [("debug", "true"), ("log-level", "info")]),
+    (["-ldebug", "--log-level", "warn"], [("log-level", "debug"), ("log-level", "warn")]),
+    (["--icc=false", "--iptables=false", "--icc", "-s", "aufs"], [("icc", "false"), ("iptables", "false"), ("icc", "true"), ("storage-driver", "aufs")]),
+    (["--storage-driver=aufs", "-H", "unix:///x.sock", "--graph", "/data"], [("storage-driver", "aufs"), ("host", "unix:///x.sock"), ("data-root", "/data")]),
+    (["-D=false", "-H=tcp://1.2.3.4:2375"], [("debug", "false"), ("host", "tcp://1.2.3.4:2375")]),
+])
+def test_flag_forms(args, parsed):
+    assert [(flag.name, flag.value) for flag in parse_flags(words(*args))] == parsed
+
+
+def test_daemon_json_empty_invalid_linked_and_conflicting(make_root):
+    root = make_root("debian", compliant=True)
+    write(root, "/etc/docker/daemon.json", "")
+    assert dockerd_config(Host(str(root))).json == {}
+    write(root, "/etc/docker/daemon.json", '{\n  "icc": false,\n  "log-level": "info",\n}\n')
+    with pytest.raises(DaemonJsonError, match=r"daemon.json \(in .*\):4:1: not valid JSON"):
+        dockerd_config(Host(str(root)))
+    (root / "etc/docker/daemon.json").unlink()
+    write(root, "/srv/config/daemon.json", '{"log-level": "debug", "debug": true}')
+    (root / "etc/docker/daemon.json").symlink_to("/srv/config/daemon.json")
+    write(root, "/etc/default/docker", 'DOCKER_OPTS="--log-level=info"\n')
+    config = dockerd_config(Host(str(root)))
+    assert config.json == {"log-level": "debug", "debug": True}
+    assert config.conflicts() == ["log-level"]
+
+
+def test_config_file_flag_moves_daemon_json(make_root):
+    root = make_root("debian", compliant=True)
+    write(root, "/etc/default/docker", 'DOCKER_OPTS="--config-file /etc/docker/prod.json"\n')
+    write(root, "/etc/docker/prod.json", '{"icc": false}')
+    config = dockerd_config(Host(str(root)))
+    assert (config.json_path, config.json) == ("/etc/docker/prod.json", {"icc": False})
+
+
+def test_unit_syntax_errors_name_the_line():
+    with pytest.raises(HostError, match="/u:3: not a KEY=VALUE line"):
+        parse_unit("[Service]\nType=notify\nnonsense\n", "/u")
+    with pytest.raises(HostError, match="unbalanced quotes"):
+        split_words('--label "a b', "/u", 1)
