@@ -16,7 +16,7 @@ from .config import Config, Waiver
 from .fixes import Fix, Options
 from .host import FileState, Host, HostError, sha256_of
 from .journal import Journal, JournalError, Run, Step
-from .model import FILE_CHANGES, Change, Detection, Finding, ItemResult, Remedy, RunCommand, SetOwnerMode, Status, Text, WriteFile
+from .model import FILE_CHANGES, Change, Detection, Finding, ItemResult, Remedy, RestartService, RunCommand, SetOwnerMode, Status, Text, WriteFile
 from .i18n import REASONS
 
 
@@ -143,6 +143,7 @@ def apply(host: Host, journal: Journal, results: Sequence[ItemResult]) -> ApplyO
             if change not in seen:  # items that share a change (one container recreation) make it once
                 seen.add(change)
                 planned.append((result.fix.id, change))
+    planned.sort(key=lambda pair: isinstance(pair[1], RestartService))  # services restart once the files are in place
     if not planned:
         return ApplyOutcome(run_id=None, changes=0)
     run = journal.start_run([result.fix.id for result in results if result.changes])
@@ -177,6 +178,17 @@ def _verify(host: Host, change: RunCommand) -> None:
 
 
 def _carry_out(host: Host, run: Run, item: str, change: Change) -> None:
+    if isinstance(change, RestartService):
+        command = ("systemctl", "restart", change.unit)
+        undo = ((("systemctl", "daemon-reload"),) if change.reload_units else ()) + (
+            ("systemctl", "reset-failed", change.unit), command)
+        step = run.begin(item, change.kind, change.unit, command=command, undo=undo)
+        if change.reload_units:
+            host.run("systemctl", "daemon-reload")
+        restart(host, change.unit)
+        run.done(step)
+        host.log(f"run {run.id} item {item}: restarted {change.unit}")
+        return
     if isinstance(change, RunCommand):
         command = tuple(arg.replace("{run_id}", run.id) for arg in change.command)
         undo = tuple(tuple(arg.replace("{run_id}", run.id) for arg in args) for args in change.undo)
@@ -214,11 +226,59 @@ def _carry_out(host: Host, run: Run, item: str, change: Change) -> None:
 
 def _undo(host: Host, run: Run, steps: Sequence[Step]) -> None:
     for step in reversed(steps):
+        if step.kind == RestartService.kind:
+            continue  # restarted below, once the files are back
         if step.command:
             _run_undo(host, run, step)
             continue
         _restore(host, run, step)
         host.log(f"run {run.id} item {step.item}: restored {step.path}")
+    for step in steps:
+        if step.kind == RestartService.kind:
+            for command in step.undo[:-1]:
+                host.run(*command)
+            restart(host, step.path)
+            host.log(f"run {run.id} item {step.item}: restarted {step.path} with the files as they were")
+
+
+DOCKER_WAIT = 60.0
+
+
+def restart(host: Host, unit: str) -> None:
+    """Restart a unit; for docker, wait (bounded) until it answers and start
+    again the containers that ran before and did not come back by their restart policy."""
+    running = host.run("docker", "ps", "--quiet", "--no-trunc").split() if unit == "docker.service" else []
+    try:
+        host.run("systemctl", "restart", unit)
+        if unit == "docker.service":
+            _wait_for_docker(host)
+    except HostError as error:
+        raise HostError(f"{unit} did not come back after the restart: {error}{_journal_tail(host, unit)}") from None
+    if running:
+        now = set(host.run("docker", "ps", "--quiet", "--no-trunc").split())
+        stopped = [container for container in running if container not in now]
+        if stopped:
+            host.run("docker", "start", *stopped)
+
+
+def _wait_for_docker(host: Host) -> None:
+    deadline = time.monotonic() + DOCKER_WAIT
+    while True:
+        try:
+            host.run("docker", "info", "--format", "{{.ServerVersion}}")
+            return
+        except HostError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def _journal_tail(host: Host, unit: str) -> str:
+    try:
+        lines = host.run("journalctl", "--unit", unit, "--lines", "5", "--no-pager", "--output", "cat").strip().splitlines()
+    except HostError:
+        return ""
+    return " | journalctl: " + " / ".join(line.strip() for line in lines[-5:]) if lines else ""
 
 
 def _run_undo(host: Host, run: Run, step: Step) -> None:

@@ -66,6 +66,7 @@ UI = {
     "undo_with": Text("  rollback runs: {command}", "  回滚时执行：{command}"),
     "managed": Text("defined by {managed_by} {where}: change it there", "由 {managed_by} {where} 定义：请在那里修改"),
     "recreate": Text("recreate without it: {command}", "不带该设置重新创建：{command}"),
+    "restart": Text("then: {commands}", "然后：{commands}"),
     "new_file": Text("new file {path}", "新文件 {path}"),
     "restore_file": Text("restore {path}", "恢复 {path}"),
     "remove_file": Text("remove {path}", "删除 {path}"),

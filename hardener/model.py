@@ -94,7 +94,21 @@ class RunCommand:
         return self.target
 
 
-Change = Union[WriteFile, SetOwnerMode, RunCommand]
+@dataclass(frozen=True)
+class RestartService:
+    """Restart a service once every file change is made (after a daemon-reload
+    when units changed), and again after rollback has put the files back."""
+
+    unit: str
+    reload_units: bool = False
+    kind = "restart_service"
+
+    @property
+    def path(self) -> str:
+        return self.unit
+
+
+Change = Union[WriteFile, SetOwnerMode, RunCommand, RestartService]
 FILE_CHANGES = (WriteFile, SetOwnerMode)
 
 

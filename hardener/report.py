@@ -12,7 +12,7 @@ from typing import Dict, List, Optional, Sequence
 from .engine import unified_diff
 from .host import Host
 from .i18n import REASONS, STATUS, UI
-from .model import Change, Finding, ItemResult, SetOwnerMode, Status, Text, WriteFile
+from .model import Change, Finding, ItemResult, RestartService, SetOwnerMode, Status, Text, WriteFile
 
 
 class _Blank(dict):
@@ -57,6 +57,9 @@ def describe_change(host: Host, change: Change, lang: str) -> dict:
             "before": {"owner": host.owner(state.uid, state.gid), "mode": f"{state.mode:04o}"},
             "after": {"owner": host.owner(change.uid, change.gid), "mode": f"{change.mode:04o}"},
         }
+    if isinstance(change, RestartService):
+        commands = ([["systemctl", "daemon-reload"]] if change.reload_units else []) + [["systemctl", "restart", change.unit]]
+        return {"kind": change.kind, "target": change.unit, "commands": commands}
     return {"kind": change.kind, "target": change.target, "command": list(change.command), "undo": [list(command) for command in change.undo],
             "caveat": change.caveat(lang) if change.caveat else None}
 
@@ -65,6 +68,8 @@ def change_lines(described: dict, lang: str) -> List[str]:
     if described["kind"] == "set_owner_mode":
         before, after = described["before"], described["after"]
         return [described["target"] + ": " + UI["owner_mode"](lang, before=f"{before['owner']} {before['mode']}", after=f"{after['owner']} {after['mode']}")]
+    if described["kind"] == "restart_service":
+        return [UI["restart"](lang, commands=" && ".join(" ".join(command) for command in described["commands"]))]
     if described["kind"] == "run_command":
         lines = [UI["run"](lang, target=described["target"], command=" ".join(described["command"])),
                  UI["undo_with"](lang, command=" && ".join(" ".join(command) for command in described["undo"]))]

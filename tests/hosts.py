@@ -35,6 +35,7 @@ def _common():
     return [
         Dir("/var/lib"),
         Dir("/etc/docker"),
+        File("/etc/docker/daemon.json", '{\n    "icc": false,\n    "log-level": "info",\n    "registry-mirrors": ["https://mirror.example.cn"]\n}\n'),
         File("/etc/hostname", "docker-host-01\n"),
         File("/etc/passwd", "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\nadmin:x:1000:1000::/home/admin:/bin/bash\n"),
         File("/etc/group", "root:x:0:\ndaemon:x:1:\ndocker:x:998:\nadmin:x:1000:\n"),
@@ -77,7 +78,7 @@ def centos_docker_ce():
 
 
 def without_docker():
-    return [entry for entry in debian_docker_io() if "docker" not in entry[1] and "runc" not in entry[1] and "containerd" not in entry[1]]
+    return [entry for entry in debian_docker_io() if not any(word in entry[1] for word in ("docker", "runc", "containerd"))]
 
 
 LAYOUTS = {"debian": debian_docker_io, "centos": centos_docker_ce}
@@ -93,6 +94,8 @@ def out_of_line(layout):
             uid = 1000
         elif path == "/etc/docker":
             mode = 0o777
+        elif path == "/etc/docker/daemon.json":
+            content = '{\n    "debug": true,\n    "registry-mirrors": ["https://mirror.example.cn"]\n}\n'
         changed.append((kind, path, content, mode, uid, gid))
     return changed
 

@@ -35,7 +35,7 @@ def test_json_document(make_root, harden):
     assert set(document) == {"command", "host", "root", "run_id", "changed", "items", "summary"}
     assert document["host"] == "docker-host-01"
     assert [item["id"] for item in document["items"]] == [
-        "file-permissions", "content-trust", "no-privileged", "no-sensitive-mounts", "memory-limit",
+        "icc", "log-level", "iptables", "no-aufs", "file-permissions", "content-trust", "no-privileged", "no-sensitive-mounts", "memory-limit",
         "readonly-rootfs", "no-host-pid", "no-docker-sock"]
     containers = [item for item in document["items"] if item["id"] in ("no-privileged", "memory-limit")]
     assert {(item["status"], item["reason"]) for item in containers} == {("not_applicable", "not_live")}, "no engine under --root"
@@ -45,9 +45,9 @@ def test_json_document(make_root, harden):
         for finding in item["findings"]:
             assert set(finding) == {"target", "status", "severity", "reason", "message", "evidence"}
             assert finding["status"] in STATUSES
-    content_trust = document["items"][1]
+    content_trust = document["items"][5]
     assert (content_trust["status"], content_trust["reason"]) == ("manual", "apply_only_when_named")
-    assert document["summary"]["failing"] == 1 and document["summary"]["manual"] == 1
+    assert document["summary"]["failing"] == 3 and document["summary"]["manual"] == 1  # icc, log-level, file-permissions
 
 
 def test_dry_run_json_shows_the_changes(make_root, harden):
@@ -71,7 +71,7 @@ def test_options_before_or_after_the_command(make_root, harden):
 
 def test_no_command_previews(make_root, harden):
     result = harden("--root", make_root("debian"))
-    assert result.code == 2 and "Plan: 1 to change, 1 manual, 0 compliant, 6 not applicable" in result.out
+    assert result.code == 2 and "Plan: 3 to change, 1 manual, 2 compliant, 6 not applicable" in result.out
 
 
 @pytest.mark.parametrize("command", [["apply", "--yes"], ["rollback", "--yes"], ["history", "--prune", "1"]])
@@ -148,7 +148,7 @@ def test_broken_inputs_are_one_line_and_change_nothing(make_root, harden, breaka
         (root / "etc/profile").unlink()
         (root / "etc/profile").mkdir()
     elif breakage == "file_where_dir":
-        (root / "etc/docker").rmdir()
+        shutil.rmtree(root / "etc/docker")
         (root / "etc/docker").write_text("")
     elif breakage == "not_utf8":
         (root / "etc/environment").write_bytes(b"LANG=\xff\xfe\n")
@@ -209,7 +209,7 @@ def test_waivers(make_root, harden):
 def test_chinese(make_root, harden):
     root = make_root("debian")
     result = harden("check", "--root", root, "--lang", "zh")
-    assert "确认Docker相关的文件具有合适的权限" in result.out and "检查：1 项不合规" in result.out
+    assert "确认Docker相关的文件具有合适的权限" in result.out and "检查：3 项不合规" in result.out
     assert "为Docker启用内容信任" in harden("check", "--root", root, env={"LANG": "zh_CN.UTF-8"}).out
     assert "Content trust is enabled" in harden("check", "--root", root, env={"LANG": "en_US.UTF-8"}).out
 

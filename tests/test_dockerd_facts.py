@@ -27,7 +27,7 @@ def test_stock_debian_unit(make_root):
     assert config.unit_file == "/lib/systemd/system/docker.service"
     assert config.command.argv == ["/usr/sbin/dockerd", "-H", "fd://", "--containerd=/run/containerd/containerd.sock"]
     assert flags_of(config) == [("host", "fd://"), ("containerd", "/run/containerd/containerd.sock")]
-    assert config.json == {} and config.json_text is None
+    assert config.json == {"icc": False, "log-level": "info", "registry-mirrors": ["https://mirror.example.cn"]}
 
 
 def test_docker_opts_from_the_environment_file_remember_where_they_were_written(make_root):

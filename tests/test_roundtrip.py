@@ -1,6 +1,7 @@
 """The round trip on each fixture root, a run killed at every journal step,
 a change that fails half way, and a root whose links point outside it."""
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -122,7 +123,7 @@ def test_absolute_link_in_the_image_stays_in_the_image(make_root, harden, tmp_pa
     machine_dir.mkdir()
     os.chmod(machine_dir, 0o777)
     root = make_root("debian", compliant=True)
-    (root / "etc/docker").rmdir()
+    shutil.rmtree(root / "etc/docker")
     inside = root / str(machine_dir).lstrip("/")  # ...and at the same path inside the image
     inside.mkdir(parents=True)
     os.chmod(inside, 0o777)

@@ -66,10 +66,20 @@ class Word:
 
 
 @dataclass(frozen=True)
+class Part:
+    raw: str  # a word of the ExecStart line as written: "--icc=false", "$DOCKER_OPTS"
+    words: Tuple[Word, ...]  # what it gives dockerd: none, one, or several for $VAR
+
+
+@dataclass(frozen=True)
 class Command:
-    words: Tuple[Word, ...]
+    parts: Tuple[Part, ...]
     prefixes: str  # @ - : + ! as written
     setting: Setting  # the ExecStart= line
+
+    @property
+    def words(self) -> Tuple[Word, ...]:
+        return tuple(word for part in self.parts for word in part.words)
 
     @property
     def argv(self) -> List[str]:
@@ -131,17 +141,22 @@ class Variable(NamedTuple):
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'", "a": "\a", "b": "\b", "f": "\f", "v": "\v", "s": " "}
 
 
-def split_words(text: str, path: str, line: int, unescape: bool = True) -> List[Tuple[str, bool]]:
-    """Words of a line with quotes removed, as systemd's extract_first_word does.
-    Each word comes with whether any of it was quoted."""
-    words: List[Tuple[str, bool]] = []
+class Token(NamedTuple):
+    text: str  # quotes removed, escapes resolved
+    quoted: bool
+    raw: str  # as written
+
+
+def split_words(text: str, path: str, line: int, unescape: bool = True) -> List[Token]:
+    """Words of a line with quotes removed, as systemd's extract_first_word does."""
+    words: List[Token] = []
     index, length = 0, len(text)
     while True:
         while index < length and text[index] in " \t\n":
             index += 1
         if index >= length:
             return words
-        word, quoted = [], False
+        word, quoted, start = [], False, index
         while index < length and text[index] not in " \t\n":
             char = text[index]
             if char in "'\"":
@@ -162,7 +177,7 @@ def split_words(text: str, path: str, line: int, unescape: bool = True) -> List[
             else:
                 word.append(char)
                 index += 1
-        words.append(("".join(word), quoted))
+        words.append(Token("".join(word), quoted, text[start:index]))
 
 
 def _unescape(text: str) -> str:
@@ -173,8 +188,8 @@ def environment(host: Host, unit: Unit) -> Dict[str, Variable]:
     """Environment= then EnvironmentFile= variables, as the service gets them."""
     variables: Dict[str, Variable] = {}
     for setting in unit.values("Service", "Environment"):
-        for word, _ in split_words(setting.value, setting.path, setting.line):
-            key, sep, value = word.partition("=")
+        for token in split_words(setting.value, setting.path, setting.line):
+            key, sep, value = token.text.partition("=")
             if sep:
                 variables[key] = Variable(value, setting.path, setting.line)
     for setting in unit.values("Service", "EnvironmentFile"):
@@ -233,23 +248,22 @@ def exec_start(host: Host, unit: Unit) -> Optional[Command]:
 def parse_command(setting: Setting, variables: Dict[str, Variable]) -> Command:
     value = setting.value
     prefix = re.match(r"[-@:+!]*", value).group(0)
-    value = value[len(prefix):]
-    words: List[Word] = []
-    for text, quoted in split_words(value, setting.path, setting.line):
-        whole = re.fullmatch(r"\$([A-Za-z_][A-Za-z0-9_]*)", text)
-        if whole and not quoted:
-            variable = variables.get(whole.group(1))
-            if variable is not None:  # $VAR: split at whitespace into words
-                words += [Word(part, variable.path, variable.line, whole.group(1)) for part in variable.value.split()]
-            continue
-        braced = re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", text)
-        expanded = re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}",
-                          lambda m: variables[m.group(1)].value if m.group(1) in variables else "", text)
-        expanded = expanded.replace("$$", "$").replace("%%", "%")
-        source = variables.get(braced[0]) if len(braced) == 1 and text == "${" + braced[0] + "}" else None
-        if source is not None:  # ${VAR}: one word, whatever it holds
-            words.append(Word(expanded, source.path, source.line, braced[0]))
-        else:
-            words.append(Word(expanded, setting.path, setting.line))
-    return Command(tuple(words), prefix, setting)
+    parts: List[Part] = []
+    for token in split_words(value[len(prefix):], setting.path, setting.line):
+        parts.append(Part(token.raw, tuple(_expand(token, setting, variables))))
+    return Command(tuple(parts), prefix, setting)
 
+
+def _expand(token: Token, setting: Setting, variables: Dict[str, Variable]) -> List[Word]:
+    whole = re.fullmatch(r"\$([A-Za-z_][A-Za-z0-9_]*)", token.text)
+    if whole and not token.quoted:  # $VAR: split at whitespace into words
+        variable = variables.get(whole.group(1))
+        return [Word(part, variable.path, variable.line, whole.group(1)) for part in variable.value.split()] if variable else []
+    braced = re.fullmatch(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", token.text)
+    expanded = re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}",
+                      lambda m: variables[m.group(1)].value if m.group(1) in variables else "", token.text)
+    expanded = expanded.replace("$$", "$").replace("%%", "%")
+    if braced and braced.group(1) in variables:  # ${VAR}: one word, whatever it holds
+        variable = variables[braced.group(1)]
+        return [Word(expanded, variable.path, variable.line, braced.group(1))]
+    return [Word(expanded, setting.path, setting.line)]

@@ -1,0 +1,141 @@
+"""What the daemon items share: dockerd's effective configuration, and one
+plan for all of them, so that two items editing the same file make one edit.
+
+A wanted value goes to daemon.json; a bad flag is taken out where it is
+written: the drop-in or override unit, or the variable of its environment
+file. The package's own unit is never edited: where the bad flag is written
+there, a drop-in of harden's replaces its ExecStart. On a live host the plan
+ends with a restart of docker (and a daemon-reload when a unit changed).
+"""
+from __future__ import annotations
+
+import abc
+from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
+
+from ..edits import json_members
+from ..edits.units import rewrite_assignment, rewrite_variable
+from ..facts.dockerd import DockerdConfig, Flag, dockerd_config
+from ..host import Host, HostError
+from ..model import Change, Detection, Finding, RestartService, Status, Text, WriteFile
+from ..templates import render
+from . import Fix, all_fixes
+
+PACKAGE_UNIT_DIRS = ("/lib/systemd/", "/usr/lib/systemd/")
+OUR_DROP_IN = "/etc/systemd/system/docker.service.d/zz-hardener.conf"
+
+COMMON_REASONS = {
+    "compliant": Text("{option} is {value} ({where})", "{option} 为 {value}（{where}）"),
+    "not_installed": Text("docker.service is not installed", "未安装 docker.service"),
+    "flag_and_json": Text("{option} is set both as a flag ({flag_where}) and in {json_path}: dockerd refuses to start",
+                          "{option} 同时以参数（{flag_where}）和在 {json_path} 中设置：dockerd 无法启动"),
+}
+
+
+class Want(NamedTuple):
+    """What brings an item into line."""
+
+    drop: Callable[[Flag], bool] = lambda flag: False  # flags to take out where they are written
+    json_set: Dict[str, object] = {}
+    json_remove: Tuple[str, ...] = ()
+    note: Optional[Text] = None
+
+
+def where(flag: Flag) -> str:
+    word = flag.words[0]
+    return f"{word.path}:{word.line}" + (f" ${word.variable}" if word.variable else "")
+
+
+def config_of(host: Host) -> Optional[DockerdConfig]:
+    return host.fact("dockerd_config", lambda: dockerd_config(host))
+
+
+class DaemonFix(Fix):
+    @abc.abstractmethod
+    def judge(self, host: Host, config: DockerdConfig) -> Tuple[Finding, Optional[Want]]:
+        """This item's finding on this configuration, and what fixes it when it fails."""
+
+    def detect(self, host: Host) -> Detection:
+        config = config_of(host)
+        if config is None:
+            return Detection((Finding("docker.service", Status.NOT_APPLICABLE, "not_installed"),))
+        finding, want = self.judge(host, config)
+        notes = (want.note,) if want is not None and want.note is not None and finding.status is Status.FAIL else ()
+        return Detection((finding,), notes)
+
+    def plan(self, host: Host, detection: Detection) -> Tuple[Change, ...]:
+        config = config_of(host)
+        wants = [want for fix in self._selected_siblings() for finding, want in [fix.judge(host, config)]
+                 if want is not None and finding.status is Status.FAIL]
+        return plan_daemon(host, config, wants)
+
+    def _selected_siblings(self) -> List["DaemonFix"]:
+        chosen = self.options.selected or (self.id,)
+        return [fix(self.options) for fix in all_fixes() if issubclass(fix, DaemonFix) and fix.id in chosen]
+
+
+def plan_daemon(host: Host, config: DockerdConfig, wants: Sequence[Want]) -> Tuple[Change, ...]:
+    """One set of file changes for all the wants, then the restart."""
+    dropped = [flag for flag in config.flags if any(want.drop(flag) for want in wants)]
+    changes: List[Change] = []
+    changes += _drop_flags(host, config, dropped)
+    text = config.json_text or ""
+    for want in wants:
+        for key in want.json_remove:
+            if text.strip():
+                text = json_members.remove_member(text, key)
+        for key, value in want.json_set.items():
+            text = json_members.set_member(text, key, value)
+    if text != (config.json_text or ""):
+        changes.append(WriteFile(config.json_path, text))
+    if host.live and (changes or wants):  # a want with no file change: the files are right, dockerd is not
+        units_changed = any(isinstance(c, WriteFile) and "/systemd/" in c.path for c in changes)
+        changes.append(RestartService("docker.service", reload_units=units_changed))
+    return tuple(changes)
+
+
+def _drop_flags(host: Host, config: DockerdConfig, dropped: Sequence[Flag]) -> List[Change]:
+    if not dropped:
+        return []
+    gone = {id(word) for flag in dropped for word in flag.words}
+    changes: List[Change] = []
+    # flags from variables: the variable's line in its environment file
+    by_variable: Dict[Tuple[str, int, str], List] = {}
+    for word in config.command.words:
+        if word.variable:
+            by_variable.setdefault((word.path, word.line, word.variable), []).append(word)
+    for (path, line, variable), words in by_variable.items():
+        if any(id(word) in gone for word in words):
+            if path.endswith((".service", ".conf")):
+                raise HostError(f"{path}:{line}: a flag to remove comes from Environment={variable}; remove it there by hand")
+            text = host.read_text(path) or ""
+            changes.append(WriteFile(path, rewrite_variable(text, line, variable, [w.text for w in words if id(w) not in gone])))
+    # flags written in the ExecStart line itself
+    command = config.command
+    if any(id(word) in gone for part in command.parts for word in part.words if not word.variable):
+        value = command.prefixes + " ".join(part.raw for part in command.parts
+                                            if not part.words or part.words[0].variable or not all(id(w) in gone for w in part.words))
+        path = command.setting.path
+        if path.startswith(PACKAGE_UNIT_DIRS):
+            changes.append(WriteFile(OUR_DROP_IN, render("systemd/docker-execstart.conf.j2", exec_start=value, package_unit=path)))
+        else:
+            text = host.read_text(path) or ""
+            changes.append(WriteFile(path, rewrite_assignment(text, command.setting.line, "ExecStart", value)))
+    return changes
+
+
+def effective(config: DockerdConfig, option: str, default: object) -> Tuple[object, str]:
+    """The value dockerd gets for an option, and where it comes from."""
+    flag = config.flag(option)
+    if flag is not None:
+        return flag.value, where(flag)
+    if option in config.json:
+        return config.json[option], config.json_path
+    return default, "default"
+
+
+def conflict(config: DockerdConfig, option: str) -> Optional[Finding]:
+    flag = config.flag(option)
+    if flag is None or flag.json_key not in config.json:
+        return None
+    return Finding(option, Status.FAIL, "flag_and_json", "high",
+                   {"option": option, "flag_where": where(flag), "json_path": config.json_path})
