@@ -16,6 +16,7 @@ _SPACE = re.compile(r"[ \t\r\n]*")
 class Member(NamedTuple):
     key: str
     start: int  # the opening quote of the key
+    key_end: int
     value_start: int
     value_end: int
 
@@ -34,7 +35,7 @@ def members(text: str) -> tuple:
         colon = _skip(text, after_key)
         value_start = _skip(text, colon + 1)
         _, value_end = _DECODER.raw_decode(text, value_start)
-        found.append(Member(key, index, value_start, value_end))
+        found.append(Member(key, index, after_key, value_start, value_end))
         index = _skip(text, value_end)
         if text[index] == ",":
             index = _skip(text, index + 1)
@@ -52,23 +53,23 @@ def _indent_of(text: str, index: int) -> str:
 
 def set_member(text: str, key: str, value: object) -> str:
     """`key` set to `value`: replaced in place, or added after the last member."""
-    if not text.strip():
-        text = "{}\n"
-    found, opening, closing = members(text)
     encoded = json.dumps(value, ensure_ascii=False)
+    if not text.strip():
+        return "{\n    " + json.dumps(key) + ": " + encoded + "\n}\n"
+    found, opening, closing = members(text)
     existing = [m for m in found if m.key == key]
     if existing:
         last = existing[-1]  # the last one is the one dockerd uses
         return text[:last.value_start] + encoded + text[last.value_end:]
     if not found:
-        inner = text[opening + 1:closing]
-        indent = "    " if "\n" in inner or text.count("\n") <= 1 else ""
-        return text[:opening + 1] + f"\n{indent}{json.dumps(key)}: {encoded}\n" + text[closing:]
+        if "\n" in text[opening:closing]:
+            return text[:opening + 1] + f"\n    {json.dumps(key)}: {encoded}\n" + text[closing:]
+        return text[:opening + 1] + f"{json.dumps(key)}: {encoded}" + text[closing:]
     last = found[-1]
-    separator = text[last.start:last.value_start][len(json.dumps(last.key)):]  # `: ` or `:` as the file writes it
+    separator = text[last.key_end:last.value_start]  # `: ` or `:` as the file writes it
     before_key = text[_line_start(text, last.start):last.start]
     gap = "\n" + before_key if not before_key.strip() else " "  # a line of its own, indented alike; or on one line
-    return text[:last.value_end] + f",{gap}{json.dumps(key)}{separator}{encoded}" + text[last.value_end:]
+    return text[:last.value_end] + f",{gap}{json.dumps(key, ensure_ascii=False)}{separator}{encoded}" + text[last.value_end:]
 
 
 def remove_member(text: str, key: str) -> str:

@@ -1,0 +1,141 @@
+"""icc, log-level, iptables, no-aufs on fixture roots: the files are the truth
+under --root, and every change lands where the setting was written."""
+import hosts
+from hardener.engine import Selection, evaluate
+from hardener.fixes import Options, all_fixes
+from hardener.host import Host
+from hardener.model import RestartService, Status, WriteFile
+
+DAEMON = ("icc", "log-level", "iptables", "no-aufs")
+DEFAULT_OPTS = "/etc/default/docker"
+
+
+def evaluate_daemon(root, items=DAEMON):
+    selection = Selection(fixes=tuple(f for f in all_fixes() if f.id in items), named=frozenset())
+    return {result.fix.id: result for result in evaluate(Host(str(root)), selection, Options())}
+
+
+def planned_files(results):
+    files = {}
+    for result in results.values():
+        for change in result.changes:
+            assert isinstance(change, WriteFile), "no restart under --root"
+            assert files.get(change.path, change.content) == change.content, "items share one edit of a file"
+            files[change.path] = change.content
+    return files
+
+
+def write(root, path, text):
+    target = root / path.lstrip("/")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text)
+
+
+def test_no_daemon_json_gets_one_with_icc_off(make_root):
+    root = make_root("debian", compliant=True)
+    (root / "etc/docker/daemon.json").unlink()
+    results = evaluate_daemon(root)
+    assert (results["icc"].status, results["icc"].reason) == (Status.FAIL, "icc_enabled")
+    assert results["icc"].findings[0].evidence == {"option": "icc", "value": "true", "where": "default"}
+    assert {item: r.status for item, r in results.items()} == {
+        "icc": Status.FAIL, "log-level": Status.PASS, "iptables": Status.PASS, "no-aufs": Status.PASS}
+    assert planned_files(results) == {"/etc/docker/daemon.json": '{\n    "icc": false\n}\n'}
+    assert any("--link" in note.en for note in results["icc"].notes), "the plan says what icc=false stops"
+
+
+def test_debug_in_daemon_json_is_taken_out_and_the_rest_kept(make_root):
+    results = evaluate_daemon(make_root("debian"))  # daemon.json: debug true, no icc
+    assert (results["log-level"].status, results["log-level"].reason) == (Status.FAIL, "debug_on")
+    assert planned_files(results) == {"/etc/docker/daemon.json":
+        '{\n    "registry-mirrors": ["https://mirror.example.cn"],\n    "icc": false,\n    "log-level": "info"\n}\n'}
+
+
+def test_flags_in_docker_opts_are_removed_from_that_variable(make_root):
+    root = make_root("debian", compliant=True)
+    original = (root / "etc/default/docker").read_text()
+    write(root, DEFAULT_OPTS, original + 'DOCKER_OPTS="--dns 10.0.0.2 --iptables=false --log-level=debug"\n')
+    results = evaluate_daemon(root)
+    assert results["iptables"].findings[0].evidence["where"] == f"{DEFAULT_OPTS}:13 $DOCKER_OPTS"
+    assert results["log-level"].reason == "flag_and_json", "daemon.json says log-level too: dockerd would refuse to start"
+    files = planned_files(results)
+    assert files[DEFAULT_OPTS] == original + 'DOCKER_OPTS="--dns 10.0.0.2"\n'
+    assert set(files) == {DEFAULT_OPTS}, "daemon.json already says icc false, log-level info"
+
+
+def test_flags_in_a_drop_in_are_removed_there(make_root):
+    root = make_root("centos", compliant=True)
+    drop_in = "/etc/systemd/system/docker.service.d/override.conf"
+    write(root, drop_in, "# ours\n[Service]\nLimitNOFILE=65536\nExecStart=\nExecStart=/usr/bin/dockerd -H fd:// \\\n"
+                         "   --iptables=false --label \"team=a b\" -D\n")
+    files = planned_files(evaluate_daemon(root))
+    assert files[drop_in] == ('# ours\n[Service]\nLimitNOFILE=65536\nExecStart=\n'
+                              'ExecStart=/usr/bin/dockerd -H fd:// --label "team=a b"\n')
+    assert set(files) == {drop_in}
+
+
+def test_flags_in_the_package_unit_are_overridden_by_a_drop_in(make_root):
+    root = make_root("centos", compliant=True)
+    unit = root / "usr/lib/systemd/system/docker.service"
+    unit.write_text(unit.read_text().replace("--containerd=/run/containerd/containerd.sock",
+                                             "--containerd=/run/containerd/containerd.sock --iptables=false"))
+    files = planned_files(evaluate_daemon(root))
+    drop_in = files["/etc/systemd/system/docker.service.d/zz-hardener.conf"]
+    assert "ExecStart=\nExecStart=/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock\n" in drop_in
+    assert drop_in.startswith("# Written by harden") and "pins this command line" in drop_in
+    assert "/usr/lib/systemd/system/docker.service" not in files
+
+
+def test_option_both_as_flag_and_in_daemon_json_is_resolved(make_root):
+    root = make_root("debian", compliant=True)
+    write(root, DEFAULT_OPTS, 'DOCKER_OPTS="--log-level=info"\n')
+    results = evaluate_daemon(root)
+    assert (results["log-level"].status, results["log-level"].reason) == (Status.FAIL, "flag_and_json")
+    assert planned_files(results) == {DEFAULT_OPTS: 'DOCKER_OPTS=""\n'}
+
+
+def test_icc_with_iptables_off_fixes_iptables_too(make_root):
+    root = make_root("debian", compliant=True)
+    write(root, "/etc/docker/daemon.json", '{"iptables": false}')
+    results = evaluate_daemon(root, items=("icc",))
+    assert planned_files(results) == {"/etc/docker/daemon.json": '{"icc": false}'}
+    assert any("iptables" in note.en for note in results["icc"].notes)
+
+
+def test_aufs_configured_but_empty_is_removed_and_in_use_is_manual(make_root):
+    root = make_root("debian", compliant=True)
+    write(root, DEFAULT_OPTS, 'DOCKER_OPTS="-s aufs"\n')
+    results = evaluate_daemon(root, items=("no-aufs",))
+    assert (results["no-aufs"].status, results["no-aufs"].reason) == (Status.FAIL, "aufs_configured")
+    assert planned_files(results) == {DEFAULT_OPTS: 'DOCKER_OPTS=""\n'}
+    write(root, "/var/lib/docker/aufs/diff/3f2a/etc/hostname", "x\n")
+    results = evaluate_daemon(root, items=("no-aufs",))
+    assert (results["no-aufs"].status, results["no-aufs"].reason) == (Status.MANUAL, "aufs_in_use")
+    assert results["no-aufs"].changes == ()
+
+
+def test_invalid_daemon_json_is_one_line_and_changes_nothing(make_root, harden):
+    root = make_root("debian")
+    write(root, "/etc/docker/daemon.json", '{\n  "icc": false,\n}\n')
+    start = hosts.snapshot(root)
+    result = harden("apply", "--yes", "--root", root)
+    assert result.code == 1 and result.err.count("\n") == 1, result
+    assert "daemon.json" in result.err and ":3:1: not valid JSON" in result.err
+    assert hosts.snapshot(root) == start
+
+
+def test_without_docker_not_applicable(make_root):
+    results = evaluate_daemon(make_root(layout=hosts.without_docker()))
+    assert {r.status for r in results.values()} == {Status.NOT_APPLICABLE}
+
+
+def test_live_plan_ends_with_one_restart(make_root):
+    """Not under --root: a Host on the live root would restart; the combined plan says so once."""
+    from hardener.fixes._daemon import Want, plan_daemon
+    from hardener.facts.dockerd import dockerd_config
+
+    root = make_root("debian")
+    host = Host(str(root))
+    host.live = True  # what plan_daemon sees on a live host; nothing is run here
+    changes = plan_daemon(host, dockerd_config(host), [Want(json_set={"icc": False}), Want(json_remove=("debug",))])
+    assert [type(c) for c in changes] == [WriteFile, RestartService]
+    assert changes[-1] == RestartService("docker.service", reload_units=False)
