@@ -182,10 +182,11 @@ def _carry_out(host: Host, run: Run, item: str, change: Change) -> None:
         command = ("systemctl", "restart", change.unit)
         undo = ((("systemctl", "daemon-reload"),) if change.reload_units else ()) + (
             ("systemctl", "reset-failed", change.unit), command)
-        step = run.begin(item, change.kind, change.unit, command=command, undo=undo)
+        running = _running_containers(host) if change.unit == "docker.service" else ()
+        step = run.begin(item, change.kind, change.unit, command=command, undo=undo, containers=running)
         if change.reload_units:
             host.run("systemctl", "daemon-reload")
-        restart(host, change.unit)
+        restart(host, change.unit, running)
         run.done(step)
         host.log(f"run {run.id} item {item}: restarted {change.unit}")
         return
@@ -237,17 +238,23 @@ def _undo(host: Host, run: Run, steps: Sequence[Step]) -> None:
         if step.kind == RestartService.kind:
             for command in step.undo[:-1]:
                 host.run(*command)
-            restart(host, step.path)
+            restart(host, step.path, step.containers)
             host.log(f"run {run.id} item {step.item}: restarted {step.path} with the files as they were")
 
 
 DOCKER_WAIT = 60.0
 
 
-def restart(host: Host, unit: str) -> None:
+def _running_containers(host: Host) -> Tuple[str, ...]:
+    try:
+        return tuple(host.run("docker", "ps", "--quiet", "--no-trunc").split())
+    except HostError:
+        return ()  # dockerd is down already: nothing runs that a restart could stop
+
+
+def restart(host: Host, unit: str, running: Sequence[str] = ()) -> None:
     """Restart a unit; for docker, wait (bounded) until it answers and start
-    again the containers that ran before and did not come back by their restart policy."""
-    running = host.run("docker", "ps", "--quiet", "--no-trunc").split() if unit == "docker.service" else []
+    again the containers that ran before (`running`) and did not come back by their restart policy."""
     try:
         host.run("systemctl", "restart", unit)
         if unit == "docker.service":
@@ -255,7 +262,7 @@ def restart(host: Host, unit: str) -> None:
     except HostError as error:
         raise HostError(f"{unit} did not come back after the restart: {error}{_journal_tail(host, unit)}") from None
     if running:
-        now = set(host.run("docker", "ps", "--quiet", "--no-trunc").split())
+        now = set(_running_containers(host))
         stopped = [container for container in running if container not in now]
         if stopped:
             host.run("docker", "start", *stopped)

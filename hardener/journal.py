@@ -68,6 +68,7 @@ class Step:
     command: Tuple[str, ...] = ()  # command changes
     undo: Tuple[Tuple[str, ...], ...] = ()
     caveat: Optional[Text] = None  # what the undo cannot give back exactly
+    containers: Tuple[str, ...] = ()  # a docker restart: the containers running before it
 
 
 def _step(number: int, record: dict, done: bool) -> Step:
@@ -79,6 +80,7 @@ def _step(number: int, record: dict, done: bool) -> Step:
         has_backup=record["backup"],
         command=tuple(record.get("command", ())), undo=tuple(tuple(step) for step in record.get("undo", ())),
         caveat=Text(**record["caveat"]) if "caveat" in record else None,
+        containers=tuple(record.get("containers", ())),
     )
 
 
@@ -153,7 +155,8 @@ class Run:
 
     def begin(self, item: str, kind: str, path: str, *, before: Optional[FileState] = None, after: Optional[FileState] = None,
               backup: Optional[bytes] = None, written: Optional[bytes] = None,
-              command: Tuple[str, ...] = (), undo: Tuple[Tuple[str, ...], ...] = (), caveat: Optional[Text] = None) -> Step:
+              command: Tuple[str, ...] = (), undo: Tuple[Tuple[str, ...], ...] = (), caveat: Optional[Text] = None,
+              containers: Tuple[str, ...] = ()) -> Step:
         number = len(self.steps()) + 1
         if backup is not None:
             self._store(f"{number:04d}", backup)
@@ -166,6 +169,8 @@ class Run:
             record.update(command=list(command), undo=[list(step) for step in undo])
         if caveat is not None:
             record.update(caveat={"en": caveat.en, "zh": caveat.zh})
+        if containers:
+            record.update(containers=list(containers))
         self._append(record)
         return _step(number, record, False)
 

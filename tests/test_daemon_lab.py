@@ -1,0 +1,138 @@
+"""The daemon items on a live host: a real systemd restarts a real dockerd."""
+import json
+
+import pytest
+
+from systemd_lab import SystemdLab, build_root, build_wheelhouse
+
+IMAGE = "lab/busybox"
+DAEMON = "icc,log-level,iptables,no-aufs"
+
+
+@pytest.fixture(scope="module")
+def lab_parts():
+    return build_root(), build_wheelhouse()
+
+
+@pytest.fixture
+def lab(lab_parts):
+    root, wheelhouse = lab_parts
+    with SystemdLab(root) as lab:
+        lab.install_harden(wheelhouse)
+        lab.run("sh", "-c", "mkdir -p /tmp/image/bin && cp /bin/busybox /tmp/image/bin/ && "
+                            "for applet in sh sleep; do ln -s busybox /tmp/image/bin/$applet; done && "
+                            f"tar -C /tmp/image -c . | docker import - {IMAGE} >/dev/null")
+        yield lab
+
+
+def snapshot(lab, *paths):
+    """The bytes, owner and mode of each path (or that it is missing)."""
+    found = {}
+    for path in paths:
+        result = lab.run("sh", "-c", f"stat -c '%U:%G %a' {path} && sha256sum {path}", check=False)
+        found[path] = result.stdout if result.returncode == 0 else "missing"
+    return found
+
+
+def bridge_icc(lab):
+    options = json.loads(lab.run("docker", "network", "inspect", "bridge", "--format", "{{json .Options}}").stdout)
+    return options["com.docker.network.bridge.enable_icc"]
+
+
+def dockerd_args(lab):
+    pid = lab.run("systemctl", "show", "--property=MainPID", "--value", "docker.service").stdout.strip()
+    return lab.run("cat", f"/proc/{pid}/cmdline").stdout.split("\0")
+
+
+def running(lab):
+    return set(lab.run("docker", "ps", "--format", "{{.Names}}").stdout.split())
+
+
+FILES = ("/etc/docker/daemon.json", "/etc/default/docker", "/etc/systemd/system/docker.service.d/override.conf",
+         "/etc/systemd/system/docker.service.d/zz-hardener.conf", "/lib/systemd/system/docker.service")
+
+
+def test_stock_debian_with_running_containers(lab):
+    lab.run("docker", "run", "-d", "--name", "web", "--restart", "always", IMAGE, "sleep", "3600")
+    lab.run("docker", "run", "-d", "--name", "job", IMAGE, "sleep", "3600")
+    start = snapshot(lab, *FILES)
+    pid_before = lab.run("systemctl", "show", "--property=MainPID", "--value", "docker.service").stdout
+    assert bridge_icc(lab) == "true"
+
+    applied = lab.harden("apply", "--yes", "--only", DAEMON)
+    assert applied.returncode == 0, applied
+    assert "systemctl restart docker.service" in applied.stdout
+    assert lab.run("systemctl", "show", "--property=MainPID", "--value", "docker.service").stdout != pid_before, "restarted"
+    assert bridge_icc(lab) == "false"
+    assert json.loads(lab.run("cat", "/etc/docker/daemon.json").stdout) == {"icc": False}
+    assert running(lab) == {"web", "job"}, "both containers run again, the one without restart policy by harden"
+    assert lab.harden("check", "--only", DAEMON).returncode == 0
+
+    rolled = lab.harden("rollback", "--yes")
+    assert rolled.returncode == 0, rolled
+    assert bridge_icc(lab) == "true"
+    assert snapshot(lab, *FILES) == start
+    assert running(lab) == {"web", "job"}
+
+
+@pytest.mark.parametrize("where", ["drop-in", "docker-opts"])
+def test_flags_fixed_where_they_are_written(lab, where):
+    if where == "drop-in":
+        lab.run("mkdir", "-p", "/etc/systemd/system/docker.service.d")
+        lab.run("sh", "-c", "printf '[Service]\\nExecStart=\\nExecStart=/usr/sbin/dockerd -H fd:// "
+                            "--containerd=/run/containerd/containerd.sock --iptables=false --log-level=debug\\n' "
+                            "> /etc/systemd/system/docker.service.d/override.conf")
+    else:
+        lab.run("sh", "-c", "echo 'DOCKER_OPTS=\"--iptables=false --log-level=debug\"' >> /etc/default/docker")
+    lab.run("systemctl", "daemon-reload")
+    lab.run("systemctl", "restart", "docker")
+    assert "--iptables=false" in dockerd_args(lab)
+    start = snapshot(lab, *FILES)
+
+    applied = lab.harden("apply", "--yes", "--only", DAEMON)
+    assert applied.returncode == 0, applied
+    args = dockerd_args(lab)
+    assert "--iptables=false" not in args and "--log-level=debug" not in args, args
+    if where == "drop-in":
+        assert "daemon-reload" in applied.stdout
+        assert "--iptables" not in lab.run("cat", "/etc/systemd/system/docker.service.d/override.conf").stdout
+    else:
+        assert lab.run("tail", "-n", "1", "/etc/default/docker").stdout == 'DOCKER_OPTS=""\n'
+    assert json.loads(lab.run("cat", "/etc/docker/daemon.json").stdout) == {"icc": False, "log-level": "info"}
+    assert bridge_icc(lab) == "false"
+
+    assert lab.harden("rollback", "--yes").returncode == 0
+    assert snapshot(lab, *FILES) == start and "--iptables=false" in dockerd_args(lab)
+
+
+def test_option_both_in_daemon_json_and_execstart(lab):
+    lab.run("sh", "-c", "echo '{\"log-level\": \"info\"}' > /etc/docker/daemon.json && "
+                        "echo 'DOCKER_OPTS=\"--log-level=warn\"' >> /etc/default/docker")
+    assert lab.run("systemctl", "restart", "docker", check=False).returncode != 0, "dockerd refuses such a host"
+    lab.run("systemctl", "reset-failed", "docker")
+    applied = lab.harden("apply", "--yes", "--only", DAEMON)
+    assert applied.returncode == 0, applied
+    assert lab.run("docker", "info", check=False).returncode == 0
+    assert "--log-level=warn" not in dockerd_args(lab)
+    assert json.loads(lab.run("cat", "/etc/docker/daemon.json").stdout) == {"log-level": "info", "icc": False}
+
+
+def test_dockerd_that_refuses_the_change_is_rolled_back(lab):
+    """An older dockerd that does not know an option: here a wrapper refuses icc in daemon.json."""
+    lab.run("mv", "/usr/sbin/dockerd", "/usr/sbin/dockerd.real")
+    lab.run("sh", "-c", "printf '#!/bin/sh\\ngrep -q icc /etc/docker/daemon.json 2>/dev/null && "
+                        "{ echo \"unknown option icc\" >&2; exit 1; }\\nexec /usr/sbin/dockerd.real \"$@\"\\n' "
+                        "> /usr/sbin/dockerd && chmod 755 /usr/sbin/dockerd")
+    lab.run("systemctl", "restart", "docker")
+    lab.run("docker", "run", "-d", "--name", "web", IMAGE, "sleep", "3600")
+    start = snapshot(lab, *FILES)
+
+    applied = lab.harden("apply", "--yes", "--only", DAEMON)
+    assert applied.returncode == 3, applied
+    assert "docker.service did not come back" in applied.stderr and "were undone" in applied.stderr
+    assert applied.stderr.count("\n") == 1
+    assert snapshot(lab, *FILES) == start
+    assert lab.run("systemctl", "is-active", "docker").stdout.strip() == "active"
+    assert running(lab) == {"web"}
+    history = json.loads(lab.harden("history", "--format", "json").stdout)
+    assert [run["state"] for run in history["runs"]] == ["failed_rolled_back"]
