@@ -102,10 +102,11 @@ class Session:
     settings: Settings
     host: Host
     recreate: bool = False
+    no_restart: bool = False
 
     @classmethod
-    def open(cls, settings: Settings, recreate: bool = False) -> "Session":
-        return cls(settings, Host(settings.root or "/"), recreate)
+    def open(cls, settings: Settings, recreate: bool = False, no_restart: bool = False) -> "Session":
+        return cls(settings, Host(settings.root or "/"), recreate, no_restart)
 
     def evaluate(self):
         fixes = all_fixes()
@@ -114,7 +115,8 @@ class Session:
         except config_file.ConfigError as error:
             raise Failure(str(error)) from None
         selection = engine.select(fixes, _ids(self.settings.only), _ids(self.settings.skip), config)
-        return engine.evaluate(self.host, selection, Options(config=config, containers=tuple(self.settings.containers), recreate=self.recreate))
+        return engine.evaluate(self.host, selection, Options(config=config, containers=tuple(self.settings.containers), recreate=self.recreate,
+                                                         no_restart=self.no_restart))
 
     def require_root(self, command: str) -> None:
         if self.host.live and os.geteuid() != 0:
@@ -188,9 +190,10 @@ def check(**given):
 @common_options
 @click.option("--yes", "-y", is_flag=True, help="Do not ask.")
 @click.option("--recreate", is_flag=True, help="Container items: recreate containers to fix them (stops them).")
-def apply(yes, recreate, **given):
+@click.option("--no-restart", is_flag=True, help="Daemon items: write the files, restart nothing; they stay pending_restart.")
+def apply(yes, recreate, no_restart, **given):
     """Carry the plan out, recording every change so it can be undone."""
-    session = Session.open(_settings(**given), recreate)
+    session = Session.open(_settings(**given), recreate, no_restart)
     if session.settings.dry_run:
         sys.exit(_preview(session))
     session.require_root("apply")
@@ -213,6 +216,7 @@ def apply(yes, recreate, **given):
         except ApplyFailed as failed:
             state = "its changes were undone" if failed.undone else f"undo it with: harden rollback {failed.run_id}"
             raise Failure(f"apply failed: {failed}; {state} (run {failed.run_id})", APPLY_FAILED) from None
+        session.no_restart = False  # what is left is judged as check judges it: a staged file is pending_restart
         after = session.evaluate()
     document = report.results_document(session.host, "apply", after, lang, with_changes=False,
                                        run_id=outcome.run_id, changed=outcome.changes > 0)

@@ -256,6 +256,7 @@ def restart(host: Host, unit: str, running: Sequence[str] = ()) -> None:
     """Restart a unit; for docker, wait (bounded) until it answers and start
     again the containers that ran before (`running`) and did not come back by their restart policy."""
     try:
+        host.run("systemctl", "reset-failed", unit)  # earlier failures' start limit must not refuse this restart
         host.run("systemctl", "restart", unit)
         if unit == "docker.service":
             _wait_for_docker(host)

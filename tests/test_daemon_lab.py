@@ -136,3 +136,24 @@ def test_dockerd_that_refuses_the_change_is_rolled_back(lab):
     assert running(lab) == {"web"}
     history = json.loads(lab.harden("history", "--format", "json").stdout)
     assert [run["state"] for run in history["runs"]] == ["failed_rolled_back"]
+
+
+def test_no_restart_stages_the_files_and_reports_pending_restart(lab):
+    lab.run("docker", "run", "-d", "--name", "web", IMAGE, "sleep", "3600")
+    lab.run("docker", "run", "-d", "--name", "api", IMAGE, "sleep", "3600")
+    preview = lab.harden("--dry-run", "--only", "icc")
+    assert "restarting docker stops the running containers api, web (live-restore is off)" in preview.stdout
+    assert "on the default bridge, these containers will no longer reach each other: api, web" in preview.stdout
+    pid = lab.run("systemctl", "show", "--property=MainPID", "--value", "docker.service").stdout
+
+    staged = lab.harden("apply", "--yes", "--no-restart", "--only", "icc", "--format", "json")
+    assert staged.returncode == 2, staged
+    assert json.loads(lab.run("cat", "/etc/docker/daemon.json").stdout) == {"icc": False}
+    assert lab.run("systemctl", "show", "--property=MainPID", "--value", "docker.service").stdout == pid, "not restarted"
+    item = json.loads(staged.stdout)["items"][0]
+    assert (item["status"], item["reason"]) == ("fail", "pending_restart")
+
+    preview = lab.harden("--dry-run", "--only", "icc")
+    assert "then: systemctl restart docker.service" in preview.stdout, "the plan is the restart alone"
+    lab.run("systemctl", "restart", "docker")
+    assert lab.harden("check", "--only", "icc").returncode == 0

@@ -1,25 +1,42 @@
 """What the running dockerd was started with."""
 from __future__ import annotations
 
+import os
 import posixpath
-from typing import FrozenSet, List
+from typing import FrozenSet, List, Optional, Tuple
 
 from ..host import Host, HostError
 
 PID_FILES = ("/run/docker.pid", "/var/run/docker.pid")
 
 
-def running_arguments(host: Host) -> List[str]:
-    """The running dockerd's command line, [] when it cannot be read."""
+def running_dockerd(host: Host) -> Optional[Tuple[int, List[str]]]:
+    """The running dockerd's pid and command line, None when none runs (or cannot be read)."""
     for pid_file in PID_FILES:
         try:
             pid = (host.read_text(pid_file) or "").strip()
             if pid.isdigit():
                 cmdline = host.read_bytes(f"/proc/{pid}/cmdline") or b""
-                return [arg.decode(errors="replace") for arg in cmdline.split(b"\0") if arg]
+                if cmdline:
+                    return int(pid), [arg.decode(errors="replace") for arg in cmdline.split(b"\0") if arg]
         except HostError:
             continue
-    return []
+    return None
+
+
+def running_arguments(host: Host) -> List[str]:
+    found = running_dockerd(host)
+    return found[1] if found else []
+
+
+def started_at(host: Host, pid: int) -> Optional[float]:
+    """When a process started, in seconds since the epoch."""
+    try:
+        fields = (host.read_text(f"/proc/{pid}/stat") or "").rsplit(")", 1)[1].split()
+        boot = next(int(line.split()[1]) for line in (host.read_text("/proc/stat") or "").splitlines() if line.startswith("btime"))
+    except (HostError, IndexError, StopIteration, ValueError):
+        return None
+    return boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")
 
 
 def unix_sockets(host: Host) -> List[str]:

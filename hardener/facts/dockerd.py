@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from ..host import Host, HostError
+from .daemon import running_dockerd, started_at
 from .systemd import Command, Word, exec_start, load_unit
 
 DAEMON_JSON = "/etc/docker/daemon.json"
@@ -101,6 +102,7 @@ class DockerdConfig:
     json_path: str
     json_text: Optional[str]
     json: Dict[str, object] = field(default_factory=dict)
+    json_known: bool = True  # False: daemon.json changed since dockerd started, what it loaded is not known
 
     def flag(self, name: str) -> Optional[Flag]:
         found = [flag for flag in self.flags if flag.name == name]
@@ -123,3 +125,21 @@ def dockerd_config(host: Host) -> Optional[DockerdConfig]:
     config_file = next((flag.value for flag in flags if flag.name == "config-file"), DAEMON_JSON)
     text, settings = load_daemon_json(host, config_file)
     return DockerdConfig(unit.fragment, command, tuple(flags), config_file, text, dict(settings))
+
+
+def running_config(host: Host) -> Optional[DockerdConfig]:
+    """What the running dockerd got: its command line, and daemon.json when the
+    file has not changed since it started. None when no dockerd runs here."""
+    if not host.live:
+        return None
+    found = running_dockerd(host)
+    if found is None:
+        return None
+    pid, argv = found
+    flags = parse_flags([Word(arg, f"/proc/{pid}/cmdline", 0) for arg in argv[1:]])
+    config_file = next((flag.value for flag in flags if flag.name == "config-file"), DAEMON_JSON)
+    text, settings = load_daemon_json(host, config_file)
+    info = host.lstat(host.resolve(config_file))
+    started = started_at(host, pid)
+    known = info is None or (started is not None and info.st_mtime <= started)
+    return DockerdConfig(None, None, tuple(flags), config_file, text, dict(settings) if known else {}, json_known=known)

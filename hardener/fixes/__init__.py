@@ -26,6 +26,7 @@ class Options:
     containers: Tuple[str, ...] = ()  # --container NAME or label=KEY=VALUE
     recreate: bool = False  # --recreate: containers may be recreated to fix them
     selected: Tuple[str, ...] = ()  # the items of this run
+    no_restart: bool = False  # --no-restart: stage the files, restart nothing
 
 
 class Fix(abc.ABC):

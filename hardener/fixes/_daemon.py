@@ -14,7 +14,7 @@ from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from ..edits import json_members
 from ..edits.units import rewrite_assignment, rewrite_variable
-from ..facts.dockerd import DockerdConfig, Flag, dockerd_config
+from ..facts.dockerd import DockerdConfig, Flag, dockerd_config, running_config
 from ..host import Host, HostError
 from ..model import Change, Detection, Finding, RestartService, Status, Text, WriteFile
 from ..templates import render
@@ -26,9 +26,25 @@ OUR_DROP_IN = "/etc/systemd/system/docker.service.d/zz-hardener.conf"
 COMMON_REASONS = {
     "compliant": Text("{option} is {value} ({where})", "{option} 为 {value}（{where}）"),
     "not_installed": Text("docker.service is not installed", "未安装 docker.service"),
+    "pending_restart": Text("the files say {option} {value}, but the running dockerd has not got it yet: restart docker",
+                            "配置文件已设置 {option} 为 {value}，但运行中的 dockerd 尚未生效：请重启 docker"),
     "flag_and_json": Text("{option} is set both as a flag ({flag_where}) and in {json_path}: dockerd refuses to start",
                           "{option} 同时以参数（{flag_where}）和在 {json_path} 中设置：dockerd 无法启动"),
 }
+
+
+RESTART_STOPS = Text(
+    "restarting docker stops the running containers {containers} (live-restore is off); "
+    "harden starts again those that do not come back by their restart policy",
+    "重启 docker 会停止正在运行的容器 {containers}（未开启 live-restore）；harden 会重新启动未按重启策略恢复的容器",
+)
+
+
+def _container_names(host: Host) -> List[str]:
+    try:
+        return sorted(host.run("docker", "ps", "--format", "{{.Names}}").split())
+    except HostError:
+        return []
 
 
 class Want(NamedTuple):
@@ -54,26 +70,53 @@ class DaemonFix(Fix):
     def judge(self, host: Host, config: DockerdConfig) -> Tuple[Finding, Optional[Want]]:
         """This item's finding on this configuration, and what fixes it when it fails."""
 
+    def judge_running(self, host: Host, running: DockerdConfig) -> Finding:
+        """This item's finding on what the running dockerd got."""
+        return self.judge(host, running)[0]
+
+    def assess(self, host: Host, config: DockerdConfig) -> Tuple[Finding, Optional[Want]]:
+        """judge() on the files, and on a live host on what dockerd runs with."""
+        finding, want = self.judge(host, config)
+        running = host.fact("dockerd_running", lambda: running_config(host))
+        if finding.status is Status.PASS and running is not None and self.judge_running(host, running).status is not Status.PASS:
+            finding = Finding(finding.target, Status.FAIL, "pending_restart", finding.severity, finding.evidence)
+            want = Want()  # the files are right: a restart makes it live
+        return finding, want
+
     def detect(self, host: Host) -> Detection:
         config = config_of(host)
         if config is None:
             return Detection((Finding("docker.service", Status.NOT_APPLICABLE, "not_installed"),))
-        finding, want = self.judge(host, config)
-        notes = (want.note,) if want is not None and want.note is not None and finding.status is Status.FAIL else ()
-        return Detection((finding,), notes)
+        finding, want = self.assess(host, config)
+        notes: List[Text] = []
+        if finding.status is Status.FAIL:
+            notes += [want.note] if want is not None and want.note is not None else []
+            notes += self.live_notes(host)
+        return Detection((finding,), tuple(notes))
+
+    def live_notes(self, host: Host) -> List[Text]:
+        """What a restart of docker does on this host, said before it happens."""
+        if not host.live or self.options.no_restart:
+            return []
+        running = host.fact("running_container_names", lambda: _container_names(host))
+        config = host.fact("dockerd_running", lambda: running_config(host))
+        live_restore = config is not None and str(config.json.get("live-restore", config.flag("live-restore") and "true")).lower() == "true"
+        if not running or live_restore:
+            return []
+        return [RESTART_STOPS.format(containers=", ".join(running))]
 
     def plan(self, host: Host, detection: Detection) -> Tuple[Change, ...]:
         config = config_of(host)
-        wants = [want for fix in self._selected_siblings() for finding, want in [fix.judge(host, config)]
+        wants = [want for fix in self._selected_siblings() for finding, want in [fix.assess(host, config)]
                  if want is not None and finding.status is Status.FAIL]
-        return plan_daemon(host, config, wants)
+        return plan_daemon(host, config, wants, self.options.no_restart)
 
     def _selected_siblings(self) -> List["DaemonFix"]:
         chosen = self.options.selected or (self.id,)
         return [fix(self.options) for fix in all_fixes() if issubclass(fix, DaemonFix) and fix.id in chosen]
 
 
-def plan_daemon(host: Host, config: DockerdConfig, wants: Sequence[Want]) -> Tuple[Change, ...]:
+def plan_daemon(host: Host, config: DockerdConfig, wants: Sequence[Want], no_restart: bool = False) -> Tuple[Change, ...]:
     """One set of file changes for all the wants, then the restart."""
     dropped = [flag for flag in config.flags if any(want.drop(flag) for want in wants)]
     changes: List[Change] = []
@@ -87,7 +130,7 @@ def plan_daemon(host: Host, config: DockerdConfig, wants: Sequence[Want]) -> Tup
             text = json_members.set_member(text, key, value)
     if text != (config.json_text or ""):
         changes.append(WriteFile(config.json_path, text))
-    if host.live and (changes or wants):  # a want with no file change: the files are right, dockerd is not
+    if host.live and not no_restart and (changes or wants):  # a want with no file change: the files are right, dockerd is not
         units_changed = any(isinstance(c, WriteFile) and "/systemd/" in c.path for c in changes)
         changes.append(RestartService("docker.service", reload_units=units_changed))
     return tuple(changes)

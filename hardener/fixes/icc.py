@@ -1,6 +1,7 @@
 """icc (CIS 2.2): no traffic between containers on the default bridge (icc=false)."""
 from __future__ import annotations
 
+from ..host import HostError
 from ..model import Finding, Status, Text
 from ._daemon import COMMON_REASONS, DaemonFix, Want, conflict, effective
 
@@ -18,6 +19,8 @@ class Icc(DaemonFix):
     impact = Text("Containers on the default bridge (legacy --link included) can no longer talk to each other.",
                   "默认网桥上的容器（包括旧式 --link）之间将无法通信。")
     reasons = dict(COMMON_REASONS, icc_enabled=Text("icc is {value} ({where})", "icc 为 {value}（{where}）"))
+    bridge_note = Text("on the default bridge, these containers will no longer reach each other: {containers}",
+                       "默认网桥上的这些容器之间将无法互相访问：{containers}")
     iptables_note = Text("iptables is turned back on too: dockerd refuses icc=false with iptables=false",
                          "同时重新启用 iptables：icc=false 与 iptables=false 同时设置时 dockerd 无法启动")
 
@@ -31,6 +34,27 @@ class Icc(DaemonFix):
         if is_false(value):
             return Finding("icc", Status.PASS, "compliant", evidence=evidence), None
         return Finding("icc", Status.FAIL, "icc_enabled", "medium", evidence), want
+
+    def judge_running(self, host, running):
+        """The bridge itself says whether icc is live (dockerd keeps an existing bridge as it was)."""
+        try:
+            live = host.run("docker", "network", "inspect", "bridge", "--format",
+                            '{{index .Options "com.docker.network.bridge.enable_icc"}}').strip()
+        except HostError:
+            return super().judge_running(host, running)
+        status = Status.PASS if live == "false" else Status.FAIL
+        return Finding("icc", status, "compliant" if status is Status.PASS else "icc_enabled",
+                       evidence={"option": "icc", "value": live, "where": "docker network inspect bridge"})
+
+    def live_notes(self, host):
+        notes = super().live_notes(host)
+        try:
+            on_bridge = host.run("docker", "ps", "--filter", "network=bridge", "--format", "{{.Names}}").split()
+        except HostError:
+            on_bridge = []
+        if on_bridge:
+            notes.append(self.bridge_note.format(containers=", ".join(sorted(on_bridge))))
+        return notes
 
     def _want(self, config) -> Want:
         iptables, _ = effective(config, "iptables", True)
