@@ -47,6 +47,7 @@ class Settings:
     lang: Optional[str] = None
     dry_run: bool = False
     containers: Tuple[str, ...] = ()
+    via: Optional[str] = None
 
     def merged(self, **given) -> "Settings":
         """The group's options, overridden by those given after the subcommand."""
@@ -79,6 +80,8 @@ COMMON_OPTIONS = (
     click.option("--format", "output_format", type=click.Choice(["text", "json"]), help="Output format (default: text)."),
     click.option("--lang", type=click.Choice(LANGUAGES), help="Language of the output (default: from the locale)."),
     click.option("--dry-run", is_flag=True, default=None, help="Show what would change; change nothing."),
+    click.option("--via", type=click.Choice(["daemon-json", "execstart"]),
+                 help="Daemon items: wanted dockerd options go to daemon.json (default) or onto ExecStart."),
     click.option("--container", "containers", multiple=True, metavar="NAME|label=KEY=VALUE",
                  help="Container items: only these containers (a name pattern or a label; repeatable)."),
 )
@@ -116,7 +119,7 @@ class Session:
             raise Failure(str(error)) from None
         selection = engine.select(fixes, _ids(self.settings.only), _ids(self.settings.skip), config)
         return engine.evaluate(self.host, selection, Options(config=config, containers=tuple(self.settings.containers), recreate=self.recreate,
-                                                         no_restart=self.no_restart))
+                                                         no_restart=self.no_restart, via=self.settings.via))
 
     def require_root(self, command: str) -> None:
         if self.host.live and os.geteuid() != 0:

@@ -13,6 +13,8 @@
     label = "com.example.role=monitoring"            # a label, or both
     reason = "needs the host's devices"
 
+    daemon_options = "execstart"                     # dockerd options as flags, not in daemon.json
+
     [memory_limit]                                   # the limit memory-limit sets
     default = "512m"
     [[memory_limit.overrides]]
@@ -39,6 +41,7 @@ else:  # pragma: no cover - exercised on the older Pythons of RHEL 8 / Alibaba C
 from .host import Host, HostError
 
 DEFAULT_PATH = "/etc/hardener/config.toml"
+DAEMON_OPTIONS = ("daemon-json", "execstart")
 
 
 class ConfigError(Exception):
@@ -90,6 +93,7 @@ class Config:
     items: Optional[Tuple[str, ...]] = None
     waivers: Tuple[Waiver, ...] = ()
     memory_limits: Tuple[MemoryLimit, ...] = ()  # overrides first, the default last
+    daemon_options: str = "daemon-json"  # where wanted dockerd options go: daemon-json or execstart
 
     def waiver_for(self, item: str) -> Optional[Waiver]:
         """The waiver of a whole item."""
@@ -130,8 +134,11 @@ def parse(text: str, source: str, known_items: Collection[str]) -> Config:
         raise fail(f"not valid TOML: {str(error).split(' (at')[0]}", int(match.group(1)) if match else 1) from None
 
     for key in data:
-        if key not in ("items", "waivers", "memory_limit"):
-            raise fail(f"unknown key '{key}' (known: items, waivers, memory_limit)", _line_of(text, key))
+        if key not in ("items", "waivers", "memory_limit", "daemon_options"):
+            raise fail(f"unknown key '{key}' (known: items, waivers, memory_limit, daemon_options)", _line_of(text, key))
+    daemon_options = data.get("daemon_options", "daemon-json")
+    if daemon_options not in DAEMON_OPTIONS:
+        raise fail(f"daemon_options is one of {', '.join(DAEMON_OPTIONS)}, not {daemon_options!r}", _line_of(text, "daemon_options"))
 
     items = data.get("items")
     if items is not None:
@@ -149,7 +156,8 @@ def parse(text: str, source: str, known_items: Collection[str]) -> Config:
     for number, entry in enumerate(entries):
         start = _table_line(text, "waivers", number)
         waivers.append(_waiver(entry, known_items, lambda message, key: fail(message, _line_of(text, key, start))))
-    return Config(source=source, items=items, waivers=tuple(waivers), memory_limits=_memory_limits(data.get("memory_limit"), text, fail))
+    return Config(source=source, items=items, waivers=tuple(waivers), memory_limits=_memory_limits(data.get("memory_limit"), text, fail),
+                  daemon_options=daemon_options)
 
 
 def _memory_limits(section, text: str, fail) -> Tuple[MemoryLimit, ...]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import posixpath
 import time
 from dataclasses import dataclass, field, replace
 from typing import Collection, Dict, List, Optional, Sequence, Tuple, Type
@@ -165,6 +166,24 @@ def apply(host: Host, journal: Journal, results: Sequence[ItemResult]) -> ApplyO
     return ApplyOutcome(run_id=run.id, changes=len(planned))
 
 
+MAKE_DIR = "make_dir"
+
+
+def _make_parents(host: Host, run: Run, item: str, path: str) -> None:
+    """The missing directories above a new file, each journaled, so that rollback removes them."""
+    missing = []
+    parent = posixpath.dirname(path)
+    while parent != "/" and not host.state(parent).exists:
+        missing.insert(0, parent)
+        parent = posixpath.dirname(parent)
+    for directory in missing:
+        step = run.begin(item, MAKE_DIR, directory, before=FileState(exists=False),
+                         after=FileState(exists=True, uid=0, gid=0, mode=0o755))
+        host.make_dir(directory)
+        run.done(step)
+        host.log(f"run {run.id} item {item}: created directory {directory}")
+
+
 VERIFY_TIMES, VERIFY_INTERVAL = 3, 1.0
 
 
@@ -202,6 +221,8 @@ def _carry_out(host: Host, run: Run, item: str, change: Change) -> None:
         return
     before = host.state(change.path)
     if isinstance(change, WriteFile):
+        if not before.exists:
+            _make_parents(host, run, item, change.path)
         data = change.content.encode()
         if before.exists:
             after = replace(before, sha256=sha256_of(data))
@@ -306,7 +327,9 @@ def _restore(host: Host, run: Run, step: Step) -> None:
         host.discard_temp(step.path)
     if host.state(step.path) == before:
         return  # the change never happened, or was undone already
-    if not before.exists:
+    if step.kind == MAKE_DIR:
+        host.remove_dir(step.path)
+    elif not before.exists:
         host.remove_file(step.path)
     elif step.has_backup:
         host.write_file(step.path, run.backup(step), state=before)

@@ -336,6 +336,26 @@ class Host:
         except OSError as error:
             raise HostError(f"cannot change owner or mode of {self.display(path)}: {_reason(error)}") from None
 
+    def make_dir(self, path: str, mode: int = 0o755) -> None:
+        real = self._writable_target(path)
+        try:
+            os.mkdir(real, mode)
+            os.chmod(real, mode)  # whatever the umask
+            sync_dir(real.parent)
+        except OSError as error:
+            raise HostError(f"cannot create {self.display(path)}: {_reason(error)}") from None
+
+    def remove_dir(self, path: str) -> None:
+        """Remove a directory harden made; it is left where it holds anything now."""
+        real = self._writable_target(path)
+        try:
+            os.rmdir(real)
+            sync_dir(real.parent)
+        except (FileNotFoundError, OSError) as error:
+            if isinstance(error, FileNotFoundError) or error.errno == errno.ENOTEMPTY:
+                return
+            raise HostError(f"cannot remove {self.display(path)}: {_reason(error)}") from None
+
     def remove_file(self, path: str) -> None:
         real = self._writable_target(path)
         try:

@@ -139,3 +139,48 @@ def test_live_plan_ends_with_one_restart(make_root):
     changes = plan_daemon(host, dockerd_config(host), [Want(json_set={"icc": False}), Want(json_remove=("debug",))])
     assert [type(c) for c in changes] == [WriteFile, RestartService]
     assert changes[-1] == RestartService("docker.service", reload_units=False)
+
+
+def evaluate_via_execstart(root, items=DAEMON):
+    selection = Selection(fixes=tuple(f for f in all_fixes() if f.id in items), named=frozenset())
+    return {r.fix.id: r for r in evaluate(Host(str(root)), selection, Options(via="execstart"))}
+
+
+def test_via_execstart_over_the_package_unit_writes_a_drop_in(make_root):
+    files = planned_files(evaluate_via_execstart(make_root("debian")))  # daemon.json: debug true
+    drop_in = files["/etc/systemd/system/docker.service.d/zz-hardener.conf"]
+    assert ("ExecStart=\nExecStart=/usr/sbin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock $DOCKER_OPTS "
+            "--icc=false --log-level=info\n") in drop_in
+    assert "pins this command line" in drop_in
+    assert files["/etc/docker/daemon.json"] == '{\n    "registry-mirrors": ["https://mirror.example.cn"]\n}\n', \
+        "debug goes, and nothing is set twice"
+
+
+def test_via_execstart_edits_an_existing_override(make_root):
+    root = make_root("centos", compliant=True)
+    override = "/etc/systemd/system/docker.service.d/override.conf"
+    write(root, override, "[Service]\nExecStart=\nExecStart=/usr/bin/dockerd -H fd:// -D\n")
+    write(root, "/etc/docker/daemon.json", '{"registry-mirrors": ["https://m"]}\n')
+    files = planned_files(evaluate_via_execstart(root))
+    assert files == {override: "[Service]\nExecStart=\nExecStart=/usr/bin/dockerd -H fd:// --icc=false --log-level=info\n"}
+
+
+def test_daemon_options_in_the_config(make_root, harden):
+    root = make_root("debian")
+    write(root, "/etc/hardener/config.toml", 'daemon_options = "execstart"\n')
+    preview = harden("--dry-run", "--root", root, "--only", "icc")
+    assert "+ExecStart=/usr/sbin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock $DOCKER_OPTS --icc=false" in preview.out
+    write(root, "/etc/hardener/config.toml", 'daemon_options = "flags"\n')
+    assert "daemon_options is one of daemon-json, execstart" in harden("check", "--root", root).err
+
+
+def test_a_drop_in_directory_harden_makes_is_gone_after_rollback(make_root, harden):
+    root = make_root("debian")
+    assert not (root / "etc/systemd/system/docker.service.d").exists()
+    start = hosts.snapshot(root)
+    applied = harden("apply", "--yes", "--root", root, "--via", "execstart", "--only", "icc,log-level")
+    assert applied.code == 0, applied
+    assert (root / "etc/systemd/system/docker.service.d/zz-hardener.conf").exists()
+    assert harden("check", "--root", root, "--only", "icc,log-level").code == 0
+    assert harden("rollback", "--yes", "--root", root).code == 0
+    assert hosts.snapshot(root) == start

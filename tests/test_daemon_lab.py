@@ -157,3 +157,25 @@ def test_no_restart_stages_the_files_and_reports_pending_restart(lab):
     assert "then: systemctl restart docker.service" in preview.stdout, "the plan is the restart alone"
     lab.run("systemctl", "restart", "docker")
     assert lab.harden("check", "--only", "icc").returncode == 0
+
+
+def test_via_execstart_in_a_drop_in_and_in_an_existing_override(lab):
+    applied = lab.harden("apply", "--yes", "--via", "execstart", "--only", DAEMON)
+    assert applied.returncode == 0, applied
+    assert "systemctl daemon-reload && systemctl restart docker.service" in applied.stdout
+    assert "--icc=false" in dockerd_args(lab)
+    assert "ExecStart=" in lab.run("cat", "/etc/systemd/system/docker.service.d/zz-hardener.conf").stdout
+    assert bridge_icc(lab) == "false"
+    assert lab.harden("rollback", "--yes").returncode == 0
+    assert lab.run("test", "-e", "/etc/systemd/system/docker.service.d/zz-hardener.conf", check=False).returncode == 1
+
+    lab.run("mkdir", "-p", "/etc/systemd/system/docker.service.d")
+    lab.run("sh", "-c", "printf '[Service]\\nExecStart=\\nExecStart=/usr/sbin/dockerd -H fd:// "
+                        "--containerd=/run/containerd/containerd.sock\\n' > /etc/systemd/system/docker.service.d/override.conf")
+    lab.run("systemctl", "daemon-reload")
+    applied = lab.harden("apply", "--yes", "--via", "execstart", "--only", DAEMON)
+    assert applied.returncode == 0, applied
+    assert lab.run("test", "-e", "/etc/systemd/system/docker.service.d/zz-hardener.conf", check=False).returncode == 1, \
+        "the override is edited, not shadowed"
+    assert "--icc=false" in lab.run("cat", "/etc/systemd/system/docker.service.d/override.conf").stdout
+    assert "--icc=false" in dockerd_args(lab)

@@ -27,6 +27,7 @@ class Options:
     recreate: bool = False  # --recreate: containers may be recreated to fix them
     selected: Tuple[str, ...] = ()  # the items of this run
     no_restart: bool = False  # --no-restart: stage the files, restart nothing
+    via: Optional[str] = None  # --via: where wanted dockerd options go (else the config's daemon_options)
 
 
 class Fix(abc.ABC):

@@ -109,25 +109,39 @@ class DaemonFix(Fix):
         config = config_of(host)
         wants = [want for fix in self._selected_siblings() for finding, want in [fix.assess(host, config)]
                  if want is not None and finding.status is Status.FAIL]
-        return plan_daemon(host, config, wants, self.options.no_restart)
+        via = self.options.via or self.options.config.daemon_options
+        return plan_daemon(host, config, wants, self.options.no_restart, via)
 
     def _selected_siblings(self) -> List["DaemonFix"]:
         chosen = self.options.selected or (self.id,)
         return [fix(self.options) for fix in all_fixes() if issubclass(fix, DaemonFix) and fix.id in chosen]
 
 
-def plan_daemon(host: Host, config: DockerdConfig, wants: Sequence[Want], no_restart: bool = False) -> Tuple[Change, ...]:
-    """One set of file changes for all the wants, then the restart."""
-    dropped = [flag for flag in config.flags if any(want.drop(flag) for want in wants)]
-    changes: List[Change] = []
-    changes += _drop_flags(host, config, dropped)
-    text = config.json_text or ""
+def plan_daemon(host: Host, config: DockerdConfig, wants: Sequence[Want], no_restart: bool = False,
+                via: str = "daemon-json") -> Tuple[Change, ...]:
+    """One set of file changes for all the wants, then the restart.
+
+    Wanted values go to daemon.json, or with via="execstart" onto dockerd's
+    command line (and out of daemon.json, so that no option is set twice)."""
+    json_set: Dict[str, object] = {}
+    json_remove: List[str] = []
     for want in wants:
-        for key in want.json_remove:
-            if text.strip():
-                text = json_members.remove_member(text, key)
-        for key, value in want.json_set.items():
-            text = json_members.set_member(text, key, value)
+        json_set.update(want.json_set)
+        json_remove += [key for key in want.json_remove if key not in json_remove]
+    added: List[str] = []
+    if via == "execstart":
+        added = [f"--{key}={str(value).lower() if isinstance(value, bool) else value}" for key, value in json_set.items()]
+        json_remove += [key for key in json_set if key in config.json and key not in json_remove]
+        json_set = {}
+    dropped = [flag for flag in config.flags if any(want.drop(flag) for want in wants)]
+    gone = {id(word) for flag in dropped for word in flag.words}
+    changes: List[Change] = _variable_changes(host, config, gone) + _exec_start_changes(host, config, gone, added)
+    text = config.json_text or ""
+    for key in json_remove:
+        if text.strip():
+            text = json_members.remove_member(text, key)
+    for key, value in json_set.items():
+        text = json_members.set_member(text, key, value)
     if text != (config.json_text or ""):
         changes.append(WriteFile(config.json_path, text))
     if host.live and not no_restart and (changes or wants):  # a want with no file change: the files are right, dockerd is not
@@ -136,34 +150,37 @@ def plan_daemon(host: Host, config: DockerdConfig, wants: Sequence[Want], no_res
     return tuple(changes)
 
 
-def _drop_flags(host: Host, config: DockerdConfig, dropped: Sequence[Flag]) -> List[Change]:
-    if not dropped:
-        return []
-    gone = {id(word) for flag in dropped for word in flag.words}
-    changes: List[Change] = []
-    # flags from variables: the variable's line in its environment file
+def _variable_changes(host: Host, config: DockerdConfig, gone: set) -> List[Change]:
+    """Flags that come from a variable: that variable's line in its environment file."""
     by_variable: Dict[Tuple[str, int, str], List] = {}
     for word in config.command.words:
         if word.variable:
             by_variable.setdefault((word.path, word.line, word.variable), []).append(word)
+    changes: List[Change] = []
     for (path, line, variable), words in by_variable.items():
         if any(id(word) in gone for word in words):
             if path.endswith((".service", ".conf")):
                 raise HostError(f"{path}:{line}: a flag to remove comes from Environment={variable}; remove it there by hand")
             text = host.read_text(path) or ""
             changes.append(WriteFile(path, rewrite_variable(text, line, variable, [w.text for w in words if id(w) not in gone])))
-    # flags written in the ExecStart line itself
-    command = config.command
-    if any(id(word) in gone for part in command.parts for word in part.words if not word.variable):
-        value = command.prefixes + " ".join(part.raw for part in command.parts
-                                            if not part.words or part.words[0].variable or not all(id(w) in gone for w in part.words))
-        path = command.setting.path
-        if path.startswith(PACKAGE_UNIT_DIRS):
-            changes.append(WriteFile(OUR_DROP_IN, render("systemd/docker-execstart.conf.j2", exec_start=value, package_unit=path)))
-        else:
-            text = host.read_text(path) or ""
-            changes.append(WriteFile(path, rewrite_assignment(text, command.setting.line, "ExecStart", value)))
     return changes
+
+
+def _exec_start_changes(host: Host, config: DockerdConfig, gone: set, added: Sequence[str]) -> List[Change]:
+    """Flags written in the ExecStart line itself, taken out or added: in the
+    drop-in or override that holds it, or in a drop-in of ours over the package's unit."""
+    command = config.command
+    removed = any(id(word) in gone for part in command.parts for word in part.words if not word.variable)
+    if not removed and not added:
+        return []
+    kept = [part.raw for part in command.parts
+            if not part.words or part.words[0].variable or not all(id(w) in gone for w in part.words)]
+    value = command.prefixes + " ".join(kept + list(added))
+    path = command.setting.path
+    if path.startswith(PACKAGE_UNIT_DIRS):
+        return [WriteFile(OUR_DROP_IN, render("systemd/docker-execstart.conf.j2", exec_start=value, package_unit=path))]
+    text = host.read_text(path) or ""
+    return [WriteFile(path, rewrite_assignment(text, command.setting.line, "ExecStart", value))]
 
 
 def effective(config: DockerdConfig, option: str, default: object) -> Tuple[object, str]:
