@@ -106,10 +106,11 @@ class Session:
     host: Host
     recreate: bool = False
     no_restart: bool = False
+    live_restore: bool = False
 
     @classmethod
-    def open(cls, settings: Settings, recreate: bool = False, no_restart: bool = False) -> "Session":
-        return cls(settings, Host(settings.root or "/"), recreate, no_restart)
+    def open(cls, settings: Settings, recreate: bool = False, no_restart: bool = False, live_restore: bool = False) -> "Session":
+        return cls(settings, Host(settings.root or "/"), recreate, no_restart, live_restore)
 
     def evaluate(self):
         fixes = all_fixes()
@@ -119,7 +120,8 @@ class Session:
             raise Failure(str(error)) from None
         selection = engine.select(fixes, _ids(self.settings.only), _ids(self.settings.skip), config)
         return engine.evaluate(self.host, selection, Options(config=config, containers=tuple(self.settings.containers), recreate=self.recreate,
-                                                         no_restart=self.no_restart, via=self.settings.via))
+                                                         no_restart=self.no_restart, via=self.settings.via,
+                                                         live_restore=self.live_restore))
 
     def require_root(self, command: str) -> None:
         if self.host.live and os.geteuid() != 0:
@@ -194,9 +196,10 @@ def check(**given):
 @click.option("--yes", "-y", is_flag=True, help="Do not ask.")
 @click.option("--recreate", is_flag=True, help="Container items: recreate containers to fix them (stops them).")
 @click.option("--no-restart", is_flag=True, help="Daemon items: write the files, restart nothing; they stay pending_restart.")
-def apply(yes, recreate, no_restart, **given):
+@click.option("--live-restore", is_flag=True, help="Daemon items: turn live-restore on (a reload) first, so containers keep running.")
+def apply(yes, recreate, no_restart, live_restore, **given):
     """Carry the plan out, recording every change so it can be undone."""
-    session = Session.open(_settings(**given), recreate, no_restart)
+    session = Session.open(_settings(**given), recreate, no_restart, live_restore)
     if session.settings.dry_run:
         sys.exit(_preview(session))
     session.require_root("apply")

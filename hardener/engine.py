@@ -205,6 +205,8 @@ def _carry_out(host: Host, run: Run, item: str, change: Change) -> None:
         step = run.begin(item, change.kind, change.unit, command=command, undo=undo, containers=running)
         if change.reload_units:
             host.run("systemctl", "daemon-reload")
+        if change.reload_first:
+            host.run("systemctl", "reload", change.unit)
         restart(host, change.unit, running)
         run.done(step)
         host.log(f"run {run.id} item {item}: restarted {change.unit}")

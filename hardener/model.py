@@ -101,6 +101,7 @@ class RestartService:
 
     unit: str
     reload_units: bool = False
+    reload_first: bool = False  # reload the service before its restart (docker: to take live-restore on)
     kind = "restart_service"
 
     @property

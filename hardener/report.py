@@ -58,7 +58,8 @@ def describe_change(host: Host, change: Change, lang: str) -> dict:
             "after": {"owner": host.owner(change.uid, change.gid), "mode": f"{change.mode:04o}"},
         }
     if isinstance(change, RestartService):
-        commands = ([["systemctl", "daemon-reload"]] if change.reload_units else []) + [["systemctl", "restart", change.unit]]
+        commands = ([["systemctl", "daemon-reload"]] if change.reload_units else []) + (
+            [["systemctl", "reload", change.unit]] if change.reload_first else []) + [["systemctl", "restart", change.unit]]
         return {"kind": change.kind, "target": change.unit, "commands": commands}
     return {"kind": change.kind, "target": change.target, "command": list(change.command), "undo": [list(command) for command in change.undo],
             "caveat": change.caveat(lang) if change.caveat else None}

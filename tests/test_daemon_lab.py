@@ -179,3 +179,21 @@ def test_via_execstart_in_a_drop_in_and_in_an_existing_override(lab):
         "the override is edited, not shadowed"
     assert "--icc=false" in lab.run("cat", "/etc/systemd/system/docker.service.d/override.conf").stdout
     assert "--icc=false" in dockerd_args(lab)
+
+
+def test_live_restore_keeps_the_containers_running(lab):
+    lab.run("sh", "-c", "echo '{\"debug\": true}' > /etc/docker/daemon.json")
+    lab.run("systemctl", "restart", "docker")
+    lab.run("docker", "run", "-d", "--name", "web", IMAGE, "sleep", "3600")
+    started = lab.run("docker", "inspect", "--format", "{{.State.StartedAt}}", "web").stdout
+    assert "add --live-restore" in lab.harden("--dry-run", "--only", DAEMON).stdout
+
+    applied = lab.harden("apply", "--yes", "--live-restore", "--only", DAEMON, "--format", "json")
+    assert applied.returncode == 2, applied  # icc waits for a restart with no container running
+    assert lab.run("docker", "inspect", "--format", "{{.State.StartedAt}}", "web").stdout == started, "never stopped"
+    assert lab.run("docker", "info", "--format", "{{.Debug}}").stdout.strip() == "false", "the log level took effect"
+    assert json.loads(lab.run("cat", "/etc/docker/daemon.json").stdout) == {"icc": False, "log-level": "info", "live-restore": True}
+    items = {item["id"]: item for item in json.loads(applied.stdout)["items"]}
+    assert (items["icc"]["status"], items["icc"]["reason"]) == ("fail", "pending_restart")
+    assert items["log-level"]["status"] == "pass"
+    assert any("icc stays pending_restart" in note for note in items["icc"]["notes"])

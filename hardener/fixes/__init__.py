@@ -27,6 +27,7 @@ class Options:
     recreate: bool = False  # --recreate: containers may be recreated to fix them
     selected: Tuple[str, ...] = ()  # the items of this run
     no_restart: bool = False  # --no-restart: stage the files, restart nothing
+    live_restore: bool = False  # --live-restore: turn it on (a reload) before restarting dockerd
     via: Optional[str] = None  # --via: where wanted dockerd options go (else the config's daemon_options)
 
 

@@ -40,6 +40,35 @@ RESTART_STOPS = Text(
 )
 
 
+KEEPS_RUNNING = Text(
+    "live-restore keeps the containers running through the restart; dockerd then keeps the existing bridge, "
+    "so icc stays pending_restart until docker restarts with no container running",
+    "live-restore 使容器在重启期间保持运行；dockerd 因此保留现有网桥，icc 在没有容器运行时重启 docker 之前保持 pending_restart",
+)
+OFFER_LIVE_RESTORE = Text(
+    "add --live-restore to turn live-restore on first (a reload, not a restart), so that they keep running",
+    "添加 --live-restore 可先开启 live-restore（重新加载，而非重启），使这些容器保持运行",
+)
+
+
+def _live_restore_on(host: Host, config: Optional[DockerdConfig]) -> bool:
+    running = host.fact("dockerd_running", lambda: running_config(host))
+    for source in (running, config):
+        if source is not None:
+            flag = source.flag("live-restore")
+            value = flag.value if flag is not None else source.json.get("live-restore", False)
+            if str(value).lower() == "true":
+                return True
+    return False
+
+
+def _swarm_active(host: Host) -> bool:
+    try:
+        return host.run("docker", "info", "--format", "{{.Swarm.LocalNodeState}}").strip() not in ("inactive", "")
+    except HostError:
+        return False
+
+
 def _container_names(host: Host) -> List[str]:
     try:
         return sorted(host.run("docker", "ps", "--format", "{{.Names}}").split())
@@ -99,18 +128,23 @@ class DaemonFix(Fix):
         if not host.live or self.options.no_restart:
             return []
         running = host.fact("running_container_names", lambda: _container_names(host))
-        config = host.fact("dockerd_running", lambda: running_config(host))
-        live_restore = config is not None and str(config.json.get("live-restore", config.flag("live-restore") and "true")).lower() == "true"
-        if not running or live_restore:
+        if not running:
             return []
-        return [RESTART_STOPS.format(containers=", ".join(running))]
+        if self.options.live_restore or _live_restore_on(host, config_of(host)):
+            return [KEEPS_RUNNING]
+        notes = [RESTART_STOPS.format(containers=", ".join(running))]
+        if not _swarm_active(host):
+            notes.append(OFFER_LIVE_RESTORE)
+        return notes
 
     def plan(self, host: Host, detection: Detection) -> Tuple[Change, ...]:
         config = config_of(host)
         wants = [want for fix in self._selected_siblings() for finding, want in [fix.assess(host, config)]
                  if want is not None and finding.status is Status.FAIL]
         via = self.options.via or self.options.config.daemon_options
-        return plan_daemon(host, config, wants, self.options.no_restart, via)
+        if self.options.live_restore and _swarm_active(host):
+            raise HostError("--live-restore: this node is in swarm mode, which live-restore does not work with")
+        return plan_daemon(host, config, wants, self.options.no_restart, via, self.options.live_restore)
 
     def _selected_siblings(self) -> List["DaemonFix"]:
         chosen = self.options.selected or (self.id,)
@@ -118,7 +152,7 @@ class DaemonFix(Fix):
 
 
 def plan_daemon(host: Host, config: DockerdConfig, wants: Sequence[Want], no_restart: bool = False,
-                via: str = "daemon-json") -> Tuple[Change, ...]:
+                via: str = "daemon-json", live_restore: bool = False) -> Tuple[Change, ...]:
     """One set of file changes for all the wants, then the restart.
 
     Wanted values go to daemon.json, or with via="execstart" onto dockerd's
@@ -128,6 +162,7 @@ def plan_daemon(host: Host, config: DockerdConfig, wants: Sequence[Want], no_res
     for want in wants:
         json_set.update(want.json_set)
         json_remove += [key for key in want.json_remove if key not in json_remove]
+    live_restore = live_restore and bool(wants) and host.live and not no_restart and not _live_restore_on(host, config)
     added: List[str] = []
     if via == "execstart":
         added = [f"--{key}={str(value).lower() if isinstance(value, bool) else value}" for key, value in json_set.items()]
@@ -142,11 +177,13 @@ def plan_daemon(host: Host, config: DockerdConfig, wants: Sequence[Want], no_res
             text = json_members.remove_member(text, key)
     for key, value in json_set.items():
         text = json_members.set_member(text, key, value)
+    if live_restore:  # in daemon.json whatever --via says: a reload reads only that file
+        text = json_members.set_member(text, "live-restore", True)
     if text != (config.json_text or ""):
         changes.append(WriteFile(config.json_path, text))
     if host.live and not no_restart and (changes or wants):  # a want with no file change: the files are right, dockerd is not
         units_changed = any(isinstance(c, WriteFile) and "/systemd/" in c.path for c in changes)
-        changes.append(RestartService("docker.service", reload_units=units_changed))
+        changes.append(RestartService("docker.service", reload_units=units_changed, reload_first=live_restore))
     return tuple(changes)
 
 
