@@ -184,3 +184,24 @@ def test_a_drop_in_directory_harden_makes_is_gone_after_rollback(make_root, hard
     assert harden("check", "--root", root, "--only", "icc,log-level").code == 0
     assert harden("rollback", "--yes", "--root", root).code == 0
     assert hosts.snapshot(root) == start
+
+
+def test_daemon_json_that_is_a_link_is_edited_where_it_leads(make_root, harden):
+    root = make_root("debian")
+    target = root / "srv/config/daemon.json"
+    target.parent.mkdir(parents=True)
+    (root / "etc/docker/daemon.json").rename(target)
+    (root / "etc/docker/daemon.json").symlink_to("/srv/config/daemon.json")
+    start = hosts.snapshot(root)
+    assert harden("apply", "--yes", "--root", root, "--only", "icc,log-level").code == 0
+    assert (root / "etc/docker/daemon.json").is_symlink()
+    assert '"icc": false' in target.read_text()
+    assert harden("rollback", "--yes", "--root", root).code == 0
+    assert hosts.snapshot(root) == start
+
+
+def test_flags_in_a_full_override_unit_are_removed_there(make_root):
+    root = make_root("debian", compliant=True)
+    write(root, "/etc/systemd/system/docker.service", "[Unit]\nDescription=ours\n[Service]\nExecStart=/usr/sbin/dockerd -H fd:// --iptables=false\n")
+    files = planned_files(evaluate_daemon(root))
+    assert files == {"/etc/systemd/system/docker.service": "[Unit]\nDescription=ours\n[Service]\nExecStart=/usr/sbin/dockerd -H fd://\n"}

@@ -180,7 +180,8 @@ def plan_daemon(host: Host, config: DockerdConfig, wants: Sequence[Want], no_res
     if live_restore:  # in daemon.json whatever --via says: a reload reads only that file
         text = json_members.set_member(text, "live-restore", True)
     if text != (config.json_text or ""):
-        changes.append(WriteFile(config.json_path, text))
+        # a daemon.json that is a link (to a config volume, say) is edited where it leads, inside the root
+        changes.append(WriteFile(host.resolve(config.json_path), text))
     if host.live and not no_restart and (changes or wants):  # a want with no file change: the files are right, dockerd is not
         units_changed = any(isinstance(c, WriteFile) and "/systemd/" in c.path for c in changes)
         changes.append(RestartService("docker.service", reload_units=units_changed, reload_first=live_restore))
