@@ -26,3 +26,4 @@ def test_readme_config_example_is_valid():
     config = parse(example, "README.md", [fix.id for fix in all_fixes()])
     assert config.items == ("file-permissions", "content-trust") and len(config.waivers) == 2
     assert config.memory_limit_for("db-1", {}).text == "4g" and config.memory_limit_for("web", {}).text == "512m"
+    assert config.daemon_options == "daemon-json"
