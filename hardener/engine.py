@@ -167,6 +167,7 @@ def apply(host: Host, journal: Journal, results: Sequence[ItemResult]) -> ApplyO
 
 
 MAKE_DIR = "make_dir"
+REWRITTEN = "rewritten_by_command"  # a file a command rewrites: what it was, to put back
 
 
 def _make_parents(host: Host, run: Run, item: str, path: str) -> None:
@@ -212,6 +213,10 @@ def _carry_out(host: Host, run: Run, item: str, change: Change) -> None:
         host.log(f"run {run.id} item {item}: restarted {change.unit}")
         return
     if isinstance(change, RunCommand):
+        for path in change.rewrites:  # restored after the undo commands, so they come back byte for byte
+            state = host.state(path)
+            content = host.read_bytes(path) if state.exists else None
+            run.done(run.begin(item, REWRITTEN, path, before=state, after=state, backup=content))
         command = tuple(arg.replace("{run_id}", run.id) for arg in change.command)
         undo = tuple(tuple(arg.replace("{run_id}", run.id) for arg in args) for args in change.undo)
         step = run.begin(item, change.kind, change.target, command=command, undo=undo, caveat=change.caveat)
@@ -366,7 +371,7 @@ def check_rollback(host: Host, journal: Journal, run: Run) -> Dict[int, str]:
 
 
 def _drift(host: Host, run: Run, step: Step) -> Optional[str]:
-    if step.command:
+    if step.command or step.kind == REWRITTEN:
         return None  # a command's undo sets its own value, whatever is there now
     try:
         current = host.state(step.path)

@@ -87,6 +87,7 @@ class RunCommand:
     caveat: Optional["Text"] = None  # what the undo cannot give back exactly
     verify: Tuple[str, ...] = ()  # after the command, this must print `expect`, and keep printing it
     expect: str = ""
+    rewrites: Tuple[str, ...] = ()  # files the command rewrites itself (augenrules: audit.rules): backed up first
     kind = "run_command"
 
     @property
