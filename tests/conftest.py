@@ -59,3 +59,22 @@ def make_root(tmp_path):
         return hosts.build(tmp_path / f"root{count[0]}", layout)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def lab_parts():
+    """The systemd lab's root (built once, cached) and a wheelhouse of this checkout."""
+    from systemd_lab import build_root, build_wheelhouse
+
+    return build_root(), build_wheelhouse()
+
+
+@pytest.fixture
+def systemd_lab(lab_parts):
+    """A fresh systemd lab with harden installed inside, torn down after the test."""
+    from systemd_lab import SystemdLab
+
+    root, wheelhouse = lab_parts
+    with SystemdLab(root) as lab:
+        lab.install_harden(wheelhouse)
+        yield lab

@@ -3,26 +3,17 @@ import json
 
 import pytest
 
-from systemd_lab import SystemdLab, build_root, build_wheelhouse
-
 IMAGE = "lab/busybox"
 DAEMON = "icc,log-level,iptables,no-aufs"
 
 
-@pytest.fixture(scope="module")
-def lab_parts():
-    return build_root(), build_wheelhouse()
-
-
 @pytest.fixture
-def lab(lab_parts):
-    root, wheelhouse = lab_parts
-    with SystemdLab(root) as lab:
-        lab.install_harden(wheelhouse)
-        lab.run("sh", "-c", "mkdir -p /tmp/image/bin && cp /bin/busybox /tmp/image/bin/ && "
-                            "for applet in sh sleep; do ln -s busybox /tmp/image/bin/$applet; done && "
-                            f"tar -C /tmp/image -c . | docker import - {IMAGE} >/dev/null")
-        yield lab
+def lab(systemd_lab):
+    """The lab with an image made inside it, from its own busybox."""
+    systemd_lab.run("sh", "-c", "mkdir -p /tmp/image/bin && cp /bin/busybox /tmp/image/bin/ && "
+                                "for applet in sh sleep; do ln -s busybox /tmp/image/bin/$applet; done && "
+                                f"tar -C /tmp/image -c . | docker import - {IMAGE} >/dev/null")
+    return systemd_lab
 
 
 def snapshot(lab, *paths):

@@ -2,20 +2,10 @@
 from a wheelhouse, finding docker.service through systemctl."""
 import pytest
 
-from systemd_lab import SystemdLab, build_root, build_wheelhouse
-
-
-@pytest.fixture(scope="module")
-def lab_parts():
-    return build_root(), build_wheelhouse()
-
 
 @pytest.fixture
-def lab(lab_parts):
-    root, wheelhouse = lab_parts
-    with SystemdLab(root) as lab:
-        lab.install_harden(wheelhouse)
-        yield lab
+def lab(systemd_lab):
+    return systemd_lab
 
 
 def test_live_file_permissions_through_systemctl(lab):

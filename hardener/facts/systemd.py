@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Dict, List, NamedTuple, Optional, Tuple
+from typing import Dict, Iterator, List, NamedTuple, Optional, Tuple
 
 from ..host import Host, HostError
 from .units import unit_file
@@ -28,9 +28,9 @@ class Setting(NamedTuple):
     line: int  # where the assignment starts
 
 
-def parse_unit(text: str, path: str) -> List[Setting]:
-    """Assignments in file order; continuation lines joined as systemd joins them."""
-    settings, section = [], ""
+def logical_lines(text: str, joiner: str) -> Iterator[Tuple[int, str]]:
+    """(line number, line) with comments and blank lines left out and lines
+    ending in a backslash joined to the next with `joiner`."""
     lines = text.split("\n")
     number = 0
     while number < len(lines):
@@ -39,21 +39,26 @@ def parse_unit(text: str, path: str) -> List[Setting]:
         number += 1
         if not line or line[0] in "#;":
             continue
+        while line.endswith("\\") and number < len(lines):
+            following = lines[number].strip() if joiner else lines[number]
+            number += 1
+            if joiner and following[:1] in ("#", ";"):
+                continue  # in a unit, comment lines inside a continuation are skipped
+            line = line[:-1] + joiner + following
+        yield start + 1, line[:-1] if line.endswith("\\") else line
+
+
+def parse_unit(text: str, path: str) -> List[Setting]:
+    """Assignments in file order; continuation lines joined as systemd joins them."""
+    settings, section = [], ""
+    for number, line in logical_lines(text, " "):
         if line.startswith("[") and line.endswith("]"):
             section = line[1:-1]
             continue
-        while line.endswith("\\") and number < len(lines):
-            following = lines[number].strip()
-            number += 1
-            if following[:1] in ("#", ";"):
-                continue  # comment lines inside a continuation are skipped
-            line = line[:-1] + " " + following
-        if line.endswith("\\"):
-            line = line[:-1]
         if "=" not in line:
-            raise HostError(f"{path}:{start + 1}: not a KEY=VALUE line: {line!r}")
+            raise HostError(f"{path}:{number}: not a KEY=VALUE line: {line!r}")
         key, _, value = line.partition("=")
-        settings.append(Setting(section, key.strip(), value.strip(), path, start + 1))
+        settings.append(Setting(section, key.strip(), value.strip(), path, number))
     return settings
 
 
@@ -207,24 +212,14 @@ def environment(host: Host, unit: Unit) -> Dict[str, Variable]:
 def parse_environment_file(text: str, path: str) -> Dict[str, Variable]:
     """KEY=VALUE lines as systemd reads an EnvironmentFile: comments, quotes, continuations."""
     variables: Dict[str, Variable] = {}
-    lines = text.split("\n")
-    number = 0
-    while number < len(lines):
-        start = number
-        line = lines[number].strip()
-        number += 1
-        if not line or line[0] in "#;":
-            continue
-        while line.endswith("\\") and number < len(lines):
-            line = line[:-1] + lines[number]
-            number += 1
+    for number, line in logical_lines(text, ""):
         key, sep, value = line.partition("=")
         key = key.strip()
         if key.startswith("export "):
             key = key[len("export "):].strip()
         if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
             continue  # systemd ignores what is not an assignment
-        variables[key] = Variable(_env_value(value.strip()), path, start + 1)
+        variables[key] = Variable(_env_value(value.strip()), path, number)
     return variables
 
 
