@@ -16,6 +16,7 @@ def template_dir() -> Path:
 _environment = jinja2.Environment(
     loader=jinja2.FileSystemLoader(str(template_dir())),
     keep_trailing_newline=True,
+    trim_blocks=True,
     undefined=jinja2.StrictUndefined,
     autoescape=False,
 )

@@ -26,7 +26,7 @@ def one_line_error(result):
 
 def test_exit_codes_of_check(make_root, harden):
     assert harden("check", "--root", make_root("debian")).code == 2
-    assert harden("check", "--root", make_root("debian", compliant=True), "--skip", "content-trust").code == 0
+    assert harden("check", "--root", make_root("debian", compliant=True), "--skip", "content-trust,audit-docker-files").code == 0
     assert harden("check", "--root", make_root(layout=hosts.without_docker())).code == 0  # not applicable counts as compliant
 
 
@@ -35,7 +35,7 @@ def test_json_document(make_root, harden):
     assert set(document) == {"command", "host", "root", "run_id", "changed", "items", "summary"}
     assert document["host"] == "docker-host-01"
     assert [item["id"] for item in document["items"]] == [
-        "icc", "log-level", "iptables", "no-aufs", "file-permissions", "content-trust", "no-privileged", "no-sensitive-mounts", "memory-limit",
+        "audit-docker-files", "icc", "log-level", "iptables", "no-aufs", "file-permissions", "content-trust", "no-privileged", "no-sensitive-mounts", "memory-limit",
         "readonly-rootfs", "no-host-pid", "no-docker-sock"]
     containers = [item for item in document["items"] if item["id"] in ("no-privileged", "memory-limit")]
     assert {(item["status"], item["reason"]) for item in containers} == {("not_applicable", "not_live")}, "no engine under --root"
@@ -45,9 +45,10 @@ def test_json_document(make_root, harden):
         for finding in item["findings"]:
             assert set(finding) == {"target", "status", "severity", "reason", "message", "evidence"}
             assert finding["status"] in STATUSES
-    content_trust = document["items"][5]
+    content_trust = document["items"][6]
     assert (content_trust["status"], content_trust["reason"]) == ("manual", "apply_only_when_named")
-    assert document["summary"]["failing"] == 3 and document["summary"]["manual"] == 1  # icc, log-level, file-permissions
+    assert document["summary"]["failing"] == 3 and document["summary"]["manual"] == 2  # icc, log-level, file-permissions
+    assert document["items"][0]["reason"] == "auditd_missing"
 
 
 def test_dry_run_json_shows_the_changes(make_root, harden):
@@ -71,7 +72,7 @@ def test_options_before_or_after_the_command(make_root, harden):
 
 def test_no_command_previews(make_root, harden):
     result = harden("--root", make_root("debian"))
-    assert result.code == 2 and "Plan: 3 to change, 1 manual, 2 compliant, 6 not applicable" in result.out
+    assert result.code == 2 and "Plan: 3 to change, 2 manual, 2 compliant, 6 not applicable" in result.out
 
 
 @pytest.mark.parametrize("command", [["apply", "--yes"], ["rollback", "--yes"], ["history", "--prune", "1"]])

@@ -1,0 +1,89 @@
+"""The audit rules of a host: stored (rules.d through augenrules, or
+audit.rules) and, on a live host, loaded in the kernel (auditctl -l)."""
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+from typing import List, NamedTuple, Optional, Tuple
+
+from ..host import Host, HostError
+
+RULES_D = "/etc/audit/rules.d"
+AUDIT_RULES = "/etc/audit/audit.rules"
+BIN_DIRS = ("/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/sbin", "/usr/local/bin")
+
+
+class Watch(NamedTuple):
+    path: str
+    permissions: str
+    key: str
+    source: str  # file:line, or "kernel"
+
+
+def parse_watches(text: str, source: str) -> List[Watch]:
+    """The `-w PATH [-p PERMS] [-k KEY]` rules of a rules file (or of `auditctl -l`)."""
+    watches = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.lstrip().startswith("#"):
+            continue
+        try:
+            words = shlex.split(line, comments=True)
+        except ValueError:
+            continue
+        options = {word: words[index + 1] for index, word in enumerate(words[:-1]) if word in ("-w", "-p", "-k")}
+        if "-w" in options:
+            where = source if source == "kernel" else f"{source}:{number}"
+            watches.append(Watch(options["-w"], options.get("-p", "rwxa"), options.get("-k", ""), where))
+    return watches
+
+
+def find_program(host: Host, name: str) -> Optional[str]:
+    for directory in BIN_DIRS:
+        if host.exists(f"{directory}/{name}"):
+            return f"{directory}/{name}"
+    return None
+
+
+@dataclass(frozen=True)
+class AuditState:
+    installed: bool
+    augenrules: bool  # rules.d compiled by augenrules into audit.rules
+    stored: Tuple[Watch, ...]
+    loaded: Optional[Tuple[Watch, ...]]  # None where the kernel is not asked (under --root)
+    immutable: bool  # -e 2 in force: nothing loads until a reboot
+    package: str  # what to install where auditd is missing
+
+    def stored_paths(self) -> set:
+        return {watch.path for watch in self.stored}
+
+    def loaded_paths(self) -> Optional[set]:
+        return None if self.loaded is None else {watch.path for watch in self.loaded}
+
+
+def rules_files(host: Host) -> List[str]:
+    return [f"{RULES_D}/{name}" for name in host.list_dir(RULES_D) if name.endswith(".rules")]
+
+
+def audit_state(host: Host) -> AuditState:
+    auditctl = find_program(host, "auditctl")
+    package = "audit" if host.exists("/etc/redhat-release") or host.exists("/etc/alinux-release") else "auditd"
+    if auditctl is None:
+        return AuditState(False, False, (), None, False, package)
+    augenrules = find_program(host, "augenrules") is not None and host.is_dir(RULES_D)
+    stored: List[Watch] = []
+    if augenrules:
+        for path in rules_files(host):
+            stored += parse_watches(host.read_text(path) or "", path)
+    else:
+        stored += parse_watches(host.read_text(AUDIT_RULES) or "", AUDIT_RULES)
+    loaded, immutable = None, False
+    if host.live:
+        try:
+            loaded = tuple(parse_watches(host.run("auditctl", "-l"), "kernel"))
+            immutable = "enabled 2" in host.run("auditctl", "-s")
+        except HostError as error:
+            raise HostError(f"the kernel's audit rules cannot be read: {error}") from None
+    else:
+        immutable = any(line.split()[:2] == ["-e", "2"] for path in ([AUDIT_RULES] if not augenrules else rules_files(host))
+                        for line in (host.read_text(path) or "").splitlines())
+    return AuditState(True, augenrules, tuple(stored), loaded, immutable, package)

@@ -1,0 +1,100 @@
+"""audit-docker-files (CIS 1.1.3–1.1.18): every Docker file and directory
+this host has is watched by an audit rule, loaded and stored.
+
+Where augenrules is in use, the rules go into a file of harden's own under
+/etc/audit/rules.d and `augenrules --load` compiles them into audit.rules (the
+journal keeps audit.rules and audit.rules.prev as they were). Elsewhere a
+marked block is added to audit.rules (and rules.d/audit.rules where it exists)
+and loaded with auditctl. Rollback unloads exactly the rules it added."""
+from __future__ import annotations
+
+from typing import List, Tuple
+
+from ..facts.audit import AUDIT_RULES, RULES_D, audit_state, find_program
+from ..facts.docker_files import watch_list
+from ..facts.units import unit_file
+from ..host import Host
+from ..model import Change, Detection, Finding, RunCommand, Status, Text, WriteFile
+from ..templates import render
+from . import Fix
+
+OUR_RULES = f"{RULES_D}/hardener-docker.rules"
+ADMIN_RULES = f"{RULES_D}/audit.rules"
+BEGIN, END = "## BEGIN harden: Docker files (audit-docker-files)", "## END harden"
+PERMISSIONS, KEY = "rwxa", "docker"
+
+
+def rule(path: str) -> Tuple[str, ...]:
+    return ("-w", path, "-p", PERMISSIONS, "-k", KEY)
+
+
+class AuditDockerFiles(Fix):
+    id = "audit-docker-files"
+    cis = "1.1.3–1.1.18"
+    title = Text("Docker's files and directories are audited", "审核Docker文件和目录")
+    advice = Text("Add -w PATH -k docker rules for Docker's files to the audit rules, and load them.",
+                  "在审计规则中为 Docker 的文件添加 -w 路径 -k docker 规则并加载。")
+    reasons = {
+        "compliant": Text("{path} is watched ({where})", "{path} 已被监控（{where}）"),
+        "not_installed": Text("Docker is not installed on this host", "此主机未安装 Docker"),
+        "not_present": Text("{path} does not exist here ({why}): skipped", "{path} 在本机不存在（{why}）：跳过"),
+        "not_watched": Text("{path} is not watched ({why})", "{path} 未被监控（{why}）"),
+        "pending_reload": Text("{path} is in the stored rules but not loaded", "{path} 的规则已保存但未加载"),
+        "lost_at_reboot": Text("{path} is watched now but not in the stored rules: lost at reboot",
+                               "{path} 当前已监控但未保存：重启后丢失"),
+        "auditd_missing": Text("auditd is not installed: install the {package} package", "未安装 auditd：请安装 {package} 软件包"),
+        "immutable": Text("the audit rules are immutable (-e 2): new rules load only after a reboot",
+                          "审计规则处于不可变模式（-e 2）：新规则需重启后才能加载"),
+    }
+
+    def detect(self, host: Host) -> Detection:
+        if unit_file(host, "docker.service") is None and find_program(host, "dockerd") is None:
+            return Detection((Finding("docker", Status.NOT_APPLICABLE, "not_installed"),))
+        state = audit_state(host)
+        if not state.installed:
+            return Detection((Finding("auditd", Status.MANUAL, "auditd_missing", "high", {"package": state.package}),))
+        stored, loaded = state.stored_paths(), state.loaded_paths()
+        findings: List[Finding] = []
+        for path, why in watch_list(host):
+            evidence = {"path": path, "why": why}
+            if host.lstat(path) is None:
+                findings.append(Finding(path, Status.NOT_APPLICABLE, "not_present", evidence=evidence))
+            elif path in stored and (loaded is None or path in loaded):
+                where = next(w.source for w in state.stored if w.path == path)
+                findings.append(Finding(path, Status.PASS, "compliant", evidence=dict(evidence, where=where)))
+            elif path in stored:
+                reason = "immutable" if state.immutable else "pending_reload"
+                findings.append(Finding(path, Status.FAIL, reason, "medium", evidence))
+            elif loaded is not None and path in loaded:
+                findings.append(Finding(path, Status.FAIL, "lost_at_reboot", "medium", evidence))
+            else:
+                findings.append(Finding(path, Status.FAIL, "not_watched", "medium", evidence))
+        notes = (self.reasons["immutable"],) if state.immutable else ()
+        return Detection(tuple(findings), notes)
+
+    def plan(self, host: Host, detection: Detection) -> Tuple[Change, ...]:
+        state = audit_state(host)
+        missing = [f.target for f in detection.failing if f.reason in ("not_watched", "lost_at_reboot")]
+        unloaded = [f.target for f in detection.failing if f.reason == "pending_reload"]
+        changes: List[Change] = []
+        if state.augenrules:
+            ours = [w.path for w in state.stored if w.source.startswith(OUR_RULES + ":")]
+            paths = ours + [path for path in missing if path not in ours]
+            if missing:
+                changes.append(WriteFile(OUR_RULES, render("audit/hardener-docker.rules.j2", rules=[rule(p) for p in paths])))
+            if host.live and not state.immutable:
+                changes.append(RunCommand("audit rules", ("augenrules", "--load"),
+                                          tuple(("auditctl", "-W", *rule(p)[1:]) for p in missing + unloaded),
+                                          rewrites=(AUDIT_RULES, AUDIT_RULES + ".prev")))
+            return tuple(changes)
+        if missing:
+            block = render("audit/docker-block.rules.j2", begin=BEGIN, end=END, rules=[rule(p) for p in missing])
+            for path in (AUDIT_RULES, ADMIN_RULES):
+                text = host.read_text(path)
+                if text is not None or path == AUDIT_RULES:
+                    text = text or ""
+                    changes.append(WriteFile(path, text + ("" if not text or text.endswith("\n") else "\n") + block))
+        if host.live and not state.immutable:
+            changes += [RunCommand(f"audit rule {p}", ("auditctl", *rule(p)), (("auditctl", "-W", *rule(p)[1:]),))
+                        for p in missing + unloaded]
+        return tuple(changes)
