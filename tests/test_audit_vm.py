@@ -1,0 +1,59 @@
+"""audit-docker-files with a real kernel and auditd, in a qemu VM."""
+import pytest
+
+from systemd_lab import build_wheelhouse
+from vm_lab import VM, build_image
+
+ADMIN_RULES = "## site rules\n-w /etc/passwd -p wa -k identity\n-w /etc/shadow -p wa -k identity\n"
+FILES = ("/etc/audit/audit.rules", "/etc/audit/audit.rules.prev", "/etc/audit/rules.d/site.rules",
+         "/etc/audit/rules.d/audit.rules", "/etc/audit/rules.d/hardener-docker.rules")
+
+
+@pytest.fixture(scope="module")
+def vm():
+    image, wheelhouse = build_image(), build_wheelhouse()
+    with VM(image, share=wheelhouse) as vm:
+        vm.install_harden()
+        vm.sh(f"printf '{ADMIN_RULES}' > /etc/audit/rules.d/site.rules && augenrules --load")
+        vm.sh("echo '{\"log-level\": \"info\"}' > /etc/docker/daemon.json")
+        yield vm
+
+
+def snapshot(vm):
+    return vm.sh(" ; ".join(f"stat -c '%n %U:%G %a' {path} 2>/dev/null && sha256sum {path} 2>/dev/null || echo missing {path}"
+                            for path in FILES)).stdout
+
+
+def kernel_watches(vm):
+    return {line.split()[1] for line in vm.run("auditctl", "-l").stdout.splitlines() if line.startswith("-w ")}
+
+
+def test_rules_loaded_stored_audited_and_rolled_back(vm):
+    start = snapshot(vm)
+    assert {"/etc/passwd", "/etc/shadow"} <= kernel_watches(vm)
+    assert vm.harden("check", "--only", "audit-docker-files").returncode == 2
+
+    applied = vm.harden("apply", "--yes", "--only", "audit-docker-files", "--format", "json")
+    assert applied.returncode == 0, applied
+    watched = kernel_watches(vm)
+    for path in ("/etc/docker", "/etc/docker/daemon.json", "/var/lib/docker", "/usr/sbin/dockerd", "/usr/sbin/runc",
+                 "/usr/lib/systemd/system/docker.service"):
+        assert path in watched, path
+    assert {"/etc/passwd", "/etc/shadow"} <= watched, "the admin's rules stay loaded"
+    assert "-w /etc/docker -p rwxa -k docker" in vm.run("cat", "/etc/audit/audit.rules").stdout, "compiled by augenrules"
+
+    vm.sh("echo ' ' >> /etc/docker/daemon.json")
+    assert "daemon.json" in vm.run("ausearch", "-k", "docker", "-i", check=False).stdout
+    assert vm.harden("check", "--only", "audit-docker-files").returncode == 0
+
+    restarted = vm.sh("service auditd restart", check=False)
+    if restarted.returncode != 0:  # RefuseManualStop: reload the stored rules as a boot would
+        vm.sh("auditctl -D >/dev/null && augenrules --load")
+    assert "/etc/docker" in kernel_watches(vm), "the rules survive a restart of auditd"
+
+    rolled = vm.harden("rollback", "--yes")
+    assert rolled.returncode == 0, rolled
+    watched = kernel_watches(vm)
+    assert "/etc/docker" not in watched and "/var/lib/docker" not in watched
+    assert {"/etc/passwd", "/etc/shadow"} <= watched
+    assert snapshot(vm) == start
