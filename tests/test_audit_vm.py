@@ -28,6 +28,26 @@ def kernel_watches(vm):
     return {line.split()[1] for line in vm.run("auditctl", "-l").stdout.splitlines() if line.startswith("-w ")}
 
 
+def findings(vm):
+    import json
+
+    result = vm.harden("check", "--only", "audit-docker-files", "--format", "json")
+    return {f["target"]: f["reason"] for f in json.loads(result.stdout)["items"][0]["findings"]}
+
+
+def test_loaded_but_not_stored_and_stored_but_not_loaded(vm):
+    vm.run("auditctl", "-w", "/var/lib/docker", "-p", "rwxa", "-k", "docker")
+    vm.sh("echo '-w /etc/docker -p rwxa -k docker' > /etc/audit/rules.d/zz-pending.rules")
+    try:
+        reasons = findings(vm)
+        assert reasons["/var/lib/docker"] == "lost_at_reboot"
+        assert reasons["/etc/docker"] == "pending_reload"
+        assert reasons["/usr/sbin/runc"] == "not_watched"
+    finally:
+        vm.run("auditctl", "-W", "/var/lib/docker", "-p", "rwxa", "-k", "docker")
+        vm.run("rm", "/etc/audit/rules.d/zz-pending.rules")
+
+
 def test_rules_loaded_stored_audited_and_rolled_back(vm):
     start = snapshot(vm)
     assert {"/etc/passwd", "/etc/shadow"} <= kernel_watches(vm)
