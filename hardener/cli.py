@@ -48,6 +48,7 @@ class Settings:
     dry_run: bool = False
     containers: Tuple[str, ...] = ()
     via: Optional[str] = None
+    output_file: Optional[str] = None
 
     def merged(self, **given) -> "Settings":
         """The group's options, overridden by those given after the subcommand."""
@@ -77,7 +78,9 @@ COMMON_OPTIONS = (
     click.option("--config", "config_path", metavar="FILE", help="Config file (default: /etc/hardener/config.toml under the root)."),
     click.option("--only", metavar="ID[,ID...]", help="Only these items."),
     click.option("--skip", metavar="ID[,ID...]", help="Leave these items out."),
-    click.option("--format", "output_format", type=click.Choice(["text", "json"]), help="Output format (default: text)."),
+    click.option("--format", "output_format", type=click.Choice(["text", "json", "html"]),
+                 help="Output format (default: text; html for check, dry-run and apply)."),
+    click.option("--output", "output_file", metavar="FILE", help="Write the report to FILE instead of standard output."),
     click.option("--lang", type=click.Choice(LANGUAGES), help="Language of the output (default: from the locale)."),
     click.option("--dry-run", is_flag=True, default=None, help="Show what would change; change nothing."),
     click.option("--via", type=click.Choice(["daemon-json", "execstart"]),
@@ -132,8 +135,22 @@ class Session:
         if not yes and not sys.stdin.isatty():
             raise Failure(f"{command} is not on a terminal, so it cannot ask: add --yes to {command} without asking")
 
-    def emit(self, document: dict, text: str) -> None:
-        click.echo(report.dumps(document) if self.settings.json else text)
+    def emit(self, document: dict, text: str, html: bool = False) -> None:
+        """The command's report in the chosen format, to standard output or --output."""
+        if self.settings.output_format == "html":
+            if not html:
+                raise Failure("--format html is for check, dry-run and apply")
+            output = report.results_html(document, self.settings.language)
+        else:
+            output = report.dumps(document) if self.settings.json else text
+        if self.settings.output_file:
+            try:
+                with open(self.settings.output_file, "w", encoding="utf-8") as stream:
+                    stream.write(output if output.endswith("\n") else output + "\n")
+            except OSError as error:
+                raise Failure(f"cannot write {self.settings.output_file}: {error.strerror}") from None
+        else:
+            click.echo(output)
 
     def text(self, key: str, **values) -> str:
         return UI[key](self.settings.language, **values)
@@ -157,7 +174,7 @@ def _preview(session: Session) -> int:
     results = session.evaluate()
     lang = session.settings.language
     document = report.results_document(session.host, "dry-run", results, lang, with_changes=True)
-    session.emit(document, report.results_text(document, lang, plan=True))
+    session.emit(document, report.results_text(document, lang, plan=True), html=True)
     if any(result.status is Status.ERROR for result in results):
         return ERROR
     return OK if not any(r.status in (Status.FAIL, Status.MANUAL) for r in results) else NOT_COMPLIANT
@@ -187,7 +204,7 @@ def check(**given):
     results = session.evaluate()
     lang = session.settings.language
     document = report.results_document(session.host, "check", results, lang, with_changes=False)
-    session.emit(document, report.results_text(document, lang, plan=False))
+    session.emit(document, report.results_text(document, lang, plan=False), html=True)
     sys.exit(_exit_code(results))
 
 
@@ -239,7 +256,7 @@ def apply(yes, recreate, no_restart, live_restore, **given):
         lines += [session.text("nothing_to_do"), ""]
     lines.append(session.text("after_apply"))
     lines.append(report.results_text(document, lang, plan=False))
-    session.emit(document, "\n".join(lines))
+    session.emit(document, "\n".join(lines), html=True)
     sys.exit(_exit_code(after))
 
 
@@ -300,7 +317,7 @@ def list_items(**given):
     width = max(len(item["id"]) for item in items)
     lines = [f"{item['id']:<{width}}  CIS {item['cis']:<9} {remedies[Remedy(item['remedy'])][lang == 'zh']:<11} {item['title']}"
              for item in items]
-    click.echo(report.dumps({"items": items}) if settings.json else "\n".join(lines))
+    Session(settings, Host("/")).emit({"items": items}, "\n".join(lines))
 
 
 @cli.command()

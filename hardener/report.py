@@ -175,3 +175,26 @@ def results_text(document: dict, lang: str, plan: bool) -> str:
 
 def dumps(document: dict) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2)
+
+
+HTML_TEXT = {
+    "en": {"title": "Docker security baseline", "command": "command", "run": "run", "advice": "advice",
+           "counts": (("to_change", "to change"), ("failing", "failing"), ("manual", "manual"), ("compliant", "compliant"),
+                      ("not_applicable", "not applicable"), ("error", "errors")),
+           "groups": (("fail", "Failing"), ("error", "Errors"), ("manual", "Manual"), ("waived", "Waived"),
+                      ("pass", "Compliant"), ("not_applicable", "Not applicable"))},
+    "zh": {"title": "Docker 安全基线", "command": "命令", "run": "运行", "advice": "加固建议",
+           "counts": (("to_change", "待修改"), ("failing", "不合规"), ("manual", "需手动"), ("compliant", "合规"),
+                      ("not_applicable", "不适用"), ("error", "错误")),
+           "groups": (("fail", "不合规"), ("error", "错误"), ("manual", "需手动处理"), ("waived", "已豁免"),
+                      ("pass", "合规"), ("not_applicable", "不适用"))},
+}
+
+
+def results_html(document: dict, lang: str) -> str:
+    """One self-contained page: no external assets, readable offline."""
+    from .templates import render_html
+
+    return render_html("report/report.html.j2", doc=document, lang=lang, text=HTML_TEXT[lang],
+                       status_names={status.value: STATUS[status](lang) for status in Status},
+                       change_lines=lambda change: change_lines(change, lang))

@@ -24,3 +24,17 @@ _environment = jinja2.Environment(
 
 def render(name: str, **values) -> str:
     return _environment.get_template(name).render(**values)
+
+
+_html = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(str(template_dir())),
+    undefined=jinja2.StrictUndefined,
+    autoescape=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def render_html(name: str, **values) -> str:
+    """Pages people read: everything that comes from a host is escaped."""
+    return _html.get_template(name).render(**values)

@@ -1,0 +1,33 @@
+"""--format html and --output: one self-contained page for people."""
+import re
+
+import hosts
+
+
+def test_dry_run_page_is_self_contained_and_complete(make_root, harden, tmp_path):
+    root = make_root("debian")
+    start = hosts.snapshot(root)
+    page_file = tmp_path / "report.html"
+    result = harden("--dry-run", "--root", root, "--format", "html", "--output", page_file)
+    assert result.code == 2 and result.out == "", result
+    page = page_file.read_text()
+    assert page.startswith("<!DOCTYPE html>") and "docker-host-01" in page
+    for item in ("icc", "log-level", "file-permissions", "content-trust", "memory-limit"):
+        assert f'id="item-{item}"' in page
+    assert 'id="status-fail"' in page and 'id="status-not_applicable"' in page
+    assert "-    &#34;debug&#34;: true," in page, "the diff is there, escaped"
+    assert not re.search(r"""(src|href)\s*=\s*["'](https?:)?//""", page) and "<script" not in page and "<link" not in page
+    assert hosts.snapshot(root) == start and not (root / hosts.JOURNAL).exists()
+
+
+def test_chinese_page_and_check(make_root, harden):
+    page = harden("check", "--root", make_root("centos"), "--format", "html", "--lang", "zh").out
+    assert '<html lang="zh-CN">' in page and "Docker 安全基线" in page and "不合规" in page and "确认Docker相关的文件具有合适的权限" in page
+
+
+def test_html_only_for_reports_and_output_for_every_format(make_root, harden, tmp_path):
+    assert "--format html is for check, dry-run and apply" in harden("history", "--format", "html").err
+    out = tmp_path / "list.json"
+    assert harden("list", "--format", "json", "--output", out).code == 0
+    assert '"id": "icc"' in out.read_text()
+    assert "cannot write" in harden("list", "--output", tmp_path / "missing/dir/x").err
