@@ -9,6 +9,7 @@ Exit codes, the same for every command:
 """
 from __future__ import annotations
 
+import json
 import os
 import sys
 from dataclasses import dataclass
@@ -345,6 +346,35 @@ def history(prune, **given):
     if prune is not None:
         lines.append(session.text("pruned", count=removed))
     session.emit(document, "\n".join(lines))
+
+
+@cli.command(name="report")
+@common_options
+@click.argument("documents", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def fleet_report(documents, **given):
+    """One page for many hosts, from their `--format json` reports (as Ansible fetches them)."""
+    settings = _settings(**given)
+    loaded = []
+    for path in documents:
+        try:
+            with open(path, encoding="utf-8") as stream:
+                document = json.load(stream)
+        except (OSError, ValueError) as error:
+            raise Failure(f"{path}: not a harden JSON report ({error})") from None
+        if not isinstance(document, dict) or not ({"items", "error", "command"} & set(document)):
+            raise Failure(f"{path}: not a harden JSON report")
+        loaded.append((os.path.splitext(os.path.basename(path))[0], document))
+    if settings.output_format != "html":
+        raise Failure("harden report writes --format html")
+    page = report.fleet_html(loaded, settings.language)
+    if settings.output_file:
+        try:
+            with open(settings.output_file, "w", encoding="utf-8") as stream:
+                stream.write(page)
+        except OSError as error:
+            raise Failure(f"cannot write {settings.output_file}: {error.strerror}") from None
+    else:
+        click.echo(page)
 
 
 def main() -> None:

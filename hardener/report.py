@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import socket
 import string
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from .engine import unified_diff
 from .host import Host
@@ -178,12 +178,16 @@ def dumps(document: dict) -> str:
 
 
 HTML_TEXT = {
-    "en": {"title": "Docker security baseline", "command": "command", "run": "run", "advice": "advice",
+    "en": {"fleet_title": "Docker security baseline: fleet", "hosts": "hosts", "items": "items", "host": "host",
+           "failing": "failing", "manual": "manual",
+           "title": "Docker security baseline", "command": "command", "run": "run", "advice": "advice",
            "counts": (("to_change", "to change"), ("failing", "failing"), ("manual", "manual"), ("compliant", "compliant"),
                       ("not_applicable", "not applicable"), ("error", "errors")),
            "groups": (("fail", "Failing"), ("error", "Errors"), ("manual", "Manual"), ("waived", "Waived"),
                       ("pass", "Compliant"), ("not_applicable", "Not applicable"))},
-    "zh": {"title": "Docker 安全基线", "command": "命令", "run": "运行", "advice": "加固建议",
+    "zh": {"fleet_title": "Docker 安全基线：主机群", "hosts": "台主机", "items": "个检查项", "host": "主机",
+           "failing": "不合规", "manual": "需手动",
+           "title": "Docker 安全基线", "command": "命令", "run": "运行", "advice": "加固建议",
            "counts": (("to_change", "待修改"), ("failing", "不合规"), ("manual", "需手动"), ("compliant", "合规"),
                       ("not_applicable", "不适用"), ("error", "错误")),
            "groups": (("fail", "不合规"), ("error", "错误"), ("manual", "需手动处理"), ("waived", "已豁免"),
@@ -198,3 +202,23 @@ def results_html(document: dict, lang: str) -> str:
     return render_html("report/report.html.j2", doc=document, lang=lang, text=HTML_TEXT[lang],
                        status_names={status.value: STATUS[status](lang) for status in Status},
                        change_lines=lambda change: change_lines(change, lang))
+
+
+def fleet_html(documents: Sequence[Tuple[str, dict]], lang: str) -> str:
+    """Hosts x items, coloured by status, with counts, and each host's findings below.
+    `documents` are (name, report): the name the fleet knows the host by."""
+    from .templates import render_html
+
+    item_ids: List[str] = []
+    hosts = []
+    for name, document in documents:
+        items = {item["id"]: item for item in document.get("items", [])}
+        item_ids += [item_id for item_id in items if item_id not in item_ids]
+        hosts.append({"name": name, "document": document, "items": items, "error": document.get("error"),
+                      "failing": sum(1 for item in items.values() if item["status"] in ("fail", "error")),
+                      "manual": sum(1 for item in items.values() if item["status"] == "manual")})
+    per_item = {item_id: {"failing": sum(1 for h in hosts if h["items"].get(item_id, {}).get("status") in ("fail", "error")),
+                          "manual": sum(1 for h in hosts if h["items"].get(item_id, {}).get("status") == "manual")}
+                for item_id in item_ids}
+    return render_html("report/fleet.html.j2", hosts=hosts, item_ids=item_ids, per_item=per_item, lang=lang, text=HTML_TEXT[lang],
+                       status_names={status.value: STATUS[status](lang) for status in Status})
