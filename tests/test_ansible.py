@@ -64,6 +64,9 @@ def test_check_dry_run_apply_again_and_rollback(tmp_path, fleet):
     assert {item["id"]: item["status"] for item in reports["debian-01"]["items"]}["icc"] == "fail"
     page = (tmp_path / "reports/fleet.html").read_text()
     assert all(name in page for name in fleet) and all(item in page for item in ITEMS)
+    rows = {name: row for row in page.split("<tr>")[1:] for name in fleet if f">{name}</a>" in row}
+    assert re.findall(r'<td class="(\w+)"><a href="#host-\d+-icc"', rows["debian-01"]) == ["fail"]
+    assert set(re.findall(r'<td class="(\w+)"><a href="#host-\d+-', rows["compliant-01"])) == {"pass"}
 
     preview = playbook(inv, "--check", "--diff", mode="apply")
     assert preview.returncode == 0, preview.stdout
