@@ -144,14 +144,18 @@ class Session:
             output = report.results_html(document, self.settings.language)
         else:
             output = report.dumps(document) if self.settings.json else text
-        if self.settings.output_file:
-            try:
-                with open(self.settings.output_file, "w", encoding="utf-8") as stream:
-                    stream.write(output if output.endswith("\n") else output + "\n")
-            except OSError as error:
-                raise Failure(f"cannot write {self.settings.output_file}: {error.strerror}") from None
-        else:
+        self.write(output)
+
+    def write(self, output: str) -> None:
+        """To standard output, or to the --output file."""
+        if not self.settings.output_file:
             click.echo(output)
+            return
+        try:
+            with open(self.settings.output_file, "w", encoding="utf-8") as stream:
+                stream.write(output if output.endswith("\n") else output + "\n")
+        except OSError as error:
+            raise Failure(f"cannot write {self.settings.output_file}: {error.strerror}") from None
 
     def text(self, key: str, **values) -> str:
         return UI[key](self.settings.language, **values)
@@ -366,15 +370,7 @@ def fleet_report(documents, **given):
         loaded.append((os.path.splitext(os.path.basename(path))[0], document))
     if settings.output_format != "html":
         raise Failure("harden report writes --format html")
-    page = report.fleet_html(loaded, settings.language)
-    if settings.output_file:
-        try:
-            with open(settings.output_file, "w", encoding="utf-8") as stream:
-                stream.write(page)
-        except OSError as error:
-            raise Failure(f"cannot write {settings.output_file}: {error.strerror}") from None
-    else:
-        click.echo(page)
+    Session(settings, Host("/")).write(report.fleet_html(loaded, settings.language))
 
 
 def main() -> None:

@@ -15,6 +15,8 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+
+from lab_base import ManagedLab
 from typing import List, Optional
 
 HERE = Path(__file__).parent
@@ -37,7 +39,7 @@ def build_wheelhouse() -> Path:
     return WHEELHOUSE
 
 
-class SystemdLab:
+class SystemdLab(ManagedLab):
     def __init__(self, root: Path):
         self.root = root
         self.token = uuid.uuid4().hex[:8]
@@ -114,16 +116,6 @@ class SystemdLab:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.2)
-
-    def __enter__(self) -> "SystemdLab":
-        try:
-            return self.start()
-        except BaseException:
-            self.stop()
-            raise
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
     # -- inside ------------------------------------------------------------------
 

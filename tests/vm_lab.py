@@ -16,6 +16,8 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+
+from lab_base import ManagedLab
 from typing import Optional, Sequence
 
 HERE = Path(__file__).parent
@@ -35,7 +37,7 @@ class Completed:
         return f"<exit {self.returncode}\nstdout:\n{self.stdout}\nstderr:\n{self.stderr}>"
 
 
-class VM:
+class VM(ManagedLab):
     def __init__(self, image: Path, share: Optional[Path] = None):
         self.image = image
         self.share = share
@@ -82,16 +84,6 @@ class VM:
             self.process.kill()
             self.process.wait(timeout=60)
         shutil.rmtree(self.work, ignore_errors=True)
-
-    def __enter__(self) -> "VM":
-        try:
-            return self.start()
-        except BaseException:
-            self.stop()
-            raise
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
     # -- the guest agent ---------------------------------------------------------
 
