@@ -17,7 +17,7 @@ from .config import Config, Waiver
 from .fixes import Fix, Options
 from .host import FileState, Host, HostError, sha256_of
 from .journal import Journal, JournalError, Run, Step
-from .model import FILE_CHANGES, Change, Detection, Finding, ItemResult, Remedy, RestartService, RunCommand, SetOwnerMode, Status, Text, WriteFile
+from .model import FILE_CHANGES, Change, Detection, Finding, ItemResult, Remedy, RestartService, RunCommand, Status, Text, WriteFile
 from .i18n import REASONS
 
 

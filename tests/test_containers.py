@@ -1,5 +1,4 @@
 """Container items against the real dockerd of this machine."""
-import json
 import os
 import stat
 import uuid
@@ -183,7 +182,7 @@ def test_engine_not_answering_or_missing(lab, tmp_path):
 def _counting_docker(directory: Path) -> Path:
     """A `docker` in front of the real one that counts its calls."""
     directory.mkdir()
-    real = docker_path = os.popen("command -v docker").read().strip()
+    real = os.popen("command -v docker").read().strip()
     shim = directory / "docker"
     shim.write_text(f"#!/bin/sh\necho \"$*\" >> {directory}/calls\nexec {real} \"$@\"\n")
     shim.chmod(stat.S_IRWXU)

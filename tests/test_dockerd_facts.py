@@ -1,9 +1,8 @@
 """dockerd's configuration read from fixture roots: units, drop-ins, environment files, daemon.json."""
 import pytest
 
-import hosts
 from hardener.facts.dockerd import DaemonJsonError, dockerd_config, parse_flags
-from hardener.facts.systemd import Word, drop_in_files, load_unit, parse_unit, split_words
+from hardener.facts.systemd import Word, drop_in_files, parse_unit, split_words
 from hardener.host import Host, HostError
 
 

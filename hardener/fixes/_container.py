@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import abc
 from functools import reduce
-from typing import Dict, List, Mapping, NamedTuple, Optional, Tuple
+from typing import Dict, List, NamedTuple, Optional, Tuple
 
 from ..facts import containers as engine
 from ..facts.recreate import Adjust, run_command, shell_line

@@ -3,7 +3,6 @@
 It breaks pulls of unsigned images, so it is applied only when named."""
 from __future__ import annotations
 
-import re
 import shlex
 from typing import List, NamedTuple, Optional, Tuple
 
