@@ -40,6 +40,17 @@ def run_harden(*args, input=None, env=None, user=None, timeout=120) -> Result:
     return Result(completed)
 
 
+def with_private_var_lib(journal: "os.PathLike", argv, env=None, timeout=600) -> subprocess.CompletedProcess:
+    """Run argv on the live root with /var/lib a private bind of `journal` (a mount
+    namespace of its own), so that harden's journal never lands on this machine."""
+    import shutil
+
+    script = f'{shutil.which("mount")} --bind "$1" /var/lib && shift && exec "$@"'
+    command = [shutil.which("unshare"), "--mount", "--propagation", "private", "/bin/sh", "-c", script, "sh",
+               str(journal), *map(str, argv)]
+    return subprocess.run(command, capture_output=True, text=True, env=harden_env(env), stdin=subprocess.DEVNULL, timeout=timeout)
+
+
 @pytest.fixture
 def harden():
     return run_harden

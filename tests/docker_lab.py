@@ -9,13 +9,14 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
 from typing import List
 
-from conftest import Result, harden_env
+from conftest import Result, with_private_var_lib
 
 BUSYBOX = shutil.which("busybox") or "/bin/busybox"
 
@@ -145,13 +146,7 @@ class Lab:
 def live_harden(journal: Path, *args, env=None, path_prefix=None) -> Result:
     """harden on the live root (/), its /var/lib a private bind of `journal`."""
     journal.mkdir(parents=True, exist_ok=True)
-    import sys
-
     extra = dict(env or {})
     if path_prefix:
         extra["PATH"] = f"{path_prefix}:{os.environ['PATH']}"
-    script = f'{shutil.which("mount")} --bind "$1" /var/lib && shift && exec "$@"'
-    command = [shutil.which("unshare"), "--mount", "--propagation", "private", "/bin/sh", "-c", script, "sh", str(journal),
-               sys.executable, "-m", "hardener", *map(str, args)]
-    completed = subprocess.run(command, capture_output=True, text=True, env=harden_env(extra), stdin=subprocess.DEVNULL, timeout=600)
-    return Result(completed)
+    return Result(with_private_var_lib(journal, [sys.executable, "-m", "hardener", *args], extra))

@@ -2,12 +2,10 @@
 the journal backs them up before it runs, and rollback puts them back byte
 for byte, after the command's own undo. Run for real on the live root, with
 the journal in a private mount namespace (the machine's /var/lib is untouched)."""
-import shutil
-import subprocess
 import sys
 import textwrap
 
-from conftest import harden_env
+from conftest import with_private_var_lib
 
 SCRIPT = textwrap.dedent('''
     import sys
@@ -45,10 +43,7 @@ def test_files_a_command_rewrites_come_back_byte_for_byte(tmp_path):
     compiled.chmod(0o640)
     journal = tmp_path / "var-lib"
     journal.mkdir()
-    script = f'{shutil.which("mount")} --bind "$1" /var/lib && shift && exec "$@"'
-    result = subprocess.run([shutil.which("unshare"), "--mount", "--propagation", "private", "/bin/sh", "-c", script, "sh",
-                             str(journal), sys.executable, "-c", SCRIPT, str(compiled), str(previous)],
-                            capture_output=True, text=True, env=harden_env(), timeout=120)
+    result = with_private_var_lib(journal, [sys.executable, "-c", SCRIPT, compiled, previous], timeout=120)
     assert result.returncode == 0, result.stderr
     assert "applied" in result.stdout and result.stdout.split()[2] == "1", result.stdout
     assert "rolled back" in result.stdout

@@ -14,10 +14,7 @@ from dataclasses import dataclass
 from typing import Dict, Iterator, List, NamedTuple, Optional, Tuple
 
 from ..host import Host, HostError
-from .units import unit_file
-
-DROP_IN_DIRS = ("/etc/systemd/system", "/run/systemd/system", "/usr/local/lib/systemd/system",
-                "/lib/systemd/system", "/usr/lib/systemd/system")
+from .units import UNIT_DIRS, unit_file
 
 
 class Setting(NamedTuple):
@@ -122,7 +119,7 @@ def drop_in_files(host: Host, name: str) -> List[str]:
     """*.conf drop-ins in file-name order; a name in /etc hides the same name in /run and /usr/lib."""
     chosen: Dict[str, str] = {}
     seen_dirs = set()
-    for directory in DROP_IN_DIRS:
+    for directory in UNIT_DIRS:  # drop-ins sit beside units, in the same order of precedence
         folder = f"{directory}/{name}.d"
         real = host.resolve(folder)
         if real in seen_dirs:
