@@ -111,6 +111,7 @@ def test_installs_harden_from_a_wheelhouse_into_a_clean_venv(tmp_path, make_root
     assert result.returncode == 0, result.stdout + result.stderr
     assert (prefix / "bin/harden").exists()
     wheels = {path.name.split("-")[0].lower() for path in wheels_on_target.glob("*.whl")}
-    assert {"hardener", "click", "jinja2", "markupsafe", "sh"} <= wheels
+    assert {"hardener", "click", "jinja2", "markupsafe", "sh", "cffi", "python_augeas"} <= wheels
+    assert list(wheels_on_target.glob("python_augeas-*-abi3-*.whl")), "one python-augeas wheel for every Python 3"
     report = json.loads((tmp_path / "reports/fresh-01.json").read_text())
     assert report["command"] == "check" and report["items"]

@@ -145,7 +145,7 @@ def test_config_file_flag_moves_daemon_json(make_root):
 
 
 def test_unit_syntax_errors_name_the_line():
-    with pytest.raises(HostError, match="/u:3: not a KEY=VALUE line"):
+    with pytest.raises(HostError, match=r"/u:3: not a \[Section\], a comment or a KEY=VALUE line inside a section: .nonsense."):
         parse_unit("[Service]\nType=notify\nnonsense\n", "/u")
     with pytest.raises(HostError, match="unbalanced quotes"):
         split_words('--label "a b', "/u", 1)

@@ -1,9 +1,9 @@
-"""Edits of systemd unit files and environment files: one assignment
-rewritten, every other line kept as it was."""
+"""Edits of environment files (/etc/default/docker, /etc/sysconfig/docker):
+one variable rewritten, every other line kept as it was. Unit files are
+edited through augeas (../unit_tree.py)."""
 from __future__ import annotations
 
-import re
-from typing import Iterable, List
+from typing import List
 
 
 def _assignment_lines(lines: List[str], first: int) -> int:
@@ -14,33 +14,16 @@ def _assignment_lines(lines: List[str], first: int) -> int:
     return end - first + 1
 
 
-def rewrite_assignment(text: str, line: int, key: str, value: str) -> str:
-    """The assignment that starts at `line` (1-based), continuation lines and
-    all, becomes one line `key=value`."""
+def rewrite_variable(text: str, line: int, key: str, words: List[str]) -> str:
+    """The file's `KEY=...` at `line` (1-based), continuation lines and all,
+    as one line holding these words, quoted as it was."""
     lines = text.splitlines(keepends=True)
     first = line - 1
-    span = _assignment_lines(lines, first)
-    ending = "\n" if lines[first + span - 1].endswith("\n") else ""
-    return "".join(lines[:first] + [f"{key}={value}{ending}"] + lines[first + span:])
-
-
-def quote_word(word: str) -> str:
-    """A word as systemd reads it back unchanged."""
-    if word and not re.search(r"[\s\"'\\]", word):
-        return word
-    return '"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def join_words(words: Iterable[str]) -> str:
-    return " ".join(quote_word(word) for word in words)
-
-
-def rewrite_variable(text: str, line: int, key: str, words: List[str]) -> str:
-    """An environment file's `KEY=...` at `line` holding these words, quoted as it was."""
-    lines = text.splitlines(keepends=True)
-    original = lines[line - 1]
+    original = lines[first]
     value = " ".join(words)
     raw = original.partition("=")[2].strip()
     quote = raw[0] if raw[:1] in ("'", '"') else ('"' if " " in value else "")
     prefix = original[: len(original) - len(original.lstrip())] + ("export " if original.lstrip().startswith("export ") else "")
-    return rewrite_assignment(text, line, f"{prefix}{key}", f"{quote}{value}{quote}")
+    span = _assignment_lines(lines, first)
+    ending = "\n" if lines[first + span - 1].endswith("\n") else ""
+    return "".join(lines[:first] + [f"{prefix}{key}={quote}{value}{quote}{ending}"] + lines[first + span:])

@@ -3,9 +3,10 @@ drop-ins, Environment= and EnvironmentFile= variables, and ExecStart split
 into words by systemd's own rules (quotes, continuations, `$VAR` split into
 words, `${VAR}` kept as one).
 
-Augeas' Systemd lens splits Exec lines at every space and takes a `#` inside
-an argument for a comment, so reading follows systemd.syntax(7) here; every
-word remembers where it was written, so that a fix can change it there.
+The structure of each file (sections, assignments, values as written) comes
+from augeas (../unit_tree.py); the words of a value follow systemd.syntax(7)
+here. Every word remembers where it was written, so that a fix can change it
+there.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from typing import Dict, Iterator, List, NamedTuple, Optional, Tuple
 
 from ..host import Host, HostError
+from ..unit_tree import read_assignments
 from .units import UNIT_DIRS, unit_file
 
 
@@ -23,40 +25,21 @@ class Setting(NamedTuple):
     value: str
     path: str
     line: int  # where the assignment starts
-
-
-def logical_lines(text: str, joiner: str) -> Iterator[Tuple[int, str]]:
-    """(line number, line) with comments and blank lines left out and lines
-    ending in a backslash joined to the next with `joiner`."""
-    lines = text.split("\n")
-    number = 0
-    while number < len(lines):
-        start = number
-        line = lines[number].strip()
-        number += 1
-        if not line or line[0] in "#;":
-            continue
-        while line.endswith("\\") and number < len(lines):
-            following = lines[number].strip() if joiner else lines[number]
-            number += 1
-            if joiner and following[:1] in ("#", ";"):
-                continue  # in a unit, comment lines inside a continuation are skipped
-            line = line[:-1] + joiner + following
-        yield start + 1, line[:-1] if line.endswith("\\") else line
+    node: str  # the assignment in the file's augeas tree
 
 
 def parse_unit(text: str, path: str) -> List[Setting]:
     """Assignments in file order; continuation lines joined as systemd joins them."""
-    settings, section = [], ""
-    for number, line in logical_lines(text, " "):
-        if line.startswith("[") and line.endswith("]"):
-            section = line[1:-1]
-            continue
-        if "=" not in line:
-            raise HostError(f"{path}:{number}: not a KEY=VALUE line: {line!r}")
-        key, _, value = line.partition("=")
-        settings.append(Setting(section, key.strip(), value.strip(), path, number))
-    return settings
+    return [Setting(a.section, a.key, _joined(a.raw), path, a.line, a.node) for a in read_assignments(text, path)]
+
+
+def _joined(raw: str) -> str:
+    """A value's lines as one, as systemd joins them: each final backslash
+    becomes a space, comment lines inside the value are skipped."""
+    first, *rest = raw.split("\n")
+    lines = [first] + [line for line in rest if line.strip()[:1] not in ("#", ";")]
+    continued = "".join(line[:-1] + " " for line in lines[:-1])
+    return (continued + lines[-1]).strip()
 
 
 @dataclass(frozen=True)
@@ -206,10 +189,27 @@ def environment(host: Host, unit: Unit) -> Dict[str, Variable]:
     return variables
 
 
+def logical_lines(text: str) -> Iterator[Tuple[int, str]]:
+    """(line number, line) of an environment file, with comments and blank
+    lines left out and a line ending in a backslash joined to the next."""
+    lines = text.split("\n")
+    number = 0
+    while number < len(lines):
+        start = number
+        line = lines[number].strip()
+        number += 1
+        if not line or line[0] in "#;":
+            continue
+        while line.endswith("\\") and number < len(lines):
+            line = line[:-1] + lines[number]
+            number += 1
+        yield start + 1, line[:-1] if line.endswith("\\") else line
+
+
 def parse_environment_file(text: str, path: str) -> Dict[str, Variable]:
     """KEY=VALUE lines as systemd reads an EnvironmentFile: comments, quotes, continuations."""
     variables: Dict[str, Variable] = {}
-    for number, line in logical_lines(text, ""):
+    for number, line in logical_lines(text):
         key, sep, value = line.partition("=")
         key = key.strip()
         if key.startswith("export "):

@@ -13,11 +13,12 @@ import abc
 from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from ..edits import json_members
-from ..edits.units import rewrite_assignment, rewrite_variable
+from ..edits.units import rewrite_variable
 from ..facts.dockerd import DockerdConfig, Flag, dockerd_config, running_config
 from ..host import Host, HostError
 from ..model import Change, Detection, Finding, RestartService, Status, Text, WriteFile
 from ..templates import render
+from ..unit_tree import set_value
 from . import Fix, all_fixes
 
 PACKAGE_UNIT_DIRS = ("/lib/systemd/", "/usr/lib/systemd/")
@@ -218,7 +219,7 @@ def _exec_start_changes(host: Host, config: DockerdConfig, gone: set, added: Seq
     if path.startswith(PACKAGE_UNIT_DIRS):
         return [WriteFile(OUR_DROP_IN, render("systemd/docker-execstart.conf.j2", exec_start=value, package_unit=path))]
     text = host.read_text(path) or ""
-    return [WriteFile(path, rewrite_assignment(text, command.setting.line, "ExecStart", value))]
+    return [WriteFile(path, set_value(text, path, command.setting.node, value))]
 
 
 def effective(config: DockerdConfig, option: str, default: object) -> Tuple[object, str]:

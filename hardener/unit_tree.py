@@ -1,0 +1,87 @@
+"""The structure of systemd unit files, read and edited through augeas with a
+lens of ours (lenses/systemd_unit.aug): sections, assignments in file order
+with their values as written, and a value replaced with every other byte of
+the file kept.
+
+Augeas works on the text in memory (its text_store and text_retrieve), so the
+file is read and written by the Host like every other file, and the lens is
+named for each file explicitly rather than picked by augeas' own file list.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, NamedTuple
+
+from .host import HostError
+
+LENS = "Systemd_unit.lns"
+LENS_DIR = Path(__file__).parent / "lenses"
+_TEXT, _TREE, _OUT = "/hardener/text", "/hardener/tree", "/hardener/out"
+
+
+class Assignment(NamedTuple):
+    section: str
+    key: str
+    raw: str  # the value as written, continuation lines included; "" when empty
+    node: str  # its path in the file's tree: "Service/ExecStart[2]"
+    line: int  # where it starts
+
+
+_augeas = None
+
+
+def _aug():
+    global _augeas
+    if _augeas is None:  # the library is loaded and the lens compiled once, on first use
+        try:
+            import augeas
+        except ImportError as error:
+            raise HostError(f"augeas cannot be loaded ({error}): install libaugeas0 (Debian, Ubuntu) or augeas-libs (RHEL)") from None
+        _augeas = augeas.Augeas(loadpath=str(LENS_DIR),
+                                flags=augeas.Augeas.NO_MODL_AUTOLOAD | augeas.Augeas.NO_STDINC | augeas.Augeas.ENABLE_SPAN)
+    return _augeas
+
+
+def _store(text: str, path: str):
+    aug = _aug()
+    aug.remove("/hardener")
+    aug.set(_TEXT, text if text.endswith("\n") or not text else text + "\n")
+    try:
+        aug.text_store(LENS, _TEXT, _TREE)
+    except (ValueError, RuntimeError):
+        error = f"/augeas/text{_TREE}/error"
+        line = aug.get(f"{error}/line") or "?"
+        bad = text.split("\n")[int(line) - 1] if line.isdigit() and int(line) <= text.count("\n") + 1 else ""
+        raise HostError(f"{path}:{line}: not a [Section], a comment or a KEY=VALUE line inside a section: {bad!r}") from None
+    return aug
+
+
+def read_assignments(text: str, path: str) -> List[Assignment]:
+    aug = _store(text, path)
+    data = aug.get(_TEXT).encode()  # augeas' positions count bytes
+    found = []
+    for section in aug.match(f"{_TREE}/*"):
+        name = aug.label(section)
+        if name == "#comment":
+            continue
+        for node in aug.match(f"{section}/*"):
+            key = aug.label(node)
+            if key == "#comment":
+                continue
+            start = aug.span(node)[5]
+            found.append(Assignment(name, key, aug.get(node) or "", node[len(_TREE) + 1:], data.count(b"\n", 0, start) + 1))
+    return found
+
+
+def set_value(text: str, path: str, node: str, value: str) -> str:
+    """The file's text with the assignment at `node` holding `value` (one line)."""
+    if "\n" in value:
+        raise HostError(f"{path}: a value to write spans lines: {value!r}")
+    aug = _store(text, path)
+    target = f"{_TREE}/{node}"
+    if not aug.match(target):
+        raise HostError(f"{path}: no assignment {node} to change")
+    aug.set(target, value or None)
+    aug.text_retrieve(LENS, _TEXT, _TREE, _OUT)
+    written = aug.get(_OUT)
+    return written if text.endswith("\n") else written[:-1]
