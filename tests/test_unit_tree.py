@@ -85,3 +85,12 @@ def test_a_value_cannot_be_written_across_lines():
         set_value(UNIT, "/u", "Service/Empty", "a\nb")
     with pytest.raises(HostError, match="no assignment Service/Nothing"):
         set_value(UNIT, "/u", "Service/Nothing", "a")
+
+
+def test_a_section_written_twice_and_names_with_spaces():
+    text = "[Service]\nType=notify\n[X-Site Notes]\nA.b=1\n[Service]\nExecStart=/bin/a\n"
+    found = read_assignments(text, "/u")
+    assert [(a.section, a.key, a.line) for a in found] == [("Service", "Type", 2), ("X-Site Notes", "A.b", 4),
+                                                           ("Service", "ExecStart", 6)]
+    assert set_value(text, "/u", found[2].node, "/bin/b") == text.replace("/bin/a", "/bin/b")
+    assert set_value(text, "/u", found[1].node, "2") == text.replace("A.b=1", "A.b=2")
