@@ -81,6 +81,8 @@ def set_value(text: str, path: str, node: str, value: str) -> str:
     target = f"{_TREE}/{node}"
     if not aug.match(target):
         raise HostError(f"{path}: no assignment {node} to change")
+    if (aug.get(target) or "").endswith("\r"):
+        value += "\r"  # the line keeps its CR LF ending
     aug.set(target, value or None)
     aug.text_retrieve(LENS, _TEXT, _TREE, _OUT)
     written = aug.get(_OUT)

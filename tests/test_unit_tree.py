@@ -94,3 +94,12 @@ def test_a_section_written_twice_and_names_with_spaces():
                                                            ("Service", "ExecStart", 6)]
     assert set_value(text, "/u", found[2].node, "/bin/b") == text.replace("/bin/a", "/bin/b")
     assert set_value(text, "/u", found[1].node, "2") == text.replace("A.b=1", "A.b=2")
+
+
+def test_crlf_line_endings_as_systemd_reads_them_and_kept():
+    text = "[Service]\r\nExecStart=\r\nExecStart=/usr/bin/dockerd \\\r\n  --iptables=false\r\n\r\nType=notify\r\n"
+    settings = parse_unit(text, "/u")
+    assert [(s.key, s.value.split(), s.line) for s in settings] == [
+        ("ExecStart", [], 2), ("ExecStart", ["/usr/bin/dockerd", "--iptables=false"], 3), ("Type", ["notify"], 6)]
+    written = set_value(text, "/u", settings[1].node, "/usr/bin/dockerd")
+    assert written == "[Service]\r\nExecStart=\r\nExecStart=/usr/bin/dockerd\r\n\r\nType=notify\r\n"

@@ -38,7 +38,7 @@ def _joined(raw: str) -> str:
     becomes a space, comment lines inside the value are skipped."""
     first, *rest = raw.split("\n")
     lines = [first] + [line for line in rest if line.strip()[:1] not in ("#", ";")]
-    continued = "".join(line[:-1] + " " for line in lines[:-1])
+    continued = "".join(line.rstrip("\r")[:-1] + " " for line in lines[:-1])
     return (continued + lines[-1]).strip()
 
 

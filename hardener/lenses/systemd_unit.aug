@@ -11,28 +11,29 @@ Module: Systemd_unit
   systemd does not.
 
   Assignments before the first section are a parse error here (systemd
-  ignores them with a warning).
+  ignores them with a warning). Lines may end in CR LF, as systemd allows.
 *)
 module Systemd_unit =
 
-let blank = [ del /[ \t]*\n/ "\n" ]
+let blank = [ del /[ \t\r]*\n/ "\n" ]
 let comment = [ label "#comment" . del /[ \t]*/ "" . store /[#;][^\n]*/ . del "\n" "\n" ]
 
 (* Characters of a line, a backslash always with the one after it: a line
    is continued when an unpaired backslash is its very last character *)
-let chars = /([^\\\n]|\\\\[^\n])*/
-let first_char = /[^ \t\n\\]|\\\\[^\n]/
+let chars = /([^\\\n]|\\\\[^\r\n])*/
+let first_char = /[^ \t\n\\]|\\\\[^\r\n]/
+let continues = /\\\\\r?\n/
 let comment_line = /[ \t]*[#;][^\n]*/
 let one_line = first_char . chars
 (* A value continued, and the comment lines systemd skips inside it *)
-let continued = (first_char . chars)? . /\\\\\n/ . (chars . /\\\\\n/ | comment_line . /\n/)*
+let continued = (first_char . chars)? . continues . (chars . continues | comment_line . /\n/)*
 let last_line = chars - comment_line
 let value = store (one_line | continued . last_line)
 
 let assignment = [ del /[ \t]*/ "" . key /[A-Za-z0-9_.-]+/ . del /[ \t]*=[ \t]*/ "="
                    . value? . del "\n" "\n" ]
 
-let section = [ del /[ \t]*\[/ "[" . key /[^]#;\n\/][^]\n\/]*/ . del /\][ \t]*\n/ "]\n"
+let section = [ del /[ \t]*\[/ "[" . key /[^]#;\n\/][^]\n\/]*/ . del /\][ \t\r]*\n/ "]\n"
                 . (assignment | comment | blank)* ]
 
 let lns = (comment | blank)* . section*
