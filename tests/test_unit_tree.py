@@ -5,7 +5,7 @@ import pytest
 
 from hardener.facts.systemd import parse_unit
 from hardener.host import HostError
-from hardener.unit_tree import LENS, LENS_DIR, read_assignments, set_value
+from hardener.edits.unit_tree import LENS, LENS_DIR, read_assignments, set_value
 
 UNIT = (
     "# 由运维组维护 (kept by ops)\n"

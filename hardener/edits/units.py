@@ -1,6 +1,6 @@
 """Edits of environment files (/etc/default/docker, /etc/sysconfig/docker):
 one variable rewritten, every other line kept as it was. Unit files are
-edited through augeas (../unit_tree.py)."""
+edited through augeas (unit_tree.py)."""
 from __future__ import annotations
 
 from typing import List

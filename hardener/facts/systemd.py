@@ -4,7 +4,7 @@ into words by systemd's own rules (quotes, continuations, `$VAR` split into
 words, `${VAR}` kept as one).
 
 The structure of each file (sections, assignments, values as written) comes
-from augeas (../unit_tree.py); the words of a value follow systemd.syntax(7)
+from augeas (../edits/unit_tree.py); the words of a value follow systemd.syntax(7)
 here. Every word remembers where it was written, so that a fix can change it
 there.
 """
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Dict, Iterator, List, NamedTuple, Optional, Tuple
 
 from ..host import Host, HostError
-from ..unit_tree import read_assignments
+from ..edits.unit_tree import read_assignments
 from .units import UNIT_DIRS, unit_file
 
 

@@ -13,12 +13,12 @@ import abc
 from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from ..edits import json_members
+from ..edits.unit_tree import set_value
 from ..edits.units import rewrite_variable
 from ..facts.dockerd import DockerdConfig, Flag, dockerd_config, running_config
 from ..host import Host, HostError
 from ..model import Change, Detection, Finding, RestartService, Status, Text, WriteFile
 from ..templates import render
-from ..unit_tree import set_value
 from . import Fix, all_fixes
 
 PACKAGE_UNIT_DIRS = ("/lib/systemd/", "/usr/lib/systemd/")

@@ -1,5 +1,5 @@
 """The structure of systemd unit files, read and edited through augeas with a
-lens of ours (lenses/systemd_unit.aug): sections, assignments in file order
+lens of ours (hardener/lenses/systemd_unit.aug): sections, assignments in file order
 with their values as written, and a value replaced with every other byte of
 the file kept.
 
@@ -12,10 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import List, NamedTuple
 
-from .host import HostError
+from ..host import HostError
 
 LENS = "Systemd_unit.lns"
-LENS_DIR = Path(__file__).parent / "lenses"
+LENS_DIR = Path(__file__).parent.parent / "lenses"
 _TEXT, _TREE, _OUT = "/hardener/text", "/hardener/tree", "/hardener/out"
 
 
