@@ -89,7 +89,7 @@ def _evaluate_one(host: Host, fix: Fix, selection: Selection, config: Config, to
     if waiver and not waiver.expired(today):
         reason = f"waived_until_{waiver.expires.isoformat()}" if waiver.expires else "waived"
         notes.append(REASONS["waived"].format(why=waiver.reason))
-        return ItemResult(fix, Status.WAIVED, reason, detection.findings, (), tuple(notes), waiver.reason)
+        return ItemResult(fix, Status.WAIVED, reason, detection.findings, (), tuple(notes))
     if waiver and not status.compliant:
         reason = f"waiver_expired_{waiver.expires.isoformat()}"
         notes.append(REASONS["waiver_expired"].format(expires=waiver.expires, why=waiver.reason))

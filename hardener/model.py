@@ -148,4 +148,3 @@ class ItemResult:
     findings: Tuple[Finding, ...]
     changes: Tuple[Change, ...] = ()
     notes: Tuple[Text, ...] = ()
-    waiver_reason: Optional[str] = None

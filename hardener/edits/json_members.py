@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import List, NamedTuple, Optional
+from typing import List, NamedTuple
 
 _DECODER = json.JSONDecoder()
 _SPACE = re.compile(r"[ \t\r\n]*")
@@ -93,9 +93,3 @@ def remove_member(text: str, key: str) -> str:
             end = _line_start(text, found[i + 1].start)
         text = text[:start] + text[end:]
 
-
-def get_member(text: str, key: str) -> Optional[object]:
-    if not text.strip():
-        return None
-    data = json.loads(text)
-    return data.get(key)

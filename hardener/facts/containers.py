@@ -10,7 +10,7 @@ import fnmatch
 import json
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence
 
 from ..host import CommandMissing, Host, HostError
 
@@ -147,7 +147,3 @@ def within(path: str, directory: str) -> bool:
     parts, base = PurePosixPath(path).parts, PurePosixPath(directory).parts
     return parts[: len(base)] == base
 
-
-def bind_sources(container: Container) -> List[Tuple[str, str, bool]]:
-    """(source, destination, read-write) of each bind mount."""
-    return [(mount["Source"], mount["Destination"], bool(mount.get("RW"))) for mount in container.binds]

@@ -233,8 +233,7 @@ def effective(config: DockerdConfig, option: str, default: object) -> Tuple[obje
 
 
 def conflict(config: DockerdConfig, option: str) -> Optional[Finding]:
-    flag = config.flag(option)
-    if flag is None or flag.json_key not in config.json:
+    if option not in config.conflicts():
         return None
     return Finding(option, Status.FAIL, "flag_and_json", "high",
-                   {"option": option, "flag_where": where(flag), "json_path": config.json_path})
+                   {"option": option, "flag_where": where(config.flag(option)), "json_path": config.json_path})
