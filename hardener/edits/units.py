@@ -9,7 +9,7 @@ from typing import List
 def _assignment_lines(lines: List[str], first: int) -> int:
     """How many physical lines the assignment starting at index `first` spans."""
     end = first
-    while lines[end].rstrip("\n").endswith("\\") and end + 1 < len(lines):
+    while lines[end].rstrip().endswith("\\") and end + 1 < len(lines):  # as facts.systemd.logical_lines reads it
         end += 1
     return end - first + 1
 
