@@ -77,8 +77,9 @@ def _evaluate_one(host: Host, fix: Fix, selection: Selection, config: Config, to
             if isinstance(change, FILE_CHANGES):
                 host.state(change.path)  # a target harden cannot write (a link, say) is an error now, not half way
     except HostError as error:
-        finding = Finding(target="", status=Status.ERROR, reason="host_error", severity="high", evidence={"message": str(error)})
-        return ItemResult(fix, Status.ERROR, "host_error", (finding,))
+        finding = Finding(target=error.target, status=Status.ERROR, reason=error.reason, severity="high",
+                          evidence=dict(error.evidence, message=str(error)))
+        return ItemResult(fix, Status.ERROR, error.reason, (finding,))
 
     status = detection.status
     failing = [f for f in detection.findings if not f.status.compliant]

@@ -26,7 +26,16 @@ SYSLOG_SOCKET = os.environ.get("HARDENER_SYSLOG_SOCKET", "/dev/log")
 
 
 class HostError(Exception):
-    """Something on the host stops harden; the message is one line for the user."""
+    """Something on the host stops harden; the message is one line for the user.
+
+    Where it is a finding of its own (a file dockerd or systemd would refuse),
+    `reason` names it in the reason table and `evidence` holds its values."""
+
+    def __init__(self, message: str, reason: str = "host_error", target: str = "", evidence: Optional[Dict[str, object]] = None):
+        super().__init__(message)
+        self.reason = reason
+        self.target = target
+        self.evidence = evidence or {}
 
 
 class CommandMissing(HostError):

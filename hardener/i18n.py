@@ -29,7 +29,15 @@ STATUS = {
 REASONS = {
     "compliant": Text("compliant", "合规"),
     "not_installed": Text("not installed on this host", "此主机未安装"),
+    "masked": Text("the unit is masked (a link to /dev/null)", "该单元已被屏蔽（指向 /dev/null）"),
     "host_error": Text("{message}", "{message}"),
+    "daemon_json_type": Text('{path}: "{key}" is {found}, but dockerd wants {wanted}: dockerd will not start with this file',
+                             '{path}："{key}" 为 {found}，而 dockerd 需要 {wanted}：dockerd 无法以此文件启动'),
+    "unit_no_exec_start": Text("{where}: {unit} has no ExecStart= left: systemd refuses to start it",
+                               "{where}：{unit} 没有剩余的 ExecStart=：systemd 将拒绝启动它"),
+    "unit_many_exec_start": Text("{where}: {unit} has {count} ExecStart= commands in a Type={type} service "
+                                 "(only Type=oneshot may have several): systemd refuses to start it",
+                                 "{where}：{unit} 是 Type={type} 服务却有 {count} 条 ExecStart= 命令（仅 Type=oneshot 允许多条）：systemd 将拒绝启动它"),
     "apply_only_when_named": Text(
         "applied only when named: harden apply --only {item}",
         "仅在明确指定时加固：harden apply --only {item}",

@@ -117,3 +117,19 @@ def test_immutable_rules_are_written_but_reported_for_after_a_reboot(make_root):
 
 def test_without_docker_not_applicable(make_root):
     assert result_for(make_root(layout=hosts.without_docker())).status is Status.NOT_APPLICABLE
+
+
+@pytest.mark.parametrize("permissions, passes", [("r", False), ("rx", False), ("w", False), ("wa", True), ("rwxa", True), ("aw", True)])
+def test_a_watch_counts_only_when_it_records_writes_and_attribute_changes(make_root, permissions, passes):
+    layout = with_auditd(hosts.LAYOUTS["debian"](), augenrules=False)
+    layout = [entry if entry[1] != "/etc/audit/audit.rules" else
+              hosts.File("/etc/audit/audit.rules", ADMIN + f"-w /etc/docker -p {permissions} -k docker\n", 0o640) for entry in layout]
+    result = result_for(make_root(layout=layout, compliant=True))
+    finding = watched(result)["/etc/docker"]
+    assert finding.evidence["permissions"] == permissions, "the finding shows the permissions found"
+    if passes:
+        assert finding.status is Status.PASS
+    else:
+        assert (finding.status, finding.reason) == (Status.FAIL, "watch_too_narrow")
+        block = next(c for c in result.changes if isinstance(c, WriteFile) and c.path == "/etc/audit/audit.rules").content
+        assert "-w /etc/docker -p rwxa -k docker" in block, "a full watch is added beside the narrow one"

@@ -1,5 +1,10 @@
 """icc, log-level, iptables, no-aufs on fixture roots: the files are the truth
 under --root, and every change lands where the setting was written."""
+import shutil
+import subprocess
+
+import pytest
+
 import hosts
 from hardener.engine import Selection, evaluate
 from hardener.fixes import Options, all_fixes
@@ -205,3 +210,97 @@ def test_flags_in_a_full_override_unit_are_removed_there(make_root):
     write(root, "/etc/systemd/system/docker.service", "[Unit]\nDescription=ours\n[Service]\nExecStart=/usr/sbin/dockerd -H fd:// --iptables=false\n")
     files = planned_files(evaluate_daemon(root))
     assert files == {"/etc/systemd/system/docker.service": "[Unit]\nDescription=ours\n[Service]\nExecStart=/usr/sbin/dockerd -H fd://\n"}
+
+
+# -- what dockerd or systemd would refuse is never a pass ------------------------
+
+WRONG_TYPES = [  # (daemon.json, the key, what dockerd wants)
+    ('{"icc": "false"}', "icc", "a boolean (true or false)"),
+    ('{"iptables": "false"}', "iptables", "a boolean (true or false)"),
+    ('{"debug": "true"}', "debug", "a boolean (true or false)"),
+    ('{"live-restore": 1}', "live-restore", "a boolean (true or false)"),
+    ('{"log-level": true}', "log-level", "a string"),
+    ('{"icc": false, "mtu": 1.5}', "mtu", "an integer"),
+]
+
+
+@pytest.mark.parametrize("text, key, wanted", WRONG_TYPES)
+def test_a_value_of_the_wrong_type_is_an_error_never_a_pass(make_root, harden, text, key, wanted):
+    root = make_root("debian", compliant=True)
+    write(root, "/etc/docker/daemon.json", text + "\n")
+    start = hosts.snapshot(root)
+    results = evaluate_daemon(root)
+    for result in results.values():
+        assert (result.status, result.reason) == (Status.ERROR, "daemon_json_type"), result
+        assert result.findings[0].evidence["key"] == key and result.findings[0].evidence["wanted"] == wanted
+    check = harden("check", "--root", root, "--only", ",".join(DAEMON))
+    assert check.code == 1 and "[pass]" not in check.out, check
+    assert "dockerd will not start with this file" in check.out
+    applied = harden("apply", "--yes", "--root", root, "--only", ",".join(DAEMON))
+    assert applied.code == 1 and applied.err.count("\n") == 1 and "Traceback" not in applied.err, applied
+    assert hosts.snapshot(root) == start
+
+
+@pytest.mark.parametrize("text, key, wanted", WRONG_TYPES)
+def test_dockerd_itself_refuses_those_values(tmp_path, text, key, wanted):
+    """The real dockerd of this machine, in namespaces of its own, on a config of its own:
+    it must stop at the configuration, before it starts anything."""
+    config = tmp_path / "daemon.json"
+    config.write_text(text)
+    command = ["unshare", "--mount", "--net", "--pid", "--fork", "--kill-child", shutil.which("dockerd"),
+               "--config-file", str(config), "--data-root", str(tmp_path / "data"), "--exec-root", str(tmp_path / "exec"),
+               "--pidfile", str(tmp_path / "pid"), "-H", f"unix://{tmp_path}/sock"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        output, _ = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()  # --kill-child takes dockerd with it
+            process.wait()
+    assert process.returncode != 0
+    assert f"Config.{key} of type" in output, output
+
+
+def test_null_is_accepted_as_dockerd_accepts_it(make_root):
+    root = make_root("debian", compliant=True)
+    write(root, "/etc/docker/daemon.json", '{"icc": false, "log-level": null}\n')
+    assert evaluate_daemon(root)["icc"].status is Status.PASS
+
+
+@pytest.mark.parametrize("drop_in, reason", [
+    ("[Service]\nExecStart=/usr/sbin/dockerd --iptables=false\n", "unit_many_exec_start"),
+    ("[Service]\nExecStart=\n", "unit_no_exec_start"),
+])
+def test_a_unit_systemd_refuses_is_an_error_with_file_and_line(make_root, harden, drop_in, reason):
+    root = make_root("debian", compliant=True)
+    write(root, "/etc/systemd/system/docker.service.d/override.conf", drop_in)
+    start = hosts.snapshot(root)
+    results = evaluate_daemon(root)
+    for result in results.values():
+        assert (result.status, result.reason) == (Status.ERROR, reason), result
+        assert result.findings[0].evidence["where"] == "/etc/systemd/system/docker.service.d/override.conf:2"
+    check = harden("check", "--root", root)
+    assert check.code == 1 and "systemd refuses to start it" in check.out and "Traceback" not in check.err, check
+    assert "[pass] file-permissions" in check.out, "the other items go on"
+    assert hosts.snapshot(root) == start
+
+
+def test_an_empty_drop_in_is_a_unit_with_no_assignments(make_root, harden):
+    root = make_root("debian", compliant=True)
+    write(root, "/etc/systemd/system/docker.service.d/override.conf", "")
+    results = evaluate_daemon(root)
+    assert {r.status for r in results.values()} == {Status.PASS}
+    assert harden("check", "--root", root, "--only", ",".join(DAEMON)).code == 0
+
+
+def test_a_masked_unit_is_not_applicable_whatever_the_root_has_at_dev_null(make_root, harden):
+    root = make_root("debian", compliant=True)
+    (root / "etc/systemd/system").mkdir(parents=True)
+    (root / "etc/systemd/system/docker.service").symlink_to("/dev/null")
+    assert not (root / "dev/null").exists()
+    results = evaluate_daemon(root)
+    assert {(r.status, r.reason) for r in results.values()} == {(Status.NOT_APPLICABLE, "masked")}
+    check = harden("check", "--root", root, "--format", "json", "--only", ",".join(DAEMON + ("file-permissions",)))
+    assert check.code == 0, check
+    permissions = next(item for item in check.json["items"] if item["id"] == "file-permissions")
+    assert {"target": "docker.service", "reason": "masked"}.items() <= permissions["findings"][0].items()

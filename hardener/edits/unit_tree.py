@@ -57,6 +57,8 @@ def _store(text: str, path: str):
 
 
 def read_assignments(text: str, path: str) -> List[Assignment]:
+    if not text:
+        return []  # an empty file is a unit with no assignments (`systemctl edit` leaves them)
     aug = _store(text, path)
     data = aug.get(_TEXT).encode()  # augeas' positions count bytes
     found = []

@@ -13,11 +13,20 @@ AUDIT_RULES = "/etc/audit/audit.rules"
 BIN_DIRS = ("/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/sbin", "/usr/local/bin")
 
 
+# A watch audits a Docker file only when it records writes (w) and attribute
+# changes (a): what the baseline's rule (no -p: rwxa) is there to catch.
+NEEDED_PERMISSIONS = "wa"
+
+
 class Watch(NamedTuple):
     path: str
     permissions: str
     key: str
     source: str  # file:line, or "kernel"
+
+    @property
+    def sufficient(self) -> bool:
+        return set(NEEDED_PERMISSIONS) <= set(self.permissions)
 
 
 def parse_watches(text: str, source: str) -> List[Watch]:
@@ -54,10 +63,15 @@ class AuditState:
     package: str  # what to install where auditd is missing
 
     def stored_paths(self) -> set:
-        return {watch.path for watch in self.stored}
+        """The paths a stored watch audits enough (writes and attribute changes)."""
+        return {watch.path for watch in self.stored if watch.sufficient}
 
     def loaded_paths(self) -> Optional[set]:
-        return None if self.loaded is None else {watch.path for watch in self.loaded}
+        return None if self.loaded is None else {watch.path for watch in self.loaded if watch.sufficient}
+
+    def narrow_watches(self, path: str) -> List[Watch]:
+        """Watches of `path` that miss writes or attribute changes."""
+        return [watch for watch in self.stored + (self.loaded or ()) if watch.path == path and not watch.sufficient]
 
 
 def rules_files(host: Host) -> List[str]:

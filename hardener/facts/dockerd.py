@@ -75,6 +75,47 @@ class DaemonJsonError(HostError):
     pass
 
 
+# The types dockerd's configuration struct gives daemon.json's members: a member
+# of another type stops dockerd at start ("json: cannot unmarshal ...").
+_BOOL, _STRING, _INTEGER, _STRINGS, _OBJECT = "a boolean (true or false)", "a string", "an integer", "a list of strings", "an object"
+JSON_TYPES = {
+    **dict.fromkeys(("icc", "iptables", "ip6tables", "ip-forward", "ip-masq", "userland-proxy", "debug", "live-restore",
+                     "experimental", "no-new-privileges", "selinux-enabled", "init", "ipv6", "raw-logs", "tls", "tlsverify"), _BOOL),
+    **dict.fromkeys(("log-level", "storage-driver", "data-root", "exec-root", "log-driver", "cgroup-parent", "userns-remap",
+                     "seccomp-profile", "tlscacert", "tlscert", "tlskey", "default-runtime", "pidfile", "group", "bridge",
+                     "bip", "fixed-cidr", "default-gateway", "ip", "containerd"), _STRING),
+    **dict.fromkeys(("mtu", "max-concurrent-downloads", "max-concurrent-uploads", "max-download-attempts", "shutdown-timeout"), _INTEGER),
+    **dict.fromkeys(("hosts", "insecure-registries", "registry-mirrors", "storage-opts", "exec-opts", "authorization-plugins",
+                     "dns", "dns-opts", "dns-search", "labels"), _STRINGS),
+    **dict.fromkeys(("log-opts", "default-ulimits", "runtimes"), _OBJECT),
+}
+
+
+def _json_type(value: object) -> str:
+    if isinstance(value, bool):
+        return _BOOL
+    if isinstance(value, int):
+        return _INTEGER
+    if isinstance(value, str):
+        return _STRING
+    if isinstance(value, list):
+        return _STRINGS if all(isinstance(item, str) for item in value) else "a list"
+    if isinstance(value, dict):
+        return _OBJECT
+    return "null" if value is None else "a number"
+
+
+def check_types(host: Host, path: str, settings: Dict[str, object]) -> None:
+    for key, value in settings.items():
+        wanted = JSON_TYPES.get(key)
+        found = _json_type(value)
+        if wanted is not None and found != wanted and value is not None:
+            shown = host.display(path)
+            raise DaemonJsonError(f'{shown}: "{key}" is {found} ({json.dumps(value)}), but dockerd wants {wanted}; '
+                                  "dockerd will not start with this file", reason="daemon_json_type", target=key,
+                                  evidence={"path": shown, "key": key, "found": f"{found} ({json.dumps(value)})", "wanted": wanted})
+
+
 def load_daemon_json(host: Host, path: str) -> Tuple[Optional[str], "OrderedDict[str, object]"]:
     """The text of daemon.json and its settings, in file order. A missing or
     empty file means no settings, as dockerd reads it; invalid JSON is an error
@@ -89,6 +130,7 @@ def load_daemon_json(host: Host, path: str) -> Tuple[Optional[str], "OrderedDict
                               "dockerd will not start with it either") from None
     if not isinstance(data, dict):
         raise DaemonJsonError(f"{host.display(path)}: not a JSON object")
+    check_types(host, path, data)
     return text, data
 
 

@@ -229,11 +229,24 @@ def _env_value(raw: str) -> str:
 # -- ExecStart ---------------------------------------------------------------
 
 
-def exec_start(host: Host, unit: Unit) -> Optional[Command]:
-    """The ExecStart systemd runs (the last one left after resets), split into words."""
+def exec_start(host: Host, unit: Unit) -> Command:
+    """The ExecStart systemd runs, split into words. A service that systemd
+    refuses to start (no ExecStart left after the resets, or several where
+    the service type allows one) is an error that says where."""
     starts = unit.values("Service", "ExecStart")
+    types = unit.values("Service", "Type")
+    service_type = types[-1].value if types else "simple"
     if not starts:
-        return None
+        resets = [s for s in unit.settings if s.section == "Service" and s.key == "ExecStart"]
+        where = f"{resets[-1].path}:{resets[-1].line}" if resets else unit.fragment
+        raise HostError(f"{where}: {unit.name} has no ExecStart= left; systemd refuses to start it",
+                        reason="unit_no_exec_start", target=unit.name, evidence={"where": where, "unit": unit.name})
+    if len(starts) > 1 and service_type != "oneshot":
+        where = f"{starts[-1].path}:{starts[-1].line}"
+        raise HostError(f"{where}: {unit.name} has {len(starts)} ExecStart= commands (the first at {starts[0].path}:{starts[0].line}) "
+                        f"in a Type={service_type} service, where only Type=oneshot may have several; systemd refuses to start it",
+                        reason="unit_many_exec_start", target=unit.name,
+                        evidence={"where": where, "unit": unit.name, "count": len(starts), "type": service_type})
     return parse_command(starts[-1], environment(host, unit))
 
 

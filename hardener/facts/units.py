@@ -9,8 +9,25 @@ from ..host import Host, HostError
 UNIT_DIRS = ("/etc/systemd/system", "/run/systemd/system", "/usr/local/lib/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system")
 
 
+def masked(host: Host, unit: str) -> bool:
+    """Whether the unit is masked: its first file on the search path is a link to
+    /dev/null (whatever the root holds at /dev/null), or systemd says so."""
+    if host.live:
+        try:
+            if host.run("systemctl", "show", "--property=LoadState", unit).strip() == "LoadState=masked":
+                return True
+        except HostError:
+            pass
+    for directory in UNIT_DIRS:
+        path = f"{directory}/{unit}"
+        if host.lstat(path) is not None:
+            return host.is_symlink(path) and host.resolve(path) == "/dev/null"
+    return False
+
+
 def unit_file(host: Host, unit: str) -> Optional[str]:
-    """The file systemd loads `unit` from (its FragmentPath), None when there is none.
+    """The file systemd loads `unit` from (its FragmentPath), None when there is
+    none or the unit is masked.
 
     On a live host systemd is asked; where systemd is not running (a container,
     an image under --root) the unit search path is walked as systemd would."""
@@ -25,5 +42,5 @@ def unit_file(host: Host, unit: str) -> Optional[str]:
     for directory in UNIT_DIRS:
         path = f"{directory}/{unit}"
         if host.lstat(path) is not None:
-            return path
+            return None if host.is_symlink(path) and host.resolve(path) == "/dev/null" else path
     return None

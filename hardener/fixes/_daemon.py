@@ -15,6 +15,7 @@ from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 from ..edits import json_members
 from ..edits.unit_tree import set_value
 from ..edits.units import rewrite_variable
+from ..facts.units import masked
 from ..facts.dockerd import DockerdConfig, Flag, dockerd_config, running_config
 from ..host import Host, HostError
 from ..model import Change, Detection, Finding, RestartService, Status, Text, WriteFile
@@ -114,6 +115,8 @@ class DaemonFix(Fix):
         return finding, want
 
     def detect(self, host: Host) -> Detection:
+        if masked(host, "docker.service"):
+            return Detection((Finding("docker.service", Status.NOT_APPLICABLE, "masked"),))
         config = config_of(host)
         if config is None:
             return Detection((Finding("docker.service", Status.NOT_APPLICABLE, "not_installed"),))

@@ -35,10 +35,13 @@ class AuditDockerFiles(Fix):
     advice = Text("Add -w PATH -k docker rules for Docker's files to the audit rules, and load them.",
                   "在审计规则中为 Docker 的文件添加 -w 路径 -k docker 规则并加载。")
     reasons = {
-        "compliant": Text("{path} is watched ({where})", "{path} 已被监控（{where}）"),
+        "compliant": Text("{path} is watched with -p {permissions} ({where})", "{path} 已以 -p {permissions} 监控（{where}）"),
         "not_installed": Text("Docker is not installed on this host", "此主机未安装 Docker"),
         "not_present": Text("{path} does not exist here ({why}): skipped", "{path} 在本机不存在（{why}）：跳过"),
         "not_watched": Text("{path} is not watched ({why})", "{path} 未被监控（{why}）"),
+        "watch_too_narrow": Text("{path} is watched with -p {permissions} only ({where}): writes and attribute changes "
+                                 "(-p wa at least) go unrecorded",
+                                 "{path} 仅以 -p {permissions} 监控（{where}）：写入和属性变更（至少需要 -p wa）未被记录"),
         "pending_reload": Text("{path} is in the stored rules but not loaded", "{path} 的规则已保存但未加载"),
         "lost_at_reboot": Text("{path} is watched now but not in the stored rules: lost at reboot",
                                "{path} 当前已监控但未保存：重启后丢失"),
@@ -60,13 +63,18 @@ class AuditDockerFiles(Fix):
             if host.lstat(path) is None:
                 findings.append(Finding(path, Status.NOT_APPLICABLE, "not_present", evidence=evidence))
             elif path in stored and (loaded is None or path in loaded):
-                where = next(w.source for w in state.stored if w.path == path)
-                findings.append(Finding(path, Status.PASS, "compliant", evidence=dict(evidence, where=where)))
+                watch = next(w for w in state.stored if w.path == path and w.sufficient)
+                findings.append(Finding(path, Status.PASS, "compliant",
+                                        evidence=dict(evidence, where=watch.source, permissions=watch.permissions)))
             elif path in stored:
                 reason = "immutable" if state.immutable else "pending_reload"
                 findings.append(Finding(path, Status.FAIL, reason, "medium", evidence))
             elif loaded is not None and path in loaded:
                 findings.append(Finding(path, Status.FAIL, "lost_at_reboot", "medium", evidence))
+            elif state.narrow_watches(path):
+                narrow = state.narrow_watches(path)[0]
+                findings.append(Finding(path, Status.FAIL, "watch_too_narrow", "medium",
+                                        dict(evidence, permissions=narrow.permissions, where=narrow.source)))
             else:
                 findings.append(Finding(path, Status.FAIL, "not_watched", "medium", evidence))
         notes = (self.reasons["immutable"],) if state.immutable else ()
@@ -74,7 +82,7 @@ class AuditDockerFiles(Fix):
 
     def plan(self, host: Host, detection: Detection) -> Tuple[Change, ...]:
         state = audit_state(host)
-        missing = [f.target for f in detection.failing if f.reason in ("not_watched", "lost_at_reboot")]
+        missing = [f.target for f in detection.failing if f.reason in ("not_watched", "watch_too_narrow", "lost_at_reboot")]
         unloaded = [f.target for f in detection.failing if f.reason == "pending_reload"]
         changes: List[Change] = []
         if state.augenrules:

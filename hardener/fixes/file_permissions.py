@@ -5,7 +5,7 @@ from __future__ import annotations
 import stat
 from typing import Tuple
 
-from ..facts.units import unit_file
+from ..facts.units import masked, unit_file
 from ..host import Host, HostError
 from ..model import Change, Detection, Finding, SetOwnerMode, Status, Text
 from . import Fix
@@ -31,21 +31,20 @@ class FilePermissions(Fix):
         "too_permissive": Text("{path} is {owner} {mode}; wants {wanted} or stricter", "{path} 为 {owner} {mode}，应为 {wanted} 或更严格"),
         "wrong_owner": Text("{path} is {owner} {mode}; wants {wanted}", "{path} 为 {owner} {mode}，应为 {wanted}"),
         "compliant": Text("{path} is {owner} {mode}", "{path} 为 {owner} {mode}"),
-        "masked": Text("the unit is masked (a link to /dev/null)", "该单元已被屏蔽（指向 /dev/null）"),
     }
 
     def detect(self, host: Host) -> Detection:
         return Detection(tuple(self._check(host, *target) for target in TARGETS))
 
     def _check(self, host: Host, name: str, allowed: int, directory: bool) -> Finding:
+        if not name.startswith("/") and masked(host, name):
+            return Finding(target=name, status=Status.NOT_APPLICABLE, reason="masked")
         found = name if name.startswith("/") else unit_file(host, name)
         # A link's own mode means nothing: what counts is the file it leads to, inside the root.
         path = host.resolve(found) if found and host.is_symlink(found) else found
         info = host.lstat(path) if path else None
         if info is None:
             return Finding(target=found or name, status=Status.NOT_APPLICABLE, reason="not_installed")
-        if path == "/dev/null":
-            return Finding(target=found, status=Status.NOT_APPLICABLE, reason="masked")
         if directory != stat.S_ISDIR(info.st_mode):
             raise HostError(f"{host.display(path)} is {'not ' if directory else ''}a directory; expected a {'directory' if directory else 'file'}")
         mode = stat.S_IMODE(info.st_mode)
