@@ -5,7 +5,8 @@ Exit codes, the same for every command:
   1 error; nothing was changed
   2 items still failing or needing a manual step
   3 apply failed and its run was rolled back
-  4 rollback refused (files changed since, or a newer run in the way)
+  4 rollback refused (files changed since, a newer run in the way, or a damaged journal); nothing was restored
+  5 rollback incomplete: a forced rollback of a damaged run restored what it could verify, not everything
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from .i18n import LANGUAGES, UI, default_language
 from .journal import Journal, JournalError
 from .model import Remedy, Status
 
-OK, ERROR, NOT_COMPLIANT, APPLY_FAILED, ROLLBACK_REFUSED = 0, 1, 2, 3, 4
+OK, ERROR, NOT_COMPLIANT, APPLY_FAILED, ROLLBACK_REFUSED, ROLLBACK_INCOMPLETE = 0, 1, 2, 3, 4, 5
 
 
 class Failure(Exception):
@@ -274,11 +275,26 @@ def rollback(run_id, yes, force, **given):
     """Undo the newest run that is not rolled back yet, or RUN_ID."""
     session = Session.open(_settings(**given))
     journal = Journal(session.host)
+    try:
+        _rollback(session, journal, run_id, yes, force)
+    except RollbackRefused as refused:
+        if refused.details:
+            click.echo(refused.details)
+        raise Failure(f"rollback refused: {refused}", ROLLBACK_REFUSED) from None
+
+
+def _nothing_to_roll_back(session: Session, journal: Journal) -> None:
+    runs = journal.runs()
+    message = session.text("newest_rolled_back", run_id=runs[-1].id) if runs else session.text("no_runs")
+    session.emit({"command": "rollback", "run_id": None, "changed": False, "restored": []}, message)
+    sys.exit(OK)
+
+
+def _rollback(session: Session, journal: Journal, run_id: Optional[str], yes: bool, force: bool) -> None:
     if session.settings.dry_run:
         run = engine.run_to_roll_back(journal, run_id)
         if run is None:
-            session.emit({"command": "rollback", "run_id": None, "restore": []}, session.text("no_runs"))
-            sys.exit(OK)
+            _nothing_to_roll_back(session, journal)
         lines = engine.rollback_preview(session.host, run)
         session.emit({"command": "rollback", "run_id": run.id, "dry_run": True, "restore": lines},
                      "\n".join([session.text("rollback_preview", run_id=run.id)] + lines))
@@ -288,26 +304,26 @@ def rollback(run_id, yes, force, **given):
     with journal.lock():
         run = engine.run_to_roll_back(journal, run_id)
         if run is None:
-            session.emit({"command": "rollback", "run_id": None, "changed": False, "restored": []}, session.text("no_runs"))
-            sys.exit(OK)
+            _nothing_to_roll_back(session, journal)
         if not yes:
             click.echo("\n".join([session.text("rollback_preview", run_id=run.id)] + engine.rollback_preview(session.host, run)))
             if not click.confirm(session.text("confirm_rollback", run_id=run.id), err=True):
                 raise Failure("rollback cancelled; nothing was changed")
-        try:
-            outcome = engine.rollback(session.host, journal, run, force)
-        except RollbackRefused as refused:
-            if refused.details:
-                click.echo(refused.details)
-            raise Failure(f"rollback refused: {refused}", ROLLBACK_REFUSED) from None
+        outcome = engine.rollback(session.host, journal, run, force)
+    lang = session.settings.language
     lines = [session.text("rolled_back", run_id=outcome.run_id, count=outcome.undone)]
     lines += [session.text("drift_saved", path=path, saved=saved) for path, saved in outcome.saved]
-    lines += [f"{target}: {caveat(session.settings.language)}" for target, caveat in outcome.caveats]
+    lines += [f"{target}: {caveat(lang)}" for target, caveat in outcome.caveats]
+    lines += [session.text("not_restored", what=what) for what in outcome.unrestored]
     session.emit({"command": "rollback", "host": report.host_name(session.host), "root": str(session.host.root),
                   "run_id": outcome.run_id, "changed": outcome.undone > 0,
                   "restored": [{"path": path, "kept_at": saved} for path, saved in outcome.saved],
-                  "caveats": [{"target": target, "caveat": caveat(session.settings.language)} for target, caveat in outcome.caveats]},
+                  "caveats": [{"target": target, "caveat": caveat(lang)} for target, caveat in outcome.caveats],
+                  "unrestored": outcome.unrestored},
                  "\n".join(lines))
+    if outcome.unrestored:
+        raise Failure(f"rollback incomplete: run {outcome.run_id} could not be restored in full "
+                      f"({len(outcome.unrestored)} problem(s) listed above); the run no longer blocks apply", ROLLBACK_INCOMPLETE)
     sys.exit(OK)
 
 
@@ -338,13 +354,13 @@ def history(prune, **given):
         with journal.lock():
             runs = journal.runs()
             for run in runs[: max(len(runs) - prune, 0)]:
-                if run.state not in (states.INTERRUPTED, states.FAILED):
+                if run.state not in states.BLOCKING:
                     journal.remove(run)
                     removed += 1
-    runs = [dict(run.info, state=run.state, changes=len(run.steps())) for run in journal.runs()]
+    runs = [run.summary() for run in journal.runs()]
     document = {"host": report.host_name(session.host), "root": str(session.host.root), "runs": runs}
     lines = [f"{'RUN':<23}  {'STARTED':<25}  {'STATE':<18}  ITEMS"]
-    lines += [f"{run['id']:<23}  {run['started']:<25}  {run['state']:<18}  {', '.join(run['items'])}" for run in runs]
+    lines += [f"{run['id']:<23}  {run['started'] or '?':<25}  {run['state']:<18}  {', '.join(run['items'])}" for run in runs]
     if not runs:
         lines = [session.text("no_runs")]
     if prune is not None:

@@ -16,7 +16,7 @@ from . import journal as states
 from .config import Config, Waiver
 from .fixes import Fix, Options
 from .host import FileState, Host, HostError, sha256_of
-from .journal import Journal, JournalError, Run, Step
+from .journal import Journal, JournalDamaged, JournalError, Run, Step
 from .model import FILE_CHANGES, Change, Detection, Finding, ItemResult, Remedy, RestartService, RunCommand, Status, Text, WriteFile
 from .i18n import REASONS
 
@@ -133,7 +133,10 @@ class ApplyOutcome:
 
 def refuse_if_unfinished(journal: Journal) -> None:
     for run in journal.runs():
-        if run.state in (states.INTERRUPTED, states.FAILED):
+        if run.state == states.DAMAGED:
+            raise JournalError(f"the journal of run {run.id} is damaged ({'; '.join(run.damage())}); "
+                               f"roll back what can be verified first: harden rollback --force {run.id}")
+        if run.state in states.BLOCKING:
             raise JournalError(f"run {run.id} did not finish ({run.state}); roll it back first: harden rollback {run.id}")
 
 
@@ -356,39 +359,49 @@ def run_to_roll_back(journal: Journal, run_id: Optional[str]) -> Optional[Run]:
     return run
 
 
-def check_rollback(host: Host, journal: Journal, run: Run) -> Dict[int, str]:
+def check_rollback(host: Host, journal: Journal, run: Run, steps: Sequence[Step]) -> Dict[int, str]:
     """Refuse when a newer run touched the same files; return the drift found:
     for each step whose file someone else changed since, what changed."""
     if run.state == states.IN_PROGRESS:
         raise RollbackRefused(f"run {run.id} is in progress in another harden")
-    newer = [other for other in journal.runs() if other.sequence > run.sequence and other.state not in states.UNDONE]
-    for other in newer:
-        shared = run.paths() & other.paths()
+    runs = journal.runs()
+    position = [other.id for other in runs].index(run.id)
+    paths = {step.path for step in steps}
+    for other in runs[position + 1:]:
+        if other.state in states.UNDONE:
+            continue
+        shared = paths & other.paths()
         if shared:
             raise RollbackRefused(
                 f"run {other.id} changed {', '.join(sorted(shared))} after run {run.id}; roll back {other.id} first"
             )
-    return {step.number: text for step in run.steps() if (text := _drift(host, run, step))}
+    by_path: Dict[str, List[Step]] = {}
+    for step in steps:
+        if step.before is not None and step.kind != REWRITTEN:
+            by_path.setdefault(step.path, []).append(step)
+    return {path_steps[-1].number: text for path_steps in by_path.values() if (text := _drift(host, run, path_steps))}
 
 
-def _drift(host: Host, run: Run, step: Step) -> Optional[str]:
-    if step.command or step.kind == REWRITTEN:
-        return None  # a command's undo sets its own value, whatever is there now
+def _drift(host: Host, run: Run, path_steps: Sequence[Step]) -> Optional[str]:
+    """What someone else changed in a file since the run. Judged against the
+    state harden left it in at the end of the run (its last step there), or
+    the state harden found it in (its first)."""
+    path, left = path_steps[-1].path, path_steps[-1].after
     try:
-        current = host.state(step.path)
+        current = host.state(path)
     except HostError as error:
         return str(error)
-    if current.same_as(step.after) or current.same_as(step.before):
+    if current.same_as(left) or current.same_as(path_steps[0].before):
         return None
     lines = []
-    if current.exists and step.after.exists and current.sha256 != step.after.sha256:
-        written = (run.written(step) or b"").decode(errors="replace")
-        now = (host.read_bytes(step.path) or b"").decode(errors="replace")
-        lines.extend(unified_diff(written, now, f"{step.path} (as harden left it)", f"{step.path} (now)"))
+    if current.exists and left.exists and current.sha256 != left.sha256:
+        wrote = next((data for step in reversed(path_steps) if (data := run.written(step)) is not None), b"")
+        now = (host.read_bytes(path) or b"").decode(errors="replace")
+        lines.extend(unified_diff(wrote.decode(errors="replace"), now, f"{path} (as harden left it)", f"{path} (now)"))
     if not current.exists:
-        lines.append(f"{step.path} was removed since")
-    elif (current.uid, current.gid, current.mode) != (step.after.uid, step.after.gid, step.after.mode):
-        lines.append(f"{step.path}: owner/mode {host.owner_mode(step.after)} (as harden left it) -> {host.owner_mode(current)} (now)")
+        lines.append(f"{path} was removed since")
+    elif (current.uid, current.gid, current.mode) != (left.uid, left.gid, left.mode):
+        lines.append(f"{path}: owner/mode {host.owner_mode(left)} (as harden left it) -> {host.owner_mode(current)} (now)")
     return "\n".join(lines)
 
 
@@ -398,33 +411,57 @@ class RollbackOutcome:
     undone: int
     saved: List[Tuple[str, str]] = field(default_factory=list)  # (path, where its changed version is kept)
     caveats: List[Tuple[str, Text]] = field(default_factory=list)  # (target, what the undo could not give back)
+    unrestored: List[str] = field(default_factory=list)  # what a forced rollback of a damaged run could not restore
 
 
 def rollback(host: Host, journal: Journal, run: Run, force: bool) -> RollbackOutcome:
-    """Undo a run, newest change first. Must hold the journal's lock."""
-    drift = check_rollback(host, journal, run)
+    """Undo a run, newest change first. Must hold the journal's lock.
+
+    Nothing is restored unless the whole record can be trusted (every counted
+    step there, every backup matching its checksum); with `force`, what can be
+    verified is restored and what cannot is listed."""
+    steps, problems = run.readable_steps()
+    unverified = {step.number: why for step in steps if (why := run.backup_problem(step))}
+    damage = run.damage() + problems + list(unverified.values())
+    if damage and not force:
+        raise RollbackRefused(f"the journal of run {run.id} is damaged: {'; '.join(damage)}; nothing was restored "
+                              f"(harden rollback --force {run.id} restores what can be verified and lists the rest)")
+    drift = check_rollback(host, journal, run, steps)
     if drift and not force:
         raise RollbackRefused(
             f"files changed since run {run.id}; rollback would overwrite those changes (--force to roll back anyway)",
             "\n".join(drift.values()),
         )
-    steps = run.steps()
+    restorable = [step for step in steps if step.number not in unverified]
     saved = []
-    for step in steps:
-        if step.number in drift and not step.command and host.state(step.path).sha256:
+    for step in restorable:
+        if step.number in drift and host.state(step.path).sha256:
             kept = run.save_drifted(step, host.read_bytes(step.path))
             saved.append((step.path, str(kept)))
     run.set_state(states.ROLLING_BACK)
-    _undo(host, run, steps)
-    run.set_state(states.ROLLED_BACK)
-    caveats = [(step.path, step.caveat) for step in steps if step.caveat]
-    return RollbackOutcome(run_id=run.id, undone=len(steps), saved=saved, caveats=caveats)
+    _undo(host, run, restorable)
+    unrestored = problems + list(unverified.values())
+    if unrestored:
+        run.set_state(states.ROLLBACK_INCOMPLETE, unrestored=unrestored)
+    else:
+        run.set_state(states.ROLLED_BACK)
+    caveats = [(step.path, step.caveat) for step in restorable if step.caveat]
+    return RollbackOutcome(run_id=run.id, undone=len(restorable), saved=saved, caveats=caveats, unrestored=unrestored)
 
 
 def rollback_preview(host: Host, run: Run) -> List[str]:
     """What rollback would do to each file, newest change first, as lines."""
     lines = []
-    for step in reversed(run.steps()):
+    try:
+        steps = run.steps()
+    except JournalDamaged as damaged:
+        raise RollbackRefused(f"{damaged}; nothing can be restored from it as it is "
+                              f"(harden rollback --force {run.id} restores what can be verified)") from None
+    unverified = [why for step in steps if (why := run.backup_problem(step))]
+    if unverified:
+        raise RollbackRefused(f"the journal of run {run.id} is damaged: {'; '.join(unverified)}; nothing can be restored "
+                              f"from it as it is (harden rollback --force {run.id} restores what can be verified)")
+    for step in reversed(steps):
         if step.command:
             lines.extend(f"{step.path}: run {' '.join(command)}" for command in step.undo)
             continue

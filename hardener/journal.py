@@ -2,7 +2,8 @@
 
     <root>/var/lib/hardener/lock                  flock held by apply and rollback
     <root>/var/lib/hardener/runs/<run-id>/        0700, one directory a run
-        run.json      id, times, items, state
+        run.json      format, id, times, items, state, and steps_begun: how many
+                      step records steps.jsonl must hold (format 2 on)
         steps.jsonl   one record a line, appended and fsynced:
                       {"event": "begin", "step": 1, "item", "kind", "path", "backup",
                        "before", "after" (file changes) or "command", "undo" (commands)}
@@ -11,7 +12,12 @@
         drift/        files changed by someone else, saved by `rollback --force`
 
 A step is recorded, and synced, before its change is made; so after a crash
-every change that may have happened has its undo on disk.
+every change that may have happened has its undo on disk. Its record is
+appended first and counted in run.json after, so a record may be there
+uncounted (a crash between the two) but a counted one is never missing: a
+missing, truncated or garbled record is damage, and rollback refuses it.
+Every backup is checked against the checksum recorded with it before
+anything is restored.
 """
 from __future__ import annotations
 
@@ -23,11 +29,11 @@ import os
 import secrets
 import shutil
 import signal
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator, List, Optional, Tuple
 
-from .host import FileState, Host, sync_dir, write_all
+from .host import FileState, Host, sha256_of, sync_dir, write_all
 from .model import Text
 
 HOME = "/var/lib/hardener"
@@ -43,8 +49,15 @@ ROLLED_BACK = "rolled_back"
 INTERRUPTED = "interrupted"
 IN_PROGRESS = "in_progress"
 
+DAMAGED = "damaged"  # run.json unreadable or incomplete: `harden rollback --force RUN` restores what it can verify
+ROLLBACK_INCOMPLETE = "rollback_incomplete"  # a forced rollback restored what it could verify, not everything
+
 UNFINISHED = (APPLYING, ROLLING_BACK)
-UNDONE = (ROLLED_BACK, FAILED_ROLLED_BACK)
+UNDONE = (ROLLED_BACK, FAILED_ROLLED_BACK, ROLLBACK_INCOMPLETE)
+BLOCKING = (INTERRUPTED, FAILED, DAMAGED)  # no apply until such a run is rolled back
+
+# 1: the first journals (no step count); 2: run.json counts the step records.
+FORMAT = 2
 
 # Tests stop the process (SIGSTOP) after this many durable records, so that
 # another process can kill it there with SIGKILL: the crash test of every step.
@@ -53,6 +66,14 @@ _STOP_AFTER_RECORD = os.environ.get("HARDENER_TEST_STOP_AFTER_RECORD")
 
 class JournalError(Exception):
     pass
+
+
+class JournalDamaged(JournalError):
+    """The record of a run cannot be trusted; `problems` says what is wrong."""
+
+    def __init__(self, run_id: str, problems: List[str]):
+        super().__init__(f"the journal of run {run_id} is damaged: {'; '.join(problems)}")
+        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -98,51 +119,140 @@ def _write_synced(path: Path, data: bytes) -> None:
 
 
 class Run:
-    def __init__(self, journal: "Journal", directory: Path):
+    def __init__(self, journal: "Journal", directory: Path, begun: int = 0):
         self.journal = journal
         self.directory = directory
         self.id = directory.name
+        self._begun = begun  # steps begun by this process (a run being applied)
 
     # -- reading ---------------------------------------------------------------
 
     @property
     def info(self) -> dict:
         try:
-            return json.loads((self.directory / "run.json").read_text())
+            info = json.loads((self.directory / "run.json").read_text())
         except (OSError, ValueError) as error:
             raise JournalError(f"journal of run {self.id} is unreadable: {error}") from None
+        if not isinstance(info, dict):
+            raise JournalError(f"journal of run {self.id} is unreadable: run.json is not an object")
+        return info
+
+    def damage(self) -> List[str]:
+        """What is wrong with run.json, [] when it can be trusted."""
+        try:
+            info = self.info
+        except JournalError as error:
+            return [str(error).split(": ", 1)[1]]
+        problems = []
+        if not isinstance(info.get("sequence"), int) or isinstance(info.get("sequence"), bool):
+            problems.append("run.json has no sequence number")
+        if not isinstance(info.get("state"), str):
+            problems.append("run.json has no state")
+        if info.get("format", 1) not in (1, FORMAT):
+            problems.append(f"run.json is of format {info.get('format')!r}, which this harden does not know")
+        elif info.get("format", 1) >= 2 and not isinstance(info.get("steps_begun"), int):
+            problems.append("run.json does not say how many steps were begun")
+        return problems
 
     @property
     def sequence(self) -> int:
         """Runs are ordered by this: their ids can share a second."""
-        return self.info["sequence"]
+        sequence = self.info.get("sequence")
+        if not isinstance(sequence, int):
+            raise JournalError(f"journal of run {self.id} is damaged: run.json has no sequence number")
+        return sequence
 
     @property
     def state(self) -> str:
-        state = self.info["state"]
+        try:
+            recorded = self.info.get("state")
+        except JournalError:
+            recorded = None
+        if recorded in UNDONE:
+            return recorded  # rolled back (a damaged one as far as it could be): it blocks nothing now
+        if self.damage():
+            return DAMAGED
+        state = recorded
         if state in UNFINISHED:
             return INTERRUPTED if self.journal.lock_is_free_or_mine() else IN_PROGRESS
         return state
 
+    def summary(self) -> dict:
+        """The run as `history` shows it, damaged or not."""
+        try:
+            info = self.info
+        except JournalError:
+            info = {}
+        steps, _ = self.readable_steps()
+        summary = {"id": self.id, "sequence": None, "started": None, "finished": None, "items": [], "root": ""}
+        summary.update({key: value for key, value in info.items() if key in summary or key in ("error", "undo_error")})
+        if self.damage():
+            summary["sequence"] = None
+        summary.update(state=self.state, changes=len(steps))
+        return summary
+
     def steps(self) -> List[Step]:
-        begun = {}
-        done = set()
+        """Every step recorded; a damaged record is an error, never fewer steps."""
+        steps, problems = self.readable_steps()
+        problems = self.damage() + problems
+        if problems:
+            raise JournalDamaged(self.id, problems)
+        return steps
+
+    def readable_steps(self) -> Tuple[List[Step], List[str]]:
+        """The steps that can be read, and what is missing or unreadable."""
+        begun, done, problems = {}, set(), []
         path = self.directory / "steps.jsonl"
-        if not path.exists():
-            return []
-        for line in path.read_text().splitlines():
+        try:
+            lines = path.read_bytes().decode(errors="replace").split("\n") if path.exists() else []
+        except OSError as error:
+            return [], [f"steps.jsonl is unreadable: {error.strerror}"]
+        if lines and lines[-1] == "":
+            lines.pop()
+        for index, line in enumerate(lines, 1):
             try:
                 record = json.loads(line)
-            except ValueError:
-                break  # the last line of a run killed while writing it
-            if record["event"] == "begin":
-                begun[record["step"]] = record
-            elif record["event"] == "done":
-                done.add(record["step"])
-        return [_step(number, record, number in done) for number, record in sorted(begun.items())]
+                number = record["step"]
+                if not isinstance(number, int) or record["event"] not in ("begin", "done"):
+                    raise ValueError
+                if record["event"] == "begin":
+                    begun[number] = _step(number, record, False)
+                else:
+                    done.add(number)
+            except (ValueError, KeyError, TypeError, AttributeError):
+                if index < len(lines):
+                    problems.append(f"steps.jsonl line {index} is unreadable")
+                # the last line may be one a crash cut short: a counted record missing is caught below
+        try:
+            info = self.info
+        except JournalError:
+            info = {"format": None}
+        counted = info.get("steps_begun")
+        if info.get("format", 1) != 1 and not isinstance(counted, int):
+            problems.append("the number of steps begun is not known, so a missing step record cannot be told")
+        elif isinstance(counted, int):
+            missing = [number for number in range(1, counted + 1) if number not in begun]
+            if missing:
+                problems.append(f"{len(missing)} of the {counted} step records begun are missing from steps.jsonl "
+                                f"(steps {', '.join(map(str, missing[:5]))}{'…' if len(missing) > 5 else ''})")
+        steps = [replace(step, done=number in done) for number, step in sorted(begun.items())]
+        return steps, problems
+
+    def backup_problem(self, step: Step) -> Optional[str]:
+        """Why the backup of a step cannot be restored: missing, or not what was recorded."""
+        if not step.has_backup:
+            return None
+        path = self.directory / "backup" / f"{step.number:04d}"
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return f"the backup of {step.path} (step {step.number}) is missing"
+        if step.before is None or sha256_of(data) != step.before.sha256:
+            return f"the backup of {step.path} (step {step.number}) does not match the checksum recorded before the change"
+        return None
 
     def paths(self) -> set:
-        return {step.path for step in self.steps()}
+        return {step.path for step in self.readable_steps()[0]}
 
     def backup(self, step: Step) -> bytes:
         return (self.directory / "backup" / f"{step.number:04d}").read_bytes()
@@ -157,7 +267,7 @@ class Run:
               backup: Optional[bytes] = None, written: Optional[bytes] = None,
               command: Tuple[str, ...] = (), undo: Tuple[Tuple[str, ...], ...] = (), caveat: Optional[Text] = None,
               containers: Tuple[str, ...] = ()) -> Step:
-        number = len(self.steps()) + 1
+        number = self._begun + 1
         if backup is not None:
             self._store(f"{number:04d}", backup)
         if written is not None:
@@ -172,16 +282,24 @@ class Run:
         if containers:
             record.update(containers=list(containers))
         self._append(record)
+        self._begun = number
+        self._update(steps_begun=number)  # counted once its record is durable
         return _step(number, record, False)
 
     def done(self, step: Step) -> None:
         self._append({"event": "done", "step": step.number})
 
     def set_state(self, state: str, **extra) -> None:
-        info = self.info
-        info.update(extra, state=state)
         if state not in UNFINISHED:
-            info["finished"] = _now().isoformat(timespec="seconds")
+            extra["finished"] = _now().isoformat(timespec="seconds")
+        self._update(state=state, **extra)
+
+    def _update(self, **values) -> None:
+        try:
+            info = self.info
+        except JournalError:
+            info = {"id": self.id}  # a damaged run.json is written anew with what is known
+        info.update(values)
         self.journal.write_json(self.directory / "run.json", info)
 
     def save_drifted(self, step: Step, content: bytes) -> Path:
@@ -238,10 +356,11 @@ class Journal:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip()
             os.close(fd)
+            who = f"pid {holder}" if holder.isdigit() else "its pid is not known yet"
             raise JournalError(
-                f"another harden apply or rollback (pid {holder}) is running on {self.host.root}; try again when it has finished"
+                f"another harden apply or rollback ({who}) is running on {self.host.root}; try again when it has finished"
             ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
@@ -273,8 +392,15 @@ class Journal:
         """Every recorded run, oldest first."""
         if not self.runs_dir.is_dir():
             return []
-        runs = [Run(self, path) for path in self.runs_dir.iterdir() if (path / "run.json").exists()]
-        return sorted(runs, key=lambda run: run.sequence)
+        runs = sorted((Run(self, path) for path in self.runs_dir.iterdir() if (path / "run.json").exists()),
+                      key=lambda run: run.id)
+        order, last = {}, 0.0
+        for run in runs:  # by sequence; a run without one sits where its id (its start time) puts it
+            try:
+                last = order[run.id] = float(run.sequence)
+            except JournalError:
+                order[run.id] = last + 0.5
+        return sorted(runs, key=lambda run: (order[run.id], run.id))
 
     def run(self, run_id: str) -> Run:
         for run in self.runs():
@@ -285,13 +411,14 @@ class Journal:
     def start_run(self, items: List[str]) -> Run:
         assert self._lock_fd is not None, "a run starts under the lock"
         now = _now()
-        sequence = max((run.sequence for run in self.runs()), default=0) + 1
+        sequence = max((run.info.get("sequence") for run in self.runs() if not run.damage()), default=0) + 1
         self.runs_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         directory = self.runs_dir / new_run_id(now)
         directory.mkdir(mode=0o700)
         self.write_json(directory / "run.json", {
             "id": directory.name, "started": now.isoformat(timespec="seconds"), "finished": None,
             "items": items, "state": APPLYING, "root": str(self.host.root), "sequence": sequence,
+            "format": FORMAT, "steps_begun": 0,
         })
         sync_dir(self.runs_dir)
         return Run(self, directory)
@@ -301,8 +428,13 @@ class Journal:
 
     def write_json(self, path: Path, data: dict) -> None:
         temp = path.with_name(path.name + ".tmp")
-        _write_synced(temp, (json.dumps(data, indent=2, sort_keys=True) + "\n").encode())
-        os.rename(temp, path)
+        try:
+            _write_synced(temp, (json.dumps(data, indent=2, sort_keys=True) + "\n").encode())
+            os.rename(temp, path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+            raise
         sync_dir(path.parent)
         self.recorded()
 

@@ -31,12 +31,12 @@ def finding_message(result: ItemResult, finding: Finding, lang: str) -> str:
     return _fill(text, lang, dict(finding.evidence, item=result.fix.id))
 
 
-def host_name(host: Host) -> str:
-    if not host.live:
-        name = (host.read_db("/etc/hostname") or "").strip()
-        if name:
-            return name
-    return socket.gethostname()
+def host_name(host: Host) -> Optional[str]:
+    """The host's name: the machine's on the live root, the tree's /etc/hostname
+    under --root (None where the tree has none)."""
+    if host.live:
+        return socket.gethostname()
+    return (host.read_db("/etc/hostname") or "").strip() or None
 
 
 # -- changes -----------------------------------------------------------------
@@ -145,7 +145,7 @@ def _evidence_lines(evidence: dict, lang: str) -> List[str]:
 
 
 def results_text(document: dict, lang: str, plan: bool) -> str:
-    lines = [UI["header"](lang, root=f"{document['root']} ({document['host']})"), ""]
+    lines = [UI["header"](lang, root=f"{document['root']} ({document['host'] or '?'})"), ""]
     for item in document["items"]:
         status = STATUS[Status(item["status"])](lang)
         lines.append(f"[{status}] {item['id']}  {item['title']} (CIS {item['cis']})")

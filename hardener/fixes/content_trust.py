@@ -105,6 +105,14 @@ class ContentTrust(Fix):
             f"{VARIABLE}={{value}} at {{set_in}} is read after {OUR_SCRIPT} would be; remove that line",
             f"{{set_in}} 处的 {VARIABLE}={{value}} 在 {OUR_SCRIPT} 之后读取，请删除该行",
         ),
+        "profile_missing": Text(
+            f"/etc/profile is missing, so login shells read no system-wide settings; set {VARIABLE}=1 where this host's shells read it",
+            f"/etc/profile 不存在，登录 shell 不读取系统级设置；请在本机 shell 读取的位置设置 {VARIABLE}=1",
+        ),
+        "profile_d_missing": Text(
+            f"/etc/profile reads {PROFILE_D}, which does not exist; create it, or set {VARIABLE}=1 in /etc/profile by hand",
+            f"/etc/profile 读取 {PROFILE_D}，但该目录不存在；请创建它，或在 /etc/profile 中手动设置 {VARIABLE}=1",
+        ),
         "profile_d_not_read": Text(
             f"/etc/profile does not read {PROFILE_D}; set {VARIABLE}=1 in /etc/profile by hand",
             f"/etc/profile 不读取 {PROFILE_D}，请在 /etc/profile 中手动设置 {VARIABLE}=1",
@@ -119,7 +127,11 @@ class ContentTrust(Fix):
         evidence = {"set_in": last.where, "value": last.value} if last else {}
         if last and last.enables:
             return Detection((Finding(VARIABLE, Status.PASS, "compliant", evidence=evidence),))
-        if not shell.reads_profile_d or not host.is_dir(PROFILE_D):
+        if not host.exists("/etc/profile"):
+            return Detection((Finding(VARIABLE, Status.MANUAL, "profile_missing", evidence=evidence),))
+        if shell.reads_profile_d and not host.is_dir(PROFILE_D):
+            return Detection((Finding(VARIABLE, Status.MANUAL, "profile_d_missing", evidence=evidence),))
+        if not shell.reads_profile_d:
             return Detection((Finding(VARIABLE, Status.MANUAL, "profile_d_not_read", evidence=evidence),))
         if last and (last in shell.after_profile_d or _sorts_after_ours(last.path)):
             return Detection((Finding(VARIABLE, Status.MANUAL, "disabled_later", evidence=evidence),))

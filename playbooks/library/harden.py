@@ -4,7 +4,7 @@
 Unlike a `command` task it runs under `--check` (as `harden --dry-run`),
 returns harden's diffs for `--diff`, says `changed` only when apply or
 rollback really changed something, and fails the host with harden's one-line
-error (exit 1, 3 or 4; exit 2, items left manual or failing, is not a failure).
+error (exit 1, 3, 4 or 5; exit 2, items left manual or failing, is not a failure).
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ options:
   executable: {description: the harden command, type: str, default: harden}
 """
 
-FAILURES = (1, 3, 4)
+FAILURES = (1, 3, 4, 5)
 
 
 def command(params, check_mode):
