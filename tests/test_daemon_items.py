@@ -304,3 +304,15 @@ def test_a_masked_unit_is_not_applicable_whatever_the_root_has_at_dev_null(make_
     assert check.code == 0, check
     permissions = next(item for item in check.json["items"] if item["id"] == "file-permissions")
     assert {"target": "docker.service", "reason": "masked"}.items() <= permissions["findings"][0].items()
+
+
+def test_a_quoted_value_that_spans_lines_is_read_as_systemd_reads_it(make_root, harden):
+    """systemd keeps reading a double-quoted value across newlines: dockerd gets --iptables=false."""
+    root = make_root("debian", compliant=True)
+    write(root, DEFAULT_OPTS, 'DOCKER_OPTS="--debug\n  --iptables=false"\n')
+    results = evaluate_daemon(root)
+    assert (results["iptables"].status, results["iptables"].reason) == (Status.FAIL, "iptables_disabled")
+    assert results["iptables"].findings[0].evidence["where"] == f"{DEFAULT_OPTS}:1 $DOCKER_OPTS"
+    assert harden("apply", "--yes", "--root", root, "--only", ",".join(DAEMON)).code == 0
+    assert (root / DEFAULT_OPTS.lstrip("/")).read_text() == 'DOCKER_OPTS=""\n', "the whole assignment, both lines, rewritten"
+    assert harden("check", "--root", root, "--only", ",".join(DAEMON)).code == 0

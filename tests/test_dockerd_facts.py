@@ -2,7 +2,8 @@
 import pytest
 
 from hardener.facts.dockerd import DaemonJsonError, dockerd_config, parse_flags
-from hardener.facts.systemd import Word, drop_in_files, parse_unit, split_words
+from hardener.facts.systemd import Word, drop_in_files, parse_unit
+from hardener.facts.systemd_syntax import SyntaxFault, parse_exec
 from hardener.host import Host, HostError
 
 
@@ -147,5 +148,5 @@ def test_config_file_flag_moves_daemon_json(make_root):
 def test_unit_syntax_errors_name_the_line():
     with pytest.raises(HostError, match=r"/u:3: not a \[Section\], a comment or a KEY=VALUE line inside a section: .nonsense."):
         parse_unit("[Service]\nType=notify\nnonsense\n", "/u")
-    with pytest.raises(HostError, match="unbalanced quotes"):
-        split_words('--label "a b', "/u", 1)
+    with pytest.raises(SyntaxFault, match="unbalanced quoting"):
+        parse_exec('/usr/sbin/dockerd --label "a b')

@@ -43,23 +43,28 @@ def _aug():
 
 
 def _store(text: str, path: str):
+    """The file's tree, and how many characters were added to the text for the
+    lens: a final newline where there is none, and an empty line where the
+    file ends inside a continuation (systemd then ends the value there)."""
     aug = _aug()
-    aug.remove("/hardener")
-    aug.set(_TEXT, text if text.endswith("\n") or not text else text + "\n")
-    try:
-        aug.text_store(LENS, _TEXT, _TREE)
-    except (ValueError, RuntimeError):
-        error = f"/augeas/text{_TREE}/error"
-        line = aug.get(f"{error}/line") or "?"
-        bad = text.split("\n")[int(line) - 1] if line.isdigit() and int(line) <= text.count("\n") + 1 else ""
-        raise HostError(f"{path}:{line}: not a [Section], a comment or a KEY=VALUE line inside a section: {bad!r}") from None
-    return aug
+    ended = text if text.endswith("\n") or not text else text + "\n"
+    for added in (ended, ended + "\n"):
+        aug.remove("/hardener")
+        aug.set(_TEXT, added)
+        try:
+            aug.text_store(LENS, _TEXT, _TREE)
+            return aug, len(added) - len(text)
+        except (ValueError, RuntimeError):
+            error = f"/augeas/text{_TREE}/error"
+            line = aug.get(f"{error}/line") or "?"
+    bad = text.split("\n")[int(line) - 1] if line.isdigit() and int(line) <= text.count("\n") + 1 else ""
+    raise HostError(f"{path}:{line}: not a [Section], a comment or a KEY=VALUE line inside a section: {bad!r}") from None
 
 
 def read_assignments(text: str, path: str) -> List[Assignment]:
     if not text:
         return []  # an empty file is a unit with no assignments (`systemctl edit` leaves them)
-    aug = _store(text, path)
+    aug, _ = _store(text, path)
     data = aug.get(_TEXT).encode()  # augeas' positions count bytes
     found = []
     for section in aug.match(f"{_TREE}/*"):
@@ -79,7 +84,7 @@ def set_value(text: str, path: str, node: str, value: str) -> str:
     """The file's text with the assignment at `node` holding `value` (one line)."""
     if "\n" in value:
         raise HostError(f"{path}: a value to write spans lines: {value!r}")
-    aug = _store(text, path)
+    aug, added = _store(text, path)
     target = f"{_TREE}/{node}"
     if not aug.match(target):
         raise HostError(f"{path}: no assignment {node} to change")
@@ -88,4 +93,4 @@ def set_value(text: str, path: str, node: str, value: str) -> str:
     aug.set(target, value or None)
     aug.text_retrieve(LENS, _TEXT, _TREE, _OUT)
     written = aug.get(_OUT)
-    return written if text.endswith("\n") else written[:-1]
+    return written[:len(written) - added] if added else written

@@ -4,18 +4,20 @@ into words by systemd's own rules (quotes, continuations, `$VAR` split into
 words, `${VAR}` kept as one).
 
 The structure of each file (sections, assignments, values as written) comes
-from augeas (../edits/unit_tree.py); the words of a value follow systemd.syntax(7)
-here. Every word remembers where it was written, so that a fix can change it
+from augeas (../edits/unit_tree.py); the words of a value and environment
+files are read as systemd's own code reads them (systemd_syntax.py). Every word remembers where it was written, so that a fix can change it
 there.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Dict, Iterator, List, NamedTuple, Optional, Tuple
+from typing import Dict, List, NamedTuple, Optional, Tuple
 
 from ..host import Host, HostError
 from ..edits.unit_tree import read_assignments
+from .systemd_syntax import (ExecCommand, SyntaxFault, lookup, extract_word_and_warn, parse_env_file, parse_exec,
+                             replace_env, split_value, valid_name, whole_variable)
 from .units import UNIT_DIRS, unit_file
 
 
@@ -39,7 +41,7 @@ def _joined(raw: str) -> str:
     first, *rest = raw.split("\n")
     lines = [first] + [line for line in rest if line.strip()[:1] not in ("#", ";")]
     continued = "".join(line.rstrip("\r")[:-1] + " " for line in lines[:-1])
-    return (continued + lines[-1]).strip()
+    return (continued + lines[-1]).strip(" \t\n\r")
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class Word:
     path: str  # where it was written: the unit file, or the environment file of its variable
     line: int
     variable: Optional[str] = None  # the variable it came from, if any
+    span: Optional[Tuple[int, int]] = None  # that variable's assignment in its environment file
 
 
 @dataclass(frozen=True)
@@ -121,65 +124,27 @@ class Variable(NamedTuple):
     value: str
     path: str
     line: int
-
-
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'", "a": "\a", "b": "\b", "f": "\f", "v": "\v", "s": " "}
-
-
-class Token(NamedTuple):
-    text: str  # quotes removed, escapes resolved
-    quoted: bool
-    raw: str  # as written
-
-
-def split_words(text: str, path: str, line: int, unescape: bool = True) -> List[Token]:
-    """Words of a line with quotes removed, as systemd's extract_first_word does."""
-    words: List[Token] = []
-    index, length = 0, len(text)
-    while True:
-        while index < length and text[index] in " \t\n":
-            index += 1
-        if index >= length:
-            return words
-        word, quoted, start = [], False, index
-        while index < length and text[index] not in " \t\n":
-            char = text[index]
-            if char in "'\"":
-                quoted = True
-                end = index + 1
-                while end < length and text[end] != char:
-                    if text[end] == "\\" and char == '"' and end + 1 < length:
-                        end += 1
-                    end += 1
-                if end >= length:
-                    raise HostError(f"{path}:{line}: unbalanced quotes in: {text}")
-                inner = text[index + 1:end]
-                word.append(_unescape(inner) if unescape and char == '"' else inner)
-                index = end + 1
-            elif char == "\\" and index + 1 < length:
-                word.append(_ESCAPES.get(text[index + 1], text[index + 1]) if unescape else text[index:index + 2])
-                index += 2
-            else:
-                word.append(char)
-                index += 1
-        words.append(Token("".join(word), quoted, text[start:index]))
-
-
-def _unescape(text: str) -> str:
-    return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(1)), text)
+    span: Optional[Tuple[int, int]] = None  # in an environment file: the assignment's place in its text
 
 
 def environment(host: Host, unit: Unit) -> Dict[str, Variable]:
     """Environment= then EnvironmentFile= variables, as the service gets them."""
     variables: Dict[str, Variable] = {}
     for setting in unit.values("Service", "Environment"):
-        for token in split_words(setting.value, setting.path, setting.line):
-            key, sep, value = token.text.partition("=")
-            if sep:
+        index = 0
+        while True:
+            try:
+                word, index = extract_word_and_warn(setting.value, index)
+            except SyntaxFault:
+                break  # systemd ignores the rest of the line
+            if word is None:
+                break
+            key, sep, value = word.partition("=")
+            if sep and valid_name(key):
                 variables[key] = Variable(value, setting.path, setting.line)
     for setting in unit.values("Service", "EnvironmentFile"):
         optional = setting.value.startswith("-")
-        path = setting.value.lstrip("-").strip()
+        path = setting.value[1:] if optional else setting.value
         text = host.read_text(path)
         if text is None:
             if optional:
@@ -189,41 +154,9 @@ def environment(host: Host, unit: Unit) -> Dict[str, Variable]:
     return variables
 
 
-def logical_lines(text: str) -> Iterator[Tuple[int, str]]:
-    """(line number, line) of an environment file, with comments and blank
-    lines left out and a line ending in a backslash joined to the next."""
-    lines = text.split("\n")
-    number = 0
-    while number < len(lines):
-        start = number
-        line = lines[number].strip()
-        number += 1
-        if not line or line[0] in "#;":
-            continue
-        while line.endswith("\\") and number < len(lines):
-            line = line[:-1] + lines[number]
-            number += 1
-        yield start + 1, line[:-1] if line.endswith("\\") else line
-
-
 def parse_environment_file(text: str, path: str) -> Dict[str, Variable]:
-    """KEY=VALUE lines as systemd reads an EnvironmentFile: comments, quotes, continuations."""
-    variables: Dict[str, Variable] = {}
-    for number, line in logical_lines(text):
-        key, sep, value = line.partition("=")
-        key = key.strip()
-        if key.startswith("export "):
-            key = key[len("export "):].strip()
-        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
-            continue  # systemd ignores what is not an assignment
-        variables[key] = Variable(_env_value(value.strip()), path, number)
-    return variables
-
-
-def _env_value(raw: str) -> str:
-    if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "'\"":
-        return _unescape(raw[1:-1]) if raw[0] == '"' else raw[1:-1]
-    return re.sub(r"\\(.)", r"\1", raw)
+    """The variables systemd takes from an EnvironmentFile: the last of each valid name."""
+    return {a.key: Variable(a.value, path, a.line, (a.start, a.end)) for a in parse_env_file(text) if valid_name(a.key)}
 
 
 # -- ExecStart ---------------------------------------------------------------
@@ -231,44 +164,55 @@ def _env_value(raw: str) -> str:
 
 def exec_start(host: Host, unit: Unit) -> Command:
     """The ExecStart systemd runs, split into words. A service that systemd
-    refuses to start (no ExecStart left after the resets, or several where
-    the service type allows one) is an error that says where."""
+    refuses to start (a value it cannot parse, no command left after the
+    resets, or several where the service type allows one) is an error that says where."""
     starts = unit.values("Service", "ExecStart")
     types = unit.values("Service", "Type")
     service_type = types[-1].value if types else "simple"
-    if not starts:
+    commands = []
+    for setting in starts:
+        try:
+            commands += [(setting, command) for command in parse_exec(setting.value)]
+        except SyntaxFault as fault:
+            where = f"{setting.path}:{setting.line}"
+            raise HostError(f"{where}: systemd cannot parse ExecStart= ({fault}) and refuses to start {unit.name}",
+                            reason="unit_bad_exec_start", target=unit.name,
+                            evidence={"where": where, "unit": unit.name, "why": str(fault)}) from None
+    if not commands:
         resets = [s for s in unit.settings if s.section == "Service" and s.key == "ExecStart"]
         where = f"{resets[-1].path}:{resets[-1].line}" if resets else unit.fragment
         raise HostError(f"{where}: {unit.name} has no ExecStart= left; systemd refuses to start it",
                         reason="unit_no_exec_start", target=unit.name, evidence={"where": where, "unit": unit.name})
-    if len(starts) > 1 and service_type != "oneshot":
-        where = f"{starts[-1].path}:{starts[-1].line}"
-        raise HostError(f"{where}: {unit.name} has {len(starts)} ExecStart= commands (the first at {starts[0].path}:{starts[0].line}) "
+    if len(commands) > 1 and service_type != "oneshot":
+        first, last = commands[0][0], commands[-1][0]
+        where = f"{last.path}:{last.line}"
+        raise HostError(f"{where}: {unit.name} has {len(commands)} ExecStart= commands (the first at {first.path}:{first.line}) "
                         f"in a Type={service_type} service, where only Type=oneshot may have several; systemd refuses to start it",
                         reason="unit_many_exec_start", target=unit.name,
-                        evidence={"where": where, "unit": unit.name, "count": len(starts), "type": service_type})
-    return parse_command(starts[-1], environment(host, unit))
+                        evidence={"where": where, "unit": unit.name, "count": len(commands), "type": service_type})
+    setting, command = commands[-1]
+    return expand_command(setting, command, environment(host, unit))
 
 
-def parse_command(setting: Setting, variables: Dict[str, Variable]) -> Command:
-    value = setting.value
-    prefix = re.match(r"[-@:+!]*", value).group(0)
+def expand_command(setting: Setting, command: ExecCommand, variables: Dict[str, Variable]) -> Command:
+    """The words the service gets, as systemd substitutes variables at start."""
+    env = [(name, variable.value) for name, variable in variables.items()]
     parts: List[Part] = []
-    for token in split_words(value[len(prefix):], setting.path, setting.line):
-        parts.append(Part(token.raw, tuple(_expand(token, setting, variables))))
-    return Command(tuple(parts), prefix, setting)
-
-
-def _expand(token: Token, setting: Setting, variables: Dict[str, Variable]) -> List[Word]:
-    whole = re.fullmatch(r"\$([A-Za-z_][A-Za-z0-9_]*)", token.text)
-    if whole and not token.quoted:  # $VAR: split at whitespace into words
-        variable = variables.get(whole.group(1))
-        return [Word(part, variable.path, variable.line, whole.group(1)) for part in variable.value.split()] if variable else []
-    braced = re.fullmatch(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", token.text)
-    expanded = re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}",
-                      lambda m: variables[m.group(1)].value if m.group(1) in variables else "", token.text)
-    expanded = expanded.replace("$$", "$").replace("%%", "%")
-    if braced and braced.group(1) in variables:  # ${VAR}: one word, whatever it holds
-        variable = variables[braced.group(1)]
-        return [Word(expanded, variable.path, variable.line, braced.group(1))]
-    return [Word(expanded, setting.path, setting.line)]
+    for word in command.words:
+        name = whole_variable(word.text) if command.substitute else None
+        if name is not None:  # $NAME: split into words; gone when NAME is not set
+            value = lookup(env, name)
+            variable = variables.get(name)
+            where = (variable.path, variable.line) if variable else (setting.path, setting.line)
+            span = variable.span if variable else None
+            words = tuple(Word(text, *where, name, span) for text in split_value(value)) if value is not None else ()
+            parts.append(Part(word.raw, words))
+            continue
+        text = replace_env(word.text, env) if command.substitute else word.text
+        braced = re.fullmatch(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", word.text)
+        if command.substitute and braced and braced.group(1) in variables:  # ${NAME}: one word, whatever it holds
+            variable = variables[braced.group(1)]
+            parts.append(Part(word.raw, (Word(text, variable.path, variable.line, braced.group(1), variable.span),)))
+        else:
+            parts.append(Part(word.raw, (Word(text, setting.path, setting.line),)))
+    return Command(tuple(parts), command.prefixes, setting)

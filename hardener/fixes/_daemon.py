@@ -193,7 +193,7 @@ def plan_daemon(host: Host, config: DockerdConfig, wants: Sequence[Want], no_res
 
 
 def _variable_changes(host: Host, config: DockerdConfig, gone: set) -> List[Change]:
-    """Flags that come from a variable: that variable's line in its environment file."""
+    """Flags that come from a variable: that variable's assignment in its environment file."""
     by_variable: Dict[Tuple[str, int, str], List] = {}
     for word in config.command.words:
         if word.variable:
@@ -201,10 +201,10 @@ def _variable_changes(host: Host, config: DockerdConfig, gone: set) -> List[Chan
     changes: List[Change] = []
     for (path, line, variable), words in by_variable.items():
         if any(id(word) in gone for word in words):
-            if path.endswith((".service", ".conf")):
+            if words[0].span is None:
                 raise HostError(f"{path}:{line}: a flag to remove comes from Environment={variable}; remove it there by hand")
             text = host.read_text(path) or ""
-            changes.append(WriteFile(path, rewrite_variable(text, line, variable, [w.text for w in words if id(w) not in gone])))
+            changes.append(WriteFile(path, rewrite_variable(text, words[0].span, variable, [w.text for w in words if id(w) not in gone])))
     return changes
 
 
