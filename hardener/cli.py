@@ -400,6 +400,8 @@ def main() -> None:
         code = _fail(str(failure), failure.code)
     except (HostError, JournalError, SelectionError) as error:
         code = _fail(str(error))
+    except OSError as error:  # what no step foresaw (a full disk under the journal, say): still one line
+        code = _fail(f"{error.filename + ': ' if error.filename else ''}{error.strerror or error}")
     sys.exit(code or 0)
 
 

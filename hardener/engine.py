@@ -151,23 +151,80 @@ def apply(host: Host, journal: Journal, results: Sequence[ItemResult]) -> ApplyO
     planned.sort(key=lambda pair: isinstance(pair[1], RestartService))  # services restart once the files are in place
     if not planned:
         return ApplyOutcome(run_id=None, changes=0)
-    run = journal.start_run([result.fix.id for result in results if result.changes])
+    check_room(host, journal, [change for _, change in planned])
+    try:
+        run = journal.start_run([result.fix.id for result in results if result.changes])
+    except OSError as error:
+        raise HostError(f"cannot start the journal of this run in {host.display(states.HOME)}: {error.strerror}; "
+                        "nothing was changed") from None
     try:
         for item, change in planned:
             _carry_out(host, run, item, change)
     except (HostError, OSError) as error:
-        message = str(error)
+        message = str(error) if isinstance(error, HostError) else f"{error.strerror or error}"
+        run.discard_written()  # what the run wrote is not needed to undo it: room for the undo on a full disk
         try:
             _undo(host, run, run.steps())
         except (HostError, OSError) as undo_error:
-            run.set_state(states.FAILED, error=message, undo_error=str(undo_error))
+            _record_state(run, states.FAILED, error=message, undo_error=str(undo_error))
             raise ApplyFailed(run.id, f"{message}; undoing it failed too: {undo_error}", undone=False) from None
-        run.set_state(states.FAILED_ROLLED_BACK, error=message)
+        if not _record_state(run, states.FAILED_ROLLED_BACK, error=message):
+            raise ApplyFailed(run.id, f"{message}; its changes were undone, but the journal could not record that "
+                                      f"(harden rollback {run.id} confirms it)", undone=False) from None
         raise ApplyFailed(run.id, message, undone=True) from None
     finally:
         host.forget_facts()
     run.set_state(states.APPLIED)
     return ApplyOutcome(run_id=run.id, changes=len(planned))
+
+
+def _record_state(run: Run, state: str, **extra) -> bool:
+    """Record a run's end; False where even that cannot be written (a full disk)."""
+    try:
+        run.set_state(state, **extra)
+        return True
+    except OSError:
+        return False
+
+
+BLOCK = 4096
+ROOM_MARGIN = 16 * 1024  # journal records, run.json, its directories: what is not counted file by file
+
+
+def _blocks(size: int) -> int:
+    return (size + BLOCK - 1) // BLOCK * BLOCK
+
+
+def check_room(host: Host, journal: Journal, changes: Sequence[Change]) -> None:
+    """Refuse before the first change where a file system lacks the room the run
+    needs: the journal's copies of each file before and after, and each new
+    file's temporary copy beside its target, with a margin."""
+    needed: Dict[int, int] = {}
+    where: Dict[int, str] = {}
+    free: Dict[int, int] = {}
+
+    def need(path: str, size: int) -> None:
+        device, available = host.free_space(path)
+        needed[device] = needed.get(device, 0) + size
+        where.setdefault(device, path)
+        free[device] = available
+
+    journal_path = states.HOME
+    need(journal_path, ROOM_MARGIN)
+    for change in changes:
+        if isinstance(change, WriteFile):
+            old = host.read_bytes(change.path) if host.state(change.path).exists else None
+            new = len(change.content.encode())
+            need(journal_path, _blocks(len(old or b"")) + _blocks(new))
+            need(change.path, _blocks(new) + (BLOCK * 2 if old is None else 0))
+        elif isinstance(change, RunCommand):
+            for path in change.rewrites:
+                need(journal_path, _blocks(len(host.read_bytes(path) or b"")) if host.state(path).exists else 0)
+    for device, size in needed.items():
+        if size > free[device]:
+            raise HostError(f"not enough free space for this run on the file system of {host.display(where[device])}: "
+                            f"it needs about {size // 1024} KiB (with a margin for undoing it), {free[device] // 1024} KiB "
+                            "are free; free some space and try again; nothing was changed")
 
 
 MAKE_DIR = "make_dir"

@@ -262,6 +262,18 @@ class Host:
             raise
         return {name: os.getxattr(real, name, follow_symlinks=False) for name in sorted(names)}
 
+    def free_space(self, path: str) -> "tuple[int, int]":
+        """(the device, the bytes free to root) of the file system `path` is on,
+        or would be on: its nearest existing directory."""
+        real = self.real_path(path)
+        while not real.exists() and real != self.root:
+            real = real.parent
+        try:
+            info = os.statvfs(real)
+            return os.stat(real).st_dev, info.f_bfree * info.f_frsize
+        except OSError as error:
+            raise HostError(f"cannot read the free space of {self.display(path)}: {_reason(error)}") from None
+
     def user_name(self, uid: int) -> str:
         return self._name_in(self.read_db("/etc/passwd"), uid)
 

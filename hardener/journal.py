@@ -312,8 +312,20 @@ class Run:
     def _store(self, name: str, data: bytes) -> None:
         directory = self.directory / "backup"
         directory.mkdir(mode=0o700, exist_ok=True)
-        _write_synced(directory / name, data)
+        try:
+            _write_synced(directory / name, data)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.unlink(directory / name)  # a copy cut short is no copy
+            raise
         sync_dir(directory)
+
+    def discard_written(self) -> None:
+        """Drop the copies of what the run wrote (kept to show drift): an undo
+        does not need them, and on a full disk it needs their room."""
+        for path in (self.directory / "backup").glob("*.after"):
+            with contextlib.suppress(OSError):
+                path.unlink()
 
     def _append(self, record: dict) -> None:
         path = self.directory / "steps.jsonl"
