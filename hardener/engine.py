@@ -320,9 +320,10 @@ def _undo(host: Host, run: Run, steps: Sequence[Step]) -> None:
             continue  # restarted below, once the files are back
         if step.command:
             _run_undo(host, run, step)
-            continue
-        _restore(host, run, step)
-        host.log(f"run {run.id} item {step.item}: restored {step.path}")
+        else:
+            _restore(host, run, step)
+            host.log(f"run {run.id} item {step.item}: restored {step.path}")
+        run.undone(step)
     for step in steps:
         if step.kind == RestartService.kind:
             for command in step.undo[:-1]:

@@ -8,6 +8,7 @@
                       {"event": "begin", "step": 1, "item", "kind", "path", "backup",
                        "before", "after" (file changes) or "command", "undo" (commands)}
                       {"event": "done", "step": 1}
+                      {"event": "undone", "step": 1}   (rollback's progress)
         backup/       the content a step replaced (0001) and what it wrote (0001.after)
         drift/        files changed by someone else, saved by `rollback --force`
 
@@ -213,7 +214,7 @@ class Run:
             try:
                 record = json.loads(line)
                 number = record["step"]
-                if not isinstance(number, int) or record["event"] not in ("begin", "done"):
+                if not isinstance(number, int) or record["event"] not in ("begin", "done", "undone"):
                     raise ValueError
                 if record["event"] == "begin":
                     begun[number] = _step(number, record, False)
@@ -288,6 +289,10 @@ class Run:
 
     def done(self, step: Step) -> None:
         self._append({"event": "done", "step": step.number})
+
+    def undone(self, step: Step) -> None:
+        """A step's undo is made: the progress of a rollback, kept like the rest."""
+        self._append({"event": "undone", "step": step.number})
 
     def set_state(self, state: str, **extra) -> None:
         if state not in UNFINISHED:

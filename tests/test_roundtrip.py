@@ -150,3 +150,79 @@ def test_links_inside_the_image_resolve_inside_it(make_root, tmp_path):
     assert host.real_path("/lib/systemd/system/docker.service") == root / "usr/lib/systemd/system/docker.service"
     (root / "escape").symlink_to("../../../../../../../../etc")
     assert host.real_path("/escape/passwd") == root / "etc/passwd"
+
+
+def _timed(argv):
+    start = time.monotonic()
+    subprocess.run(argv, env=harden_env(), stdin=subprocess.DEVNULL, capture_output=True, check=True)
+    return time.monotonic() - start
+
+
+def _kill_after(argv, delay):
+    process = subprocess.Popen(argv, env=harden_env(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        process.wait(timeout=delay)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def test_killed_at_random_moments_of_apply_and_of_rollback(make_root, harden):
+    """SIGKILL at 20 random moments of an apply and 20 of a rollback (not only
+    between journal records); then rollback gives the tree back, byte for byte."""
+    import random
+
+    rng = random.Random(1129)
+    probe = make_root("debian")
+    apply_argv = lambda root: [sys.executable, "-m", "hardener", "apply", "--yes", "--root", str(root), *BOTH]
+    rollback_argv = lambda root: [sys.executable, "-m", "hardener", "rollback", "--yes", "--root", str(root)]
+    apply_time = _timed(apply_argv(probe))
+    rollback_time = _timed(rollback_argv(probe))
+    startup = _timed([sys.executable, "-m", "hardener", "history", "--root", str(probe)])  # the moments before any work
+    left = {"apply": set(), "rollback": set()}
+    for phase, moments in (("apply", 20), ("rollback", 20)):
+        for moment in range(moments):
+            root = make_root("debian")
+            start = hosts.snapshot(root)
+            if phase == "apply":
+                _kill_after(apply_argv(root), rng.uniform(startup * 0.8, apply_time * 1.05))
+            else:
+                assert harden("apply", "--yes", "--root", root, *BOTH).code == 0
+                _kill_after(rollback_argv(root), rng.uniform(startup * 0.8, rollback_time * 1.05))
+            runs = harden("history", "--root", root, "--format", "json").json["runs"]
+            left[phase].add(runs[0]["state"] if runs else "no run")
+            rolled = harden("rollback", "--yes", "--root", root)
+            assert rolled.code == 0, (phase, moment, rolled)
+            assert hosts.snapshot(root) == start, f"tree differs after a kill in {phase} #{moment}"
+            assert not [p for p in root.rglob("*.hardener-tmp")], "no temporary file left behind"
+    assert "interrupted" in left["apply"], f"kills landed mid-run: {left}"
+
+
+@pytest.mark.parametrize("kind", ["debian", "centos"])
+def test_rollback_killed_after_each_of_its_records_then_rolled_back_again(make_root, harden, kind):
+    for record in range(1, 40):
+        root = make_root(kind)
+        start = hosts.snapshot(root)
+        assert harden("apply", "--yes", "--root", root, *BOTH).code == 0
+        process = subprocess.Popen(
+            [sys.executable, "-m", "hardener", "rollback", "--yes", "--root", str(root)],
+            env=harden_env({"HARDENER_TEST_STOP_AFTER_RECORD": str(record)}),
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 30
+        while process.poll() is None and not _stopped(process.pid):
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        if process.poll() is not None:
+            assert process.returncode == 0, process.stderr.read()
+            assert record > 4, "the rollback stops at a few records at least"
+            break
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        (state,) = [run["state"] for run in harden("history", "--root", root, "--format", "json").json["runs"]]
+        assert state in ("interrupted", "rolled_back"), (record, state)
+        rolled = harden("rollback", "--yes", "--root", root)
+        assert rolled.code == 0, (record, rolled)
+        assert hosts.snapshot(root) == start, f"tree differs after a rollback killed at record {record}"
+    else:
+        pytest.fail("the rollback never finished")
