@@ -172,15 +172,17 @@ def test_rollback_of_harden_s_own_two_changes_to_one_file(make_root):
     assert hosts.snapshot(root) == start
 
 
-def test_a_journal_of_format_1_still_rolls_back(tmp_path):
-    """A root and journal made by harden before run records counted their steps."""
+@pytest.mark.parametrize("journal_format", [1, 2])
+def test_journals_of_every_earlier_format_still_roll_back(tmp_path, journal_format):
+    """A root and journal made by an earlier harden, kept as they were."""
     before_dir, root = tmp_path / "before", tmp_path / "root"
     for directory, archive in ((before_dir, "before.tar"), (root, "after.tar")):
         directory.mkdir()
-        with tarfile.open(FIXTURES / "journal-format-1" / archive) as tar:
+        with tarfile.open(FIXTURES / f"journal-format-{journal_format}" / archive) as tar:
             tar.extractall(directory, numeric_owner=True)
     (run,) = (root / hosts.JOURNAL / "runs").iterdir()
-    assert "format" not in json.loads((run / "run.json").read_text())
+    assert json.loads((run / "run.json").read_text()).get("format", 1) == journal_format
+    assert history(root)[0]["state"] == "applied"
     rolled = run_harden("rollback", "--yes", "--root", root)
     assert rolled.code == 0, rolled
     assert hosts.snapshot(root) == hosts.snapshot(before_dir)
