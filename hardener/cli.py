@@ -22,7 +22,8 @@ from . import engine, report
 from . import config as config_file
 from . import journal as states
 from .engine import ApplyFailed, RollbackRefused, SelectionError
-from .fixes import Options, all_fixes
+from .fixes import all_fixes
+from .options import Options
 from .host import Host, HostError
 from .i18n import LANGUAGES, UI, default_language
 from .journal import Journal, JournalError
@@ -355,7 +356,7 @@ def history(prune, **given):
             runs = journal.runs()
             for run in runs[: max(len(runs) - prune, 0)]:
                 if run.state not in states.BLOCKING:
-                    journal.remove(run)
+                    engine.prune(session.host, journal, run)
                     removed += 1
     runs = [run.summary() for run in journal.runs()]
     document = {"host": report.host_name(session.host), "root": str(session.host.root), "runs": runs}

@@ -14,7 +14,9 @@ from typing import Collection, Dict, List, Optional, Sequence, Tuple, Type
 
 from . import journal as states
 from .config import Config, Waiver
-from .fixes import Fix, Options
+from . import planners, services
+from .fixes import Fix
+from .options import Options
 from .host import FileState, Host, HostError, sha256_of
 from .journal import Journal, JournalDamaged, JournalError, Run, Step
 from .model import FILE_CHANGES, Change, Detection, Finding, ItemResult, Remedy, RestartService, RunCommand, Status, Text, WriteFile
@@ -64,27 +66,68 @@ def select(available: Sequence[Type[Fix]], only: Optional[Collection[str]], skip
 
 
 def evaluate(host: Host, selection: Selection, options: Options, today: Optional[datetime.date] = None) -> List[ItemResult]:
+    """Each selected item's finding, and the plan of all of them: the intents of
+    the failing items, turned into changes by one planner per kind of resource."""
     today = today or datetime.date.today()
-    options = replace(options, selected=tuple(fix.id for fix in selection.fixes))
-    return [_evaluate_one(host, fix_class(options), selection, options.config, today) for fix_class in selection.fixes]
+    assessed = [_assess(host, fix_class(options), selection, options.config, today) for fix_class in selection.fixes]
+    wanted = [(result.fix.id, intent) for result in assessed for intent in result.intents]
+    planned, errors = planners.plan(host, wanted, options)
+    results = []
+    for result in assessed:
+        served = tuple(change for change in planned.changes if result.fix.id in change.items)
+        error = errors.get(result.fix.id) or _unwritable(host, served)
+        if error is not None:
+            results.append(_error(result.fix, error))
+            continue
+        findings = tuple(replace(f, evidence=dict(f.evidence, **planned.evidence[(result.fix.id, f.target)]))
+                         if (result.fix.id, f.target) in planned.evidence else f for f in result.findings)
+        status = Status.MANUAL if result.status is Status.FAIL and not served else result.status
+        notes = result.notes + tuple(planned.notes.get(result.fix.id, ()))
+        results.append(replace(result, status=status, findings=findings, changes=served, notes=notes))
+    return results
 
 
-def _evaluate_one(host: Host, fix: Fix, selection: Selection, config: Config, today: datetime.date) -> ItemResult:
+def plan_of(results: Sequence[ItemResult]) -> List[Change]:
+    """Every change of the plan once, in the order of the first item each serves;
+    services restart once the files are in place."""
+    seen, changes = set(), []
+    for result in results:
+        for change in result.changes:
+            if id(change) not in seen:
+                seen.add(id(change))
+                changes.append(change)
+    return sorted(changes, key=lambda change: isinstance(change, RestartService))
+
+
+def _unwritable(host: Host, changes: Sequence[Change]) -> Optional[HostError]:
+    """A target harden cannot write (a link, say) is an error now, not half way."""
     try:
-        detection = _waive_findings(fix.detect(host), config.container_waivers(fix.id), today)
-        changes = fix.plan(host, detection) if detection.status is Status.FAIL else ()
         for change in changes:
             if isinstance(change, FILE_CHANGES):
-                host.state(change.path)  # a target harden cannot write (a link, say) is an error now, not half way
+                host.state(change.path)
     except HostError as error:
-        finding = Finding(target=error.target, status=Status.ERROR, reason=error.reason, severity="high",
-                          evidence=dict(error.evidence, message=str(error)))
-        return ItemResult(fix, Status.ERROR, error.reason, (finding,))
+        return error
+    return None
+
+
+def _error(fix: Fix, error: HostError) -> ItemResult:
+    finding = Finding(target=error.target, status=Status.ERROR, reason=error.reason, severity="high",
+                      evidence=dict(error.evidence, message=str(error)))
+    return ItemResult(fix, Status.ERROR, error.reason, (finding,))
+
+
+def _assess(host: Host, fix: Fix, selection: Selection, config: Config, today: datetime.date) -> ItemResult:
+    """The item's findings and status, and the intents of a failing one that harden may carry out."""
+    try:
+        detection = _waive_findings(fix.detect(host), config.container_waivers(fix.id), today)
+    except HostError as error:
+        return _error(fix, error)
 
     status = detection.status
     failing = [f for f in detection.findings if not f.status.compliant]
     reason = failing[0].reason if failing else ("compliant" if status is Status.PASS else detection.findings[0].reason)
     notes = list(detection.notes)
+    intents = detection.intents if status in (Status.FAIL, Status.MANUAL) else ()  # a manual one's: what its advice shows
 
     waiver = config.waiver_for(fix.id)
     if waiver and not waiver.expired(today):
@@ -96,13 +139,11 @@ def _evaluate_one(host: Host, fix: Fix, selection: Selection, config: Config, to
         notes.append(REASONS["waiver_expired"].format(expires=waiver.expires, why=waiver.reason))
 
     if status is Status.FAIL and fix.remedy is Remedy.WHEN_NAMED and fix.id not in selection.named:
-        status, reason, changes = Status.MANUAL, "apply_only_when_named", ()
+        status, reason, intents = Status.MANUAL, "apply_only_when_named", ()
         notes.append(REASONS["apply_only_when_named"].format(item=fix.id))
-    elif status is Status.FAIL and not changes:
-        status = Status.MANUAL
     if fix.impact and status in (Status.FAIL, Status.MANUAL):
         notes.append(fix.impact)
-    return ItemResult(fix, status, reason, detection.findings, tuple(changes), tuple(notes))
+    return ItemResult(fix, status, reason, detection.findings, (), tuple(notes), intents)
 
 
 def _waive_findings(detection: Detection, waivers: Sequence[Waiver], today: datetime.date) -> Detection:
@@ -119,7 +160,9 @@ def _waive_findings(detection: Detection, waivers: Sequence[Waiver], today: date
                 reason = f"waived_until_{waiver.expires.isoformat()}" if waiver.expires else "waived"
                 finding = replace(finding, status=Status.WAIVED, reason=reason, evidence=dict(finding.evidence, waiver=waiver.reason))
         findings.append(finding)
-    return Detection(tuple(findings), tuple(notes))
+    waived = {f.evidence.get("id") for f in findings if f.status is Status.WAIVED}
+    intents = tuple(intent for intent in detection.intents if getattr(intent, "container", "")[:12] not in waived)
+    return Detection(tuple(findings), tuple(notes), intents)
 
 
 # -- apply ---------------------------------------------------------------------
@@ -141,25 +184,19 @@ def refuse_if_unfinished(journal: Journal) -> None:
 
 
 def apply(host: Host, journal: Journal, results: Sequence[ItemResult]) -> ApplyOutcome:
-    """Carry out every planned change under one run. Must hold the journal's lock."""
-    planned, seen = [], set()
-    for result in results:
-        for change in result.changes:
-            if change not in seen:  # items that share a change (one container recreation) make it once
-                seen.add(change)
-                planned.append((result.fix.id, change))
-    planned.sort(key=lambda pair: isinstance(pair[1], RestartService))  # services restart once the files are in place
+    """Carry out the plan under one run. Must hold the journal's lock."""
+    planned = plan_of(results)
     if not planned:
         return ApplyOutcome(run_id=None, changes=0)
-    check_room(host, journal, [change for _, change in planned])
+    check_room(host, journal, planned)
     try:
         run = journal.start_run([result.fix.id for result in results if result.changes])
     except OSError as error:
         raise HostError(f"cannot start the journal of this run in {host.display(states.HOME)}: {error.strerror}; "
                         "nothing was changed") from None
     try:
-        for item, change in planned:
-            _carry_out(host, run, item, change)
+        for change in planned:
+            _carry_out(host, run, change)
     except (HostError, OSError) as error:
         message = str(error) if isinstance(error, HostError) else f"{error.strerror or error}"
         run.discard_written()  # what the run wrote is not needed to undo it: room for the undo on a full disk
@@ -231,7 +268,7 @@ MAKE_DIR = "make_dir"
 REWRITTEN = "rewritten_by_command"  # a file a command rewrites: what it was, to put back
 
 
-def _make_parents(host: Host, run: Run, item: str, path: str) -> None:
+def _make_parents(host: Host, run: Run, items: Tuple[str, ...], path: str) -> None:
     """The missing directories above a new file, each journaled, so that rollback removes them."""
     missing = []
     parent = posixpath.dirname(path)
@@ -239,11 +276,11 @@ def _make_parents(host: Host, run: Run, item: str, path: str) -> None:
         missing.insert(0, parent)
         parent = posixpath.dirname(parent)
     for directory in missing:
-        step = run.begin(item, MAKE_DIR, directory, before=FileState(exists=False),
+        step = run.begin(items, MAKE_DIR, directory, before=FileState(exists=False),
                          after=FileState(exists=True, uid=0, gid=0, mode=0o755))
         host.make_dir(directory)
         run.done(step)
-        host.log(f"run {run.id} item {item}: created directory {directory}")
+        host.log(f"run {run.id} item {', '.join(items)}: created directory {directory}")
 
 
 VERIFY_TIMES, VERIFY_INTERVAL = 3, 1.0
@@ -258,125 +295,77 @@ def _verify(host: Host, change: RunCommand) -> None:
             raise HostError(f"{change.target}: {' '.join(change.verify)} says {answer!r}, not {change.expect!r}")
 
 
-def _carry_out(host: Host, run: Run, item: str, change: Change) -> None:
+def _carry_out(host: Host, run: Run, change: Change) -> None:
+    items = change.items
+    what = ", ".join(items)
     if isinstance(change, RestartService):
-        command = ("systemctl", "restart", change.unit)
-        undo = ((("systemctl", "daemon-reload"),) if change.reload_units else ()) + (
-            ("systemctl", "reset-failed", change.unit), command)
-        running = _running_containers(host) if change.unit == "docker.service" else ()
-        step = run.begin(item, change.kind, change.unit, command=command, undo=undo, containers=running)
-        if change.reload_units:
-            host.run("systemctl", "daemon-reload")
-        if change.reload_first:
-            host.run("systemctl", "reload", change.unit)
-        restart(host, change.unit, running)
+        handler = services.handler(change.service)
+        context = handler.before(host)
+        step = run.begin(items, change.kind, change.unit, command=tuple(handler.commands(change)[-1]),
+                         undo=tuple(handler.undo(change)), service=change.service, context=context)
+        handler.restart(host, change, context)
         run.done(step)
-        host.log(f"run {run.id} item {item}: restarted {change.unit}")
+        host.log(f"run {run.id} item {what}: restarted {change.unit}")
         return
     if isinstance(change, RunCommand):
         for path in change.rewrites:  # restored after the undo commands, so they come back byte for byte
             state = host.state(path)
             content = host.read_bytes(path) if state.exists else None
-            run.done(run.begin(item, REWRITTEN, path, before=state, after=state, backup=content))
-        command = tuple(arg.replace("{run_id}", run.id) for arg in change.command)
-        undo = tuple(tuple(arg.replace("{run_id}", run.id) for arg in args) for args in change.undo)
-        step = run.begin(item, change.kind, change.target, command=command, undo=undo, caveat=change.caveat)
+            run.done(run.begin(items, REWRITTEN, path, before=state, after=state, backup=content))
+        with_id = lambda args: tuple(arg.replace("{run_id}", run.id) for arg in args)  # noqa: E731
+        command = with_id(change.command)
+        step = run.begin(items, change.kind, change.target, command=command, undo=tuple(map(with_id, change.undo)),
+                         caveat=change.caveat, keeps=change.keeps.replace("{run_id}", run.id),
+                         discard=tuple(map(with_id, change.discard)))
         host.run(*command)
         if change.verify:
             _verify(host, change)
         run.done(step)
-        host.log(f"run {run.id} item {item}: ran {' '.join(command)}")
+        host.log(f"run {run.id} item {what}: ran {' '.join(command)}")
         return
     before = host.state(change.path)
     if isinstance(change, WriteFile):
         if not before.exists:
-            _make_parents(host, run, item, change.path)
+            _make_parents(host, run, items, change.path)
         data = change.content.encode()
         if before.exists:
             after = replace(before, sha256=sha256_of(data))
         else:
             after = FileState(exists=True, uid=0, gid=0, mode=change.mode, sha256=sha256_of(data))
         backup = host.read_bytes(change.path) if before.exists else None
-        step = run.begin(item, change.kind, change.path, before=before, after=after, backup=backup, written=data)
+        step = run.begin(items, change.kind, change.path, before=before, after=after, backup=backup, written=data)
         host.write_file(change.path, data, new_mode=change.mode)
-        what = "wrote" if before.exists else "created"
+        done = "wrote" if before.exists else "created"
     else:
         if not before.exists:
             raise HostError(f"{host.display(change.path)} no longer exists")
         after = replace(before, uid=change.uid, gid=change.gid, mode=change.mode)
-        step = run.begin(item, change.kind, change.path, before=before, after=after)
+        step = run.begin(items, change.kind, change.path, before=before, after=after)
         host.set_owner_mode(change.path, change.uid, change.gid, change.mode)
-        what = f"set owner {change.uid}:{change.gid} mode {change.mode:04o} on"
+        done = f"set owner {change.uid}:{change.gid} mode {change.mode:04o} on"
     run.done(step)
-    host.log(f"run {run.id} item {item}: {what} {change.path}")
+    host.log(f"run {run.id} item {', '.join(items)}: {done} {change.path}")
 
 
 # -- rollback ------------------------------------------------------------------
 
 
 def _undo(host: Host, run: Run, steps: Sequence[Step]) -> None:
+    """Newest change first; services restart once everything else is back."""
     for step in reversed(steps):
         if step.kind == RestartService.kind:
-            continue  # restarted below, once the files are back
+            continue
         if step.command:
             _run_undo(host, run, step)
         else:
             _restore(host, run, step)
-            host.log(f"run {run.id} item {step.item}: restored {step.path}")
+            host.log(f"run {run.id} item {', '.join(step.items)}: restored {step.path}")
         run.undone(step)
     for step in steps:
         if step.kind == RestartService.kind:
-            for command in step.undo[:-1]:
-                host.run(*command)
-            restart(host, step.path, step.containers)
-            host.log(f"run {run.id} item {step.item}: restarted {step.path} with the files as they were")
-
-
-DOCKER_WAIT = 60.0
-
-
-def _running_containers(host: Host) -> Tuple[str, ...]:
-    try:
-        return tuple(host.run("docker", "ps", "--quiet", "--no-trunc").split())
-    except HostError:
-        return ()  # dockerd is down already: nothing runs that a restart could stop
-
-
-def restart(host: Host, unit: str, running: Sequence[str] = ()) -> None:
-    """Restart a unit; for docker, wait (bounded) until it answers and start
-    again the containers that ran before (`running`) and did not come back by their restart policy."""
-    try:
-        host.run("systemctl", "reset-failed", unit)  # earlier failures' start limit must not refuse this restart
-        host.run("systemctl", "restart", unit)
-        if unit == "docker.service":
-            _wait_for_docker(host)
-    except HostError as error:
-        raise HostError(f"{unit} did not come back after the restart: {error}{_journal_tail(host, unit)}") from None
-    if running:
-        now = set(_running_containers(host))
-        stopped = [container for container in running if container not in now]
-        if stopped:
-            host.run("docker", "start", *stopped)
-
-
-def _wait_for_docker(host: Host) -> None:
-    deadline = time.monotonic() + DOCKER_WAIT
-    while True:
-        try:
-            host.run("docker", "info", "--format", "{{.ServerVersion}}")
-            return
-        except HostError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.5)
-
-
-def _journal_tail(host: Host, unit: str) -> str:
-    try:
-        lines = host.run("journalctl", "--unit", unit, "--lines", "5", "--no-pager", "--output", "cat").strip().splitlines()
-    except HostError:
-        return ""
-    return " | journalctl: " + " / ".join(line.strip() for line in lines[-5:]) if lines else ""
+            services.handler(step.service).restart_after_undo(host, step.path, list(step.undo), step.context or {})
+            run.undone(step)
+            host.log(f"run {run.id} item {', '.join(step.items)}: restarted {step.path} with the files as they were")
 
 
 def _run_undo(host: Host, run: Run, step: Step) -> None:
@@ -387,7 +376,7 @@ def _run_undo(host: Host, run: Run, step: Step) -> None:
             if step.done:
                 raise
             return  # killed before or while the command ran: there may be nothing to undo
-        host.log(f"run {run.id} item {step.item}: undid {step.path} with {' '.join(command)}")
+        host.log(f"run {run.id} item {', '.join(step.items)}: undid {step.path} with {' '.join(command)}")
 
 
 def _restore(host: Host, run: Run, step: Step) -> None:
@@ -519,7 +508,8 @@ def rollback_preview(host: Host, run: Run) -> List[str]:
     if unverified:
         raise RollbackRefused(f"the journal of run {run.id} is damaged: {'; '.join(unverified)}; nothing can be restored "
                               f"from it as it is (harden rollback --force {run.id} restores what can be verified)")
-    for step in reversed(steps):
+    restarts = [step for step in steps if step.kind == RestartService.kind]
+    for step in [step for step in reversed(steps) if step.kind != RestartService.kind] + restarts:  # restarts come last
         if step.command:
             lines.extend(f"{step.path}: run {' '.join(command)}" for command in step.undo)
             continue
@@ -532,6 +522,19 @@ def rollback_preview(host: Host, run: Run) -> List[str]:
         if step.before.exists and (current.uid, current.gid, current.mode) != (step.before.uid, step.before.gid, step.before.mode):
             lines.append(f"{step.path}: owner/mode {host.owner_mode(current)} -> {host.owner_mode(step.before)}")
     return lines
+
+
+def prune(host: Host, journal: Journal, run: Run) -> None:
+    """Forget a run: what it keeps aside goes with it (on the live host), then its journal."""
+    if host.live and run.state not in states.UNDONE:
+        for step in run.readable_steps()[0]:
+            for command in step.discard:
+                try:
+                    host.run(*command)
+                except HostError:
+                    pass  # removed already
+                host.log(f"run {run.id}: pruned, removed {step.keeps} with {' '.join(command)}")
+    journal.remove(run)
 
 
 def unified_diff(old: str, new: str, old_label: str, new_label: str) -> List[str]:

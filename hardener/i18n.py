@@ -78,6 +78,8 @@ UI = {
     "managed": Text("defined by {managed_by} {where}: change it there", "由 {managed_by} {where} 定义：请在那里修改"),
     "recreate": Text("recreate without it: {command}", "不带该设置重新创建：{command}"),
     "restart": Text("then: {commands}", "然后：{commands}"),
+    "serves": Text("for {items}:", "用于 {items}："),
+    "planned_with": Text("changed together with {items} (shown there)", "与 {items} 一并修改（见该项）"),
     "new_file": Text("new file {path}", "新文件 {path}"),
     "restore_file": Text("restore {path}", "恢复 {path}"),
     "remove_file": Text("remove {path}", "删除 {path}"),

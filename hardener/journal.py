@@ -5,8 +5,9 @@
         run.json      format, id, times, items, state, and steps_begun: how many
                       step records steps.jsonl must hold (format 2 on)
         steps.jsonl   one record a line, appended and fsynced:
-                      {"event": "begin", "step": 1, "item", "kind", "path", "backup",
-                       "before", "after" (file changes) or "command", "undo" (commands)}
+                      {"event": "begin", "step": 1, "item", "items", "kind", "path", "backup",
+                       "before", "after" (file changes) or "command", "undo" (commands),
+                       "service", "context" (restarts), "keeps", "discard" (what is kept aside)}
                       {"event": "done", "step": 1}
                       {"event": "undone", "step": 1}   (rollback's progress)
         backup/       the content a step replaced (0001) and what it wrote (0001.after)
@@ -57,8 +58,10 @@ UNFINISHED = (APPLYING, ROLLING_BACK)
 UNDONE = (ROLLED_BACK, FAILED_ROLLED_BACK, ROLLBACK_INCOMPLETE)
 BLOCKING = (INTERRUPTED, FAILED, DAMAGED)  # no apply until such a run is rolled back
 
-# 1: the first journals (no step count); 2: run.json counts the step records.
-FORMAT = 2
+# 1: the first journals (no step count); 2: run.json counts the step records;
+# 3: a step names every item it serves, its service handler and what it keeps aside.
+FORMAT = 3
+KNOWN_FORMATS = (1, 2, 3)
 
 # Tests stop the process (SIGSTOP) after this many durable records, so that
 # another process can kill it there with SIGKILL: the crash test of every step.
@@ -80,7 +83,7 @@ class JournalDamaged(JournalError):
 @dataclass(frozen=True)
 class Step:
     number: int
-    item: str
+    items: Tuple[str, ...]  # the items the change served
     kind: str
     path: str  # a file, or what a command changes ("container web")
     done: bool
@@ -90,19 +93,31 @@ class Step:
     command: Tuple[str, ...] = ()  # command changes
     undo: Tuple[Tuple[str, ...], ...] = ()
     caveat: Optional[Text] = None  # what the undo cannot give back exactly
-    containers: Tuple[str, ...] = ()  # a docker restart: the containers running before it
+    service: str = ""  # a restart: the handler that restarts it
+    context: Optional[dict] = None  # a restart: what its handler recorded before it (the containers running)
+    keeps: str = ""  # what the change keeps aside for rollback (a container), until its run is pruned
+    discard: Tuple[Tuple[str, ...], ...] = ()  # what removes it then
+
+    @property
+    def item(self) -> str:
+        return self.items[0]
 
 
 def _step(number: int, record: dict, done: bool) -> Step:
     files = "before" in record
+    restart = record["kind"] == "restart_service"
     return Step(
-        number=number, item=record["item"], kind=record["kind"], path=record["path"], done=done,
+        number=number, items=tuple(record.get("items") or (record["item"],)), kind=record["kind"], path=record["path"], done=done,
         before=FileState.from_json(record["before"]) if files else None,
         after=FileState.from_json(record["after"]) if files else None,
         has_backup=record["backup"],
         command=tuple(record.get("command", ())), undo=tuple(tuple(step) for step in record.get("undo", ())),
         caveat=Text(**record["caveat"]) if "caveat" in record else None,
-        containers=tuple(record.get("containers", ())),
+        # formats 1 and 2 knew one service, docker, and recorded its running containers alone
+        service=record.get("service") or (record["path"].rsplit(".service", 1)[0] if restart else ""),
+        context=record.get("context") or ({"running": list(record.get("containers", ()))} if restart else None),
+        keeps=record.get("keeps", ""),
+        discard=tuple(tuple(command) for command in record.get("discard", ())),
     )
 
 
@@ -149,7 +164,7 @@ class Run:
             problems.append("run.json has no sequence number")
         if not isinstance(info.get("state"), str):
             problems.append("run.json has no state")
-        if info.get("format", 1) not in (1, FORMAT):
+        if info.get("format", 1) not in KNOWN_FORMATS:
             problems.append(f"run.json is of format {info.get('format')!r}, which this harden does not know")
         elif info.get("format", 1) >= 2 and not isinstance(info.get("steps_begun"), int):
             problems.append("run.json does not say how many steps were begun")
@@ -190,6 +205,8 @@ class Run:
         if self.damage():
             summary["sequence"] = None
         summary.update(state=self.state, changes=len(steps))
+        if summary["state"] not in UNDONE:
+            summary["keeps"] = [step.keeps for step in steps if step.keeps and step.done]
         return summary
 
     def steps(self) -> List[Step]:
@@ -264,24 +281,28 @@ class Run:
 
     # -- writing ---------------------------------------------------------------
 
-    def begin(self, item: str, kind: str, path: str, *, before: Optional[FileState] = None, after: Optional[FileState] = None,
-              backup: Optional[bytes] = None, written: Optional[bytes] = None,
+    def begin(self, items: Tuple[str, ...], kind: str, path: str, *, before: Optional[FileState] = None,
+              after: Optional[FileState] = None, backup: Optional[bytes] = None, written: Optional[bytes] = None,
               command: Tuple[str, ...] = (), undo: Tuple[Tuple[str, ...], ...] = (), caveat: Optional[Text] = None,
-              containers: Tuple[str, ...] = ()) -> Step:
+              service: str = "", context: Optional[dict] = None, keeps: str = "",
+              discard: Tuple[Tuple[str, ...], ...] = ()) -> Step:
         number = self._begun + 1
         if backup is not None:
             self._store(f"{number:04d}", backup)
         if written is not None:
             self._store(f"{number:04d}.after", written)
-        record = {"event": "begin", "step": number, "item": item, "kind": kind, "path": path, "backup": backup is not None}
+        record = {"event": "begin", "step": number, "item": items[0], "items": list(items), "kind": kind, "path": path,
+                  "backup": backup is not None}
         if before is not None:
             record.update(before=before.to_json(), after=after.to_json())
         if command:
             record.update(command=list(command), undo=[list(step) for step in undo])
         if caveat is not None:
             record.update(caveat={"en": caveat.en, "zh": caveat.zh})
-        if containers:
-            record.update(containers=list(containers))
+        if service:
+            record.update(service=service, context=context or {})
+        if keeps:
+            record.update(keeps=keeps, discard=[list(command) for command in discard])
         self._append(record)
         self._begun = number
         self._update(steps_begun=number)  # counted once its record is durable
@@ -439,6 +460,11 @@ class Journal:
         })
         sync_dir(self.runs_dir)
         return Run(self, directory)
+
+    def kept_aside(self) -> set:
+        """What runs that are not rolled back keep aside (containers, by name): not the host's own."""
+        return {step.keeps for run in self.runs() if run.state not in UNDONE
+                for step in run.readable_steps()[0] if step.keeps}
 
     def remove(self, run: Run) -> None:
         shutil.rmtree(run.directory)

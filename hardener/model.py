@@ -55,6 +55,16 @@ class Finding:
     labels: Mapping[str, str] = field(default_factory=dict)  # a container's labels, for waivers; not shown
 
 
+class Intent:
+    """What a failing finding wants of one resource: a dockerd option, a file's
+    owner and mode, an audit watch, a container's settings, a shell variable.
+    Fixes state intents; the planner of each kind of resource (planners/)
+    turns the intents of every selected item into changes, made once."""
+
+
+# Every change names the items it serves (`items`), set by the planner that made it.
+
+
 @dataclass(frozen=True)
 class WriteFile:
     """Give a file this whole new content. An existing file keeps its owner,
@@ -63,6 +73,7 @@ class WriteFile:
     path: str
     content: str
     mode: int = 0o644
+    items: Tuple[str, ...] = ()
     kind = "write_file"
 
 
@@ -72,6 +83,7 @@ class SetOwnerMode:
     uid: int
     gid: int
     mode: int
+    items: Tuple[str, ...] = ()
     kind = "set_owner_mode"
 
 
@@ -88,6 +100,9 @@ class RunCommand:
     verify: Tuple[str, ...] = ()  # after the command, this must print `expect`, and keep printing it
     expect: str = ""
     rewrites: Tuple[str, ...] = ()  # files the command rewrites itself (augenrules: audit.rules): backed up first
+    keeps: str = ""  # what the command keeps aside for rollback ("container web"), listed by history
+    discard: Tuple[Tuple[str, ...], ...] = ()  # commands that remove what it keeps, when its run is pruned
+    items: Tuple[str, ...] = ()
     kind = "run_command"
 
     @property
@@ -98,11 +113,14 @@ class RunCommand:
 @dataclass(frozen=True)
 class RestartService:
     """Restart a service once every file change is made (after a daemon-reload
-    when units changed), and again after rollback has put the files back."""
+    when units changed), and again after rollback has put the files back. The
+    handler registered under `service` (services/) knows how."""
 
+    service: str
     unit: str
     reload_units: bool = False
     reload_first: bool = False  # reload the service before its restart (docker: to take live-restore on)
+    items: Tuple[str, ...] = ()
     kind = "restart_service"
 
     @property
@@ -120,6 +138,7 @@ class Detection:
 
     findings: Tuple[Finding, ...]
     notes: Tuple[Text, ...] = ()
+    intents: Tuple[Intent, ...] = ()  # what brings the failing findings into line; () where nothing can be done here
 
     @property
     def status(self) -> Status:
@@ -146,5 +165,6 @@ class ItemResult:
     status: Status
     reason: str
     findings: Tuple[Finding, ...]
-    changes: Tuple[Change, ...] = ()
+    changes: Tuple[Change, ...] = ()  # the changes that serve this item (shared with the other items they serve)
     notes: Tuple[Text, ...] = ()
+    intents: Tuple[Intent, ...] = ()

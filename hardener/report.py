@@ -9,6 +9,7 @@ import socket
 import string
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from . import services
 from .engine import unified_diff
 from .host import Host
 from .i18n import REASONS, STATUS, UI
@@ -43,7 +44,11 @@ def host_name(host: Host) -> Optional[str]:
 
 
 def describe_change(host: Host, change: Change, lang: str) -> dict:
-    """A change as data: for a file, the unified diff from what is there now."""
+    """A change as data, with the items it serves: for a file, the unified diff from what is there now."""
+    return dict(_described(host, change, lang), items=list(change.items))
+
+
+def _described(host: Host, change: Change, lang: str) -> dict:
     if isinstance(change, WriteFile):
         current = host.read_text(change.path)
         old_label = "/dev/null" if current is None else f"a{change.path}"
@@ -58,14 +63,18 @@ def describe_change(host: Host, change: Change, lang: str) -> dict:
             "after": {"owner": host.owner(change.uid, change.gid), "mode": f"{change.mode:04o}"},
         }
     if isinstance(change, RestartService):
-        commands = ([["systemctl", "daemon-reload"]] if change.reload_units else []) + (
-            [["systemctl", "reload", change.unit]] if change.reload_first else []) + [["systemctl", "restart", change.unit]]
-        return {"kind": change.kind, "target": change.unit, "commands": commands}
+        commands = services.handler(change.service).commands(change)
+        return {"kind": change.kind, "target": change.unit, "commands": [list(command) for command in commands]}
     return {"kind": change.kind, "target": change.target, "command": list(change.command), "undo": [list(command) for command in change.undo],
             "caveat": change.caveat(lang) if change.caveat else None}
 
 
 def change_lines(described: dict, lang: str) -> List[str]:
+    serves = [UI["serves"](lang, items=", ".join(described["items"]))] if len(described.get("items", ())) > 1 else []
+    return serves + _change_lines(described, lang)
+
+
+def _change_lines(described: dict, lang: str) -> List[str]:
     if described["kind"] == "set_owner_mode":
         before, after = described["before"], described["after"]
         return [described["target"] + ": " + UI["owner_mode"](lang, before=f"{before['owner']} {before['mode']}", after=f"{after['owner']} {after['mode']}")]
@@ -119,7 +128,11 @@ def results_document(host: Host, command: str, results: Sequence[ItemResult], la
                 }
                 for finding in result.findings
             ],
-            "changes": [describe_change(host, change, lang) for change in result.changes] if with_changes else [],
+            # a change serving several items is shown once, under the first of them, naming them all
+            "changes": [describe_change(host, change, lang) for change in result.changes
+                        if change.items[0] == result.fix.id] if with_changes else [],
+            "planned_with": sorted({change.items[0] for change in result.changes if change.items[0] != result.fix.id})
+                            if with_changes else [],
         })
     return {
         "command": command,
@@ -155,8 +168,10 @@ def results_text(document: dict, lang: str, plan: bool) -> str:
                 lines.extend(f"      {line}" for line in _evidence_lines(finding["evidence"], lang))
         for note in item["notes"]:
             lines.append(f"    {note}")
-        if item["advice"] and not item["changes"]:
+        if item["advice"] and not (plan and item["status"] == "fail"):
             lines.append(f"    {UI['advice'](lang)}: {item['advice']}")
+        if plan and item.get("planned_with"):
+            lines.append("    " + UI["planned_with"](lang, items=", ".join(item["planned_with"])))
         for change in item["changes"] if plan else ():
             lines.extend("    " + line for line in change_lines(change, lang))
     counts = document["summary"]

@@ -4,7 +4,7 @@ import pytest
 
 import hosts
 from hardener.engine import Selection, evaluate
-from hardener.fixes import Options
+from hardener.options import Options
 from hardener.fixes.audit_docker_files import AuditDockerFiles
 from hardener.host import Host
 from hardener.model import Status, WriteFile

@@ -243,7 +243,8 @@ def test_one_recreation_for_every_item_that_fails_on_a_container(lab, tmp_path):
     name = lab.container("--pid=host", command=("sh", "-c", "while :; do sleep 1000; done"))
     journal = tmp_path / "journal"
     preview = live_harden(journal, "apply", "--dry-run", "--recreate", "--only", "no-host-pid,readonly-rootfs", "--container", name)
-    assert preview.out.count(f"container {name}: run docker run") == 2, "shown with each item"
+    assert preview.out.count(f"container {name}: run docker run") == 1, "one recreation, shown once"
+    assert "for readonly-rootfs, no-host-pid:" in preview.out and "changed together with readonly-rootfs" in preview.out
     applied = live_harden(journal, "apply", "--yes", "--recreate", "--only", "no-host-pid,readonly-rootfs",
                           "--container", name, "--format", "json")
     assert applied.code == 0, applied
@@ -254,3 +255,38 @@ def test_one_recreation_for_every_item_that_fails_on_a_container(lab, tmp_path):
     assert history["runs"][-1]["changes"] == 3, "stop, rename, run: once"
     assert live_harden(journal, "rollback", "--yes").code == 0
     assert lab.inspect(name)["HostConfig"]["PidMode"] == "host"
+
+
+def test_recreation_carries_the_memory_limit_and_kept_aside_containers_are_harden_s(lab, tmp_path):
+    etc = lab.container("--volume", "/etc:/host-etc:ro", command=("sh", "-c", "while :; do sleep 1000; done"))
+    writable = lab.container(command=("sh", "-c", "while :; do sleep 1000; done"))
+    config = tmp_path / "config.toml"
+    config.write_text("[memory_limit]\ndefault = '256m'\n")
+    journal = tmp_path / "journal"
+    items = "no-sensitive-mounts,readonly-rootfs,memory-limit"
+    originals = {name: lab.inspect(name)["Id"] for name in (etc, writable)}
+    applied = live_harden(journal, "apply", "--yes", "--recreate", "--only", items, "--container", etc, "--container", writable,
+                          "--config", config, "--format", "json")
+    assert applied.code == 0, applied
+    for name in (etc, writable):
+        lab.adopt(name)
+        new = lab.inspect(name)
+        assert new["Id"] != originals[name]
+        assert (new["HostConfig"]["Memory"], new["HostConfig"]["MemorySwap"]) == (256 * 2 ** 20, 256 * 2 ** 20), \
+            "the recreated container has the limit, not the one kept aside"
+        memory = next(item for item in applied.json["items"] if item["id"] == "memory-limit")
+        assert not any(c["command"][:2] == ["docker", "update"] for c in memory["changes"]), "no docker update of the old one"
+    for name in (etc, writable):
+        check = live_harden(journal, "check", "--only", items, "--container", name, "--config", config)
+        assert check.code == 0, check
+    ours = ("--container", f"{etc}*", "--container", f"{writable}*")  # the kept-aside ones' names start so too
+    everything = live_harden(journal, "check", "--only", items, "--config", config, *ours, "--format", "json").json
+    targets = {f["target"] for item in everything["items"] for f in item["findings"]}
+    assert not any("-hardener-" in target for target in targets), "kept-aside containers are not the host's findings"
+    runs = live_harden(journal, "history", "--format", "json").json["runs"]
+    run_id = runs[-1]["id"]
+    assert sorted(runs[-1]["keeps"]) == sorted(f"{name}-hardener-{run_id}" for name in (etc, writable))
+    pruned = live_harden(journal, "history", "--prune", "0")
+    assert pruned.code == 0, pruned
+    for name in (etc, writable):
+        assert docker("ps", "--all", "--quiet", "--filter", f"id={originals[name]}") == "", "pruned with its run"

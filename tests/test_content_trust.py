@@ -3,7 +3,7 @@ import pytest
 
 import hosts
 from hardener.engine import Selection, evaluate
-from hardener.fixes import Options
+from hardener.options import Options
 from hardener.fixes.content_trust import OUR_SCRIPT, ContentTrust
 from hardener.host import Host
 from hardener.model import Status, WriteFile

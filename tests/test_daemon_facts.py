@@ -1,5 +1,5 @@
 """What the running dockerd was started with, read from a fixture root's /proc."""
-from hardener.facts.daemon import docker_socket_paths, unix_sockets
+from hardener.facts.dockerd_process import docker_socket_paths, unix_sockets
 from hardener.host import Host
 
 

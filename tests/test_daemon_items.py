@@ -7,7 +7,8 @@ import pytest
 
 import hosts
 from hardener.engine import Selection, evaluate
-from hardener.fixes import Options, all_fixes
+from hardener.fixes import all_fixes
+from hardener.options import Options
 from hardener.host import Host
 from hardener.model import RestartService, Status, WriteFile
 
@@ -135,15 +136,16 @@ def test_without_docker_not_applicable(make_root):
 
 def test_live_plan_ends_with_one_restart(make_root):
     """Not under --root: a Host on the live root would restart; the combined plan says so once."""
-    from hardener.fixes._daemon import Want, plan_daemon
-    from hardener.facts.dockerd import dockerd_config
+    from hardener.planners.dockerd import DockerdOption, plan_options
+    from hardener.facts.dockerd_config import dockerd_config
 
     root = make_root("debian")
     host = Host(str(root))
-    host.live = True  # what plan_daemon sees on a live host; nothing is run here
-    changes = plan_daemon(host, dockerd_config(host), [Want(json_set={"icc": False}), Want(json_remove=("debug",))])
+    host.live = True  # what the planner sees on a live host; nothing is run here
+    changes = plan_options(host, dockerd_config(host), [DockerdOption(json_set={"icc": False}), DockerdOption(json_remove=("debug",))],
+                           ("icc", "log-level"))
     assert [type(c) for c in changes] == [WriteFile, RestartService]
-    assert changes[-1] == RestartService("docker.service", reload_units=False)
+    assert changes[-1] == RestartService("docker", "docker.service", reload_units=False, items=("icc", "log-level"))
 
 
 def evaluate_via_execstart(root, items=DAEMON):

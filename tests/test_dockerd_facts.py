@@ -1,7 +1,7 @@
 """dockerd's configuration read from fixture roots: units, drop-ins, environment files, daemon.json."""
 import pytest
 
-from hardener.facts.dockerd import DaemonJsonError, dockerd_config, parse_flags
+from hardener.facts.dockerd_config import DaemonJsonError, dockerd_config, parse_flags
 from hardener.facts.systemd import Word, drop_in_files, parse_unit
 from hardener.facts.systemd_syntax import SyntaxFault, parse_exec
 from hardener.host import Host, HostError

@@ -3,7 +3,7 @@ words harden meant, whatever they hold, and the rest of the file is kept."""
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hardener.edits.units import rewrite_variable
+from hardener.edits.env_files import rewrite_variable
 from hardener.facts.systemd_syntax import parse_env_file, split_value
 
 WORD = st.text(alphabet="ab-=\"'\\$#; \t{}\r\n", min_size=1, max_size=6)

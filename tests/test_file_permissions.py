@@ -5,7 +5,9 @@ import pytest
 
 import hosts
 from hardener.engine import Selection, evaluate
-from hardener.fixes import Options
+from hardener.options import Options
+
+ITEM = ("file-permissions",)
 from hardener.fixes.file_permissions import FilePermissions
 from hardener.host import Host
 from hardener.model import SetOwnerMode, Status
@@ -35,9 +37,9 @@ def test_failing_host_plans_owner_and_mode(make_root, kind, unit_dir):
     assert by_target[f"{unit_dir}/docker.socket"].evidence["owner"] == "admin:root"
     assert by_target["/etc/docker"].evidence["mode"] == "0777"
     assert set(result.changes) == {
-        SetOwnerMode(f"{unit_dir}/docker.service", 0, 0, 0o644),
-        SetOwnerMode(f"{unit_dir}/docker.socket", 0, 0, 0o644),
-        SetOwnerMode("/etc/docker", 0, 0, 0o755),
+        SetOwnerMode(f"{unit_dir}/docker.service", 0, 0, 0o644, items=ITEM),
+        SetOwnerMode(f"{unit_dir}/docker.socket", 0, 0, 0o644, items=ITEM),
+        SetOwnerMode("/etc/docker", 0, 0, 0o755, items=ITEM),
     }
 
 
@@ -55,7 +57,7 @@ def test_permission_bits_not_numbers(make_root, mode, status, fixed):
     result = result_for(root)
     assert result.status is status
     if fixed is not None:
-        assert result.changes == (SetOwnerMode("/usr/lib/systemd/system/docker.service", 0, 0, fixed),)
+        assert result.changes == (SetOwnerMode("/usr/lib/systemd/system/docker.service", 0, 0, fixed, items=ITEM),)
 
 
 def test_override_in_etc_is_the_unit_that_counts(make_root):

@@ -45,7 +45,7 @@ def history(root):
 def test_the_run_record_counts_its_steps(make_root):
     root, _, _, run = applied_root(make_root)
     info = json.loads((run / "run.json").read_text())
-    assert info["format"] == 2
+    assert info["format"] == 3
     assert info["steps_begun"] == len([r for r in step_records(run) if r["event"] == "begin"]) > 3
 
 

@@ -24,6 +24,7 @@ SCRIPT = textwrap.dedent('''
         command=("sh", "-c", f"cp {compiled} {previous} && printf -- '-w /etc/docker -k docker\\\\n' >> {compiled}"),
         undo=(("sh", "-c", f"printf -- '# regenerated\\\\n' > {compiled}"),),
         rewrites=(compiled, previous),
+        items=("audit-docker-files",),
     )
     host = Host("/")
     journal = Journal(host)

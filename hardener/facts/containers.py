@@ -3,6 +3,8 @@
 Two docker calls whatever the number of containers: one listing, one inspect
 of them all (and one image inspect when recreate commands are built). The
 result is kept on the Host for the rest of the run, so six items share it.
+The originals that harden keeps aside for rollback (its journal knows them)
+are not the host's containers, and are left out.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from pathlib import PurePosixPath
 from typing import Dict, List, Mapping, Optional, Sequence
 
 from ..host import CommandMissing, Host, HostError
+from ..journal import Journal
 
 
 class NoEngine(Exception):
@@ -106,7 +109,9 @@ def all_containers(host: Host) -> List[Container]:
         ids = _docker(host, "ps", "--all", "--quiet", "--no-trunc").split()
         if not ids:
             return []
-        return [Container(raw) for raw in json.loads(_docker(host, "inspect", "--type", "container", *ids))]
+        kept = Journal(host).kept_aside()  # originals harden keeps for rollback: its own, not the host's
+        return [container for raw in json.loads(_docker(host, "inspect", "--type", "container", *ids))
+                if (container := Container(raw)).name not in kept]
 
     return host.fact("containers", load)
 

@@ -6,8 +6,8 @@ from typing import List, Tuple
 
 from ..host import Host
 from .audit import find_program
-from .daemon import unix_sockets
-from .dockerd import dockerd_config
+from .dockerd_process import unix_sockets
+from .dockerd_config import dockerd_config
 from .systemd import load_unit
 from .units import unit_file
 

@@ -1,7 +1,9 @@
 """Baseline items: one module each, found by the registry below.
 
-A Fix reads (detect) and proposes (plan); it never changes a host itself:
-the engine carries its changes out through the Host and the journal.
+A Fix reads (detect): its findings and, for the failing ones, the intents that
+bring them into line. It never plans or changes anything: the planners turn
+the intents of all items into changes, the engine carries them out through
+the Host and the journal.
 """
 from __future__ import annotations
 
@@ -9,26 +11,11 @@ import abc
 import importlib
 import pkgutil
 import re
-from dataclasses import dataclass, field
-from typing import List, Mapping, Optional, Tuple, Type
+from typing import List, Mapping, Optional, Type
 
-from ..config import Config
 from ..host import Host
-from ..model import Change, Detection, Remedy, Text
-
-
-@dataclass(frozen=True)
-class Options:
-    """What the administrator asked for that fixes read: the config file and
-    the command line's narrowing."""
-
-    config: Config = field(default_factory=Config)
-    containers: Tuple[str, ...] = ()  # --container NAME or label=KEY=VALUE
-    recreate: bool = False  # --recreate: containers may be recreated to fix them
-    selected: Tuple[str, ...] = ()  # the items of this run
-    no_restart: bool = False  # --no-restart: stage the files, restart nothing
-    live_restore: bool = False  # --live-restore: turn it on (a reload) before restarting dockerd
-    via: Optional[str] = None  # --via: where wanted dockerd options go (else the config's daemon_options)
+from ..model import Detection, Remedy, Text
+from ..options import Options
 
 
 class Fix(abc.ABC):
@@ -45,12 +32,8 @@ class Fix(abc.ABC):
 
     @abc.abstractmethod
     def detect(self, host: Host) -> Detection:
-        """Read the host; change nothing."""
-
-    def plan(self, host: Host, detection: Detection) -> Tuple[Change, ...]:
-        """The changes that bring the failing findings into line; () when
-        nothing can be done automatically (the findings then say why)."""
-        return ()
+        """Read the host; change nothing. The failing findings come with the
+        intents that fix them; none where only a person can."""
 
 
 def _cis_order(fix: Type[Fix]) -> List[int]:

@@ -1,31 +1,17 @@
 """audit-docker-files (CIS 1.1.3–1.1.18): every Docker file and directory
-this host has is watched by an audit rule, loaded and stored.
-
-Where augenrules is in use, the rules go into a file of harden's own under
-/etc/audit/rules.d and `augenrules --load` compiles them into audit.rules (the
-journal keeps audit.rules and audit.rules.prev as they were). Elsewhere a
-marked block is added to audit.rules (and rules.d/audit.rules where it exists)
-and loaded with auditctl. Rollback unloads exactly the rules it added."""
+this host has is watched by an audit rule, loaded and stored. The rules are
+written and loaded by the audit planner (planners/audit.py)."""
 from __future__ import annotations
 
-from typing import List, Tuple
+from typing import List
 
-from ..facts.audit import AUDIT_RULES, RULES_D, audit_state, find_program
+from ..facts.audit import audit_state, find_program
 from ..facts.docker_files import watch_list
 from ..facts.units import unit_file
 from ..host import Host
-from ..model import Change, Detection, Finding, RunCommand, Status, Text, WriteFile
-from ..templates import render
+from ..model import Detection, Finding, Status, Text
+from ..planners.audit import AuditWatch
 from . import Fix
-
-OUR_RULES = f"{RULES_D}/hardener-docker.rules"
-ADMIN_RULES = f"{RULES_D}/audit.rules"
-BEGIN, END = "## BEGIN harden: Docker files (audit-docker-files)", "## END harden"
-PERMISSIONS, KEY = "rwxa", "docker"
-
-
-def rule(path: str) -> Tuple[str, ...]:
-    return ("-w", path, "-p", PERMISSIONS, "-k", KEY)
 
 
 class AuditDockerFiles(Fix):
@@ -78,31 +64,6 @@ class AuditDockerFiles(Fix):
             else:
                 findings.append(Finding(path, Status.FAIL, "not_watched", "medium", evidence))
         notes = (self.reasons["immutable"],) if state.immutable else ()
-        return Detection(tuple(findings), notes)
-
-    def plan(self, host: Host, detection: Detection) -> Tuple[Change, ...]:
-        state = audit_state(host)
-        missing = [f.target for f in detection.failing if f.reason in ("not_watched", "watch_too_narrow", "lost_at_reboot")]
-        unloaded = [f.target for f in detection.failing if f.reason == "pending_reload"]
-        changes: List[Change] = []
-        if state.augenrules:
-            ours = [w.path for w in state.stored if w.source.startswith(OUR_RULES + ":")]
-            paths = ours + [path for path in missing if path not in ours]
-            if missing:
-                changes.append(WriteFile(OUR_RULES, render("audit/hardener-docker.rules.j2", rules=[rule(p) for p in paths])))
-            if host.live and not state.immutable:
-                changes.append(RunCommand("audit rules", ("augenrules", "--load"),
-                                          tuple(("auditctl", "-W", *rule(p)[1:]) for p in missing + unloaded),
-                                          rewrites=(AUDIT_RULES, AUDIT_RULES + ".prev")))
-            return tuple(changes)
-        if missing:
-            block = render("audit/docker-block.rules.j2", begin=BEGIN, end=END, rules=[rule(p) for p in missing])
-            for path in (AUDIT_RULES, ADMIN_RULES):
-                text = host.read_text(path)
-                if text is not None or path == AUDIT_RULES:
-                    text = text or ""
-                    changes.append(WriteFile(path, text + ("" if not text or text.endswith("\n") else "\n") + block))
-        if host.live and not state.immutable:
-            changes += [RunCommand(f"audit rule {p}", ("auditctl", *rule(p)), (("auditctl", "-W", *rule(p)[1:]),))
-                        for p in missing + unloaded]
-        return tuple(changes)
+        intents = tuple(AuditWatch(f.target, stored=f.reason in ("pending_reload", "immutable")) for f in findings
+                        if f.status is Status.FAIL and f.reason != "immutable")
+        return Detection(tuple(findings), notes, intents)

@@ -4,11 +4,11 @@ It breaks pulls of unsigned images, so it is applied only when named."""
 from __future__ import annotations
 
 import shlex
-from typing import List, NamedTuple, Optional, Tuple
+from typing import List, NamedTuple, Optional
 
 from ..host import Host
-from ..model import Change, Detection, Finding, Remedy, Status, Text, WriteFile
-from ..templates import render
+from ..model import Detection, Finding, Remedy, Status, Text
+from ..planners.profile import ProfileVariable
 from . import Fix
 
 VARIABLE = "DOCKER_CONTENT_TRUST"
@@ -135,7 +135,5 @@ class ContentTrust(Fix):
             return Detection((Finding(VARIABLE, Status.MANUAL, "profile_d_not_read", evidence=evidence),))
         if last and (last in shell.after_profile_d or _sorts_after_ours(last.path)):
             return Detection((Finding(VARIABLE, Status.MANUAL, "disabled_later", evidence=evidence),))
-        return Detection((Finding(VARIABLE, Status.FAIL, "disabled" if last else "not_set", evidence=evidence),))
-
-    def plan(self, host: Host, detection: Detection) -> Tuple[Change, ...]:
-        return (WriteFile(OUR_SCRIPT, render("profile.d/docker-content-trust.sh.j2", variable=VARIABLE)),)
+        return Detection((Finding(VARIABLE, Status.FAIL, "disabled" if last else "not_set", evidence=evidence),),
+                         intents=(ProfileVariable(OUR_SCRIPT, "profile.d/docker-content-trust.sh.j2", VARIABLE, "1"),))

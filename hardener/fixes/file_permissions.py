@@ -3,11 +3,11 @@ owned by root:root and no more open than 644 / 644 / 755."""
 from __future__ import annotations
 
 import stat
-from typing import Tuple
 
 from ..facts.units import masked, unit_file
 from ..host import Host, HostError
-from ..model import Change, Detection, Finding, SetOwnerMode, Status, Text
+from ..model import Detection, Finding, Status, Text
+from ..planners.files import OwnerMode
 from . import Fix
 
 # (how to find it, the most it may allow, whether it is a directory)
@@ -34,7 +34,10 @@ class FilePermissions(Fix):
     }
 
     def detect(self, host: Host) -> Detection:
-        return Detection(tuple(self._check(host, *target) for target in TARGETS))
+        findings = tuple(self._check(host, *target) for target in TARGETS)
+        # Only the excess bits go: an administrator's stricter choice (0600) stays.
+        intents = tuple(OwnerMode(f.target, 0, 0, int(f.evidence["mode_after_fix"], 8)) for f in findings if f.status is Status.FAIL)
+        return Detection(findings, intents=intents)
 
     def _check(self, host: Host, name: str, allowed: int, directory: bool) -> Finding:
         if not name.startswith("/") and masked(host, name):
@@ -61,7 +64,3 @@ class FilePermissions(Fix):
         if not excess and root_owned:
             return Finding(path, Status.PASS, "compliant", evidence=evidence)
         return Finding(path, Status.FAIL, "wrong_owner" if not root_owned else "too_permissive", severity="high", evidence=evidence)
-
-    def plan(self, host: Host, detection: Detection) -> Tuple[Change, ...]:
-        # Only the excess bits go: an administrator's stricter choice (0600) stays.
-        return tuple(SetOwnerMode(f.target, 0, 0, int(f.evidence["mode_after_fix"], 8)) for f in detection.failing)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from ..host import HostError
 from ..model import Finding, Status, Text
-from ._daemon import COMMON_REASONS, DaemonFix, Want, conflict, effective
+from ..planners.dockerd import DockerdOption
+from ._daemon import DaemonFix, conflict, effective
 
 
 def is_false(value) -> bool:
@@ -18,7 +19,7 @@ class Icc(DaemonFix):
                   '在 /etc/docker/daemon.json 中设置 "icc": false 并重启 docker；需要互通的容器请显式连接。')
     impact = Text("Containers on the default bridge (legacy --link included) can no longer talk to each other.",
                   "默认网桥上的容器（包括旧式 --link）之间将无法通信。")
-    reasons = dict(COMMON_REASONS, icc_enabled=Text("icc is {value} ({where})", "icc 为 {value}（{where}）"))
+    reasons = dict(DaemonFix.reasons, icc_enabled=Text("icc is {value} ({where})", "icc 为 {value}（{where}）"))
     bridge_note = Text("on the default bridge, these containers will no longer reach each other: {containers}",
                        "默认网桥上的这些容器之间将无法互相访问：{containers}")
     iptables_note = Text("iptables is turned back on too: dockerd refuses icc=false with iptables=false",
@@ -46,19 +47,19 @@ class Icc(DaemonFix):
         return Finding("icc", status, "compliant" if status is Status.PASS else "icc_enabled",
                        evidence={"option": "icc", "value": live, "where": "docker network inspect bridge"})
 
-    def live_notes(self, host):
-        notes = super().live_notes(host)
-        try:
-            on_bridge = host.run("docker", "ps", "--filter", "network=bridge", "--format", "{{.Names}}").split()
-        except HostError:
-            on_bridge = []
-        if on_bridge:
-            notes.append(self.bridge_note.format(containers=", ".join(sorted(on_bridge))))
+    def notes(self, host, config):
+        notes = [self.iptables_note] if is_false(effective(config, "iptables", True)[0]) else []
+        if host.live:
+            try:
+                on_bridge = host.run("docker", "ps", "--filter", "network=bridge", "--format", "{{.Names}}").split()
+            except HostError:
+                on_bridge = []
+            if on_bridge:
+                notes.append(self.bridge_note.format(containers=", ".join(sorted(on_bridge))))
         return notes
 
-    def _want(self, config) -> Want:
+    def _want(self, config) -> DockerdOption:
         iptables, _ = effective(config, "iptables", True)
         if is_false(iptables):
-            return Want(drop=lambda flag: flag.name in ("icc", "iptables"), json_set={"icc": False},
-                        json_remove=("iptables",), note=self.iptables_note)
-        return Want(drop=lambda flag: flag.name == "icc", json_set={"icc": False})
+            return DockerdOption(drop=lambda flag: flag.name in ("icc", "iptables"), json_set={"icc": False}, json_remove=("iptables",))
+        return DockerdOption(drop=lambda flag: flag.name == "icc", json_set={"icc": False})

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from ..model import Finding, Status, Text
-from ._daemon import COMMON_REASONS, DaemonFix, Want, conflict, effective
+from ..planners.dockerd import DockerdOption
+from ._daemon import DaemonFix, conflict, effective
 from .icc import is_false
 
 
@@ -12,10 +13,10 @@ class Iptables(DaemonFix):
     title = Text("Docker is allowed to make changes to iptables", "允许Docker对iptables进行更改")
     advice = Text('Remove --iptables=false (or "iptables": false) and restart docker.',
                   '删除 --iptables=false（或 "iptables": false）并重启 docker。')
-    reasons = dict(COMMON_REASONS, iptables_disabled=Text("iptables is false ({where})", "iptables 为 false（{where}）"))
+    reasons = dict(DaemonFix.reasons, iptables_disabled=Text("iptables is false ({where})", "iptables 为 false（{where}）"))
 
     def judge(self, host, config):
-        want = Want(drop=lambda flag: flag.name == "iptables", json_remove=("iptables",))
+        want = DockerdOption(drop=lambda flag: flag.name == "iptables", json_remove=("iptables",))
         found = conflict(config, "iptables")
         if found:
             return found, want

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from ..model import Finding, Status, Text
-from ._daemon import COMMON_REASONS, DaemonFix, Want, conflict, effective
+from ..planners.dockerd import DockerdOption
+from ._daemon import DaemonFix, conflict, effective
 
 
 class LogLevel(DaemonFix):
@@ -11,11 +12,11 @@ class LogLevel(DaemonFix):
     title = Text("dockerd logs at level info", "设置日志记录级别")
     advice = Text('Set "log-level": "info" in /etc/docker/daemon.json, remove debug (-D, "debug": true), and restart docker.',
                   '在 /etc/docker/daemon.json 中设置 "log-level": "info"，去掉调试模式（-D、"debug": true），并重启 docker。')
-    reasons = dict(COMMON_REASONS,
+    reasons = dict(DaemonFix.reasons,
                    log_level=Text("log level is {value} ({where})", "日志级别为 {value}（{where}）"),
                    debug_on=Text("dockerd runs in debug mode ({where}), whatever the level says",
                                  "dockerd 以调试模式运行（{where}），日志级别设置不起作用"))
-    want = Want(drop=lambda flag: flag.name in ("log-level", "debug"), json_set={"log-level": "info"}, json_remove=("debug",))
+    want = DockerdOption(drop=lambda flag: flag.name in ("log-level", "debug"), json_set={"log-level": "info"}, json_remove=("debug",))
 
     def judge(self, host, config):
         found = conflict(config, "log-level") or conflict(config, "debug")

@@ -8,10 +8,11 @@ from __future__ import annotations
 import re
 from typing import Dict, Optional, Tuple
 
-from ..facts import containers as engine
+from ..facts import containers
 from ..host import Host
-from ..model import Change, Detection, Remedy, RunCommand, Text
-from ._container import COMMON_REASONS, ContainerFix, Problem
+from ..model import Detection, Remedy, Text
+from ..planners.containers import ContainerSettings, human
+from ._container import ContainerFix, Problem
 
 _UNITS = {"b": 1, "kib": 1024, "mib": 1024 ** 2, "gib": 1024 ** 3, "tib": 1024 ** 4,
           "kb": 1000, "mb": 1000 ** 2, "gb": 1000 ** 3, "tb": 1000 ** 4}
@@ -23,13 +24,6 @@ def parse_size(text: str) -> Optional[int]:
     if not found or found.group(2).lower() not in _UNITS:
         return None
     return int(float(found.group(1)) * _UNITS[found.group(2).lower()])
-
-
-def human(size: int) -> str:
-    for unit, factor in (("GiB", 1024 ** 3), ("MiB", 1024 ** 2), ("KiB", 1024)):
-        if size >= factor:
-            return f"{size / factor:.1f}{unit}"
-    return f"{size}B"
 
 
 def memory_usage(host: Host, containers) -> Dict[str, int]:
@@ -46,11 +40,6 @@ def memory_usage(host: Host, containers) -> Dict[str, int]:
     return usage
 
 
-def host_memory(host: Host) -> int:
-    found = re.search(r"^MemTotal:\s+(\d+) kB", host.read_text("/proc/meminfo") or "", re.MULTILINE)
-    return int(found.group(1)) * 1024 if found else 0
-
-
 class MemoryLimit(ContainerFix):
     id = "memory-limit"
     cis = "5.11"
@@ -62,7 +51,7 @@ class MemoryLimit(ContainerFix):
                   '在配置中设置限制（[memory_limit] default = "512m"，可按容器名或标签覆盖）后执行 harden apply，'
                   "或使用 --memory 重新创建容器。")
     reasons = dict(
-        COMMON_REASONS,
+        ContainerFix.reasons,
         no_memory_limit=Text("{container} ({image}) has no memory limit; it uses {usage}",
                              "{container}（{image}）没有内存限制；当前使用 {usage}"),
         will_limit=Text("{container} ({image}) has no memory limit; it uses {usage}, harden sets {limit}",
@@ -70,46 +59,27 @@ class MemoryLimit(ContainerFix):
         limit_below_usage=Text("{container} ({image}) uses {usage}, more than the configured limit {limit}: raise the limit",
                                "{container}（{image}）当前使用 {usage}，超过配置的限制 {limit}：请提高限制"),
     )
-    rollback_caveat = Text(
-        "Docker cannot remove a memory limit: rollback sets the host's total memory ({total}) with unlimited swap instead",
-        "Docker 无法取消内存限制：回滚时改为设置主机总内存（{total}），交换空间不限",
-    )
 
     def detect(self, host: Host) -> Detection:
         try:
-            chosen = engine.selected(engine.all_containers(host), self.options.containers)
-        except engine.NoEngine:
+            chosen = containers.selected(containers.all_containers(host), self.options.containers)
+        except containers.NoEngine:
             chosen = []  # the shared detect says why
         self._usage = memory_usage(host, [c for c in chosen if not c.host_config.get("Memory")])
         return super().detect(host)
 
-    def problem(self, host: Host, container: engine.Container) -> Optional[Problem]:
+    def problem(self, host: Host, container: containers.Container) -> Optional[Problem]:
         if container.host_config.get("Memory"):
             return None
         used = self._usage.get(container.id)
         return Problem("no_memory_limit", "medium", {"memory": "unlimited", "usage": human(used) if used is not None else "nothing (stopped)",
                                                       "usage_bytes": used or 0})
 
-    def remedy_for(self, host: Host, container: engine.Container, problem: Problem) -> Tuple[Problem, bool]:
+    def remedy_for(self, host: Host, container: containers.Container, problem: Problem) -> Tuple[Problem, ContainerSettings]:
         limit = self.options.config.memory_limit_for(container.name, container.labels)
         if limit is None:
-            return problem, False
+            return problem, ContainerSettings(container.id)
         evidence = dict(problem.evidence, limit=limit.text, limit_bytes=limit.bytes)
         if problem.evidence["usage_bytes"] >= limit.bytes:
-            return Problem("limit_below_usage", problem.severity, evidence), False
-        return Problem("will_limit", problem.severity, evidence), True
-
-    def plan(self, host: Host, detection: Detection) -> Tuple[Change, ...]:
-        total = host_memory(host)
-        changes = []
-        for finding in detection.failing:
-            container_id, limit = finding.evidence["id"], str(finding.evidence["limit_bytes"])
-            changes.append(RunCommand(
-                target=f"container {finding.target}",
-                command=("docker", "update", "--memory", limit, "--memory-swap", limit, container_id),
-                # cgroup v1 refuses a memory limit above the swap limit: swap goes up first, then unlimited
-                undo=(("docker", "update", "--memory", str(total), "--memory-swap", str(2 * total), container_id),
-                      ("docker", "update", "--memory", str(total), "--memory-swap", "-1", container_id)),
-                caveat=self.rollback_caveat.format(total=human(total)),
-            ))
-        return tuple(changes)
+            return Problem("limit_below_usage", problem.severity, evidence), ContainerSettings(container.id)
+        return Problem("will_limit", problem.severity, evidence), ContainerSettings(container.id, memory=limit.bytes, apply=True)

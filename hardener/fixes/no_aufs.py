@@ -5,7 +5,8 @@ are not seen by the new one. Where aufs holds data, the item is manual."""
 from __future__ import annotations
 
 from ..model import Finding, Status, Text
-from ._daemon import COMMON_REASONS, DaemonFix, Want, conflict, effective
+from ..planners.dockerd import DockerdOption
+from ._daemon import DaemonFix, conflict, effective
 
 
 class NoAufs(DaemonFix):
@@ -16,18 +17,18 @@ class NoAufs(DaemonFix):
                   'storage-driver to overlay2, restart docker, and load and recreate them.',
                   "迁移到 overlay2：先 docker save 或推送所需镜像、记录容器配置，再将 storage-driver 改为 overlay2，"
                   "重启 docker，然后重新导入镜像并重建容器。")
-    reasons = dict(COMMON_REASONS,
+    reasons = dict(DaemonFix.reasons,
                    aufs_configured=Text("storage driver aufs is configured ({where}) but holds nothing", "配置了 aufs 存储驱动（{where}），但未存放数据"),
                    aufs_in_use=Text("aufs holds this host's images and containers ({data}): migrate them by hand",
                                     "aufs 存放着本机的镜像和容器（{data}）：请手动迁移"))
-    want = Want(drop=lambda flag: flag.name == "storage-driver" and flag.value == "aufs", json_remove=("storage-driver",))
+    want = DockerdOption(drop=lambda flag: flag.name == "storage-driver" and flag.value == "aufs", json_remove=("storage-driver",))
 
     def judge(self, host, config):
         found = conflict(config, "storage-driver")
         value, where = effective(config, "storage-driver", "")
         evidence = {"option": "storage-driver", "value": value or "(chosen by dockerd)", "where": where}
         if found and value != "aufs":
-            return found, Want(drop=lambda flag: flag.name == "storage-driver")
+            return found, DockerdOption(drop=lambda flag: flag.name == "storage-driver")
         if value != "aufs":
             return Finding("storage-driver", Status.PASS, "compliant", evidence=evidence), None
         data_root, _ = effective(config, "data-root", "/var/lib/docker")

@@ -1,10 +1,10 @@
 """no-docker-sock (CIS 5.32): the Docker socket is not mounted into containers."""
 from __future__ import annotations
 
-from ..facts.daemon import docker_socket_paths
-from ..facts.recreate import Adjust
+from ..facts.dockerd_process import docker_socket_paths
+from ..planners.recreate import Adjust
 from ..model import Text
-from ._container import COMMON_REASONS, ContainerFix, Problem
+from ._container import ContainerFix, Problem
 
 
 def mounts_docker_socket(host, mount) -> bool:
@@ -18,7 +18,7 @@ class NoDockerSock(ContainerFix):
     title = Text("The Docker socket is not mounted into containers", "确保docker.sock不被挂载")
     advice = Text("Recreate the container without the Docker socket (or its directory) mounted.",
                   "不挂载 docker.sock（或其所在目录）重新创建容器。")
-    reasons = dict(COMMON_REASONS, docker_sock=Text("{container} ({image}) mounts the Docker socket: {mounts}",
+    reasons = dict(ContainerFix.reasons, docker_sock=Text("{container} ({image}) mounts the Docker socket: {mounts}",
                                                     "{container}（{image}）挂载了 Docker 套接字：{mounts}"))
     adjust = Adjust(drop_mounts=(mounts_docker_socket,))
 

@@ -1,9 +1,9 @@
 """no-host-pid (CIS 5.16): no container shares the host's process namespace."""
 from __future__ import annotations
 
-from ..facts.recreate import Adjust
+from ..planners.recreate import Adjust
 from ..model import Text
-from ._container import COMMON_REASONS, ContainerFix, Problem
+from ._container import ContainerFix, Problem
 
 
 class NoHostPid(ContainerFix):
@@ -11,7 +11,7 @@ class NoHostPid(ContainerFix):
     cis = "5.16"
     title = Text("Containers do not share the host's process namespace", "不共享主机的进程名称空间")
     advice = Text("Recreate the container without --pid=host.", "不使用 --pid=host 重新创建容器。")
-    reasons = dict(COMMON_REASONS, host_pid=Text("{container} ({image}) shares the host's processes (--pid=host)",
+    reasons = dict(ContainerFix.reasons, host_pid=Text("{container} ({image}) shares the host's processes (--pid=host)",
                                                  "{container}（{image}）共享主机进程名称空间（--pid=host）"))
     adjust = Adjust(drop_host_pid=True)
 

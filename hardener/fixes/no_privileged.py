@@ -1,9 +1,9 @@
 """no-privileged (CIS 5.5): no container runs with --privileged."""
 from __future__ import annotations
 
-from ..facts.recreate import Adjust
+from ..planners.recreate import Adjust
 from ..model import Text
-from ._container import COMMON_REASONS, ContainerFix, Problem
+from ._container import ContainerFix, Problem
 
 
 class NoPrivileged(ContainerFix):
@@ -12,7 +12,7 @@ class NoPrivileged(ContainerFix):
     title = Text("Containers do not run privileged", "不要使用特权容器")
     advice = Text("Recreate the container without --privileged; add only the capabilities it needs (--cap-add).",
                   "不使用 --privileged 重新创建容器；只用 --cap-add 添加所需的能力。")
-    reasons = dict(COMMON_REASONS, privileged=Text("{container} ({image}) runs privileged", "{container}（{image}）以特权模式运行"))
+    reasons = dict(ContainerFix.reasons, privileged=Text("{container} ({image}) runs privileged", "{container}（{image}）以特权模式运行"))
     adjust = Adjust(drop_privileged=True)
 
     def problem(self, host, container):

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from ..facts.containers import within
-from ..facts.recreate import Adjust
+from ..planners.recreate import Adjust
 from ..model import Text
-from ._container import COMMON_REASONS, ContainerFix, Problem
+from ._container import ContainerFix, Problem
 
 SENSITIVE = ("/boot", "/dev", "/etc", "/lib", "/proc", "/sys", "/usr")
 
@@ -21,7 +21,7 @@ class NoSensitiveMounts(ContainerFix):
     advice = Text("Recreate the container without bind mounts of / /boot /dev /etc /lib /proc /sys /usr, "
                   "above all read-write ones.",
                   "不挂载 / /boot /dev /etc /lib /proc /sys /usr 重新创建容器，尤其不要以读写模式挂载。")
-    reasons = dict(COMMON_REASONS, sensitive_mount=Text("{container} ({image}) mounts {mounts}", "{container}（{image}）挂载了 {mounts}"))
+    reasons = dict(ContainerFix.reasons, sensitive_mount=Text("{container} ({image}) mounts {mounts}", "{container}（{image}）挂载了 {mounts}"))
     adjust = Adjust(drop_mounts=(is_sensitive,))
 
     def problem(self, host, container):

@@ -1,9 +1,9 @@
 """readonly-rootfs (CIS 5.13): containers' root file systems are read-only."""
 from __future__ import annotations
 
-from ..facts.recreate import Adjust
+from ..planners.recreate import Adjust
 from ..model import Text
-from ._container import COMMON_REASONS, ContainerFix, Problem
+from ._container import ContainerFix, Problem
 
 
 class ReadonlyRootfs(ContainerFix):
@@ -15,7 +15,7 @@ class ReadonlyRootfs(ContainerFix):
     impact = Text("Applications that write to their root file system break on a read-only one; "
                   "the recreate command adds tmpfs on /tmp and /run only.",
                   "向根文件系统写入的应用在只读根文件系统上会出错；重建命令只为 /tmp 和 /run 添加 tmpfs。")
-    reasons = dict(COMMON_REASONS, writable_rootfs=Text("{container} ({image}) has a writable root file system",
+    reasons = dict(ContainerFix.reasons, writable_rootfs=Text("{container} ({image}) has a writable root file system",
                                                         "{container}（{image}）的根文件系统可写"))
     adjust = Adjust(read_only=True)
 

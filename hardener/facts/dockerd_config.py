@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from ..host import Host, HostError
-from .daemon import running_dockerd, started_at
+from .dockerd_process import running_dockerd, started_at
 from .systemd import Command, Word, exec_start, load_unit
 
 DAEMON_JSON = "/etc/docker/daemon.json"

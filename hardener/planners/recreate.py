@@ -1,4 +1,5 @@
-"""The `docker run` command that creates a container again, rebuilt from inspect.
+"""The `docker run` command that creates a container again, rebuilt from inspect:
+what the container planner runs, and what a manual finding shows.
 
 It keeps what the container was created with: image, name, command and
 entrypoint, the environment and labels it adds to its image's, ports, mounts
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from typing import Callable, List, Mapping, Optional, Sequence, Tuple
 
 from ..host import Host
-from .containers import Container
+from ..facts.containers import Container
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,10 @@ def _mount_flag(mount: Mapping) -> List[str]:
     return []
 
 
-def run_command(host: Host, container: Container, image: Optional[Mapping], adjust: Adjust = Adjust()) -> List[str]:
+def run_command(host: Host, container: Container, image: Optional[Mapping], adjust: Adjust = Adjust(),
+                memory: Optional[int] = None) -> List[str]:
+    """The `docker run` of the container as it was, with `adjust` made and, where
+    given, a memory limit (swap limited to the same)."""
     config, settings = container.raw["Config"], container.host_config
     image_config = (image or {}).get("Config") or {}
     args: List[str] = ["docker", "run", "--detach", "--name", container.name]
@@ -91,9 +95,10 @@ def run_command(host: Host, container: Container, image: Optional[Mapping], adju
         args.append("--read-only")
     args += [arg for cap in settings.get("CapAdd") or [] for arg in ("--cap-add", cap)]
     args += [arg for cap in settings.get("CapDrop") or [] for arg in ("--cap-drop", cap)]
+    limits = dict(settings, **({"Memory": memory, "MemorySwap": memory} if memory else {}))
     for key, flag in (("Memory", "--memory"), ("MemorySwap", "--memory-swap"), ("CpuShares", "--cpu-shares"), ("PidsLimit", "--pids-limit")):
-        if settings.get(key):
-            args += [flag, str(settings[key])]
+        if limits.get(key):
+            args += [flag, str(limits[key])]
     if settings.get("NanoCpus"):
         args += ["--cpus", f"{settings['NanoCpus'] / 1e9:g}"]
 

@@ -1,0 +1,18 @@
+"""What the administrator asked for that items and planners read: the config
+file and the command line's choices."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional, Tuple
+
+from .config import Config
+
+
+@dataclass(frozen=True)
+class Options:
+    config: Config = field(default_factory=Config)
+    containers: Tuple[str, ...] = ()  # --container NAME or label=KEY=VALUE
+    recreate: bool = False  # --recreate: containers may be recreated to fix them
+    no_restart: bool = False  # --no-restart: stage the files, restart nothing
+    live_restore: bool = False  # --live-restore: turn it on (a reload) before restarting dockerd
+    via: Optional[str] = None  # --via: where wanted dockerd options go (else the config's daemon_options)

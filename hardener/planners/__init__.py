@@ -1,0 +1,74 @@
+"""Planners: one per kind of resource (dockerd's configuration, a file's owner
+and mode, the audit rules, a container, a login-shell variable).
+
+Each takes the intents of every selected item on its kind of resource and
+makes the changes once: one edit per file, one recreation or `docker update`
+per container, one restart per service. Every change names the items it
+serves. Planners read the host and plan; they change nothing.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Sequence, Tuple, Type
+
+from ..host import Host, HostError
+from ..model import Change, Intent, Text
+from ..options import Options
+
+
+@dataclass
+class Planned:
+    changes: List[Change] = field(default_factory=list)
+    notes: Dict[str, List[Text]] = field(default_factory=dict)  # by item: what the plan means for it (a restart stops ...)
+    evidence: Dict[Tuple[str, str], Dict[str, object]] = field(default_factory=dict)  # (item, finding target): added evidence
+
+    def note(self, items: Sequence[str], text: Text) -> None:
+        for item in items:
+            self.notes.setdefault(item, []).append(text)
+
+
+Wanted = Sequence[Tuple[str, Intent]]  # (item id, its intent), in the items' order
+PlannerFunction = Callable[[Host, Wanted, Options], Planned]
+_PLANNERS: Dict[Type[Intent], PlannerFunction] = {}
+
+
+def planner(kind: Type[Intent]) -> Callable[[PlannerFunction], PlannerFunction]:
+    """Register the planner of one kind of intent."""
+
+    def register(function: PlannerFunction) -> PlannerFunction:
+        _PLANNERS[kind] = function
+        return function
+
+    return register
+
+
+def _load() -> None:
+    for module in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{module.name}")
+
+
+def plan(host: Host, wanted: Wanted, options: Options) -> Tuple[Planned, Dict[str, HostError]]:
+    """The changes for all the intents, and the items whose planner could not plan (why)."""
+    _load()
+    by_kind: Dict[Type[Intent], List[Tuple[str, Intent]]] = {}
+    for item, intent in wanted:
+        by_kind.setdefault(type(intent), []).append((item, intent))
+    total, errors = Planned(), {}
+    for kind, intents in by_kind.items():
+        try:
+            planned = _PLANNERS[kind](host, intents, options)
+        except HostError as error:
+            errors.update({item: error for item, _ in intents})
+            continue
+        total.changes += planned.changes
+        for item, notes in planned.notes.items():
+            total.notes.setdefault(item, []).extend(notes)
+        total.evidence.update(planned.evidence)
+    return total, errors
+
+
+def serving(wanted: Wanted) -> Tuple[str, ...]:
+    """The items of these intents, each once, in order."""
+    return tuple(dict.fromkeys(item for item, _ in wanted))

@@ -1,0 +1,183 @@
+"""dockerd's configuration: every option wanted or gone, from every selected
+item, in one set of file changes, then one restart of docker.
+
+A wanted value goes to daemon.json, or with --via execstart onto dockerd's
+command line; a bad flag is taken out where it is written: the drop-in or
+override unit, or the variable of its environment file. The package's own
+unit is never edited: where the bad flag is written there, a drop-in of
+harden's replaces its ExecStart. On a live host the plan ends with a restart
+of docker (and a daemon-reload when a unit changed), which the docker
+handler (services/docker.py) carries out.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from ..edits import json_members
+from ..edits.env_files import rewrite_variable
+from ..edits.unit_tree import set_value
+from ..facts.dockerd_config import DockerdConfig, Flag, dockerd_config, running_config
+from ..host import Host, HostError
+from ..model import Change, Intent, RestartService, Text, WriteFile
+from ..templates import render
+from . import Planned, planner, serving
+
+PACKAGE_UNIT_DIRS = ("/lib/systemd/", "/usr/lib/systemd/")
+OUR_DROP_IN = "/etc/systemd/system/docker.service.d/zz-hardener.conf"
+
+
+@dataclass(frozen=True)
+class DockerdOption(Intent):
+    """What brings a daemon item into line; nothing at all where only a restart is missing."""
+
+    drop: Callable[[Flag], bool] = field(default=lambda flag: False, compare=False)  # flags to take out where written
+    json_set: Mapping[str, object] = field(default_factory=dict, compare=False)
+    json_remove: Tuple[str, ...] = ()
+
+
+RESTART_STOPS = Text(
+    "restarting docker stops the running containers {containers} (live-restore is off); "
+    "harden starts again those that do not come back by their restart policy",
+    "重启 docker 会停止正在运行的容器 {containers}（未开启 live-restore）；harden 会重新启动未按重启策略恢复的容器",
+)
+KEEPS_RUNNING = Text(
+    "live-restore keeps the containers running through the restart; dockerd then keeps the existing bridge, "
+    "so icc stays pending_restart until docker restarts with no container running",
+    "live-restore 使容器在重启期间保持运行；dockerd 因此保留现有网桥，icc 在没有容器运行时重启 docker 之前保持 pending_restart",
+)
+OFFER_LIVE_RESTORE = Text(
+    "add --live-restore to turn live-restore on first (a reload, not a restart), so that they keep running",
+    "添加 --live-restore 可先开启 live-restore（重新加载，而非重启），使这些容器保持运行",
+)
+
+
+def config_of(host: Host) -> Optional[DockerdConfig]:
+    return host.fact("dockerd_config", lambda: dockerd_config(host))
+
+
+def running_of(host: Host) -> Optional[DockerdConfig]:
+    return host.fact("dockerd_running", lambda: running_config(host))
+
+
+def live_restore_on(host: Host, config: Optional[DockerdConfig]) -> bool:
+    for source in (running_of(host), config):
+        if source is not None:
+            flag = source.flag("live-restore")
+            value = flag.value if flag is not None else source.json.get("live-restore", False)
+            if str(value).lower() == "true":
+                return True
+    return False
+
+
+def _swarm_active(host: Host) -> bool:
+    try:
+        return host.run("docker", "info", "--format", "{{.Swarm.LocalNodeState}}").strip() not in ("inactive", "")
+    except HostError:
+        return False
+
+
+def _running_names(host: Host) -> List[str]:
+    try:
+        return sorted(host.run("docker", "ps", "--format", "{{.Names}}").split())
+    except HostError:
+        return []
+
+
+@planner(DockerdOption)
+def plan_dockerd(host: Host, wanted, options) -> Planned:
+    config = config_of(host)
+    items = serving(wanted)
+    intents = [intent for _, intent in wanted]
+    via = options.via or options.config.daemon_options
+    if options.live_restore and _swarm_active(host):
+        raise HostError("--live-restore: this node is in swarm mode, which live-restore does not work with")
+    planned = Planned(plan_options(host, config, intents, items, options.no_restart, via, options.live_restore))
+    if any(isinstance(change, RestartService) for change in planned.changes):
+        for text in _restart_notes(host, config, options.live_restore):
+            planned.note(items, text)
+    return planned
+
+
+def _restart_notes(host: Host, config: DockerdConfig, live_restore: bool) -> List[Text]:
+    """What a restart of docker does on this host, said before it happens."""
+    running = _running_names(host)
+    if not running:
+        return []
+    if live_restore or live_restore_on(host, config):
+        return [KEEPS_RUNNING]
+    notes = [RESTART_STOPS.format(containers=", ".join(running))]
+    if not _swarm_active(host):
+        notes.append(OFFER_LIVE_RESTORE)
+    return notes
+
+
+def plan_options(host: Host, config: DockerdConfig, intents: Sequence[DockerdOption], items: Tuple[str, ...],
+                 no_restart: bool = False, via: str = "daemon-json", live_restore: bool = False) -> List[Change]:
+    """One set of file changes for all the intents, then the restart.
+
+    Wanted values go to daemon.json, or with via="execstart" onto dockerd's
+    command line (and out of daemon.json, so that no option is set twice)."""
+    json_set: Dict[str, object] = {}
+    json_remove: List[str] = []
+    for intent in intents:
+        json_set.update(intent.json_set)
+        json_remove += [key for key in intent.json_remove if key not in json_remove]
+    live_restore = live_restore and bool(intents) and host.live and not no_restart and not live_restore_on(host, config)
+    added: List[str] = []
+    if via == "execstart":
+        added = [f"--{key}={str(value).lower() if isinstance(value, bool) else value}" for key, value in json_set.items()]
+        json_remove += [key for key in json_set if key in config.json and key not in json_remove]
+        json_set = {}
+    dropped = [flag for flag in config.flags if any(intent.drop(flag) for intent in intents)]
+    gone = {id(word) for flag in dropped for word in flag.words}
+    changes: List[Change] = _variable_changes(host, config, gone, items) + _exec_start_changes(host, config, gone, added, items)
+    text = config.json_text or ""
+    for key in json_remove:
+        if text.strip():
+            text = json_members.remove_member(text, key)
+    for key, value in json_set.items():
+        text = json_members.set_member(text, key, value)
+    if live_restore:  # in daemon.json whatever --via says: a reload reads only that file
+        text = json_members.set_member(text, "live-restore", True)
+    if text != (config.json_text or ""):
+        # a daemon.json that is a link (to a config volume, say) is edited where it leads, inside the root
+        changes.append(WriteFile(host.resolve(config.json_path), text, items=items))
+    if host.live and not no_restart and (changes or intents):  # an intent with no file change: the files are right, dockerd is not
+        units_changed = any(isinstance(c, WriteFile) and "/systemd/" in c.path for c in changes)
+        changes.append(RestartService("docker", "docker.service", reload_units=units_changed, reload_first=live_restore, items=items))
+    return changes
+
+
+def _variable_changes(host: Host, config: DockerdConfig, gone: set, items: Tuple[str, ...]) -> List[Change]:
+    """Flags that come from a variable: that variable's assignment in its environment file."""
+    by_variable: Dict[Tuple[str, int, str], List] = {}
+    for word in config.command.words:
+        if word.variable:
+            by_variable.setdefault((word.path, word.line, word.variable), []).append(word)
+    changes: List[Change] = []
+    for (path, line, variable), words in by_variable.items():
+        if any(id(word) in gone for word in words):
+            if words[0].span is None:
+                raise HostError(f"{path}:{line}: a flag to remove comes from Environment={variable}; remove it there by hand")
+            text = host.read_text(path) or ""
+            kept = [w.text for w in words if id(w) not in gone]
+            changes.append(WriteFile(path, rewrite_variable(text, words[0].span, variable, kept), items=items))
+    return changes
+
+
+def _exec_start_changes(host: Host, config: DockerdConfig, gone: set, added: Sequence[str], items: Tuple[str, ...]) -> List[Change]:
+    """Flags written in the ExecStart line itself, taken out or added: in the
+    drop-in or override that holds it, or in a drop-in of ours over the package's unit."""
+    command = config.command
+    removed = any(id(word) in gone for part in command.parts for word in part.words if not word.variable)
+    if not removed and not added:
+        return []
+    kept = [part.raw for part in command.parts
+            if not part.words or part.words[0].variable or not all(id(w) in gone for w in part.words)]
+    value = command.prefixes + " ".join(kept + list(added))
+    path = command.setting.path
+    if path.startswith(PACKAGE_UNIT_DIRS):
+        return [WriteFile(OUR_DROP_IN, render("systemd/docker-execstart.conf.j2", exec_start=value, package_unit=path), items=items)]
+    text = host.read_text(path) or ""
+    return [WriteFile(path, set_value(text, path, command.setting.node, value), items=items)]

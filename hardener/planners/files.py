@@ -1,0 +1,31 @@
+"""A file's owner and highest mode: one change per file, whoever wants it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, List
+
+from ..model import Intent, SetOwnerMode
+from . import Planned, planner, serving
+
+
+@dataclass(frozen=True)
+class OwnerMode(Intent):
+    path: str
+    uid: int
+    gid: int
+    mode: int  # the mode wanted: the current one without its excess bits
+
+
+@planner(OwnerMode)
+def plan_owner_modes(host, wanted, options) -> Planned:
+    by_path: Dict[str, List] = {}
+    for item, intent in wanted:
+        by_path.setdefault(intent.path, []).append((item, intent))
+    planned = Planned()
+    for path, intents in by_path.items():
+        first = intents[0][1]
+        mode = first.mode
+        for _, intent in intents:
+            mode &= intent.mode  # the strictest of what each item allows
+        planned.changes.append(SetOwnerMode(path, first.uid, first.gid, mode, items=serving(intents)))
+    return planned
