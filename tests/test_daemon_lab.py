@@ -188,3 +188,49 @@ def test_live_restore_keeps_the_containers_running(lab):
     assert (items["icc"]["status"], items["icc"]["reason"]) == ("fail", "pending_restart")
     assert items["log-level"]["status"] == "pass"
     assert any("icc stays pending_restart" in note for note in items["icc"]["notes"])
+
+
+def container_state(lab, name):
+    found = json.loads(lab.run("docker", "inspect", name).stdout)[0]
+    return {"id": found["Id"], "running": found["State"]["Running"], "memory": found["HostConfig"]["Memory"],
+            "binds": found["HostConfig"]["Binds"], "restart": found["HostConfig"]["RestartPolicy"]["Name"],
+            "read_only": found["HostConfig"]["ReadonlyRootfs"]}
+
+
+def test_daemon_items_recreation_and_memory_limits_in_one_run_then_rollback(lab):
+    """What an administrator runs: the daemon items (a restart of docker) and
+    --recreate and a memory limit in one run; then rollback gives back every
+    container that ran, under its own id, with its own settings."""
+    lab.run("sh", "-c", "echo '{\"debug\": true}' > /etc/docker/daemon.json")
+    lab.run("systemctl", "restart", "docker")
+    lab.run("docker", "run", "-d", "--name", "etcmount", "-v", "/etc:/host-etc", IMAGE, "sleep", "3600")
+    lab.run("docker", "run", "-d", "--name", "sock", "-v", "/run/docker.sock:/run/docker.sock", IMAGE, "sleep", "3600")
+    lab.run("docker", "run", "-d", "--name", "plain", "--restart", "always", "--read-only", IMAGE, "sleep", "3600")
+    lab.run("mkdir", "-p", "/etc/hardener")
+    lab.run("sh", "-c", "printf \"[memory_limit]\\ndefault = '256m'\\n\" > /etc/hardener/config.toml")
+    before = {name: container_state(lab, name) for name in ("etcmount", "sock", "plain")}
+    start = snapshot(lab, *FILES)
+
+    applied = lab.harden("apply", "--yes", "--recreate", "--skip", "audit-docker-files", "--format", "json")
+    assert applied.returncode in (0, 2), applied  # content-trust stays manual unless named
+    after = {name: container_state(lab, name) for name in ("etcmount", "sock", "plain")}
+    assert all(state["running"] for state in after.values()), after
+    for name in ("etcmount", "sock"):
+        assert after[name]["id"] != before[name]["id"], "recreated"
+        assert after[name]["memory"] == 256 * 2 ** 20, "the recreated container has the limit"
+    assert after["plain"]["id"] == before["plain"]["id"] and after["plain"]["memory"] == 256 * 2 ** 20, "updated live"
+    assert after["etcmount"]["binds"] in (None, []) and after["etcmount"]["read_only"]
+    check = lab.harden("check", "--only", "icc,log-level,no-sensitive-mounts,no-docker-sock,memory-limit",
+                       "--container", "etcmount", "--container", "sock", "--container", "plain")
+    assert check.returncode == 0, check
+
+    rolled = lab.harden("rollback", "--yes")
+    assert rolled.returncode == 0, rolled
+    assert snapshot(lab, *FILES) == start
+    back = {name: container_state(lab, name) for name in ("etcmount", "sock", "plain")}
+    for name in ("etcmount", "sock", "plain"):
+        assert back[name]["running"], f"{name} runs again"
+        assert back[name]["id"] == before[name]["id"], f"{name} under its own id"
+        assert (back[name]["binds"], back[name]["restart"], back[name]["read_only"]) == \
+            (before[name]["binds"], before[name]["restart"], before[name]["read_only"])
+    assert back["etcmount"]["memory"] == 0 and back["sock"]["memory"] == 0, "the originals never had a limit"
