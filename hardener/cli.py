@@ -25,7 +25,7 @@ from .engine import ApplyFailed, RollbackRefused, SelectionError
 from .fixes import all_fixes
 from .options import Options
 from .host import Host, HostError
-from .i18n import LANGUAGES, UI, default_language
+from .i18n import LANGUAGES, REMEDY, UI, default_language
 from .journal import Journal, JournalError
 from .model import Remedy, Status
 
@@ -334,10 +334,9 @@ def list_items(**given):
     """Every item: id, title, CIS reference and how it is fixed."""
     settings = _settings(**given)
     lang = settings.language
-    remedies = {Remedy.AUTO: ("automatic", "自动"), Remedy.MANUAL: ("manual", "手动"), Remedy.WHEN_NAMED: ("when named", "需指定")}
     items = [{"id": fix.id, "title": fix.title(lang), "cis": fix.cis, "remedy": fix.remedy.value} for fix in all_fixes()]
     width = max(len(item["id"]) for item in items)
-    lines = [f"{item['id']:<{width}}  CIS {item['cis']:<9} {remedies[Remedy(item['remedy'])][lang == 'zh']:<11} {item['title']}"
+    lines = [f"{item['id']:<{width}}  CIS {item['cis']:<9} {REMEDY[Remedy(item['remedy'])](lang):<11} {item['title']}"
              for item in items]
     Session(settings, Host("/")).emit({"items": items}, "\n".join(lines))
 

@@ -1,10 +1,11 @@
 """The words harden shows that are not an item's own: statuses, shared
-reasons, and the sentences of the command line. English and Chinese."""
+reasons, the sentences of the command line and the words of the HTML pages.
+English and Chinese, every one a Text: the one way harden translates."""
 from __future__ import annotations
 
 import os
 
-from .model import Status, Text
+from .model import Remedy, Status, Text
 
 LANGUAGES = ("en", "zh")
 
@@ -85,3 +86,27 @@ UI = {
     "remove_file": Text("remove {path}", "删除 {path}"),
     "header": Text("harden: Docker security baseline on {root}", "harden：Docker 安全基线，主机 {root}"),
 }
+
+REMEDY = {
+    Remedy.AUTO: Text("automatic", "自动"),
+    Remedy.MANUAL: Text("manual", "手动"),
+    Remedy.WHEN_NAMED: Text("when named", "需指定"),
+}
+
+PAGE = {
+    "fleet_title": Text("Docker security baseline: fleet", "Docker 安全基线：主机群"),
+    "hosts": Text("hosts", "台主机"),
+    "items": Text("items", "个检查项"),
+    "host": Text("host", "主机"),
+    "failing": Text("failing", "不合规"),
+    "manual": Text("manual", "需手动"),
+    "title": Text("Docker security baseline", "Docker 安全基线"),
+    "command": Text("command", "命令"),
+    "run": Text("run", "运行"),
+    "advice": Text("advice", "加固建议"),
+}
+PAGE_COUNTS = (("to_change", Text("to change", "待修改")), ("failing", Text("failing", "不合规")), ("manual", Text("manual", "需手动")),
+               ("compliant", Text("compliant", "合规")), ("not_applicable", Text("not applicable", "不适用")),
+               ("error", Text("errors", "错误")))
+PAGE_GROUPS = (("fail", Text("Failing", "不合规")), ("error", Text("Errors", "错误")), ("manual", Text("Manual", "需手动处理")),
+               ("waived", Text("Waived", "已豁免")), ("pass", Text("Compliant", "合规")), ("not_applicable", Text("Not applicable", "不适用")))

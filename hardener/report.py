@@ -12,7 +12,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from . import services
 from .engine import unified_diff
 from .host import Host
-from .i18n import REASONS, STATUS, UI
+from .i18n import PAGE, PAGE_COUNTS, PAGE_GROUPS, REASONS, STATUS, UI
 from .model import Change, Finding, ItemResult, RestartService, SetOwnerMode, Status, Text, WriteFile
 
 
@@ -192,29 +192,19 @@ def dumps(document: dict) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2)
 
 
-HTML_TEXT = {
-    "en": {"fleet_title": "Docker security baseline: fleet", "hosts": "hosts", "items": "items", "host": "host",
-           "failing": "failing", "manual": "manual",
-           "title": "Docker security baseline", "command": "command", "run": "run", "advice": "advice",
-           "counts": (("to_change", "to change"), ("failing", "failing"), ("manual", "manual"), ("compliant", "compliant"),
-                      ("not_applicable", "not applicable"), ("error", "errors")),
-           "groups": (("fail", "Failing"), ("error", "Errors"), ("manual", "Manual"), ("waived", "Waived"),
-                      ("pass", "Compliant"), ("not_applicable", "Not applicable"))},
-    "zh": {"fleet_title": "Docker 安全基线：主机群", "hosts": "台主机", "items": "个检查项", "host": "主机",
-           "failing": "不合规", "manual": "需手动",
-           "title": "Docker 安全基线", "command": "命令", "run": "运行", "advice": "加固建议",
-           "counts": (("to_change", "待修改"), ("failing", "不合规"), ("manual", "需手动"), ("compliant", "合规"),
-                      ("not_applicable", "不适用"), ("error", "错误")),
-           "groups": (("fail", "不合规"), ("error", "错误"), ("manual", "需手动处理"), ("waived", "已豁免"),
-                      ("pass", "合规"), ("not_applicable", "不适用"))},
-}
+def page_text(lang: str) -> dict:
+    """The words of the HTML pages, in one language."""
+    text = {key: words(lang) for key, words in PAGE.items()}
+    text["counts"] = tuple((key, words(lang)) for key, words in PAGE_COUNTS)
+    text["groups"] = tuple((status, words(lang)) for status, words in PAGE_GROUPS)
+    return text
 
 
 def results_html(document: dict, lang: str) -> str:
     """One self-contained page: no external assets, readable offline."""
     from .templates import render_html
 
-    return render_html("report/report.html.j2", doc=document, lang=lang, text=HTML_TEXT[lang],
+    return render_html("report/report.html.j2", doc=document, lang=lang, text=page_text(lang),
                        status_names={status.value: STATUS[status](lang) for status in Status},
                        change_lines=lambda change: change_lines(change, lang))
 
@@ -235,5 +225,5 @@ def fleet_html(documents: Sequence[Tuple[str, dict]], lang: str) -> str:
     per_item = {item_id: {"failing": sum(1 for h in hosts if h["items"].get(item_id, {}).get("status") in ("fail", "error")),
                           "manual": sum(1 for h in hosts if h["items"].get(item_id, {}).get("status") == "manual")}
                 for item_id in item_ids}
-    return render_html("report/fleet.html.j2", hosts=hosts, item_ids=item_ids, per_item=per_item, lang=lang, text=HTML_TEXT[lang],
+    return render_html("report/fleet.html.j2", hosts=hosts, item_ids=item_ids, per_item=per_item, lang=lang, text=page_text(lang),
                        status_names={status.value: STATUS[status](lang) for status in Status})
