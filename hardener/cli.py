@@ -360,7 +360,10 @@ def history(prune, **given):
     runs = [run.summary() for run in journal.runs()]
     document = {"host": report.host_name(session.host), "root": str(session.host.root), "runs": runs}
     lines = [f"{'RUN':<23}  {'STARTED':<25}  {'STATE':<18}  ITEMS"]
-    lines += [f"{run['id']:<23}  {run['started'] or '?':<25}  {run['state']:<18}  {', '.join(run['items'])}" for run in runs]
+    for run in runs:
+        lines.append(f"{run['id']:<23}  {run['started'] or '?':<25}  {run['state']:<18}  {', '.join(run['items'])}")
+        if run.get("keeps"):
+            lines.append("    " + session.text("keeps", containers=", ".join(run["keeps"])))
     if not runs:
         lines = [session.text("no_runs")]
     if prune is not None:

@@ -71,6 +71,8 @@ UI = {
     "newest_rolled_back": Text("The newest run, {run_id}, is rolled back already: nothing to roll back.",
                                "最新的运行 {run_id} 已回滚：没有需要回滚的内容。"),
     "not_restored": Text("not restored: {what}", "未恢复：{what}"),
+    "keeps": Text("keeps aside for rollback: {containers} (removed with the run by history --prune)",
+                  "为回滚保留：{containers}（history --prune 删除该运行时一并删除）"),
     "pruned": Text("Removed {count} old run(s).", "已删除 {count} 条旧运行记录。"),
     "after_apply": Text("After apply:", "加固后："),
     "owner_mode": Text("owner/mode {before} -> {after}", "属主/权限 {before} -> {after}"),

@@ -286,6 +286,7 @@ def test_recreation_carries_the_memory_limit_and_kept_aside_containers_are_harde
     runs = live_harden(journal, "history", "--format", "json").json["runs"]
     run_id = runs[-1]["id"]
     assert sorted(runs[-1]["keeps"]) == sorted(f"{name}-hardener-{run_id}" for name in (etc, writable))
+    assert f"keeps aside for rollback: {etc}-hardener-{run_id}" in live_harden(journal, "history").out
     pruned = live_harden(journal, "history", "--prune", "0")
     assert pruned.code == 0, pruned
     for name in (etc, writable):

@@ -224,6 +224,10 @@ def test_daemon_items_recreation_and_memory_limits_in_one_run_then_rollback(lab)
                        "--container", "etcmount", "--container", "sock", "--container", "plain")
     assert check.returncode == 0, check
 
+    preview = lab.harden("rollback", "--dry-run").stdout.splitlines()
+    restart = next(i for i, line in enumerate(preview) if "systemctl restart docker.service" in line)
+    assert restart == len(preview) - 1 and any("daemon.json" in line for line in preview[:restart]), \
+        "rollback restarts last, and its preview says so"
     rolled = lab.harden("rollback", "--yes")
     assert rolled.returncode == 0, rolled
     assert snapshot(lab, *FILES) == start
