@@ -33,11 +33,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Collection, Mapping, Optional, Tuple
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on the older Pythons of RHEL 8 / Alibaba Cloud Linux 3
-    import tomli as tomllib
-
 from .host import Host, HostError
 
 DEFAULT_PATH = "/etc/hardener/config.toml"
@@ -127,6 +122,10 @@ def parse(text: str, source: str, known_items: Collection[str]) -> Config:
     def fail(message: str, line: int) -> ConfigError:
         return ConfigError(f"{source}:{line}: {message}")
 
+    if sys.version_info >= (3, 11):  # loaded here: commands that read no config (list) do not pay for it
+        import tomllib
+    else:  # pragma: no cover - exercised on the older Pythons of RHEL 8 / Alibaba Cloud Linux 3
+        import tomli as tomllib
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

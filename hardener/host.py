@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
-import logging
-import logging.handlers
 import os
-import socket
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -415,6 +412,10 @@ class Host:
 
     def log(self, message: str) -> None:
         """One line to the system log: the host's own trail of what harden did."""
+        import logging
+        import logging.handlers
+        import socket
+
         logger = logging.getLogger("hardener.syslog")
         if not logger.handlers:
             if not os.path.exists(SYSLOG_SOCKET):

@@ -4,7 +4,6 @@ The JSON documents are the tool's public interface; README.md documents them.
 """
 from __future__ import annotations
 
-import json
 import socket
 import string
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -186,10 +185,6 @@ def results_text(document: dict, lang: str, plan: bool) -> str:
         line += ", " + UI["errors_summary"](lang, errors=counts["error"])
     lines.append(line)
     return "\n".join(lines)
-
-
-def dumps(document: dict) -> str:
-    return json.dumps(document, ensure_ascii=False, indent=2)
 
 
 def page_text(lang: str) -> dict:

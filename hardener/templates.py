@@ -1,9 +1,10 @@
-"""Rendering of the files harden writes, from the jinja2 templates in templates/."""
+"""Rendering of the files harden writes, from the jinja2 templates in templates/.
+
+jinja2 is loaded on first use: commands that render nothing (--help, list) do not pay for it."""
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
-
-import jinja2
 
 _PACKAGED = Path(__file__).parent / "templates"  # inside an installed wheel
 _CHECKOUT = Path(__file__).parent.parent / "templates"  # in a source checkout
@@ -13,28 +14,21 @@ def template_dir() -> Path:
     return _PACKAGED if _PACKAGED.is_dir() else _CHECKOUT
 
 
-_environment = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(str(template_dir())),
-    keep_trailing_newline=True,
-    trim_blocks=True,
-    undefined=jinja2.StrictUndefined,
-    autoescape=False,
-)
+@lru_cache(maxsize=None)
+def _environment(html: bool):
+    import jinja2
+
+    if html:  # pages people read: everything that comes from a host is escaped
+        return jinja2.Environment(loader=jinja2.FileSystemLoader(str(template_dir())), undefined=jinja2.StrictUndefined,
+                                  autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(template_dir())), keep_trailing_newline=True,
+                              trim_blocks=True, undefined=jinja2.StrictUndefined, autoescape=False)
 
 
 def render(name: str, **values) -> str:
-    return _environment.get_template(name).render(**values)
-
-
-_html = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(str(template_dir())),
-    undefined=jinja2.StrictUndefined,
-    autoescape=True,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+    return _environment(False).get_template(name).render(**values)
 
 
 def render_html(name: str, **values) -> str:
     """Pages people read: everything that comes from a host is escaped."""
-    return _html.get_template(name).render(**values)
+    return _environment(True).get_template(name).render(**values)

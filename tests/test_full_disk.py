@@ -110,7 +110,7 @@ def test_a_disk_that_fills_up_half_way_is_undone(small_disk, record):
     if "were undone" in err:
         assert hosts.snapshot(root) == start
     else:  # even the undo found no room: harden says so, and rollback finishes it once there is room
-        assert f"harden rollback" in err, err
+        assert "harden rollback" in err, err
         (small_disk / "filler").unlink()
         rolled = run_harden("rollback", "--yes", "--root", root)
         assert rolled.code == 0, rolled

@@ -2,8 +2,6 @@
 reports an undo it did not do, and judges drift by what harden left behind."""
 import json
 import os
-import shutil
-import subprocess
 import tarfile
 from pathlib import Path
 

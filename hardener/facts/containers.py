@@ -1,21 +1,24 @@
 """The containers of the running engine, read in one pass.
 
-Two docker calls whatever the number of containers: one listing, one inspect
-of them all (and one image inspect when recreate commands are built). The
-result is kept on the Host for the rest of the run, so six items share it.
+Through the Engine API (engine_api.py), no docker process: one listing, one
+inspect per container, and at most one inspect per image, whatever the number
+of items. The result is kept on the Host for the rest of the run, so every
+container item shares it.
 The originals that harden keeps aside for rollback (its journal knows them)
 are not the host's containers, and are left out.
 """
 from __future__ import annotations
 
 import fnmatch
-import json
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Dict, List, Mapping, Optional, Sequence
 
-from ..host import CommandMissing, Host, HostError
-from ..journal import Journal
+from ..host import Host
+from . import cgroups
+from .audit import find_program
+from .engine_errors import EngineError
+from .units import unit_file
 
 
 class NoEngine(Exception):
@@ -92,38 +95,56 @@ class Container:
         return evidence
 
 
-def _docker(host: Host, *args: str) -> str:
-    try:
-        return host.run("docker", *args)
-    except CommandMissing:
-        raise NoEngine("not_installed", "docker is not installed") from None
-    except HostError as error:
-        raise NoEngine("engine_unreachable", f"the Docker engine does not answer: {error}") from None
+def _engine(host: Host):
+    from .engine_api import EngineAPI  # http.client: loaded by the commands that read the engine
+
+    return host.fact("engine_api", EngineAPI)
+
+
+def _unreachable(host: Host, error: EngineError) -> NoEngine:
+    if error.missing and unit_file(host, "docker.service") is None and find_program(host, "dockerd") is None:
+        return NoEngine("not_installed", "Docker is not installed")
+    return NoEngine("engine_unreachable", str(error))
 
 
 def all_containers(host: Host) -> List[Container]:
+    """Every container, running or stopped: one listing and one inspect each, through the Engine API."""
     if not host.live:
         raise NoEngine("not_live", "no engine is queried under --root")
 
     def load() -> List[Container]:
-        ids = _docker(host, "ps", "--all", "--quiet", "--no-trunc").split()
-        if not ids:
-            return []
-        kept = Journal(host).kept_aside()  # originals harden keeps for rollback: its own, not the host's
-        return [container for raw in json.loads(_docker(host, "inspect", "--type", "container", *ids))
-                if (container := Container(raw)).name not in kept]
+        from ..journal import Journal
+
+        try:
+            api = _engine(host)
+            listed = api.containers()
+            found = []
+            for entry in listed:
+                try:
+                    found.append(Container(api.container(entry["Id"])))
+                except EngineError as error:
+                    if error.status != 404:  # removed since the listing: gone, not a finding
+                        raise
+        except EngineError as error:
+            raise _unreachable(host, error) from None
+        kept = Journal(host).kept_aside() if found else set()  # originals harden keeps for rollback: its own, not the host's
+        return [container for container in found if container.name not in kept]
 
     return host.fact("containers", load)
 
 
 def images(host: Host) -> Dict[str, Mapping]:
-    """Inspect of the images of all containers, by id, in one call."""
+    """Inspect of the images of all containers, by id: at most one request per image."""
 
     def load() -> Dict[str, Mapping]:
-        wanted = sorted({container.image_id for container in all_containers(host)})
-        if not wanted:
-            return {}
-        return {image["Id"]: image for image in json.loads(_docker(host, "image", "inspect", *wanted))}
+        found = {}
+        for image_id in sorted({container.image_id for container in all_containers(host)}):
+            try:
+                found[image_id] = _engine(host).image(image_id)
+            except EngineError as error:
+                if error.status != 404:
+                    raise _unreachable(host, error) from None
+        return found
 
     return host.fact("images", load)
 
@@ -152,3 +173,19 @@ def within(path: str, directory: str) -> bool:
     parts, base = PurePosixPath(path).parts, PurePosixPath(directory).parts
     return parts[: len(base)] == base
 
+
+
+def memory_usage(host: Host, container: Container) -> Optional[int]:
+    """What a running container uses, as docker stats counts it: from its cgroup,
+    else (no cgroup file found) from the engine's one-shot stats; None when stopped."""
+    if not container.running:
+        return None
+    found = cgroups.memory_usage(host, container.raw["State"].get("Pid") or 0)
+    if found is not None:
+        return found
+    try:
+        stats = _engine(host).get(f"/containers/{container.id}/stats?stream=false&one-shot=true")
+    except EngineError:
+        return None
+    memory = stats.get("memory_stats") or {} if isinstance(stats, dict) else {}
+    return cgroups.without_inactive_cache(memory["usage"], memory.get("stats") or {}) if "usage" in memory else None

@@ -14,7 +14,7 @@ tests/test_systemd_corpus.py holds this against a real systemd.
 from __future__ import annotations
 
 import re
-from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
+from typing import List, NamedTuple, Optional, Sequence, Tuple
 
 WHITESPACE = " \t\n\r"
 NEWLINE = "\n\r"

@@ -1,0 +1,274 @@
+"""What each command does, once the command line (cli.py) has read its options.
+
+Imported when a command runs, not for `--help`: this is where the engine,
+the journal, the reports and the items come in.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass
+from typing import Optional, Tuple
+
+import click
+
+from . import engine, report
+from . import config as config_file
+from . import journal as states
+from .engine import ApplyFailed, RollbackRefused, SelectionError
+from .fixes import all_fixes
+from .host import Host, HostError
+from .i18n import UI
+from .journal import Journal, JournalError
+from .model import Status
+from .options import Options
+from .settings import Failure, Settings, given_settings, ids
+
+OK, ERROR, NOT_COMPLIANT, APPLY_FAILED, ROLLBACK_REFUSED, ROLLBACK_INCOMPLETE = 0, 1, 2, 3, 4, 5  # cli.py says what each means
+
+
+# -- shared steps --------------------------------------------------------------
+
+
+@dataclass
+class Session:
+    settings: Settings
+    host: Host
+    recreate: bool = False
+    no_restart: bool = False
+    live_restore: bool = False
+
+    @classmethod
+    def open(cls, settings: Settings, recreate: bool = False, no_restart: bool = False, live_restore: bool = False) -> "Session":
+        return cls(settings, Host(settings.root or "/"), recreate, no_restart, live_restore)
+
+    def evaluate(self):
+        fixes = all_fixes()
+        try:
+            config = config_file.load(self.host, self.settings.config_path, [fix.id for fix in fixes])
+        except config_file.ConfigError as error:
+            raise Failure(str(error)) from None
+        selection = engine.select(fixes, ids(self.settings.only), ids(self.settings.skip), config)
+        return engine.evaluate(self.host, selection, Options(config=config, containers=tuple(self.settings.containers), recreate=self.recreate,
+                                                         no_restart=self.no_restart, via=self.settings.via,
+                                                         live_restore=self.live_restore))
+
+    def require_root(self, command: str) -> None:
+        if self.host.live and os.geteuid() != 0:
+            raise Failure(f"{command} changes this host and must run as root (sudo harden {command}); "
+                          "nothing was changed")
+
+    def require_consent(self, command: str, yes: bool) -> None:
+        if not yes and not sys.stdin.isatty():
+            raise Failure(f"{command} is not on a terminal, so it cannot ask: add --yes to {command} without asking")
+
+    def emit(self, document: dict, text: str, html: bool = False) -> None:
+        """The command's report in the chosen format, to standard output or --output."""
+        if self.settings.output_format == "html" and html:
+            self.settings.write(report.results_html(document, self.settings.language))
+        else:
+            self.settings.emit(document, text)
+
+    def write(self, output: str) -> None:
+        self.settings.write(output)
+
+    def text(self, key: str, **values) -> str:
+        return UI[key](self.settings.language, **values)
+
+
+def _first_error(results) -> Optional[str]:
+    for result in results:
+        if result.status is Status.ERROR:
+            message = result.findings[0].evidence.get("message", result.reason)
+            return f"{result.fix.id}: {message}; nothing was changed (fix that, or --skip {result.fix.id})"
+    return None
+
+
+def _exit_code(results) -> int:
+    if any(result.status is Status.ERROR for result in results):
+        return ERROR
+    return OK if all(result.status.compliant for result in results) else NOT_COMPLIANT
+
+
+def _preview(session: Session) -> int:
+    results = session.evaluate()
+    lang = session.settings.language
+    document = report.results_document(session.host, "dry-run", results, lang, with_changes=True)
+    session.emit(document, report.results_text(document, lang, plan=True), html=True)
+    if any(result.status is Status.ERROR for result in results):
+        return ERROR
+    return OK if not any(r.status in (Status.FAIL, Status.MANUAL) for r in results) else NOT_COMPLIANT
+
+
+def preview() -> None:
+    """No command: the plan, as --dry-run."""
+    sys.exit(_preview(Session.open(given_settings())))
+
+
+def check(**given):
+    """Detect only: the status of every selected item."""
+    session = Session.open(given_settings(**given))
+    results = session.evaluate()
+    lang = session.settings.language
+    document = report.results_document(session.host, "check", results, lang, with_changes=False)
+    session.emit(document, report.results_text(document, lang, plan=False), html=True)
+    sys.exit(_exit_code(results))
+
+
+def apply(yes, recreate, no_restart, live_restore, **given):
+    """Carry the plan out, recording every change so it can be undone."""
+    session = Session.open(given_settings(**given), recreate, no_restart, live_restore)
+    if session.settings.dry_run:
+        sys.exit(_preview(session))
+    session.require_root("apply")
+    session.require_consent("apply", yes)
+    lang = session.settings.language
+    journal = Journal(session.host)
+    with journal.lock():
+        engine.refuse_if_unfinished(journal)
+        results = session.evaluate()
+        error = _first_error(results)
+        if error:
+            raise Failure(error)
+        planned = report.results_document(session.host, "apply", results, lang, with_changes=True)
+        if any(result.changes for result in results) and not yes:
+            click.echo(report.results_text(planned, lang, plan=True))
+            if not click.confirm(session.text("confirm_apply"), err=True):
+                raise Failure("apply cancelled; nothing was changed")
+        try:
+            outcome = engine.apply(session.host, journal, results)
+        except ApplyFailed as failed:
+            state = "its changes were undone" if failed.undone else f"undo it with: harden rollback {failed.run_id}"
+            raise Failure(f"apply failed: {failed}; {state} (run {failed.run_id})", APPLY_FAILED) from None
+        session.no_restart = False  # what is left is judged as check judges it: a staged file is pending_restart
+        after = session.evaluate()
+    document = report.results_document(session.host, "apply", after, lang, with_changes=False,
+                                       run_id=outcome.run_id, changed=outcome.changes > 0)
+    for item, done in zip(document["items"], planned["items"]):
+        item["changes"] = done["changes"]
+    lines = []
+    if outcome.run_id:
+        for item in planned["items"]:
+            for change in item["changes"]:
+                lines.extend(report.change_lines(change, lang))
+        lines += ["", session.text("applied", count=outcome.changes, run_id=outcome.run_id),
+                  session.text("undo_hint", run_id=outcome.run_id), ""]
+    else:
+        lines += [session.text("nothing_to_do"), ""]
+    lines.append(session.text("after_apply"))
+    lines.append(report.results_text(document, lang, plan=False))
+    session.emit(document, "\n".join(lines), html=True)
+    sys.exit(_exit_code(after))
+
+
+def rollback(run_id, yes, force, **given):
+    """Undo the newest run that is not rolled back yet, or RUN_ID."""
+    session = Session.open(given_settings(**given))
+    journal = Journal(session.host)
+    try:
+        _rollback(session, journal, run_id, yes, force)
+    except RollbackRefused as refused:
+        if refused.details:
+            click.echo(refused.details)
+        raise Failure(f"rollback refused: {refused}", ROLLBACK_REFUSED) from None
+
+
+def _nothing_to_roll_back(session: Session, journal: Journal) -> None:
+    runs = journal.runs()
+    message = session.text("newest_rolled_back", run_id=runs[-1].id) if runs else session.text("no_runs")
+    session.emit({"command": "rollback", "run_id": None, "changed": False, "restored": []}, message)
+    sys.exit(OK)
+
+
+def _rollback(session: Session, journal: Journal, run_id: Optional[str], yes: bool, force: bool) -> None:
+    if session.settings.dry_run:
+        run = engine.run_to_roll_back(journal, run_id)
+        if run is None:
+            _nothing_to_roll_back(session, journal)
+        lines = engine.rollback_preview(session.host, run)
+        session.emit({"command": "rollback", "run_id": run.id, "dry_run": True, "restore": lines},
+                     "\n".join([session.text("rollback_preview", run_id=run.id)] + lines))
+        sys.exit(OK)
+    session.require_root("rollback")
+    session.require_consent("rollback", yes)
+    with journal.lock():
+        run = engine.run_to_roll_back(journal, run_id)
+        if run is None:
+            _nothing_to_roll_back(session, journal)
+        if not yes:
+            click.echo("\n".join([session.text("rollback_preview", run_id=run.id)] + engine.rollback_preview(session.host, run)))
+            if not click.confirm(session.text("confirm_rollback", run_id=run.id), err=True):
+                raise Failure("rollback cancelled; nothing was changed")
+        outcome = engine.rollback(session.host, journal, run, force)
+    lang = session.settings.language
+    lines = [session.text("rolled_back", run_id=outcome.run_id, count=outcome.undone)]
+    lines += [session.text("drift_saved", path=path, saved=saved) for path, saved in outcome.saved]
+    lines += [f"{target}: {caveat(lang)}" for target, caveat in outcome.caveats]
+    lines += [session.text("not_restored", what=what) for what in outcome.unrestored]
+    session.emit({"command": "rollback", "host": report.host_name(session.host), "root": str(session.host.root),
+                  "run_id": outcome.run_id, "changed": outcome.undone > 0,
+                  "restored": [{"path": path, "kept_at": saved} for path, saved in outcome.saved],
+                  "caveats": [{"target": target, "caveat": caveat(lang)} for target, caveat in outcome.caveats],
+                  "unrestored": outcome.unrestored},
+                 "\n".join(lines))
+    if outcome.unrestored:
+        raise Failure(f"rollback incomplete: run {outcome.run_id} could not be restored in full "
+                      f"({len(outcome.unrestored)} problem(s) listed above); the run no longer blocks apply", ROLLBACK_INCOMPLETE)
+    sys.exit(OK)
+
+
+def history(prune, **given):
+    """The recorded runs: id, time, items, state."""
+    session = Session.open(given_settings(**given))
+    journal = Journal(session.host)
+    removed = 0
+    if prune is not None:
+        session.require_root("history --prune")
+        with journal.lock():
+            runs = journal.runs()
+            for run in runs[: max(len(runs) - prune, 0)]:
+                if run.state not in states.BLOCKING:
+                    engine.prune(session.host, journal, run)
+                    removed += 1
+    runs = [run.summary() for run in journal.runs()]
+    document = {"host": report.host_name(session.host), "root": str(session.host.root), "runs": runs}
+    lines = [f"{'RUN':<23}  {'STARTED':<25}  {'STATE':<18}  ITEMS"]
+    for run in runs:
+        lines.append(f"{run['id']:<23}  {run['started'] or '?':<25}  {run['state']:<18}  {', '.join(run['items'])}")
+        if run.get("keeps"):
+            lines.append("    " + session.text("keeps", containers=", ".join(run["keeps"])))
+    if not runs:
+        lines = [session.text("no_runs")]
+    if prune is not None:
+        lines.append(session.text("pruned", count=removed))
+    session.emit(document, "\n".join(lines))
+
+
+def fleet_report(documents, **given):
+    """One page for many hosts, from their `--format json` reports (as Ansible fetches them)."""
+    settings = given_settings(**given)
+    loaded = []
+    for path in documents:
+        try:
+            with open(path, encoding="utf-8") as stream:
+                document = json.load(stream)
+        except (OSError, ValueError) as error:
+            raise Failure(f"{path}: not a harden JSON report ({error})") from None
+        if not isinstance(document, dict) or not ({"items", "error", "command"} & set(document)):
+            raise Failure(f"{path}: not a harden JSON report")
+        loaded.append((os.path.splitext(os.path.basename(path))[0], document))
+    if settings.output_format != "html":
+        raise Failure("harden report writes --format html")
+    Session(settings, Host("/")).write(report.fleet_html(loaded, settings.language))
+
+
+def user_error(error: Exception) -> Optional[Tuple[str, int]]:
+    """The one line and the exit code of an error a user can cause; None for a bug."""
+    if isinstance(error, Failure):
+        return str(error), error.code
+    if isinstance(error, (HostError, JournalError, SelectionError)):
+        return str(error), ERROR
+    if isinstance(error, OSError):  # what no step foresaw (a full disk under the journal, say): still one line
+        return f"{error.filename + ': ' if error.filename else ''}{error.strerror or error}", ERROR
+    return None

@@ -1,0 +1,83 @@
+"""What the command line was given, before or after the command's name, and
+where a command's output goes (standard output or --output, text or JSON)."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import List, Optional, Tuple
+
+import click
+
+from .i18n import default_language
+
+ERROR = 1
+
+
+class Failure(Exception):
+    """Ends the command with a one-line message and an exit code."""
+
+    def __init__(self, message: str, code: int = ERROR):
+        super().__init__(message)
+        self.code = code
+
+
+def dumps(document: dict) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=2)
+
+
+def ids(value: Optional[str]) -> List[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+def given_settings(**given) -> "Settings":
+    """The group's options, overridden by those given after the subcommand."""
+    return click.get_current_context().find_object(Settings).merged(**given)
+
+
+@dataclass
+class Settings:
+    root: Optional[str] = None
+    config_path: Optional[str] = None
+    only: Optional[str] = None
+    skip: Optional[str] = None
+    output_format: Optional[str] = None
+    lang: Optional[str] = None
+    dry_run: bool = False
+    containers: Tuple[str, ...] = ()
+    via: Optional[str] = None
+    output_file: Optional[str] = None
+
+    def merged(self, **given) -> "Settings":
+        """The group's options, overridden by those given after the subcommand."""
+        values = dict(self.__dict__)
+        for key, value in given.items():
+            if key == "dry_run":
+                values[key] = values[key] or bool(value)
+            elif value is not None and value != ():
+                values[key] = value
+        return Settings(**values)
+
+    @property
+    def language(self) -> str:
+        return self.lang or default_language()
+
+    @property
+    def json(self) -> bool:
+        return self.output_format == "json"
+
+    def write(self, output: str) -> None:
+        """To standard output, or to the --output file."""
+        if not self.output_file:
+            click.echo(output)
+            return
+        try:
+            with open(self.output_file, "w", encoding="utf-8") as stream:
+                stream.write(output if output.endswith("\n") else output + "\n")
+        except OSError as error:
+            raise Failure(f"cannot write {self.output_file}: {error.strerror}") from None
+
+    def emit(self, document: dict, text: str) -> None:
+        """A document that has no page: JSON or text."""
+        if self.output_format == "html":
+            raise Failure("--format html is for check, dry-run and apply")
+        self.write(dumps(document) if self.json else text)
