@@ -1,15 +1,25 @@
 #!/usr/bin/env python3
-"""How `harden check` scales with the number of containers.
+"""harden's check of the six container items against the floor the Engine API allows.
 
-Starts N containers (0, 50, 200 by default) with a mix of settings on the local
-dockerd (started here when none answers), runs `harden check` of the container
-items on them, and prints the wall time and the number of docker processes
-harden ran. Everything it makes it removes again, by id.
+On the local dockerd (started here when none answers), at N = 0, 100 and 200
+running containers of mixed settings (one in six created privileged, which
+this kind of machine cannot run), it runs, alternating:
+  - the floor: a bare Python process that lists and inspects the same
+    containers over the Engine's socket (one keep-alive connection) and does
+    nothing else;
+  - harden check of no-privileged, no-sensitive-mounts, memory-limit,
+    readonly-rootfs, no-host-pid and no-docker-sock on them;
+and prints the medians, harden's ratio to the floor, and the Engine requests
+and docker processes harden made. With --docker-bench DIR (a copy of
+docker-bench-security; nothing is downloaded) it times that tool's same six
+checks too. Last, `harden --help` against `python -c 'import click'` with the
+same interpreter. Everything it makes it removes again, by id.
 
-    sudo .venv/bin/python bench/containers.py [N ...]
+    sudo .venv/bin/python bench/containers.py [--runs 5] [--docker-bench DIR] [N ...]
 """
+import argparse
 import os
-import stat
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -18,44 +28,104 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from docker_lab import Engine, Lab, live_harden  # noqa: E402
+from docker_lab import CountingProxy, Engine, Lab  # noqa: E402
 
-MIX = (("--pid=host",), ("--read-only",), ("--memory", "64m"), ("--privileged",), ("-v", "/etc/ssl:/x:ro"), ())
+ITEMS = "no-privileged,no-sensitive-mounts,memory-limit,readonly-rootfs,no-host-pid,no-docker-sock"
+MIX = (("--pid=host",), ("--read-only",), ("--memory", "64m"), ("-v", "/etc/ssl:/x:ro"), ("-v", "/var/run/docker.sock:/s"), ())
+FLOOR = """
+import http.client, json, socket, sys
+class Unix(http.client.HTTPConnection):
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); self.sock.connect("/var/run/docker.sock")
+connection = Unix("docker")
+def get(path):
+    connection.request("GET", path); return json.loads(connection.getresponse().read())
+label = sys.argv[1]
+for entry in get("/containers/json?all=1&filters=" + json.dumps({"label": [label]})):
+    get("/containers/" + entry["Id"] + "/json")
+"""
+GOALS = ("goals: at N=100 harden within 2 x the floor; harden at N=200 within 1.5 x harden at N=100; "
+         "harden --help within 1.3 x python -c 'import click'")
 
 
-def counting_docker(directory: Path) -> Path:
+def timed(argv, env=None) -> float:
+    started = time.monotonic()
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    return time.monotonic() - started
+
+
+def harden_argv(label):
+    return [sys.executable, "-m", "hardener", "check", "--only", ITEMS, "--container", f"label={label}", "--format", "json"]
+
+
+def harden_reads(label, work: Path):
+    """One run through a counting proxy and a counting `docker`: its Engine requests and docker processes."""
+    proxy = CountingProxy(work / "engine.sock")
+    shim = work / "bin"
+    shim.mkdir()
     real = subprocess.run(["sh", "-c", "command -v docker"], capture_output=True, text=True).stdout.strip()
-    shim = directory / "docker"
-    shim.write_text(f'#!/bin/sh\necho "$1" >> {directory}/calls\nexec {real} "$@"\n')
-    shim.chmod(stat.S_IRWXU)
-    return directory
+    (shim / "docker").write_text(f'#!/bin/sh\necho "$1" >> {work}/calls\nexec {real} "$@"\n')
+    (shim / "docker").chmod(0o755)
+    env = dict(os.environ, DOCKER_HOST=f"unix://{proxy.path}", PATH=f"{shim}:{os.environ['PATH']}")
+    try:
+        subprocess.run(harden_argv(label), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    finally:
+        proxy.close()
+    calls = work / "calls"
+    return len(proxy.requests), len(calls.read_text().splitlines()) if calls.exists() else 0
 
 
-def main(sizes):
-    print(f"{'containers':>10}  {'seconds':>8}  {'docker calls':>12}")
+def docker_bench(directory: Path, name_pattern: str) -> float:
+    """Its same six checks, on the containers whose names match (it has no label filter: the earlier sizes' count too)."""
+    checks = "check_5_5,check_5_6,check_5_11,check_5_13,check_5_16,check_5_32"
+    return timed(["sh", str(directory / "docker-bench-security.sh"), "-c", checks, "-i", name_pattern])
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("sizes", nargs="*", type=int, default=[0, 100, 200])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--docker-bench", type=Path)
+    args = parser.parse_args()
+    results = {}
+    print(f"{'containers':>10}  {'floor s':>8}  {'harden s':>8}  {'ratio':>6}  {'requests':>8}  {'docker':>6}"
+          + ("  docker-bench s" if args.docker_bench else ""))
     with Engine():
         lab = Lab()
         try:
             lab.build_image()
-            for size in sizes:
+            for size in args.sizes:
                 label = f"hardener.bench={lab.token}-{size}"
                 for number in range(size):
-                    lab.container("--label", label, *MIX[number % len(MIX)], create=True)
+                    settings = MIX[number % len(MIX)]
+                    if number % 6 == 5:
+                        lab.container("--label", label, "--privileged", create=True)
+                    else:
+                        lab.container("--label", label, *settings)
+                floor, ours = [], []
+                for _ in range(args.runs):  # alternating, so that load on the machine falls on both
+                    floor.append(timed([sys.executable, "-c", FLOOR, label]))
+                    ours.append(timed(harden_argv(label)))
                 with tempfile.TemporaryDirectory() as work:
-                    shim = counting_docker(Path(work))
-                    started = time.monotonic()
-                    result = live_harden(Path(work) / "journal", "check", "--skip", "file-permissions,content-trust",
-                                         "--container", f"label={label}", "--format", "json", path_prefix=shim)
-                    elapsed = time.monotonic() - started
-                    calls = len((shim / "calls").read_text().splitlines()) if (shim / "calls").exists() else 0
-                if result.code not in (0, 2):
-                    sys.exit(f"harden check failed: {result.err}")
-                print(f"{size:>10}  {elapsed:>8.2f}  {calls:>12}")
+                    requests, processes = harden_reads(label, Path(work))
+                results[size] = statistics.median(ours)
+                line = (f"{size:>10}  {statistics.median(floor):>8.3f}  {results[size]:>8.3f}  "
+                        f"{results[size] / statistics.median(floor):>6.2f}  {requests:>8}  {processes:>6}")
+                if args.docker_bench:
+                    line += f"  {statistics.median(docker_bench(args.docker_bench, f"ht-{lab.token}") for _ in range(args.runs)):>14.2f}"
+                print(line, flush=True)
         finally:
             lab.cleanup()
+    if 100 in results and 200 in results:
+        print(f"harden at N=200 / at N=100: {results[200] / results[100]:.2f}")
+    click = [timed([sys.executable, "-c", "import click"]) for _ in range(9)]
+    help_ = [timed([sys.executable, "-m", "hardener", "--help"]) for _ in range(9)]
+    print(f"harden --help {statistics.median(help_):.3f} s, python -c 'import click' {statistics.median(click):.3f} s: "
+          f"{statistics.median(help_) / statistics.median(click):.2f} x")
+    print(GOALS)
 
 
 if __name__ == "__main__":
     if os.geteuid() != 0:
-        sys.exit("run as root: it starts containers and binds a private /var/lib for harden's journal")
-    main([int(arg) for arg in sys.argv[1:]] or [0, 50, 200])
+        sys.exit("run as root: it starts containers on the local dockerd")
+    main()

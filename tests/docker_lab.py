@@ -143,6 +143,57 @@ class Lab:
             shutil.rmtree(path, ignore_errors=True)
 
 
+class CountingProxy:
+    """A unix socket in front of the engine's that records each request line: what harden asks the Engine API."""
+
+    def __init__(self, path: Path, target="/var/run/docker.sock"):
+        import socket
+        import threading
+
+        self.path, self.target, self.requests = path, target, []
+        self.server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.server.bind(str(path))
+        self.server.listen(8)
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        import socket
+        import threading
+
+        while True:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            upstream.connect(self.target)
+            threading.Thread(target=self._pipe, args=(client, upstream, True), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(upstream, client, False), daemon=True).start()
+
+    def _pipe(self, source, sink, requests):
+        try:
+            while True:
+                data = source.recv(65536)
+                if not data:
+                    break
+                if requests:
+                    self.requests += [line.split(" ")[1] for line in data.decode(errors="replace").split("\r\n")
+                                      if line.startswith("GET ")]
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                try:
+                    end.shutdown(2)
+                except OSError:
+                    pass
+
+    def close(self):
+        self.server.close()
+
+
 def live_harden(journal: Path, *args, env=None, path_prefix=None) -> Result:
     """harden on the live root (/), its /var/lib a private bind of `journal`."""
     journal.mkdir(parents=True, exist_ok=True)

@@ -143,7 +143,9 @@ class SystemdLab(ManagedLab):
         target.mkdir(parents=True, exist_ok=True)
         for wheel in wheelhouse.glob("*.whl"):
             shutil.copy(wheel, target)
-        self.run("python3", "-m", "venv", "/opt/hardener")
+        if self.run("python3", "-m", "venv", "/opt/hardener", check=False).returncode != 0:
+            self.run("rm", "-rf", "/opt/hardener")  # ensurepip failed once under a loaded machine: once more, checked
+            self.run("python3", "-m", "venv", "/opt/hardener")
         self.run("/opt/hardener/bin/pip", "install", "-q", "--no-index", "--find-links", "/opt/wheels", "hardener")
 
     def harden(self, *args: str) -> subprocess.CompletedProcess:
