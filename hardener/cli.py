@@ -19,8 +19,7 @@ import sys
 
 import click
 
-from .i18n import LANGUAGES
-from .settings import Settings, given_settings
+from .settings import LANGUAGES, Settings, given_settings
 
 ERROR = 1
 

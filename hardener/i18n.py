@@ -7,7 +7,6 @@ import os
 
 from .model import Remedy, Status, Text
 
-LANGUAGES = ("en", "zh")
 
 
 def default_language() -> str:

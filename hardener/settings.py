@@ -3,13 +3,11 @@ where a command's output goes (standard output or --output, text or JSON)."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
 import click
 
-from .i18n import default_language
-
+LANGUAGES = ("en", "zh")
 ERROR = 1
 
 
@@ -34,18 +32,16 @@ def given_settings(**given) -> "Settings":
     return click.get_current_context().find_object(Settings).merged(**given)
 
 
-@dataclass
 class Settings:
-    root: Optional[str] = None
-    config_path: Optional[str] = None
-    only: Optional[str] = None
-    skip: Optional[str] = None
-    output_format: Optional[str] = None
-    lang: Optional[str] = None
-    dry_run: bool = False
-    containers: Tuple[str, ...] = ()
-    via: Optional[str] = None
-    output_file: Optional[str] = None
+    """A plain class, not a dataclass: `harden --help` pays for every class it builds."""
+
+    DEFAULTS = {"root": None, "config_path": None, "only": None, "skip": None, "output_format": None, "lang": None,
+                "dry_run": False, "containers": (), "via": None, "output_file": None}
+
+    def __init__(self, **values):
+        self.__dict__.update(self.DEFAULTS, **values)
+        self.root: Optional[str]
+        self.containers: Tuple[str, ...]
 
     def merged(self, **given) -> "Settings":
         """The group's options, overridden by those given after the subcommand."""
@@ -59,6 +55,8 @@ class Settings:
 
     @property
     def language(self) -> str:
+        from .i18n import default_language
+
         return self.lang or default_language()
 
     @property

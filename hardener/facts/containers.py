@@ -107,64 +107,83 @@ def _unreachable(host: Host, error: EngineError) -> NoEngine:
     return NoEngine("engine_unreachable", str(error))
 
 
-def all_containers(host: Host) -> List[Container]:
-    """Every container, running or stopped: one listing and one inspect each, through the Engine API."""
+def _listing(host: Host) -> List[Mapping]:
+    """The engine's listing of every container (names, ids, labels), less the originals harden keeps aside."""
     if not host.live:
         raise NoEngine("not_live", "no engine is queried under --root")
 
-    def load() -> List[Container]:
+    def load() -> List[Mapping]:
         from ..journal import Journal
 
         try:
-            api = _engine(host)
-            listed = api.containers()
-            found = []
-            for entry in listed:
-                try:
-                    found.append(Container(api.container(entry["Id"])))
-                except EngineError as error:
-                    if error.status != 404:  # removed since the listing: gone, not a finding
-                        raise
+            listed = _engine(host).containers()
         except EngineError as error:
             raise _unreachable(host, error) from None
-        kept = Journal(host).kept_aside() if found else set()  # originals harden keeps for rollback: its own, not the host's
-        return [container for container in found if container.name not in kept]
+        kept = Journal(host).kept_aside() if listed else set()  # originals harden keeps for rollback: its own, not the host's
+        return [entry for entry in listed if _entry_name(entry) not in kept]
 
-    return host.fact("containers", load)
+    return host.fact("container_listing", load)
+
+
+def _entry_name(entry: Mapping) -> str:
+    return ((entry.get("Names") or ["/"])[0]).lstrip("/")
+
+
+def inspected(host: Host, container_id: str) -> Optional[Container]:
+    """One container's inspect, asked once a run; None when it is gone since the listing."""
+    cache: Dict[str, Optional[Container]] = host.fact("container_inspects", dict)
+    if container_id not in cache:
+        try:
+            cache[container_id] = Container(_engine(host).container(container_id))
+        except EngineError as error:
+            if error.status != 404:
+                raise _unreachable(host, error) from None
+            cache[container_id] = None
+    return cache[container_id]
+
+
+def chosen_containers(host: Host, selectors: Sequence[str] = ()) -> List[Container]:
+    """The containers --container chooses (all without it), running or stopped: chosen on the
+    listing, then one inspect each, so a narrowed run asks nothing of the others."""
+    found = []
+    for entry in _listing(host):
+        if _matches(_entry_name(entry), entry["Id"], entry.get("Labels") or {}, selectors):
+            container = inspected(host, entry["Id"])
+            if container is not None:
+                found.append(container)
+    return found
+
+
+def all_containers(host: Host) -> List[Container]:
+    return chosen_containers(host, ())
 
 
 def images(host: Host) -> Dict[str, Mapping]:
-    """Inspect of the images of all containers, by id: at most one request per image."""
-
-    def load() -> Dict[str, Mapping]:
-        found = {}
-        for image_id in sorted({container.image_id for container in all_containers(host)}):
-            try:
-                found[image_id] = _engine(host).image(image_id)
-            except EngineError as error:
-                if error.status != 404:
-                    raise _unreachable(host, error) from None
-        return found
-
-    return host.fact("images", load)
+    """Inspect of the images of the containers inspected so far, by id: at most one request per image."""
+    cache: Dict[str, Optional[Mapping]] = host.fact("image_inspects", dict)
+    wanted = {c.image_id for c in host.fact("container_inspects", dict).values() if c is not None}
+    for image_id in sorted(wanted - cache.keys()):
+        try:
+            cache[image_id] = _engine(host).image(image_id)
+        except EngineError as error:
+            if error.status != 404:
+                raise _unreachable(host, error) from None
+            cache[image_id] = None
+    return {image_id: image for image_id, image in cache.items() if image is not None}
 
 
-def selected(containers: Sequence[Container], selectors: Sequence[str]) -> List[Container]:
-    """--container NAME (a pattern) or label=KEY[=VALUE]; several widen the choice."""
+def _matches(name: str, container_id: str, labels: Mapping[str, str], selectors: Sequence[str]) -> bool:
+    """--container NAME (a pattern) or label=KEY[=VALUE]; several widen the choice; none chooses all."""
     if not selectors:
-        return list(containers)
-
-    def chosen(container: Container) -> bool:
-        for selector in selectors:
-            if selector.startswith("label="):
-                key, has_value, value = selector[len("label="):].partition("=")
-                if key in container.labels and (not has_value or container.labels[key] == value):
-                    return True
-            elif fnmatch.fnmatchcase(container.name, selector) or container.id.startswith(selector):
+        return True
+    for selector in selectors:
+        if selector.startswith("label="):
+            key, has_value, value = selector[len("label="):].partition("=")
+            if key in labels and (not has_value or labels[key] == value):
                 return True
-        return False
-
-    return [container for container in containers if chosen(container)]
+        elif fnmatch.fnmatchcase(name, selector) or container_id.startswith(selector):
+            return True
+    return False
 
 
 def within(path: str, directory: str) -> bool:

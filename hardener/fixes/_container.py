@@ -46,7 +46,7 @@ class ContainerFix(Fix):
 
     def detect(self, host: Host) -> Detection:
         try:
-            chosen = containers.selected(containers.all_containers(host), self.options.containers)
+            chosen = containers.chosen_containers(host, self.options.containers)
         except containers.NoEngine as missing:
             if missing.reason == "engine_unreachable":
                 raise HostError(str(missing)) from None

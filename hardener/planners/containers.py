@@ -53,10 +53,9 @@ def plan_containers(host: Host, wanted, options) -> Planned:
     by_id: Dict[str, List[Tuple[str, ContainerSettings]]] = {}
     for item, intent in wanted:
         by_id.setdefault(intent.container, []).append((item, intent))
-    known = {container.id: container for container in containers.all_containers(host)}
     planned = Planned()
     for container_id, intents in by_id.items():
-        container = known[container_id]
+        container = containers.inspected(host, container_id)
         recreations = [(item, intent) for item, intent in intents if intent.adjust is not None]
         limits = [(item, intent) for item, intent in intents if intent.memory is not None and intent.apply]
         memory = limits[0][1].memory if limits else None
