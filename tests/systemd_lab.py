@@ -90,8 +90,24 @@ class SystemdLab(ManagedLab):
                 raise RuntimeError(f"the lab did not start; see {self.work / 'console.log'}")
             else:
                 time.sleep(0.1)
+        while not self._own_root():  # until init-systemd has pivoted: before that the lab's root is this machine's
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the lab did not start; see {self.work / 'console.log'}")
+            time.sleep(0.1)
         self.wait_for(["docker", "info"], timeout=deadline - time.monotonic())
         return self
+
+    def _own_root(self) -> bool:
+        """Whether PID 1 of the lab stands on the lab's root, not on this machine's."""
+        try:
+            lab, machine = os.stat(f"/proc/{self.pid1}/root/"), os.stat("/")
+        except FileNotFoundError:
+            return False
+        return (lab.st_dev, lab.st_ino) != (machine.st_dev, machine.st_ino)
+
+    def _check_root(self) -> None:
+        if not self._own_root():  # never write into, or run in, the machine the tests run on
+            raise RuntimeError(f"the lab's PID 1 ({self.pid1}) does not stand on the lab's root; see {self.work / 'console.log'}")
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -120,6 +136,7 @@ class SystemdLab(ManagedLab):
     # -- inside ------------------------------------------------------------------
 
     def run(self, *command: str, check: bool = True, input: Optional[str] = None, timeout: float = 300) -> subprocess.CompletedProcess:
+        self._check_root()
         completed = subprocess.run(["nsenter", "-t", str(self.pid1), "-a", "env", "-i",
                                     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8",
                                     *command], capture_output=True, text=True, input=input, timeout=timeout)
@@ -136,6 +153,7 @@ class SystemdLab(ManagedLab):
 
     def path(self, inside: str) -> Path:
         """Where a path of the lab is, seen from this machine (through PID 1's root)."""
+        self._check_root()
         return Path(f"/proc/{self.pid1}/root") / inside.lstrip("/")
 
     def install_harden(self, wheelhouse: Path) -> None:
@@ -143,9 +161,7 @@ class SystemdLab(ManagedLab):
         target.mkdir(parents=True, exist_ok=True)
         for wheel in wheelhouse.glob("*.whl"):
             shutil.copy(wheel, target)
-        if self.run("python3", "-m", "venv", "/opt/hardener", check=False).returncode != 0:
-            self.run("rm", "-rf", "/opt/hardener")  # ensurepip failed once under a loaded machine: once more, checked
-            self.run("python3", "-m", "venv", "/opt/hardener")
+        self.run("python3", "-m", "venv", "/opt/hardener")
         self.run("/opt/hardener/bin/pip", "install", "-q", "--no-index", "--find-links", "/opt/wheels", "hardener")
 
     def harden(self, *args: str) -> subprocess.CompletedProcess:

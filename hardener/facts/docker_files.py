@@ -7,8 +7,6 @@ from typing import List, Tuple
 from ..host import Host
 from .audit import find_program
 from .dockerd_process import unix_sockets
-from .dockerd_config import dockerd_config
-from .systemd import load_unit
 from .units import unit_file
 
 # The baseline names these Docker 1.13-era paths; today's hosts have the programs below.
@@ -20,6 +18,9 @@ FILES = ("/etc/docker", "/etc/default/docker", "/etc/sysconfig/docker", "/etc/co
 
 def watch_list(host: Host) -> List[Tuple[str, str]]:
     """(path, why) for every candidate, resolved to what this host uses; paths may not exist."""
+    from .dockerd_config import dockerd_config  # the daemon's facts load with the first item that reads them
+    from .systemd import load_unit
+
     candidates: List[Tuple[str, str]] = []
     config = dockerd_config(host)
     data_root = "/var/lib/docker"

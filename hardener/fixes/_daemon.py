@@ -5,14 +5,16 @@ dockerd planner (planners/dockerd.py) makes one set of edits for all of them."""
 from __future__ import annotations
 
 import abc
-from typing import List, Optional, Tuple
+from typing import TYPE_CHECKING, List, Optional, Tuple
 
-from ..facts.dockerd_config import DockerdConfig, Flag
 from ..facts.units import masked
 from ..host import Host
 from ..model import Detection, Finding, Status, Text
 from ..planners.dockerd import DockerdOption, config_of, running_of
 from . import Fix
+
+if TYPE_CHECKING:
+    from ..facts.dockerd_config import DockerdConfig, Flag
 
 
 def where(flag: Flag) -> str:

@@ -8,8 +8,6 @@ serves. Planners read the host and plan; they change nothing.
 """
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Sequence, Tuple, Type
 
@@ -44,14 +42,9 @@ def planner(kind: Type[Intent]) -> Callable[[PlannerFunction], PlannerFunction]:
     return register
 
 
-def _load() -> None:
-    for module in pkgutil.iter_modules(__path__):
-        importlib.import_module(f"{__name__}.{module.name}")
-
-
 def plan(host: Host, wanted: Wanted, options: Options) -> Tuple[Planned, Dict[str, HostError]]:
-    """The changes for all the intents, and the items whose planner could not plan (why)."""
-    _load()
+    """The changes for all the intents, and the items whose planner could not plan (why). A
+    planner is registered by its module, which the items that state its intents have loaded."""
     by_kind: Dict[Type[Intent], List[Tuple[str, Intent]]] = {}
     for item, intent in wanted:
         by_kind.setdefault(type(intent), []).append((item, intent))

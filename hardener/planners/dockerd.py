@@ -12,16 +12,14 @@ handler (services/docker.py) carries out.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from ..edits import json_members
-from ..edits.env_files import rewrite_variable
-from ..edits.unit_tree import set_value
-from ..facts.dockerd_config import DockerdConfig, Flag, dockerd_config, running_config
 from ..host import Host, HostError
 from ..model import Change, Intent, RestartService, Text, WriteFile
-from ..templates import render
 from . import Planned, planner, serving
+
+if TYPE_CHECKING:  # what reads and edits dockerd's files loads with the first daemon item that runs, not with `list`
+    from ..facts.dockerd_config import DockerdConfig, Flag
 
 PACKAGE_UNIT_DIRS = ("/lib/systemd/", "/usr/lib/systemd/")
 OUR_DROP_IN = "/etc/systemd/system/docker.service.d/zz-hardener.conf"
@@ -53,10 +51,14 @@ OFFER_LIVE_RESTORE = Text(
 
 
 def config_of(host: Host) -> Optional[DockerdConfig]:
+    from ..facts.dockerd_config import dockerd_config
+
     return host.fact("dockerd_config", lambda: dockerd_config(host))
 
 
 def running_of(host: Host) -> Optional[DockerdConfig]:
+    from ..facts.dockerd_config import running_config
+
     return host.fact("dockerd_running", lambda: running_config(host))
 
 
@@ -118,6 +120,8 @@ def plan_options(host: Host, config: DockerdConfig, intents: Sequence[DockerdOpt
 
     Wanted values go to daemon.json, or with via="execstart" onto dockerd's
     command line (and out of daemon.json, so that no option is set twice)."""
+    from ..edits import json_members
+
     json_set: Dict[str, object] = {}
     json_remove: List[str] = []
     for intent in intents:
@@ -151,6 +155,8 @@ def plan_options(host: Host, config: DockerdConfig, intents: Sequence[DockerdOpt
 
 def _variable_changes(host: Host, config: DockerdConfig, gone: set, items: Tuple[str, ...]) -> List[Change]:
     """Flags that come from a variable: that variable's assignment in its environment file."""
+    from ..edits.env_files import rewrite_variable
+
     by_variable: Dict[Tuple[str, int, str], List] = {}
     for word in config.command.words:
         if word.variable:
@@ -169,6 +175,9 @@ def _variable_changes(host: Host, config: DockerdConfig, gone: set, items: Tuple
 def _exec_start_changes(host: Host, config: DockerdConfig, gone: set, added: Sequence[str], items: Tuple[str, ...]) -> List[Change]:
     """Flags written in the ExecStart line itself, taken out or added: in the
     drop-in or override that holds it, or in a drop-in of ours over the package's unit."""
+    from ..edits.unit_tree import set_value
+    from ..templates import render
+
     command = config.command
     removed = any(id(word) in gone for part in command.parts for word in part.words if not word.variable)
     if not removed and not added:
