@@ -6,7 +6,6 @@ before making it, and undoes a run newest change first.
 from __future__ import annotations
 
 import datetime
-import difflib
 import posixpath
 import time
 from dataclasses import dataclass, field, replace
@@ -538,5 +537,7 @@ def prune(host: Host, journal: Journal, run: Run) -> None:
 
 
 def unified_diff(old: str, new: str, old_label: str, new_label: str) -> List[str]:
+    import difflib
+
     return [line.rstrip("\n") for line in difflib.unified_diff(
         old.splitlines(keepends=True), new.splitlines(keepends=True), old_label, new_label)]

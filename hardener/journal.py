@@ -28,8 +28,6 @@ import datetime
 import fcntl
 import json
 import os
-import secrets
-import shutil
 import signal
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -122,6 +120,8 @@ def _step(number: int, record: dict, done: bool) -> Step:
 
 
 def new_run_id(now: datetime.datetime) -> str:
+    import secrets  # with hmac and hashlib: loaded by apply, which makes runs, not by check
+
     return now.strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(2)
 
 
@@ -467,6 +467,8 @@ class Journal:
                 for step in run.readable_steps()[0] if step.keeps}
 
     def remove(self, run: Run) -> None:
+        import shutil
+
         shutil.rmtree(run.directory)
 
     def write_json(self, path: Path, data: dict) -> None:
