@@ -19,9 +19,7 @@ import sys
 
 import click
 
-from .settings import LANGUAGES, Settings, given_settings
-
-ERROR = 1
+from .settings import ERROR, LANGUAGES, Settings, given_settings
 
 
 COMMON_OPTIONS = (

@@ -23,9 +23,9 @@ from .i18n import UI
 from .journal import Journal, JournalError
 from .model import Status
 from .options import Options
-from .settings import Failure, Settings, given_settings, ids
+from .settings import (APPLY_FAILED, ERROR, NOT_COMPLIANT, OK, ROLLBACK_INCOMPLETE, ROLLBACK_REFUSED, Failure, Settings,
+                       given_settings, ids)
 
-OK, ERROR, NOT_COMPLIANT, APPLY_FAILED, ROLLBACK_REFUSED, ROLLBACK_INCOMPLETE = 0, 1, 2, 3, 4, 5  # cli.py says what each means
 
 
 # -- shared steps --------------------------------------------------------------

@@ -96,10 +96,6 @@ class Step:
     keeps: str = ""  # what the change keeps aside for rollback (a container), until its run is pruned
     discard: Tuple[Tuple[str, ...], ...] = ()  # what removes it then
 
-    @property
-    def item(self) -> str:
-        return self.items[0]
-
 
 def _step(number: int, record: dict, done: bool) -> Step:
     files = "before" in record

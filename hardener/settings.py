@@ -3,12 +3,13 @@ where a command's output goes (standard output or --output, text or JSON)."""
 from __future__ import annotations
 
 import json
-from typing import List, Optional, Tuple
+from typing import List, Optional
 
 import click
 
 LANGUAGES = ("en", "zh")
-ERROR = 1
+# The exit codes; cli.py says what each means.
+OK, ERROR, NOT_COMPLIANT, APPLY_FAILED, ROLLBACK_REFUSED, ROLLBACK_INCOMPLETE = 0, 1, 2, 3, 4, 5
 
 
 class Failure(Exception):
@@ -40,8 +41,6 @@ class Settings:
 
     def __init__(self, **values):
         self.__dict__.update(self.DEFAULTS, **values)
-        self.root: Optional[str]
-        self.containers: Tuple[str, ...]
 
     def merged(self, **given) -> "Settings":
         """The group's options, overridden by those given after the subcommand."""

@@ -8,7 +8,7 @@ import sys
 from conftest import harden_env
 
 HEAVY = ("jinja2", "http.client", "tomllib", "tomli", "augeas", "sh", "logging.handlers", "hardener.engine", "hardener.journal",
-         "hardener.report", "hardener.commands", "hardener.facts.engine_api")
+         "hardener.report", "hardener.commands", "ssl", "email.parser")
 
 
 PROBE = """

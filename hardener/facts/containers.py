@@ -17,7 +17,7 @@ from typing import Dict, List, Mapping, Optional, Sequence
 from ..host import Host
 from . import cgroups
 from .audit import find_program
-from .engine_errors import EngineError
+from .engine_api import EngineAPI, EngineError
 from .units import unit_file
 
 
@@ -95,9 +95,7 @@ class Container:
         return evidence
 
 
-def _engine(host: Host):
-    from .engine_api import EngineAPI  # http.client: loaded by the commands that read the engine
-
+def _engine(host: Host) -> EngineAPI:
     return host.fact("engine_api", EngineAPI)
 
 

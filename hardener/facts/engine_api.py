@@ -22,10 +22,17 @@ import socket
 from typing import Optional, Tuple
 from urllib.parse import quote, urlparse
 
-from .engine_errors import EngineError
-
 DEFAULT_HOST = "unix:///var/run/docker.sock"
 TIMEOUT = 30.0
+
+
+class EngineError(Exception):
+    """The engine cannot be reached, or refused a request; `missing` when nothing listens where it should."""
+
+    def __init__(self, message: str, missing: bool = False, status: int = 0):
+        super().__init__(message)
+        self.missing = missing
+        self.status = status
 
 
 class EngineAPI:

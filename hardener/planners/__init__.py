@@ -45,11 +45,8 @@ def planner(kind: Type[Intent]) -> Callable[[PlannerFunction], PlannerFunction]:
 def plan(host: Host, wanted: Wanted, options: Options) -> Tuple[Planned, Dict[str, HostError]]:
     """The changes for all the intents, and the items whose planner could not plan (why). A
     planner is registered by its module, which the items that state its intents have loaded."""
-    by_kind: Dict[Type[Intent], List[Tuple[str, Intent]]] = {}
-    for item, intent in wanted:
-        by_kind.setdefault(type(intent), []).append((item, intent))
     total, errors = Planned(), {}
-    for kind, intents in by_kind.items():
+    for kind, intents in grouped(wanted, type).items():
         try:
             planned = _PLANNERS[kind](host, intents, options)
         except HostError as error:
@@ -60,6 +57,14 @@ def plan(host: Host, wanted: Wanted, options: Options) -> Tuple[Planned, Dict[st
             total.notes.setdefault(item, []).extend(notes)
         total.evidence.update(planned.evidence)
     return total, errors
+
+
+def grouped(wanted: Wanted, resource: Callable[[Intent], object]) -> Dict[object, List[Tuple[str, Intent]]]:
+    """The intents by the resource each is on, in order: what one change is made of."""
+    groups: Dict[object, List[Tuple[str, Intent]]] = {}
+    for item, intent in wanted:
+        groups.setdefault(resource(intent), []).append((item, intent))
+    return groups
 
 
 def serving(wanted: Wanted) -> Tuple[str, ...]:

@@ -13,12 +13,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import reduce
-from typing import Dict, List, Optional, Tuple
+from typing import List, Optional, Tuple
 
 from ..facts import containers
 from ..host import Host
 from ..model import Intent, RunCommand, Text
-from . import Planned, planner, serving
+from . import Planned, grouped, planner, serving
 from .recreate import Adjust, run_command, shell_line
 
 
@@ -50,11 +50,8 @@ def human(size: int) -> str:
 
 @planner(ContainerSettings)
 def plan_containers(host: Host, wanted, options) -> Planned:
-    by_id: Dict[str, List[Tuple[str, ContainerSettings]]] = {}
-    for item, intent in wanted:
-        by_id.setdefault(intent.container, []).append((item, intent))
     planned = Planned()
-    for container_id, intents in by_id.items():
+    for container_id, intents in grouped(wanted, lambda intent: intent.container).items():
         container = containers.inspected(host, container_id)
         recreations = [(item, intent) for item, intent in intents if intent.adjust is not None]
         limits = [(item, intent) for item, intent in intents if intent.memory is not None and intent.apply]

@@ -2,10 +2,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List
-
 from ..model import Intent, SetOwnerMode
-from . import Planned, planner, serving
+from . import Planned, grouped, planner, serving
 
 
 @dataclass(frozen=True)
@@ -18,11 +16,8 @@ class OwnerMode(Intent):
 
 @planner(OwnerMode)
 def plan_owner_modes(host, wanted, options) -> Planned:
-    by_path: Dict[str, List] = {}
-    for item, intent in wanted:
-        by_path.setdefault(intent.path, []).append((item, intent))
     planned = Planned()
-    for path, intents in by_path.items():
+    for path, intents in grouped(wanted, lambda intent: intent.path).items():
         first = intents[0][1]
         mode = first.mode
         for _, intent in intents:

@@ -3,11 +3,9 @@ per purpose, rendered from its template with every variable wanted there."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List
-
 from ..model import Intent, WriteFile
 from ..templates import render
-from . import Planned, planner, serving
+from . import Planned, grouped, planner, serving
 
 
 @dataclass(frozen=True)
@@ -20,11 +18,8 @@ class ProfileVariable(Intent):
 
 @planner(ProfileVariable)
 def plan_profile_scripts(host, wanted, options) -> Planned:
-    by_script: Dict[str, List] = {}
-    for item, intent in wanted:
-        by_script.setdefault(intent.script, []).append((item, intent))
     planned = Planned()
-    for script, intents in by_script.items():
+    for script, intents in grouped(wanted, lambda intent: intent.script).items():
         variables = {intent.name: intent.value for _, intent in intents}
         content = render(intents[0][1].template, variables=variables)
         planned.changes.append(WriteFile(script, content, items=serving(intents)))
