@@ -191,6 +191,13 @@ class CountingProxy:
                     pass
 
     def close(self):
+        # shutdown wakes the accept; a bare close would leave it blocked, and it could then
+        # take a connection made to the next proxy that is given the same descriptor
+        try:
+            self.server.shutdown(2)
+        except OSError:
+            pass
+        self.thread.join()
         self.server.close()
 
 

@@ -129,45 +129,47 @@ def _entry_name(entry: Mapping) -> str:
 
 def inspected(host: Host, container_id: str) -> Optional[Container]:
     """One container's inspect, asked once a run; None when it is gone since the listing."""
+    return _inspects(host, [container_id])[container_id]
+
+
+def _inspects(host: Host, container_ids: Sequence[str]) -> Dict[str, Optional[Container]]:
+    """The inspects of these containers, asking the engine only for those not asked before this run."""
     cache: Dict[str, Optional[Container]] = host.fact("container_inspects", dict)
-    if container_id not in cache:
-        try:
-            cache[container_id] = Container(_engine(host).container(container_id))
-        except EngineError as error:
-            if error.status != 404:
-                raise _unreachable(host, error) from None
+    wanted = [container_id for container_id in container_ids if container_id not in cache]
+    for container_id, found in _engine(host).inspect_containers(wanted).items():
+        if isinstance(found, EngineError):
+            if found.status != 404:
+                raise _unreachable(host, found) from None
             cache[container_id] = None
-    return cache[container_id]
+        else:
+            cache[container_id] = Container(found)
+    return cache
 
 
 def chosen_containers(host: Host, selectors: Sequence[str] = ()) -> List[Container]:
     """The containers --container chooses (all without it), running or stopped: chosen on the
     listing, then one inspect each, so a narrowed run asks nothing of the others."""
-    found = []
-    for entry in _listing(host):
-        if _matches(_entry_name(entry), entry["Id"], entry.get("Labels") or {}, selectors):
-            container = inspected(host, entry["Id"])
-            if container is not None:
-                found.append(container)
-    return found
+    chosen = [entry["Id"] for entry in _listing(host)
+              if _matches(_entry_name(entry), entry["Id"], entry.get("Labels") or {}, selectors)]
+    inspects = _inspects(host, chosen)
+    return [inspects[container_id] for container_id in chosen if inspects[container_id] is not None]
 
 
 def all_containers(host: Host) -> List[Container]:
     return chosen_containers(host, ())
 
 
-def images(host: Host) -> Dict[str, Mapping]:
-    """Inspect of the images of the containers inspected so far, by id: at most one request per image."""
+def image(host: Host, image_id: str) -> Optional[Mapping]:
+    """The inspect of one image, asked at most once a run; None when it is gone."""
     cache: Dict[str, Optional[Mapping]] = host.fact("image_inspects", dict)
-    wanted = {c.image_id for c in host.fact("container_inspects", dict).values() if c is not None}
-    for image_id in sorted(wanted - cache.keys()):
+    if image_id not in cache:
         try:
             cache[image_id] = _engine(host).image(image_id)
         except EngineError as error:
             if error.status != 404:
                 raise _unreachable(host, error) from None
             cache[image_id] = None
-    return {image_id: image for image_id, image in cache.items() if image is not None}
+    return cache[image_id]
 
 
 def _matches(name: str, container_id: str, labels: Mapping[str, str], selectors: Sequence[str]) -> bool:

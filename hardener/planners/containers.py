@@ -58,7 +58,7 @@ def plan_containers(host: Host, wanted, options) -> Planned:
         memory = limits[0][1].memory if limits else None
         if recreations:
             adjust = reduce(lambda total, pair: total + pair[1].adjust, recreations, Adjust())
-            image = containers.images(host).get(container.image_id)
+            image = containers.image(host, container.image_id)
             command = run_command(host, container, image, adjust, memory)
             for item, _ in recreations:
                 planned.evidence[(item, container.name)] = {"recreate_command": shell_line(command)}

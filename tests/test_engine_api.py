@@ -1,0 +1,108 @@
+"""The Engine API client against a small engine served here: the pool of
+connections, containers gone since the listing, an engine that fails."""
+import json
+import socketserver
+import threading
+from http.server import BaseHTTPRequestHandler
+
+import pytest
+
+import hosts
+from hardener.facts.containers import NoEngine, chosen_containers
+from hardener.facts.engine_api import EngineAPI, EngineError
+from hardener.host import Host
+
+
+class FakeEngine(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    daemon_threads = True
+
+    def __init__(self, path, containers, gone=(), failing=()):
+        self.containers, self.gone, self.failing = containers, set(gone), set(failing)
+        self.requests, self.connections = [], set()
+        super().__init__(str(path), Handler)
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as dockerd
+
+    def do_GET(self):
+        engine = self.server
+        engine.requests.append(self.path)
+        engine.connections.add(id(self.connection))
+        if self.path == "/containers/json?all=1":
+            status, body = 200, [{"Id": c, "Names": [f"/{c}"], "Labels": {}} for c in engine.containers]
+        else:
+            container = self.path.split("/")[2]
+            if container in engine.gone:
+                status, body = 404, {"message": f"No such container: {container}"}
+            elif container in engine.failing:
+                status, body = 500, {"message": "boom"}
+            else:
+                status, body = 200, {"Id": container, "Name": f"/{container}", "Image": "sha256:1",
+                                     "Config": {"Image": "busybox"}, "State": {"Running": True}, "HostConfig": {}}
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def engine(tmp_path, monkeypatch):
+    servers = []
+
+    def serve(containers, **kwargs):
+        server = FakeEngine(tmp_path / f"engine{len(servers)}.sock", containers, **kwargs)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        monkeypatch.setenv("DOCKER_HOST", f"unix://{server.server_address}")
+        return server
+
+    yield serve
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def live_host(tmp_path):
+    host = Host(str(hosts.build(tmp_path / "root", hosts.debian_docker_io())))
+    host.live = True  # read as a live host would be; its engine is the one served here
+    return host
+
+
+def test_many_inspects_go_over_a_pool_each_asked_once(engine, tmp_path):
+    names = [f"c{number:03}" for number in range(40)]
+    server = engine(names)
+    found = chosen_containers(live_host(tmp_path))
+    assert [container.name for container in found] == names, "in the listing's order"
+    assert sorted(server.requests[1:]) == sorted(f"/containers/{name}/json" for name in names)
+    assert len(server.connections) > 1
+
+
+def test_a_container_gone_since_the_listing_is_left_out(engine, tmp_path):
+    names = [f"c{number:03}" for number in range(20)]
+    engine(names, gone={"c003", "c017"})
+    host = live_host(tmp_path)
+    assert [container.name for container in chosen_containers(host)] == [n for n in names if n not in ("c003", "c017")]
+    assert [container.name for container in chosen_containers(host, ["c01*"])] == [f"c01{n}" for n in range(10) if n != 7]
+
+
+def test_an_engine_failing_an_inspect_is_unreachable_not_a_pass(engine, tmp_path):
+    engine([f"c{number:03}" for number in range(20)], failing={"c011"})
+    with pytest.raises(NoEngine) as raised:
+        chosen_containers(live_host(tmp_path))
+    assert raised.value.reason == "engine_unreachable" and "500 boom" in str(raised.value)
+
+
+def test_one_answer_each_and_the_requests_counted(engine):
+    server = engine([f"c{number}" for number in range(30)], gone={"c4"})
+    api = EngineAPI()
+    inspects = api.inspect_containers([f"c{number}" for number in range(30)])
+    assert isinstance(inspects["c4"], EngineError) and inspects["c4"].status == 404
+    assert all(inspects[f"c{number}"]["Id"] == f"c{number}" for number in range(30) if number != 4)
+    assert api.requests == len(server.requests) == 30
+    assert api.inspect_containers([]) == {}
