@@ -15,11 +15,12 @@ Exit codes, the same for every command:
 """
 from __future__ import annotations
 
+import inspect
 import sys
 
 import click
 
-from .settings import ERROR, LANGUAGES, Settings, given_settings
+from .settings import ERROR, LANGUAGES, Settings, default_language, given_settings
 
 
 COMMON_OPTIONS = (
@@ -131,6 +132,8 @@ def fleet_report(documents, **given):
 
 
 def main() -> None:
+    if _language(sys.argv[1:]) == "zh":
+        _help_in_chinese(cli)
     try:
         code = cli.main(standalone_mode=False, prog_name="harden")
     except click.exceptions.Abort:
@@ -145,6 +148,50 @@ def main() -> None:
             raise
         code = _fail(*found)
     sys.exit(code or 0)
+
+
+def _language(args) -> str:
+    """--lang wherever it is given (click shows --help before it reads the options after it), else the locale's."""
+    chosen = default_language()
+    for number, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--lang" and number + 1 < len(args):
+            chosen = args[number + 1]
+        elif arg.startswith("--lang="):
+            chosen = arg.partition("=")[2]
+    return chosen
+
+
+def _help_in_chinese(command: click.Command) -> None:
+    """Every command's and option's help, and click's own words, from the Chinese of i18n.HELP."""
+    from .i18n import HELP
+
+    class Formatter(click.HelpFormatter):
+        def write_usage(self, prog, args="", prefix=None):
+            super().write_usage(prog, args, prefix or HELP["Usage:"])
+
+        def write_heading(self, heading):
+            self.write(f"{'':>{self.current_indent}}{HELP.get(heading, heading)}：\n")
+
+        def write_dl(self, rows, *args, **kwargs):
+            super().write_dl([(term, HELP.get(text, text)) for term, text in rows], *args, **kwargs)
+
+    class Context(click.Context):
+        formatter_class = Formatter
+
+    def translate(command: click.Command) -> None:
+        command.context_class = Context
+        if command.help:
+            command.help = HELP[inspect.cleandoc(command.help)]
+            command.short_help = command.help.split("\n")[0]
+        for param in command.params:
+            if getattr(param, "help", None):
+                param.help = HELP[param.help]
+        for subcommand in getattr(command, "commands", {}).values():
+            translate(subcommand)
+
+    translate(command)
 
 
 def _fail(message: str, code: int = ERROR) -> int:

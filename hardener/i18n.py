@@ -3,18 +3,7 @@ reasons, the sentences of the command line and the words of the HTML pages.
 English and Chinese, every one a Text: the one way harden translates."""
 from __future__ import annotations
 
-import os
-
 from .model import Remedy, Status, Text
-
-
-
-def default_language() -> str:
-    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(variable)
-        if value:
-            return "zh" if value.lower().startswith("zh") else "en"
-    return "en"
 
 
 STATUS = {
@@ -111,3 +100,45 @@ PAGE_COUNTS = (("to_change", Text("to change", "待修改")), ("failing", Text("
                ("error", Text("errors", "错误")))
 PAGE_GROUPS = (("fail", Text("Failing", "不合规")), ("error", Text("Errors", "错误")), ("manual", Text("Manual", "需手动处理")),
                ("waived", Text("Waived", "已豁免")), ("pass", Text("Compliant", "合规")), ("not_applicable", Text("Not applicable", "不适用")))
+
+
+# The command line's help in Chinese, by its English text (cli.py holds the English, next to each
+# command and option) and click's own words; tests/test_help.py checks that every one is here.
+HELP = {
+    "Usage:": "用法：",
+    "Options": "选项",
+    "Commands": "命令",
+    "Show this message and exit.": "显示本帮助并退出。",
+    "Show the version and exit.": "显示版本并退出。",
+    "Harden a Docker host to the Alibaba Cloud Docker security baseline, and undo it.\n\nWithout a command: preview, as --dry-run.":
+        "按阿里云 Docker 安全基线加固 Docker 主机，并可撤销。\n\n不带命令时：预览，等同 --dry-run。",
+    "Work on the host tree mounted at DIR (an image or a test fixture); no service is touched.":
+        "处理挂载在 DIR 的主机目录树（镜像或测试样本）；不触碰任何服务。",
+    "Config file (default: /etc/hardener/config.toml under the root).": "配置文件（默认：根目录下的 /etc/hardener/config.toml）。",
+    "Only these items.": "只处理这些检查项。",
+    "Leave these items out.": "跳过这些检查项。",
+    "Output format (default: text; html for check, dry-run and apply).": "输出格式（默认 text；check、dry-run 和 apply 可用 html）。",
+    "Write the report to FILE instead of standard output.": "把报告写入 FILE，而不是标准输出。",
+    "Language of the output (default: from the locale).": "输出语言（默认取自系统区域设置）。",
+    "Show what would change; change nothing.": "显示将要做的修改；不做任何修改。",
+    "Daemon items: wanted dockerd options go to daemon.json (default) or onto ExecStart.":
+        "守护进程项：所需的 dockerd 选项写入 daemon.json（默认）或写到 ExecStart 上。",
+    "Container items: only these containers (a name pattern or a label; repeatable).":
+        "容器项：只处理这些容器（名称模式或标签；可重复）。",
+    "Detect only: the status of every selected item.": "只检测：每个所选检查项的状态。",
+    "Carry the plan out, recording every change so it can be undone.": "执行修复计划，记录每项修改以便撤销。",
+    "Do not ask.": "不再询问确认。",
+    "Container items: recreate containers to fix them (stops them).": "容器项：重建容器以修复（会停止容器）。",
+    "Daemon items: write the files, restart nothing; they stay pending_restart.":
+        "守护进程项：只写文件，不重启任何服务；这些项保持 pending_restart（待重启）。",
+    "Daemon items: turn live-restore on (a reload) first, so containers keep running.":
+        "守护进程项：先开启 live-restore（重新加载配置），使容器保持运行。",
+    "Undo the newest run that is not rolled back yet, or RUN_ID.": "撤销最近一次尚未回滚的运行，或指定的 RUN_ID。",
+    "Roll back even files changed since; their changed versions are kept in the journal.":
+        "即使文件在之后被改动也回滚；改动后的版本保存在日志中。",
+    "Every item: id, title, CIS reference and how it is fixed.": "所有检查项：编号、标题、CIS 条目及修复方式。",
+    "The recorded runs: id, time, items, state.": "已记录的运行：编号、时间、检查项、状态。",
+    "Keep only the newest N runs.": "只保留最近的 N 次运行。",
+    "One page for many hosts, from their `--format json` reports (as Ansible fetches them).":
+        "由多台主机的 `--format json` 报告（如 Ansible 取回的）生成一个汇总页面。",
+}

@@ -3,6 +3,7 @@ where a command's output goes (standard output or --output, text or JSON)."""
 from __future__ import annotations
 
 import json
+import os
 from typing import List, Optional
 
 import click
@@ -18,6 +19,15 @@ class Failure(Exception):
     def __init__(self, message: str, code: int = ERROR):
         super().__init__(message)
         self.code = code
+
+
+def default_language() -> str:
+    """The locale's: Chinese where it is zh_*, else English."""
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(variable)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
 
 
 def dumps(document: dict) -> str:
@@ -54,8 +64,6 @@ class Settings:
 
     @property
     def language(self) -> str:
-        from .i18n import default_language
-
         return self.lang or default_language()
 
     @property
