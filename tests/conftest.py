@@ -72,11 +72,19 @@ def make_root(tmp_path):
 
 
 @pytest.fixture(scope="session")
-def lab_parts():
-    """The systemd lab's root (built once, cached) and a wheelhouse of this checkout."""
-    from systemd_lab import build_root, build_wheelhouse
+def bundle():
+    """dist/harden-VERSION.run of this checkout, as scripts/bundle makes it (once a session)."""
+    from systemd_lab import build_bundle
 
-    return build_root(), build_wheelhouse()
+    return build_bundle()
+
+
+@pytest.fixture(scope="session")
+def lab_parts(bundle):
+    """The systemd lab's root (built once, cached) and the bundle that installs harden there."""
+    from systemd_lab import build_root
+
+    return build_root(), bundle
 
 
 @pytest.fixture
@@ -84,7 +92,23 @@ def systemd_lab(lab_parts):
     """A fresh systemd lab with harden installed inside, torn down after the test."""
     from systemd_lab import SystemdLab
 
-    root, wheelhouse = lab_parts
+    root, bundle = lab_parts
     with SystemdLab(root) as lab:
-        lab.install_harden(wheelhouse)
+        lab.install_harden(bundle)
         yield lab
+
+
+FIGURES: list = []
+
+
+@pytest.fixture(scope="session")
+def figures():
+    """Lines a test measured (what an install adds, say), printed at the end of the run."""
+    return FIGURES
+
+
+def pytest_terminal_summary(terminalreporter):
+    if FIGURES:
+        terminalreporter.section("figures measured")
+        for line in FIGURES:
+            terminalreporter.write_line(line)

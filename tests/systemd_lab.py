@@ -1,8 +1,8 @@
 """A real systemd, PID 1 of its own namespaces, managing a real dockerd.
 
 The root is a debootstrapped Debian (tests/lab/build-systemd-root, cached);
-each lab runs on a throw-away overlay of it. harden is installed inside from a
-wheelhouse built outside, as on an offline server. Everything is torn down by
+each lab runs on a throw-away overlay of it. harden is installed inside from
+its bundle (scripts/bundle), as on an offline server. Everything is torn down by
 the ids recorded here: the unshare process and the child cgroups it made."""
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from typing import List, Optional
 HERE = Path(__file__).parent
 CHECKOUT = HERE.parent
 ROOT_CACHE = Path(os.environ.get("HARDENER_LAB_ROOT", "/var/cache/hardener-lab/bookworm-systemd"))
-WHEELHOUSE = Path(os.environ.get("HARDENER_LAB_WHEELS", "/var/cache/hardener-lab/wheelhouse"))
+BUNDLE_DIR = Path(os.environ.get("HARDENER_LAB_BUNDLE", "/var/cache/hardener-lab/bundle"))
 
 
 def build_root() -> Path:
@@ -30,13 +30,14 @@ def build_root() -> Path:
     return ROOT_CACHE
 
 
-def build_wheelhouse() -> Path:
-    """harden and what it needs, as wheels for the lab's python3 (built fresh each session)."""
-    if WHEELHOUSE.exists():
-        shutil.rmtree(WHEELHOUSE)
-    WHEELHOUSE.mkdir(parents=True)
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--wheel-dir", WHEELHOUSE, CHECKOUT], check=True)
-    return WHEELHOUSE
+def build_bundle() -> Path:
+    """scripts/bundle of this checkout, made fresh each session: the labs install harden as administrators do."""
+    if BUNDLE_DIR.exists():
+        shutil.rmtree(BUNDLE_DIR)
+    subprocess.run([CHECKOUT / "scripts/bundle", BUNDLE_DIR], check=True, env=dict(os.environ, PYTHON=sys.executable),
+                   stdout=subprocess.DEVNULL)
+    (bundle,) = BUNDLE_DIR.glob("harden-*.run")
+    return bundle
 
 
 class SystemdLab(ManagedLab):
@@ -156,13 +157,9 @@ class SystemdLab(ManagedLab):
         self._check_root()
         return Path(f"/proc/{self.pid1}/root") / inside.lstrip("/")
 
-    def install_harden(self, wheelhouse: Path) -> None:
-        target = self.path("/opt/wheels")
-        target.mkdir(parents=True, exist_ok=True)
-        for wheel in wheelhouse.glob("*.whl"):
-            shutil.copy(wheel, target)
-        self.run("python3", "-m", "venv", "/opt/hardener")
-        self.run("/opt/hardener/bin/pip", "install", "-q", "--no-index", "--find-links", "/opt/wheels", "hardener")
+    def install_harden(self, bundle: Path) -> None:
+        shutil.copy(bundle, self.path(f"/opt/{bundle.name}"))
+        self.run("sh", f"/opt/{bundle.name}")
 
     def harden(self, *args: str) -> subprocess.CompletedProcess:
         return self.run("/opt/hardener/bin/harden", *args, check=False)

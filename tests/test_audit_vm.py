@@ -1,7 +1,6 @@
 """audit-docker-files with a real kernel and auditd, in a qemu VM."""
 import pytest
 
-from systemd_lab import build_wheelhouse
 from vm_lab import VM, build_image
 
 ADMIN_RULES = "## site rules\n-w /etc/passwd -p wa -k identity\n-w /etc/shadow -p wa -k identity\n"
@@ -10,10 +9,9 @@ FILES = ("/etc/audit/audit.rules", "/etc/audit/audit.rules.prev", "/etc/audit/ru
 
 
 @pytest.fixture(scope="module")
-def vm():
-    image, wheelhouse = build_image(), build_wheelhouse()
-    with VM(image, share=wheelhouse) as vm:
-        vm.install_harden()
+def vm(bundle):
+    with VM(build_image(), share=bundle.parent) as vm:
+        vm.install_harden(bundle.name)
         vm.sh(f"printf '{ADMIN_RULES}' > /etc/audit/rules.d/site.rules && augenrules --load")
         vm.sh("echo '{\"log-level\": \"info\"}' > /etc/docker/daemon.json")
         yield vm

@@ -3,7 +3,7 @@
 The kernel's audit subsystem answers only in the initial PID namespace, so the
 audit item's real tests run here. The VM boots a throw-away qcow2 overlay of a
 cached image (tests/lab/build-vm-image); commands run through
-qemu-guest-agent; harden comes in from a wheelhouse over a read-only 9p share.
+qemu-guest-agent; harden comes in as its bundle over a read-only 9p share.
 Everything is torn down by the qemu process id recorded here."""
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ class VM(ManagedLab):
             "-device", "virtserialport,chardev=agent,name=org.qemu.guest_agent.0",
         ]
         if self.share is not None:
-            command += ["-virtfs", f"local,path={self.share},mount_tag=wheels,security_model=none,readonly=on"]
+            command += ["-virtfs", f"local,path={self.share},mount_tag=bundle,security_model=none,readonly=on"]
         self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=open(self.work / "qemu.log", "wb"))
         deadline = time.monotonic() + timeout
         while True:
@@ -151,10 +151,9 @@ class VM(ManagedLab):
     def sh(self, script: str, check: bool = True) -> Completed:
         return self.run("/bin/sh", "-c", script, check=check)
 
-    def install_harden(self) -> None:
-        self.sh("mkdir -p /mnt/wheels && mount -t 9p -o trans=virtio,ro wheels /mnt/wheels")
-        self.run("python3", "-m", "venv", "/opt/hardener")
-        self.run("/opt/hardener/bin/pip", "install", "-q", "--no-index", "--find-links", "/mnt/wheels", "hardener")
+    def install_harden(self, bundle: str) -> None:
+        self.sh("mkdir -p /mnt/bundle && mount -t 9p -o trans=virtio,ro bundle /mnt/bundle")
+        self.run("sh", f"/mnt/bundle/{bundle}")
 
     def harden(self, *args: Sequence[str]) -> Completed:
         return self.run("/opt/hardener/bin/harden", *args, check=False)
