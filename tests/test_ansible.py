@@ -1,8 +1,12 @@
-"""The playbook across an inventory of three hosts on this machine (connection
-local, each host's harden_root a fixture root)."""
+"""The collection hardener.docker, built and installed with ansible-galaxy: its
+playbook across an inventory of three hosts on this machine (connection local,
+each host's harden_root a fixture root), its module, ansible-doc and ansible-test
+sanity."""
+import importlib.util
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,9 +16,31 @@ import pytest
 import hosts
 
 CHECKOUT = Path(__file__).parent.parent
-PLAYBOOK = CHECKOUT / "playbooks/harden.yml"
-HARDEN = str(Path(sys.executable).parent / "harden")
+COLLECTION = CHECKOUT / "ansible_collections/hardener/docker"
+ANSIBLE_TEST = Path(os.environ.get("HARDENER_LAB_ANSIBLE_TEST", "/var/cache/hardener-lab/ansible-test"))
+BIN = Path(sys.executable).parent
+HARDEN = str(BIN / "harden")
 ITEMS = ["file-permissions", "icc", "log-level", "iptables", "no-aufs"]
+
+
+@pytest.fixture(scope="module")
+def collections(tmp_path_factory):
+    """The collection as users get it: built into a tarball, installed with ansible-galaxy."""
+    work = tmp_path_factory.mktemp("collection")
+    subprocess.run([BIN / "ansible-galaxy", "collection", "build", COLLECTION, "--output-path", work], check=True,
+                   capture_output=True)
+    (tarball,) = work.glob("hardener-docker-*.tar.gz")
+    subprocess.run([BIN / "ansible-galaxy", "collection", "install", "--force", tarball, "-p", work / "installed"],
+                   check=True, capture_output=True, env=ansible_env(work / "installed"))
+    assert (work / "installed/ansible_collections/hardener/docker/plugins/modules/harden.py").exists()
+    return work / "installed"
+
+
+def ansible_env(collections, **extra):
+    """Ansible finding collections where they are installed alone: the editable install puts this checkout,
+    and its ansible_collections/, on sys.path."""
+    return dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(collections), ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="False",
+                ANSIBLE_NOCOLOR="1", **extra)
 
 
 def inventory(tmp_path, roots, **extra):
@@ -28,12 +54,11 @@ def inventory(tmp_path, roots, **extra):
     return path
 
 
-def playbook(inventory_path, *args, mode="check"):
-    env = dict(os.environ, ANSIBLE_LOCAL_TEMP=str(inventory_path.parent / "ansible-tmp"), ANSIBLE_NOCOLOR="1",
-               ANSIBLE_RETRY_FILES_ENABLED="0", ANSIBLE_STDOUT_CALLBACK="default", LANG="C.UTF-8")
-    ansible = str(Path(sys.executable).parent / "ansible-playbook")
-    return subprocess.run([ansible, "-i", str(inventory_path), str(PLAYBOOK), "-e", f"harden_mode={mode}", *args],
-                          capture_output=True, text=True, env=env, timeout=600)
+def playbook(collections, inventory_path, *args, mode="check"):
+    env = ansible_env(collections, ANSIBLE_LOCAL_TEMP=str(inventory_path.parent / "ansible-tmp"),
+                      ANSIBLE_RETRY_FILES_ENABLED="0", ANSIBLE_STDOUT_CALLBACK="default", LANG="C.UTF-8")
+    return subprocess.run([BIN / "ansible-playbook", "-i", str(inventory_path), "hardener.docker.harden",
+                           "-e", f"harden_mode={mode}", *args], capture_output=True, text=True, env=env, timeout=600)
 
 
 def recap(output):
@@ -52,12 +77,13 @@ def fleet(make_root):
             "compliant-01": make_root("debian", compliant=True)}
 
 
-def test_check_dry_run_apply_again_and_rollback(tmp_path, fleet):
+def test_check_dry_run_apply_again_and_rollback(tmp_path, fleet, collections):
     start = {name: hosts.snapshot(root) for name, root in fleet.items()}
     inv = inventory(tmp_path, fleet)
 
-    check = playbook(inv, mode="check")
+    check = playbook(collections, inv, mode="check")
     assert check.returncode == 0, check.stdout + check.stderr
+    assert {counts["changed"] for counts in recap(check.stdout).values()} == {0}, "reports kept on the controller change no host"
     reports = {path.stem: json.loads(path.read_text()) for path in (tmp_path / "reports").glob("*.json")}
     assert set(reports) == set(fleet)
     assert {item["status"] for item in reports["compliant-01"]["items"]} == {"pass"}
@@ -68,30 +94,39 @@ def test_check_dry_run_apply_again_and_rollback(tmp_path, fleet):
     assert re.findall(r'<td class="(\w+)"><a href="#host-\d+-icc"', rows["debian-01"]) == ["fail"]
     assert set(re.findall(r'<td class="(\w+)"><a href="#host-\d+-', rows["compliant-01"])) == {"pass"}
 
-    preview = playbook(inv, "--check", "--diff", mode="apply")
+    preview = playbook(collections, inv, "--check", "--diff", mode="apply")
     assert preview.returncode == 0, preview.stdout
     assert '+    "icc": false' in preview.stdout, "the diff shows"
     assert changed(preview.stdout) == {"debian-01", "centos-01"}
     assert {name: hosts.snapshot(root) for name, root in fleet.items()} == start
 
-    applied = playbook(inv, mode="apply")
+    applied = playbook(collections, inv, mode="apply")
     assert applied.returncode == 0, applied.stdout
     assert changed(applied.stdout) == {"debian-01", "centos-01"}, "the compliant host never changes"
-    again = playbook(inv, mode="apply")
+    assert {host: counts["changed"] for host, counts in recap(applied.stdout).items()} == {
+        "debian-01": 1, "centos-01": 1, "compliant-01": 0}, "the recap's changed is harden's alone"
+    run_id = json.loads((tmp_path / "reports/debian-01.json").read_text())["run_id"]
+    again = playbook(collections, inv, mode="apply")
     assert again.returncode == 0 and changed(again.stdout) == set()
 
-    rolled = playbook(inv, mode="rollback")
+    # rollback under --check keeps the run it is given
+    preview = playbook(collections, inv, "--check", "-v", "-e", f"harden_run_id={run_id}", "--limit", "debian-01", mode="rollback")
+    assert preview.returncode == 0, preview.stdout
+    assert re.search(r'"cmd": \[[^\]]*"rollback",\s*"--dry-run",\s*"' + run_id + '"', preview.stdout), preview.stdout
+    assert json.loads((tmp_path / "reports/debian-01.json").read_text())["run_id"] == run_id
+
+    rolled = playbook(collections, inv, mode="rollback")
     assert rolled.returncode == 0, rolled.stdout
     assert changed(rolled.stdout) == {"debian-01", "centos-01"}
     assert {name: hosts.snapshot(root) for name, root in fleet.items()} == start
 
 
-def test_a_failing_host_stops_the_rollout_and_still_reports(tmp_path, make_root):
+def test_a_failing_host_stops_the_rollout_and_still_reports(tmp_path, make_root, collections):
     broken = make_root("debian")
     (broken / "etc/docker/daemon.json").write_text('{"icc": false,}\n')
     fleet = {"a-broken": broken, "b-debian": make_root("debian"), "c-centos": make_root("centos")}
     untouched = hosts.snapshot(fleet["b-debian"])
-    result = playbook(inventory(tmp_path, fleet), "-e", "harden_serial=1", mode="apply")
+    result = playbook(collections, inventory(tmp_path, fleet), "-e", "harden_serial=1", mode="apply")
     assert result.returncode != 0
     assert "not valid JSON" in result.stdout
     counts = recap(result.stdout)
@@ -102,16 +137,66 @@ def test_a_failing_host_stops_the_rollout_and_still_reports(tmp_path, make_root)
     assert "a-broken" in (tmp_path / "reports/fleet.html").read_text()
 
 
-def test_installs_harden_from_a_wheelhouse_into_a_clean_venv(tmp_path, make_root):
+def test_the_playbook_passes_every_option_to_harden(tmp_path, make_root, collections):
+    config = tmp_path / "config.toml"
+    config.write_text('items = ["icc", "log-level"]\n')
+    root = make_root("debian")
+    inv = inventory(tmp_path, {"web-01": root}, harden_via="execstart", harden_live_restore=True, harden_recreate=True,
+                    harden_no_restart=True, harden_containers=["web*", "label=tier=front"], harden_config=str(config))
+    result = playbook(collections, inv, "-v", mode="dry-run")
+    assert result.returncode == 0, result.stdout
+    (cmd,) = [json.loads(found) for found in re.findall(r'"cmd": (\[[^\]]*\])', result.stdout) if '"apply"' in found]
+    assert cmd[1:] == ["apply", "--dry-run", "--recreate", "--live-restore", "--no-restart", "--root", str(root),
+                                   "--format", "json", "--only", ",".join(ITEMS), "--container", "web*",
+                                   "--container", "label=tier=front", "--config", f"{root}/etc/hardener/config.toml",
+                                   "--via", "execstart"]
+    report = json.loads((tmp_path / "reports/web-01.json").read_text())
+    targets = {change["target"] for item in report["items"] for change in item["changes"]}
+    assert any("docker.service.d" in target for target in targets), "--via execstart: the options go onto ExecStart"
+
+
+def test_the_module_s_command_line():
+    spec = importlib.util.spec_from_file_location("harden_module", COLLECTION / "plugins/modules/harden.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    params = dict(mode="rollback", run_id="20261129T101500Z-3f2a", root="/", executable="harden", only=None, skip=None,
+                  containers=None, config=None, via=None, recreate=False, live_restore=False, no_restart=False)
+    assert module.command(params, check_mode=True)[0][1:4] == ["rollback", "--dry-run", "20261129T101500Z-3f2a"]
+    assert module.command(params, check_mode=False)[0][1:4] == ["rollback", "--yes", "20261129T101500Z-3f2a"]
+    check = dict(params, mode="check", recreate=True, live_restore=True)
+    assert "--recreate" not in module.command(check, check_mode=False)[0], "apply's options go to apply alone"
+
+
+def test_ansible_doc_prints_the_module(collections):
+    shown = subprocess.run([BIN / "ansible-doc", "hardener.docker.harden"], capture_output=True, text=True,
+                           env=ansible_env(collections))
+    assert shown.returncode == 0, shown.stderr
+    assert str(collections) in shown.stdout, "the installed collection's module"
+    for option in ("mode", "recreate", "live_restore", "no_restart", "via", "containers", "config", "run_id", "EXAMPLES", "RETURN"):
+        assert option in shown.stdout, option
+
+
+def test_ansible_test_sanity_passes(tmp_path):
+    assert (ANSIBLE_TEST / "bin/ansible-test").exists(), f"{ANSIBLE_TEST}: scripts/setup-dev makes it"
+    copy = tmp_path / "ansible_collections/hardener/docker"
+    shutil.copytree(COLLECTION, copy, ignore=shutil.ignore_patterns("output", "__pycache__"))
+    python = f"{sys.version_info.major}.{sys.version_info.minor}"
+    result = subprocess.run([ANSIBLE_TEST / "bin/ansible-test", "sanity", "--python", python, "--requirements"],
+                            cwd=copy, capture_output=True, text=True, timeout=1200)
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-5000:]
+    assert 'Running sanity test "validate-modules"' in result.stdout + result.stderr
+
+
+def test_installs_harden_from_its_bundle_into_a_clean_venv(tmp_path, make_root, bundle, collections):
     prefix = tmp_path / "target-venv"
-    wheels_on_target = tmp_path / "target-wheels"
     inv = inventory(tmp_path, {"fresh-01": make_root("centos")}, harden_install=True, harden_prefix=str(prefix),
-                    harden_executable=str(prefix / "bin/harden"), harden_source=str(CHECKOUT), harden_wheel_dir=str(wheels_on_target))
-    result = playbook(inv, mode="check")
+                    harden_executable=str(prefix / "bin/harden"), harden_bundle=str(bundle),
+                    harden_bundle_dir=str(tmp_path / "bundle-on-host"), harden_link="")
+    result = playbook(collections, inv, mode="check")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert (prefix / "bin/harden").exists()
-    wheels = {path.name.split("-")[0].lower() for path in wheels_on_target.glob("*.whl")}
-    assert {"hardener", "click", "jinja2", "markupsafe", "sh", "cffi", "python_augeas"} <= wheels
-    assert list(wheels_on_target.glob("python_augeas-*-abi3-*.whl")), "one python-augeas wheel for every Python 3"
+    assert (prefix / "bin/harden").exists() and (tmp_path / "bundle-on-host" / bundle.name).exists()
     report = json.loads((tmp_path / "reports/fresh-01.json").read_text())
     assert report["command"] == "check" and report["items"]
+    again = playbook(collections, inv, mode="check")
+    assert "TASK [Install harden from the bundle" in again.stdout and "skipping: [fresh-01]" in again.stdout.split(
+        "TASK [Install harden from the bundle")[1].split("TASK [")[0], "the same bundle is not installed again"
