@@ -20,12 +20,14 @@ import sys
 
 import click
 
-from .settings import ERROR, LANGUAGES, Settings, default_language, given_settings
+from .settings import ERROR, LANGUAGES, PROFILES, Settings, default_language, given_settings
 
 
 COMMON_OPTIONS = (
     click.option("--root", metavar="DIR", help="Work on the host tree mounted at DIR (an image or a test fixture); no service is touched."),
     click.option("--config", "config_path", metavar="FILE", help="Config file (default: /etc/hardener/config.toml under the root)."),
+    click.option("--profile", type=click.Choice(PROFILES),
+                 help="The items: aliyun, the Alibaba Cloud baseline (default), or cis, the CIS Docker Benchmark 1.8.0."),
     click.option("--only", metavar="ID[,ID...]", help="Only these items."),
     click.option("--skip", metavar="ID[,ID...]", help="Leave these items out."),
     click.option("--format", "output_format", type=click.Choice(["text", "json", "html"]),
@@ -98,17 +100,25 @@ def rollback(run_id, yes, force, **given):
 @cli.command(name="list")
 @common_options
 def list_items(**given):
-    """Every item: id, title, CIS reference and how it is fixed."""
-    from .fixes import all_fixes  # the items' metadata, and no more: list starts fast
+    """Every item of the profile: id, title, CIS recommendations and how it is fixed."""
     from .i18n import REMEDY
+    from .profiles import DEFAULT_PROFILE, numbers, profile_fixes, recommendations  # the items' metadata, and no more
 
     settings = given_settings(**given)
-    lang = settings.language
-    items = [{"id": fix.id, "title": fix.title(lang), "cis": fix.cis, "remedy": fix.remedy.value} for fix in all_fixes()]
+    lang, profile = settings.language, settings.profile or DEFAULT_PROFILE
+    fixes = profile_fixes(profile)
+    items = [{"id": fix.id, "title": fix.title(lang), "cis": fix.cis, "remedy": fix.remedy.value} for fix in fixes]
     width = max(len(item["id"]) for item in items)
-    lines = [f"{item['id']:<{width}}  CIS {item['cis']:<9} {REMEDY[fix.remedy](lang):<11} {item['title']}"
-             for item, fix in zip(items, all_fixes())]
-    settings.emit({"items": items}, "\n".join(lines))
+    lines = [f"{item['id']:<{width}}  CIS {item['cis']:<12} {REMEDY[fix.remedy](lang):<11} {item['title']}"
+             for item, fix in zip(items, fixes)]
+    document = {"profile": profile, "items": items}
+    if profile == "cis":
+        answered = {number: fix.id for fix in fixes for number in numbers(fix.cis)}
+        document["recommendations"] = [
+            {"cis": r.number, "cis_1_6": r.number_1_6, "assessment": "automated" if r.automated else "manual",
+             "title": r.title(lang), "item": answered[r.number]} for r in recommendations()]
+        lines += ["", *(f"CIS {r['cis']:<7} {r['item']:<{width}}  {r['title']}" for r in document["recommendations"])]
+    settings.emit(document, "\n".join(lines))
 
 
 @cli.command()

@@ -17,13 +17,13 @@ from . import engine, report
 from . import config as config_file
 from . import journal as states
 from .engine import ApplyFailed, RollbackRefused, SelectionError
-from .fixes import all_fixes
+from .profiles import DEFAULT_PROFILE, profile_fixes
 from .host import Host, HostError
 from .i18n import UI
 from .journal import Journal, JournalError
 from .model import Status
 from .options import Options
-from .settings import (APPLY_FAILED, ERROR, NOT_COMPLIANT, OK, ROLLBACK_INCOMPLETE, ROLLBACK_REFUSED, Failure, Settings,
+from .settings import (APPLY_FAILED, ERROR, NOT_COMPLIANT, OK, PROFILES, ROLLBACK_INCOMPLETE, ROLLBACK_REFUSED, Failure, Settings,
                        given_settings, ids)
 
 
@@ -38,18 +38,19 @@ class Session:
     recreate: bool = False
     no_restart: bool = False
     live_restore: bool = False
+    profile: str = DEFAULT_PROFILE  # the settings', else the config's
 
     @classmethod
     def open(cls, settings: Settings, recreate: bool = False, no_restart: bool = False, live_restore: bool = False) -> "Session":
         return cls(settings, Host(settings.root or "/"), recreate, no_restart, live_restore)
 
     def evaluate(self):
-        fixes = all_fixes()
         try:
-            config = config_file.load(self.host, self.settings.config_path, [fix.id for fix in fixes])
+            config = config_file.load(self.host, self.settings.config_path, [fix.id for name in PROFILES for fix in profile_fixes(name)])
         except config_file.ConfigError as error:
             raise Failure(str(error)) from None
-        selection = engine.select(fixes, ids(self.settings.only), ids(self.settings.skip), config)
+        self.profile = self.settings.profile or config.profile or DEFAULT_PROFILE
+        selection = engine.select(profile_fixes(self.profile), ids(self.settings.only), ids(self.settings.skip), config, self.profile)
         return engine.evaluate(self.host, selection, Options(config=config, containers=tuple(self.settings.containers), recreate=self.recreate,
                                                          no_restart=self.no_restart, via=self.settings.via,
                                                          live_restore=self.live_restore))
@@ -94,7 +95,7 @@ def _exit_code(results) -> int:
 def _preview(session: Session) -> int:
     results = session.evaluate()
     lang = session.settings.language
-    document = report.results_document(session.host, "dry-run", results, lang, with_changes=True)
+    document = report.results_document(session.host, "dry-run", results, lang, session.profile, with_changes=True)
     session.emit(document, report.results_text(document, lang, plan=True), html=True)
     if any(result.status is Status.ERROR for result in results):
         return ERROR
@@ -111,7 +112,7 @@ def check(**given):
     session = Session.open(given_settings(**given))
     results = session.evaluate()
     lang = session.settings.language
-    document = report.results_document(session.host, "check", results, lang, with_changes=False)
+    document = report.results_document(session.host, "check", results, lang, session.profile, with_changes=False)
     session.emit(document, report.results_text(document, lang, plan=False), html=True)
     sys.exit(_exit_code(results))
 
@@ -131,7 +132,7 @@ def apply(yes, recreate, no_restart, live_restore, **given):
         error = _first_error(results)
         if error:
             raise Failure(error)
-        planned = report.results_document(session.host, "apply", results, lang, with_changes=True)
+        planned = report.results_document(session.host, "apply", results, lang, session.profile, with_changes=True)
         if any(result.changes for result in results) and not yes:
             click.echo(report.results_text(planned, lang, plan=True))
             if not click.confirm(session.text("confirm_apply"), err=True):
@@ -143,7 +144,7 @@ def apply(yes, recreate, no_restart, live_restore, **given):
             raise Failure(f"apply failed: {failed}; {state} (run {failed.run_id})", APPLY_FAILED) from None
         session.no_restart = False  # what is left is judged as check judges it: a staged file is pending_restart
         after = session.evaluate()
-    document = report.results_document(session.host, "apply", after, lang, with_changes=False,
+    document = report.results_document(session.host, "apply", after, lang, session.profile, with_changes=False,
                                        run_id=outcome.run_id, changed=outcome.changes > 0)
     for item, done in zip(document["items"], planned["items"]):
         item["changes"] = done["changes"]

@@ -1,5 +1,6 @@
 """The config file: the default selection of items and the waivers.
 
+    profile = "cis"                                  # the items' profile: aliyun (default) or cis
     items = ["file-permissions", "content-trust"]   # what runs without --only
 
     [[waivers]]
@@ -34,6 +35,7 @@ from pathlib import Path
 from typing import Collection, Mapping, Optional, Tuple
 
 from .host import Host, HostError
+from .settings import PROFILES
 
 DEFAULT_PATH = "/etc/hardener/config.toml"
 DAEMON_OPTIONS = ("daemon-json", "execstart")
@@ -85,6 +87,7 @@ class MemoryLimit:
 @dataclass(frozen=True)
 class Config:
     source: str = ""
+    profile: Optional[str] = None
     items: Optional[Tuple[str, ...]] = None
     waivers: Tuple[Waiver, ...] = ()
     memory_limits: Tuple[MemoryLimit, ...] = ()  # overrides first, the default last
@@ -133,8 +136,11 @@ def parse(text: str, source: str, known_items: Collection[str]) -> Config:
         raise fail(f"not valid TOML: {str(error).split(' (at')[0]}", int(match.group(1)) if match else 1) from None
 
     for key in data:
-        if key not in ("items", "waivers", "memory_limit", "daemon_options"):
-            raise fail(f"unknown key '{key}' (known: items, waivers, memory_limit, daemon_options)", _line_of(text, key))
+        if key not in ("profile", "items", "waivers", "memory_limit", "daemon_options"):
+            raise fail(f"unknown key '{key}' (known: profile, items, waivers, memory_limit, daemon_options)", _line_of(text, key))
+    profile = data.get("profile")
+    if profile is not None and profile not in PROFILES:
+        raise fail(f"profile is one of {', '.join(PROFILES)}, not {profile!r}", _line_of(text, "profile"))
     daemon_options = data.get("daemon_options", "daemon-json")
     if daemon_options not in DAEMON_OPTIONS:
         raise fail(f"daemon_options is one of {', '.join(DAEMON_OPTIONS)}, not {daemon_options!r}", _line_of(text, "daemon_options"))
@@ -155,7 +161,7 @@ def parse(text: str, source: str, known_items: Collection[str]) -> Config:
     for number, entry in enumerate(entries):
         start = _table_line(text, "waivers", number)
         waivers.append(_waiver(entry, known_items, lambda message, key: fail(message, _line_of(text, key, start))))
-    return Config(source=source, items=items, waivers=tuple(waivers), memory_limits=_memory_limits(data.get("memory_limit"), text, fail),
+    return Config(source=source, profile=profile, items=items, waivers=tuple(waivers), memory_limits=_memory_limits(data.get("memory_limit"), text, fail),
                   daemon_options=daemon_options)
 
 

@@ -50,11 +50,12 @@ class Selection:
     named: frozenset  # ids the administrator named: --only, or the config's items
 
 
-def select(available: Sequence[Type[Fix]], only: Optional[Collection[str]], skip: Collection[str], config: Config) -> Selection:
+def select(available: Sequence[Type[Fix]], only: Optional[Collection[str]], skip: Collection[str], config: Config,
+           profile: str = "aliyun") -> Selection:
     known = {fix.id for fix in available}
-    for item in list(only or ()) + list(skip):
+    for item in list(only or ()) + list(skip) + list(config.items or ()):
         if item not in known:
-            raise SelectionError(f"unknown item '{item}'; the items are: {', '.join(sorted(known))}")
+            raise SelectionError(f"unknown item '{item}' in the {profile} profile; its items are: {', '.join(sorted(known))}")
     named = set(only) if only else set(config.items or ())
     wanted = named if (only or config.items is not None) else known
     chosen = tuple(fix for fix in available if fix.id in wanted and fix.id not in skip)

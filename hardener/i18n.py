@@ -136,7 +136,9 @@ HELP = {
     "Undo the newest run that is not rolled back yet, or RUN_ID.": "撤销最近一次尚未回滚的运行，或指定的 RUN_ID。",
     "Roll back even files changed since; their changed versions are kept in the journal.":
         "即使文件在之后被改动也回滚；改动后的版本保存在日志中。",
-    "Every item: id, title, CIS reference and how it is fixed.": "所有检查项：编号、标题、CIS 条目及修复方式。",
+    "Every item of the profile: id, title, CIS recommendations and how it is fixed.": "该配置集的所有检查项：编号、标题、CIS 条目及修复方式。",
+    "The items: aliyun, the Alibaba Cloud baseline (default), or cis, the CIS Docker Benchmark 1.8.0.":
+        "检查项集合：aliyun 为阿里云基线（默认），cis 为 CIS Docker Benchmark 1.8.0。",
     "The recorded runs: id, time, items, state.": "已记录的运行：编号、时间、检查项、状态。",
     "Keep only the newest N runs.": "只保留最近的 N 次运行。",
     "One page for many hosts, from their `--format json` reports (as Ansible fetches them).":

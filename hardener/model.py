@@ -53,6 +53,7 @@ class Finding:
     severity: str = "medium"
     evidence: Mapping[str, object] = field(default_factory=dict)
     labels: Mapping[str, str] = field(default_factory=dict)  # a container's labels, for waivers; not shown
+    cis: Tuple[str, ...] = ()  # the CIS recommendations it answers, where its item answers several
 
 
 class Intent:

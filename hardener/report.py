@@ -13,6 +13,7 @@ from .engine import unified_diff
 from .host import Host
 from .i18n import PAGE, PAGE_COUNTS, PAGE_GROUPS, REASONS, STATUS, UI
 from .model import Change, Finding, ItemResult, RestartService, SetOwnerMode, Status, Text, WriteFile
+from .profiles import by_number, numbers
 
 
 class _Blank(dict):
@@ -103,10 +104,11 @@ def summary(results: Sequence[ItemResult]) -> Dict[str, int]:
     }
 
 
-def results_document(host: Host, command: str, results: Sequence[ItemResult], lang: str, with_changes: bool,
+def results_document(host: Host, command: str, results: Sequence[ItemResult], lang: str, profile: str, with_changes: bool,
                      run_id: Optional[str] = None, changed: bool = False) -> dict:
     items = []
     for result in results:
+        answered = numbers(result.fix.cis)
         items.append({
             "id": result.fix.id,
             "title": result.fix.title(lang),
@@ -124,6 +126,7 @@ def results_document(host: Host, command: str, results: Sequence[ItemResult], la
                     "reason": finding.reason,
                     "message": finding_message(result, finding, lang),
                     "evidence": dict(finding.evidence),
+                    **cis_numbers(finding.cis or answered),
                 }
                 for finding in result.findings
             ],
@@ -135,6 +138,7 @@ def results_document(host: Host, command: str, results: Sequence[ItemResult], la
         })
     return {
         "command": command,
+        "profile": profile,
         "host": host_name(host),
         "root": str(host.root),
         "run_id": run_id,
@@ -142,6 +146,12 @@ def results_document(host: Host, command: str, results: Sequence[ItemResult], la
         "items": items,
         "summary": summary(results),
     }
+
+
+def cis_numbers(answered) -> dict:
+    """The CIS Docker Benchmark 1.8.0 recommendations a finding answers, and their 1.6.0/1.7.0 numbers where these differ."""
+    old = [by_number()[number].number_1_6 for number in answered]
+    return {"cis": list(answered), **({"cis_1_6": old} if old != list(answered) else {})}
 
 
 def _evidence_lines(evidence: dict, lang: str) -> List[str]:

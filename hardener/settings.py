@@ -9,6 +9,7 @@ from typing import List, Optional
 import click
 
 LANGUAGES = ("en", "zh")
+PROFILES = ("aliyun", "cis")  # the items' profiles (profiles.py); the first is the default
 # The exit codes; cli.py says what each means.
 OK, ERROR, NOT_COMPLIANT, APPLY_FAILED, ROLLBACK_REFUSED, ROLLBACK_INCOMPLETE = 0, 1, 2, 3, 4, 5
 
@@ -47,7 +48,7 @@ class Settings:
     """A plain class, not a dataclass: `harden --help` pays for every class it builds."""
 
     DEFAULTS = {"root": None, "config_path": None, "only": None, "skip": None, "output_format": None, "lang": None,
-                "dry_run": False, "containers": (), "via": None, "output_file": None}
+                "dry_run": False, "containers": (), "via": None, "output_file": None, "profile": None}
 
     def __init__(self, **values):
         self.__dict__.update(self.DEFAULTS, **values)

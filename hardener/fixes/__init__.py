@@ -11,7 +11,7 @@ import abc
 import importlib
 import pkgutil
 import re
-from typing import List, Mapping, Optional, Type
+from typing import List, Mapping, Optional, Tuple, Type
 
 from ..host import Host
 from ..model import Detection, Remedy, Text
@@ -20,7 +20,8 @@ from ..options import Options
 
 class Fix(abc.ABC):
     id: str = ""
-    cis: str = ""
+    cis: str = ""  # the CIS Docker Benchmark 1.8.0 recommendations it answers: "2.3", "3.1–3.6"
+    profiles: Tuple[str, ...] = ("aliyun", "cis")  # the profiles it belongs to (profiles.py)
     title: Text
     advice: Text
     remedy: Remedy = Remedy.AUTO
@@ -41,10 +42,10 @@ def _cis_order(fix: Type[Fix]) -> List[int]:
 
 
 def all_fixes() -> List[Type[Fix]]:
-    """Every Fix in this package, in the order of the CIS benchmark."""
+    """Every item of this package, in the order of the CIS benchmark."""
     for module in pkgutil.iter_modules(__path__):
         importlib.import_module(f"{__name__}.{module.name}")
-    found = [fix for fix in _subclasses(Fix) if fix.id]
+    found = [fix for fix in _subclasses(Fix) if fix.id and fix.__module__.startswith(f"{__name__}.")]
     return sorted(found, key=_cis_order)
 
 

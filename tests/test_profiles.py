@@ -1,0 +1,60 @@
+"""Profiles: aliyun (the baseline's 13 items, the default) and cis (every
+recommendation of the CIS Docker Benchmark 1.8.0, none silently left out)."""
+from conftest import run_harden
+from hardener.profiles import numbers, profile_fixes, recommendations
+
+ALIYUN = ["audit-docker-files", "icc", "log-level", "iptables", "no-aufs", "file-permissions", "content-trust", "no-privileged",
+          "no-sensitive-mounts", "memory-limit", "readonly-rootfs", "no-host-pid", "no-docker-sock"]
+
+
+def test_the_benchmark_list():
+    listed = recommendations()
+    assert len(listed) == 118 and len({r.number for r in listed}) == 118
+    moved = {r.number: r.number_1_6 for r in listed if r.number != r.number_1_6}
+    assert moved == {"2.7": "", **{f"2.{n}": f"2.{n - 1}" for n in range(8, 20)}}, "1.8.0 inserted 2.7"
+    assert all(r.title.en and r.title.zh for r in listed)
+
+
+def test_every_recommendation_is_answered_once_in_the_cis_profile():
+    answered = [number for fix in profile_fixes("cis") for number in numbers(fix.cis)]
+    assert answered == [r.number for r in recommendations()], "each once, in the benchmark's order"
+    assert [fix.id for fix in profile_fixes("aliyun")] == ALIYUN
+
+
+def test_a_cis_report_has_a_status_for_every_recommendation(make_root):
+    result = run_harden("check", "--root", make_root("debian"), "--profile", "cis", "--format", "json")
+    assert result.code == 2, result
+    document = result.json
+    assert document["profile"] == "cis"
+    by_number = {}
+    for item in document["items"]:
+        for finding in item["findings"]:
+            for number in finding["cis"]:
+                by_number.setdefault(number, []).append((item["id"], finding["status"], finding["reason"], finding.get("cis_1_6")))
+    assert set(by_number) == {r.number for r in recommendations()}
+    assert by_number["4.1"] == [("cis-4.1", "manual", "not_yet_covered", None)]
+    assert by_number["2.8"][0][3] == ["2.7"] and by_number["2.7"][0][3] == [""], "the 1.6.0 number where it differs"
+    assert by_number["2.3"] == [("log-level", "fail", "debug_on", None)]
+
+
+def test_the_profile_from_the_config_and_the_command_line(make_root):
+    root = make_root("debian")
+    (root / "etc/hardener").mkdir(exist_ok=True)
+    (root / "etc/hardener/config.toml").write_text('profile = "cis"\n')
+    assert run_harden("check", "--root", root, "--format", "json").json["profile"] == "cis"
+    assert run_harden("check", "--root", root, "--format", "json", "--profile", "aliyun").json["profile"] == "aliyun"
+    (root / "etc/hardener/config.toml").write_text('\nprofile = "nist"\n')
+    bad = run_harden("check", "--root", root)
+    assert bad.code == 1 and bad.err.strip() == f"harden: error: {root}/etc/hardener/config.toml:2: profile is one of aliyun, cis, not 'nist'"
+    (root / "etc/hardener/config.toml").unlink()
+    wrong = run_harden("check", "--root", root, "--only", "cis-4.1")
+    assert wrong.code == 1 and "unknown item 'cis-4.1' in the aliyun profile" in wrong.err
+
+
+def test_list_shows_every_recommendation_under_cis():
+    listed = run_harden("list", "--profile", "cis", "--format", "json").json
+    assert len(listed["recommendations"]) == 118
+    assert {r["cis"]: r["item"] for r in listed["recommendations"]}["1.1.9"] == "audit-docker-files"
+    text = run_harden("list", "--profile", "cis", "--lang", "zh").out
+    assert "CIS 4.1" in text and "确保为容器创建了用户" in text
+    assert [item["id"] for item in run_harden("list", "--format", "json").json["items"]] == ALIYUN
