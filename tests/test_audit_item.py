@@ -133,3 +133,14 @@ def test_a_watch_counts_only_when_it_records_writes_and_attribute_changes(make_r
         assert (finding.status, finding.reason) == (Status.FAIL, "watch_too_narrow")
         block = next(c for c in result.changes if isinstance(c, WriteFile) and c.path == "/etc/audit/audit.rules").content
         assert "-w /etc/docker -p rwxa -k docker" in block, "a full watch is added beside the narrow one"
+
+
+def test_each_watch_says_which_cis_recommendation_it_answers(make_root):
+    root = make_root(layout=with_auditd(hosts.LAYOUTS["debian"]()), compliant=True)
+    answers = {f.target: f.cis for f in result_for(root).findings}
+    assert answers["/usr/sbin/dockerd"] == ("1.1.3",) and answers["/var/lib/docker"] == ("1.1.5",)
+    assert answers["/etc/docker"] == ("1.1.6",) and answers["/etc/docker/daemon.json"] == ("1.1.11",)
+    assert answers["/usr/lib/systemd/system/docker.service"] == ("1.1.7",) and answers["/usr/sbin/runc"] == ("1.1.18",)
+    assert answers["/run/containerd/containerd.sock"] == ("1.1.8",) and answers["/run/containerd"] == ("1.1.4",)
+    assert answers["/usr/bin/docker-runc"] == ("1.1.18",), "the baseline's Docker 1.13-era runc"
+    assert all(len(numbers) == 1 for numbers in answers.values())

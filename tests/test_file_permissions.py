@@ -23,6 +23,7 @@ def test_compliant_host_passes(make_root, kind, unit_dir):
     result = result_for(make_root(kind, compliant=True))
     assert result.status is Status.PASS
     assert [f.target for f in result.findings] == [f"{unit_dir}/docker.service", f"{unit_dir}/docker.socket", "/etc/docker"]
+    assert [f.cis for f in result.findings] == [("3.1", "3.2"), ("3.3", "3.4"), ("3.5", "3.6")], "owner and mode, per file"
     assert result.changes == ()
 
 

@@ -16,6 +16,22 @@ FILES = ("/etc/docker", "/etc/default/docker", "/etc/sysconfig/docker", "/etc/co
          "/run/containerd", "/run/containerd/containerd.sock")
 
 
+# The CIS Docker Benchmark 1.8.0 recommendation each watch answers, by what it is (why it is watched)
+# or by its name. docker.socket's unit is 1.1.9's subject in 1.6.0; the socket itself is since 1.7.0.
+RECOMMENDATIONS = {
+    "daemon.json": "1.1.11", "dockerd, from ExecStart": "1.1.3", "Docker's data root": "1.1.5",
+    "docker.service (FragmentPath)": "1.1.7", "docker.socket (FragmentPath)": "1.1.9", "docker.socket ListenStream": "1.1.9",
+    "dockerd -H": "1.1.9", "/etc/docker": "1.1.6", "/etc/default/docker": "1.1.10", "/etc/sysconfig/docker": "1.1.13",
+    "/etc/containerd/config.toml": "1.1.12", "/run/containerd": "1.1.4", "containerd.sock": "1.1.8", "dockerd": "1.1.3",
+    "containerd": "1.1.14", "docker-containerd": "1.1.14", "containerd-shim": "1.1.15", "containerd-shim-runc-v1": "1.1.16",
+    "containerd-shim-runc-v2": "1.1.17", "runc": "1.1.18", "docker-runc": "1.1.18",
+}
+
+
+def recommendation_of(path: str, why: str) -> str:
+    return RECOMMENDATIONS.get(why) or RECOMMENDATIONS.get(path) or RECOMMENDATIONS[path.rsplit("/", 1)[-1]]
+
+
 def watch_list(host: Host) -> List[Tuple[str, str]]:
     """(path, why) for every candidate, resolved to what this host uses; paths may not exist."""
     from .dockerd_config import dockerd_config  # the daemon's facts load with the first item that reads them

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import List
 
 from ..facts.audit import audit_state, find_program
-from ..facts.docker_files import watch_list
+from ..facts.docker_files import recommendation_of, watch_list
 from ..facts.units import unit_file
 from ..host import Host
 from ..model import Detection, Finding, Status, Text
@@ -45,24 +45,24 @@ class AuditDockerFiles(Fix):
         stored, loaded = state.stored_paths(), state.loaded_paths()
         findings: List[Finding] = []
         for path, why in watch_list(host):
-            evidence = {"path": path, "why": why}
+            evidence, cis = {"path": path, "why": why}, (recommendation_of(path, why),)
             if host.lstat(path) is None:
-                findings.append(Finding(path, Status.NOT_APPLICABLE, "not_present", evidence=evidence))
+                findings.append(Finding(path, Status.NOT_APPLICABLE, "not_present", evidence=evidence, cis=cis))
             elif path in stored and (loaded is None or path in loaded):
                 watch = next(w for w in state.stored if w.path == path and w.sufficient)
                 findings.append(Finding(path, Status.PASS, "compliant",
-                                        evidence=dict(evidence, where=watch.source, permissions=watch.permissions)))
+                                        evidence=dict(evidence, where=watch.source, permissions=watch.permissions), cis=cis))
             elif path in stored:
                 reason = "immutable" if state.immutable else "pending_reload"
-                findings.append(Finding(path, Status.FAIL, reason, "medium", evidence))
+                findings.append(Finding(path, Status.FAIL, reason, "medium", evidence, cis=cis))
             elif loaded is not None and path in loaded:
-                findings.append(Finding(path, Status.FAIL, "lost_at_reboot", "medium", evidence))
+                findings.append(Finding(path, Status.FAIL, "lost_at_reboot", "medium", evidence, cis=cis))
             elif state.narrow_watches(path):
                 narrow = state.narrow_watches(path)[0]
                 findings.append(Finding(path, Status.FAIL, "watch_too_narrow", "medium",
-                                        dict(evidence, permissions=narrow.permissions, where=narrow.source)))
+                                        dict(evidence, permissions=narrow.permissions, where=narrow.source), cis=cis))
             else:
-                findings.append(Finding(path, Status.FAIL, "not_watched", "medium", evidence))
+                findings.append(Finding(path, Status.FAIL, "not_watched", "medium", evidence, cis=cis))
         notes = (self.reasons["immutable"],) if state.immutable else ()
         intents = tuple(AuditWatch(f.target, stored=f.reason in ("pending_reload", "immutable")) for f in findings
                         if f.status is Status.FAIL and f.reason != "immutable")

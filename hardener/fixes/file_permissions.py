@@ -10,8 +10,9 @@ from ..model import Detection, Finding, Status, Text
 from ..planners.files import OwnerMode
 from . import Fix
 
-# (how to find it, the most it may allow, whether it is a directory)
-TARGETS = (("docker.service", 0o644, False), ("docker.socket", 0o644, False), ("/etc/docker", 0o755, True))
+# (how to find it, the most it may allow, whether it is a directory, the CIS recommendations on its owner and its mode)
+TARGETS = (("docker.service", 0o644, False, ("3.1", "3.2")), ("docker.socket", 0o644, False, ("3.3", "3.4")),
+           ("/etc/docker", 0o755, True, ("3.5", "3.6")))
 
 
 class FilePermissions(Fix):
@@ -39,15 +40,15 @@ class FilePermissions(Fix):
         intents = tuple(OwnerMode(f.target, 0, 0, int(f.evidence["mode_after_fix"], 8)) for f in findings if f.status is Status.FAIL)
         return Detection(findings, intents=intents)
 
-    def _check(self, host: Host, name: str, allowed: int, directory: bool) -> Finding:
+    def _check(self, host: Host, name: str, allowed: int, directory: bool, cis) -> Finding:
         if not name.startswith("/") and masked(host, name):
-            return Finding(target=name, status=Status.NOT_APPLICABLE, reason="masked")
+            return Finding(target=name, status=Status.NOT_APPLICABLE, reason="masked", cis=cis)
         found = name if name.startswith("/") else unit_file(host, name)
         # A link's own mode means nothing: what counts is the file it leads to, inside the root.
         path = host.resolve(found) if found and host.is_symlink(found) else found
         info = host.lstat(path) if path else None
         if info is None:
-            return Finding(target=found or name, status=Status.NOT_APPLICABLE, reason="not_installed")
+            return Finding(target=found or name, status=Status.NOT_APPLICABLE, reason="not_installed", cis=cis)
         if directory != stat.S_ISDIR(info.st_mode):
             raise HostError(f"{host.display(path)} is {'not ' if directory else ''}a directory; expected a {'directory' if directory else 'file'}")
         mode = stat.S_IMODE(info.st_mode)
@@ -62,5 +63,6 @@ class FilePermissions(Fix):
             "mode_after_fix": f"{mode & ~excess:04o}",
         }
         if not excess and root_owned:
-            return Finding(path, Status.PASS, "compliant", evidence=evidence)
-        return Finding(path, Status.FAIL, "wrong_owner" if not root_owned else "too_permissive", severity="high", evidence=evidence)
+            return Finding(path, Status.PASS, "compliant", evidence=evidence, cis=cis)
+        return Finding(path, Status.FAIL, "wrong_owner" if not root_owned else "too_permissive", severity="high", evidence=evidence,
+                       cis=cis)
