@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, List, Optional, Tuple
 
 from ..facts.units import masked
 from ..host import Host
-from ..model import Detection, Finding, Status, Text
+from ..model import Detection, Finding, Remedy, Status, Text
 from ..planners.dockerd import DockerdOption, config_of, running_of
 from . import Fix
 
@@ -53,6 +53,8 @@ class DaemonFix(Fix):
         finding, intent = self.judge(host, config)
         running = running_of(host)
         if finding.status is Status.PASS and running is not None and self.judge_running(host, running).status is not Status.PASS:
+            if self.remedy is Remedy.MANUAL:  # harden restarts nothing for an item it does not fix
+                return Detection((Finding(finding.target, Status.MANUAL, "pending_restart", finding.severity, finding.evidence, cis=finding.cis),))
             finding = Finding(finding.target, Status.FAIL, "pending_restart", finding.severity, finding.evidence)
             intent = DockerdOption()  # the files are right: a restart makes it live
         if finding.status is not Status.FAIL:
@@ -75,3 +77,29 @@ def conflict(config: DockerdConfig, option: str) -> Optional[Finding]:
         return None
     return Finding(option, Status.FAIL, "flag_and_json", "high",
                    {"option": option, "flag_where": where(config.flag(option)), "json_path": config.json_path})
+
+
+class BooleanOption(DaemonFix):
+    """A daemon item that wants one of dockerd's boolean options at one value."""
+
+    option: str = ""
+    wanted: bool = True
+    default: bool = False  # dockerd's, where nothing sets it
+    reasons = dict(DaemonFix.reasons, option_value=Text("{option} is {value} ({where}); wanted: {wanted}",
+                                                        "{option} 为 {value}（{where}）；应为 {wanted}"))
+
+    def want(self) -> DockerdOption:
+        drop = lambda flag: flag.name == self.option  # noqa: E731
+        if self.wanted == self.default:  # dockerd's own default: nothing needs to say it
+            return DockerdOption(drop=drop, json_remove=(self.option,))
+        return DockerdOption(drop=drop, json_set={self.option: self.wanted})
+
+    def judge(self, host, config):
+        found = conflict(config, self.option)
+        if found:
+            return found, self.want()
+        value, where = effective(config, self.option, self.default)
+        evidence = {"option": self.option, "value": str(value).lower(), "where": where, "wanted": str(self.wanted).lower()}
+        if str(value).lower() == str(self.wanted).lower():
+            return Finding(self.option, Status.PASS, "compliant", evidence=evidence), None
+        return Finding(self.option, Status.FAIL, "option_value", "medium", evidence), self.want()

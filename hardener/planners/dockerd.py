@@ -72,7 +72,7 @@ def live_restore_on(host: Host, config: Optional[DockerdConfig]) -> bool:
     return False
 
 
-def _swarm_active(host: Host) -> bool:
+def swarm_active(host: Host) -> bool:
     try:
         return host.run("docker", "info", "--format", "{{.Swarm.LocalNodeState}}").strip() not in ("inactive", "")
     except HostError:
@@ -92,11 +92,12 @@ def plan_dockerd(host: Host, wanted, options) -> Planned:
     items = serving(wanted)
     intents = [intent for _, intent in wanted]
     via = options.via or options.config.daemon_options
-    if options.live_restore and _swarm_active(host):
+    if options.live_restore and swarm_active(host):
         raise HostError("--live-restore: this node is in swarm mode, which live-restore does not work with")
     planned = Planned(plan_options(host, config, intents, items, options.no_restart, via, options.live_restore))
     if any(isinstance(change, RestartService) for change in planned.changes):
-        for text in _restart_notes(host, config, options.live_restore):
+        turning_on = options.live_restore or any(intent.json_set.get("live-restore") is True for intent in intents)
+        for text in _restart_notes(host, config, turning_on):
             planned.note(items, text)
     return planned
 
@@ -109,7 +110,7 @@ def _restart_notes(host: Host, config: DockerdConfig, live_restore: bool) -> Lis
     if live_restore or live_restore_on(host, config):
         return [KEEPS_RUNNING]
     notes = [RESTART_STOPS.format(containers=", ".join(running))]
-    if not _swarm_active(host):
+    if not swarm_active(host):
         notes.append(OFFER_LIVE_RESTORE)
     return notes
 
@@ -127,7 +128,11 @@ def plan_options(host: Host, config: DockerdConfig, intents: Sequence[DockerdOpt
     for intent in intents:
         json_set.update(intent.json_set)
         json_remove += [key for key in intent.json_remove if key not in json_remove]
-    live_restore = live_restore and bool(intents) and host.live and not no_restart and not live_restore_on(host, config)
+    # live-restore is one dockerd reloads: it goes to daemon.json (a reload reads only that file, whatever --via
+    # says) and a reload takes it before the restart, so the containers keep running through that restart
+    wanted_on = json_set.pop("live-restore", None) is True
+    turn_on = (wanted_on or (live_restore and host.live and not no_restart)) and bool(intents) and not live_restore_on(host, config)
+    reload_first = turn_on and host.live and not no_restart
     added: List[str] = []
     if via == "execstart":
         added = [f"--{key}={str(value).lower() if isinstance(value, bool) else value}" for key, value in json_set.items()]
@@ -142,14 +147,14 @@ def plan_options(host: Host, config: DockerdConfig, intents: Sequence[DockerdOpt
             text = json_members.remove_member(text, key)
     for key, value in json_set.items():
         text = json_members.set_member(text, key, value)
-    if live_restore:  # in daemon.json whatever --via says: a reload reads only that file
+    if turn_on:
         text = json_members.set_member(text, "live-restore", True)
     if text != (config.json_text or ""):
         # a daemon.json that is a link (to a config volume, say) is edited where it leads, inside the root
         changes.append(WriteFile(host.resolve(config.json_path), text, items=items))
     if host.live and not no_restart and (changes or intents):  # an intent with no file change: the files are right, dockerd is not
         units_changed = any(isinstance(c, WriteFile) and "/systemd/" in c.path for c in changes)
-        changes.append(RestartService("docker", "docker.service", reload_units=units_changed, reload_first=live_restore, items=items))
+        changes.append(RestartService("docker", "docker.service", reload_units=units_changed, reload_first=reload_first, items=items))
     return changes
 
 

@@ -1,0 +1,26 @@
+"""base-device-size (CIS 2.12): the devicemapper base device size is left alone until needed."""
+from __future__ import annotations
+
+from ..model import Finding, Remedy, Status, Text
+from ._daemon import DaemonFix, where
+
+
+class BaseDeviceSize(DaemonFix):
+    id = "base-device-size"
+    cis = "2.12"
+    profiles = ("cis",)
+    remedy = Remedy.MANUAL
+    title = Text("The base device size is not changed until needed", "在需要之前不更改基础设备大小")
+    advice = Text("Remove dm.basesize from the storage options unless containers need larger root file systems, and restart docker.",
+                  "除非容器确实需要更大的根文件系统，否则从存储选项中删除 dm.basesize，并重启 docker。")
+    reasons = dict(DaemonFix.reasons, basesize=Text("the base device size is set: {value} ({where})", "设置了基础设备大小：{value}（{where}）"))
+
+    def judge(self, host, config):
+        flags = [flag for flag in config.flags if flag.name == "storage-opt" and flag.value.startswith("dm.basesize=")]
+        options = [option for option in config.json.get("storage-opts") or [] if option.startswith("dm.basesize=")]
+        found = [flag.value for flag in flags] or options
+        evidence = {"option": "storage-opts", "value": ", ".join(found) or "default",
+                    "where": ", ".join(where(flag) for flag in flags) or (config.json_path if options else "default")}
+        if not found:
+            return Finding("storage-opts", Status.PASS, "compliant", evidence=evidence), None
+        return Finding("storage-opts", Status.MANUAL, "basesize", "low", evidence), None

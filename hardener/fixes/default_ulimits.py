@@ -1,0 +1,26 @@
+"""default-ulimits (CIS 2.9): the containers' default ulimits are chosen for this host (manual in CIS)."""
+from __future__ import annotations
+
+from ..model import Finding, Remedy, Status, Text
+from ._daemon import DaemonFix
+
+
+class DefaultUlimits(DaemonFix):
+    id = "default-ulimits"
+    cis = "2.9"
+    profiles = ("cis",)
+    remedy = Remedy.MANUAL
+    title = Text("The default ulimit is configured appropriately", "默认 ulimit 配置得当")
+    advice = Text('Set "default-ulimits" in /etc/docker/daemon.json (nofile, nproc: {"nofile": {"Name": "nofile", '
+                  '"Soft": 64000, "Hard": 64000}}) to what this host\'s containers need, and restart docker.',
+                  '在 /etc/docker/daemon.json 中按本机容器所需设置 "default-ulimits"（如 nofile、nproc：{"nofile": {"Name": "nofile", '
+                  '"Soft": 64000, "Hard": 64000}}），并重启 docker。')
+    reasons = dict(DaemonFix.reasons, ulimits=Text("default ulimits: {value} ({where}): judge whether they suit this host",
+                                                   "默认 ulimit：{value}（{where}）：请判断是否适合本机"))
+
+    def judge(self, host, config):
+        flags = [flag for flag in config.flags if flag.name == "default-ulimit"]
+        limits = [flag.value for flag in flags] or sorted((config.json.get("default-ulimits") or {}).keys())
+        evidence = {"option": "default-ulimits", "value": ", ".join(limits) or "dockerd's (inherited from the daemon)",
+                    "where": config.json_path if limits and not flags else ("flags" if flags else "default")}
+        return Finding("default-ulimits", Status.MANUAL, "ulimits", "low", evidence), None

@@ -1,0 +1,44 @@
+"""tls-auth (CIS 2.8): a TCP socket of dockerd asks clients for certificates.
+
+Certificates are the administrator's to make and hand out: manual."""
+from __future__ import annotations
+
+from ..model import Finding, Remedy, Status, Text
+from ._daemon import DaemonFix, conflict, effective, where
+
+
+class TlsAuth(DaemonFix):
+    id = "tls-auth"
+    cis = "2.8"
+    profiles = ("cis",)
+    remedy = Remedy.MANUAL
+    title = Text("TLS authentication is configured for the Docker daemon", "为 Docker 守护进程配置 TLS 认证")
+    advice = Text('Give dockerd "tlsverify": true with "tlscacert", "tlscert" and "tlskey" (the CA that signs the clients\' '
+                  "certificates, the server's certificate and key) and restart docker; or listen on the unix socket alone. "
+                  'TCP addresses go either in "hosts" or as -H flags, not both: with -H fd:// on ExecStart, "hosts" in '
+                  "daemon.json stops dockerd from starting.",
+                  '为 dockerd 设置 "tlsverify": true 以及 "tlscacert"、"tlscert"、"tlskey"（签发客户端证书的 CA、服务器证书和私钥）'
+                  '后重启 docker；或只监听 unix 套接字。TCP 地址只能写在 "hosts" 或 -H 参数之一：ExecStart 带 -H fd:// 时，'
+                  'daemon.json 中的 "hosts" 会使 dockerd 无法启动。')
+    reasons = dict(DaemonFix.reasons,
+                   no_tcp=Text("dockerd listens on no TCP address", "dockerd 未监听任何 TCP 地址"),
+                   tcp_without_tls=Text("dockerd listens on {addresses} ({where}) without verifying clients' certificates",
+                                        "dockerd 在 {addresses}（{where}）上监听，且不验证客户端证书"))
+
+    def judge(self, host, config):
+        found = conflict(config, "host")
+        if found:
+            return Finding(found.target, Status.MANUAL, found.reason, found.severity, found.evidence), None
+        flags = [flag for flag in config.flags if flag.name == "host"]
+        addresses = [flag.value for flag in flags] or list(config.json.get("hosts") or [])
+        tcp = [address for address in addresses if not address.startswith(("unix://", "fd://"))]
+        evidence = {"option": "hosts", "addresses": ", ".join(tcp) or "none",
+                    "where": ", ".join(where(flag) for flag in flags) or config.json_path}
+        if not tcp:
+            return Finding("hosts", Status.NOT_APPLICABLE, "no_tcp", evidence=evidence), None
+        verify, verify_where = effective(config, "tlsverify", False)
+        evidence.update(tlsverify=str(verify).lower(), **{key: str(effective(config, key, "")[0]) for key in ("tlscacert", "tlscert", "tlskey")})
+        if str(verify).lower() == "true":
+            return Finding("hosts", Status.PASS, "compliant", evidence=dict(evidence, value="tlsverify", option="hosts",
+                                                                           where=verify_where)), None
+        return Finding("hosts", Status.MANUAL, "tcp_without_tls", "high", evidence), None

@@ -1,0 +1,117 @@
+"""The daemon recommendations of the cis profile (CIS 2.x) on fixture roots: each
+passing, failing and where a text match would be fooled; the fixes go through
+the dockerd planner, in daemon.json or on ExecStart."""
+import json
+
+import pytest
+
+from conftest import run_harden
+
+DROP_IN = "etc/systemd/system/docker.service.d/10-site.conf"
+
+
+def host(make_root, daemon_json=None, flags=""):
+    root = make_root("debian", compliant=True)
+    if daemon_json is not None:
+        (root / "etc/docker/daemon.json").write_text(json.dumps(daemon_json) + "\n")
+    if flags:
+        (root / DROP_IN).parent.mkdir(parents=True, exist_ok=True)
+        (root / DROP_IN).write_text(f"[Service]\n# ExecStart=/usr/bin/dockerd --experimental\nExecStart=\n"
+                                    f"ExecStart=/usr/sbin/dockerd -H fd:// {flags}\n")
+    return root
+
+
+def item(root, item_id, codes=(0, 2)):
+    result = run_harden("check", "--root", root, "--profile", "cis", "--only", item_id, "--format", "json")
+    assert result.code in codes, result
+    (found,) = result.json["items"]
+    return found
+
+
+def finding(root, item_id):
+    found = item(root, item_id)
+    return found["findings"][0]["status"], found["findings"][0]["reason"]
+
+
+@pytest.mark.parametrize("item_id, passing, failing, status", [
+    ("experimental", {}, {"experimental": True}, "fail"),
+    ("live-restore", {"live-restore": True}, {"labels": ["live-restore=true"]}, "fail"),
+    ("daemon-no-new-privileges", {"no-new-privileges": True}, {}, "fail"),
+    ("userland-proxy", {"userland-proxy": False}, {"labels": ["userland-proxy=false"]}, "fail"),
+    ("insecure-registries", {"registry-mirrors": ["http://10.0.0.5:5000"]}, {"insecure-registries": ["10.0.0.5:5000"]}, "fail"),
+    ("no-devicemapper", {"storage-driver": "overlay2"}, {"storage-driver": "devicemapper"}, "manual"),
+    ("userns-remap", {"userns-remap": "default"}, {"labels": ["userns-remap=default"]}, "manual"),
+    ("authorization-plugin", {"authorization-plugins": ["opa-docker-authz"]}, {}, "manual"),
+    ("remote-logging", {"log-driver": "syslog", "log-opts": {"syslog-address": "udp://10.0.0.9:514"}},
+     {"log-driver": "syslog", "log-opts": {"syslog-address": "unix:///dev/log"}}, "manual"),
+    ("cgroup-parent", {}, {"cgroup-parent": "/docker-jobs"}, "manual"),
+    ("base-device-size", {"storage-opts": ["overlay2.size=10G"]}, {"storage-opts": ["dm.basesize=20G"]}, "manual"),
+    ("seccomp-profile", {"seccomp-profile": "/etc/docker/seccomp.json"}, {"seccomp-profile": "unconfined"}, "manual"),
+])
+def test_pass_and_fail_in_daemon_json(make_root, item_id, passing, failing, status):
+    assert finding(host(make_root, passing), item_id)[0] == "pass"
+    assert finding(host(make_root, failing), item_id)[0] == status
+
+
+def test_flags_count_and_a_flag_in_a_comment_does_not(make_root):
+    assert finding(host(make_root, {}, flags=""), "experimental")[0] == "pass"
+    root = host(make_root, {}, flags="--experimental")
+    assert finding(root, "experimental") == ("fail", "option_value")
+    assert finding(host(make_root, {}, flags="--insecure-registry=10.1.1.1:5000"), "insecure-registries")[0] == "fail"
+
+
+def test_a_value_of_the_wrong_type_is_an_error_not_a_pass(make_root):
+    root = host(make_root, {"live-restore": "yes"})
+    found = item(root, "live-restore", codes=(1,))
+    assert found["status"] == "error" and "dockerd wants a boolean" in found["findings"][0]["message"]
+
+
+def test_automatic_fixes_go_in_one_daemon_json_edit(make_root):
+    root = host(make_root, {"experimental": True, "log-level": "info"})
+    result = run_harden("--dry-run", "--root", root, "--profile", "cis", "--only", "experimental,live-restore", "--format", "json")
+    changes = [change for found in result.json["items"] for change in found["changes"]]
+    (write,) = changes
+    assert write["target"] == "/etc/docker/daemon.json"
+    applied = run_harden("apply", "--yes", "--root", root, "--profile", "cis", "--only", "experimental,live-restore")
+    assert applied.code == 0, applied
+    assert json.loads((root / "etc/docker/daemon.json").read_text()) == {"log-level": "info", "live-restore": True}
+    assert run_harden("rollback", "--yes", "--root", root).code == 0
+    assert json.loads((root / "etc/docker/daemon.json").read_text()) == {"experimental": True, "log-level": "info"}
+
+
+def test_when_named_items_wait_to_be_named(make_root):
+    root = host(make_root, {"insecure-registries": ["10.0.0.5:5000"]})
+    whole = run_harden("--dry-run", "--root", root, "--profile", "cis", "--format", "json").json
+    by_id = {found["id"]: found for found in whole["items"]}
+    for item_id in ("insecure-registries", "daemon-no-new-privileges", "userland-proxy"):
+        assert (by_id[item_id]["status"], by_id[item_id]["reason"]) == ("manual", "apply_only_when_named")
+    assert by_id["live-restore"]["status"] == "fail" and by_id["experimental"]["status"] == "pass"
+    named = run_harden("--dry-run", "--root", root, "--profile", "cis", "--only", "insecure-registries", "--format", "json").json
+    (found,) = named["items"]
+    assert found["status"] == "fail" and "Pulls from and pushes to these registries fail" in " ".join(found["notes"])
+
+
+def test_live_restore_stays_in_daemon_json_with_execstart(make_root):
+    root = host(make_root, {}, flags="--experimental")
+    result = run_harden("--dry-run", "--root", root, "--profile", "cis", "--only", "experimental,live-restore,userland-proxy",
+                        "--via", "execstart", "--format", "json")
+    changes = {change["target"]: change for found in result.json["items"] for change in found["changes"]}
+    assert '+{"live-restore": true}' in changes["/etc/docker/daemon.json"]["diff"], "a reload reads only daemon.json"
+    drop_in = changes[f"/{DROP_IN}"]["diff"]
+    assert "--userland-proxy=false" in drop_in and "+ExecStart=/usr/sbin/dockerd -H fd:// --userland-proxy=false" in drop_in
+
+
+def test_tls_on_tcp_sockets(make_root):
+    assert finding(host(make_root, {}), "tls-auth")[0] == "not_applicable"
+    assert finding(host(make_root, {}, flags="-H tcp://0.0.0.0:2375"), "tls-auth") == ("manual", "tcp_without_tls")
+    verified = host(make_root, {"tlsverify": True, "tlscacert": "/etc/docker/ca.pem", "tlscert": "/etc/docker/cert.pem",
+                                "tlskey": "/etc/docker/key.pem"}, flags="-H tcp://0.0.0.0:2376")
+    assert finding(verified, "tls-auth")[0] == "pass"
+    both = host(make_root, {"hosts": ["tcp://0.0.0.0:2376"]})
+    assert finding(both, "tls-auth") == ("manual", "flag_and_json"), "hosts in daemon.json with -H fd://: dockerd refuses to start"
+
+
+def test_every_section_2_recommendation_has_its_item():
+    listed = run_harden("list", "--profile", "cis", "--format", "json").json["recommendations"]
+    section_2 = {r["cis"]: r["item"] for r in listed if r["cis"].startswith("2.")}
+    assert not [number for number, item_id in section_2.items() if item_id.startswith("cis-")], section_2
