@@ -238,3 +238,42 @@ def test_daemon_items_recreation_and_memory_limits_in_one_run_then_rollback(lab)
         assert (back[name]["binds"], back[name]["restart"], back[name]["read_only"]) == \
             (before[name]["binds"], before[name]["restart"], before[name]["read_only"])
     assert back["etcmount"]["memory"] == 0 and back["sock"]["memory"] == 0, "the originals never had a limit"
+
+
+CIS_DAEMON = "experimental,live-restore,daemon-no-new-privileges,userland-proxy,insecure-registries"
+
+
+def test_cis_section_2_fixes_live_then_rolled_back(lab):
+    """Every automatic and when-named fix of CIS section 2 applied at once: dockerd
+    runs with each (docker info, the running daemon), a container running before
+    keeps running through it all (live-restore goes in with a reload first), then
+    rollback brings the files back byte for byte and dockerd as it ran."""
+    lab.run("sh", "-c", "echo '{\"experimental\": true, \"insecure-registries\": [\"10.9.9.9:5000\"]}' > /etc/docker/daemon.json")
+    lab.run("systemctl", "restart", "docker")
+    lab.run("docker", "run", "-d", "--name", "web", IMAGE, "sleep", "3600")
+    started = lab.run("docker", "inspect", "--format", "{{.State.StartedAt}}", "web").stdout
+    start = snapshot(lab, *FILES)
+    info = lambda: json.loads(lab.run("docker", "info", "--format", "{{json .}}").stdout)  # noqa: E731
+    before = info()
+    assert before["ExperimentalBuild"] is True and "10.9.9.9:5000" in json.dumps(before["RegistryConfig"])
+
+    applied = lab.harden("apply", "--yes", "--profile", "cis", "--only", CIS_DAEMON, "--format", "json")
+    assert applied.returncode == 0, [(i["id"], i["status"], [f["message"] for f in i["findings"]])
+                                     for i in json.loads(applied.stdout or "{\"items\": []}")["items"] if i["status"] != "pass"] or applied
+    after = info()
+    assert after["ExperimentalBuild"] is False and after["LiveRestoreEnabled"] is True
+    assert "10.9.9.9:5000" not in json.dumps(after["RegistryConfig"])
+    assert json.loads(lab.run("cat", "/etc/docker/daemon.json").stdout) == {
+        "no-new-privileges": True, "userland-proxy": False, "live-restore": True}
+    assert lab.run("docker", "inspect", "--format", "{{.State.StartedAt}}", "web").stdout == started, "never stopped"
+    fresh = lab.run("docker", "run", "--rm", IMAGE, "sh", "-c", "grep NoNewPrivs /proc/self/status").stdout
+    assert fresh.split() == ["NoNewPrivs:", "1"], "a new container gets no-new-privileges from the daemon"
+    check = lab.harden("check", "--profile", "cis", "--only", CIS_DAEMON, "--format", "json")
+    assert check.returncode == 0, check  # judged against the running dockerd too: nothing is pending_restart
+
+    rolled = lab.harden("rollback", "--yes")
+    assert rolled.returncode == 0, rolled
+    assert snapshot(lab, *FILES) == start
+    back = info()
+    assert back["ExperimentalBuild"] is True and "10.9.9.9:5000" in json.dumps(back["RegistryConfig"])
+    assert running(lab) == {"web"}

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import time
 from typing import FrozenSet, List, Optional, Tuple
 
 from ..host import Host, HostError
@@ -30,13 +31,15 @@ def running_arguments(host: Host) -> List[str]:
 
 
 def started_at(host: Host, pid: int) -> Optional[float]:
-    """When a process started, in seconds since the epoch."""
+    """When a process started, in seconds since the epoch, to a clock tick: from the time since
+    boot (/proc/uptime), not the boot time of /proc/stat, which is whole seconds and can put the
+    start up to a second early (a daemon.json written just before a restart would seem newer)."""
     try:
         fields = (host.read_text(f"/proc/{pid}/stat") or "").rsplit(")", 1)[1].split()
-        boot = next(int(line.split()[1]) for line in (host.read_text("/proc/stat") or "").splitlines() if line.startswith("btime"))
-    except (HostError, IndexError, StopIteration, ValueError):
+        uptime = float((host.read_text("/proc/uptime") or "").split()[0])
+    except (HostError, IndexError, ValueError):
         return None
-    return boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    return time.time() - (uptime - int(fields[19]) / os.sysconf("SC_CLK_TCK"))
 
 
 def unix_sockets(host: Host) -> List[str]:
