@@ -1,0 +1,53 @@
+"""CIS section 1 in the cis profile: Docker's data root on its own partition, the
+docker group's members, the host's hardening and Docker's version."""
+import json
+import subprocess
+
+from conftest import run_harden
+
+
+def finding(root, item_id):
+    result = run_harden("check", "--root", root, "--profile", "cis", "--only", item_id, "--format", "json")
+    assert result.code in (0, 2), result
+    (item,) = result.json["items"]
+    return item["findings"][0]
+
+
+def test_data_root_partition_from_the_fstab_under_root(make_root):
+    root = make_root("debian", compliant=True)
+    assert finding(root, "docker-partition")["reason"] == "shared_partition"
+    (root / "etc/fstab").write_text("# /var/lib/docker was on / once\nUUID=abc / ext4 defaults 0 1\n"
+                                    "/dev/vg0/docker /var/lib/docker xfs defaults 0 2\n")
+    found = finding(root, "docker-partition")
+    assert (found["status"], found["evidence"]["device"]) == ("pass", "/dev/vg0/docker")
+    (root / "etc/docker/daemon.json").write_text(json.dumps({"data-root": "/srv/docker"}))
+    moved = finding(root, "docker-partition")
+    assert (moved["status"], moved["target"]) == ("manual", "/srv/docker"), "the data root dockerd is given"
+
+
+def test_data_root_partition_live_is_what_the_mount_table_says():
+    mounted = subprocess.run(["findmnt", "-n", "--mountpoint", "/var/lib/docker"], capture_output=True).returncode == 0
+    result = run_harden("check", "--profile", "cis", "--only", "docker-partition", "--format", "json")
+    (item,) = result.json["items"]
+    assert item["findings"][0]["status"] == ("pass" if mounted else "manual")
+
+
+def test_docker_group_members_listed(make_root):
+    root = make_root("debian", compliant=True)
+    group, passwd = root / "etc/group", root / "etc/passwd"
+    group.write_text("root:x:0:\ndocker:x:998:alice,bob\n")
+    passwd.write_text("root:x:0:0:root:/root:/bin/bash\ncarol:x:1003:998::/home/carol:/bin/bash\n")
+    found = finding(root, "docker-group")
+    assert (found["status"], found["evidence"]["members"]) == ("manual", "alice, bob, carol"), "carol's primary group too"
+    group.write_text("root:x:0:\ndocker:x:998:\n")
+    passwd.write_text("root:x:0:0:root:/root:/bin/bash\n")
+    assert (finding(root, "docker-group")["status"], finding(root, "docker-group")["reason"]) == ("pass", "no_members")
+    group.write_text("root:x:0:\ndockerd:x:997:eve\n")
+    assert finding(root, "docker-group")["reason"] == "no_group", "a group named dockerd is not docker"
+
+
+def test_host_and_version_are_manual_with_what_is_known(make_root):
+    root = make_root("debian", compliant=True)
+    assert finding(root, "host-hardened")["status"] == "manual"
+    version = finding(root, "docker-version")
+    assert version["status"] == "manual" and version["evidence"]["path"] == "/usr/sbin/dockerd"
