@@ -3,6 +3,7 @@ owned by root:root and no more open than 644 / 644 / 755."""
 from __future__ import annotations
 
 import stat
+from typing import Optional
 
 from ..facts.units import masked, unit_file
 from ..host import Host, HostError
@@ -43,26 +44,30 @@ class FilePermissions(Fix):
     def _check(self, host: Host, name: str, allowed: int, directory: bool, cis) -> Finding:
         if not name.startswith("/") and masked(host, name):
             return Finding(target=name, status=Status.NOT_APPLICABLE, reason="masked", cis=cis)
-        found = name if name.startswith("/") else unit_file(host, name)
-        # A link's own mode means nothing: what counts is the file it leads to, inside the root.
-        path = host.resolve(found) if found and host.is_symlink(found) else found
-        info = host.lstat(path) if path else None
-        if info is None:
-            return Finding(target=found or name, status=Status.NOT_APPLICABLE, reason="not_installed", cis=cis)
-        if directory != stat.S_ISDIR(info.st_mode):
-            raise HostError(f"{host.display(path)} is {'not ' if directory else ''}a directory; expected a {'directory' if directory else 'file'}")
-        mode = stat.S_IMODE(info.st_mode)
-        excess = mode & ~allowed
-        root_owned = (info.st_uid, info.st_gid) == (0, 0)
-        evidence = {
-            "path": path,
-            **({"link": found} if found != path else {}),
-            "owner": host.owner(info.st_uid, info.st_gid),
-            "mode": f"{mode:04o}",
-            "wanted": f"root:root {allowed:04o}",
-            "mode_after_fix": f"{mode & ~excess:04o}",
-        }
-        if not excess and root_owned:
-            return Finding(path, Status.PASS, "compliant", evidence=evidence, cis=cis)
-        return Finding(path, Status.FAIL, "wrong_owner" if not root_owned else "too_permissive", severity="high", evidence=evidence,
-                       cis=cis)
+        return owner_and_mode(host, name if name.startswith("/") else unit_file(host, name), name, allowed, directory, cis)
+
+
+def owner_and_mode(host: Host, found: Optional[str], name: str, allowed: int, directory: bool, cis, gid: int = 0) -> Finding:
+    """A file's finding on its owner (root and group `gid`) and mode (no bit beyond `allowed`);
+    its evidence says the mode the fix leaves: the current one without its excess bits."""
+    # A link's own mode means nothing: what counts is the file it leads to, inside the root.
+    path = host.resolve(found) if found and host.is_symlink(found) else found
+    info = host.lstat(path) if path else None
+    if info is None:
+        return Finding(target=found or name, status=Status.NOT_APPLICABLE, reason="not_installed", cis=cis)
+    if directory != stat.S_ISDIR(info.st_mode):
+        raise HostError(f"{host.display(path)} is {'not ' if directory else ''}a directory; expected a {'directory' if directory else 'file'}")
+    mode = stat.S_IMODE(info.st_mode)
+    excess = mode & ~allowed
+    owned = (info.st_uid, info.st_gid) == (0, gid)
+    evidence = {
+        "path": path,
+        **({"link": found} if found != path else {}),
+        "owner": host.owner(info.st_uid, info.st_gid),
+        "mode": f"{mode:04o}",
+        "wanted": f"{host.owner(0, gid)} {allowed:04o}",
+        "mode_after_fix": f"{mode & ~excess:04o}",
+    }
+    if not excess and owned:
+        return Finding(path, Status.PASS, "compliant", evidence=evidence, cis=cis)
+    return Finding(path, Status.FAIL, "wrong_owner" if not owned else "too_permissive", severity="high", evidence=evidence, cis=cis)

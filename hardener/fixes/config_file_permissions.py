@@ -1,0 +1,95 @@
+"""config-file-permissions (CIS 3.7–3.24): registry certificates, the TLS CA,
+certificate and key, daemon.json, the environment files and the sockets have
+safe owners and modes. Only the excess bits go, as for file-permissions.
+
+docker.sock is made anew at every start, by the docker.socket unit
+(SocketMode, SocketGroup): a mode set on the live socket lasts only where the
+unit gives the same; where it does not, the unit is the administrator's to fix."""
+from __future__ import annotations
+
+from typing import List
+
+from ..facts.systemd import load_unit
+from ..facts.units import unit_file
+from ..host import Host
+from ..model import Detection, Finding, Status, Text
+from ..planners.dockerd import config_of
+from ..planners.files import OwnerMode
+from . import Fix
+from ._daemon import effective
+from .file_permissions import FilePermissions, owner_and_mode
+
+CERTS_D = "/etc/docker/certs.d"
+# (path or daemon option, the most it may allow, recommendations on its owner and its mode)
+FILES = (("tlscacert", 0o444, ("3.9", "3.10")), ("tlscert", 0o444, ("3.11", "3.12")), ("tlskey", 0o400, ("3.13", "3.14")),
+         ("daemon.json", 0o644, ("3.17", "3.18")), ("/etc/default/docker", 0o644, ("3.19", "3.20")),
+         ("/etc/sysconfig/docker", 0o644, ("3.21", "3.22")), ("/run/containerd/containerd.sock", 0o660, ("3.23", "3.24")))
+SOCKET_CIS = ("3.15", "3.16")
+
+
+def docker_gid(host: Host) -> int:
+    line = next((line for line in (host.read_text("/etc/group") or "").splitlines() if line.startswith("docker:")), "")
+    fields = line.split(":")
+    return int(fields[2]) if len(fields) > 2 and fields[2].isdigit() else 0
+
+
+class ConfigFilePermissions(Fix):
+    id = "config-file-permissions"
+    cis = "3.7–3.24"
+    profiles = ("cis",)
+    title = Text("Docker's certificates, keys, configuration and sockets have safe owners and permissions",
+                 "Docker 的证书、密钥、配置文件和套接字具有合适的属主和权限")
+    advice = Text("chown root:root and chmod 444 the registry and TLS certificates, 400 the TLS key, 644 daemon.json and "
+                  "/etc/default/docker or /etc/sysconfig/docker, 660 containerd.sock; docker.sock root:docker 660 through "
+                  "the docker.socket unit (SocketMode=0660, SocketGroup=docker). Stricter modes are fine.",
+                  "将镜像仓库证书和 TLS 证书设为 root:root 444，TLS 私钥 400，daemon.json 与 /etc/default/docker 或 "
+                  "/etc/sysconfig/docker 为 644，containerd.sock 为 660；docker.sock 通过 docker.socket 单元设为 root:docker 660"
+                  "（SocketMode=0660、SocketGroup=docker）。更严格的权限同样合规。")
+    reasons = dict(FilePermissions.reasons,
+                   not_installed=Text("{target} is not on this host", "本机没有 {target}"),
+                   not_configured=Text("{option} is not configured", "未配置 {option}"),
+                   socket_unit=Text("docker.socket makes docker.sock with {settings} at every start ({where}): "
+                                    "wants SocketMode=0660 or stricter and SocketGroup=docker",
+                                    "docker.socket 每次启动都以 {settings} 创建 docker.sock（{where}）：应为 SocketMode=0660 或更严格、SocketGroup=docker"))
+
+    def detect(self, host: Host) -> Detection:
+        config = config_of(host)
+        findings: List[Finding] = []
+        for directory in host.list_dir(CERTS_D):
+            for name in host.list_dir(f"{CERTS_D}/{directory}"):
+                findings.append(owner_and_mode(host, f"{CERTS_D}/{directory}/{name}", name, 0o444, False, ("3.7", "3.8")))
+        if not findings:
+            findings.append(Finding(CERTS_D, Status.NOT_APPLICABLE, "not_installed", evidence={"target": CERTS_D}, cis=("3.7", "3.8")))
+        for name, allowed, cis in FILES:
+            if name.startswith("tls"):
+                path = str(effective(config, name, "")[0]) if config else ""
+                if not path:
+                    findings.append(Finding(name, Status.NOT_APPLICABLE, "not_configured", evidence={"option": name}, cis=cis))
+                    continue
+            else:
+                path = (config.json_path if config else "/etc/docker/daemon.json") if name == "daemon.json" else name
+            finding = owner_and_mode(host, path, path, allowed, False, cis)
+            findings.append(finding if finding.status is not Status.NOT_APPLICABLE else
+                            Finding(finding.target, Status.NOT_APPLICABLE, "not_installed", evidence={"target": path}, cis=cis))
+        findings.append(self._socket(host))
+        intents = tuple(OwnerMode(f.target, 0, docker_gid(host) if f.cis == SOCKET_CIS else 0, int(f.evidence["mode_after_fix"], 8))
+                        for f in findings if f.status is Status.FAIL)
+        return Detection(tuple(findings), intents=intents)
+
+    def _socket(self, host: Host) -> Finding:
+        """docker.sock: what docker.socket gives it at each start, then the live socket."""
+        if unit_file(host, "docker.socket") is None:
+            return owner_and_mode(host, "/run/docker.sock", "docker.sock", 0o660, False, SOCKET_CIS, docker_gid(host))
+        unit = load_unit(host, "docker.socket")
+        mode = (unit.values("Socket", "SocketMode") or [None])[-1]
+        group = (unit.values("Socket", "SocketGroup") or [None])[-1]
+        mode_value = int(mode.value, 8) if mode is not None else 0o666  # systemd's default
+        if mode_value & ~0o660 or (group.value if group is not None else "root") not in ("docker", "root"):
+            settings = f"SocketMode={mode_value:04o} SocketGroup={group.value if group is not None else 'root'}"
+            where = ", ".join(f"{s.path}:{s.line}" for s in (mode, group) if s is not None) or "systemd's defaults"
+            return Finding("docker.sock", Status.MANUAL, "socket_unit", "high", {"settings": settings, "where": where}, cis=SOCKET_CIS)
+        if not host.live:
+            return Finding("docker.sock", Status.PASS, "compliant",
+                           evidence={"path": "docker.sock", "owner": f"root:{group.value if group else 'root'}",
+                                     "mode": f"{mode_value:04o}"}, cis=SOCKET_CIS)
+        return owner_and_mode(host, "/run/docker.sock", "docker.sock", 0o660, False, SOCKET_CIS, docker_gid(host))

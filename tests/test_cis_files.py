@@ -1,0 +1,59 @@
+"""CIS 3.7–3.24 in the cis profile: certificates, keys, configuration files and
+sockets; stricter modes pass and only the excess bits go, then rollback."""
+import json
+import os
+
+from conftest import run_harden
+import hosts
+
+
+def findings(root):
+    result = run_harden("check", "--root", root, "--profile", "cis", "--only", "config-file-permissions", "--format", "json")
+    assert result.code in (0, 2), result
+    (item,) = result.json["items"]
+    return {finding["target"]: finding for finding in item["findings"]}
+
+
+def test_certificates_keys_and_config_files(make_root):
+    root = make_root("debian", compliant=True)
+    certs = root / "etc/docker/certs.d/registry.example.cn:5000"
+    certs.mkdir(parents=True)
+    (certs / "ca.crt").write_text("-----BEGIN CERTIFICATE-----\n")
+    os.chmod(certs / "ca.crt", 0o644)
+    for name, mode in (("ca.pem", 0o444), ("cert.pem", 0o440), ("key.pem", 0o640)):
+        (root / "etc/docker" / name).write_text("pem\n")
+        os.chmod(root / "etc/docker" / name, mode)
+    (root / "etc/docker/daemon.json").write_text(json.dumps({"tlscacert": "/etc/docker/ca.pem", "tlscert": "/etc/docker/cert.pem",
+                                                             "tlskey": "/etc/docker/key.pem"}))
+    os.chmod(root / "etc/docker/daemon.json", 0o600)
+    found = findings(root)
+    assert found["/etc/docker/certs.d/registry.example.cn:5000/ca.crt"]["status"] == "fail"
+    assert found["/etc/docker/certs.d/registry.example.cn:5000/ca.crt"]["cis"] == ["3.7", "3.8"]
+    assert found["/etc/docker/ca.pem"]["status"] == "pass" and found["/etc/docker/cert.pem"]["status"] == "pass", "stricter is fine"
+    assert (found["/etc/docker/key.pem"]["status"], found["/etc/docker/key.pem"]["cis"]) == ("fail", ["3.13", "3.14"])
+    assert found["/etc/docker/daemon.json"]["status"] == "pass"
+    assert found["/etc/sysconfig/docker"]["status"] == "not_applicable"
+
+    start = hosts.snapshot(root)
+    applied = run_harden("apply", "--yes", "--root", root, "--profile", "cis", "--only", "config-file-permissions")
+    assert applied.code == 0, applied
+    assert oct(os.stat(root / "etc/docker/key.pem").st_mode & 0o777) == "0o400"
+    assert oct(os.stat(certs / "ca.crt").st_mode & 0o777) == "0o444"
+    assert run_harden("rollback", "--yes", "--root", root).code == 0
+    assert hosts.snapshot(root) == start
+
+
+def test_tls_files_not_configured_are_not_applicable(make_root):
+    found = findings(make_root("debian", compliant=True))
+    assert found["tlskey"]["status"] == "not_applicable" and found["tlskey"]["reason"] == "not_configured"
+
+
+def test_the_socket_unit_decides_docker_sock(make_root):
+    root = make_root("debian", compliant=True)
+    assert findings(root)["docker.sock"]["status"] == "pass"
+    drop_in = root / "etc/systemd/system/docker.socket.d/10-open.conf"
+    drop_in.parent.mkdir(parents=True)
+    drop_in.write_text("[Socket]\nSocketMode=0666\n")
+    socket = findings(root)["docker.sock"]
+    assert (socket["status"], socket["reason"], socket["cis"]) == ("manual", "socket_unit", ["3.15", "3.16"])
+    assert "10-open.conf:2" in socket["message"]
