@@ -63,6 +63,15 @@ def test_rules_loaded_stored_audited_and_rolled_back(vm):
     vm.sh("echo ' ' >> /etc/docker/daemon.json")
     assert "daemon.json" in vm.run("ausearch", "-k", "docker", "-i", check=False).stdout
     assert vm.harden("check", "--only", "audit-docker-files").returncode == 0
+    import json
+
+    cis = json.loads(vm.harden("check", "--profile", "cis", "--only", "audit-docker-files", "--format", "json").stdout)
+    answered = {}
+    for finding in cis["items"][0]["findings"]:
+        for number in finding["cis"]:
+            answered.setdefault(number, set()).add(finding["status"])
+    assert all("pass" in answered[number] for number in ("1.1.3", "1.1.5", "1.1.6", "1.1.7", "1.1.9", "1.1.11", "1.1.18")), answered
+    assert set().union(*answered.values()) <= {"pass", "not_applicable"}, "the CIS 1.8.0 list, loaded in the kernel"
 
     restarted = vm.sh("service auditd restart", check=False)
     if restarted.returncode != 0:  # RefuseManualStop: reload the stored rules as a boot would

@@ -277,3 +277,26 @@ def test_cis_section_2_fixes_live_then_rolled_back(lab):
     back = info()
     assert back["ExperimentalBuild"] is True and "10.9.9.9:5000" in json.dumps(back["RegistryConfig"])
     assert running(lab) == {"web"}
+
+
+CIS_SECTIONS_2_3 = ",".join(("non-root-daemon", "icc", "log-level", "iptables", "insecure-registries", "no-aufs", "no-devicemapper",
+                             "tls-auth", "default-ulimits", "userns-remap", "cgroup-parent", "base-device-size",
+                             "authorization-plugin", "remote-logging", "daemon-no-new-privileges", "live-restore",
+                             "userland-proxy", "seccomp-profile", "experimental", "file-permissions", "config-file-permissions"))
+
+
+def test_cis_sections_2_and_3_in_one_run_then_rollback(lab):
+    lab.run("sh", "-c", "echo '{\"experimental\": true}' > /etc/docker/daemon.json && chmod 0664 /etc/docker/daemon.json "
+                        "&& chmod 0666 /etc/default/docker && systemctl restart docker")
+    start = snapshot(lab, *FILES)
+    applied = lab.harden("apply", "--yes", "--profile", "cis", "--only", CIS_SECTIONS_2_3, "--format", "json")
+    assert applied.returncode == 2, applied  # the manual recommendations stay manual
+    items = {item["id"]: item for item in json.loads(applied.stdout)["items"]}
+    assert {item_id for item_id, item in items.items() if item["status"] == "fail"} == set(), items
+    assert lab.run("stat", "-c", "%a", "/etc/docker/daemon.json").stdout.strip() == "644"
+    assert lab.run("stat", "-c", "%a", "/etc/default/docker").stdout.strip() == "644"
+    assert lab.run("docker", "info", "--format", "{{.ExperimentalBuild}} {{.LiveRestoreEnabled}}").stdout.split() == ["false", "true"]
+    rolled = lab.harden("rollback", "--yes")
+    assert rolled.returncode == 0, rolled
+    assert snapshot(lab, *FILES) == start
+    assert lab.run("docker", "info", "--format", "{{.ExperimentalBuild}}").stdout.strip() == "true"
