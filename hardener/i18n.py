@@ -75,6 +75,7 @@ UI = {
     "restore_file": Text("restore {path}", "恢复 {path}"),
     "remove_file": Text("remove {path}", "删除 {path}"),
     "header": Text("harden: Docker security baseline on {root}", "harden：Docker 安全基线，主机 {root}"),
+    "header_cis": Text("harden: CIS Docker Benchmark 1.8.0 on {root}", "harden：CIS Docker Benchmark 1.8.0，主机 {root}"),
 }
 
 REMEDY = {

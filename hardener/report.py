@@ -148,6 +148,12 @@ def results_document(host: Host, command: str, results: Sequence[ItemResult], la
     }
 
 
+def recommendations_of(item: dict, finding: dict) -> str:
+    """"CIS 3.13, 3.14: " before a finding of an item that answers several recommendations, so a report reads per recommendation."""
+    several = "–" in item.get("cis", "") or "," in item.get("cis", "")
+    return f"CIS {', '.join(finding.get('cis') or [])}: " if several and finding.get("cis") else ""
+
+
 def cis_numbers(answered) -> dict:
     """The CIS Docker Benchmark 1.8.0 recommendations a finding answers, and their 1.6.0/1.7.0 numbers where these differ."""
     old = [by_number()[number].number_1_6 for number in answered]
@@ -167,13 +173,14 @@ def _evidence_lines(evidence: dict, lang: str) -> List[str]:
 
 
 def results_text(document: dict, lang: str, plan: bool) -> str:
-    lines = [UI["header"](lang, root=f"{document['root']} ({document['host'] or '?'})"), ""]
+    header = UI["header_cis" if document.get("profile") == "cis" else "header"]
+    lines = [header(lang, root=f"{document['root']} ({document['host'] or '?'})"), ""]
     for item in document["items"]:
         status = STATUS[Status(item["status"])](lang)
         lines.append(f"[{status}] {item['id']}  {item['title']} (CIS {item['cis']})")
         for finding in item["findings"]:
             if finding["status"] in ("fail", "manual", "error", "waived"):
-                lines.append(f"    {finding['message']}")
+                lines.append(f"    {recommendations_of(item, finding)}{finding['message']}")
                 lines.extend(f"      {line}" for line in _evidence_lines(finding["evidence"], lang))
         for note in item["notes"]:
             lines.append(f"    {note}")
@@ -211,6 +218,7 @@ def results_html(document: dict, lang: str) -> str:
 
     return render_html("report/report.html.j2", doc=document, lang=lang, text=page_text(lang),
                        status_names={status.value: STATUS[status](lang) for status in Status},
+                       recommendations_of=recommendations_of,
                        change_lines=lambda change: change_lines(change, lang))
 
 
@@ -231,4 +239,5 @@ def fleet_html(documents: Sequence[Tuple[str, dict]], lang: str) -> str:
                           "manual": sum(1 for h in hosts if h["items"].get(item_id, {}).get("status") == "manual")}
                 for item_id in item_ids}
     return render_html("report/fleet.html.j2", hosts=hosts, item_ids=item_ids, per_item=per_item, lang=lang, text=page_text(lang),
-                       status_names={status.value: STATUS[status](lang) for status in Status})
+                       status_names={status.value: STATUS[status](lang) for status in Status},
+                       recommendations_of=recommendations_of)

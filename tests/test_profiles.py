@@ -58,3 +58,13 @@ def test_list_shows_every_recommendation_under_cis():
     text = run_harden("list", "--profile", "cis", "--lang", "zh").out
     assert "CIS 4.1" in text and "确保为容器创建了用户" in text
     assert [item["id"] for item in run_harden("list", "--format", "json").json["items"]] == ALIYUN
+
+
+def test_text_and_html_read_per_recommendation(make_root):
+    root = make_root("debian")
+    text = run_harden("check", "--root", root, "--profile", "cis", "--only", "file-permissions,log-level").out
+    assert text.startswith("harden: CIS Docker Benchmark 1.8.0 on")
+    assert "    CIS 3.1, 3.2: /lib/systemd/system/docker.service is" in text, "an item answering several says which"
+    assert "    CIS 2.3:" not in text
+    page = run_harden("check", "--root", root, "--profile", "cis", "--only", "file-permissions", "--format", "html").out
+    assert "CIS 3.1, 3.2: /lib/systemd/system/docker.service is" in page
