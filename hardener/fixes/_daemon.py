@@ -103,3 +103,24 @@ class BooleanOption(DaemonFix):
         if str(value).lower() == str(self.wanted).lower():
             return Finding(self.option, Status.PASS, "compliant", evidence=evidence), None
         return Finding(self.option, Status.FAIL, "option_value", "medium", evidence), self.want()
+
+
+class ReviewedOption(DaemonFix):
+    """A daemon item that reads one of dockerd's string options and leaves any change to the administrator."""
+
+    remedy = Remedy.MANUAL
+    option: str = ""
+    shown_default: str = "default"  # what the evidence says where nothing sets the option
+    reason: str = ""  # the reason of a value to review
+    severity: str = "medium"
+
+    @abc.abstractmethod
+    def fine(self, value: str) -> bool:
+        """Whether this value passes."""
+
+    def judge(self, host, config):
+        value, where = effective(config, self.option, "")
+        evidence = {"option": self.option, "value": value or self.shown_default, "where": where}
+        if self.fine(str(value)):
+            return Finding(self.option, Status.PASS, "compliant", evidence=evidence), None
+        return Finding(self.option, Status.MANUAL, self.reason, self.severity, evidence), None

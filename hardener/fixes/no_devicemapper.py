@@ -3,26 +3,22 @@
 Changing the driver hides every image and container of the old one: manual."""
 from __future__ import annotations
 
-from ..model import Finding, Remedy, Status, Text
-from ._daemon import DaemonFix, effective
+from ..model import Text
+from ._daemon import DaemonFix, ReviewedOption
 
 
-class NoDevicemapper(DaemonFix):
+class NoDevicemapper(ReviewedOption):
     id = "no-devicemapper"
     cis = "2.7"
     profiles = ("cis",)
-    remedy = Remedy.MANUAL
     title = Text("The devicemapper storage driver is not used", "不使用 devicemapper 存储驱动")
     advice = Text("Move to overlay2: docker save or push the images you need, note the containers, set storage-driver to "
                   "overlay2, restart docker, then load the images and recreate the containers (the new driver sees none of the old).",
                   "迁移到 overlay2：先 docker save 或推送所需镜像、记录容器配置，将 storage-driver 设为 overlay2 并重启 docker，"
                   "再导入镜像、重建容器（新驱动看不到旧驱动的任何数据）。")
+    option, shown_default, reason = "storage-driver", "(chosen by dockerd)", "devicemapper"
     reasons = dict(DaemonFix.reasons, devicemapper=Text("storage driver devicemapper is configured ({where}): migrate by hand",
                                                         "配置了 devicemapper 存储驱动（{where}）：请手动迁移"))
 
-    def judge(self, host, config):
-        value, where = effective(config, "storage-driver", "")
-        evidence = {"option": "storage-driver", "value": value or "(chosen by dockerd)", "where": where}
-        if value == "devicemapper":
-            return Finding("storage-driver", Status.MANUAL, "devicemapper", "medium", evidence), None
-        return Finding("storage-driver", Status.PASS, "compliant", evidence=evidence), None
+    def fine(self, value):
+        return value != "devicemapper"
