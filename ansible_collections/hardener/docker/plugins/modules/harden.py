@@ -40,6 +40,12 @@ options:
     type: str
     choices: [check, dry-run, apply, rollback]
     default: check
+  profile:
+    description:
+      - The items - C(aliyun), the Alibaba Cloud Docker baseline (harden's default), or C(cis), every recommendation of the
+        CIS Docker Benchmark 1.8.0 (C(--profile)).
+    type: str
+    choices: [aliyun, cis]
   only:
     description: Only these item ids.
     type: list
@@ -157,7 +163,7 @@ def command(params, check_mode):
             args += ["--" + option, ",".join(params[option])]
     for container in params["containers"] or []:
         args += ["--container", container]
-    for option in ("config", "via"):
+    for option in ("profile", "config", "via"):
         if params[option]:
             args += ["--" + option, params[option]]
     return [params["executable"]] + args, dry_run
@@ -181,6 +187,7 @@ def main():
     module = AnsibleModule(
         argument_spec=dict(
             mode=dict(type="str", default="check", choices=["check", "dry-run", "apply", "rollback"]),
+            profile=dict(type="str", choices=["aliyun", "cis"]),
             only=dict(type="list", elements="str"),
             skip=dict(type="list", elements="str"),
             run_id=dict(type="str"),
