@@ -51,3 +51,17 @@ def test_host_and_version_are_manual_with_what_is_known(make_root):
     assert finding(root, "host-hardened")["status"] == "manual"
     version = finding(root, "docker-version")
     assert version["status"] == "manual" and version["evidence"]["path"] == "/usr/sbin/dockerd"
+
+
+def test_the_version_of_the_live_dockerd_is_shown():
+    import shutil
+
+    dockerd = shutil.which("dockerd")
+    result = run_harden("check", "--profile", "cis", "--only", "docker-version", "--format", "json")
+    (item,) = result.json["items"]
+    found = item["findings"][0]
+    if dockerd is None:
+        assert found["status"] == "not_applicable"
+    else:
+        shown = subprocess.run([dockerd, "--version"], capture_output=True, text=True).stdout.strip()
+        assert (found["status"], found["evidence"]["version"]) == ("manual", shown)

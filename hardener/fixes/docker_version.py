@@ -17,16 +17,18 @@ class DockerVersion(Fix):
                   "(with live-restore on, running containers keep running).",
                   "将该版本与发行版或 Docker 官方软件包的最新版本比较并升级（开启 live-restore 时正在运行的容器不受影响）。")
     reasons = {"version": Text("dockerd is {version}: compare it with the latest", "dockerd 版本为 {version}：请与最新版本比较"),
+               "not_asked": Text("{path} is not run under --root: its version is not known here",
+                                 "--root 下不运行 {path}：此处无法得知其版本"),
                "not_installed": Text("dockerd is not installed", "未安装 dockerd")}
 
     def detect(self, host: Host) -> Detection:
         program = find_program(host, "dockerd")
         if program is None:
             return Detection((Finding("dockerd", Status.NOT_APPLICABLE, "not_installed"),))
-        version = "unknown (not asked under --root)"
-        if host.live:
-            try:
-                version = host.run(program, "--version").strip()
-            except HostError as error:
-                version = f"unknown ({error})"
+        if not host.live:
+            return Detection((Finding("dockerd", Status.MANUAL, "not_asked", "low", {"path": program}),))
+        try:
+            version = host.run(program, "--version").strip()
+        except HostError as error:
+            version = f"? ({error})"
         return Detection((Finding("dockerd", Status.MANUAL, "version", "low", {"version": version, "path": program}),))
