@@ -1,5 +1,6 @@
 """Container items against the real dockerd of this machine."""
 import os
+import shlex
 import stat
 import uuid
 from pathlib import Path
@@ -100,6 +101,35 @@ def test_recreate_command_keeps_what_the_container_was_made_with(lab, tmp_path):
                  "--read-only", "--cap-drop CAP_NET_RAW", "--memory 67108864", f"hardener-test/busybox:{lab.token} sh -c 'sleep 3600'"):
         assert part in command, part
     assert "IMAGEVAR" not in command, "the image's own environment is not repeated"
+
+
+KEPT = ("IpcMode", "UTSMode", "UsernsMode", "ShmSize", "CpusetCpus", "CpuQuota", "MemoryReservation", "OomScoreAdj",
+        "SecurityOpt", "Dns", "DnsSearch", "DnsOptions", "ExtraHosts", "GroupAdd", "Devices", "Ulimits", "Sysctls", "LogConfig",
+        "Init", "CapDrop", "PidsLimit", "CpuShares")
+
+
+def test_a_recreation_keeps_every_setting_but_the_one_it_fixes(lab, tmp_path):
+    """The recreate command, run by dockerd itself: the new container's settings are the old one's, but for read-only."""
+    name = lab.container("--ipc", "host", "--uts", "host", "--userns", "host", "--shm-size", "128m", "--cpuset-cpus", "0",
+                         "--cpu-quota", "50000", "--memory-reservation", "32m", "--oom-score-adj", "100",
+                         "--security-opt", "no-new-privileges", "--dns", "10.0.0.2", "--dns-search", "example.cn",
+                         "--dns-option", "ndots:2", "--add-host", "db:10.0.0.3", "--group-add", "123",
+                         "--device", "/dev/null:/dev/xnull:rw", "--ulimit", "nofile=1024:2048", "--log-opt", "max-size=10m",
+                         "--init", "--tty", "--interactive", "--stop-timeout", "20", "--cap-drop", "NET_RAW",
+                         "--pids-limit", "100", "--cpu-shares", "512", "--sysctl", "net.ipv4.ip_unprivileged_port_start=0",
+                         create=True)
+    items = check(lab, tmp_path, container=name)
+    command = failing(items["readonly-rootfs"])[name]["evidence"]["recreate_command"]
+    copy = f"{name}-copy"
+    args = shlex.split(command)
+    assert args[:5] == ["docker", "run", "--detach", "--name", name]
+    created = docker("create", "--name", copy, *args[5:])
+    lab.containers.append(created)
+    old, new = lab.inspect(name), lab.inspect(copy)
+    for key in KEPT:
+        assert new["HostConfig"].get(key) == old["HostConfig"].get(key), key
+    assert (new["Config"]["Tty"], new["Config"]["OpenStdin"], new["Config"]["StopTimeout"]) == (True, True, 20)
+    assert new["HostConfig"]["ReadonlyRootfs"] is True and old["HostConfig"]["ReadonlyRootfs"] is False
 
 
 def test_orchestrated_containers_are_fixed_in_their_definition(lab, tmp_path):

@@ -89,6 +89,7 @@ def run_command(host: Host, container: Container, image: Optional[Mapping], adju
         args += ["--network", network]
     if settings.get("PidMode") and not (adjust.drop_host_pid and settings["PidMode"] == "host"):
         args += ["--pid", settings["PidMode"]]
+    args += _kept_settings(config, settings, image_config)
     if settings.get("Privileged") and not adjust.drop_privileged:
         args.append("--privileged")
     if settings.get("ReadonlyRootfs") or adjust.read_only:
@@ -112,6 +113,48 @@ def run_command(host: Host, container: Container, image: Optional[Mapping], adju
         args += list(entrypoint[1:])
     if entrypoint_changed or list(command) != list(image_config.get("Cmd") or []):
         args += list(command)
+    return args
+
+
+# HostConfig settings a recreation keeps as they were: (key, flag, the value docker gives where none was asked for)
+SETTINGS = (("IpcMode", "--ipc", ("", "private", "shareable")), ("UTSMode", "--uts", ("",)), ("UsernsMode", "--userns", ("",)),
+            ("CgroupParent", "--cgroup-parent", ("",)), ("ShmSize", "--shm-size", (0, 67108864)),
+            ("CpusetCpus", "--cpuset-cpus", ("",)), ("CpusetMems", "--cpuset-mems", ("",)), ("CpuQuota", "--cpu-quota", (0,)),
+            ("CpuPeriod", "--cpu-period", (0,)), ("MemoryReservation", "--memory-reservation", (0,)),
+            ("OomScoreAdj", "--oom-score-adj", (0,)), ("BlkioWeight", "--blkio-weight", (0,)), ("Runtime", "--runtime", ("", "runc")))
+LISTS = (("SecurityOpt", "--security-opt"), ("Dns", "--dns"), ("DnsSearch", "--dns-search"), ("DnsOptions", "--dns-option"),
+         ("ExtraHosts", "--add-host"), ("GroupAdd", "--group-add"), ("VolumesFrom", "--volumes-from"))
+
+
+def _kept_settings(config: Mapping, settings: Mapping, image_config: Mapping) -> List[str]:
+    """The flags of what the container was made with beyond its image, ports, mounts and limits, so that
+    a recreation changes nothing but what it is for."""
+    args: List[str] = []
+    for key, flag, defaults in SETTINGS:
+        if settings.get(key) not in defaults + (None,):
+            args += [flag, str(settings[key])]
+    for key, flag in LISTS:
+        args += [arg for value in settings.get(key) or [] for arg in (flag, value)]
+    for device in settings.get("Devices") or []:
+        args += ["--device", f"{device['PathOnHost']}:{device['PathInContainer']}:{device.get('CgroupPermissions') or 'rwm'}"]
+    for limit in settings.get("Ulimits") or []:
+        args += ["--ulimit", f"{limit['Name']}={limit['Soft']}:{limit['Hard']}"]
+    for key, value in sorted((settings.get("Sysctls") or {}).items()):
+        args += ["--sysctl", f"{key}={value}"]
+    log = settings.get("LogConfig") or {}
+    if log.get("Config"):  # options given: the driver was chosen for this container
+        args += ["--log-driver", log.get("Type") or "json-file"]
+        args += [arg for key, value in sorted(log["Config"].items()) for arg in ("--log-opt", f"{key}={value}")]
+    if settings.get("Init"):
+        args.append("--init")
+    if config.get("Tty"):
+        args.append("--tty")
+    if config.get("OpenStdin"):
+        args.append("--interactive")
+    if config.get("StopSignal") and config.get("StopSignal") != image_config.get("StopSignal"):
+        args += ["--stop-signal", config["StopSignal"]]
+    if config.get("StopTimeout") is not None:
+        args += ["--stop-timeout", str(config["StopTimeout"])]
     return args
 
 
