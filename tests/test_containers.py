@@ -117,7 +117,8 @@ def test_a_recreation_keeps_every_setting_but_the_one_it_fixes(lab, tmp_path):
                          "--device", "/dev/null:/dev/xnull:rw", "--ulimit", "nofile=1024:2048", "--log-opt", "max-size=10m",
                          "--init", "--tty", "--interactive", "--stop-timeout", "20", "--cap-drop", "NET_RAW",
                          "--pids-limit", "100", "--cpu-shares", "512", "--sysctl", "net.ipv4.ip_unprivileged_port_start=0",
-                         create=True)
+                         "--health-cmd", "test -e /tmp || exit 1", "--health-interval", "30s", "--health-retries", "4",
+                         "--health-start-period", "1.5s", "--domainname", "example.cn", create=True)
     items = check(lab, tmp_path, container=name)
     command = failing(items["readonly-rootfs"])[name]["evidence"]["recreate_command"]
     copy = f"{name}-copy"
@@ -129,6 +130,9 @@ def test_a_recreation_keeps_every_setting_but_the_one_it_fixes(lab, tmp_path):
     for key in KEPT:
         assert new["HostConfig"].get(key) == old["HostConfig"].get(key), key
     assert (new["Config"]["Tty"], new["Config"]["OpenStdin"], new["Config"]["StopTimeout"]) == (True, True, 20)
+    assert new["Config"]["Healthcheck"] == old["Config"]["Healthcheck"] and new["Config"]["Domainname"] == "example.cn"
+    unchecked = lab.container("--no-healthcheck", create=True)
+    assert "--no-healthcheck" in failing(check(lab, tmp_path, container=unchecked)["readonly-rootfs"])[unchecked]["evidence"]["recreate_command"]
     assert new["HostConfig"]["ReadonlyRootfs"] is True and old["HostConfig"]["ReadonlyRootfs"] is False
 
 

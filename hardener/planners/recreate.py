@@ -155,6 +155,24 @@ def _kept_settings(config: Mapping, settings: Mapping, image_config: Mapping) ->
         args += ["--stop-signal", config["StopSignal"]]
     if config.get("StopTimeout") is not None:
         args += ["--stop-timeout", str(config["StopTimeout"])]
+    if config.get("Domainname"):
+        args += ["--domainname", config["Domainname"]]
+    health = config.get("Healthcheck") or {}
+    if health and health != image_config.get("Healthcheck"):
+        args += _health_flags(health)
+    return args
+
+
+def _health_flags(health: Mapping) -> List[str]:
+    test = list(health.get("Test") or [])
+    if test[:1] == ["NONE"]:
+        return ["--no-healthcheck"]
+    args = ["--health-cmd", test[1] if test[:1] == ["CMD-SHELL"] else shlex.join(test[1:])] if len(test) > 1 else []
+    for key, flag in (("Interval", "--health-interval"), ("Timeout", "--health-timeout"), ("StartPeriod", "--health-start-period")):
+        if health.get(key):
+            args += [flag, f"{health[key] / 1e9:g}s"]
+    if health.get("Retries"):
+        args += ["--health-retries", str(health["Retries"])]
     return args
 
 
