@@ -72,6 +72,7 @@ class Lab:
         self.token = uuid.uuid4().hex[:8]
         self.containers: List[str] = []
         self.volumes: List[str] = []
+        self.networks: List[str] = []
         self.paths: List[Path] = []
         self.image = None
 
@@ -113,6 +114,11 @@ class Lab:
         self.volumes.append(name)
         return name
 
+    def network(self, *args: str) -> str:
+        name = f"ht-{self.token}-net{len(self.networks)}"
+        self.networks.append(docker("network", "create", "--label", self.label, *args, name))
+        return name
+
     def host_dir(self, path: str) -> str:
         Path(path).mkdir()
         self.paths.append(Path(path))
@@ -137,6 +143,8 @@ class Lab:
                 docker("volume", "rm", volume, check=False)
         for volume in self.volumes:
             docker("volume", "rm", "--force", volume, check=False)
+        for network in self.networks:
+            docker("network", "rm", network, check=False)
         if self.image:
             docker("rmi", "--force", self.image, check=False)
         for path in self.paths:

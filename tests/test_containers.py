@@ -136,6 +136,27 @@ def test_a_recreation_keeps_every_setting_but_the_one_it_fixes(lab, tmp_path):
     assert new["HostConfig"]["ReadonlyRootfs"] is True and old["HostConfig"]["ReadonlyRootfs"] is False
 
 
+def test_a_recreation_keeps_the_networks_aliases_and_addresses(lab, tmp_path):
+    front = lab.network("--subnet", "172.31.251.0/24")
+    back = lab.network()
+    name = lab.container("--network", front, "--network-alias", "web", "--ip", "172.31.251.10", "-v", "/var/run/docker.sock:/s")
+    docker("network", "connect", "--alias", "api", back, name)
+    before = lab.inspect(name)["NetworkSettings"]["Networks"]
+    shown = failing(check(lab, tmp_path, container=name)["no-docker-sock"])[name]["evidence"]["recreate_command"]
+    assert f"--network {front} --network-alias web --ip 172.31.251.10" in shown and f"docker network connect --alias api {back} {name}" in shown
+
+    applied = live_harden(tmp_path / "journal", "apply", "--yes", "--recreate", "--only", "no-docker-sock", "--container", name)
+    assert applied.code == 0, applied
+    lab.adopt(name)
+    after = lab.inspect(name)["NetworkSettings"]["Networks"]
+    assert set(after) == set(before) == {front, back}
+    short = lab.inspect(name)["Id"][:12]
+    assert [a for a in after[front]["Aliases"] if a != short] == ["web"] and after[front]["IPAddress"] == "172.31.251.10"
+    assert [a for a in after[back]["Aliases"] if a != short] == ["api"]
+    assert live_harden(tmp_path / "journal", "rollback", "--yes").code == 0
+    assert lab.inspect(name)["NetworkSettings"]["Networks"].keys() == before.keys()
+
+
 def test_orchestrated_containers_are_fixed_in_their_definition(lab, tmp_path):
     name = lab.container("--label", "com.docker.compose.project=shop", "--label", "com.docker.compose.service=web",
                          "--label", "com.docker.compose.project.config_files=/srv/shop/docker-compose.yml", "--pid=host")

@@ -19,7 +19,7 @@ from ..facts import containers
 from ..host import Host
 from ..model import Intent, RunCommand, Text
 from . import Planned, grouped, planner, serving
-from .recreate import Adjust, run_command, shell_line
+from .recreate import Adjust, network_connections, run_command, shell_line
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,8 @@ def plan_containers(host: Host, wanted, options) -> Planned:
             image = containers.image(host, container.image_id)
             command = run_command(host, container, image, adjust, memory)
             for item, _ in recreations:
-                planned.evidence[(item, container.name)] = {"recreate_command": shell_line(command)}
+                planned.evidence[(item, container.name)] = {"recreate_command": " && ".join(
+                    shell_line(step) for step in [command, *network_connections(container)])}
             if any(intent.apply for _, intent in recreations):
                 planned.changes += recreation(container, command, serving(recreations + limits))
                 continue
@@ -100,4 +101,6 @@ def recreation(container: containers.Container, command: List[str], items: Tuple
     steps.append(RunCommand(target, tuple(command), (("docker", "rm", "--force", container.name),),
                             verify=("docker", "container", "inspect", "--format", "{{.State.Running}}", container.name),
                             expect="true", items=items))
+    steps += [RunCommand(target, tuple(connect), (("docker", "network", "disconnect", connect[-2], container.name),), items=items)
+              for connect in network_connections(container)]
     return steps

@@ -86,7 +86,9 @@ def run_command(host: Host, container: Container, image: Optional[Mapping], adju
         args += ["--tmpfs", f"{path}:{options}" if options else path]
     network = settings.get("NetworkMode") or "default"
     if network not in ("default", "bridge"):
-        args += ["--network", network]
+        args += ["--network", network] + _endpoint_flags(container, network)
+    if config.get("MacAddress"):
+        args += ["--mac-address", config["MacAddress"]]
     if settings.get("PidMode") and not (adjust.drop_host_pid and settings["PidMode"] == "host"):
         args += ["--pid", settings["PidMode"]]
     args += _kept_settings(config, settings, image_config)
@@ -161,6 +163,25 @@ def _kept_settings(config: Mapping, settings: Mapping, image_config: Mapping) ->
     if health and health != image_config.get("Healthcheck"):
         args += _health_flags(health)
     return args
+
+
+def _endpoint_flags(container: Container, network: str) -> List[str]:
+    """The aliases and fixed addresses the container has on a network (docker's own alias, its short id, aside)."""
+    endpoint = ((container.raw.get("NetworkSettings") or {}).get("Networks") or {}).get(network) or {}
+    aliases = [alias for alias in endpoint.get("Aliases") or [] if alias not in (container.id[:12], container.name)]
+    addresses = endpoint.get("IPAMConfig") or {}
+    return ([arg for alias in aliases for arg in ("--network-alias", alias)]
+            + (["--ip", addresses["IPv4Address"]] if addresses.get("IPv4Address") else [])
+            + (["--ip6", addresses["IPv6Address"]] if addresses.get("IPv6Address") else []))
+
+
+def network_connections(container: Container) -> List[List[str]]:
+    """`docker network connect` of each network the container joined beyond the one it was run on."""
+    primary = container.host_config.get("NetworkMode") or "default"
+    primary = "bridge" if primary == "default" else primary
+    networks = (container.raw.get("NetworkSettings") or {}).get("Networks") or {}
+    return [["docker", "network", "connect", *[flag.replace("--network-alias", "--alias") for flag in _endpoint_flags(container, name)],
+             name, container.name] for name in sorted(networks) if name != primary]
 
 
 def _health_flags(health: Mapping) -> List[str]:
