@@ -131,6 +131,13 @@ def test_a_recreation_keeps_every_setting_but_the_one_it_fixes(lab, tmp_path):
         assert new["HostConfig"].get(key) == old["HostConfig"].get(key), key
     assert (new["Config"]["Tty"], new["Config"]["OpenStdin"], new["Config"]["StopTimeout"]) == (True, True, 20)
     assert new["Config"]["Healthcheck"] == old["Config"]["Healthcheck"] and new["Config"]["Domainname"] == "example.cn"
+    database = lab.container()
+    linked = lab.container("--link", f"{database}:db")
+    shown = failing(check(lab, tmp_path, container=linked)["readonly-rootfs"])[linked]["evidence"]["recreate_command"]
+    assert f"--link {database}:db" in shown, "a legacy link, by the name it had"
+    lab.containers.append(docker("create", "--name", f"{linked}-copy", *shlex.split(shown)[5:]))
+    links = lambda found: [(link.split(":")[0], link.rsplit("/", 1)[-1]) for link in found["HostConfig"]["Links"]]  # noqa: E731
+    assert links(lab.inspect(f"{linked}-copy")) == links(lab.inspect(linked)) == [(f"/{database}", "db")]
     unchecked = lab.container("--no-healthcheck", create=True)
     assert "--no-healthcheck" in failing(check(lab, tmp_path, container=unchecked)["readonly-rootfs"])[unchecked]["evidence"]["recreate_command"]
     assert new["HostConfig"]["ReadonlyRootfs"] is True and old["HostConfig"]["ReadonlyRootfs"] is False

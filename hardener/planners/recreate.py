@@ -137,6 +137,9 @@ def _kept_settings(config: Mapping, settings: Mapping, image_config: Mapping) ->
             args += [flag, str(settings[key])]
     for key, flag in LISTS:
         args += [arg for value in settings.get(key) or [] for arg in (flag, value)]
+    for link in settings.get("Links") or []:  # "/db:/web/database": the container db, known here as database
+        source, _, alias = link.partition(":")
+        args += ["--link", f"{source.lstrip('/')}:{alias.rsplit('/', 1)[-1]}"]
     for device in settings.get("Devices") or []:
         args += ["--device", f"{device['PathOnHost']}:{device['PathInContainer']}:{device.get('CgroupPermissions') or 'rwm'}"]
     for limit in settings.get("Ulimits") or []:
