@@ -51,7 +51,7 @@ class Selection:
 
 
 def select(available: Sequence[Type[Fix]], only: Optional[Collection[str]], skip: Collection[str], config: Config,
-           profile: str = "aliyun") -> Selection:
+           profile: str) -> Selection:
     known = {fix.id for fix in available}
     for item in list(only or ()) + list(skip) + list(config.items or ()):
         if item not in known:

@@ -13,7 +13,7 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Callable, Dict, List, Optional, TypeVar
+from typing import Callable, Dict, List, Optional, Tuple, TypeVar
 
 T = TypeVar("T")
 
@@ -277,6 +277,14 @@ class Host:
 
     def group_name(self, gid: int) -> str:
         return self._name_in(self.read_db("/etc/group"), gid)
+
+    def group(self, name: str) -> Optional[Tuple[int, List[str]]]:
+        """A group's id and listed members, from the tree's /etc/group; None where it has no such group."""
+        for line in self.read_db("/etc/group").splitlines():
+            fields = line.split(":")
+            if len(fields) > 3 and fields[0] == name and fields[2].isdigit():
+                return int(fields[2]), [member for member in fields[3].split(",") if member]
+        return None
 
     def owner(self, uid: int, gid: int) -> str:
         return f"{self.user_name(uid)}:{self.group_name(gid)}"

@@ -72,6 +72,17 @@ def effective(config: DockerdConfig, option: str, default: object) -> Tuple[obje
     return default, "default"
 
 
+def listed(config: DockerdConfig, option: str) -> Tuple[List[str], str]:
+    """A repeatable option's values (its flags, else its daemon.json list or object's keys), and where they come from."""
+    from ..facts.dockerd_config import JSON_KEYS
+
+    flags = [flag for flag in config.flags if flag.name == option]
+    if flags:
+        return [flag.value for flag in flags], ", ".join(where(flag) for flag in flags)
+    values = [str(value) for value in config.json.get(JSON_KEYS.get(option, option)) or []]
+    return values, config.json_path if values else "default"
+
+
 def conflict(config: DockerdConfig, option: str) -> Optional[Finding]:
     if option not in config.conflicts():
         return None

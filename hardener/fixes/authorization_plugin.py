@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..model import Finding, Remedy, Status, Text
-from ._daemon import DaemonFix, where
+from ._daemon import DaemonFix, listed
 
 
 class AuthorizationPlugin(DaemonFix):
@@ -18,10 +18,8 @@ class AuthorizationPlugin(DaemonFix):
     reasons = dict(DaemonFix.reasons, no_plugin=Text("no authorization plugin is configured", "未配置授权插件"))
 
     def judge(self, host, config):
-        flags = [flag for flag in config.flags if flag.name == "authorization-plugin"]
-        plugins = [flag.value for flag in flags] or list(config.json.get("authorization-plugins") or [])
-        evidence = {"option": "authorization-plugins", "value": ", ".join(plugins) or "none",
-                    "where": ", ".join(where(flag) for flag in flags) or (config.json_path if plugins else "default")}
+        plugins, places = listed(config, "authorization-plugin")
+        evidence = {"option": "authorization-plugins", "value": ", ".join(plugins) or "none", "where": places}
         if plugins:
             return Finding("authorization-plugins", Status.PASS, "compliant", evidence=evidence), None
         return Finding("authorization-plugins", Status.MANUAL, "no_plugin", "medium", evidence), None

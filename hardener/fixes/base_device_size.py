@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..model import Finding, Remedy, Status, Text
-from ._daemon import DaemonFix, where
+from ._daemon import DaemonFix, listed
 
 
 class BaseDeviceSize(DaemonFix):
@@ -16,11 +16,9 @@ class BaseDeviceSize(DaemonFix):
     reasons = dict(DaemonFix.reasons, basesize=Text("the base device size is set: {value} ({where})", "设置了基础设备大小：{value}（{where}）"))
 
     def judge(self, host, config):
-        flags = [flag for flag in config.flags if flag.name == "storage-opt" and flag.value.startswith("dm.basesize=")]
-        options = [option for option in config.json.get("storage-opts") or [] if option.startswith("dm.basesize=")]
-        found = [flag.value for flag in flags] or options
-        evidence = {"option": "storage-opts", "value": ", ".join(found) or "default",
-                    "where": ", ".join(where(flag) for flag in flags) or (config.json_path if options else "default")}
+        options, places = listed(config, "storage-opt")
+        found = [option for option in options if option.startswith("dm.basesize=")]
+        evidence = {"option": "storage-opts", "value": ", ".join(found) or "default", "where": places if found else "default"}
         if not found:
             return Finding("storage-opts", Status.PASS, "compliant", evidence=evidence), None
         return Finding("storage-opts", Status.MANUAL, "basesize", "low", evidence), None

@@ -28,9 +28,7 @@ SOCKET_CIS = ("3.15", "3.16")
 
 
 def docker_gid(host: Host) -> int:
-    line = next((line for line in (host.read_text("/etc/group") or "").splitlines() if line.startswith("docker:")), "")
-    fields = line.split(":")
-    return int(fields[2]) if len(fields) > 2 and fields[2].isdigit() else 0
+    return (host.group("docker") or (0, []))[0]
 
 
 class ConfigFilePermissions(Fix):

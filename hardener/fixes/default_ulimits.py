@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..model import Finding, Remedy, Status, Text
-from ._daemon import DaemonFix
+from ._daemon import DaemonFix, listed
 
 
 class DefaultUlimits(DaemonFix):
@@ -19,8 +19,6 @@ class DefaultUlimits(DaemonFix):
                                                    "默认 ulimit：{value}（{where}）：请判断是否适合本机"))
 
     def judge(self, host, config):
-        flags = [flag for flag in config.flags if flag.name == "default-ulimit"]
-        limits = [flag.value for flag in flags] or sorted((config.json.get("default-ulimits") or {}).keys())
-        evidence = {"option": "default-ulimits", "value": ", ".join(limits) or "dockerd's (inherited from the daemon)",
-                    "where": config.json_path if limits and not flags else ("flags" if flags else "default")}
+        limits, places = listed(config, "default-ulimit")
+        evidence = {"option": "default-ulimits", "value": ", ".join(limits) or "dockerd's (inherited from the daemon)", "where": places}
         return Finding("default-ulimits", Status.MANUAL, "ulimits", "low", evidence), None

@@ -20,13 +20,12 @@ class DockerGroup(Fix):
                "no_group": Text("there is no docker group", "不存在 docker 组")}
 
     def detect(self, host: Host) -> Detection:
-        group = next((line.split(":") for line in (host.read_text("/etc/group") or "").splitlines()
-                      if line.startswith("docker:")), None)
-        if group is None or len(group) < 4:
+        group = host.group("docker")
+        if group is None:
             return Detection((Finding("docker", Status.PASS, "no_group"),))
-        members = [name for name in group[3].split(",") if name]
-        members += [fields[0] for fields in (line.split(":") for line in (host.read_text("/etc/passwd") or "").splitlines())
-                    if len(fields) > 3 and fields[3] == group[2] and fields[0] not in members]  # docker as primary group
+        gid, members = group
+        members += [fields[0] for fields in (line.split(":") for line in host.read_db("/etc/passwd").splitlines())
+                    if len(fields) > 3 and fields[3] == str(gid) and fields[0] not in members]  # docker as primary group
         if not members:
             return Detection((Finding("docker", Status.PASS, "no_members", evidence={"members": ""}),))
         return Detection((Finding("docker", Status.MANUAL, "members", "medium", {"members": ", ".join(members)}),))

@@ -11,14 +11,18 @@ from . import Fix
 from ._daemon import effective
 
 
+def mount_table(host: Host) -> str:
+    """Where the file systems are read: the live mount table, or the tree's fstab under --root."""
+    return "/proc/self/mounts" if host.live else "/etc/fstab"
+
+
 def mount_points(host: Host) -> dict:
-    """Mount point -> (device, source of the fact): the live mount table, or the tree's fstab under --root."""
-    source = "/proc/self/mounts" if host.live else "/etc/fstab"
+    """Mount point -> device."""
     found = {}
-    for line in (host.read_text(source) or "").splitlines():
+    for line in (host.read_text(mount_table(host)) or "").splitlines():
         fields = line.split()
         if len(fields) >= 2 and not fields[0].startswith("#"):
-            found[fields[1].replace("\\040", " ")] = (fields[0], source)
+            found[fields[1].replace("\\040", " ")] = fields[0]
     return found
 
 
@@ -43,9 +47,7 @@ class DockerPartition(Fix):
             return Detection((Finding("docker", Status.NOT_APPLICABLE, "not_installed"),))
         data_root = str(effective(config, "data-root", "/var/lib/docker")[0]) if config else "/var/lib/docker"
         path = host.resolve(data_root)
-        mounts = mount_points(host)
-        source = "/proc/self/mounts" if host.live else "/etc/fstab"
+        mounts, where = mount_points(host), mount_table(host)
         if path in mounts:
-            device, where = mounts[path]
-            return Detection((Finding(path, Status.PASS, "compliant", evidence={"path": path, "device": device, "where": where}),))
-        return Detection((Finding(path, Status.MANUAL, "shared_partition", "medium", {"path": path, "where": source}),))
+            return Detection((Finding(path, Status.PASS, "compliant", evidence={"path": path, "device": mounts[path], "where": where}),))
+        return Detection((Finding(path, Status.MANUAL, "shared_partition", "medium", {"path": path, "where": where}),))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..model import Finding, Remedy, Status, Text
 from ..planners.dockerd import DockerdOption
-from ._daemon import DaemonFix, conflict, where
+from ._daemon import DaemonFix, conflict, listed
 
 
 class InsecureRegistries(DaemonFix):
@@ -26,10 +26,8 @@ class InsecureRegistries(DaemonFix):
         found = conflict(config, "insecure-registry")
         if found:
             return found, self.want
-        flags = [flag for flag in config.flags if flag.name == "insecure-registry"]
-        listed = [flag.value for flag in flags] or list(config.json.get("insecure-registries") or [])
-        places = ", ".join(where(flag) for flag in flags) or config.json_path
-        evidence = {"option": "insecure-registries", "registries": ", ".join(listed) or "none", "where": places, "value": "none"}
-        if not listed:
+        registries, places = listed(config, "insecure-registry")
+        evidence = {"option": "insecure-registries", "registries": ", ".join(registries) or "none", "where": places, "value": "none"}
+        if not registries:
             return Finding("insecure-registries", Status.PASS, "compliant", evidence=evidence), None
         return Finding("insecure-registries", Status.FAIL, "insecure", "high", evidence), self.want

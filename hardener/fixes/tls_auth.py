@@ -4,7 +4,7 @@ Certificates are the administrator's to make and hand out: manual."""
 from __future__ import annotations
 
 from ..model import Finding, Remedy, Status, Text
-from ._daemon import DaemonFix, conflict, effective, where
+from ._daemon import DaemonFix, conflict, effective, listed
 
 
 class TlsAuth(DaemonFix):
@@ -29,11 +29,9 @@ class TlsAuth(DaemonFix):
         found = conflict(config, "host")
         if found:
             return Finding(found.target, Status.MANUAL, found.reason, found.severity, found.evidence), None
-        flags = [flag for flag in config.flags if flag.name == "host"]
-        addresses = [flag.value for flag in flags] or list(config.json.get("hosts") or [])
+        addresses, places = listed(config, "host")
         tcp = [address for address in addresses if not address.startswith(("unix://", "fd://"))]
-        evidence = {"option": "hosts", "addresses": ", ".join(tcp) or "none",
-                    "where": ", ".join(where(flag) for flag in flags) or config.json_path}
+        evidence = {"option": "hosts", "addresses": ", ".join(tcp) or "none", "where": places}
         if not tcp:
             return Finding("hosts", Status.NOT_APPLICABLE, "no_tcp", evidence=evidence), None
         verify, verify_where = effective(config, "tlsverify", False)

@@ -168,12 +168,12 @@ def _kept_settings(config: Mapping, settings: Mapping, image_config: Mapping) ->
     return args
 
 
-def _endpoint_flags(container: Container, network: str) -> List[str]:
+def _endpoint_flags(container: Container, network: str, alias_flag: str = "--network-alias") -> List[str]:
     """The aliases and fixed addresses the container has on a network (docker's own alias, its short id, aside)."""
     endpoint = ((container.raw.get("NetworkSettings") or {}).get("Networks") or {}).get(network) or {}
     aliases = [alias for alias in endpoint.get("Aliases") or [] if alias not in (container.id[:12], container.name)]
     addresses = endpoint.get("IPAMConfig") or {}
-    return ([arg for alias in aliases for arg in ("--network-alias", alias)]
+    return ([arg for alias in aliases for arg in (alias_flag, alias)]
             + (["--ip", addresses["IPv4Address"]] if addresses.get("IPv4Address") else [])
             + (["--ip6", addresses["IPv6Address"]] if addresses.get("IPv6Address") else []))
 
@@ -183,8 +183,8 @@ def network_connections(container: Container) -> List[List[str]]:
     primary = container.host_config.get("NetworkMode") or "default"
     primary = "bridge" if primary == "default" else primary
     networks = (container.raw.get("NetworkSettings") or {}).get("Networks") or {}
-    return [["docker", "network", "connect", *[flag.replace("--network-alias", "--alias") for flag in _endpoint_flags(container, name)],
-             name, container.name] for name in sorted(networks) if name != primary]
+    return [["docker", "network", "connect", *_endpoint_flags(container, name, alias_flag="--alias"), name, container.name]
+            for name in sorted(networks) if name != primary]
 
 
 def _health_flags(health: Mapping) -> List[str]:
