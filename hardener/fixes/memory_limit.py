@@ -49,4 +49,4 @@ class MemoryLimit(ContainerFix):
                         usage=human(used) if used is not None else "nothing (stopped)", usage_bytes=used or 0)
         if (used or 0) >= limit.bytes:
             return Problem("limit_below_usage", problem.severity, evidence), ContainerSettings(container.id)
-        return Problem("will_limit", problem.severity, evidence), ContainerSettings(container.id, memory=limit.bytes, apply=True)
+        return Problem("will_limit", problem.severity, evidence), ContainerSettings(container.id, live=(("Memory", limit.bytes),), apply=True)

@@ -13,7 +13,7 @@ class NoHostPid(ContainerFix):
     advice = Text("Recreate the container without --pid=host.", "不使用 --pid=host 重新创建容器。")
     reasons = dict(ContainerFix.reasons, host_pid=Text("{container} ({image}) shares the host's processes (--pid=host)",
                                                  "{container}（{image}）共享主机进程名称空间（--pid=host）"))
-    adjust = Adjust(drop_host_pid=True)
+    adjust = Adjust(clear=frozenset({"PidMode"}))
 
     def problem(self, host, container):
         if container.host_config.get("PidMode") == "host":

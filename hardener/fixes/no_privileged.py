@@ -13,7 +13,7 @@ class NoPrivileged(ContainerFix):
     advice = Text("Recreate the container without --privileged; add only the capabilities it needs (--cap-add).",
                   "不使用 --privileged 重新创建容器；只用 --cap-add 添加所需的能力。")
     reasons = dict(ContainerFix.reasons, privileged=Text("{container} ({image}) runs privileged", "{container}（{image}）以特权模式运行"))
-    adjust = Adjust(drop_privileged=True)
+    adjust = Adjust(clear=frozenset({"Privileged"}))
 
     def problem(self, host, container):
         if container.host_config.get("Privileged"):

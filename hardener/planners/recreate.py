@@ -11,47 +11,97 @@ from __future__ import annotations
 
 import shlex
 from dataclasses import dataclass
-from typing import Callable, List, Mapping, Optional, Sequence, Tuple
+from typing import Callable, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
 from ..host import Host
 from ..facts.containers import Container
 
 
+# The host namespaces and privileges a recreation can take away: HostConfig key, and the value that shares or grants
+CLEARABLE = {"Privileged": True, "PidMode": "host", "IpcMode": "host", "UTSMode": "host", "UsernsMode": "host",
+             "NetworkMode": "host", "CapAdd": None}  # None: any value
+
+
 @dataclass(frozen=True)
 class Adjust:
-    """What the new container does differently."""
+    """What the new container does differently. Adjusts add up: a container failing
+    five items is recreated once with all five."""
 
-    drop_privileged: bool = False
-    drop_host_pid: bool = False
+    clear: FrozenSet[str] = frozenset()  # CLEARABLE keys whose sharing or grant goes
     drop_mounts: Tuple[Callable[[Host, Mapping], bool], ...] = ()  # drop the mounts any of these says yes to
+    drop_security_opts: FrozenSet[str] = frozenset()  # "seccomp=unconfined", "apparmor=unconfined", "label=disable"
+    add_security_opts: Tuple[str, ...] = ()  # "no-new-privileges"
+    private_propagation: bool = False  # shared mount propagation becomes the default (rprivate)
     read_only: bool = False  # adds --read-only and tmpfs on /tmp and /run
+    cap_drop_all: bool = False  # --cap-drop ALL (the added capabilities stay unless cleared)
+    bind_address: Optional[str] = None  # published ports bound to every address are bound to this one
 
     def __add__(self, other: "Adjust") -> "Adjust":
-        return Adjust(self.drop_privileged or other.drop_privileged, self.drop_host_pid or other.drop_host_pid,
-                      self.drop_mounts + other.drop_mounts, self.read_only or other.read_only)
+        return Adjust(self.clear | other.clear, self.drop_mounts + other.drop_mounts,
+                      self.drop_security_opts | other.drop_security_opts,
+                      self.add_security_opts + tuple(o for o in other.add_security_opts if o not in self.add_security_opts),
+                      self.private_propagation or other.private_propagation, self.read_only or other.read_only,
+                      self.cap_drop_all or other.cap_drop_all, self.bind_address or other.bind_address)
+
+    def keeps(self, settings: Mapping, key: str) -> bool:
+        """Whether the new container keeps this HostConfig setting as it is."""
+        if key not in self.clear:
+            return True
+        granted = CLEARABLE[key]
+        return not settings.get(key) if granted is None else settings.get(key) != granted
+
+
+def security_option(option: str) -> str:
+    """An option as "name=value": docker took "name:value" too."""
+    name, separator, value = option.partition("=") if "=" in option else option.partition(":")
+    return f"{name}={value}" if separator else name
+
+
+EVERY_ADDRESS = ("", "0.0.0.0", "::")
+
+
+def _port_flags(settings: Mapping, bind_address: Optional[str]) -> List[str]:
+    flags: List[str] = []
+    for container_port, bindings in sorted((settings.get("PortBindings") or {}).items()):
+        for binding in bindings or [{}]:
+            if bind_address and binding and (binding.get("HostIp") or "") in EVERY_ADDRESS:
+                binding = dict(binding, HostIp=bind_address)
+            flag = _port_flag(container_port, binding)
+            if flag not in flags[1::2]:  # 0.0.0.0 and :: both bound to one address are one binding
+                flags += ["--publish", flag]
+    return flags
 
 
 def _port_flag(container_port: str, binding: Mapping) -> str:
     port, _, protocol = container_port.partition("/")
     target = port if protocol in ("", "tcp") else container_port
     host_ip, host_port = binding.get("HostIp") or "", binding.get("HostPort") or ""
+    if ":" in host_ip:
+        host_ip = f"[{host_ip}]"
     return ":".join(part for part in (host_ip, host_port, target) if part) if host_port else (f"{host_ip}::{target}" if host_ip else target)
 
 
-def _mount_flag(mount: Mapping) -> List[str]:
-    read_only = "" if mount.get("RW", True) else ":ro"
+SHARED = ("shared", "rshared")
+
+
+def _mount_flag(mount: Mapping, private_propagation: bool) -> List[str]:
+    options = [] if mount.get("RW", True) else ["ro"]
+    propagation = mount.get("Propagation") or ""
+    if propagation and propagation != "rprivate" and not (private_propagation and propagation in SHARED):
+        options.append(propagation)
+    suffix = ":" + ",".join(options) if options else ""
     if mount.get("Type") == "bind":
-        return ["--volume", f"{mount['Source']}:{mount['Destination']}{read_only}"]
+        return ["--volume", f"{mount['Source']}:{mount['Destination']}{suffix}"]
     if mount.get("Type") == "volume":
-        return ["--volume", f"{mount['Name']}:{mount['Destination']}{read_only}"]
+        return ["--volume", f"{mount['Name']}:{mount['Destination']}{suffix}"]
     return []
 
 
 def run_command(host: Host, container: Container, image: Optional[Mapping], adjust: Adjust = Adjust(),
-                memory: Optional[int] = None) -> List[str]:
-    """The `docker run` of the container as it was, with `adjust` made and, where
-    given, a memory limit (swap limited to the same)."""
-    config, settings = container.raw["Config"], container.host_config
+                overrides: Mapping[str, object] = {}) -> List[str]:
+    """The `docker run` of the container as it was, with `adjust` made and the HostConfig
+    settings in `overrides` (a memory limit, CPU shares, a PIDs limit, a restart policy) set."""
+    config, settings = container.raw["Config"], dict(container.host_config, **overrides)
     image_config = (image or {}).get("Config") or {}
     args: List[str] = ["docker", "run", "--detach", "--name", container.name]
 
@@ -59,7 +109,8 @@ def run_command(host: Host, container: Container, image: Optional[Mapping], adju
     if restart.get("Name") not in (None, "", "no"):
         retries = restart.get("MaximumRetryCount") or 0
         args += ["--restart", restart["Name"] + (f":{retries}" if restart["Name"] == "on-failure" and retries else "")]
-    if config.get("Hostname") and not container.id.startswith(config["Hostname"]):
+    shares_host_name = "host" in (settings.get("UTSMode"), settings.get("NetworkMode"))  # its name is the host's
+    if config.get("Hostname") and not container.id.startswith(config["Hostname"]) and not shares_host_name:
         args += ["--hostname", config["Hostname"]]
     for key, flag in (("User", "--user"), ("WorkingDir", "--workdir")):
         if config.get(key) and config.get(key) != image_config.get(key):
@@ -72,12 +123,10 @@ def run_command(host: Host, container: Container, image: Optional[Mapping], adju
     for key, value in sorted(container.labels.items()):
         if image_labels.get(key) != value:
             args += ["--label", f"{key}={value}"]
-    for container_port, bindings in sorted((settings.get("PortBindings") or {}).items()):
-        for binding in bindings or [{}]:
-            args += ["--publish", _port_flag(container_port, binding)]
+    args += _port_flags(settings, adjust.bind_address)
     for mount in container.mounts:
         if not any(drop(host, mount) for drop in adjust.drop_mounts):
-            args += _mount_flag(mount)
+            args += _mount_flag(mount, adjust.private_propagation)
     tmpfs = dict(settings.get("Tmpfs") or {})
     if adjust.read_only:
         tmpfs.setdefault("/tmp", "")
@@ -85,23 +134,24 @@ def run_command(host: Host, container: Container, image: Optional[Mapping], adju
     for path, options in sorted(tmpfs.items()):
         args += ["--tmpfs", f"{path}:{options}" if options else path]
     network = settings.get("NetworkMode") or "default"
-    if network not in ("default", "bridge"):
+    if network not in ("default", "bridge") and adjust.keeps(settings, "NetworkMode"):
         args += ["--network", network] + _endpoint_flags(container, network)
     if config.get("MacAddress"):
         args += ["--mac-address", config["MacAddress"]]
-    if settings.get("PidMode") and not (adjust.drop_host_pid and settings["PidMode"] == "host"):
+    if settings.get("PidMode") and adjust.keeps(settings, "PidMode"):
         args += ["--pid", settings["PidMode"]]
-    args += _kept_settings(config, settings, image_config)
-    if settings.get("Privileged") and not adjust.drop_privileged:
+    args += _kept_settings(config, settings, image_config, adjust)
+    if settings.get("Privileged") and adjust.keeps(settings, "Privileged"):
         args.append("--privileged")
     if settings.get("ReadonlyRootfs") or adjust.read_only:
         args.append("--read-only")
-    args += [arg for cap in settings.get("CapAdd") or [] for arg in ("--cap-add", cap)]
-    args += [arg for cap in settings.get("CapDrop") or [] for arg in ("--cap-drop", cap)]
-    limits = dict(settings, **({"Memory": memory, "MemorySwap": memory} if memory else {}))
+    if adjust.keeps(settings, "CapAdd"):
+        args += [arg for cap in settings.get("CapAdd") or [] for arg in ("--cap-add", cap)]
+    cap_drop = ["ALL"] if adjust.cap_drop_all else settings.get("CapDrop") or []
+    args += [arg for cap in cap_drop for arg in ("--cap-drop", cap)]
     for key, flag in (("Memory", "--memory"), ("MemorySwap", "--memory-swap"), ("CpuShares", "--cpu-shares"), ("PidsLimit", "--pids-limit")):
-        if limits.get(key):
-            args += [flag, str(limits[key])]
+        if settings.get(key):
+            args += [flag, str(settings[key])]
     if settings.get("NanoCpus"):
         args += ["--cpus", f"{settings['NanoCpus'] / 1e9:g}"]
 
@@ -124,17 +174,21 @@ SETTINGS = (("IpcMode", "--ipc", ("", "private", "shareable")), ("UTSMode", "--u
             ("CpusetCpus", "--cpuset-cpus", ("",)), ("CpusetMems", "--cpuset-mems", ("",)), ("CpuQuota", "--cpu-quota", (0,)),
             ("CpuPeriod", "--cpu-period", (0,)), ("MemoryReservation", "--memory-reservation", (0,)),
             ("OomScoreAdj", "--oom-score-adj", (0,)), ("BlkioWeight", "--blkio-weight", (0,)), ("Runtime", "--runtime", ("", "runc")))
-LISTS = (("SecurityOpt", "--security-opt"), ("Dns", "--dns"), ("DnsSearch", "--dns-search"), ("DnsOptions", "--dns-option"),
+LISTS = (("Dns", "--dns"), ("DnsSearch", "--dns-search"), ("DnsOptions", "--dns-option"),
          ("ExtraHosts", "--add-host"), ("GroupAdd", "--group-add"), ("VolumesFrom", "--volumes-from"))
 
 
-def _kept_settings(config: Mapping, settings: Mapping, image_config: Mapping) -> List[str]:
+def _kept_settings(config: Mapping, settings: Mapping, image_config: Mapping, adjust: Adjust) -> List[str]:
     """The flags of what the container was made with beyond its image, ports, mounts and limits, so that
     a recreation changes nothing but what it is for."""
     args: List[str] = []
     for key, flag, defaults in SETTINGS:
-        if settings.get(key) not in defaults + (None,):
+        if settings.get(key) not in defaults + (None,) and adjust.keeps(settings, key):
             args += [flag, str(settings[key])]
+    security = [option for option in settings.get("SecurityOpt") or [] if security_option(option) not in adjust.drop_security_opts]
+    present = {security_option(option) for option in security}
+    security += [option for option in adjust.add_security_opts if option not in present and f"{option}=true" not in present]
+    args += [arg for option in security for arg in ("--security-opt", option)]
     for key, flag in LISTS:
         args += [arg for value in settings.get(key) or [] for arg in (flag, value)]
     for link in settings.get("Links") or []:  # "/db:/web/database": the container db, known here as database
