@@ -113,11 +113,14 @@ def list_items(**given):
              for item, fix in zip(items, fixes)]
     document = {"profile": profile, "items": items}
     if profile == "cis":
-        answered = {number: fix.id for fix in fixes for number in numbers(fix.cis)}
+        answered: dict = {}
+        for fix in fixes:
+            for number in numbers(fix.cis):
+                answered.setdefault(number, []).append(fix.id)
         document["recommendations"] = [
             {"cis": r.number, "cis_1_6": r.number_1_6, "assessment": "automated" if r.automated else "manual",
-             "title": r.title(lang), "item": answered[r.number]} for r in recommendations()]
-        lines += ["", *(f"CIS {r['cis']:<7} {r['item']:<{width}}  {r['title']}" for r in document["recommendations"])]
+             "title": r.title(lang), "items": answered[r.number]} for r in recommendations()]
+        lines += ["", *(f"CIS {r['cis']:<7} {', '.join(r['items']):<{width}}  {r['title']}" for r in document["recommendations"])]
     settings.emit(document, "\n".join(lines))
 
 

@@ -21,6 +21,13 @@
     [[memory_limit.overrides]]
     container = "db-*"                               # or label = "KEY=VALUE"
     limit = "4g"
+    [cpu_shares]                                     # cpu-shares (CIS 5.12), the same way: default, overrides
+    default = 512
+    [pids_limit]                                     # pids-limit (CIS 5.29)
+    default = 200
+
+    bind_address = "10.0.0.5"                        # bind-address (CIS 5.14): where published ports go
+    sprawl_days = 30                                 # container-sprawl (CIS 6.2): stopped longer than this
 
 Every mistake is reported with the file and line it is on.
 """
@@ -30,7 +37,7 @@ import datetime
 import fnmatch
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Collection, Mapping, Optional, Tuple
 
@@ -78,10 +85,16 @@ class Waiver:
 
 
 @dataclass(frozen=True)
-class MemoryLimit:
-    bytes: int
+class ContainerValue:
+    """A value a container item sets (a memory limit, CPU shares, a PIDs limit), for the containers it matches."""
+
+    value: int  # bytes, for a memory limit
     text: str  # as the administrator wrote it: "512m"
     match: ContainerMatch = ContainerMatch()
+
+
+# The per-container tables: [table] default = ..., [[table.overrides]] container/label and `key`; how each value is read
+TABLES = {"memory_limit": "limit", "cpu_shares": "shares", "pids_limit": "limit"}
 
 
 @dataclass(frozen=True)
@@ -90,8 +103,10 @@ class Config:
     profile: Optional[str] = None
     items: Optional[Tuple[str, ...]] = None
     waivers: Tuple[Waiver, ...] = ()
-    memory_limits: Tuple[MemoryLimit, ...] = ()  # overrides first, the default last
+    tables: Mapping[str, Tuple[ContainerValue, ...]] = field(default_factory=dict)  # by TABLES name: overrides first, the default last
     daemon_options: str = "daemon-json"  # where wanted dockerd options go: daemon-json or execstart
+    bind_address: Optional[str] = None
+    sprawl_days: int = 30
 
     def waiver_for(self, item: str) -> Optional[Waiver]:
         """The waiver of a whole item."""
@@ -100,8 +115,9 @@ class Config:
     def container_waivers(self, item: str) -> Tuple[Waiver, ...]:
         return tuple(w for w in self.waivers if w.item == item and w.match.scoped)
 
-    def memory_limit_for(self, name: str, labels: Mapping[str, str]) -> Optional[MemoryLimit]:
-        return next((limit for limit in self.memory_limits if limit.match.matches(name, labels)), None)
+    def value_for(self, table: str, name: str, labels: Mapping[str, str]) -> Optional[ContainerValue]:
+        """The value a table sets for this container: the first override that matches, else the default."""
+        return next((value for value in self.tables.get(table, ()) if value.match.matches(name, labels)), None)
 
 
 def load(host: Host, explicit_path: Optional[str], known_items: Collection[str]) -> Config:
@@ -135,9 +151,10 @@ def parse(text: str, source: str, known_items: Collection[str]) -> Config:
         match = re.search(r"line (\d+)", str(error))
         raise fail(f"not valid TOML: {str(error).split(' (at')[0]}", int(match.group(1)) if match else 1) from None
 
+    known = ("profile", "items", "waivers", *TABLES, "daemon_options", "bind_address", "sprawl_days")
     for key in data:
-        if key not in ("profile", "items", "waivers", "memory_limit", "daemon_options"):
-            raise fail(f"unknown key '{key}' (known: profile, items, waivers, memory_limit, daemon_options)", _line_of(text, key))
+        if key not in known:
+            raise fail(f"unknown key '{key}' (known: {', '.join(known)})", _line_of(text, key))
     profile = data.get("profile")
     if profile is not None and profile not in PROFILES:
         raise fail(f"profile is one of {', '.join(PROFILES)}, not {profile!r}", _line_of(text, "profile"))
@@ -161,47 +178,81 @@ def parse(text: str, source: str, known_items: Collection[str]) -> Config:
     for number, entry in enumerate(entries):
         start = _table_line(text, "waivers", number)
         waivers.append(_waiver(entry, known_items, lambda message, key: fail(message, _line_of(text, key, start))))
-    return Config(source=source, profile=profile, items=items, waivers=tuple(waivers), memory_limits=_memory_limits(data.get("memory_limit"), text, fail),
-                  daemon_options=daemon_options)
+    bind_address = data.get("bind_address")
+    if bind_address is not None and not _is_address(bind_address):
+        raise fail(f"bind_address is one IPv4 or IPv6 address of this host, not {bind_address!r}", _line_of(text, "bind_address"))
+    sprawl_days = data.get("sprawl_days", 30)
+    if isinstance(sprawl_days, bool) or not isinstance(sprawl_days, int) or sprawl_days < 1:
+        raise fail(f"sprawl_days is a whole number of days, at least 1, not {sprawl_days!r}", _line_of(text, "sprawl_days"))
+    tables = {table: _table(table, key, data.get(table), text, fail) for table, key in TABLES.items()}
+    return Config(source=source, profile=profile, items=items, waivers=tuple(waivers), tables=tables,
+                  daemon_options=daemon_options, bind_address=bind_address, sprawl_days=sprawl_days)
 
 
-def _memory_limits(section, text: str, fail) -> Tuple[MemoryLimit, ...]:
+def _is_address(value) -> bool:
+    import ipaddress
+
+    try:
+        address = ipaddress.ip_address(value) if isinstance(value, str) else None
+    except ValueError:
+        return False
+    return address is not None and not address.is_unspecified
+
+
+def _table(table: str, value_key: str, section, text: str, fail) -> Tuple[ContainerValue, ...]:
+    """[table] default = ..., [[table.overrides]] container/label and value_key."""
     if section is None:
         return ()
-    start = _line_of_table(text, "memory_limit")
+    start = _line_of_table(text, table)
     if not isinstance(section, dict):
-        raise fail("memory_limit must be a table: [memory_limit]", start)
+        raise fail(f"{table} must be a table: [{table}]", start)
     for key in section:
         if key not in ("default", "overrides"):
-            raise fail(f"unknown key '{key}' in memory_limit (known: default, overrides)", _line_of(text, key, start))
-    limits = []
+            raise fail(f"unknown key '{key}' in {table} (known: default, overrides)", _line_of(text, key, start))
+    read = _size if table == "memory_limit" else _count(table)
+    values = []
     for number, entry in enumerate(section.get("overrides", [])):
-        entry_start = _table_line(text, "memory_limit.overrides", number)
+        entry_start = _table_line(text, f"{table}.overrides", number)
         where = lambda key: _line_of(text, key, entry_start)  # noqa: E731
         for key in entry:
-            if key not in ("container", "label", "limit"):
-                raise fail(f"unknown key '{key}' in a memory_limit override (known: container, label, limit)", where(key))
+            if key not in ("container", "label", value_key):
+                raise fail(f"unknown key '{key}' in a {table} override (known: container, label, {value_key})", where(key))
         match = _match(entry, lambda message, key: fail(message, where(key)))
         if not match.scoped:
-            raise fail("a memory_limit override needs container or label", entry_start)
-        limits.append(_size(entry.get("limit"), lambda message: fail(message, where("limit")), match))
+            raise fail(f"a {table} override needs container or label", entry_start)
+        values.append(read(entry.get(value_key), lambda message: fail(message, where(value_key)), match))
     if "default" in section:
-        limits.append(_size(section["default"], lambda message: fail(message, _line_of(text, "default", start)), ContainerMatch()))
-    return tuple(limits)
+        values.append(read(section["default"], lambda message: fail(message, _line_of(text, "default", start)), ContainerMatch()))
+    return tuple(values)
+
+
+# What dockerd takes: CPU shares from 2 (the kernel's least weight) to 262144; a PIDs limit of at least 1
+_RANGES = {"cpu_shares": (2, 262144), "pids_limit": (1, 2 ** 31 - 1)}
+
+
+def _count(table: str):
+    low, high = _RANGES[table]
+
+    def read(value, fail, match: ContainerMatch) -> ContainerValue:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise fail(f"{table} is a whole number from {low} to {high}, not {value!r}")
+        return ContainerValue(value=value, text=str(value), match=match)
+
+    return read
 
 
 MIN_MEMORY = 6 * 1024 * 1024  # dockerd refuses less
 _UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3, "t": 1024 ** 4}
 
 
-def _size(value, fail, match: "ContainerMatch") -> MemoryLimit:
+def _size(value, fail, match: ContainerMatch) -> ContainerValue:
     found = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*", str(value), re.IGNORECASE) if isinstance(value, (str, int)) else None
     if not found:
         raise fail(f"a memory limit is a size like \"512m\" or \"4g\", not {value!r}")
     size = int(float(found.group(1)) * _UNITS[found.group(2).lower()])
     if size < MIN_MEMORY:
         raise fail(f"memory limit {value!r} is below the 6m that Docker accepts")
-    return MemoryLimit(bytes=size, text=str(value), match=match)
+    return ContainerValue(value=size, text=str(value), match=match)
 
 
 def _match(entry: dict, fail) -> ContainerMatch:

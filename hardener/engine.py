@@ -138,8 +138,10 @@ def _assess(host: Host, fix: Fix, selection: Selection, config: Config, today: d
         reason = f"waiver_expired_{waiver.expires.isoformat()}"
         notes.append(REASONS["waiver_expired"].format(expires=waiver.expires, why=waiver.reason))
 
-    if status is Status.FAIL and fix.remedy is Remedy.WHEN_NAMED and fix.id not in selection.named:
-        status, reason, intents = Status.MANUAL, "apply_only_when_named", ()
+    if intents and fix.remedy is Remedy.WHEN_NAMED and fix.id not in selection.named:
+        intents = ()  # not carried out, nor folded into the change another item shows (a container's one recreation)
+        if status is Status.FAIL:
+            status, reason = Status.MANUAL, "apply_only_when_named"
         notes.append(REASONS["apply_only_when_named"].format(item=fix.id))
     if fix.impact and status in (Status.FAIL, Status.MANUAL):
         notes.append(fix.impact)

@@ -1,10 +1,10 @@
 """The profiles a run takes its items from.
 
 aliyun (the default): the Alibaba Cloud Docker security baseline's 13 items.
-cis: every recommendation of the CIS Docker Benchmark 1.8.0, each with a status
-in every report: the items that answer it or, where no item answers it yet, a
-manual finding that says so. The recommendations, with their 1.6.0 numbers,
-assessment and titles, are in cis-docker-benchmark-1.8.0.tsv beside this file.
+cis: every recommendation of the CIS Docker Benchmark 1.8.0, each answered by
+one item or more (tests/test_profiles.py holds it to all of them). The
+recommendations, with their 1.6.0 numbers, assessment and titles, are in
+cis-docker-benchmark-1.8.0.tsv beside this file.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Dict, List, NamedTuple, Tuple, Type
 
 from .fixes import Fix, all_fixes
-from .model import Detection, Finding, Remedy, Status, Text
+from .model import Remedy, Text
 from .settings import PROFILES
 
 DEFAULT_PROFILE = PROFILES[0]
@@ -57,32 +57,5 @@ def profile_fixes(profile: str) -> List[Type[Fix]]:
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r} (known: {', '.join(PROFILES)})")
     fixes = [fix for fix in all_fixes() if profile in fix.profiles]
-    if profile == "cis":
-        covered = {number for fix in fixes for number in numbers(fix.cis)}
-        fixes += [_uncovered(recommendation) for recommendation in recommendations() if recommendation.number not in covered]
-        order = {recommendation.number: position for position, recommendation in enumerate(recommendations())}
-        fixes.sort(key=lambda fix: order[numbers(fix.cis)[0]])
-    return fixes
-
-
-class Uncovered(Fix):
-    """A recommendation no item answers yet: manual, and said to be so."""
-
-    remedy = Remedy.MANUAL
-    profiles = ("cis",)
-    advice = Text("Check it by hand against the CIS Docker Benchmark 1.8.0.", "请对照 CIS Docker Benchmark 1.8.0 人工检查。")
-    reasons = {"not_yet_covered": Text("CIS {recommendation} is not covered by harden yet: check it by hand",
-                                       "harden 尚未覆盖 CIS {recommendation}：请人工检查")}
-
-    def detect(self, host) -> Detection:
-        number = self.cis
-        assessment = "Automated" if by_number()[number].automated else "Manual"
-        return Detection((Finding(f"CIS {number}", Status.MANUAL, "not_yet_covered",
-                                  evidence={"recommendation": number, "assessment": assessment}),))
-
-
-@functools.lru_cache(maxsize=None)
-def _uncovered(recommendation: Recommendation) -> Type[Fix]:
-    return type(f"Uncovered_{recommendation.number.replace('.', '_')}", (Uncovered,), {
-        "__module__": __name__, "id": f"cis-{recommendation.number}", "cis": recommendation.number,
-        "title": recommendation.title})
+    order = {recommendation.number: position for position, recommendation in enumerate(recommendations())}
+    return sorted(fixes, key=lambda fix: (order[numbers(fix.cis)[0]], fix.remedy is Remedy.WHEN_NAMED))

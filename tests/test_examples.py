@@ -25,5 +25,5 @@ def test_readme_config_example_is_valid():
     (example,) = re.findall(r"```toml\n(.*?)```", readme, re.DOTALL)
     config = parse(example, "README.md", [fix.id for fix in all_fixes()])
     assert config.items == ("file-permissions", "content-trust") and len(config.waivers) == 2
-    assert config.memory_limit_for("db-1", {}).text == "4g" and config.memory_limit_for("web", {}).text == "512m"
+    assert config.value_for("memory_limit", "db-1", {}).text == "4g" and config.value_for("memory_limit", "web", {}).text == "512m"
     assert config.daemon_options == "daemon-json"

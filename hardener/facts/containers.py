@@ -10,11 +10,14 @@ are not the host's containers, and are left out.
 from __future__ import annotations
 
 import fnmatch
+import re
+import time
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Dict, List, Mapping, Optional, Sequence
+from urllib.parse import quote
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
-from ..host import Host
+from ..host import Host, HostError
 from . import cgroups
 from .audit import find_program
 from .engine_api import EngineAPI, EngineError
@@ -105,7 +108,7 @@ def _unreachable(host: Host, error: EngineError) -> NoEngine:
     return NoEngine("engine_unreachable", str(error))
 
 
-def _listing(host: Host) -> List[Mapping]:
+def listing(host: Host) -> List[Mapping]:
     """The engine's listing of every container (names, ids, labels), less the originals harden keeps aside."""
     if not host.live:
         raise NoEngine("not_live", "no engine is queried under --root")
@@ -118,12 +121,12 @@ def _listing(host: Host) -> List[Mapping]:
         except EngineError as error:
             raise _unreachable(host, error) from None
         kept = Journal(host).kept_aside() if listed else set()  # originals harden keeps for rollback: its own, not the host's
-        return [entry for entry in listed if _entry_name(entry) not in kept]
+        return [entry for entry in listed if entry_name(entry) not in kept]
 
     return host.fact("container_listing", load)
 
 
-def _entry_name(entry: Mapping) -> str:
+def entry_name(entry: Mapping) -> str:
     return ((entry.get("Names") or ["/"])[0]).lstrip("/")
 
 
@@ -149,8 +152,8 @@ def _inspects(host: Host, container_ids: Sequence[str]) -> Dict[str, Optional[Co
 def chosen_containers(host: Host, selectors: Sequence[str] = ()) -> List[Container]:
     """The containers --container chooses (all without it), running or stopped: chosen on the
     listing, then one inspect each, so a narrowed run asks nothing of the others."""
-    chosen = [entry["Id"] for entry in _listing(host)
-              if _matches(_entry_name(entry), entry["Id"], entry.get("Labels") or {}, selectors)]
+    chosen = [entry["Id"] for entry in listing(host)
+              if _matches(entry_name(entry), entry["Id"], entry.get("Labels") or {}, selectors)]
     inspects = _inspects(host, chosen)
     return [inspects[container_id] for container_id in chosen if inspects[container_id] is not None]
 
@@ -208,3 +211,93 @@ def memory_usage(host: Host, container: Container) -> Optional[int]:
         return None
     memory = stats.get("memory_stats") or {} if isinstance(stats, dict) else {}
     return cgroups.without_inactive_cache(memory["usage"], memory.get("stats") or {}) if "usage" in memory else None
+
+
+def engine_info(host: Host) -> Mapping:
+    """The engine's `docker info`, asked once a run."""
+    def load() -> Mapping:
+        try:
+            return _engine(host).get("/info")  # type: ignore[return-value]
+        except EngineError as error:
+            raise _unreachable(host, error) from None
+
+    return host.fact("engine_info", load)
+
+
+def security_options(host: Host) -> List[str]:
+    """What the engine enforces: "apparmor", "seccomp", "selinux", "userns", "rootless", ..."""
+    return [option.split(",")[0].replace("name=", "") for option in engine_info(host).get("SecurityOptions") or []]
+
+
+def image_listing(host: Host) -> List[Mapping]:
+    """Every image the engine has (tagged or not; not the layers under them), listed once a run."""
+    def load() -> List[Mapping]:
+        try:
+            return list(_engine(host).images())
+        except EngineError as error:
+            raise _unreachable(host, error) from None
+
+    return host.fact("image_listing", load)
+
+
+def history(host: Host, image_id: str) -> List[Mapping]:
+    """An image's history, newest layer first, asked at most once a run; [] when it is gone."""
+    cache: Dict[str, List[Mapping]] = host.fact("image_histories", dict)
+    if image_id not in cache:
+        try:
+            cache[image_id] = list(_engine(host).history(image_id))
+        except EngineError as error:
+            if error.status != 404:
+                raise _unreachable(host, error) from None
+            cache[image_id] = []
+    return cache[image_id]
+
+
+def running_execs(host: Host, container: Container) -> List[Mapping]:
+    """The inspects of the execs the container runs now (the engine forgets an exec once it ends)."""
+    found = []
+    for exec_id in container.raw.get("ExecIDs") or []:
+        try:
+            found.append(_engine(host).get(f"/exec/{exec_id}/json"))
+        except EngineError as error:
+            if error.status != 404:
+                raise _unreachable(host, error) from None
+    return found
+
+
+def exec_events(host: Host, since: int) -> List[Mapping]:
+    """The execs the engine's event log still holds since `since` (epoch seconds): one request a run.
+    The log is the engine's memory of recent events, not a record of every exec."""
+    def load() -> List[Mapping]:
+        query = quote('{"type":["container"],"event":["exec_create"]}')
+        try:
+            events = _engine(host).get(f"/events?since={since}&until={int(time.time()) + 1}&filters={query}", stream=True)
+        except EngineError as error:
+            raise _unreachable(host, error) from None
+        return list(events)  # type: ignore[arg-type]
+
+    return host.fact("exec_events", load)
+
+
+CONTAINER_ID = re.compile(r"[0-9a-f]{64}")
+
+
+def processes(host: Host) -> Dict[str, List[Tuple[int, str]]]:
+    """The host's processes by the container they run in, (pid, command name) each: one pass over /proc,
+    matched by the container id in each process's cgroup path."""
+    def load() -> Dict[str, List[Tuple[int, str]]]:
+        found: Dict[str, List[Tuple[int, str]]] = {}
+        for entry in host.list_dir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                cgroup = host.read_text(f"/proc/{entry}/cgroup") or ""
+                name = (host.read_text(f"/proc/{entry}/comm") or "").strip()
+            except HostError:
+                continue  # gone since the listing
+            ids = set(CONTAINER_ID.findall(cgroup))
+            if len(ids) == 1:
+                found.setdefault(ids.pop(), []).append((int(entry), name))
+        return found
+
+    return host.fact("container_processes", load)

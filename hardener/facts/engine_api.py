@@ -59,8 +59,8 @@ class EngineAPI:
         self._buffer = b""
         self.requests = 0
 
-    def get(self, path: str) -> object:
-        """The JSON the engine answers to GET path; EngineError when it cannot."""
+    def get(self, path: str, stream: bool = False) -> object:
+        """The JSON the engine answers to GET path (a stream's JSON values, as a list); EngineError when it cannot."""
         for attempt in (1, 2):  # a keep-alive connection the engine closed is opened again, once
             try:
                 status, body = self._exchange(path)
@@ -81,7 +81,7 @@ class EngineAPI:
             except ValueError:
                 message = body.decode(errors="replace").strip()
             raise EngineError(f"the Docker engine refused GET {path}: {status} {message}", status=status)
-        return json.loads(body)
+        return _values(body.decode()) if stream else json.loads(body)
 
     def _exchange(self, path: str) -> Tuple[int, bytes]:
         if self._socket is None:
@@ -168,7 +168,25 @@ class EngineAPI:
     def image(self, image_id: str) -> dict:
         return self.get(f"/images/{quote(image_id)}/json")  # type: ignore[return-value]
 
+    def images(self) -> list:
+        return self.get("/images/json?all=0")  # type: ignore[return-value]
+
+    def history(self, image_id: str) -> list:
+        return self.get(f"/images/{quote(image_id)}/history")  # type: ignore[return-value]
+
     def close(self) -> None:
         if self._socket is not None:
             self._socket.close()
             self._socket = None
+
+
+def _values(text: str) -> list:
+    """The JSON values one after another in a stream (the events endpoint's)."""
+    decoder, values, position = json.JSONDecoder(), [], 0
+    while True:
+        while position < len(text) and text[position].isspace():
+            position += 1
+        if position == len(text):
+            return values
+        value, position = decoder.raw_decode(text, position)
+        values.append(value)

@@ -18,7 +18,6 @@ class MemoryLimit(ContainerFix):
     id = "memory-limit"
     cis = "5.11"
     remedy = Remedy.AUTO
-    adjust = None  # fixed live, never recreated
     title = Text("Containers have a memory limit", "限制容器的内存使用量")
     advice = Text('Set a limit in the config ([memory_limit] default = "512m", overrides by container or label) '
                   "and run harden apply, or recreate the container with --memory.",
@@ -39,14 +38,14 @@ class MemoryLimit(ContainerFix):
             return None
         return Problem("no_memory_limit", "medium", {"memory": "unlimited"})
 
-    def remedy_for(self, host: Host, container: containers.Container, problem: Problem) -> Tuple[Problem, ContainerSettings]:
+    def remedy_for(self, host: Host, container: containers.Container, problem: Problem) -> Tuple[Problem, Optional[ContainerSettings]]:
         """With a configured limit: the container's usage (only then read), and the limit when it is above it."""
-        limit = self.options.config.memory_limit_for(container.name, container.labels)
+        limit = self.options.config.value_for("memory_limit", container.name, container.labels)
         if limit is None:
-            return problem, ContainerSettings(container.id)
+            return problem, None
         used = containers.memory_usage(host, container)
-        evidence = dict(problem.evidence, limit=limit.text, limit_bytes=limit.bytes,
+        evidence = dict(problem.evidence, limit=limit.text, limit_bytes=limit.value,
                         usage=human(used) if used is not None else "nothing (stopped)", usage_bytes=used or 0)
-        if (used or 0) >= limit.bytes:
-            return Problem("limit_below_usage", problem.severity, evidence), ContainerSettings(container.id)
-        return Problem("will_limit", problem.severity, evidence), ContainerSettings(container.id, live=(("Memory", limit.bytes),), apply=True)
+        if (used or 0) >= limit.value:
+            return Problem("limit_below_usage", problem.severity, evidence), None
+        return Problem("will_limit", problem.severity, evidence), ContainerSettings(container.id, live=(("Memory", limit.value),), apply=True)

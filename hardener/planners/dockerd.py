@@ -73,10 +73,9 @@ def live_restore_on(host: Host, config: Optional[DockerdConfig]) -> bool:
 
 
 def swarm_active(host: Host) -> bool:
-    try:
-        return host.run("docker", "info", "--format", "{{.Swarm.LocalNodeState}}").strip() not in ("inactive", "")
-    except HostError:
-        return False
+    from ..facts import swarm
+
+    return swarm.node(host) is not None
 
 
 def _running_names(host: Host) -> List[str]:

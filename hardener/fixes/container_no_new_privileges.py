@@ -1,0 +1,43 @@
+"""container-no-new-privileges (CIS 5.26): no process in a container gains privileges
+through setuid or file capabilities. Met by every container where dockerd sets it
+for all (daemon-no-new-privileges, 2.15)."""
+from __future__ import annotations
+
+from ..model import Finding, Status, Text
+from ..planners.dockerd import running_of
+from ..planners.recreate import Adjust, security_option
+from ._container import ContainerFix, Problem
+from ._daemon import effective
+
+
+def daemon_sets_it(host) -> bool:
+    running = running_of(host)
+    return running is not None and str(effective(running, "no-new-privileges", False)[0]).lower() == "true"
+
+
+class ContainerNoNewPrivileges(ContainerFix):
+    id = "container-no-new-privileges"
+    cis = "5.26"
+    profiles = ("cis",)
+    title = Text("Containers are restricted from acquiring additional privileges", "限制容器获取额外权限")
+    advice = Text("Recreate the container with --security-opt no-new-privileges, or set it for every container "
+                  "in dockerd (daemon-no-new-privileges).",
+                  "使用 --security-opt no-new-privileges 重新创建容器，或在 dockerd 中为所有容器设置（daemon-no-new-privileges）。")
+    impact = Text("Setuid and setgid binaries (su, sudo) in the recreated container no longer raise privileges.",
+                  "重建后容器内的 setuid/setgid 程序（su、sudo）将无法提升权限。")
+    reasons = dict(ContainerFix.reasons,
+                   daemon_wide=Text("dockerd sets no-new-privileges for every container", "dockerd 已为所有容器设置 no-new-privileges"),
+                   may_gain_privileges=Text("{container} ({image}) may gain privileges (no no-new-privileges)",
+                                            "{container}（{image}）可能获取额外权限（未设置 no-new-privileges）"))
+    adjust = Adjust(drop_security_opts=frozenset({"no-new-privileges=false"}), add_security_opts=("no-new-privileges",))
+
+    def problem(self, host, container):
+        options = {security_option(option) for option in container.host_config.get("SecurityOpt") or []}
+        if options & {"no-new-privileges", "no-new-privileges=true"} or daemon_sets_it(host):
+            return None
+        return Problem("may_gain_privileges", "medium", {"no_new_privileges": False})
+
+    def in_line(self, host, chosen):
+        if daemon_sets_it(host):
+            return Finding("containers", Status.PASS, "daemon_wide", evidence={"checked": len(chosen)})
+        return super().in_line(host, chosen)

@@ -1,0 +1,22 @@
+"""no-host-uts (CIS 5.21): no container shares the host's UTS namespace (its host name)."""
+from __future__ import annotations
+
+from ..model import Text
+from ..planners.recreate import Adjust
+from ._container import ContainerFix, Problem
+
+
+class NoHostUts(ContainerFix):
+    id = "no-host-uts"
+    cis = "5.21"
+    profiles = ("cis",)
+    title = Text("Containers do not share the host's UTS namespace", "不共享主机的 UTS 名称空间")
+    advice = Text("Recreate the container without --uts=host.", "不使用 --uts=host 重新创建容器。")
+    reasons = dict(ContainerFix.reasons, host_uts=Text("{container} ({image}) shares the host's UTS namespace (--uts=host)",
+                                                       "{container}（{image}）共享主机 UTS 名称空间（--uts=host）"))
+    adjust = Adjust(clear=frozenset({"UTSMode"}))
+
+    def problem(self, host, container):
+        if container.host_config.get("UTSMode") == "host":
+            return Problem("host_uts", "medium", {"uts_mode": "host"})
+        return None
