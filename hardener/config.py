@@ -2,6 +2,9 @@
 
     profile = "cis"                                  # the items' profile: aliyun (default) or cis
     items = ["file-permissions", "content-trust"]   # what runs without --only
+    daemon_options = "execstart"                     # dockerd options as flags, not in daemon.json
+    bind_address = "10.0.0.5"                        # bind-address (CIS 5.14): where published ports go
+    sprawl_days = 30                                 # container-sprawl (CIS 6.2): stopped longer than this
 
     [[waivers]]
     item = "content-trust"
@@ -14,8 +17,6 @@
     label = "com.example.role=monitoring"            # a label, or both
     reason = "needs the host's devices"
 
-    daemon_options = "execstart"                     # dockerd options as flags, not in daemon.json
-
     [memory_limit]                                   # the limit memory-limit sets
     default = "512m"
     [[memory_limit.overrides]]
@@ -25,9 +26,6 @@
     default = 512
     [pids_limit]                                     # pids-limit (CIS 5.29)
     default = 200
-
-    bind_address = "10.0.0.5"                        # bind-address (CIS 5.14): where published ports go
-    sprawl_days = 30                                 # container-sprawl (CIS 6.2): stopped longer than this
 
 Every mistake is reported with the file and line it is on.
 """

@@ -151,6 +151,31 @@ class Lab:
             shutil.rmtree(path, ignore_errors=True)
 
 
+def engine_lab():
+    """A test module's lab on this machine's engine (started here if none answers): its image
+    built, and everything it made removed by id at the end. Use as a module fixture."""
+    with Engine() as engine:
+        lab = Lab()
+        lab.engine = engine
+        try:
+            lab.build_image()
+            yield lab
+        finally:
+            lab.cleanup()
+
+
+def counting_docker(directory: Path) -> Path:
+    """A `docker` in front of the real one that counts its calls."""
+    import stat
+
+    directory.mkdir()
+    real = shutil.which("docker")
+    shim = directory / "docker"
+    shim.write_text(f"#!/bin/sh\necho \"$*\" >> {directory}/calls\nexec {real} \"$@\"\n")
+    shim.chmod(stat.S_IRWXU)
+    return directory
+
+
 class CountingProxy:
     """A unix socket in front of the engine's that records each request line: what harden asks the Engine API."""
 

@@ -167,6 +167,13 @@ def test_broken_inputs_are_one_line_and_change_nothing(make_root, harden, breaka
     ("\n[[waivers]]\nitem = 'content-trust'\nreason = 'ACR'\nexpires = 'soon'\n", "config.toml:5: expires must be a date"),
     ("[[waivers]]\nitem = 'content-trust'\n", "config.toml:2: a waiver needs a reason"),
     ("[[waivers]]\nitem = 'content-trust'\nreason = 'x'\n[[waivers]]\nitem = 'icc-x'\nreason = 'y'\n", "config.toml:5: waiver for unknown item 'icc-x'"),
+    ("\nbind_address = '0.0.0.0'\n", "config.toml:2: bind_address is one IPv4 or IPv6 address of this host, not '0.0.0.0'"),
+    ("bind_address = 'eth0'\n", "config.toml:1: bind_address is one IPv4 or IPv6 address"),
+    ("sprawl_days = 0\n", "config.toml:1: sprawl_days is a whole number of days, at least 1, not 0"),
+    ("[cpu_shares]\ndefault = 1\n", "config.toml:2: cpu_shares is a whole number from 2 to 262144, not 1"),
+    ("[pids_limit]\ndefault = 100\n[[pids_limit.overrides]]\ncontainer = 'db'\nlimit = '5'\n",
+     "config.toml:5: pids_limit is a whole number from 1 to 2147483647, not '5'"),
+    ("[cpu_shares]\n[[cpu_shares.overrides]]\nshares = 100\n", "config.toml:2: a cpu_shares override needs container or label"),
 ])
 def test_bad_config_names_the_line(make_root, harden, config, message):
     root = make_root("debian")

@@ -1,27 +1,16 @@
 """Container items against the real dockerd of this machine."""
-import os
 import shlex
-import stat
 import uuid
 from pathlib import Path
 
 import pytest
 
-from docker_lab import CountingProxy, Engine, Lab, docker, live_harden
+from docker_lab import CountingProxy, counting_docker, docker, engine_lab, live_harden
 
 CONTAINER_ITEMS = "no-privileged,no-sensitive-mounts,memory-limit,readonly-rootfs,no-host-pid,no-docker-sock"
 
 
-@pytest.fixture(scope="module")
-def lab():
-    with Engine() as engine:
-        lab = Lab()
-        lab.engine = engine
-        try:
-            lab.build_image()
-            yield lab
-        finally:
-            lab.cleanup()
+lab = pytest.fixture(scope="module", name="lab")(engine_lab)
 
 
 @pytest.fixture(scope="module")
@@ -254,23 +243,13 @@ def test_no_engine_and_no_docker_is_not_installed(tmp_path, monkeypatch):
         assert raised.value.reason == reason
 
 
-def _counting_docker(directory: Path) -> Path:
-    """A `docker` in front of the real one that counts its calls."""
-    directory.mkdir()
-    real = os.popen("command -v docker").read().strip()
-    shim = directory / "docker"
-    shim.write_text(f"#!/bin/sh\necho \"$*\" >> {directory}/calls\nexec {real} \"$@\"\n")
-    shim.chmod(stat.S_IRWXU)
-    return directory
-
-
 def test_reads_are_one_listing_one_inspect_per_container_and_per_image_and_no_docker_process(lab, tmp_path):
     token = uuid.uuid4().hex[:6]
     for count in (2, 200):
         label = f"hardener.batch={token}-{count}"
         for _ in range(count):
             lab.container("--label", label, "--privileged", create=True)
-        shim = _counting_docker(tmp_path / f"shim{count}")
+        shim = counting_docker(tmp_path / f"shim{count}")
         proxy = CountingProxy(tmp_path / f"engine{count}.sock")
         try:
             result = live_harden(tmp_path / "journal", "check", "--only", CONTAINER_ITEMS, "--container", f"label={label}",

@@ -130,6 +130,24 @@ def entry_name(entry: Mapping) -> str:
     return ((entry.get("Names") or ["/"])[0]).lstrip("/")
 
 
+def running_names(host: Host, network: Optional[str] = None) -> List[str]:
+    """The names of the running containers (on this network), from the listing; none where the engine does not answer."""
+    try:
+        entries = listing(host)
+    except NoEngine:
+        return []
+    return sorted(entry_name(entry) for entry in entries if entry.get("State") == "running"
+                  and (network is None or network in ((entry.get("NetworkSettings") or {}).get("Networks") or {})))
+
+
+def network(host: Host, name: str) -> Optional[Mapping]:
+    """A network's inspect; None where the engine does not answer or has no such network."""
+    try:
+        return _engine(host).get(f"/networks/{quote(name)}")  # type: ignore[return-value]
+    except EngineError:
+        return None
+
+
 def inspected(host: Host, container_id: str) -> Optional[Container]:
     """One container's inspect, asked once a run; None when it is gone since the listing."""
     return _inspects(host, [container_id])[container_id]
@@ -253,15 +271,28 @@ def history(host: Host, image_id: str) -> List[Mapping]:
     return cache[image_id]
 
 
+def health_command(container: Container) -> List[str]:
+    """The command line the engine runs as the container's health check ([] without one)."""
+    test = list(((container.raw["Config"].get("Healthcheck") or {}).get("Test")) or [])
+    if test[:1] == ["CMD-SHELL"]:
+        return ["/bin/sh", "-c", *test[1:]]
+    return test[1:] if test[:1] == ["CMD"] else []
+
+
 def running_execs(host: Host, container: Container) -> List[Mapping]:
-    """The inspects of the execs the container runs now (the engine forgets an exec once it ends)."""
+    """The inspects of the execs someone runs in the container now (the engine forgets an exec once it
+    ends), less its own health checks, which it runs as execs too."""
     found = []
     for exec_id in container.raw.get("ExecIDs") or []:
         try:
-            found.append(_engine(host).get(f"/exec/{exec_id}/json"))
+            execution = _engine(host).get(f"/exec/{exec_id}/json")
         except EngineError as error:
             if error.status != 404:
                 raise _unreachable(host, error) from None
+            continue
+        process = execution.get("ProcessConfig") or {}
+        if [process.get("entrypoint"), *(process.get("arguments") or [])] != health_command(container):
+            found.append(execution)
     return found
 
 

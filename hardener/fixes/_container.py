@@ -141,8 +141,9 @@ class ExecFix(ContainerFix):
         return Problem(self.reason, "high", {"execs": described})
 
     def in_line(self, host, chosen):
-        ids = {container.id for container in chosen}
-        seen = [event for event in containers.exec_events(host, since=0) if (event.get("Actor") or {}).get("ID") in ids]
+        health_checks = {container.id: "exec_create: " + " ".join(containers.health_command(container)) for container in chosen}
+        seen = [event for event in containers.exec_events(host, since=0)
+                if (event.get("Actor") or {}).get("ID") in health_checks and event.get("Action") != health_checks[event["Actor"]["ID"]]]
         return Finding("containers", Status.MANUAL, "no_record", "low",
                        {"what": self.what.en, "what_zh": self.what.zh, "execs_seen": len(seen),
                         "running_execs": sum(len(c.raw.get("ExecIDs") or []) for c in chosen if c.running)})

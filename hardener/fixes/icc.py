@@ -1,7 +1,7 @@
 """icc (CIS 2.2): no traffic between containers on the default bridge (icc=false)."""
 from __future__ import annotations
 
-from ..host import HostError
+from ..facts import containers
 from ..model import Finding, Status, Text
 from ..planners.dockerd import DockerdOption
 from ._daemon import DaemonFix, conflict, effective
@@ -38,24 +38,19 @@ class Icc(DaemonFix):
 
     def judge_running(self, host, running):
         """The bridge itself says whether icc is live (dockerd keeps an existing bridge as it was)."""
-        try:
-            live = host.run("docker", "network", "inspect", "bridge", "--format",
-                            '{{index .Options "com.docker.network.bridge.enable_icc"}}').strip()
-        except HostError:
+        bridge = containers.network(host, "bridge") if host.live else None
+        if bridge is None:
             return super().judge_running(host, running)
+        live = (bridge.get("Options") or {}).get("com.docker.network.bridge.enable_icc", "")
         status = Status.PASS if live == "false" else Status.FAIL
         return Finding("icc", status, "compliant" if status is Status.PASS else "icc_enabled",
                        evidence={"option": "icc", "value": live, "where": "docker network inspect bridge"})
 
     def notes(self, host, config):
         notes = [self.iptables_note] if is_false(effective(config, "iptables", True)[0]) else []
-        if host.live:
-            try:
-                on_bridge = host.run("docker", "ps", "--filter", "network=bridge", "--format", "{{.Names}}").split()
-            except HostError:
-                on_bridge = []
-            if on_bridge:
-                notes.append(self.bridge_note.format(containers=", ".join(sorted(on_bridge))))
+        on_bridge = containers.running_names(host, network="bridge") if host.live else []
+        if on_bridge:
+            notes.append(self.bridge_note.format(containers=", ".join(on_bridge)))
         return notes
 
     def _want(self, config) -> DockerdOption:

@@ -78,13 +78,6 @@ def swarm_active(host: Host) -> bool:
     return swarm.node(host) is not None
 
 
-def _running_names(host: Host) -> List[str]:
-    try:
-        return sorted(host.run("docker", "ps", "--format", "{{.Names}}").split())
-    except HostError:
-        return []
-
-
 @planner(DockerdOption)
 def plan_dockerd(host: Host, wanted, options) -> Planned:
     config = config_of(host)
@@ -103,7 +96,9 @@ def plan_dockerd(host: Host, wanted, options) -> Planned:
 
 def _restart_notes(host: Host, config: DockerdConfig, live_restore: bool) -> List[Text]:
     """What a restart of docker does on this host, said before it happens."""
-    running = _running_names(host)
+    from ..facts.containers import running_names
+
+    running = running_names(host) if host.live else []
     if not running:
         return []
     if live_restore or live_restore_on(host, config):

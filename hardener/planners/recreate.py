@@ -185,7 +185,10 @@ def _kept_settings(config: Mapping, settings: Mapping, image_config: Mapping, ad
     for key, flag, defaults in SETTINGS:
         if settings.get(key) not in defaults + (None,) and adjust.keeps(settings, key):
             args += [flag, str(settings[key])]
-    security = [option for option in settings.get("SecurityOpt") or [] if security_option(option) not in adjust.drop_security_opts]
+    dropped = set(adjust.drop_security_opts)
+    if settings.get("IpcMode") == "host" or settings.get("PidMode") == "host" or settings.get("Privileged"):
+        dropped.add("label=disable")  # docker's own addition for these, made again where they stay
+    security = [option for option in settings.get("SecurityOpt") or [] if security_option(option) not in dropped]
     present = {security_option(option) for option in security}
     security += [option for option in adjust.add_security_opts if option not in present and f"{option}=true" not in present]
     args += [arg for option in security for arg in ("--security-opt", option)]
