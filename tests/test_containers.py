@@ -107,7 +107,11 @@ def test_a_recreation_keeps_every_setting_but_the_one_it_fixes(lab, tmp_path):
                          "--init", "--tty", "--interactive", "--stop-timeout", "20", "--cap-drop", "NET_RAW",
                          "--pids-limit", "100", "--cpu-shares", "512", "--sysctl", "net.ipv4.ip_unprivileged_port_start=0",
                          "--health-cmd", "test -e /tmp || exit 1", "--health-interval", "30s", "--health-retries", "4",
-                         "--health-start-period", "1.5s", "--domainname", "example.cn", create=True)
+                         "--health-start-period", "1.5s", "--domainname", "example.cn",
+                         "--mount", "type=tmpfs,target=/scratch,tmpfs-size=1048576,tmpfs-mode=1770",
+                         "--mount", f"type=bind,source={lab.host_dir(f'/tmp/hardener-{lab.token}-bind')},target=/b,readonly,bind-propagation=rslave",
+                         "--mount", "type=volume,target=/anonymous,volume-nocopy",
+                         create=True)
     items = check(lab, tmp_path, container=name)
     command = failing(items["readonly-rootfs"])[name]["evidence"]["recreate_command"]
     copy = f"{name}-copy"
@@ -119,6 +123,10 @@ def test_a_recreation_keeps_every_setting_but_the_one_it_fixes(lab, tmp_path):
     for key in KEPT:
         assert new["HostConfig"].get(key) == old["HostConfig"].get(key), key
     assert (new["Config"]["Tty"], new["Config"]["OpenStdin"], new["Config"]["StopTimeout"]) == (True, True, 20)
+    mounts = lambda found: sorted((m["Type"], m["Destination"], m.get("Name"), m["RW"], m.get("Propagation")) for m in found["Mounts"])  # noqa: E731
+    assert mounts(new) == mounts(old) and len(old["Mounts"]) == 3, "the anonymous volume by its name, not a new one"
+    specs = lambda found: [{k: v for k, v in spec.items() if k != "Source" or spec["Type"] != "volume"} for spec in found["HostConfig"]["Mounts"]]  # noqa: E731
+    assert specs(new) == specs(old), "tmpfs size and mode, propagation, readonly, nocopy"
     assert new["Config"]["Healthcheck"] == old["Config"]["Healthcheck"] and new["Config"]["Domainname"] == "example.cn"
     database = lab.container()
     linked = lab.container("--link", f"{database}:db")

@@ -97,6 +97,28 @@ def _mount_flag(mount: Mapping, private_propagation: bool) -> List[str]:
     return []
 
 
+def _mount_spec(spec: Mapping, mount: Mapping, private_propagation: bool) -> str:
+    """A --mount value from HostConfig.Mounts: an anonymous volume by the name it was given, so no data is left behind."""
+    fields = [f"type={spec.get('Type') or 'volume'}"]
+    source = spec.get("Source") or (mount.get("Name") if spec.get("Type") == "volume" else "")
+    fields += [f"source={source}"] if source else []
+    fields.append(f"target={spec['Target']}")
+    fields += ["readonly"] if spec.get("ReadOnly") else []
+    propagation = (spec.get("BindOptions") or {}).get("Propagation") or ""
+    if propagation and not (private_propagation and propagation in SHARED):
+        fields.append(f"bind-propagation={propagation}")
+    volume = spec.get("VolumeOptions") or {}
+    fields += ["volume-nocopy"] if volume.get("NoCopy") else []
+    driver = volume.get("DriverConfig") or {}
+    fields += [f"volume-driver={driver['Name']}"] if driver.get("Name") else []
+    fields += [f"volume-opt={key}={value}" for key, value in sorted((driver.get("Options") or {}).items())]
+    fields += [f"volume-label={key}={value}" for key, value in sorted((volume.get("Labels") or {}).items())]
+    tmpfs = spec.get("TmpfsOptions") or {}
+    fields += [f"tmpfs-size={tmpfs['SizeBytes']}"] if tmpfs.get("SizeBytes") else []
+    fields += [f"tmpfs-mode={tmpfs['Mode']:o}"] if tmpfs.get("Mode") else []
+    return ",".join('"' + field.replace('"', '""') + '"' if "," in field or '"' in field else field for field in fields)  # docker reads CSV
+
+
 def run_command(host: Host, container: Container, image: Optional[Mapping], adjust: Adjust = Adjust(),
                 overrides: Mapping[str, object] = {}) -> List[str]:
     """The `docker run` of the container as it was, with `adjust` made and the HostConfig
@@ -124,9 +146,14 @@ def run_command(host: Host, container: Container, image: Optional[Mapping], adju
         if image_labels.get(key) != value:
             args += ["--label", f"{key}={value}"]
     args += _port_flags(settings, adjust.bind_address)
+    specified = settings.get("Mounts") or []  # made with --mount: given again the same way
     for mount in container.mounts:
-        if not any(drop(host, mount) for drop in adjust.drop_mounts):
+        if mount["Destination"] not in {spec.get("Target") for spec in specified} and not any(drop(host, mount) for drop in adjust.drop_mounts):
             args += _mount_flag(mount, adjust.private_propagation)
+    for spec in specified:
+        mount = next((m for m in container.mounts if m["Destination"] == spec.get("Target")), {})
+        if not any(drop(host, dict(mount, Type=spec.get("Type"))) for drop in adjust.drop_mounts if mount):
+            args += ["--mount", _mount_spec(spec, mount, adjust.private_propagation)]
     tmpfs = dict(settings.get("Tmpfs") or {})
     if adjust.read_only:
         tmpfs.setdefault("/tmp", "")
