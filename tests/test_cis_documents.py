@@ -24,6 +24,7 @@ from hardener.fixes.swarm_encrypted_networks import SwarmEncryptedNetworks
 from hardener.fixes.swarm_listen_address import SwarmListenAddress
 from hardener.fixes.swarm_managers import SwarmManagers
 from hardener.fixes.swarm_mode import SwarmMode
+from hardener.fixes.swarm_node_certificates import SwarmNodeCertificates
 from hardener.host import Host
 
 
@@ -152,12 +153,14 @@ SWARM = {"Swarm": {"LocalNodeState": "active", "ControlAvailable": True, "NodeID
 
 def test_swarm_items_on_a_manager_a_worker_and_no_swarm(served):
     networks = [{"Name": "ingress", "Id": "i" * 64, "Options": {}}, {"Name": "secure", "Id": "s" * 64, "Options": {"encrypted": ""}}]
-    host, server = served(info=SWARM, **{"/swarm": {"Spec": {"EncryptionConfig": {"AutoLockManagers": False}}},
+    host, server = served(info=SWARM, **{"/swarm": {"Spec": {"EncryptionConfig": {"AutoLockManagers": False},
+                                                             "CAConfig": {"NodeCertExpiry": 30 * 86400 * 10 ** 9}}},
                                          "/networks": networks})
     assert statuses(SwarmMode().detect(host)) == {"swarm": ("manual", "swarm_active")}
     assert SwarmManagers().detect(host).findings[0].evidence == {"managers": 3, "nodes": 7}
     assert statuses(SwarmEncryptedNetworks().detect(host)) == {"ingress": ("manual", "not_encrypted")}
     assert statuses(SwarmAutolock().detect(host)) == {"swarm": ("manual", "autolock_off")}
+    assert SwarmNodeCertificates().detect(host).findings[0].evidence == {"days": 30}
     assert statuses(SwarmListenAddress().detect(host)) == {"swarm": ("pass", "bound")}, "the fixture root listens nowhere"
     assert [r for r in server.requests if r.startswith("/networks")] == ['/networks?filters={"driver":["overlay"]}']
     assert {fix.id: statuses(fix().detect(host)) for fix in BY_HAND if fix.swarm_only}["swarm-secrets"] == {"CIS 7.4": ("manual", "by_hand")}

@@ -55,9 +55,6 @@ ADVICE = (  # id, recommendation, on a swarm node only, advice
     ("swarm-unlock-key-rotation", "7.6", True, Text(
         "Rotate the unlock key regularly: docker swarm unlock-key --rotate, and store the new key safely.",
         "定期轮换解锁密钥：docker swarm unlock-key --rotate，并妥善保存新密钥。")),
-    ("swarm-node-certificates", "7.7", True, Text(
-        "Set the node certificate expiry to your policy: docker swarm update --cert-expiry 720h (default 90 days).",
-        "按策略设置节点证书有效期：docker swarm update --cert-expiry 720h（默认 90 天）。")),
     ("swarm-ca-rotation", "7.8", True, Text(
         "Rotate the swarm's root CA as your policy says: docker swarm ca --rotate.",
         "按策略轮换 swarm 根 CA：docker swarm ca --rotate。")),
