@@ -270,8 +270,8 @@ MAKE_DIR = "make_dir"
 REWRITTEN = "rewritten_by_command"  # a file a command rewrites: what it was, to put back
 
 
-def _make_parents(host: Host, run: Run, items: Tuple[str, ...], path: str) -> None:
-    """The missing directories above a new file, each journaled, so that rollback removes them."""
+def _make_parents(host: Host, run: Run, items: Tuple[str, ...], path: str, owner: Tuple[int, int] = (0, 0)) -> None:
+    """The missing directories above a new file (the file's owner's), each journaled, so that rollback removes them."""
     missing = []
     parent = posixpath.dirname(path)
     while parent != "/" and not host.state(parent).exists:
@@ -279,8 +279,8 @@ def _make_parents(host: Host, run: Run, items: Tuple[str, ...], path: str) -> No
         parent = posixpath.dirname(parent)
     for directory in missing:
         step = run.begin(items, MAKE_DIR, directory, before=FileState(exists=False),
-                         after=FileState(exists=True, uid=0, gid=0, mode=0o755))
-        host.make_dir(directory)
+                         after=FileState(exists=True, uid=owner[0], gid=owner[1], mode=0o755))
+        host.make_dir(directory, owner=owner)
         run.done(step)
         host.log(f"run {run.id} item {', '.join(items)}: created directory {directory}")
 
@@ -302,7 +302,7 @@ def _carry_out(host: Host, run: Run, change: Change) -> None:
     what = ", ".join(items)
     if isinstance(change, RestartService):
         handler = services.handler(change.service)
-        context = handler.before(host)
+        context = handler.before(host, change)
         step = run.begin(items, change.kind, change.unit, command=tuple(handler.commands(change)[-1]),
                          undo=tuple(handler.undo(change)), service=change.service, context=context)
         handler.restart(host, change, context)
@@ -327,16 +327,17 @@ def _carry_out(host: Host, run: Run, change: Change) -> None:
         return
     before = host.state(change.path)
     if isinstance(change, WriteFile):
+        owner = change.owner or (0, 0)
         if not before.exists:
-            _make_parents(host, run, items, change.path)
+            _make_parents(host, run, items, change.path, owner)
         data = change.content.encode()
         if before.exists:
             after = replace(before, sha256=sha256_of(data))
         else:
-            after = FileState(exists=True, uid=0, gid=0, mode=change.mode, sha256=sha256_of(data))
+            after = FileState(exists=True, uid=owner[0], gid=owner[1], mode=change.mode, sha256=sha256_of(data))
         backup = host.read_bytes(change.path) if before.exists else None
         step = run.begin(items, change.kind, change.path, before=before, after=after, backup=backup, written=data)
-        host.write_file(change.path, data, new_mode=change.mode)
+        host.write_file(change.path, data, new_mode=change.mode, new_owner=owner)
         done = "wrote" if before.exists else "created"
     else:
         if not before.exists:

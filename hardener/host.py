@@ -318,16 +318,17 @@ class Host:
     def temp_name(real: Path) -> Path:
         return real.with_name(f".{real.name}.hardener-tmp")
 
-    def write_file(self, path: str, data: bytes, state: Optional[FileState] = None, new_mode: int = 0o644) -> None:
+    def write_file(self, path: str, data: bytes, state: Optional[FileState] = None, new_mode: int = 0o644,
+                   new_owner: Tuple[int, int] = (0, 0)) -> None:
         """Replace a file atomically. Its owner, mode and extended attributes are
-        those of `state` when given, else those the file has; a new file is root:root new_mode."""
+        those of `state` when given, else those the file has; a new file is new_owner's, new_mode."""
         real = self._writable_target(path)
         if real.is_dir():
             raise HostError(f"{self.display(path)} is a directory where a file was expected")
         if state is None:
             current = self.state(path)
             state = current if current.exists else None
-        uid, gid, mode = (state.uid, state.gid, state.mode) if state else (0, 0, new_mode)
+        uid, gid, mode = (state.uid, state.gid, state.mode) if state else (*new_owner, new_mode)
         temp = self.temp_name(real)
         try:
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
@@ -363,10 +364,11 @@ class Host:
         except OSError as error:
             raise HostError(f"cannot change owner or mode of {self.display(path)}: {_reason(error)}") from None
 
-    def make_dir(self, path: str, mode: int = 0o755) -> None:
+    def make_dir(self, path: str, mode: int = 0o755, owner: Tuple[int, int] = (0, 0)) -> None:
         real = self._writable_target(path)
         try:
             os.mkdir(real, mode)
+            os.chown(real, *owner)
             os.chmod(real, mode)  # whatever the umask
             sync_dir(real.parent)
         except OSError as error:

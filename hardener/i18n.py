@@ -36,6 +36,7 @@ REASONS = {
 }
 
 UI = {
+    "rootless_finding": Text("{user}'s rootless dockerd: ", "{user} 的 rootless dockerd："),
     "plan_summary": Text(
         "Plan: {change} to change, {manual} manual, {compliant} compliant, {not_applicable} not applicable",
         "计划：{change} 项待修改，{manual} 项需手动处理，{compliant} 项合规，{not_applicable} 项不适用",

@@ -69,11 +69,12 @@ class Intent:
 @dataclass(frozen=True)
 class WriteFile:
     """Give a file this whole new content. An existing file keeps its owner,
-    mode and extended attributes; a new one gets root:root and `mode`."""
+    mode and extended attributes; a new one gets `owner` (root:root by default) and `mode`."""
 
     path: str
     content: str
     mode: int = 0o644
+    owner: Optional[Tuple[int, int]] = None  # a new file's uid and gid (and of the directories made for it); None: root
     items: Tuple[str, ...] = ()
     kind = "write_file"
 
@@ -121,6 +122,7 @@ class RestartService:
     unit: str
     reload_units: bool = False
     reload_first: bool = False  # reload the service before its restart (docker: to take live-restore on)
+    user: str = ""  # a user's service, restarted through that user's systemd manager; "" for the system's
     items: Tuple[str, ...] = ()
     kind = "restart_service"
 

@@ -29,7 +29,8 @@ def finding_message(result: ItemResult, finding: Finding, lang: str) -> str:
     text = result.fix.reasons.get(finding.reason) or REASONS.get(finding.reason)
     if text is None:
         return finding.reason
-    return _fill(text, lang, dict(finding.evidence, item=result.fix.id))
+    whose = UI["rootless_finding"](lang, user=finding.evidence["rootless_user"]) if "rootless_user" in finding.evidence else ""
+    return whose + _fill(text, lang, dict(finding.evidence, item=result.fix.id))
 
 
 def host_name(host: Host) -> Optional[str]:

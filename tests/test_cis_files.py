@@ -48,12 +48,23 @@ def test_tls_files_not_configured_are_not_applicable(make_root):
     assert found["tlskey"]["status"] == "not_applicable" and found["tlskey"]["reason"] == "not_configured"
 
 
-def test_the_socket_unit_decides_docker_sock(make_root):
+def test_the_socket_unit_decides_docker_sock_and_a_drop_in_fixes_it(make_root):
     root = make_root("debian", compliant=True)
-    assert findings(root)["docker.sock"]["status"] == "pass"
+    assert findings(root)["docker.socket"]["status"] == "pass"
     drop_in = root / "etc/systemd/system/docker.socket.d/10-open.conf"
     drop_in.parent.mkdir(parents=True)
-    drop_in.write_text("[Socket]\nSocketMode=0666\n")
-    socket = findings(root)["docker.sock"]
-    assert (socket["status"], socket["reason"], socket["cis"]) == ("manual", "socket_unit", ["3.15", "3.16"])
-    assert "10-open.conf:2" in socket["message"]
+    drop_in.write_text("[Socket]\nSocketMode=0666\nSocketGroup=staff\n")
+    socket = findings(root)["docker.socket"]
+    assert (socket["status"], socket["reason"], socket["cis"]) == ("fail", "socket_unit", ["3.15", "3.16"])
+    assert "10-open.conf:2" in socket["message"] and "SocketMode=0660 SocketGroup=docker" in socket["message"]
+    start = hosts.snapshot(root)
+    applied = run_harden("apply", "--yes", "--root", root, "--profile", "cis", "--only", "config-file-permissions")
+    assert applied.code == 0, applied
+    ours = root / "etc/systemd/system/docker.socket.d/zz-hardener.conf"
+    assert "SocketMode=0660\nSocketGroup=docker\n" in ours.read_text(), "after 10-open.conf: it wins"
+    assert findings(root)["docker.socket"]["status"] == "pass"
+    assert run_harden("rollback", "--yes", "--root", root).code == 0
+    assert hosts.snapshot(root) == start
+    drop_in.write_text("[Socket]\nSocketMode=0600\nSocketGroup=staff\n")
+    run_harden("apply", "--yes", "--root", root, "--profile", "cis", "--only", "config-file-permissions")
+    assert "SocketMode=0600\n" in ours.read_text(), "a stricter mode stays"

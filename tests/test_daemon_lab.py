@@ -284,11 +284,17 @@ CIS_SECTIONS_2_3 = ",".join(("non-root-daemon", "icc", "log-level", "iptables", 
                              "authorization-plugin", "remote-logging", "daemon-no-new-privileges", "live-restore",
                              "userland-proxy", "seccomp-profile", "experimental", "file-permissions", "config-file-permissions"))
 
+SOCKET_DROP_IN = "/etc/systemd/system/docker.socket.d/zz-hardener.conf"
+
 
 def test_cis_sections_2_and_3_in_one_run_then_rollback(lab):
     lab.run("sh", "-c", "echo '{\"experimental\": true}' > /etc/docker/daemon.json && chmod 0664 /etc/docker/daemon.json "
-                        "&& chmod 0666 /etc/default/docker && systemctl restart docker")
-    start = snapshot(lab, *FILES)
+                        "&& chmod 0666 /etc/default/docker && mkdir -p /etc/systemd/system/docker.socket.d "
+                        "&& printf '[Socket]\\nSocketMode=0666\\n' > /etc/systemd/system/docker.socket.d/10-open.conf "
+                        "&& systemctl daemon-reload && systemctl stop docker.service docker.socket "
+                        "&& systemctl start docker.socket docker.service")
+    assert lab.run("stat", "-c", "%a", "/run/docker.sock").stdout.strip() == "666"
+    start = snapshot(lab, *FILES, SOCKET_DROP_IN)
     applied = lab.harden("apply", "--yes", "--profile", "cis", "--only", CIS_SECTIONS_2_3, "--format", "json")
     assert applied.returncode == 2, applied  # the manual recommendations stay manual
     items = {item["id"]: item for item in json.loads(applied.stdout)["items"]}
@@ -296,7 +302,11 @@ def test_cis_sections_2_and_3_in_one_run_then_rollback(lab):
     assert lab.run("stat", "-c", "%a", "/etc/docker/daemon.json").stdout.strip() == "644"
     assert lab.run("stat", "-c", "%a", "/etc/default/docker").stdout.strip() == "644"
     assert lab.run("docker", "info", "--format", "{{.ExperimentalBuild}} {{.LiveRestoreEnabled}}").stdout.split() == ["false", "true"]
+    assert lab.run("stat", "-c", "%a %G", "/run/docker.sock").stdout.strip() == "660 docker", "the live socket now"
+    assert lab.run("systemctl", "show", "--property=SocketMode", "--value", "docker.socket").stdout.strip() == "0660", \
+        "and at every start: systemd reads harden's drop-in after 10-open.conf"
     rolled = lab.harden("rollback", "--yes")
     assert rolled.returncode == 0, rolled
-    assert snapshot(lab, *FILES) == start
+    assert snapshot(lab, *FILES, SOCKET_DROP_IN) == start
+    assert lab.run("systemctl", "show", "--property=SocketMode", "--value", "docker.socket").stdout.strip() == "0666"
     assert lab.run("docker", "info", "--format", "{{.ExperimentalBuild}}").stdout.strip() == "true"

@@ -10,10 +10,10 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from ..host import Host, HostError
 from .dockerd_process import running_dockerd, started_at
-from .systemd import Command, Word, exec_start, load_unit
+from .systemd import Command, Unit, Word, exec_start, load_unit
 
 DAEMON_JSON = "/etc/docker/daemon.json"
-DOCKERD_NAMES = ("dockerd", "dockerd-current")
+DOCKERD_NAMES = ("dockerd", "dockerd-current", "dockerd-rootless.sh")  # the last passes its flags on to dockerd
 
 # dockerd's flags that are booleans: a value only with `=`.
 BOOLEAN_FLAGS = frozenset({
@@ -158,13 +158,16 @@ class DockerdConfig:
 def dockerd_config(host: Host) -> Optional[DockerdConfig]:
     """None where docker.service does not exist."""
     unit = load_unit(host, "docker.service")
-    if unit.fragment is None:
-        return None
+    return config_from(host, unit, DAEMON_JSON) if unit.fragment is not None else None
+
+
+def config_from(host: Host, unit: Unit, default_json: str) -> DockerdConfig:
+    """The configuration a dockerd unit gives: its ExecStart's flags, and the daemon.json they name (else `default_json`)."""
     command = exec_start(host, unit)
     flags: List[Flag] = []
     if command and command.words and command.words[0].text.rsplit("/", 1)[-1] in DOCKERD_NAMES:
         flags = parse_flags(command.words[1:])
-    config_file = next((flag.value for flag in flags if flag.name == "config-file"), DAEMON_JSON)
+    config_file = next((flag.value for flag in flags if flag.name == "config-file"), default_json)
     text, settings = load_daemon_json(host, config_file)
     return DockerdConfig(unit.fragment, command, tuple(flags), config_file, text, dict(settings))
 
@@ -175,11 +178,20 @@ def running_config(host: Host) -> Optional[DockerdConfig]:
     if not host.live:
         return None
     found = running_dockerd(host)
-    if found is None:
+    return running_from(host, found[0], DAEMON_JSON) if found is not None else None
+
+
+def running_from(host: Host, pid: int, default_json: str) -> Optional[DockerdConfig]:
+    """What the dockerd of this pid got; None when it is gone."""
+    try:
+        cmdline = host.read_bytes(f"/proc/{pid}/cmdline") or b""
+    except HostError:
         return None
-    pid, argv = found
+    argv = [arg.decode(errors="replace") for arg in cmdline.split(b"\0") if arg]
+    if not argv:
+        return None
     flags = parse_flags([Word(arg, f"/proc/{pid}/cmdline", 0) for arg in argv[1:]])
-    config_file = next((flag.value for flag in flags if flag.name == "config-file"), DAEMON_JSON)
+    config_file = next((flag.value for flag in flags if flag.name == "config-file"), default_json)
     text, settings = load_daemon_json(host, config_file)
     info = host.lstat(host.resolve(config_file))
     started = started_at(host, pid)

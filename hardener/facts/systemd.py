@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Dict, List, NamedTuple, Optional, Tuple
+from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from ..host import Host, HostError
 from ..edits.unit_tree import read_assignments
@@ -90,22 +90,28 @@ class Unit:
         return found
 
 
-def load_unit(host: Host, name: str) -> Unit:
-    fragment = unit_file(host, name)
+def load_unit(host: Host, name: str, directories: Optional[Sequence[str]] = None) -> Unit:
+    """A system unit (as systemd loads it), or one of a user manager's on its search path `directories`."""
+    if directories is None:
+        fragment = unit_file(host, name)
+    else:
+        fragment = next((f"{directory}/{name}" for directory in directories if host.lstat(f"{directory}/{name}") is not None), None)
+        if fragment is not None and host.is_symlink(fragment) and host.resolve(fragment) == "/dev/null":
+            fragment = None  # masked
     settings: List[Setting] = []
     if fragment:
         settings += parse_unit(host.read_text(fragment) or "", fragment)
-    drop_ins = drop_in_files(host, name)
+    drop_ins = drop_in_files(host, name, UNIT_DIRS if directories is None else directories)
     for path in drop_ins:
         settings += parse_unit(host.read_text(path) or "", path)
     return Unit(name, fragment, tuple(drop_ins), tuple(settings))
 
 
-def drop_in_files(host: Host, name: str) -> List[str]:
+def drop_in_files(host: Host, name: str, directories: Sequence[str] = UNIT_DIRS) -> List[str]:
     """*.conf drop-ins in file-name order; a name in /etc hides the same name in /run and /usr/lib."""
     chosen: Dict[str, str] = {}
     seen_dirs = set()
-    for directory in UNIT_DIRS:  # drop-ins sit beside units, in the same order of precedence
+    for directory in directories:  # drop-ins sit beside units, in the same order of precedence
         folder = f"{directory}/{name}.d"
         real = host.resolve(folder)
         if real in seen_dirs:

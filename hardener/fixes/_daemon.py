@@ -5,6 +5,7 @@ dockerd planner (planners/dockerd.py) makes one set of edits for all of them."""
 from __future__ import annotations
 
 import abc
+from dataclasses import replace
 from typing import TYPE_CHECKING, List, Optional, Tuple
 
 from ..facts.units import masked
@@ -23,6 +24,7 @@ def where(flag: Flag) -> str:
 
 
 class DaemonFix(Fix):
+    rootless_too = True  # also judged on each user's rootless dockerd
     reasons = {  # every daemon item's; each adds its own with dict(DaemonFix.reasons, ...)
         "compliant": Text("{option} is {value} ({where})", "{option} 为 {value}（{where}）"),
         "not_installed": Text("docker.service is not installed", "未安装 docker.service"),
@@ -45,21 +47,42 @@ class DaemonFix(Fix):
         return []
 
     def detect(self, host: Host) -> Detection:
+        from ..facts.rootless import rootless_config, rootless_daemons, rootless_running
+
+        findings, notes, intents = [], [], []
         if masked(host, "docker.service"):
-            return Detection((Finding("docker.service", Status.NOT_APPLICABLE, "masked"),))
-        config = config_of(host)
-        if config is None:
-            return Detection((Finding("docker.service", Status.NOT_APPLICABLE, "not_installed"),))
+            findings.append(Finding("docker.service", Status.NOT_APPLICABLE, "masked"))
+        else:
+            config = config_of(host)
+            if config is None:
+                findings.append(Finding("docker.service", Status.NOT_APPLICABLE, "not_installed"))
+            else:
+                self._daemon(host, config, running_of(host), findings, notes, intents)
+        for daemon in rootless_daemons(host) if self.rootless_too else ():
+            config = rootless_config(host, daemon)
+            if config is not None:
+                self._daemon(host, config, rootless_running(host, daemon), findings, notes, intents, daemon.user)
+        if len(findings) > 1:  # a rootless daemon's: the system's not-installed says nothing
+            findings = [finding for finding in findings if finding.target != "docker.service"] or findings
+        return Detection(tuple(findings), tuple(notes), tuple(intents))
+
+    def _daemon(self, host: Host, config: DockerdConfig, running: Optional[DockerdConfig], findings: list, notes: list,
+                intents: list, user: str = "") -> None:
+        """This item on one dockerd: the system's, or a user's rootless one (its findings named by the user)."""
         finding, intent = self.judge(host, config)
-        running = running_of(host)
         if finding.status is Status.PASS and running is not None and self.judge_running(host, running).status is not Status.PASS:
             if self.remedy is Remedy.MANUAL:  # harden restarts nothing for an item it does not fix
-                return Detection((Finding(finding.target, Status.MANUAL, "pending_restart", finding.severity, finding.evidence, cis=finding.cis),))
-            finding = Finding(finding.target, Status.FAIL, "pending_restart", finding.severity, finding.evidence)
-            intent = DockerdOption()  # the files are right: a restart makes it live
-        if finding.status is not Status.FAIL:
-            return Detection((finding,))
-        return Detection((finding,), tuple(self.notes(host, config)), (intent,) if intent is not None else ())
+                finding, intent = Finding(finding.target, Status.MANUAL, "pending_restart", finding.severity, finding.evidence, cis=finding.cis), None
+            else:
+                finding = Finding(finding.target, Status.FAIL, "pending_restart", finding.severity, finding.evidence)
+                intent = DockerdOption()  # the files are right: a restart makes it live
+        if user:
+            finding = replace(finding, target=f"{finding.target} (rootless, {user})", evidence=dict(finding.evidence, rootless_user=user))
+            intent = replace(intent, user=user) if intent is not None else None
+        findings.append(finding)
+        if finding.status is Status.FAIL:
+            notes += [note for note in self.notes(host, config) if note not in notes]
+            intents += [intent] if intent is not None else []
 
 
 def effective(config: DockerdConfig, option: str, default: object) -> Tuple[object, str]:

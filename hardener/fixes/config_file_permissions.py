@@ -4,17 +4,20 @@ safe owners and modes. Only the excess bits go, as for file-permissions.
 
 docker.sock is made anew at every start, by the docker.socket unit
 (SocketMode, SocketGroup): a mode set on the live socket lasts only where the
-unit gives the same; where it does not, the unit is the administrator's to fix."""
+unit gives the same, so a looser unit gets a drop-in of harden's (planners/units.py)
+beside the fix of the live socket."""
 from __future__ import annotations
 
-from typing import List
+from typing import List, Tuple
 
+from ..facts.rootless import rootless_config, rootless_daemons
 from ..facts.systemd import load_unit
 from ..facts.units import unit_file
 from ..host import Host
 from ..model import Detection, Finding, Status, Text
 from ..planners.dockerd import config_of
 from ..planners.files import OwnerMode
+from ..planners.units import SocketPermissions
 from . import Fix
 from ._daemon import effective
 from .file_permissions import FilePermissions, owner_and_mode
@@ -47,8 +50,10 @@ class ConfigFilePermissions(Fix):
                    not_installed=Text("{target} is not on this host", "本机没有 {target}"),
                    not_configured=Text("{option} is not configured", "未配置 {option}"),
                    socket_unit=Text("docker.socket makes docker.sock with {settings} at every start ({where}): "
-                                    "wants SocketMode=0660 or stricter and SocketGroup=docker",
-                                    "docker.socket 每次启动都以 {settings} 创建 docker.sock（{where}）：应为 SocketMode=0660 或更严格、SocketGroup=docker"))
+                                    "harden's drop-in sets {wanted}",
+                                    "docker.socket 每次启动都以 {settings} 创建 docker.sock（{where}）：harden 的 drop-in 将设置为 {wanted}"),
+                   socket_unit_compliant=Text("docker.socket makes docker.sock with {settings} at every start",
+                                              "docker.socket 每次启动都以 {settings} 创建 docker.sock"))
 
     def detect(self, host: Host) -> Detection:
         config = config_of(host)
@@ -69,25 +74,40 @@ class ConfigFilePermissions(Fix):
             finding = owner_and_mode(host, path, path, allowed, False, cis)
             findings.append(finding if finding.status is not Status.NOT_APPLICABLE else
                             Finding(finding.target, Status.NOT_APPLICABLE, "not_installed", evidence={"target": path}, cis=cis))
-        findings.append(self._socket(host))
-        intents = tuple(OwnerMode(f.target, 0, docker_gid(host) if f.cis == SOCKET_CIS else 0, int(f.evidence["mode_after_fix"], 8))
-                        for f in findings if f.status is Status.FAIL)
-        return Detection(tuple(findings), intents=intents)
+        socket_findings, socket_intents = self._socket(host)
+        findings += socket_findings
+        owners = {finding.target: (0, docker_gid(host) if finding.cis == SOCKET_CIS else 0) for finding in findings}
+        for daemon in rootless_daemons(host):
+            # a user's rootless dockerd: its daemon.json is the user's; its socket is reached through the user's
+            # runtime directory alone (0700), whatever mode dockerd gives the socket at each start
+            config = rootless_config(host, daemon)
+            for path, allowed, directory, cis in ((config.json_path if config else daemon.daemon_json, 0o644, False, ("3.17", "3.18")),
+                                                  (daemon.runtime_dir, 0o700, True, SOCKET_CIS)):
+                finding = owner_and_mode(host, path, path, allowed, directory, cis, daemon.gid, daemon.uid)
+                if finding.status is not Status.NOT_APPLICABLE:
+                    findings.append(finding)
+                    owners[finding.target] = (daemon.uid, daemon.gid)
+        intents = tuple(OwnerMode(f.target, *owners[f.target], int(f.evidence["mode_after_fix"], 8))
+                        for f in findings if f.status is Status.FAIL and "mode_after_fix" in f.evidence)
+        return Detection(tuple(findings), intents=intents + tuple(socket_intents))
 
-    def _socket(self, host: Host) -> Finding:
-        """docker.sock: what docker.socket gives it at each start, then the live socket."""
+    def _socket(self, host: Host) -> Tuple[List[Finding], List[SocketPermissions]]:
+        """docker.sock: what docker.socket gives it at each start (fixed by a drop-in), then the live socket."""
+        live = owner_and_mode(host, "/run/docker.sock", "docker.sock", 0o660, False, SOCKET_CIS, docker_gid(host))
         if unit_file(host, "docker.socket") is None:
-            return owner_and_mode(host, "/run/docker.sock", "docker.sock", 0o660, False, SOCKET_CIS, docker_gid(host))
+            return [live], []
         unit = load_unit(host, "docker.socket")
         mode = (unit.values("Socket", "SocketMode") or [None])[-1]
         group = (unit.values("Socket", "SocketGroup") or [None])[-1]
         mode_value = int(mode.value, 8) if mode is not None else 0o666  # systemd's default
-        if mode_value & ~0o660 or (group.value if group is not None else "root") not in ("docker", "root"):
-            settings = f"SocketMode={mode_value:04o} SocketGroup={group.value if group is not None else 'root'}"
+        group_name = group.value if group is not None else "root"
+        findings = [live] if host.live and live.status is not Status.NOT_APPLICABLE else []
+        if mode_value & ~0o660 or group_name not in ("docker", "root"):
+            settings = f"SocketMode={mode_value:04o} SocketGroup={group_name}"
             where = ", ".join(f"{s.path}:{s.line}" for s in (mode, group) if s is not None) or "systemd's defaults"
-            return Finding("docker.sock", Status.MANUAL, "socket_unit", "high", {"settings": settings, "where": where}, cis=SOCKET_CIS)
-        if not host.live:
-            return Finding("docker.sock", Status.PASS, "compliant",
-                           evidence={"path": "docker.sock", "owner": f"root:{group.value if group else 'root'}",
-                                     "mode": f"{mode_value:04o}"}, cis=SOCKET_CIS)
-        return owner_and_mode(host, "/run/docker.sock", "docker.sock", 0o660, False, SOCKET_CIS, docker_gid(host))
+            wanted = SocketPermissions("docker.socket", f"{mode_value & 0o660:04o}", group_name if group_name in ("docker", "root") else "docker")
+            evidence = {"settings": settings, "where": where, "wanted": f"SocketMode={wanted.mode} SocketGroup={wanted.group}"}
+            return [Finding("docker.socket", Status.FAIL, "socket_unit", "high", evidence, cis=SOCKET_CIS)] + findings, [wanted]
+        unit_finding = Finding("docker.socket", Status.PASS, "socket_unit_compliant",
+                               evidence={"settings": f"SocketMode={mode_value:04o} SocketGroup={group_name}"}, cis=SOCKET_CIS)
+        return [unit_finding] + findings, []

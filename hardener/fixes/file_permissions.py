@@ -47,8 +47,8 @@ class FilePermissions(Fix):
         return owner_and_mode(host, name if name.startswith("/") else unit_file(host, name), name, allowed, directory, cis)
 
 
-def owner_and_mode(host: Host, found: Optional[str], name: str, allowed: int, directory: bool, cis, gid: int = 0) -> Finding:
-    """A file's finding on its owner (root and group `gid`) and mode (no bit beyond `allowed`);
+def owner_and_mode(host: Host, found: Optional[str], name: str, allowed: int, directory: bool, cis, gid: int = 0, uid: int = 0) -> Finding:
+    """A file's finding on its owner (`uid`, root by default, and group `gid`) and mode (no bit beyond `allowed`);
     its evidence says the mode the fix leaves: the current one without its excess bits."""
     # A link's own mode means nothing: what counts is the file it leads to, inside the root.
     path = host.resolve(found) if found and host.is_symlink(found) else found
@@ -59,13 +59,13 @@ def owner_and_mode(host: Host, found: Optional[str], name: str, allowed: int, di
         raise HostError(f"{host.display(path)} is {'not ' if directory else ''}a directory; expected a {'directory' if directory else 'file'}")
     mode = stat.S_IMODE(info.st_mode)
     excess = mode & ~allowed
-    owned = (info.st_uid, info.st_gid) == (0, gid)
+    owned = (info.st_uid, info.st_gid) == (uid, gid)
     evidence = {
         "path": path,
         **({"link": found} if found != path else {}),
         "owner": host.owner(info.st_uid, info.st_gid),
         "mode": f"{mode:04o}",
-        "wanted": f"{host.owner(0, gid)} {allowed:04o}",
+        "wanted": f"{host.owner(uid, gid)} {allowed:04o}",
         "mode_after_fix": f"{mode & ~excess:04o}",
     }
     if not excess and owned:

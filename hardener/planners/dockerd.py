@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Callable, Dict, List, Mapping, Optional, Seque
 
 from ..host import Host, HostError
 from ..model import Change, Intent, RestartService, Text, WriteFile
-from . import Planned, planner, serving
+from . import Planned, grouped, planner, serving
 
 if TYPE_CHECKING:  # what reads and edits dockerd's files loads with the first daemon item that runs, not with `list`
     from ..facts.dockerd_config import DockerdConfig, Flag
@@ -32,6 +32,7 @@ class DockerdOption(Intent):
     drop: Callable[[Flag], bool] = field(default=lambda flag: False, compare=False)  # flags to take out where written
     json_set: Mapping[str, object] = field(default_factory=dict, compare=False)
     json_remove: Tuple[str, ...] = ()
+    user: str = ""  # whose rootless dockerd; "" for the system's
 
 
 RESTART_STOPS = Text(
@@ -62,8 +63,8 @@ def running_of(host: Host) -> Optional[DockerdConfig]:
     return host.fact("dockerd_running", lambda: running_config(host))
 
 
-def live_restore_on(host: Host, config: Optional[DockerdConfig]) -> bool:
-    for source in (running_of(host), config):
+def live_restore_on(running: Optional[DockerdConfig], config: Optional[DockerdConfig]) -> bool:
+    for source in (running, config):
         if source is not None:
             flag = source.flag("live-restore")
             value = flag.value if flag is not None else source.json.get("live-restore", False)
@@ -80,18 +81,32 @@ def swarm_active(host: Host) -> bool:
 
 @planner(DockerdOption)
 def plan_dockerd(host: Host, wanted, options) -> Planned:
-    config = config_of(host)
-    items = serving(wanted)
-    intents = [intent for _, intent in wanted]
+    """The system dockerd's changes, then each rootless one's (by its user)."""
+    planned = Planned()
     via = options.via or options.config.daemon_options
-    if options.live_restore and swarm_active(host):
-        raise HostError("--live-restore: this node is in swarm mode, which live-restore does not work with")
-    planned = Planned(plan_options(host, config, intents, items, options.no_restart, via, options.live_restore))
-    if any(isinstance(change, RestartService) for change in planned.changes):
-        turning_on = options.live_restore or any(intent.json_set.get("live-restore") is True for intent in intents)
-        for text in _restart_notes(host, config, turning_on):
-            planned.note(items, text)
+    for user, group in grouped(wanted, lambda intent: intent.user).items():
+        items, intents = serving(group), [intent for _, intent in group]
+        if user:
+            planned.changes += plan_options(host, rootless_of(host, user), intents, items, options.no_restart, via,
+                                            options.live_restore, rootless=user)
+            continue
+        config = config_of(host)
+        if options.live_restore and swarm_active(host):
+            raise HostError("--live-restore: this node is in swarm mode, which live-restore does not work with")
+        changes = plan_options(host, config, intents, items, options.no_restart, via, options.live_restore)
+        planned.changes += changes
+        if any(isinstance(change, RestartService) for change in changes):
+            turning_on = options.live_restore or any(intent.json_set.get("live-restore") is True for intent in intents)
+            for text in _restart_notes(host, config, turning_on):
+                planned.note(items, text)
     return planned
+
+
+def rootless_of(host: Host, user: str) -> DockerdConfig:
+    from ..facts.rootless import rootless_config, rootless_daemons
+
+    daemon = next(daemon for daemon in rootless_daemons(host) if daemon.user == user)
+    return rootless_config(host, daemon)
 
 
 def _restart_notes(host: Host, config: DockerdConfig, live_restore: bool) -> List[Text]:
@@ -101,7 +116,7 @@ def _restart_notes(host: Host, config: DockerdConfig, live_restore: bool) -> Lis
     running = running_names(host) if host.live else []
     if not running:
         return []
-    if live_restore or live_restore_on(host, config):
+    if live_restore or live_restore_on(running_of(host), config):
         return [KEEPS_RUNNING]
     notes = [RESTART_STOPS.format(containers=", ".join(running))]
     if not swarm_active(host):
@@ -110,11 +125,17 @@ def _restart_notes(host: Host, config: DockerdConfig, live_restore: bool) -> Lis
 
 
 def plan_options(host: Host, config: DockerdConfig, intents: Sequence[DockerdOption], items: Tuple[str, ...],
-                 no_restart: bool = False, via: str = "daemon-json", live_restore: bool = False) -> List[Change]:
+                 no_restart: bool = False, via: str = "daemon-json", live_restore: bool = False, rootless: str = "") -> List[Change]:
     """One set of file changes for all the intents, then the restart.
 
     Wanted values go to daemon.json, or with via="execstart" onto dockerd's
-    command line (and out of daemon.json, so that no option is set twice)."""
+    command line (and out of daemon.json, so that no option is set twice).
+    For a user's rootless dockerd (`rootless`: the user), its own files, new
+    ones owned by the user, and a restart by the user's systemd manager."""
+    from ..facts.rootless import rootless_daemons, rootless_running
+
+    daemon = next((d for d in rootless_daemons(host) if d.user == rootless), None) if rootless else None
+    owner = (daemon.uid, daemon.gid) if daemon else None
     from ..edits import json_members
 
     json_set: Dict[str, object] = {}
@@ -125,7 +146,8 @@ def plan_options(host: Host, config: DockerdConfig, intents: Sequence[DockerdOpt
     # live-restore is one dockerd reloads: it goes to daemon.json (a reload reads only that file, whatever --via
     # says) and a reload takes it before the restart, so the containers keep running through that restart
     wanted_on = json_set.pop("live-restore", None) is True
-    turn_on = (wanted_on or (live_restore and host.live and not no_restart)) and bool(intents) and not live_restore_on(host, config)
+    running = rootless_running(host, daemon) if daemon else running_of(host)
+    turn_on = (wanted_on or (live_restore and host.live and not no_restart)) and bool(intents) and not live_restore_on(running, config)
     reload_first = turn_on and host.live and not no_restart
     added: List[str] = []
     if via == "execstart":
@@ -134,7 +156,9 @@ def plan_options(host: Host, config: DockerdConfig, intents: Sequence[DockerdOpt
         json_set = {}
     dropped = [flag for flag in config.flags if any(intent.drop(flag) for intent in intents)]
     gone = {id(word) for flag in dropped for word in flag.words}
-    changes: List[Change] = _variable_changes(host, config, gone, items) + _exec_start_changes(host, config, gone, added, items)
+    drop_in = f"{daemon.home}/.config/systemd/user/docker.service.d/zz-hardener.conf" if daemon else OUR_DROP_IN
+    changes: List[Change] = (_variable_changes(host, config, gone, items)
+                             + _exec_start_changes(host, config, gone, added, items, drop_in, owner))
     text = config.json_text or ""
     for key in json_remove:
         if text.strip():
@@ -145,10 +169,11 @@ def plan_options(host: Host, config: DockerdConfig, intents: Sequence[DockerdOpt
         text = json_members.set_member(text, "live-restore", True)
     if text != (config.json_text or ""):
         # a daemon.json that is a link (to a config volume, say) is edited where it leads, inside the root
-        changes.append(WriteFile(host.resolve(config.json_path), text, items=items))
+        changes.append(WriteFile(host.resolve(config.json_path), text, owner=owner, items=items))
     if host.live and not no_restart and (changes or intents):  # an intent with no file change: the files are right, dockerd is not
         units_changed = any(isinstance(c, WriteFile) and "/systemd/" in c.path for c in changes)
-        changes.append(RestartService("docker", "docker.service", reload_units=units_changed, reload_first=reload_first, items=items))
+        changes.append(RestartService("docker", "docker.service", reload_units=units_changed, reload_first=reload_first,
+                                      user=rootless, items=items))
     return changes
 
 
@@ -171,7 +196,8 @@ def _variable_changes(host: Host, config: DockerdConfig, gone: set, items: Tuple
     return changes
 
 
-def _exec_start_changes(host: Host, config: DockerdConfig, gone: set, added: Sequence[str], items: Tuple[str, ...]) -> List[Change]:
+def _exec_start_changes(host: Host, config: DockerdConfig, gone: set, added: Sequence[str], items: Tuple[str, ...],
+                        drop_in: str = OUR_DROP_IN, owner: Optional[Tuple[int, int]] = None) -> List[Change]:
     """Flags written in the ExecStart line itself, taken out or added: in the
     drop-in or override that holds it, or in a drop-in of ours over the package's unit."""
     from ..edits.unit_tree import set_value
@@ -186,6 +212,6 @@ def _exec_start_changes(host: Host, config: DockerdConfig, gone: set, added: Seq
     value = command.prefixes + " ".join(kept + list(added))
     path = command.setting.path
     if path.startswith(PACKAGE_UNIT_DIRS):
-        return [WriteFile(OUR_DROP_IN, render("systemd/docker-execstart.conf.j2", exec_start=value, package_unit=path), items=items)]
+        return [WriteFile(drop_in, render("systemd/docker-execstart.conf.j2", exec_start=value, package_unit=path), owner=owner, items=items)]
     text = host.read_text(path) or ""
     return [WriteFile(path, set_value(text, path, command.setting.node, value), items=items)]

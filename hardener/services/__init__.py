@@ -24,7 +24,7 @@ class Handler(abc.ABC):
         """What rollback runs once the files are back, as the journal records it."""
 
     @abc.abstractmethod
-    def before(self, host: Host) -> dict:
+    def before(self, host: Host, change: RestartService) -> dict:
         """What to record before the restart, to bring back after it (and after the undo)."""
 
     @abc.abstractmethod

@@ -2,11 +2,14 @@
 engine answers, and the containers that ran before started again where their
 restart policy does not bring them back. After a rollback the containers to
 bring back are those running then (the originals, once recreations are
-undone) and those recorded before the apply's restart that still exist."""
+undone) and those recorded before the apply's restart that still exist.
+
+A user's rootless docker is the same service of that user's systemd manager
+(systemctl --user -M USER@), its engine on the user's socket."""
 from __future__ import annotations
 
 import time
-from typing import List, Sequence
+from typing import List, Sequence, Tuple
 
 from ..host import Host, HostError
 from ..model import RestartService
@@ -15,81 +18,104 @@ from . import Command, Handler, register
 WAIT = 60.0
 
 
-def _running(host: Host) -> List[str]:
-    try:
-        return host.run("docker", "ps", "--quiet", "--no-trunc").split()
-    except HostError:
-        return []  # dockerd is down already: nothing runs that a restart could stop
+def systemctl_of(user: str) -> Tuple[str, ...]:
+    return ("systemctl", "--user", "-M", f"{user}@") if user else ("systemctl",)
 
 
-def _existing(host: Host) -> set:
-    try:
-        return set(host.run("docker", "ps", "--all", "--quiet", "--no-trunc").split())
-    except HostError:
-        return set()
+class Daemon:
+    """The system's dockerd, or one user's rootless dockerd: how systemd and docker reach it."""
 
+    def __init__(self, host: Host, user: str = ""):
+        self.host, self.user = host, user
+        self.systemctl = systemctl_of(user)
+        self.docker: Tuple[str, ...] = ("docker",)
+        if user:
+            from ..facts.rootless import rootless_daemons
 
-def _wait(host: Host) -> None:
-    deadline = time.monotonic() + WAIT
-    while True:
+            daemon = next((d for d in rootless_daemons(host) if d.user == user), None)
+            if daemon is None:
+                raise HostError(f"{user} has no rootless docker.service any more")
+            self.docker = ("docker", "--host", f"unix://{daemon.socket}")
+
+    def running(self) -> List[str]:
         try:
-            host.run("docker", "info", "--format", "{{.ServerVersion}}")
-            return
+            return self.host.run(*self.docker, "ps", "--quiet", "--no-trunc").split()
         except HostError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.5)
+            return []  # dockerd is down already: nothing runs that a restart could stop
 
+    def existing(self) -> set:
+        try:
+            return set(self.host.run(*self.docker, "ps", "--all", "--quiet", "--no-trunc").split())
+        except HostError:
+            return set()
 
-def _journal_tail(host: Host, unit: str) -> str:
-    try:
-        lines = host.run("journalctl", "--unit", unit, "--lines", "5", "--no-pager", "--output", "cat").strip().splitlines()
-    except HostError:
-        return ""
-    return " | journalctl: " + " / ".join(line.strip() for line in lines[-5:]) if lines else ""
+    def wait(self) -> None:
+        deadline = time.monotonic() + WAIT
+        while True:
+            try:
+                self.host.run(*self.docker, "info", "--format", "{{.ServerVersion}}")
+                return
+            except HostError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+
+    def journal_tail(self, unit: str) -> str:
+        where = ("--user-unit", unit, f"_UID={self._uid()}") if self.user else ("--unit", unit)
+        try:
+            lines = self.host.run("journalctl", *where, "--lines", "5", "--no-pager", "--output", "cat").strip().splitlines()
+        except HostError:
+            return ""
+        return " | journalctl: " + " / ".join(line.strip() for line in lines[-5:]) if lines else ""
+
+    def _uid(self) -> str:
+        return next((line.split(":")[2] for line in self.host.read_db("/etc/passwd").splitlines() if line.split(":")[0] == self.user), "")
+
+    def restart(self, unit: str, bring_back: Sequence[str]) -> None:
+        try:
+            self.host.run(*self.systemctl, "reset-failed", unit)  # earlier failures' start limit must not refuse this restart
+            self.host.run(*self.systemctl, "restart", unit)
+            self.wait()
+        except HostError as error:
+            whose = f"{self.user}'s rootless {unit}" if self.user else unit
+            raise HostError(f"{whose} did not come back after the restart: {error}{self.journal_tail(unit)}") from None
+        if bring_back:
+            now = set(self.running())
+            stopped = [container for container in bring_back if container not in now]
+            if stopped:
+                self.host.run(*self.docker, "start", *stopped)
 
 
 class DockerHandler(Handler):
     def commands(self, change: RestartService) -> List[Command]:
-        return ([("systemctl", "daemon-reload")] if change.reload_units else []) + (
-            [("systemctl", "reload", change.unit)] if change.reload_first else []) + [("systemctl", "restart", change.unit)]
+        systemctl = systemctl_of(change.user)
+        return ([(*systemctl, "daemon-reload")] if change.reload_units else []) + (
+            [(*systemctl, "reload", change.unit)] if change.reload_first else []) + [(*systemctl, "restart", change.unit)]
 
     def undo(self, change: RestartService) -> List[Command]:
-        return ([("systemctl", "daemon-reload")] if change.reload_units else []) + [
-            ("systemctl", "reset-failed", change.unit), ("systemctl", "restart", change.unit)]
+        systemctl = systemctl_of(change.user)
+        return ([(*systemctl, "daemon-reload")] if change.reload_units else []) + [
+            (*systemctl, "reset-failed", change.unit), (*systemctl, "restart", change.unit)]
 
-    def before(self, host: Host) -> dict:
-        return {"running": _running(host)}
+    def before(self, host: Host, change: RestartService) -> dict:
+        return {"running": Daemon(host, change.user).running(), "user": change.user}
 
     def restart(self, host: Host, change: RestartService, context: dict) -> None:
+        daemon = Daemon(host, change.user)
         if change.reload_units:
-            host.run("systemctl", "daemon-reload")
+            host.run(*daemon.systemctl, "daemon-reload")
         if change.reload_first:
-            host.run("systemctl", "reload", change.unit)
-        self._restart(host, change.unit, context.get("running", ()))
+            host.run(*daemon.systemctl, "reload", change.unit)
+        daemon.restart(change.unit, context.get("running", ()))
 
     def restart_after_undo(self, host: Host, unit: str, undo: List[Command], context: dict) -> None:
-        for command in undo[:-1]:  # the daemon-reload; reset-failed and the restart follow in _restart
-            if command[:2] != ("systemctl", "reset-failed"):
+        daemon = Daemon(host, context.get("user", ""))
+        for command in undo[:-1]:  # the daemon-reload; reset-failed and the restart follow in Daemon.restart
+            if "reset-failed" not in command:
                 host.run(*command)
-        existing = _existing(host)
+        existing = daemon.existing()
         recorded = [container for container in context.get("running", ()) if container in existing]
-        now = _running(host)
-        self._restart(host, unit, list(dict.fromkeys(now + recorded)))
-
-    @staticmethod
-    def _restart(host: Host, unit: str, bring_back: Sequence[str]) -> None:
-        try:
-            host.run("systemctl", "reset-failed", unit)  # earlier failures' start limit must not refuse this restart
-            host.run("systemctl", "restart", unit)
-            _wait(host)
-        except HostError as error:
-            raise HostError(f"{unit} did not come back after the restart: {error}{_journal_tail(host, unit)}") from None
-        if bring_back:
-            now = set(_running(host))
-            stopped = [container for container in bring_back if container not in now]
-            if stopped:
-                host.run("docker", "start", *stopped)
+        daemon.restart(unit, list(dict.fromkeys(daemon.running() + recorded)))
 
 
 register("docker", DockerHandler())

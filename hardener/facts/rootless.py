@@ -1,0 +1,83 @@
+"""Rootless Docker: a user's own dockerd, run by the user's systemd manager from
+~/.config/systemd/user/docker.service (what dockerd-rootless-setuptool.sh
+installs), reading ~/.config/docker/daemon.json, listening on
+$XDG_RUNTIME_DIR/docker.sock. docker-bench-security reads only the system
+daemon; harden finds each user's and reads it as dockerd does."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import List, Optional
+
+from ..host import Host, HostError
+from .dockerd_config import DockerdConfig, config_from, running_from
+from .systemd import load_unit
+
+UNIT = "docker.service"
+
+
+@dataclass(frozen=True)
+class RootlessDaemon:
+    user: str
+    uid: int
+    gid: int
+    home: str
+
+    @property
+    def unit_directories(self) -> List[str]:
+        """The user manager's unit search path, most important first."""
+        return [f"{self.home}/.config/systemd/user", "/etc/systemd/user", "/usr/local/lib/systemd/user", "/usr/lib/systemd/user"]
+
+    @property
+    def daemon_json(self) -> str:
+        return f"{self.home}/.config/docker/daemon.json"
+
+    @property
+    def runtime_dir(self) -> str:
+        return f"/run/user/{self.uid}"
+
+    @property
+    def socket(self) -> str:
+        return f"{self.runtime_dir}/docker.sock"
+
+    @property
+    def pid_file(self) -> str:
+        return f"{self.runtime_dir}/docker.pid"
+
+
+def rootless_daemons(host: Host) -> List[RootlessDaemon]:
+    """The users (of /etc/passwd, with a home) who have a rootless docker.service of their own."""
+    def load() -> List[RootlessDaemon]:
+        found = []
+        for line in host.read_db("/etc/passwd").splitlines():
+            fields = line.split(":")
+            if len(fields) < 7 or not fields[2].isdigit() or not fields[3].isdigit() or fields[2] == "0":
+                continue
+            home = fields[5].rstrip("/")
+            if not home.startswith("/") or home == "":
+                continue
+            try:
+                if host.lstat(f"{home}/.config/systemd/user/{UNIT}") is None:
+                    continue
+            except HostError:
+                continue
+            found.append(RootlessDaemon(fields[0], int(fields[2]), int(fields[3]), home))
+        return found
+
+    return host.fact("rootless_daemons", load)
+
+
+def rootless_config(host: Host, daemon: RootlessDaemon) -> Optional[DockerdConfig]:
+    """What the user's dockerd gets at its next start: its unit's ExecStart flags and its daemon.json."""
+    unit = load_unit(host, UNIT, daemon.unit_directories)
+    return config_from(host, unit, daemon.daemon_json) if unit.fragment else None
+
+
+def rootless_running(host: Host, daemon: RootlessDaemon) -> Optional[DockerdConfig]:
+    """What the user's running dockerd got; None when it does not run (or under --root)."""
+    if not host.live:
+        return None
+    try:
+        pid = (host.read_text(daemon.pid_file) or "").strip()
+    except HostError:
+        return None
+    return running_from(host, int(pid), daemon.daemon_json) if pid.isdigit() else None

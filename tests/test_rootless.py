@@ -1,0 +1,94 @@
+"""Rootless Docker on fixture roots: each user's own dockerd (its user unit and
+~/.config/docker/daemon.json) found and judged with the daemon rules, its
+findings named by the user, its fixes written where that dockerd reads them,
+owned by the user, and rolled back."""
+import json
+import os
+
+import hosts
+from conftest import run_harden
+
+UNIT = "[Unit]\nDescription=Docker Application Container Engine (Rootless)\n\n[Service]\n" \
+       "Environment=PATH=/usr/bin:/sbin:/usr/sbin\nExecStart=/usr/bin/dockerd-rootless.sh {flags}\nExecReload=/bin/kill -s HUP $MAINPID\n" \
+       "Restart=always\nType=notify\nNotifyAccess=all\n\n[Install]\nWantedBy=default.target\n"
+
+
+def rootless_host(make_root, flags="", daemon_json=None, user="admin", home="/home/admin", uid=1000):
+    root = make_root("debian", compliant=True)
+    unit = root / home.lstrip("/") / ".config/systemd/user/docker.service"
+    unit.parent.mkdir(parents=True)
+    unit.write_text(UNIT.format(flags=flags))
+    for directory in (root / home.lstrip("/"), root / home.lstrip("/") / ".config", unit.parent.parent, unit.parent):
+        os.chown(directory, uid, uid)
+    os.chown(unit, uid, uid)
+    if daemon_json is not None:
+        config = root / home.lstrip("/") / ".config/docker/daemon.json"
+        config.parent.mkdir()
+        config.write_text(json.dumps(daemon_json) + "\n")
+    return root
+
+
+def check(root, only):
+    result = run_harden("check", "--root", root, "--profile", "cis", "--only", only, "--format", "json")
+    assert result.code in (0, 2), result
+    return {item["id"]: {f["target"]: (f["status"], f["reason"]) for f in item["findings"]} for item in result.json["items"]}
+
+
+def test_each_rootless_daemon_is_judged_and_named_by_its_user(make_root):
+    root = rootless_host(make_root, flags="--experimental", daemon_json={"icc": False, "log-level": "debug"})
+    found = check(root, "icc,log-level,experimental,userns-remap")
+    assert found["icc"] == {"icc": ("pass", "compliant"), "icc (rootless, admin)": ("pass", "compliant")}
+    assert found["log-level"]["log-level (rootless, admin)"] == ("fail", "log_level")
+    assert found["log-level"]["log-level"] == ("pass", "compliant"), "the system's dockerd is another"
+    assert found["experimental"]["experimental (rootless, admin)"] == ("fail", "option_value")
+    assert list(found["userns-remap"]) == ["userns-remap"], "a rootless dockerd is in a user namespace already"
+
+
+def test_no_rootless_unit_no_rootless_findings(make_root):
+    root = make_root("debian", compliant=True)
+    (root / "home/admin/.config/docker").mkdir(parents=True)
+    (root / "home/admin/.config/docker/daemon.json").write_text('{"icc": true}\n')
+    assert list(check(root, "icc")["icc"]) == ["icc"]
+
+
+def test_the_fix_goes_where_the_rootless_dockerd_reads_it_owned_by_its_user(make_root):
+    root = rootless_host(make_root, flags="--experimental")
+    start = hosts.snapshot(root)
+    applied = run_harden("apply", "--yes", "--root", root, "--profile", "cis", "--only", "icc,experimental", "--format", "json")
+    assert applied.code == 0, applied
+    config = root / "home/admin/.config/docker/daemon.json"
+    assert json.loads(config.read_text()) == {"icc": False}
+    assert (config.stat().st_uid, config.stat().st_gid, config.parent.stat().st_uid) == (1000, 1000, 1000), "the user's, not root's"
+    unit = (root / "home/admin/.config/systemd/user/docker.service").read_text()
+    assert "ExecStart=/usr/bin/dockerd-rootless.sh\n" in unit.replace(" \n", "\n") and os.stat(root / "home/admin/.config/systemd/user/docker.service").st_uid == 1000
+    assert not (root / "etc/systemd/system/docker.service.d/zz-hardener.conf").exists(), "the system's units are not touched"
+    found = check(root, "icc,experimental")
+    assert all(status == "pass" for item in found.values() for status, _ in item.values()), found
+    rolled = run_harden("rollback", "--yes", "--root", root)
+    assert rolled.code == 0, rolled
+    assert hosts.snapshot(root) == start
+
+
+def test_a_rootless_restart_goes_through_the_users_manager(make_root):
+    from hardener.model import RestartService
+    from hardener.services import handler
+
+    docker = handler("docker")
+    change = RestartService("docker", "docker.service", reload_units=True, user="admin")
+    assert docker.commands(change) == [("systemctl", "--user", "-M", "admin@", "daemon-reload"),
+                                       ("systemctl", "--user", "-M", "admin@", "restart", "docker.service")]
+    assert docker.undo(change)[-1] == ("systemctl", "--user", "-M", "admin@", "restart", "docker.service")
+
+
+def test_the_rootless_daemon_json_is_its_users_with_a_safe_mode(make_root):
+    root = rootless_host(make_root, daemon_json={"icc": False})
+    config = root / "home/admin/.config/docker/daemon.json"
+    os.chown(config, 1000, 1000)
+    config.chmod(0o666)
+    found = check(root, "config-file-permissions")["config-file-permissions"]
+    assert found["/home/admin/.config/docker/daemon.json"] == ("fail", "too_permissive")
+    assert run_harden("apply", "--yes", "--root", root, "--profile", "cis", "--only", "config-file-permissions").code == 0
+    info = config.stat()
+    assert (info.st_uid, info.st_gid, info.st_mode & 0o777) == (1000, 1000, 0o644), "only the excess bits go; the user keeps it"
+    os.chown(config, 0, 0)
+    assert check(root, "config-file-permissions")["config-file-permissions"]["/home/admin/.config/docker/daemon.json"] == ("fail", "wrong_owner")
