@@ -92,3 +92,9 @@ def test_the_rootless_daemon_json_is_its_users_with_a_safe_mode(make_root):
     assert (info.st_uid, info.st_gid, info.st_mode & 0o777) == (1000, 1000, 0o644), "only the excess bits go; the user keeps it"
     os.chown(config, 0, 0)
     assert check(root, "config-file-permissions")["config-file-permissions"]["/home/admin/.config/docker/daemon.json"] == ("fail", "wrong_owner")
+
+
+def test_non_root_daemon_names_the_rootless_users(make_root):
+    root = rootless_host(make_root)
+    result = run_harden("check", "--root", root, "--profile", "cis", "--only", "non-root-daemon")
+    assert "the system dockerd runs as root; users with a rootless dockerd: admin" in result.out

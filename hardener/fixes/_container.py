@@ -1,12 +1,14 @@
 """What the container items share: one pass over the engine's containers,
 a finding for each container that fails, and where to fix it.
 
-Settings other than the memory limit cannot change on a live container. By
-default such a finding is manual and shows the `docker run` command that
-recreates the container without the setting; with `apply --recreate` harden
-does it. Each failing container gets a ContainerSettings intent; the container
-planner (planners/containers.py) makes one recreation per container with the
-settings of every selected item.
+Resource settings (memory, CPU shares, PIDs limit, restart policy) change
+live, with `docker update`, to the values the config gives. The others cannot
+change on a live container: by default such a finding is manual and shows the
+`docker run` command that recreates the container without the setting; with
+`apply --recreate` harden does it. Each failing container gets a
+ContainerSettings intent; the container planner (planners/containers.py) makes
+one recreation (or one `docker update`) per container with the settings of
+every selected item. Some items only report: only a person can judge them.
 """
 from __future__ import annotations
 

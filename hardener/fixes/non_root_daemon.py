@@ -20,7 +20,8 @@ class NonRootDaemon(DaemonFix):
                   "as the user that runs the containers).",
                   "在本机容器允许的情况下，以 rootless 模式运行 Docker（以运行容器的用户执行 dockerd-rootless-setuptool.sh install）。")
     reasons = dict(DaemonFix.reasons,
-                   runs_as_root=Text("the system dockerd runs as {user}", "系统 dockerd 以 {user} 身份运行"),
+                   runs_as_root=Text("the system dockerd runs as {user}; users with a rootless dockerd: {rootless_users}",
+                                     "系统 dockerd 以 {user} 身份运行；拥有 rootless dockerd 的用户：{rootless_users}"),
                    rootless=Text("dockerd runs rootless ({where})", "dockerd 以 rootless 模式运行（{where}）"))
 
     def judge(self, host, config):
@@ -35,4 +36,8 @@ class NonRootDaemon(DaemonFix):
             user = "root" if uid == "0" else f"uid {uid}"
             if uid != "0":
                 return Finding("dockerd", Status.PASS, "rootless", evidence={"option": "user", "value": user, "where": f"pid {running[0]}"}), None
-        return Finding("dockerd", Status.MANUAL, "runs_as_root", "low", {"user": user, "option": "user", "value": user, "where": "docker.service"}), None
+        from ..facts.rootless import rootless_daemons
+
+        rootless_users = ", ".join(daemon.user for daemon in rootless_daemons(host)) or "none"
+        return Finding("dockerd", Status.MANUAL, "runs_as_root", "low", {"user": user, "option": "user", "value": user,
+                                                                        "where": "docker.service", "rootless_users": rootless_users}), None
