@@ -217,3 +217,23 @@ def test_cis_reads_are_one_listing_one_inspect_per_container_and_image(lab, tmp_
         assert len(image_reads) == len(set(image_reads)) <= 2 * len(images), "one inspect and one history per image at most"
         others = [r for r in requests if r not in listings + inspects + image_reads]
         assert sorted(r.split("?")[0] for r in others) == ["/events", "/images/json", "/info"], others
+
+
+def test_a_stopped_container_is_recreated_stopped_with_private_propagation_and_bound_ports(lab, tmp_path):
+    shared = lab.host_dir(f"/tmp/hardener-{lab.token}-shared")
+    name = lab.container("--volume", f"{shared}:/x:rshared", "--publish", "18083:80", create=True)
+    original = lab.inspect(name)
+    config = tmp_path / "config.toml"
+    config.write_text('bind_address = "127.0.0.1"\n')
+    journal = tmp_path / "journal"
+    applied = live_harden(journal, "apply", "--yes", "--profile", "cis", "--recreate", "--only", "mount-propagation,bind-address",
+                          "--container", name, "--config", config, "--format", "json")
+    assert applied.code == 0, applied
+    lab.adopt(name)
+    new = lab.inspect(name)
+    assert new["Id"] != original["Id"] and new["State"]["Status"] == "created", "stopped as it was: created, not run"
+    assert [m["Propagation"] for m in new["Mounts"]] == ["rprivate"]
+    assert new["HostConfig"]["PortBindings"] == {"80/tcp": [{"HostIp": "127.0.0.1", "HostPort": "18083"}]}
+    assert live_harden(journal, "rollback", "--yes").code == 0
+    back = lab.inspect(name)
+    assert back["Id"] == original["Id"] and back["State"]["Status"] == "created"

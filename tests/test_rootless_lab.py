@@ -26,8 +26,10 @@ def rootless(systemd_lab):
     lab.run("loginctl", "enable-linger", USER)
     lab.wait_for(["systemctl", "--user", "-M", f"{USER}@", "is-system-running"], timeout=60)
     # the lab cannot load kernel modules; the system dockerd's iptables work, rootless dockerd runs with --iptables=false
-    installed = as_user(lab, f"{CONTRIB}/dockerd-rootless-setuptool.sh", "install", "--skip-iptables")
-    assert "Creating /home/alice/.config/systemd/user/docker.service" in installed.stdout + installed.stderr
+    # its last step runs `docker version` from its own directory, where Debian has no docker: that step alone fails
+    installed = as_user(lab, f"{CONTRIB}/dockerd-rootless-setuptool.sh", "install", "--skip-iptables", check=False)
+    assert "Creating /home/alice/.config/systemd/user/docker.service" in installed.stdout + installed.stderr, installed
+    assert lab.run("systemctl", "--user", "-M", f"{USER}@", "is-active", "docker.service").stdout.strip() == "active"
     as_user(lab, "sh", "-c", "mkdir -p /tmp/image/bin && cp /bin/busybox /tmp/image/bin/ && "
                              "for applet in sh sleep; do ln -s busybox /tmp/image/bin/$applet; done && "
                              "tar -C /tmp/image -c . | docker import - lab/busybox >/dev/null")

@@ -6,7 +6,8 @@ are set with one `docker update`.
 
 A recreation keeps the original aside: stopped, renamed to NAME-hardener-RUN,
 kept from restarting by its restart policy; the fixed container runs under
-the original name with the same volumes, and must keep running. Rollback
+the original name with the same volumes, and must keep running (one made from
+a stopped container is created, and stays stopped as it was). Rollback
 removes it and gives the original back its name, restart policy and state.
 """
 from __future__ import annotations
@@ -131,9 +132,9 @@ def recreation(container: containers.Container, command: List[str], items: Tuple
     if policy_flag != "no":
         steps.append(RunCommand(target, ("docker", "update", "--restart", "no", old),
                                 (("docker", "update", "--restart", policy_flag, old),), items=items))
+    running = ("docker", "container", "inspect", "--format", "{{.State.Running}}", container.name) if container.running else ()
     steps.append(RunCommand(target, tuple(command), (("docker", "rm", "--force", container.name),),
-                            verify=("docker", "container", "inspect", "--format", "{{.State.Running}}", container.name),
-                            expect="true", items=items))
+                            verify=running, expect="true" if running else "", items=items))
     steps += [RunCommand(target, tuple(connect), (("docker", "network", "disconnect", connect[-2], container.name),), items=items)
               for connect in network_connections(container)]
     return steps

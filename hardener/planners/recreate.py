@@ -1,5 +1,6 @@
-"""The `docker run` command that creates a container again, rebuilt from inspect:
-what the container planner runs, and what a manual finding shows.
+"""The `docker run` command that creates a container again (`docker create` for a
+stopped one), rebuilt from inspect: what the container planner runs, and what a
+manual finding shows.
 
 It keeps what the container was created with: image, name, command and
 entrypoint, the environment and labels it adds to its image's, ports, mounts
@@ -125,7 +126,8 @@ def run_command(host: Host, container: Container, image: Optional[Mapping], adju
     settings in `overrides` (a memory limit, CPU shares, a PIDs limit, a restart policy) set."""
     config, settings = container.raw["Config"], dict(container.host_config, **overrides)
     image_config = (image or {}).get("Config") or {}
-    args: List[str] = ["docker", "run", "--detach", "--name", container.name]
+    verb = ["run", "--detach"] if container.running else ["create"]  # a stopped container stays stopped
+    args: List[str] = ["docker", *verb, "--name", container.name]
 
     restart = settings.get("RestartPolicy") or {}
     if restart.get("Name") not in (None, "", "no"):
