@@ -98,11 +98,11 @@ class Container:
         return evidence
 
 
-def _engine(host: Host) -> EngineAPI:
+def api(host: Host) -> EngineAPI:
     return host.fact("engine_api", EngineAPI)
 
 
-def _unreachable(host: Host, error: EngineError) -> NoEngine:
+def unreachable(host: Host, error: EngineError) -> NoEngine:
     if error.missing and unit_file(host, "docker.service") is None and find_program(host, "dockerd") is None:
         return NoEngine("not_installed", "Docker is not installed")
     return NoEngine("engine_unreachable", str(error))
@@ -117,9 +117,9 @@ def listing(host: Host) -> List[Mapping]:
         from ..journal import Journal
 
         try:
-            listed = _engine(host).containers()
+            listed = api(host).containers()
         except EngineError as error:
-            raise _unreachable(host, error) from None
+            raise unreachable(host, error) from None
         kept = Journal(host).kept_aside() if listed else set()  # originals harden keeps for rollback: its own, not the host's
         return [entry for entry in listed if entry_name(entry) not in kept]
 
@@ -143,7 +143,7 @@ def running_names(host: Host, network: Optional[str] = None) -> List[str]:
 def network(host: Host, name: str) -> Optional[Mapping]:
     """A network's inspect; None where the engine does not answer or has no such network."""
     try:
-        return _engine(host).get(f"/networks/{quote(name)}")  # type: ignore[return-value]
+        return api(host).get(f"/networks/{quote(name)}")  # type: ignore[return-value]
     except EngineError:
         return None
 
@@ -157,10 +157,10 @@ def _inspects(host: Host, container_ids: Sequence[str]) -> Dict[str, Optional[Co
     """The inspects of these containers, asking the engine only for those not asked before this run."""
     cache: Dict[str, Optional[Container]] = host.fact("container_inspects", dict)
     wanted = [container_id for container_id in container_ids if container_id not in cache]
-    for container_id, found in _engine(host).inspect_containers(wanted).items():
+    for container_id, found in api(host).inspect_containers(wanted).items():
         if isinstance(found, EngineError):
             if found.status != 404:
-                raise _unreachable(host, found) from None
+                raise unreachable(host, found) from None
             cache[container_id] = None
         else:
             cache[container_id] = Container(found)
@@ -185,10 +185,10 @@ def image(host: Host, image_id: str) -> Optional[Mapping]:
     cache: Dict[str, Optional[Mapping]] = host.fact("image_inspects", dict)
     if image_id not in cache:
         try:
-            cache[image_id] = _engine(host).image(image_id)
+            cache[image_id] = api(host).image(image_id)
         except EngineError as error:
             if error.status != 404:
-                raise _unreachable(host, error) from None
+                raise unreachable(host, error) from None
             cache[image_id] = None
     return cache[image_id]
 
@@ -224,7 +224,7 @@ def memory_usage(host: Host, container: Container) -> Optional[int]:
     if found is not None:
         return found
     try:
-        stats = _engine(host).get(f"/containers/{container.id}/stats?stream=false&one-shot=true")
+        stats = api(host).get(f"/containers/{container.id}/stats?stream=false&one-shot=true")
     except EngineError:
         return None
     memory = stats.get("memory_stats") or {} if isinstance(stats, dict) else {}
@@ -235,9 +235,9 @@ def engine_info(host: Host) -> Mapping:
     """The engine's `docker info`, asked once a run."""
     def load() -> Mapping:
         try:
-            return _engine(host).get("/info")  # type: ignore[return-value]
+            return api(host).get("/info")  # type: ignore[return-value]
         except EngineError as error:
-            raise _unreachable(host, error) from None
+            raise unreachable(host, error) from None
 
     return host.fact("engine_info", load)
 
@@ -251,9 +251,9 @@ def image_listing(host: Host) -> List[Mapping]:
     """Every image the engine has (tagged or not; not the layers under them), listed once a run."""
     def load() -> List[Mapping]:
         try:
-            return list(_engine(host).images())
+            return list(api(host).images())
         except EngineError as error:
-            raise _unreachable(host, error) from None
+            raise unreachable(host, error) from None
 
     return host.fact("image_listing", load)
 
@@ -263,10 +263,10 @@ def history(host: Host, image_id: str) -> List[Mapping]:
     cache: Dict[str, List[Mapping]] = host.fact("image_histories", dict)
     if image_id not in cache:
         try:
-            cache[image_id] = list(_engine(host).history(image_id))
+            cache[image_id] = list(api(host).history(image_id))
         except EngineError as error:
             if error.status != 404:
-                raise _unreachable(host, error) from None
+                raise unreachable(host, error) from None
             cache[image_id] = []
     return cache[image_id]
 
@@ -285,10 +285,10 @@ def running_execs(host: Host, container: Container) -> List[Mapping]:
     found = []
     for exec_id in container.raw.get("ExecIDs") or []:
         try:
-            execution = _engine(host).get(f"/exec/{exec_id}/json")
+            execution = api(host).get(f"/exec/{exec_id}/json")
         except EngineError as error:
             if error.status != 404:
-                raise _unreachable(host, error) from None
+                raise unreachable(host, error) from None
             continue
         process = execution.get("ProcessConfig") or {}
         if [process.get("entrypoint"), *(process.get("arguments") or [])] != health_command(container):
@@ -296,15 +296,15 @@ def running_execs(host: Host, container: Container) -> List[Mapping]:
     return found
 
 
-def exec_events(host: Host, since: int) -> List[Mapping]:
-    """The execs the engine's event log still holds since `since` (epoch seconds): one request a run.
-    The log is the engine's memory of recent events, not a record of every exec."""
+def exec_events(host: Host) -> List[Mapping]:
+    """The execs the engine's event log still holds: one request a run. The log is the
+    engine's memory of recent events, not a record of every exec."""
     def load() -> List[Mapping]:
         query = quote('{"type":["container"],"event":["exec_create"]}')
         try:
-            events = _engine(host).get(f"/events?since={since}&until={int(time.time()) + 1}&filters={query}", stream=True)
+            events = api(host).get(f"/events?since=0&until={int(time.time()) + 1}&filters={query}", stream=True)
         except EngineError as error:
-            raise _unreachable(host, error) from None
+            raise unreachable(host, error) from None
         return list(events)  # type: ignore[arg-type]
 
     return host.fact("exec_events", load)

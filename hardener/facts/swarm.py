@@ -5,7 +5,7 @@ from typing import List, Mapping, Optional
 from urllib.parse import quote
 
 from ..host import Host
-from .containers import NoEngine, _engine, _unreachable, engine_info
+from .containers import NoEngine, api, engine_info, unreachable
 from .engine_api import EngineError
 
 INACTIVE = ("inactive", "")
@@ -29,9 +29,9 @@ def is_manager(host: Host) -> bool:
 
 def _get(host: Host, path: str):
     try:
-        return _engine(host).get(path)
+        return api(host).get(path)
     except EngineError as error:
-        raise _unreachable(host, error) from None
+        raise unreachable(host, error) from None
 
 
 def spec(host: Host) -> Mapping:

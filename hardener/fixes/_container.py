@@ -144,7 +144,7 @@ class ExecFix(ContainerFix):
 
     def in_line(self, host, chosen):
         health_checks = {container.id: "exec_create: " + " ".join(containers.health_command(container)) for container in chosen}
-        seen = [event for event in containers.exec_events(host, since=0)
+        seen = [event for event in containers.exec_events(host)
                 if (event.get("Actor") or {}).get("ID") in health_checks and event.get("Action") != health_checks[event["Actor"]["ID"]]]
         return Finding("containers", Status.MANUAL, "no_record", "low",
                        {"what": self.what.en, "what_zh": self.what.zh, "execs_seen": len(seen),
