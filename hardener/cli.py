@@ -102,7 +102,8 @@ def rollback(run_id, yes, force, **given):
 def list_items(**given):
     """Every item of the profile: id, title, CIS recommendations and how it is fixed."""
     from .i18n import REMEDY
-    from .profiles import DEFAULT_PROFILE, numbers, profile_fixes, recommendations  # the items' metadata, and no more
+    from .benchmark import numbers, recommendations
+    from .profiles import DEFAULT_PROFILE, profile_fixes  # the items' metadata, and no more
 
     settings = given_settings(**given)
     lang, profile = settings.language, settings.profile or DEFAULT_PROFILE

@@ -13,7 +13,7 @@ from .engine import unified_diff
 from .host import Host
 from .i18n import PAGE, PAGE_COUNTS, PAGE_GROUPS, REASONS, STATUS, UI
 from .model import Change, Finding, ItemResult, RestartService, SetOwnerMode, Status, Text, WriteFile
-from .profiles import by_number, numbers
+from .benchmark import by_number, numbers
 
 
 class _Blank(dict):

@@ -1,7 +1,8 @@
 """Profiles: aliyun (the baseline's 13 items, the default) and cis (every
 recommendation of the CIS Docker Benchmark 1.8.0, none silently left out)."""
 from conftest import run_harden
-from hardener.profiles import numbers, profile_fixes, recommendations
+from hardener.benchmark import numbers, recommendations
+from hardener.profiles import profile_fixes
 
 ALIYUN = ["audit-docker-files", "icc", "log-level", "iptables", "no-aufs", "file-permissions", "content-trust", "no-privileged",
           "no-sensitive-mounts", "memory-limit", "readonly-rootfs", "no-host-pid", "no-docker-sock"]

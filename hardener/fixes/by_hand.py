@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..facts import swarm
 from ..model import Detection, Finding, Remedy, Status, Text
-from ..profiles import by_number
+from ..benchmark import by_number
 from . import Fix
 
 

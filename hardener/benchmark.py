@@ -1,0 +1,44 @@
+"""The CIS Docker Benchmark 1.8.0: its recommendations, with their 1.6.0 numbers,
+assessment and titles in English and Chinese, from cis-docker-benchmark-1.8.0.tsv
+beside this file. Items name the recommendations they answer by number."""
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+from typing import Dict, List, NamedTuple, Tuple
+
+from .model import Text
+
+BENCHMARK = Path(__file__).with_name("cis-docker-benchmark-1.8.0.tsv")
+
+
+class Recommendation(NamedTuple):
+    number: str  # CIS Docker Benchmark 1.8.0
+    number_1_6: str  # the same recommendation in 1.6.0 and 1.7.0 ("" where it is new)
+    automated: bool  # CIS's assessment: Automated, or Manual
+    title: Text
+
+
+@functools.lru_cache(maxsize=None)
+def recommendations() -> Tuple[Recommendation, ...]:
+    rows = [line.split("\t") for line in BENCHMARK.read_text(encoding="utf-8").splitlines()[1:] if line]
+    return tuple(Recommendation(number, "" if old == "-" else old, assessment == "Automated", Text(title, title_zh))
+                 for number, old, assessment, title, title_zh in rows)
+
+
+@functools.lru_cache(maxsize=None)
+def by_number() -> Dict[str, Recommendation]:
+    return {recommendation.number: recommendation for recommendation in recommendations()}
+
+
+def numbers(span: str) -> Tuple[str, ...]:
+    """The recommendations an item's `cis` names, in the benchmark's order: "2.3", "3.1–3.6", "1.1.3–1.1.18"."""
+    ordered = [recommendation.number for recommendation in recommendations()]
+    found: List[str] = []
+    for part in re.split(r"\s*,\s*", span.strip()):
+        first, _, last = part.partition("–")
+        if first not in by_number() or (last and last not in by_number()):
+            raise ValueError(f"not a CIS Docker Benchmark 1.8.0 recommendation: {part!r}")
+        found += ordered[ordered.index(first): ordered.index(last or first) + 1]
+    return tuple(found)
