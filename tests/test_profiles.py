@@ -38,7 +38,8 @@ def test_a_cis_report_has_a_status_for_every_recommendation(make_root):
     assert set(by_number) == {r.number for r in recommendations()}
     assert by_number["4.1"] == [("image-user", "not_applicable", "not_live", None)], "images are the engine's"
     assert by_number["4.2"] == [("trusted-base-images", "manual", "by_hand", None)]
-    assert by_number["7.4"] == [("swarm-secrets", "not_applicable", "no_swarm", None)]
+    assert by_number["7.4"] == [("swarm-secrets", "not_applicable", "not_live", None)]
+    assert by_number["5.1"] == [("swarm-mode", "not_applicable", "not_live", None)], "no engine to ask is not a pass"
     assert by_number["2.8"][0][3] == ["2.7"] and by_number["2.7"][0][3] == [""], "the 1.6.0 number where it differs"
     assert by_number["2.3"] == [("log-level", "fail", "debug_on", None)]
 

@@ -34,8 +34,6 @@ class ContainerFix(Fix):
     adjust: Optional[Adjust] = None  # how a recreation fixes it; None: it is never recreated
     reasons = {  # every container item's; each adds its own with dict(ContainerFix.reasons, ...)
         "compliant": Text("{checked} container(s) checked", "已检查 {checked} 个容器"),
-        "not_live": Text("containers are read from a running engine; under --root there is none",
-                         "容器信息来自运行中的 Docker 引擎；--root 模式下不查询引擎"),
     }
 
     @abc.abstractmethod

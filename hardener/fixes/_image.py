@@ -33,8 +33,6 @@ class ImageFix(Fix):
     reads_history = False
     reasons = {  # every image item's; each adds its own with dict(ImageFix.reasons, ...)
         "compliant": Text("{checked} image(s) checked", "已检查 {checked} 个镜像"),
-        "not_live": Text("images are read from a running engine; under --root there is none",
-                         "镜像信息来自运行中的 Docker 引擎；--root 模式下不查询引擎"),
     }
 
     @abc.abstractmethod

@@ -15,7 +15,6 @@ class SwarmFix(Fix):
     profiles = ("cis",)
     manager_only = True  # what it reads only a manager knows
     reasons = {  # every swarm item's; each adds its own with dict(SwarmFix.reasons, ...)
-        "no_swarm": Text("this node is not in a swarm", "本节点未加入 swarm"),
         "not_manager": Text("this node is a swarm worker: check it on a manager", "本节点是 swarm 工作节点：请在管理节点上检查"),
     }
 
@@ -24,6 +23,8 @@ class SwarmFix(Fix):
         """The findings on this swarm node."""
 
     def detect(self, host: Host) -> Detection:
+        if not host.live:
+            return Detection((Finding("swarm", Status.NOT_APPLICABLE, "not_live"),))
         node = swarm.node(host)
         if node is None:
             return Detection((Finding("swarm", Status.NOT_APPLICABLE, "no_swarm"),))

@@ -13,11 +13,11 @@ class ByHand(Fix):
     remedy = Remedy.MANUAL
     profiles = ("cis",)
     swarm_only = False
-    reasons = {"by_hand": Text("CIS {recommendation}: a person judges this; see the advice",
-                               "CIS {recommendation}：需人工判断；见建议"),
-               "no_swarm": Text("this node is not in a swarm", "本节点未加入 swarm")}
+    reasons = {"by_hand": Text("CIS {recommendation}: a person judges this; see the advice", "CIS {recommendation}：需人工判断；见建议")}
 
     def detect(self, host) -> Detection:
+        if self.swarm_only and not host.live:
+            return Detection((Finding("swarm", Status.NOT_APPLICABLE, "not_live"),))
         if self.swarm_only and swarm.node(host) is None:
             return Detection((Finding("swarm", Status.NOT_APPLICABLE, "no_swarm"),))
         return Detection((Finding(f"CIS {self.cis}", Status.MANUAL, "by_hand", "low", {"recommendation": self.cis}),))

@@ -20,8 +20,6 @@ class ImageSprawl(Fix):
         "sprawl": Text("{images} image(s): {dangling} dangling, {unused} used by no container ({unused_images})",
                        "共 {images} 个镜像：{dangling} 个悬空，{unused} 个无容器使用（{unused_images}）"),
         "compliant": Text("{images} image(s), each used by a container", "共 {images} 个镜像，均有容器使用"),
-        "not_live": Text("images are read from a running engine; under --root there is none",
-                         "镜像信息来自运行中的 Docker 引擎；--root 模式下不查询引擎"),
     }
 
     def detect(self, host) -> Detection:
