@@ -302,7 +302,8 @@ def exec_events(host: Host) -> List[Mapping]:
     def load() -> List[Mapping]:
         query = quote('{"type":["container"],"event":["exec_create"]}')
         try:
-            events = api(host).get(f"/events?since=0&until={int(time.time()) + 1}&filters={query}", stream=True)
+            # until a time past, so that the engine answers what it holds at once (a time to come, it waits for)
+            events = api(host).get(f"/events?since=0&until={int(time.time())}&filters={query}", stream=True)
         except EngineError as error:
             raise unreachable(host, error) from None
         return list(events)  # type: ignore[arg-type]
