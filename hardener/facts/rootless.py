@@ -66,6 +66,11 @@ def rootless_daemons(host: Host) -> List[RootlessDaemon]:
     return host.fact("rootless_daemons", load)
 
 
+def rootless_daemon(host: Host, user: str) -> Optional[RootlessDaemon]:
+    """This user's rootless dockerd, None where the user has none."""
+    return next((daemon for daemon in rootless_daemons(host) if daemon.user == user), None)
+
+
 def rootless_config(host: Host, daemon: RootlessDaemon) -> Optional[DockerdConfig]:
     """What the user's dockerd gets at its next start: its unit's ExecStart flags and its daemon.json."""
     unit = load_unit(host, UNIT, daemon.unit_directories)

@@ -22,11 +22,6 @@ def node(host: Host) -> Optional[Mapping]:
     return swarm if swarm.get("LocalNodeState", "") not in INACTIVE else None
 
 
-def is_manager(host: Host) -> bool:
-    swarm = node(host)
-    return bool(swarm and swarm.get("ControlAvailable"))
-
-
 def _get(host: Host, path: str):
     try:
         return api(host).get(path)

@@ -19,7 +19,7 @@ from ..facts import containers
 from ..host import Host, HostError
 from ..model import Detection, Finding, Remedy, Status, Text
 from ..planners.containers import ContainerSettings
-from ..planners.recreate import Adjust
+from ..planners.recreate import CLEARABLE, Adjust
 from . import Fix
 
 
@@ -81,6 +81,26 @@ class ContainerFix(Fix):
         if not findings:
             return Detection((self.in_line(host, chosen),))
         return Detection(tuple(findings), intents=tuple(intents))
+
+
+class SharedFromHost(ContainerFix):
+    """A container sharing one of the host's namespaces, or its privileges (a CLEARABLE setting):
+    a finding where it has the setting, and a recreation without it."""
+
+    setting: str = ""  # HostConfig's key: "PidMode"
+    evidence_key: str = ""  # what the finding calls it: "pid_mode"
+    reason: str = ""
+    severity: str = "high"
+
+    @property
+    def adjust(self) -> Adjust:
+        return Adjust(clear=frozenset({self.setting}))
+
+    def problem(self, host, container):
+        granted = CLEARABLE[self.setting]
+        if container.host_config.get(self.setting) == granted:
+            return Problem(self.reason, self.severity, {self.evidence_key: granted})
+        return None
 
 
 class ConfiguredValue(ContainerFix):

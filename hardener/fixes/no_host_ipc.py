@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 from ..model import Text
-from ..planners.recreate import Adjust
-from ._container import ContainerFix, Problem
+from ._container import ContainerFix, SharedFromHost
 
 
-class NoHostIpc(ContainerFix):
+class NoHostIpc(SharedFromHost):
     id = "no-host-ipc"
     cis = "5.17"
     profiles = ("cis",)
@@ -14,9 +13,4 @@ class NoHostIpc(ContainerFix):
     advice = Text("Recreate the container without --ipc=host.", "不使用 --ipc=host 重新创建容器。")
     reasons = dict(ContainerFix.reasons, host_ipc=Text("{container} ({image}) shares the host's IPC namespace (--ipc=host)",
                                                        "{container}（{image}）共享主机 IPC 名称空间（--ipc=host）"))
-    adjust = Adjust(clear=frozenset({"IpcMode"}))
-
-    def problem(self, host, container):
-        if container.host_config.get("IpcMode") == "host":
-            return Problem("host_ipc", "high", {"ipc_mode": "host"})
-        return None
+    setting, evidence_key, reason = "IpcMode", "ipc_mode", "host_ipc"

@@ -5,11 +5,10 @@ host's addresses, and on its own network it is not, until its ports are publishe
 from __future__ import annotations
 
 from ..model import Remedy, Text
-from ..planners.recreate import Adjust
-from ._container import ContainerFix, Problem
+from ._container import ContainerFix, SharedFromHost
 
 
-class NoHostNetwork(ContainerFix):
+class NoHostNetwork(SharedFromHost):
     id = "no-host-network"
     cis = "5.10"
     profiles = ("cis",)
@@ -22,9 +21,4 @@ class NoHostNetwork(ContainerFix):
                   "重建后的容器位于默认网桥且未发布端口：它原本在主机地址上提供的服务将无法访问，需发布端口（-p）后才能恢复。")
     reasons = dict(ContainerFix.reasons, host_network=Text("{container} ({image}) shares the host's network namespace (--network=host)",
                                                            "{container}（{image}）共享主机网络名称空间（--network=host）"))
-    adjust = Adjust(clear=frozenset({"NetworkMode"}))
-
-    def problem(self, host, container):
-        if container.host_config.get("NetworkMode") == "host":
-            return Problem("host_network", "high", {"network_mode": "host"})
-        return None
+    setting, evidence_key, reason = "NetworkMode", "network_mode", "host_network"

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 from ..model import Text
-from ..planners.recreate import Adjust
-from ._container import ContainerFix, Problem
+from ._container import ContainerFix, SharedFromHost
 
 
-class NoHostUserns(ContainerFix):
+class NoHostUserns(SharedFromHost):
     id = "no-host-userns"
     cis = "5.31"
     profiles = ("cis",)
@@ -14,9 +13,4 @@ class NoHostUserns(ContainerFix):
     advice = Text("Recreate the container without --userns=host.", "不使用 --userns=host 重新创建容器。")
     reasons = dict(ContainerFix.reasons, host_userns=Text("{container} ({image}) shares the host's user namespace (--userns=host)",
                                                           "{container}（{image}）共享主机用户名称空间（--userns=host）"))
-    adjust = Adjust(clear=frozenset({"UsernsMode"}))
-
-    def problem(self, host, container):
-        if container.host_config.get("UsernsMode") == "host":
-            return Problem("host_userns", "high", {"userns_mode": "host"})
-        return None
+    setting, evidence_key, reason = "UsernsMode", "userns_mode", "host_userns"

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 from ..model import Text
-from ..planners.recreate import Adjust
-from ._container import ContainerFix, Problem
+from ._container import ContainerFix, SharedFromHost
 
 
-class NoHostUts(ContainerFix):
+class NoHostUts(SharedFromHost):
     id = "no-host-uts"
     cis = "5.21"
     profiles = ("cis",)
@@ -14,9 +13,5 @@ class NoHostUts(ContainerFix):
     advice = Text("Recreate the container without --uts=host.", "不使用 --uts=host 重新创建容器。")
     reasons = dict(ContainerFix.reasons, host_uts=Text("{container} ({image}) shares the host's UTS namespace (--uts=host)",
                                                        "{container}（{image}）共享主机 UTS 名称空间（--uts=host）"))
-    adjust = Adjust(clear=frozenset({"UTSMode"}))
-
-    def problem(self, host, container):
-        if container.host_config.get("UTSMode") == "host":
-            return Problem("host_uts", "medium", {"uts_mode": "host"})
-        return None
+    setting, evidence_key, reason = "UTSMode", "uts_mode", "host_uts"
+    severity = "medium"

@@ -1,21 +1,15 @@
 """no-privileged (CIS 5.5): no container runs with --privileged."""
 from __future__ import annotations
 
-from ..planners.recreate import Adjust
 from ..model import Text
-from ._container import ContainerFix, Problem
+from ._container import ContainerFix, SharedFromHost
 
 
-class NoPrivileged(ContainerFix):
+class NoPrivileged(SharedFromHost):
     id = "no-privileged"
     cis = "5.5"
     title = Text("Containers do not run privileged", "不要使用特权容器")
     advice = Text("Recreate the container without --privileged; add only the capabilities it needs (--cap-add).",
                   "不使用 --privileged 重新创建容器；只用 --cap-add 添加所需的能力。")
     reasons = dict(ContainerFix.reasons, privileged=Text("{container} ({image}) runs privileged", "{container}（{image}）以特权模式运行"))
-    adjust = Adjust(clear=frozenset({"Privileged"}))
-
-    def problem(self, host, container):
-        if container.host_config.get("Privileged"):
-            return Problem("privileged", "high", {"privileged": True})
-        return None
+    setting, evidence_key, reason = "Privileged", "privileged", "privileged"

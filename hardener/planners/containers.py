@@ -114,7 +114,7 @@ def live_update(host: Host, container: containers.Container, live: Mapping[str, 
         undo += ["--restart", restart_flag(settings.get("RestartPolicy") or {})]
     undos = [tuple(undo + [container.id])]
     if "Memory" in live:
-        undos.append(("docker", "update", "--memory", str(host_memory(host)), "--memory-swap", "-1", container.id))
+        undos.append(("docker", "update", "--memory", str(total), "--memory-swap", "-1", container.id))
     caveat = Text("; ".join(c.en for c in caveats), "；".join(c.zh for c in caveats)) if caveats else None
     return [RunCommand(target=f"container {container.name}", command=tuple(command + [container.id]), undo=tuple(undos),
                        caveat=caveat, items=items)]

@@ -20,6 +20,7 @@ from . import Planned, grouped, planner, serving
 
 if TYPE_CHECKING:  # what reads and edits dockerd's files loads with the first daemon item that runs, not with `list`
     from ..facts.dockerd_config import DockerdConfig, Flag
+    from ..facts.rootless import RootlessDaemon
 
 PACKAGE_UNIT_DIRS = ("/lib/systemd/", "/usr/lib/systemd/")
 OUR_DROP_IN = "/etc/systemd/system/docker.service.d/zz-hardener.conf"
@@ -87,8 +88,11 @@ def plan_dockerd(host: Host, wanted, options) -> Planned:
     for user, group in grouped(wanted, lambda intent: intent.user).items():
         items, intents = serving(group), [intent for _, intent in group]
         if user:
-            planned.changes += plan_options(host, rootless_of(host, user), intents, items, options.no_restart, via,
-                                            options.live_restore, rootless=user)
+            from ..facts.rootless import rootless_config, rootless_daemon
+
+            daemon = rootless_daemon(host, user)
+            planned.changes += plan_options(host, rootless_config(host, daemon), intents, items, options.no_restart, via,
+                                            options.live_restore, daemon=daemon)
             continue
         config = config_of(host)
         if options.live_restore and swarm_active(host):
@@ -100,13 +104,6 @@ def plan_dockerd(host: Host, wanted, options) -> Planned:
             for text in _restart_notes(host, config, turning_on):
                 planned.note(items, text)
     return planned
-
-
-def rootless_of(host: Host, user: str) -> DockerdConfig:
-    from ..facts.rootless import rootless_config, rootless_daemons
-
-    daemon = next(daemon for daemon in rootless_daemons(host) if daemon.user == user)
-    return rootless_config(host, daemon)
 
 
 def _restart_notes(host: Host, config: DockerdConfig, live_restore: bool) -> List[Text]:
@@ -125,18 +122,18 @@ def _restart_notes(host: Host, config: DockerdConfig, live_restore: bool) -> Lis
 
 
 def plan_options(host: Host, config: DockerdConfig, intents: Sequence[DockerdOption], items: Tuple[str, ...],
-                 no_restart: bool = False, via: str = "daemon-json", live_restore: bool = False, rootless: str = "") -> List[Change]:
+                 no_restart: bool = False, via: str = "daemon-json", live_restore: bool = False,
+                 daemon: Optional[RootlessDaemon] = None) -> List[Change]:
     """One set of file changes for all the intents, then the restart.
 
     Wanted values go to daemon.json, or with via="execstart" onto dockerd's
     command line (and out of daemon.json, so that no option is set twice).
-    For a user's rootless dockerd (`rootless`: the user), its own files, new
-    ones owned by the user, and a restart by the user's systemd manager."""
-    from ..facts.rootless import rootless_daemons, rootless_running
-
-    daemon = next((d for d in rootless_daemons(host) if d.user == rootless), None) if rootless else None
-    owner = (daemon.uid, daemon.gid) if daemon else None
+    For a user's rootless dockerd (`daemon`), its own files, new ones owned
+    by the user, and a restart by the user's systemd manager."""
     from ..edits import json_members
+    from ..facts.rootless import rootless_running
+
+    owner = (daemon.uid, daemon.gid) if daemon else None
 
     json_set: Dict[str, object] = {}
     json_remove: List[str] = []
@@ -173,7 +170,7 @@ def plan_options(host: Host, config: DockerdConfig, intents: Sequence[DockerdOpt
     if host.live and not no_restart and (changes or intents):  # an intent with no file change: the files are right, dockerd is not
         units_changed = any(isinstance(c, WriteFile) and "/systemd/" in c.path for c in changes)
         changes.append(RestartService("docker", "docker.service", reload_units=units_changed, reload_first=reload_first,
-                                      user=rootless, items=items))
+                                      user=daemon.user if daemon else "", items=items))
     return changes
 
 

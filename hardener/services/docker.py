@@ -29,13 +29,14 @@ class Daemon:
         self.host, self.user = host, user
         self.systemctl = systemctl_of(user)
         self.docker: Tuple[str, ...] = ("docker",)
+        self.uid = 0
         if user:
-            from ..facts.rootless import rootless_daemons
+            from ..facts.rootless import rootless_daemon
 
-            daemon = next((d for d in rootless_daemons(host) if d.user == user), None)
+            daemon = rootless_daemon(host, user)
             if daemon is None:
                 raise HostError(f"{user} has no rootless docker.service any more")
-            self.docker = ("docker", "--host", f"unix://{daemon.socket}")
+            self.docker, self.uid = ("docker", "--host", f"unix://{daemon.socket}"), daemon.uid
 
     def running(self) -> List[str]:
         try:
@@ -61,15 +62,12 @@ class Daemon:
                 time.sleep(0.5)
 
     def journal_tail(self, unit: str) -> str:
-        where = ("--user-unit", unit, f"_UID={self._uid()}") if self.user else ("--unit", unit)
+        where = ("--user-unit", unit, f"_UID={self.uid}") if self.user else ("--unit", unit)
         try:
             lines = self.host.run("journalctl", *where, "--lines", "5", "--no-pager", "--output", "cat").strip().splitlines()
         except HostError:
             return ""
         return " | journalctl: " + " / ".join(line.strip() for line in lines[-5:]) if lines else ""
-
-    def _uid(self) -> str:
-        return next((line.split(":")[2] for line in self.host.read_db("/etc/passwd").splitlines() if line.split(":")[0] == self.user), "")
 
     def restart(self, unit: str, bring_back: Sequence[str]) -> None:
         try:
