@@ -121,10 +121,16 @@ class Host:
     # -- paths -------------------------------------------------------------
 
     def resolve(self, path: str, follow_final: bool = True) -> str:
-        """The host path that `path` leads to, following links inside the root."""
+        """The host path that `path` leads to, following links inside the root.
+
+        A link a user owns (a rootless dockerd's files are in its user's home)
+        is followed only to what that user owns, or where nothing is yet, into
+        a directory of theirs: harden runs as root and must not read or change,
+        for a user, a file the user could not."""
         todo = list(PurePosixPath(path).parts[1:])
         done: List[str] = []
         links = 0
+        link_owners = set()
         while todo:
             name = todo.pop(0)
             if name in ("", "."):
@@ -138,6 +144,9 @@ class Host:
                 links += 1
                 if links > MAX_SYMLINKS:
                     raise HostError(f"{path}: too many levels of symbolic links")
+                owner = os.lstat(real).st_uid
+                if owner not in (0, os.geteuid()):
+                    link_owners.add(owner)
                 target = PurePosixPath(os.readlink(real))
                 if target.is_absolute():
                     done = []
@@ -146,7 +155,23 @@ class Host:
                     todo = list(target.parts) + todo
                 continue
             done.append(name)
-        return "/" + "/".join(done)
+        resolved = "/" + "/".join(done)
+        if link_owners:
+            self._check_users_link(path, resolved, link_owners)
+        return resolved
+
+    def _check_users_link(self, path: str, resolved: str, link_owners: set) -> None:
+        landing = self.root / resolved.lstrip("/")
+        try:
+            owner = os.lstat(landing).st_uid
+        except FileNotFoundError:
+            owner = os.lstat(landing.parent).st_uid if landing.parent.exists() else None
+        except OSError:
+            owner = None
+        if link_owners != {owner}:
+            who = " and ".join(f"uid {uid}" for uid in sorted(link_owners))
+            raise HostError(f"{self.display(path)} leads through a link of {who} to {resolved}, which {who} does not own; "
+                            "harden does not follow a user's link to another's file")
 
     def real_path(self, path: str, follow_final: bool = True) -> Path:
         """Where `path` of the host is on this machine."""

@@ -91,7 +91,78 @@ def test_the_rootless_daemon_json_is_its_users_with_a_safe_mode(make_root):
     info = config.stat()
     assert (info.st_uid, info.st_gid, info.st_mode & 0o777) == (1000, 1000, 0o644), "only the excess bits go; the user keeps it"
     os.chown(config, 0, 0)
+    assert check(root, "config-file-permissions")["config-file-permissions"]["/home/admin/.config/docker/daemon.json"] == ("pass", "compliant"), \
+        "root's is as safe"
+    os.chown(config, 1001, 1001)
     assert check(root, "config-file-permissions")["config-file-permissions"]["/home/admin/.config/docker/daemon.json"] == ("fail", "wrong_owner")
+    assert run_harden("apply", "--yes", "--root", root, "--profile", "cis", "--only", "config-file-permissions").code == 0
+    assert (config.stat().st_uid, config.stat().st_gid) == (1000, 1000), "given to the user whose dockerd reads it"
+
+
+def test_section_3_on_a_rootless_dockerd_its_unit_config_directory_certificates_and_tls_files(make_root):
+    certs = "/home/admin/.config/docker/tls"
+    root = rootless_host(make_root, daemon_json={"tlscacert": f"{certs}/ca.pem", "tlscert": f"{certs}/cert.pem", "tlskey": f"{certs}/key.pem"})
+    home = root / "home/admin"
+    registry = home / ".config/docker/certs.d/registry.example:5000"
+    registry.mkdir(parents=True)
+    (home / ".config/docker/tls").mkdir()
+    files = {home / ".config/systemd/user/docker.service": 0o664, home / ".config/docker": 0o777, registry / "ca.crt": 0o644,
+             home / ".config/docker/tls/ca.pem": 0o444, home / ".config/docker/tls/cert.pem": 0o644, home / ".config/docker/tls/key.pem": 0o600}
+    for path, mode in files.items():
+        path.touch()
+        os.chown(path, 1000, 1000)
+        path.chmod(mode)
+    start = hosts.snapshot(root)
+    found = check(root, "file-permissions,config-file-permissions")
+    assert found["file-permissions"]["/home/admin/.config/systemd/user/docker.service"] == ("fail", "too_permissive")
+    assert found["file-permissions"]["/home/admin/.config/docker"] == ("fail", "too_permissive")
+    assert found["file-permissions"]["/lib/systemd/system/docker.service"] == ("pass", "compliant"), "the system's beside"
+    rootless = found["config-file-permissions"]
+    assert rootless["/home/admin/.config/docker/certs.d/registry.example:5000/ca.crt"] == ("fail", "too_permissive")
+    assert (rootless[f"{certs}/ca.pem"], rootless[f"{certs}/cert.pem"], rootless[f"{certs}/key.pem"]) == \
+        (("pass", "compliant"), ("fail", "too_permissive"), ("fail", "too_permissive"))
+    text = run_harden("check", "--root", root, "--profile", "cis", "--only", "file-permissions")
+    assert "admin's rootless dockerd: /home/admin/.config/systemd/user/docker.service is admin:admin 0664" in text.out, text.out
+
+    applied = run_harden("apply", "--yes", "--root", root, "--profile", "cis", "--only", "file-permissions,config-file-permissions")
+    assert applied.code == 0, applied
+    wanted = {home / ".config/systemd/user/docker.service": 0o644, home / ".config/docker": 0o755, registry / "ca.crt": 0o444,
+              home / ".config/docker/tls/ca.pem": 0o444, home / ".config/docker/tls/cert.pem": 0o444, home / ".config/docker/tls/key.pem": 0o400}
+    assert {path: (path.stat().st_uid, path.stat().st_mode & 0o7777) for path in wanted} == {path: (1000, mode) for path, mode in wanted.items()}
+    found = check(root, "file-permissions,config-file-permissions")
+    assert all(status != "fail" for item in found.values() for status, _ in item.values()), found
+    assert run_harden("rollback", "--yes", "--root", root).code == 0
+    assert hosts.snapshot(root) == start
+
+
+def test_a_users_link_is_not_followed_to_a_file_that_is_not_theirs(make_root):
+    root = rootless_host(make_root)
+    secret = root / "etc/secret"
+    secret.write_text('{"icc": true}\n')
+    secret.chmod(0o640)
+    config = root / "home/admin/.config/docker/daemon.json"
+    config.parent.mkdir()
+    os.chown(config.parent, 1000, 1000)
+    config.symlink_to("/etc/secret")
+    os.chown(config, 1000, 1000, follow_symlinks=False)
+    start = hosts.snapshot(root)
+    checked = run_harden("check", "--root", root, "--profile", "cis", "--only", "icc,config-file-permissions", "--format", "json")
+    errors = {item["id"]: item["findings"][0]["evidence"]["message"] for item in checked.json["items"] if item["status"] == "error"}
+    assert set(errors) == {"icc", "config-file-permissions"}, checked
+    assert "leads through a link of uid 1000 to /etc/secret, which uid 1000 does not own" in errors["icc"]
+    applied = run_harden("apply", "--yes", "--root", root, "--profile", "cis", "--only", "icc,config-file-permissions")
+    assert applied.code == 1 and "nothing was changed" in applied.err, applied
+    assert hosts.snapshot(root) == start and secret.stat().st_mode & 0o777 == 0o640
+
+    own = root / "home/admin/dotfiles/daemon.json"  # the user's own file, through the user's own link: read as theirs
+    own.parent.mkdir()
+    own.write_text('{"icc": true}\n')
+    for path in (own.parent, own):
+        os.chown(path, 1000, 1000)
+    config.unlink()
+    config.symlink_to("../../dotfiles/daemon.json")
+    os.chown(config, 1000, 1000, follow_symlinks=False)
+    assert check(root, "icc")["icc"]["icc (rootless, admin)"] == ("fail", "icc_enabled")
 
 
 def test_non_root_daemon_names_the_rootless_users(make_root):

@@ -28,8 +28,18 @@ class RootlessDaemon:
         return [f"{self.home}/.config/systemd/user", "/etc/systemd/user", "/usr/local/lib/systemd/user", "/usr/lib/systemd/user"]
 
     @property
+    def config_dir(self) -> str:
+        """What /etc/docker is to the system's dockerd."""
+        return f"{self.home}/.config/docker"
+
+    @property
     def daemon_json(self) -> str:
-        return f"{self.home}/.config/docker/daemon.json"
+        return f"{self.config_dir}/daemon.json"
+
+    @property
+    def certs_dir(self) -> str:
+        """Registry certificates: a rootless dockerd reads them here, not in /etc/docker/certs.d."""
+        return f"{self.config_dir}/certs.d"
 
     @property
     def runtime_dir(self) -> str:
@@ -86,3 +96,17 @@ def rootless_running(host: Host, daemon: RootlessDaemon) -> Optional[DockerdConf
     except HostError:
         return None
     return running_from(host, int(pid), daemon.daemon_json) if pid.isdigit() else None
+
+
+def rootless_running_names(host: Host, daemon: RootlessDaemon) -> List[str]:
+    """The names of the containers the user's dockerd runs now, from its engine; none where it does not answer."""
+    from .containers import entry_name
+    from .engine_api import EngineAPI, EngineError
+
+    if not host.live:
+        return []
+    try:
+        listed = EngineAPI(f"unix://{daemon.socket}").containers()
+    except EngineError:
+        return []
+    return sorted(entry_name(entry) for entry in listed if entry.get("State") == "running")

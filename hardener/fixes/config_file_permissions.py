@@ -5,22 +5,26 @@ safe owners and modes. Only the excess bits go, as for file-permissions.
 docker.sock is made anew at every start, by the docker.socket unit
 (SocketMode, SocketGroup): a mode set on the live socket lasts only where the
 unit gives the same, so a looser unit gets a drop-in of harden's (planners/units.py)
-beside the fix of the live socket."""
+beside the fix of the live socket.
+
+Each user's rootless dockerd is held to the same rules in its own files
+(~/.config/docker/certs.d, the TLS files its options name, its daemon.json),
+owned by the user."""
 from __future__ import annotations
 
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
-from ..facts.rootless import rootless_config, rootless_daemons
+from ..facts.dockerd_config import DockerdConfig
+from ..facts.rootless import RootlessDaemon, rootless_config, rootless_daemons
 from ..facts.systemd import load_unit
 from ..facts.units import unit_file
 from ..host import Host
-from ..model import Detection, Finding, Status, Text
+from ..model import Detection, Finding, Intent, Status, Text
 from ..planners.dockerd import config_of
-from ..planners.files import OwnerMode
 from ..planners.units import SocketPermissions
 from . import Fix
 from ._daemon import effective
-from .file_permissions import FilePermissions, owner_and_mode
+from .file_permissions import FilePermissions, owner_and_mode, rootless_file
 
 CERTS_D = "/etc/docker/certs.d"
 # (path or daemon option, the most it may allow, recommendations on its owner and its mode)
@@ -28,6 +32,7 @@ FILES = (("tlscacert", 0o444, ("3.9", "3.10")), ("tlscert", 0o444, ("3.11", "3.1
          ("daemon.json", 0o644, ("3.17", "3.18")), ("/etc/default/docker", 0o644, ("3.19", "3.20")),
          ("/etc/sysconfig/docker", 0o644, ("3.21", "3.22")), ("/run/containerd/containerd.sock", 0o660, ("3.23", "3.24")))
 SOCKET_CIS = ("3.15", "3.16")
+CERTS_CIS = ("3.7", "3.8")
 
 
 def docker_gid(host: Host) -> int:
@@ -57,57 +62,63 @@ class ConfigFilePermissions(Fix):
 
     def detect(self, host: Host) -> Detection:
         config = config_of(host)
-        findings: List[Finding] = []
-        for directory in host.list_dir(CERTS_D):
-            for name in host.list_dir(f"{CERTS_D}/{directory}"):
-                findings.append(owner_and_mode(host, f"{CERTS_D}/{directory}/{name}", name, 0o444, False, ("3.7", "3.8")))
-        if not findings:
-            findings.append(Finding(CERTS_D, Status.NOT_APPLICABLE, "not_installed", evidence={"target": CERTS_D}, cis=("3.7", "3.8")))
+        checked = [owner_and_mode(host, f"{CERTS_D}/{directory}/{name}", name, 0o444, False, CERTS_CIS)
+                   for directory, name in certificates(host, CERTS_D)]
+        if not checked:
+            checked.append((Finding(CERTS_D, Status.NOT_APPLICABLE, "not_installed", evidence={"target": CERTS_D}, cis=CERTS_CIS), None))
         for name, allowed, cis in FILES:
             if name.startswith("tls"):
-                path = str(effective(config, name, "")[0]) if config else ""
+                path = tls_path(config, name)
                 if not path:
-                    findings.append(Finding(name, Status.NOT_APPLICABLE, "not_configured", evidence={"option": name}, cis=cis))
+                    checked.append((Finding(name, Status.NOT_APPLICABLE, "not_configured", evidence={"option": name}, cis=cis), None))
                     continue
             else:
                 path = (config.json_path if config else "/etc/docker/daemon.json") if name == "daemon.json" else name
-            finding = owner_and_mode(host, path, path, allowed, False, cis)
-            findings.append(finding if finding.status is not Status.NOT_APPLICABLE else
-                            Finding(finding.target, Status.NOT_APPLICABLE, "not_installed", evidence={"target": path}, cis=cis))
-        socket_findings, socket_intents = self._socket(host)
-        findings += socket_findings
-        owners = {finding.target: (0, docker_gid(host) if finding.cis == SOCKET_CIS else 0) for finding in findings}
+            finding, fix = owner_and_mode(host, path, path, allowed, False, cis)
+            checked.append((finding, fix) if finding.status is not Status.NOT_APPLICABLE else
+                           (Finding(finding.target, Status.NOT_APPLICABLE, "not_installed", evidence={"target": path}, cis=cis), None))
+        checked += self._socket(host)
         for daemon in rootless_daemons(host):
-            # a user's rootless dockerd: its daemon.json is the user's; its socket is reached through the user's
-            # runtime directory alone (0700), whatever mode dockerd gives the socket at each start
-            config = rootless_config(host, daemon)
-            for path, allowed, directory, cis in ((config.json_path if config else daemon.daemon_json, 0o644, False, ("3.17", "3.18")),
-                                                  (daemon.runtime_dir, 0o700, True, SOCKET_CIS)):
-                finding = owner_and_mode(host, path, path, allowed, directory, cis, daemon.gid, daemon.uid)
-                if finding.status is not Status.NOT_APPLICABLE:
-                    findings.append(finding)
-                    owners[finding.target] = (daemon.uid, daemon.gid)
-        intents = tuple(OwnerMode(f.target, *owners[f.target], int(f.evidence["mode_after_fix"], 8))
-                        for f in findings if f.status is Status.FAIL and "mode_after_fix" in f.evidence)
-        return Detection(tuple(findings), intents=intents + tuple(socket_intents))
+            checked += [found for found in self._rootless(host, daemon) if found[0].status is not Status.NOT_APPLICABLE]
+        return Detection(tuple(finding for finding, _ in checked), intents=tuple(intent for _, intent in checked if intent))
 
-    def _socket(self, host: Host) -> Tuple[List[Finding], List[SocketPermissions]]:
+    def _rootless(self, host: Host, daemon: RootlessDaemon) -> List[Tuple[Finding, Optional[Intent]]]:
+        """A user's rootless dockerd: its registry certificates, TLS files and daemon.json are the user's; its socket
+        is reached through the user's runtime directory alone (0700), whatever mode dockerd gives it at each start.
+        The system's environment files and containerd.sock are not its."""
+        config = rootless_config(host, daemon)
+        wanted = [(f"{daemon.certs_dir}/{directory}/{name}", 0o444, CERTS_CIS) for directory, name in certificates(host, daemon.certs_dir)]
+        wanted += [(tls_path(config, name), allowed, cis) for name, allowed, cis in FILES if name.startswith("tls")]
+        wanted.append((config.json_path if config else daemon.daemon_json, 0o644, ("3.17", "3.18")))
+        found = [rootless_file(host, daemon, path, allowed, False, cis) for path, allowed, cis in wanted if path]
+        return found + [rootless_file(host, daemon, daemon.runtime_dir, 0o700, True, SOCKET_CIS)]
+
+    def _socket(self, host: Host) -> List[Tuple[Finding, Optional[Intent]]]:
         """docker.sock: what docker.socket gives it at each start (fixed by a drop-in), then the live socket."""
-        live = owner_and_mode(host, "/run/docker.sock", "docker.sock", 0o660, False, SOCKET_CIS, docker_gid(host))
+        live = owner_and_mode(host, "/run/docker.sock", "docker.sock", 0o660, False, SOCKET_CIS, (0, docker_gid(host)))
         if unit_file(host, "docker.socket") is None:
-            return [live], []
+            return [live]
         unit = load_unit(host, "docker.socket")
         mode = (unit.values("Socket", "SocketMode") or [None])[-1]
         group = (unit.values("Socket", "SocketGroup") or [None])[-1]
         mode_value = int(mode.value, 8) if mode is not None else 0o666  # systemd's default
         group_name = group.value if group is not None else "root"
-        findings = [live] if host.live and live.status is not Status.NOT_APPLICABLE else []
+        found = [live] if host.live and live[0].status is not Status.NOT_APPLICABLE else []
         if mode_value & ~0o660 or group_name not in ("docker", "root"):
             settings = f"SocketMode={mode_value:04o} SocketGroup={group_name}"
             where = ", ".join(f"{s.path}:{s.line}" for s in (mode, group) if s is not None) or "systemd's defaults"
             wanted = SocketPermissions("docker.socket", f"{mode_value & 0o660:04o}", group_name if group_name in ("docker", "root") else "docker")
             evidence = {"settings": settings, "where": where, "wanted": f"SocketMode={wanted.mode} SocketGroup={wanted.group}"}
-            return [Finding("docker.socket", Status.FAIL, "socket_unit", "high", evidence, cis=SOCKET_CIS)] + findings, [wanted]
+            return [(Finding("docker.socket", Status.FAIL, "socket_unit", "high", evidence, cis=SOCKET_CIS), wanted)] + found
         unit_finding = Finding("docker.socket", Status.PASS, "socket_unit_compliant",
                                evidence={"settings": f"SocketMode={mode_value:04o} SocketGroup={group_name}"}, cis=SOCKET_CIS)
-        return [unit_finding] + findings, []
+        return [(unit_finding, None)] + found
+
+
+def certificates(host: Host, certs_dir: str) -> List[Tuple[str, str]]:
+    """(registry, file name) of each registry's certificates and keys."""
+    return [(directory, name) for directory in host.list_dir(certs_dir) for name in host.list_dir(f"{certs_dir}/{directory}")]
+
+
+def tls_path(config: Optional[DockerdConfig], option: str) -> str:
+    return str(effective(config, option, "")[0]) if config else ""
