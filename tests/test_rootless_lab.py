@@ -2,7 +2,13 @@
 dockerd-rootless-setuptool.sh does (Debian's rootlesskit, uidmap and
 slirp4netns), started by the user's own systemd manager. harden finds it, fixes
 it where it reads its options, restarts it through that manager with the user's
-container running again, and rolls it back."""
+container running again, and rolls it back.
+
+What the lab showed of rootlesskit: a reload (the unit's kill -s HUP of
+rootlesskit) reaches dockerd, which takes live-restore; but a restart ends the
+containers whatever live-restore says, since they live in rootlesskit's
+namespaces. So harden does not reload a rootless dockerd before its restart,
+and says that its containers stop and are started again."""
 import json
 
 import pytest
@@ -45,6 +51,10 @@ def dockerd_pid(lab):
     return lab.run("cat", f"{RUNTIME}/docker.pid").stdout.strip()
 
 
+def user_docker(lab, *args):
+    return as_user(lab, "docker", *args).stdout.strip()
+
+
 def test_a_rootless_dockerd_found_fixed_restarted_and_rolled_back(rootless):
     lab = rootless
     check = lab.harden("check", "--profile", "cis", "--only", "experimental,log-level", "--format", "json")
@@ -76,3 +86,56 @@ def test_a_rootless_dockerds_files_are_its_users(rootless):
     check = rootless.harden("check", "--profile", "cis", "--only", "config-file-permissions", "--format", "json")
     findings = {f["target"]: f["status"] for f in json.loads(check.stdout)["items"][0]["findings"]}
     assert findings[CONFIG] == "pass" and findings[RUNTIME] == "pass", findings
+
+
+def test_live_restore_on_a_rootless_dockerd_what_rootlesskit_allows(rootless):
+    lab = rootless
+    # what rootlesskit does, which harden's plan follows: a reload reaches dockerd; a restart ends the containers all the same
+    as_user(lab, "sh", "-c", f"echo '{{\"experimental\": true, \"log-level\": \"debug\", \"live-restore\": true}}' > {CONFIG}")
+    pid = dockerd_pid(lab)
+    lab.run("systemctl", "--user", "-M", f"{USER}@", "reload", "docker.service")
+    lab.wait_for(["sh", "-c", f"runuser -u {USER} -- docker --host unix://{RUNTIME}/docker.sock info --format '{{{{.LiveRestoreEnabled}}}}' | grep -q true"])
+    assert dockerd_pid(lab) == pid, "the reload reached dockerd through rootlesskit"
+    lab.run("systemctl", "--user", "-M", f"{USER}@", "restart", "docker.service")
+    lab.wait_for(["runuser", "-u", USER, "--", "docker", "--host", f"unix://{RUNTIME}/docker.sock", "info"])
+    assert user_docker(lab, "inspect", "--format", "{{.State.Running}}", "job") == "false", "live-restore kept nothing"
+    # a reload takes live-restore back off only where daemon.json says false (not where it is gone); no more restarts
+    # here, which systemd's start limit would refuse
+    as_user(lab, "sh", "-c", f"echo '{{\"experimental\": true, \"log-level\": \"debug\", \"live-restore\": false}}' > {CONFIG}")
+    lab.run("systemctl", "--user", "-M", f"{USER}@", "reload", "docker.service")
+    lab.wait_for(["sh", "-c", f"runuser -u {USER} -- docker --host unix://{RUNTIME}/docker.sock info --format '{{{{.LiveRestoreEnabled}}}}' | grep -q false"])
+    as_user(lab, "docker", "start", "job")
+    before = lab.run("cat", CONFIG).stdout
+
+    preview = lab.harden("--dry-run", "--profile", "cis", "--only", "live-restore").stdout
+    assert f"systemctl --user -M {USER}@ reload" not in preview, preview
+    assert f"restarting {USER}'s rootless dockerd stops its running containers job, live-restore or not" in preview, preview
+    applied = lab.harden("apply", "--yes", "--profile", "cis", "--only", "live-restore", "--live-restore")
+    assert applied.returncode == 0, applied
+    assert user_docker(lab, "info", "--format", "{{.LiveRestoreEnabled}}") == "true", "read from the running dockerd"
+    assert json.loads(lab.run("cat", CONFIG).stdout)["live-restore"] is True
+    assert user_docker(lab, "ps", "--format", "{{.Names}}").split() == ["job"], "started again by harden"
+    assert lab.run("systemctl", "is-active", "docker.service").stdout.strip() == "active"
+
+    rolled = lab.harden("rollback", "--yes")
+    assert rolled.returncode == 0, rolled
+    assert lab.run("cat", CONFIG).stdout == before
+    assert user_docker(lab, "info", "--format", "{{.LiveRestoreEnabled}}") == "false"
+    assert user_docker(lab, "ps", "--format", "{{.Names}}").split() == ["job"]
+
+
+def test_a_rootless_dockerds_unit_and_config_directory_made_safe_and_still_loaded(rootless):
+    lab = rootless
+    unit = f"/home/{USER}/.config/systemd/user/docker.service"
+    lab.run("chmod", "0666", unit)
+    lab.run("chmod", "0777", f"/home/{USER}/.config/docker")
+    check = lab.harden("check", "--profile", "cis", "--only", "file-permissions", "--format", "json")
+    findings = {f["target"]: f["status"] for f in json.loads(check.stdout)["items"][0]["findings"]}
+    assert findings[unit] == "fail" and findings[f"/home/{USER}/.config/docker"] == "fail", findings
+    applied = lab.harden("apply", "--yes", "--profile", "cis", "--only", "file-permissions")
+    assert applied.returncode == 0, applied
+    assert lab.run("stat", "-c", "%U:%G %a", unit, f"/home/{USER}/.config/docker").stdout.split("\n")[:2] == [f"{USER}:{USER} 644", f"{USER}:{USER} 755"]
+    lab.run("systemctl", "--user", "-M", f"{USER}@", "daemon-reload")
+    assert lab.run("systemctl", "--user", "-M", f"{USER}@", "show", "-p", "FragmentPath", "docker.service").stdout.strip() == f"FragmentPath={unit}"
+    assert lab.harden("rollback", "--yes").returncode == 0
+    assert lab.run("stat", "-c", "%a", unit, f"/home/{USER}/.config/docker").stdout.split() == ["666", "777"]

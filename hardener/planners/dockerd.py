@@ -46,6 +46,12 @@ KEEPS_RUNNING = Text(
     "so icc stays pending_restart until docker restarts with no container running",
     "live-restore 使容器在重启期间保持运行；dockerd 因此保留现有网桥，icc 在没有容器运行时重启 docker 之前保持 pending_restart",
 )
+ROOTLESS_RESTART_STOPS = Text(
+    "restarting {user}'s rootless dockerd stops its running containers {containers}, live-restore or not: they end "
+    "with the namespaces of its rootlesskit; harden starts again those that do not come back by their restart policy",
+    "重启 {user} 的 rootless dockerd 会停止其正在运行的容器 {containers}，无论是否开启 live-restore：它们随 rootlesskit "
+    "的命名空间一同结束；harden 会重新启动未按重启策略恢复的容器",
+)
 OFFER_LIVE_RESTORE = Text(
     "add --live-restore to turn live-restore on first (a reload, not a restart), so that they keep running",
     "添加 --live-restore 可先开启 live-restore（重新加载，而非重启），使这些容器保持运行",
@@ -88,11 +94,14 @@ def plan_dockerd(host: Host, wanted, options) -> Planned:
     for user, group in grouped(wanted, lambda intent: intent.user).items():
         items, intents = serving(group), [intent for _, intent in group]
         if user:
-            from ..facts.rootless import rootless_config, rootless_daemon
+            from ..facts.rootless import rootless_config, rootless_daemon, rootless_running_names
 
             daemon = rootless_daemon(host, user)
-            planned.changes += plan_options(host, rootless_config(host, daemon), intents, items, options.no_restart, via,
-                                            options.live_restore, daemon=daemon)
+            changes = plan_options(host, rootless_config(host, daemon), intents, items, options.no_restart, via, daemon=daemon)
+            planned.changes += changes
+            running = rootless_running_names(host, daemon) if any(isinstance(c, RestartService) for c in changes) else []
+            if running:
+                planned.note(items, ROOTLESS_RESTART_STOPS.format(user=user, containers=", ".join(running)))
             continue
         config = config_of(host)
         if options.live_restore and swarm_active(host):
@@ -141,11 +150,13 @@ def plan_options(host: Host, config: DockerdConfig, intents: Sequence[DockerdOpt
         json_set.update(intent.json_set)
         json_remove += [key for key in intent.json_remove if key not in json_remove]
     # live-restore is one dockerd reloads: it goes to daemon.json (a reload reads only that file, whatever --via
-    # says) and a reload takes it before the restart, so the containers keep running through that restart
+    # says) and a reload takes it before the restart, so the containers keep running through that restart.
+    # A rootless dockerd's containers end at its restart whatever it says (tried in the lab): its live-restore is
+    # written for the benchmark's sake, with no reload before the restart; live_restore (--live-restore) is not for it.
     wanted_on = json_set.pop("live-restore", None) is True
     running = rootless_running(host, daemon) if daemon else running_of(host)
     turn_on = (wanted_on or (live_restore and host.live and not no_restart)) and bool(intents) and not live_restore_on(running, config)
-    reload_first = turn_on and host.live and not no_restart
+    reload_first = turn_on and host.live and not no_restart and daemon is None
     added: List[str] = []
     if via == "execstart":
         added = [f"--{key}={str(value).lower() if isinstance(value, bool) else value}" for key, value in json_set.items()]
