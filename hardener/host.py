@@ -8,12 +8,13 @@ never at the root of the machine running harden.
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Callable, Dict, List, Optional, Tuple, TypeVar
+from typing import Callable, Dict, Iterator, List, Optional, Tuple, TypeVar, Union
 
 T = TypeVar("T")
 
@@ -272,18 +273,18 @@ class Host:
             gid=info.st_gid,
             mode=stat.S_IMODE(info.st_mode),
             sha256=digest,
-            xattrs=self._xattrs(real),
+            xattrs=self._xattrs(real, follow_symlinks=False),
         )
 
     @staticmethod
-    def _xattrs(real: Path) -> Dict[str, bytes]:
+    def _xattrs(file: Union[int, str, Path], follow_symlinks: bool = True) -> Dict[str, bytes]:
         try:
-            names = os.listxattr(real, follow_symlinks=False)
+            names = os.listxattr(file, follow_symlinks=follow_symlinks)
         except OSError as error:
             if error.errno in (errno.ENOTSUP, errno.EOPNOTSUPP):
                 return {}
             raise
-        return {name: os.getxattr(real, name, follow_symlinks=False) for name in sorted(names)}
+        return {name: os.getxattr(file, name, follow_symlinks=follow_symlinks) for name in sorted(names)}
 
     def free_space(self, path: str) -> "tuple[int, int]":
         """(the device, the bytes free to root) of the file system `path` is on,
@@ -333,100 +334,152 @@ class Host:
 
     # -- writing -----------------------------------------------------------
 
-    def _writable_target(self, path: str) -> Path:
-        real = self.real_path(path, follow_final=False)
-        if real.is_symlink():
-            raise HostError(f"{self.display(path)} is a symbolic link where a file was expected; harden does not write through links")
-        return real
+    @contextlib.contextmanager
+    def _parent(self, path: str) -> Iterator[Tuple[int, str]]:
+        """A descriptor of the directory that holds `path`, and its name there.
+
+        resolve() decides which links lead where; the directories of what it
+        resolved are then opened one beside the other, following no link, so
+        that a directory a user swaps for a link after resolve() (to lead
+        harden, which runs as root, elsewhere) stops the change instead."""
+        resolved = PurePosixPath(self.resolve(path, follow_final=False))
+        if resolved.name in ("", ".", ".."):
+            raise HostError(f"{self.display(path)}: not a file harden can write")
+        fd = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            for name in resolved.parent.parts[1:]:
+                try:
+                    inner = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+                except OSError as error:
+                    if error.errno in (errno.ELOOP, errno.ENOTDIR):
+                        raise HostError(f"{self.display(path)}: {name} changed into a link while harden was about to write; "
+                                        "nothing was written there") from None
+                    raise HostError(f"cannot write {self.display(path)}: {_reason(error)}") from None
+                os.close(fd)
+                fd = inner
+            yield fd, resolved.name
+        finally:
+            os.close(fd)
 
     @staticmethod
-    def temp_name(real: Path) -> Path:
-        return real.with_name(f".{real.name}.hardener-tmp")
+    def _not_a_link(parent: int, name: str, path: str) -> Optional[os.stat_result]:
+        try:
+            info = os.lstat(name, dir_fd=parent)
+        except FileNotFoundError:
+            return None
+        if stat.S_ISLNK(info.st_mode):
+            raise HostError(f"{path} is a symbolic link where a file was expected; harden does not write through links")
+        return info
+
+    @staticmethod
+    def temp_name(name: str) -> str:
+        return f".{name}.hardener-tmp"
 
     def write_file(self, path: str, data: bytes, state: Optional[FileState] = None, new_mode: int = 0o644,
                    new_owner: Tuple[int, int] = (0, 0)) -> None:
         """Replace a file atomically. Its owner, mode and extended attributes are
         those of `state` when given, else those the file has; a new file is new_owner's, new_mode."""
-        real = self._writable_target(path)
-        if real.is_dir():
-            raise HostError(f"{self.display(path)} is a directory where a file was expected")
         if state is None:
             current = self.state(path)
             state = current if current.exists else None
         uid, gid, mode = (state.uid, state.gid, state.mode) if state else (*new_owner, new_mode)
-        temp = self.temp_name(real)
-        try:
-            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+        with self._parent(path) as (parent, name):
+            info = self._not_a_link(parent, name, self.display(path))
+            if info is not None and stat.S_ISDIR(info.st_mode):
+                raise HostError(f"{self.display(path)} is a directory where a file was expected")
+            temp = self.temp_name(name)
             try:
-                write_all(fd, data)
-                os.fchown(fd, uid, gid)
-                os.fchmod(fd, mode)
-                if state is not None:  # a new file keeps the labels the system gives it
-                    self._set_xattrs(temp, state.xattrs)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            os.rename(temp, real)
-            sync_dir(real.parent)
-        except OSError as error:
-            self.discard_temp(path)
-            raise HostError(f"cannot write {self.display(path)}: {_reason(error)}") from None
+                fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600, dir_fd=parent)
+                try:
+                    write_all(fd, data)
+                    os.fchown(fd, uid, gid)
+                    os.fchmod(fd, mode)
+                    if state is not None:  # a new file keeps the labels the system gives it
+                        self._set_xattrs(fd, state.xattrs)
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+                os.rename(temp, name, src_dir_fd=parent, dst_dir_fd=parent)
+                os.fsync(parent)
+            except OSError as error:
+                self._unlink_quietly(parent, temp)
+                raise HostError(f"cannot write {self.display(path)}: {_reason(error)}") from None
 
     def discard_temp(self, path: str) -> None:
         """Remove a temporary file a write left behind when it was cut short."""
+        if self.lstat(str(PurePosixPath(path).parent)) is None:
+            return
+        with self._parent(path) as (parent, name):
+            self._unlink_quietly(parent, self.temp_name(name))
+
+    @staticmethod
+    def _unlink_quietly(parent: int, name: str) -> None:
         try:
-            os.unlink(self.temp_name(self.real_path(path, follow_final=False)))
+            os.unlink(name, dir_fd=parent)
         except FileNotFoundError:
             pass
 
     def set_owner_mode(self, path: str, uid: int, gid: int, mode: int, xattrs: Optional[Dict[str, bytes]] = None) -> None:
-        real = self._writable_target(path)
+        with self._parent(path) as (parent, name):
+            self._not_a_link(parent, name, self.display(path))
+            try:
+                self._set_owner_mode_at(parent, name, uid, gid, mode, xattrs)
+            except OSError as error:
+                raise HostError(f"cannot change owner or mode of {self.display(path)}: {_reason(error)}") from None
+
+    def _set_owner_mode_at(self, parent: int, name: str, uid: int, gid: int, mode: int, xattrs: Optional[Dict[str, bytes]] = None) -> None:
+        # Linux has no chmod that refuses a link: the file is opened without following one, then changed through /proc
+        fd = os.open(name, os.O_PATH | os.O_NOFOLLOW, dir_fd=parent)
         try:
-            os.chown(real, uid, gid, follow_symlinks=False)
-            os.chmod(real, mode)
+            if stat.S_ISLNK(os.fstat(fd).st_mode):
+                raise OSError(errno.ELOOP, "it became a symbolic link")
+            itself = f"/proc/self/fd/{fd}"
+            os.chown(itself, uid, gid)
+            os.chmod(itself, mode)
             if xattrs is not None:
-                self._set_xattrs(real, xattrs)
-        except OSError as error:
-            raise HostError(f"cannot change owner or mode of {self.display(path)}: {_reason(error)}") from None
+                self._set_xattrs(itself, xattrs)
+        finally:
+            os.close(fd)
 
     def make_dir(self, path: str, mode: int = 0o755, owner: Tuple[int, int] = (0, 0)) -> None:
-        real = self._writable_target(path)
-        try:
-            os.mkdir(real, mode)
-            os.chown(real, *owner)
-            os.chmod(real, mode)  # whatever the umask
-            sync_dir(real.parent)
-        except OSError as error:
-            raise HostError(f"cannot create {self.display(path)}: {_reason(error)}") from None
+        with self._parent(path) as (parent, name):
+            try:
+                os.mkdir(name, mode, dir_fd=parent)
+                self._set_owner_mode_at(parent, name, *owner, mode)  # whatever the umask
+                os.fsync(parent)
+            except OSError as error:
+                raise HostError(f"cannot create {self.display(path)}: {_reason(error)}") from None
 
     def remove_dir(self, path: str) -> None:
         """Remove a directory harden made; it is left where it holds anything now."""
-        real = self._writable_target(path)
-        try:
-            os.rmdir(real)
-            sync_dir(real.parent)
-        except (FileNotFoundError, OSError) as error:
-            if isinstance(error, FileNotFoundError) or error.errno == errno.ENOTEMPTY:
-                return
-            raise HostError(f"cannot remove {self.display(path)}: {_reason(error)}") from None
+        with self._parent(path) as (parent, name):
+            try:
+                os.rmdir(name, dir_fd=parent)
+                os.fsync(parent)
+            except OSError as error:
+                if error.errno in (errno.ENOENT, errno.ENOTEMPTY):
+                    return
+                raise HostError(f"cannot remove {self.display(path)}: {_reason(error)}") from None
 
     def remove_file(self, path: str) -> None:
-        real = self._writable_target(path)
-        try:
-            os.unlink(real)
-            sync_dir(real.parent)
-        except FileNotFoundError:
-            pass
-        except OSError as error:
-            raise HostError(f"cannot remove {self.display(path)}: {_reason(error)}") from None
+        with self._parent(path) as (parent, name):
+            self._not_a_link(parent, name, self.display(path))
+            try:
+                os.unlink(name, dir_fd=parent)
+                os.fsync(parent)
+            except FileNotFoundError:
+                pass
+            except OSError as error:
+                raise HostError(f"cannot remove {self.display(path)}: {_reason(error)}") from None
 
-    def _set_xattrs(self, real: Path, wanted: Dict[str, bytes]) -> None:
-        present = self._xattrs(real)
+    def _set_xattrs(self, file: Union[int, str], wanted: Dict[str, bytes]) -> None:
+        """`file`: a descriptor, or the /proc path of one: no link is followed to reach it."""
+        present = self._xattrs(file)
         for name in present.keys() - wanted.keys():
-            os.removexattr(real, name, follow_symlinks=False)
+            os.removexattr(file, name)
         for name, value in wanted.items():
             if present.get(name) != value:
-                os.setxattr(real, name, value, follow_symlinks=False)
+                os.setxattr(file, name, value)
 
     # -- commands and the system log ----------------------------------------
 

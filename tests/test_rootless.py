@@ -169,3 +169,46 @@ def test_non_root_daemon_names_the_rootless_users(make_root):
     root = rootless_host(make_root)
     result = run_harden("check", "--root", root, "--profile", "cis", "--only", "non-root-daemon")
     assert "the system dockerd runs as root; users with a rootless dockerd: admin" in result.out
+
+
+def test_a_directory_swapped_for_a_link_after_it_was_judged_stops_the_write(tmp_path):
+    """The race a user could run against harden (root) writing in the user's home: ~/.config/docker swapped for
+    a link to a root directory between the moment harden resolves the path and the moment it writes."""
+    import pytest
+
+    from hardener.host import Host, HostError
+
+    root = tmp_path / "root"
+    user_dir, system_dir = root / "home/admin/.config/docker", root / "etc/cron.d"
+    for directory in (user_dir, system_dir):
+        directory.mkdir(parents=True)
+    (user_dir / "daemon.json").write_text("{}\n")
+    (system_dir / "daemon.json").write_text("root's\n")
+    os.chown(user_dir, 1000, 1000)
+
+    class Racing(Host):
+        armed = False
+
+        def _parent(self, path):
+            self.armed = True
+            return super()._parent(path)
+
+        def resolve(self, path, follow_final=True):
+            resolved = super().resolve(path, follow_final)
+            if self.armed:  # the user's swap, just after the look that comes right before the write
+                self.armed = False
+                user_dir.rename(user_dir.with_name("moved"))
+                user_dir.symlink_to("/etc/cron.d")
+                os.chown(user_dir, 1000, 1000, follow_symlinks=False)
+            return resolved
+
+    host = Racing(str(root))
+    for change in (lambda: host.write_file("/home/admin/.config/docker/daemon.json", b'{"icc": false}\n'),
+                   lambda: host.set_owner_mode("/home/admin/.config/docker/daemon.json", 1000, 1000, 0o777),
+                   lambda: host.remove_file("/home/admin/.config/docker/daemon.json")):
+        with pytest.raises(HostError, match="changed into a link while harden was about to write"):
+            change()
+        user_dir.unlink()
+        user_dir.with_name("moved").rename(user_dir)
+    assert (system_dir / "daemon.json").read_text() == "root's\n" and (system_dir / "daemon.json").stat().st_mode & 0o777 == 0o644
+    assert sorted(os.listdir(system_dir)) == ["daemon.json"], "no temporary file there either"
