@@ -400,3 +400,24 @@ def test_recreation_carries_the_memory_limit_and_kept_aside_containers_are_harde
     assert pruned.code == 0, pruned
     for name in (etc, writable):
         assert docker("ps", "--all", "--quiet", "--filter", f"id={originals[name]}") == "", "pruned with its run"
+
+
+def test_a_custom_seccomp_profile_is_passed_again_by_a_file_of_harden_s(lab, tmp_path):
+    """Docker keeps a custom seccomp profile only as its content, and `--security-opt seccomp=` takes a file:
+    harden writes the content to a file of its own for the recreation, and rollback removes it."""
+    profile = tmp_path / "profile.json"
+    profile.write_text('{\n  "defaultAction": "SCMP_ACT_ALLOW",\n  "syscalls": [{"names": ["mknod"], "action": "SCMP_ACT_ERRNO"}]\n}\n')
+    name = lab.container("--security-opt", f"seccomp={profile}", command=("sh", "-c", "while :; do sleep 1000; done"))
+    original = lab.inspect(name)
+    journal = tmp_path / "journal"
+    preview = live_harden(journal, "apply", "--dry-run", "--recreate", "--only", "readonly-rootfs", "--container", name).out
+    assert f"--security-opt seccomp=/var/lib/hardener/seccomp/{name}-" in preview, preview
+    applied = live_harden(journal, "apply", "--yes", "--recreate", "--only", "readonly-rootfs", "--container", name)
+    assert applied.code == 0, applied
+    lab.adopt(name)
+    new = lab.inspect(name)
+    assert new["Id"] != original["Id"] and new["State"]["Running"] and new["HostConfig"]["ReadonlyRootfs"] is True
+    assert new["HostConfig"]["SecurityOpt"] == original["HostConfig"]["SecurityOpt"], "the same profile, as dockerd holds it"
+    assert [copy.name[:len(name) + 1] for copy in (journal / "hardener/seccomp").iterdir()] == [f"{name}-"]
+    assert live_harden(journal, "rollback", "--yes").code == 0
+    assert lab.inspect(name)["Id"] == original["Id"] and not (journal / "hardener/seccomp").exists(), "harden's copy goes too"

@@ -9,6 +9,8 @@ kept from restarting by its restart policy; the fixed container runs under
 the original name with the same volumes, and must keep running (one made from
 a stopped container is created, and stays stopped as it was). Rollback
 removes it and gives the original back its name, restart policy and state.
+A custom seccomp profile, which Docker keeps only as content, is written to
+/var/lib/hardener/seccomp for the recreation to pass by file.
 """
 from __future__ import annotations
 
@@ -19,9 +21,10 @@ from typing import Dict, List, Mapping, Optional, Tuple
 
 from ..facts import containers
 from ..host import Host
-from ..model import Intent, RunCommand, Text
+from ..model import Intent, RunCommand, Text, WriteFile
+from ..templates import render
 from . import Planned, grouped, planner, serving
-from .recreate import Adjust, network_connections, run_command, shell_line
+from .recreate import Adjust, network_connections, run_command, seccomp_profiles, shell_line
 
 
 @dataclass(frozen=True)
@@ -73,11 +76,19 @@ def plan_containers(host: Host, wanted, options) -> Planned:
                 planned.evidence[(item, container.name)] = {"recreate_command": " && ".join(
                     shell_line(step) for step in [command, *network_connections(container)])}
             if any(intent.apply for _, intent in recreations):
-                planned.changes += recreation(container, command, serving(recreations + updates))
+                items = serving(recreations + updates)
+                planned.changes += _profile_files(host, container, items)
+                planned.changes += recreation(container, command, items)
                 continue
         if live:
             planned.changes += live_update(host, container, live, serving(updates))
     return planned
+
+
+def _profile_files(host: Host, container: containers.Container, items: Tuple[str, ...]) -> List[WriteFile]:
+    """The custom seccomp profile the recreation passes by file, written before it."""
+    files = {path: render("docker/seccomp-profile.json.j2", profile=content) for path, content in seccomp_profiles(container).items()}
+    return [WriteFile(path, text, items=items) for path, text in files.items() if host.read_text(path) != text]
 
 
 def _overrides(live: Mapping[str, object]) -> Dict[str, object]:

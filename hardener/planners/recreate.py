@@ -10,9 +10,10 @@ the one setting that fails the baseline.
 """
 from __future__ import annotations
 
+import hashlib
 import shlex
 from dataclasses import dataclass
-from typing import Callable, FrozenSet, List, Mapping, Optional, Sequence, Tuple
+from typing import Callable, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
 from ..host import Host
 from ..facts.containers import Container
@@ -56,6 +57,20 @@ def security_option(option: str) -> str:
     """An option as "name=value": docker took "name:value" too."""
     name, separator, value = option.partition("=") if "=" in option else option.partition(":")
     return f"{name}={value}" if separator else name
+
+
+def seccomp_profiles(container: Container) -> Dict[str, str]:
+    """A custom seccomp profile, by the file a recreation passes it in. Docker keeps only the profile's
+    content (the client reads the file and sends it); `--security-opt seccomp=` takes a file again:
+    harden's copy, in its own directory."""
+    from ..journal import HOME
+
+    profiles = {}
+    for option in container.host_config.get("SecurityOpt") or []:
+        name, _, value = security_option(option).partition("=")
+        if name == "seccomp" and value.startswith("{"):
+            profiles[f"{HOME}/seccomp/{container.name}-{hashlib.sha256(value.encode()).hexdigest()[:12]}.json"] = value
+    return profiles
 
 
 EVERY_ADDRESS = ("", "0.0.0.0", "::")
@@ -169,7 +184,7 @@ def run_command(host: Host, container: Container, image: Optional[Mapping], adju
         args += ["--mac-address", config["MacAddress"]]
     if settings.get("PidMode") and adjust.keeps(settings, "PidMode"):
         args += ["--pid", settings["PidMode"]]
-    args += _kept_settings(config, settings, image_config, adjust)
+    args += _kept_settings(config, settings, image_config, adjust, seccomp_profiles(container))
     if settings.get("Privileged") and adjust.keeps(settings, "Privileged"):
         args.append("--privileged")
     if settings.get("ReadonlyRootfs") or adjust.read_only:
@@ -207,7 +222,7 @@ LISTS = (("Dns", "--dns"), ("DnsSearch", "--dns-search"), ("DnsOptions", "--dns-
          ("ExtraHosts", "--add-host"), ("GroupAdd", "--group-add"), ("VolumesFrom", "--volumes-from"))
 
 
-def _kept_settings(config: Mapping, settings: Mapping, image_config: Mapping, adjust: Adjust) -> List[str]:
+def _kept_settings(config: Mapping, settings: Mapping, image_config: Mapping, adjust: Adjust, profiles: Mapping[str, str]) -> List[str]:
     """The flags of what the container was made with beyond its image, ports, mounts and limits, so that
     a recreation changes nothing but what it is for."""
     args: List[str] = []
@@ -217,7 +232,12 @@ def _kept_settings(config: Mapping, settings: Mapping, image_config: Mapping, ad
     dropped = set(adjust.drop_security_opts)
     if settings.get("IpcMode") == "host" or settings.get("PidMode") == "host" or settings.get("Privileged"):
         dropped.add("label=disable")  # docker's own addition for these, made again where they stay
-    security = [option for option in settings.get("SecurityOpt") or [] if security_option(option) not in dropped]
+    profile_files = {content: path for path, content in profiles.items()}
+    security = []
+    for option in settings.get("SecurityOpt") or []:
+        name, _, value = security_option(option).partition("=")
+        if security_option(option) not in dropped:
+            security.append(f"seccomp={profile_files[value]}" if name == "seccomp" and value in profile_files else option)
     present = {security_option(option) for option in security}
     security += [option for option in adjust.add_security_opts if option not in present and f"{option}=true" not in present]
     args += [arg for option in security for arg in ("--security-opt", option)]
