@@ -128,33 +128,36 @@ class Host:
         is followed only to what that user owns, or where nothing is yet, into
         a directory of theirs: harden runs as root and must not read or change,
         for a user, a file the user could not."""
-        todo = list(PurePosixPath(path).parts[1:])
+        todo = path.split("/")[::-1]  # a stack: the next name last
         done: List[str] = []
         links = 0
         link_owners = set()
+        root = "" if self.live else str(self.root)
         while todo:
-            name = todo.pop(0)
+            name = todo.pop()
             if name in ("", "."):
                 continue
             if name == "..":
                 if done:
                     done.pop()
                 continue
-            real = self.root.joinpath(*done, name)
-            if (todo or follow_final) and real.is_symlink():
-                links += 1
-                if links > MAX_SYMLINKS:
-                    raise HostError(f"{path}: too many levels of symbolic links")
-                owner = os.lstat(real).st_uid
-                if owner not in (0, os.geteuid()):
-                    link_owners.add(owner)
-                target = PurePosixPath(os.readlink(real))
-                if target.is_absolute():
-                    done = []
-                    todo = list(target.parts[1:]) + todo
-                else:
-                    todo = list(target.parts) + todo
-                continue
+            real = "/".join((root, *done, name))
+            if todo or follow_final:
+                try:
+                    info = os.lstat(real)
+                except OSError:
+                    info = None
+                if info is not None and stat.S_ISLNK(info.st_mode):
+                    links += 1
+                    if links > MAX_SYMLINKS:
+                        raise HostError(f"{path}: too many levels of symbolic links")
+                    if info.st_uid not in (0, os.geteuid()):
+                        link_owners.add(info.st_uid)
+                    target = os.readlink(real)
+                    if target.startswith("/"):
+                        done = []
+                    todo += target.split("/")[::-1]
+                    continue
             done.append(name)
         resolved = "/" + "/".join(done)
         if link_owners:

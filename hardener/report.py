@@ -5,7 +5,6 @@ The JSON documents are the tool's public interface; README.md documents them.
 from __future__ import annotations
 
 import socket
-import string
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from . import services
@@ -22,7 +21,7 @@ class _Blank(dict):
 
 
 def _fill(text: Text, lang: str, values: dict) -> str:
-    return string.Formatter().vformat(getattr(text, lang), (), _Blank(values))
+    return getattr(text, lang).format_map(_Blank(values))
 
 
 def finding_message(result: ItemResult, finding: Finding, lang: str) -> str:

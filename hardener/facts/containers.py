@@ -170,8 +170,8 @@ def _inspects(host: Host, container_ids: Sequence[str]) -> Dict[str, Optional[Co
 def chosen_containers(host: Host, selectors: Sequence[str] = ()) -> List[Container]:
     """The containers --container chooses (all without it), running or stopped: chosen on the
     listing, then one inspect each, so a narrowed run asks nothing of the others."""
-    chosen = [entry["Id"] for entry in listing(host)
-              if _matches(entry_name(entry), entry["Id"], entry.get("Labels") or {}, selectors)]
+    chosen = host.fact(f"chosen_containers {list(selectors)}", lambda: [
+        entry["Id"] for entry in listing(host) if _matches(entry_name(entry), entry["Id"], entry.get("Labels") or {}, selectors)])
     inspects = _inspects(host, chosen)
     return [inspects[container_id] for container_id in chosen if inspects[container_id] is not None]
 
@@ -323,13 +323,11 @@ def processes(host: Host) -> Dict[str, List[Tuple[int, str]]]:
             if not entry.isdigit():
                 continue
             try:
-                cgroup = host.read_text(f"/proc/{entry}/cgroup") or ""
-                name = (host.read_text(f"/proc/{entry}/comm") or "").strip()
+                ids = set(CONTAINER_ID.findall(host.read_text(f"/proc/{entry}/cgroup") or ""))
+                if len(ids) == 1:  # the name of a process in a container only
+                    found.setdefault(ids.pop(), []).append((int(entry), (host.read_text(f"/proc/{entry}/comm") or "").strip()))
             except HostError:
                 continue  # gone since the listing
-            ids = set(CONTAINER_ID.findall(cgroup))
-            if len(ids) == 1:
-                found.setdefault(ids.pop(), []).append((int(entry), name))
         return found
 
     return host.fact("container_processes", load)
