@@ -1,0 +1,76 @@
+"""Host.resolve against the kernel: random trees of directories, files and links
+(relative, absolute, dangling, looping) in a root, each path resolved by harden
+and, in a child chrooted there, by the kernel's own walk (os.path.realpath)."""
+import json
+import os
+import shutil
+import tempfile
+
+from hypothesis import given, settings, strategies as st
+
+from hardener.host import Host, HostError
+
+NAMES = ("a", "b", "c")
+paths = st.lists(st.sampled_from(NAMES + ("..", ".")), min_size=1, max_size=4).map(lambda parts: "/" + "/".join(parts))
+targets = st.one_of(paths, paths.map(lambda path: path.lstrip("/")))  # absolute, and relative to the link's directory
+entries = st.lists(st.tuples(st.lists(st.sampled_from(NAMES), min_size=1, max_size=3),
+                             st.one_of(st.just("dir"), st.just("file"), targets)), max_size=12)
+
+
+def build(root, tree):
+    for parts, kind in tree:
+        where = os.path.join(root, *parts)
+        if os.path.lexists(where) or not os.path.isdir(os.path.dirname(where)) or os.path.islink(os.path.dirname(where)):
+            continue
+        if kind == "dir":
+            os.mkdir(where)
+        elif kind == "file":
+            open(where, "w").close()
+        else:
+            os.symlink(kind, where)
+
+
+def kernel_realpaths(root, queries):
+    """What the kernel's walk gives each path inside `root`, from a chrooted child; None where it loops."""
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:
+        try:
+            os.close(reader)
+            os.chroot(root)
+            os.chdir("/")
+            answers = []
+            for query in queries:
+                try:
+                    os.stat(query)
+                except OSError as error:
+                    if error.errno == 40:  # ELOOP
+                        answers.append(None)
+                        continue
+                answers.append(os.path.realpath(query))
+            os.write(writer, json.dumps(answers).encode())
+        finally:
+            os._exit(0)
+    os.close(writer)
+    with os.fdopen(reader) as pipe:
+        data = pipe.read()
+    os.waitpid(child, 0)
+    return json.loads(data)
+
+
+@settings(max_examples=150, deadline=None)
+@given(tree=entries, queries=st.lists(paths, min_size=1, max_size=6))
+def test_resolve_walks_links_as_the_kernel_does_inside_the_root(tree, queries):
+    root = tempfile.mkdtemp()
+    try:
+        build(root, tree)
+        host = Host(root)
+        for query, kernel in zip(queries, kernel_realpaths(root, queries)):
+            try:
+                ours = host.resolve(query)
+            except HostError:
+                assert kernel is None, (query, tree)
+                continue
+            assert kernel is not None and ours == kernel, (query, ours, kernel, tree)
+    finally:
+        shutil.rmtree(root)
