@@ -145,14 +145,19 @@ def test_a_users_link_is_not_followed_to_a_file_that_is_not_theirs(make_root):
     os.chown(config.parent, 1000, 1000)
     config.symlink_to("/etc/secret")
     os.chown(config, 1000, 1000, follow_symlinks=False)
-    start = hosts.snapshot(root)
+    system = root / "etc/docker/daemon.json"
+    system.write_text('{"icc": true}\n')
     checked = run_harden("check", "--root", root, "--profile", "cis", "--only", "icc,config-file-permissions", "--format", "json")
-    errors = {item["id"]: item["findings"][0]["evidence"]["message"] for item in checked.json["items"] if item["status"] == "error"}
-    assert set(errors) == {"icc", "config-file-permissions"}, checked
-    assert "leads through a link of uid 1000 to /etc/secret, which uid 1000 does not own" in errors["icc"]
+    findings = {f["target"]: f for item in checked.json["items"] for f in item["findings"]}
+    for target in ("icc (rootless, admin)", "files (rootless, admin)"):
+        assert findings[target]["status"] == "manual", findings[target]
+        assert "leads through a link of uid 1000 to /etc/secret, which uid 1000 does not own" in findings[target]["message"]
+    assert findings["icc"]["status"] == "fail", "one user's files do not stop the system's dockerd from being judged"
+    secret_before = hosts.snapshot(root)["etc/secret"]
     applied = run_harden("apply", "--yes", "--root", root, "--profile", "cis", "--only", "icc,config-file-permissions")
-    assert applied.code == 1 and "nothing was changed" in applied.err, applied
-    assert hosts.snapshot(root) == start and secret.stat().st_mode & 0o777 == 0o640
+    assert applied.code == 2, applied  # the user's two findings remain, for a person
+    assert json.loads(system.read_text()) == {"icc": False}, "nor from being fixed"
+    assert hosts.snapshot(root)["etc/secret"] == secret_before and secret.stat().st_mode & 0o777 == 0o640
 
     own = root / "home/admin/dotfiles/daemon.json"  # the user's own file, through the user's own link: read as theirs
     own.parent.mkdir()
@@ -212,3 +217,18 @@ def test_a_directory_swapped_for_a_link_after_it_was_judged_stops_the_write(tmp_
         user_dir.with_name("moved").rename(user_dir)
     assert (system_dir / "daemon.json").read_text() == "root's\n" and (system_dir / "daemon.json").stat().st_mode & 0o777 == 0o644
     assert sorted(os.listdir(system_dir)) == ["daemon.json"], "no temporary file there either"
+
+
+def test_a_users_broken_daemon_json_is_theirs_to_mend_and_the_system_is_fixed_all_the_same(make_root):
+    root = rootless_host(make_root, daemon_json={"icc": "no"})  # dockerd refuses a string for icc
+    system = root / "etc/docker/daemon.json"
+    system.write_text('{"icc": true}\n')
+    checked = run_harden("check", "--root", root, "--profile", "cis", "--only", "icc,log-level", "--format", "json", "--lang", "zh")
+    findings = {f["target"]: f for item in checked.json["items"] for f in item["findings"]}
+    assert findings["icc (rootless, admin)"]["status"] == "manual"
+    assert findings["icc (rootless, admin)"]["message"].startswith("admin 的 rootless dockerd：/home/admin/.config/docker/daemon.json")
+    assert "dockerd 无法以此文件启动" in findings["icc (rootless, admin)"]["message"], "the reason's own words, in Chinese"
+    applied = run_harden("apply", "--yes", "--root", root, "--profile", "cis", "--only", "icc,log-level")
+    assert applied.code == 2, applied
+    assert json.loads(system.read_text()) == {"icc": False}
+    assert json.loads((root / "home/admin/.config/docker/daemon.json").read_text()) == {"icc": "no"}, "the user's, untouched"

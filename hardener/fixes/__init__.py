@@ -13,8 +13,8 @@ import pkgutil
 import re
 from typing import List, Mapping, Optional, Tuple, Type
 
-from ..host import Host
-from ..model import Detection, Remedy, Text
+from ..host import Host, HostError
+from ..model import Detection, Finding, Remedy, Status, Text
 from ..options import Options
 
 
@@ -35,6 +35,12 @@ class Fix(abc.ABC):
     def detect(self, host: Host) -> Detection:
         """Read the host; change nothing. The failing findings come with the
         intents that fix them; none where only a person can."""
+
+
+def rootless_unreadable(target: str, user: str, error: HostError) -> Finding:
+    """A user's rootless dockerd whose files cannot be judged (a daemon.json dockerd would refuse, say): theirs
+    to mend, for a person; it does not stop the system's dockerd, or another user's, from being fixed."""
+    return Finding(target, Status.MANUAL, error.reason, "high", dict(error.evidence, message=str(error), rootless_user=user))
 
 
 def _cis_order(fix: Type[Fix]) -> List[int]:

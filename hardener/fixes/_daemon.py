@@ -9,10 +9,10 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, List, Optional, Tuple
 
 from ..facts.units import masked
-from ..host import Host
+from ..host import Host, HostError
 from ..model import Detection, Finding, Remedy, Status, Text
 from ..planners.dockerd import DockerdOption, config_of, running_of
-from . import Fix
+from . import Fix, rootless_unreadable
 
 if TYPE_CHECKING:
     from ..facts.dockerd_config import DockerdConfig, Flag
@@ -59,9 +59,12 @@ class DaemonFix(Fix):
             else:
                 self._daemon(host, config, running_of(host), findings, notes, intents)
         for daemon in rootless_daemons(host) if self.rootless_too else ():
-            config = rootless_config(host, daemon)
-            if config is not None:
-                self._daemon(host, config, rootless_running(host, daemon), findings, notes, intents, daemon.user)
+            try:
+                config = rootless_config(host, daemon)
+                if config is not None:
+                    self._daemon(host, config, rootless_running(host, daemon), findings, notes, intents, daemon.user)
+            except HostError as error:
+                findings.append(rootless_unreadable(f"{self.id} (rootless, {daemon.user})", daemon.user, error))
         if len(findings) > 1:  # a rootless daemon's: the system's not-installed says nothing
             findings = [finding for finding in findings if finding.target != "docker.service"] or findings
         return Detection(tuple(findings), tuple(notes), tuple(intents))

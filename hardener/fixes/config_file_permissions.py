@@ -18,11 +18,11 @@ from ..facts.dockerd_config import DockerdConfig
 from ..facts.rootless import RootlessDaemon, rootless_config, rootless_daemons
 from ..facts.systemd import load_unit
 from ..facts.units import unit_file
-from ..host import Host
+from ..host import Host, HostError
 from ..model import Detection, Finding, Intent, Status, Text
 from ..planners.dockerd import config_of
 from ..planners.units import SocketPermissions
-from . import Fix
+from . import Fix, rootless_unreadable
 from ._daemon import effective
 from .file_permissions import FilePermissions, owner_and_mode, rootless_file
 
@@ -79,7 +79,10 @@ class ConfigFilePermissions(Fix):
                            (Finding(finding.target, Status.NOT_APPLICABLE, "not_installed", evidence={"target": path}, cis=cis), None))
         checked += self._socket(host)
         for daemon in rootless_daemons(host):
-            checked += [found for found in self._rootless(host, daemon) if found[0].status is not Status.NOT_APPLICABLE]
+            try:
+                checked += [found for found in self._rootless(host, daemon) if found[0].status is not Status.NOT_APPLICABLE]
+            except HostError as error:
+                checked.append((rootless_unreadable(f"files (rootless, {daemon.user})", daemon.user, error), None))
         return Detection(tuple(finding for finding, _ in checked), intents=tuple(intent for _, intent in checked if intent))
 
     def _rootless(self, host: Host, daemon: RootlessDaemon) -> List[Tuple[Finding, Optional[Intent]]]:

@@ -13,7 +13,7 @@ from ..facts.units import masked, unit_file
 from ..host import Host, HostError
 from ..model import Detection, Finding, Status, Text
 from ..planners.files import OwnerMode
-from . import Fix
+from . import Fix, rootless_unreadable
 
 # (how to find it, the most it may allow, whether it is a directory, the CIS recommendations on its owner and its mode)
 TARGETS = (("docker.service", 0o644, False, ("3.1", "3.2")), ("docker.socket", 0o644, False, ("3.3", "3.4")),
@@ -42,11 +42,14 @@ class FilePermissions(Fix):
     def detect(self, host: Host) -> Detection:
         checked = [self._check(host, *target) for target in TARGETS]
         for daemon in rootless_daemons(host):
-            for name, allowed, directory, cis in TARGETS:
-                path = daemon.config_dir if directory else load_unit(host, name, daemon.unit_directories).fragment
-                found = rootless_file(host, daemon, path, allowed, directory, cis) if path else None
-                if found and found[0].status is not Status.NOT_APPLICABLE:
-                    checked.append(found)
+            try:
+                for name, allowed, directory, cis in TARGETS:
+                    path = daemon.config_dir if directory else load_unit(host, name, daemon.unit_directories).fragment
+                    found = rootless_file(host, daemon, path, allowed, directory, cis) if path else None
+                    if found and found[0].status is not Status.NOT_APPLICABLE:
+                        checked.append(found)
+            except HostError as error:
+                checked.append((rootless_unreadable(f"files (rootless, {daemon.user})", daemon.user, error), None))
         return Detection(tuple(finding for finding, _ in checked), intents=tuple(intent for _, intent in checked if intent))
 
     def _check(self, host: Host, name: str, allowed: int, directory: bool, cis) -> Tuple[Finding, Optional[OwnerMode]]:
