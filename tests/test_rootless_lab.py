@@ -139,3 +139,37 @@ def test_a_rootless_dockerds_unit_and_config_directory_made_safe_and_still_loade
     assert lab.run("systemctl", "--user", "-M", f"{USER}@", "show", "-p", "FragmentPath", "docker.service").stdout.strip() == f"FragmentPath={unit}"
     assert lab.harden("rollback", "--yes").returncode == 0
     assert lab.run("stat", "-c", "%a", unit, f"/home/{USER}/.config/docker").stdout.split() == ["666", "777"]
+
+
+def test_the_system_and_a_rootless_dockerd_fixed_in_one_run_then_rolled_back(rootless):
+    """What an administrator runs on a host with both: the daemon and file items of sections 2 and 3 at once,
+    the system's dockerd and alice's each restarted by its own manager, each container running after; rollback
+    gives both their files back byte for byte and their dockerds as they ran."""
+    lab = rootless
+    unit = f"/home/{USER}/.config/systemd/user/docker.service"
+    lab.run("sh", "-c", "echo '{\"experimental\": true}' > /etc/docker/daemon.json")
+    lab.run("systemctl", "restart", "docker")
+    lab.run("sh", "-c", "tar -C /tmp/image -c . | docker import - lab/busybox >/dev/null")  # the image alice's fixture made
+    lab.run("docker", "run", "-d", "--name", "web", "lab/busybox", "sleep", "3600")
+    lab.run("chmod", "0664", unit)
+    files = ("/etc/docker/daemon.json", CONFIG, unit)
+    start = {path: lab.run("stat", "-c", "%U:%G %a", path).stdout + lab.run("cat", path).stdout for path in files}
+
+    applied = lab.harden("apply", "--yes", "--profile", "cis", "--only",
+                         "experimental,log-level,live-restore,file-permissions,config-file-permissions", "--format", "json")
+    assert applied.returncode == 0, applied
+    system = json.loads(lab.run("docker", "info", "--format", "{{json .}}").stdout)
+    assert system["ExperimentalBuild"] is False and system["LiveRestoreEnabled"] is True
+    assert user_docker(lab, "info", "--format", "{{.ExperimentalBuild}} {{.LiveRestoreEnabled}}") == "false true"
+    assert json.loads(lab.run("cat", CONFIG).stdout) == {"log-level": "info", "live-restore": True}
+    assert lab.run("stat", "-c", "%U %a", unit).stdout.strip() == f"{USER} 644"
+    assert lab.run("docker", "ps", "--format", "{{.Names}}").stdout.split() == ["web"]
+    assert user_docker(lab, "ps", "--format", "{{.Names}}").split() == ["job"]
+
+    rolled = lab.harden("rollback", "--yes")
+    assert rolled.returncode == 0, rolled
+    assert {path: lab.run("stat", "-c", "%U:%G %a", path).stdout + lab.run("cat", path).stdout for path in files} == start
+    assert json.loads(lab.run("docker", "info", "--format", "{{json .}}").stdout)["ExperimentalBuild"] is True
+    assert user_docker(lab, "info", "--format", "{{.ExperimentalBuild}}") == "true"
+    assert lab.run("docker", "ps", "--format", "{{.Names}}").stdout.split() == ["web"]
+    assert user_docker(lab, "ps", "--format", "{{.Names}}").split() == ["job"]
