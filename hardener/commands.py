@@ -24,7 +24,7 @@ from .journal import Journal, JournalError
 from .model import Status
 from .options import Options
 from .settings import (APPLY_FAILED, ERROR, NOT_COMPLIANT, OK, PROFILES, ROLLBACK_INCOMPLETE, ROLLBACK_REFUSED, Failure, Settings,
-                       given_settings, ids)
+                       given_settings, ids, say)
 
 
 
@@ -134,7 +134,7 @@ def apply(yes, recreate, no_restart, live_restore, **given):
             raise Failure(error)
         planned = report.results_document(session.host, "apply", results, lang, session.profile, with_changes=True)
         if any(result.changes for result in results) and not yes:
-            click.echo(report.results_text(planned, lang, plan=True))
+            say(report.results_text(planned, lang, plan=True))
             if not click.confirm(session.text("confirm_apply"), err=True):
                 raise Failure("apply cancelled; nothing was changed")
         try:
@@ -171,7 +171,7 @@ def rollback(run_id, yes, force, **given):
         _rollback(session, journal, run_id, yes, force)
     except RollbackRefused as refused:
         if refused.details:
-            click.echo(refused.details)
+            say(refused.details)
         raise Failure(f"rollback refused: {refused}", ROLLBACK_REFUSED) from None
 
 
@@ -198,7 +198,7 @@ def _rollback(session: Session, journal: Journal, run_id: Optional[str], yes: bo
         if run is None:
             _nothing_to_roll_back(session, journal)
         if not yes:
-            click.echo("\n".join([session.text("rollback_preview", run_id=run.id)] + engine.rollback_preview(session.host, run)))
+            say("\n".join([session.text("rollback_preview", run_id=run.id)] + engine.rollback_preview(session.host, run)))
             if not click.confirm(session.text("confirm_rollback", run_id=run.id), err=True):
                 raise Failure("rollback cancelled; nothing was changed")
         outcome = engine.rollback(session.host, journal, run, force)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from typing import List, Optional
 
 import click
@@ -12,6 +13,19 @@ LANGUAGES = ("en", "zh")
 PROFILES = ("aliyun", "cis")  # the items' profiles (profiles.py); the first is the default
 # The exit codes; cli.py says what each means.
 OK, ERROR, NOT_COMPLIANT, APPLY_FAILED, ROLLBACK_REFUSED, ROLLBACK_INCOMPLETE = 0, 1, 2, 3, 4, 5
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """What harden shows a person: a host's words as they are, but for the control characters a terminal would
+    obey (an image's USER made of escape sequences, say), shown as \\x1b."""
+    return _CONTROL.sub(lambda found: f"\\x{ord(found.group()):02x}", text)
+
+
+def say(text: str, err: bool = False) -> None:
+    click.echo(printable(text), err=err)
 
 
 class Failure(Exception):
@@ -73,6 +87,7 @@ class Settings:
 
     def write(self, output: str) -> None:
         """To standard output, or to the --output file."""
+        output = output if self.json else printable(output)  # JSON escapes them itself
         if not self.output_file:
             click.echo(output)
             return

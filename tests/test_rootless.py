@@ -232,3 +232,14 @@ def test_a_users_broken_daemon_json_is_theirs_to_mend_and_the_system_is_fixed_al
     assert applied.code == 2, applied
     assert json.loads(system.read_text()) == {"icc": False}
     assert json.loads((root / "home/admin/.config/docker/daemon.json").read_text()) == {"icc": "no"}, "the user's, untouched"
+
+
+def test_a_users_words_reach_the_administrators_terminal_without_their_control_characters(make_root):
+    """A rootless daemon.json is the user's to write: an escape sequence in it is shown, not obeyed."""
+    root = rootless_host(make_root, daemon_json={"log-level": "\u001b]0;pwned\u0007\u001b[2J"})
+    shown = run_harden("check", "--root", root, "--profile", "cis", "--only", "log-level")
+    assert "\x1b" not in shown.out and "\x07" not in shown.out, shown.out
+    assert "log level is \\x1b]0;pwned\\x07\\x1b[2J" in shown.out, shown.out
+    document = run_harden("check", "--root", root, "--profile", "cis", "--only", "log-level", "--format", "json").json
+    finding = next(f for f in document["items"][0]["findings"] if f["target"] == "log-level (rootless, admin)")
+    assert "\x1b]0;pwned\x07" in finding["message"], "JSON carries the words as they are, escaped its own way"
