@@ -342,7 +342,7 @@ class Host:
         """A descriptor of the directory that holds `path`, and its name there.
 
         resolve() decides which links lead where; the directories of what it
-        resolved are then opened one beside the other, following no link, so
+        resolved are then opened one inside the other, following no link, so
         that a directory a user swaps for a link after resolve() (to lead
         harden, which runs as root, elsewhere) stops the change instead."""
         resolved = PurePosixPath(self.resolve(path, follow_final=False))

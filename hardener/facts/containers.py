@@ -136,6 +136,11 @@ def running_names(host: Host, network: Optional[str] = None) -> List[str]:
         entries = listing(host)
     except NoEngine:
         return []
+    return names_running(entries, network)
+
+
+def names_running(entries: Sequence[Mapping], network: Optional[str] = None) -> List[str]:
+    """The names of the running containers of an engine's listing (on this network)."""
     return sorted(entry_name(entry) for entry in entries if entry.get("State") == "running"
                   and (network is None or network in ((entry.get("NetworkSettings") or {}).get("Networks") or {})))
 

@@ -100,13 +100,12 @@ def rootless_running(host: Host, daemon: RootlessDaemon) -> Optional[DockerdConf
 
 def rootless_running_names(host: Host, daemon: RootlessDaemon) -> List[str]:
     """The names of the containers the user's dockerd runs now, from its engine; none where it does not answer."""
-    from .containers import entry_name
+    from .containers import names_running
     from .engine_api import EngineAPI, EngineError
 
     if not host.live:
         return []
     try:
-        listed = EngineAPI(f"unix://{daemon.socket}").containers()
+        return names_running(EngineAPI(f"unix://{daemon.socket}").containers())
     except EngineError:
         return []
-    return sorted(entry_name(entry) for entry in listed if entry.get("State") == "running")

@@ -235,8 +235,9 @@ def _kept_settings(config: Mapping, settings: Mapping, image_config: Mapping, ad
     profile_files = {content: path for path, content in profiles.items()}
     security = []
     for option in settings.get("SecurityOpt") or []:
-        name, _, value = security_option(option).partition("=")
-        if security_option(option) not in dropped:
+        normal = security_option(option)
+        if normal not in dropped:
+            name, _, value = normal.partition("=")
             security.append(f"seccomp={profile_files[value]}" if name == "seccomp" and value in profile_files else option)
     present = {security_option(option) for option in security}
     security += [option for option in adjust.add_security_opts if option not in present and f"{option}=true" not in present]
