@@ -270,7 +270,8 @@ MAKE_DIR = "make_dir"
 REWRITTEN = "rewritten_by_command"  # a file a command rewrites: what it was, to put back
 
 
-def _make_parents(host: Host, run: Run, items: Tuple[str, ...], path: str, owner: Tuple[int, int] = (0, 0)) -> None:
+def _make_parents(host: Host, run: Run, items: Tuple[str, ...], path: str, owner: Tuple[int, int] = (0, 0),
+                  user: Optional[int] = None) -> None:
     """The missing directories above a new file (the file's owner's), each journaled, so that rollback removes them."""
     missing = []
     parent = posixpath.dirname(path)
@@ -279,8 +280,8 @@ def _make_parents(host: Host, run: Run, items: Tuple[str, ...], path: str, owner
         parent = posixpath.dirname(parent)
     for directory in missing:
         step = run.begin(items, MAKE_DIR, directory, before=FileState(exists=False),
-                         after=FileState(exists=True, uid=owner[0], gid=owner[1], mode=0o755))
-        host.make_dir(directory, owner=owner)
+                         after=FileState(exists=True, uid=owner[0], gid=owner[1], mode=0o755), user=user)
+        host.make_dir(directory, owner=owner, user=user)
         run.done(step)
         host.log(f"run {run.id} item {', '.join(items)}: created directory {directory}")
 
@@ -329,22 +330,22 @@ def _carry_out(host: Host, run: Run, change: Change) -> None:
     if isinstance(change, WriteFile):
         owner = change.owner or (0, 0)
         if not before.exists:
-            _make_parents(host, run, items, change.path, owner)
+            _make_parents(host, run, items, change.path, owner, change.user)
         data = change.content.encode()
         if before.exists:
             after = replace(before, sha256=sha256_of(data))
         else:
             after = FileState(exists=True, uid=owner[0], gid=owner[1], mode=change.mode, sha256=sha256_of(data))
         backup = host.read_bytes(change.path) if before.exists else None
-        step = run.begin(items, change.kind, change.path, before=before, after=after, backup=backup, written=data)
-        host.write_file(change.path, data, new_mode=change.mode, new_owner=owner)
+        step = run.begin(items, change.kind, change.path, before=before, after=after, backup=backup, written=data, user=change.user)
+        host.write_file(change.path, data, new_mode=change.mode, new_owner=owner, user=change.user)
         done = "wrote" if before.exists else "created"
     else:
         if not before.exists:
             raise HostError(f"{host.display(change.path)} no longer exists")
         after = replace(before, uid=change.uid, gid=change.gid, mode=change.mode)
-        step = run.begin(items, change.kind, change.path, before=before, after=after)
-        host.set_owner_mode(change.path, change.uid, change.gid, change.mode)
+        step = run.begin(items, change.kind, change.path, before=before, after=after, user=change.user)
+        host.set_owner_mode(change.path, change.uid, change.gid, change.mode, user=change.user)
         done = f"set owner {change.uid}:{change.gid} mode {change.mode:04o} on"
     run.done(step)
     host.log(f"run {run.id} item {', '.join(items)}: {done} {change.path}")
@@ -389,13 +390,13 @@ def _restore(host: Host, run: Run, step: Step) -> None:
     if host.state(step.path) == before:
         return  # the change never happened, or was undone already
     if step.kind == MAKE_DIR:
-        host.remove_dir(step.path)
+        host.remove_dir(step.path, user=step.user)
     elif not before.exists:
-        host.remove_file(step.path)
+        host.remove_file(step.path, user=step.user)
     elif step.has_backup:
-        host.write_file(step.path, run.backup(step), state=before)
+        host.write_file(step.path, run.backup(step), state=before, user=step.user)
     else:
-        host.set_owner_mode(step.path, before.uid, before.gid, before.mode, before.xattrs)
+        host.set_owner_mode(step.path, before.uid, before.gid, before.mode, before.xattrs, user=step.user)
 
 
 def run_to_roll_back(journal: Journal, run_id: Optional[str]) -> Optional[Run]:

@@ -103,6 +103,11 @@ def write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
+def _users_directory(info: os.stat_result, uid: int) -> bool:
+    """A directory only `uid` and root can change: theirs or root's, writable by no group and no other."""
+    return stat.S_ISDIR(info.st_mode) and info.st_uid in (0, uid) and not info.st_mode & 0o022
+
+
 def _reason(error: OSError) -> str:
     return error.strerror or str(error)
 
@@ -176,6 +181,47 @@ class Host:
             who = " and ".join(f"uid {uid}" for uid in sorted(link_owners))
             raise HostError(f"{self.display(path)} leads through a link of {who} to {resolved}, which {who} does not own; "
                             "harden does not follow a user's link to another's file")
+
+    def users_file_problem(self, path: str, uid: int) -> Optional[str]:
+        """What stops root from reading or changing `path` for the user `uid`
+        ("/etc/shadow is root:shadow 0640"), from its metadata alone; None where
+        the file is theirs (or, where nothing is yet, its nearest directory is)
+        and every directory on the way belongs to them or to root and is
+        writable by no one else: a sticky world-writable /tmp does not count."""
+        resolved = self.resolve(path)
+        names = [name for name in resolved.split("/") if name]
+        real = str(self.root)
+        shown = "/"
+        info = os.lstat(real)
+        for index, name in enumerate(names + [None]):
+            if not _users_directory(info, uid):
+                return f"{shown} is {self.owner(info.st_uid, info.st_gid)} {stat.S_IMODE(info.st_mode):04o}"
+            if name is None:
+                return None
+            real = os.path.join(real, name)
+            shown = "/" + "/".join(names[:index + 1])
+            try:
+                info = os.lstat(real)
+            except (FileNotFoundError, NotADirectoryError):
+                return None if info.st_uid == uid else f"{PurePosixPath(shown).parent} is {self.owner(info.st_uid, info.st_gid)}"
+            except OSError as error:
+                return f"{shown}: {_reason(error)}"
+            if index == len(names) - 1:  # the file itself
+                if info.st_uid != uid:
+                    return f"{shown} is {self.owner(info.st_uid, info.st_gid)} {stat.S_IMODE(info.st_mode):04o}"
+                return None
+        return None
+
+    def check_users_file(self, path: str, uid: Optional[int]) -> None:
+        """Raise the user's finding where `path`, named for the user `uid`, is not theirs alone (users_file_problem)."""
+        if uid is None:
+            return
+        problem = self.users_file_problem(path, uid)
+        if problem is not None:
+            user, shown = self.user_name(uid), self.display(path)
+            raise HostError(f"{user}'s rootless dockerd names {shown}, which is not {user}'s alone ({problem}); "
+                            "harden neither reads nor changes it", reason="not_users", target=path,
+                            evidence={"path": shown, "user": user, "blocker": problem})
 
     def real_path(self, path: str, follow_final: bool = True) -> Path:
         """Where `path` of the host is on this machine."""
@@ -338,19 +384,22 @@ class Host:
     # -- writing -----------------------------------------------------------
 
     @contextlib.contextmanager
-    def _parent(self, path: str) -> Iterator[Tuple[int, str]]:
+    def _parent(self, path: str, user: Optional[int] = None) -> Iterator[Tuple[int, str]]:
         """A descriptor of the directory that holds `path`, and its name there.
 
         resolve() decides which links lead where; the directories of what it
         resolved are then opened one inside the other, following no link, so
         that a directory a user swaps for a link after resolve() (to lead
-        harden, which runs as root, elsewhere) stops the change instead."""
+        harden, which runs as root, elsewhere) stops the change instead.
+        For a user's file (`user`, their uid) each directory opened must be
+        one only they and root can change, judged on the descriptor itself."""
         resolved = PurePosixPath(self.resolve(path, follow_final=False))
         if resolved.name in ("", ".", ".."):
             raise HostError(f"{self.display(path)}: not a file harden can write")
         fd = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY)
         try:
-            for name in resolved.parent.parts[1:]:
+            self._users_directory_at(fd, "/", path, user)
+            for depth, name in enumerate(resolved.parent.parts[1:], start=2):
                 try:
                     inner = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
                 except OSError as error:
@@ -360,9 +409,30 @@ class Host:
                     raise HostError(f"cannot write {self.display(path)}: {_reason(error)}") from None
                 os.close(fd)
                 fd = inner
+                self._users_directory_at(fd, str(PurePosixPath(*resolved.parts[:depth])), path, user)
             yield fd, resolved.name
         finally:
             os.close(fd)
+
+    def _users_directory_at(self, fd: int, directory: str, path: str, user: Optional[int]) -> None:
+        if user is None:
+            return
+        info = os.fstat(fd)
+        if not _users_directory(info, user):
+            raise HostError(f"{self.display(path)}: {directory} is {self.owner(info.st_uid, info.st_gid)} "
+                            f"{stat.S_IMODE(info.st_mode):04o}, which others than {self.user_name(user)} and root can change; "
+                            "nothing was written there")
+
+    def _users_file_at(self, info: Optional[os.stat_result], path: str, user: Optional[int], parent: Optional[int] = None) -> None:
+        """A user's file is changed only while it is theirs: not one they swapped for, or linked to, another's;
+        a new one only in a directory (`parent`) of theirs, never in root's /etc."""
+        if user is None:
+            return
+        if info is None and parent is not None:
+            info, path = os.fstat(parent), str(PurePosixPath(path).parent)
+        if info is not None and info.st_uid != user:
+            raise HostError(f"{self.display(path)} is {self.owner(info.st_uid, info.st_gid)} now, not {self.user_name(user)}'s; "
+                            "nothing was changed there")
 
     @staticmethod
     def _not_a_link(parent: int, name: str, path: str) -> Optional[os.stat_result]:
@@ -379,15 +449,17 @@ class Host:
         return f".{name}.hardener-tmp"
 
     def write_file(self, path: str, data: bytes, state: Optional[FileState] = None, new_mode: int = 0o644,
-                   new_owner: Tuple[int, int] = (0, 0)) -> None:
+                   new_owner: Tuple[int, int] = (0, 0), user: Optional[int] = None) -> None:
         """Replace a file atomically. Its owner, mode and extended attributes are
-        those of `state` when given, else those the file has; a new file is new_owner's, new_mode."""
+        those of `state` when given, else those the file has; a new file is new_owner's, new_mode.
+        A user's file (`user`) is written only while it and its directories are theirs (_parent)."""
         if state is None:
             current = self.state(path)
             state = current if current.exists else None
         uid, gid, mode = (state.uid, state.gid, state.mode) if state else (*new_owner, new_mode)
-        with self._parent(path) as (parent, name):
+        with self._parent(path, user) as (parent, name):
             info = self._not_a_link(parent, name, self.display(path))
+            self._users_file_at(info, path, user, parent)
             if info is not None and stat.S_ISDIR(info.st_mode):
                 raise HostError(f"{self.display(path)} is a directory where a file was expected")
             temp = self.temp_name(name)
@@ -422,20 +494,25 @@ class Host:
         except FileNotFoundError:
             pass
 
-    def set_owner_mode(self, path: str, uid: int, gid: int, mode: int, xattrs: Optional[Dict[str, bytes]] = None) -> None:
-        with self._parent(path) as (parent, name):
+    def set_owner_mode(self, path: str, uid: int, gid: int, mode: int, xattrs: Optional[Dict[str, bytes]] = None,
+                       user: Optional[int] = None) -> None:
+        """A user's file (`user`) is changed only while it and its directories are theirs, judged on the descriptors changed."""
+        with self._parent(path, user) as (parent, name):
             self._not_a_link(parent, name, self.display(path))
             try:
-                self._set_owner_mode_at(parent, name, uid, gid, mode, xattrs)
+                self._set_owner_mode_at(parent, name, uid, gid, mode, xattrs, user, path)
             except OSError as error:
                 raise HostError(f"cannot change owner or mode of {self.display(path)}: {_reason(error)}") from None
 
-    def _set_owner_mode_at(self, parent: int, name: str, uid: int, gid: int, mode: int, xattrs: Optional[Dict[str, bytes]] = None) -> None:
+    def _set_owner_mode_at(self, parent: int, name: str, uid: int, gid: int, mode: int, xattrs: Optional[Dict[str, bytes]] = None,
+                           user: Optional[int] = None, path: str = "") -> None:
         # Linux has no chmod that refuses a link: the file is opened without following one, then changed through /proc
         fd = os.open(name, os.O_PATH | os.O_NOFOLLOW, dir_fd=parent)
         try:
-            if stat.S_ISLNK(os.fstat(fd).st_mode):
+            info = os.fstat(fd)
+            if stat.S_ISLNK(info.st_mode):
                 raise OSError(errno.ELOOP, "it became a symbolic link")
+            self._users_file_at(info, path, user)
             itself = f"/proc/self/fd/{fd}"
             os.chown(itself, uid, gid)
             os.chmod(itself, mode)
@@ -444,8 +521,9 @@ class Host:
         finally:
             os.close(fd)
 
-    def make_dir(self, path: str, mode: int = 0o755, owner: Tuple[int, int] = (0, 0)) -> None:
-        with self._parent(path) as (parent, name):
+    def make_dir(self, path: str, mode: int = 0o755, owner: Tuple[int, int] = (0, 0), user: Optional[int] = None) -> None:
+        with self._parent(path, user) as (parent, name):
+            self._users_file_at(None, path, user, parent)
             try:
                 os.mkdir(name, mode, dir_fd=parent)
                 self._set_owner_mode_at(parent, name, *owner, mode)  # whatever the umask
@@ -453,9 +531,9 @@ class Host:
             except OSError as error:
                 raise HostError(f"cannot create {self.display(path)}: {_reason(error)}") from None
 
-    def remove_dir(self, path: str) -> None:
+    def remove_dir(self, path: str, user: Optional[int] = None) -> None:
         """Remove a directory harden made; it is left where it holds anything now."""
-        with self._parent(path) as (parent, name):
+        with self._parent(path, user) as (parent, name):
             try:
                 os.rmdir(name, dir_fd=parent)
                 os.fsync(parent)
@@ -464,9 +542,9 @@ class Host:
                     return
                 raise HostError(f"cannot remove {self.display(path)}: {_reason(error)}") from None
 
-    def remove_file(self, path: str) -> None:
-        with self._parent(path) as (parent, name):
-            self._not_a_link(parent, name, self.display(path))
+    def remove_file(self, path: str, user: Optional[int] = None) -> None:
+        with self._parent(path, user) as (parent, name):
+            self._users_file_at(self._not_a_link(parent, name, self.display(path)), path, user)
             try:
                 os.unlink(name, dir_fd=parent)
                 os.fsync(parent)

@@ -25,6 +25,9 @@ REASONS = {
     "host_error": Text("{message}", "{message}"),
     "daemon_json_type": Text('{path}: "{key}" is {found}, but dockerd wants {wanted}: dockerd will not start with this file',
                              '{path}："{key}" 为 {found}，而 dockerd 需要 {wanted}：dockerd 无法以此文件启动'),
+    "not_users": Text("it names {path}, which is not {user}'s alone ({blocker}): harden neither reads nor changes it; "
+                      "point it at a file of {user}'s",
+                      "它引用了 {path}，该文件并非仅属于 {user}（{blocker}）：harden 不读取也不修改它；请改为引用 {user} 自己的文件"),
     "unit_no_exec_start": Text("{where}: {unit} has no ExecStart= left: systemd refuses to start it",
                                "{where}：{unit} 没有剩余的 ExecStart=：systemd 将拒绝启动它"),
     "unit_many_exec_start": Text("{where}: {unit} has {count} ExecStart= commands in a Type={type} service "

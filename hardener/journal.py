@@ -95,6 +95,7 @@ class Step:
     context: Optional[dict] = None  # a restart: what its handler recorded before it (the containers running)
     keeps: str = ""  # what the change keeps aside for rollback (a container), until its run is pruned
     discard: Tuple[Tuple[str, ...], ...] = ()  # what removes it then
+    user: Optional[int] = None  # a user's file: undone only while it and its directories are that user's
 
 
 def _step(number: int, record: dict, done: bool) -> Step:
@@ -112,6 +113,7 @@ def _step(number: int, record: dict, done: bool) -> Step:
         context=record.get("context") or ({"running": list(record.get("containers", ()))} if restart else None),
         keeps=record.get("keeps", ""),
         discard=tuple(tuple(command) for command in record.get("discard", ())),
+        user=record.get("user"),
     )
 
 
@@ -281,7 +283,7 @@ class Run:
               after: Optional[FileState] = None, backup: Optional[bytes] = None, written: Optional[bytes] = None,
               command: Tuple[str, ...] = (), undo: Tuple[Tuple[str, ...], ...] = (), caveat: Optional[Text] = None,
               service: str = "", context: Optional[dict] = None, keeps: str = "",
-              discard: Tuple[Tuple[str, ...], ...] = ()) -> Step:
+              discard: Tuple[Tuple[str, ...], ...] = (), user: Optional[int] = None) -> Step:
         number = self._begun + 1
         if backup is not None:
             self._store(f"{number:04d}", backup)
@@ -299,6 +301,8 @@ class Run:
             record.update(service=service, context=context or {})
         if keeps:
             record.update(keeps=keeps, discard=[list(command) for command in discard])
+        if user is not None:
+            record.update(user=user)
         self._append(record)
         self._begun = number
         self._update(steps_begun=number)  # counted once its record is durable

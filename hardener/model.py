@@ -74,9 +74,15 @@ class WriteFile:
     path: str
     content: str
     mode: int = 0o644
-    owner: Optional[Tuple[int, int]] = None  # a new file's uid and gid (and of the directories made for it); None: root
+    # A user's file (a rootless dockerd's): a new one, and the directories made for it, get this uid and gid, and
+    # an existing one is written only while it and its directories are that user's (Host's user guard). None: root's.
+    owner: Optional[Tuple[int, int]] = None
     items: Tuple[str, ...] = ()
     kind = "write_file"
+
+    @property
+    def user(self) -> Optional[int]:
+        return self.owner[0] if self.owner and self.owner[0] != 0 else None
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,7 @@ class SetOwnerMode:
     uid: int
     gid: int
     mode: int
+    user: Optional[int] = None  # a user's file: changed only while it and its directories are that user's (Host's user guard)
     items: Tuple[str, ...] = ()
     kind = "set_owner_mode"
 

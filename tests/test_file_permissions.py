@@ -22,8 +22,10 @@ def result_for(root):
 def test_compliant_host_passes(make_root, kind, unit_dir):
     result = result_for(make_root(kind, compliant=True))
     assert result.status is Status.PASS
-    assert [f.target for f in result.findings] == [f"{unit_dir}/docker.service", f"{unit_dir}/docker.socket", "/etc/docker"]
-    assert [f.cis for f in result.findings] == [("3.1", "3.2"), ("3.3", "3.4"), ("3.5", "3.6")], "owner and mode, per file"
+    runs = ["/etc/default/docker", "/usr/sbin/dockerd"] if kind == "debian" else ["/usr/bin/dockerd"]
+    assert [f.target for f in result.findings] == [f"{unit_dir}/docker.service", f"{unit_dir}/docker.socket", "/etc/docker", *runs]
+    assert [f.cis for f in result.findings] == [("3.1", "3.2"), ("3.3", "3.4"), ("3.5", "3.6")] + [("3.1", "3.2")] * len(runs), \
+        "owner and mode, per file; what docker.service runs as root (its environment file, dockerd) with its unit"
     assert result.changes == ()
 
 

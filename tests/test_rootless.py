@@ -25,6 +25,8 @@ def rootless_host(make_root, flags="", daemon_json=None, user="admin", home="/ho
         config = root / home.lstrip("/") / ".config/docker/daemon.json"
         config.parent.mkdir()
         config.write_text(json.dumps(daemon_json) + "\n")
+        for path in (config.parent, config):  # the user's own, as the user writes it
+            os.chown(path, uid, uid)
     return root
 
 
@@ -90,13 +92,10 @@ def test_the_rootless_daemon_json_is_its_users_with_a_safe_mode(make_root):
     assert run_harden("apply", "--yes", "--root", root, "--profile", "cis", "--only", "config-file-permissions").code == 0
     info = config.stat()
     assert (info.st_uid, info.st_gid, info.st_mode & 0o777) == (1000, 1000, 0o644), "only the excess bits go; the user keeps it"
-    os.chown(config, 0, 0)
-    assert check(root, "config-file-permissions")["config-file-permissions"]["/home/admin/.config/docker/daemon.json"] == ("pass", "compliant"), \
-        "root's is as safe"
-    os.chown(config, 1001, 1001)
+    os.chown(config, 1000, 0)
     assert check(root, "config-file-permissions")["config-file-permissions"]["/home/admin/.config/docker/daemon.json"] == ("fail", "wrong_owner")
     assert run_harden("apply", "--yes", "--root", root, "--profile", "cis", "--only", "config-file-permissions").code == 0
-    assert (config.stat().st_uid, config.stat().st_gid) == (1000, 1000), "given to the user whose dockerd reads it"
+    assert (config.stat().st_uid, config.stat().st_gid) == (1000, 1000), "given the user's group: the file is the user's"
 
 
 def test_section_3_on_a_rootless_dockerd_its_unit_config_directory_certificates_and_tls_files(make_root):
@@ -106,7 +105,8 @@ def test_section_3_on_a_rootless_dockerd_its_unit_config_directory_certificates_
     registry = home / ".config/docker/certs.d/registry.example:5000"
     registry.mkdir(parents=True)
     (home / ".config/docker/tls").mkdir()
-    files = {home / ".config/systemd/user/docker.service": 0o664, home / ".config/docker": 0o777, registry / "ca.crt": 0o644,
+    # ~/.config/docker set-group-id, not writable by others: the files in it stay the user's alone (test_root_safety.py)
+    files = {home / ".config/systemd/user/docker.service": 0o664, home / ".config/docker": 0o2755, registry / "ca.crt": 0o644,
              home / ".config/docker/tls/ca.pem": 0o444, home / ".config/docker/tls/cert.pem": 0o644, home / ".config/docker/tls/key.pem": 0o600}
     for path, mode in files.items():
         path.touch()
@@ -194,9 +194,9 @@ def test_a_directory_swapped_for_a_link_after_it_was_judged_stops_the_write(tmp_
     class Racing(Host):
         armed = False
 
-        def _parent(self, path):
+        def _parent(self, path, user=None):
             self.armed = True
-            return super()._parent(path)
+            return super()._parent(path, user)
 
         def resolve(self, path, follow_final=True):
             resolved = super().resolve(path, follow_final)

@@ -162,12 +162,14 @@ def dockerd_config(host: Host) -> Optional[DockerdConfig]:
 
 
 def config_from(host: Host, unit: Unit, default_json: str) -> DockerdConfig:
-    """The configuration a dockerd unit gives: its ExecStart's flags, and the daemon.json they name (else `default_json`)."""
+    """The configuration a dockerd unit gives: its ExecStart's flags, and the daemon.json they name (else `default_json`).
+    A user's unit (unit.user) has its daemon.json read only where that file is the user's alone."""
     command = exec_start(host, unit)
     flags: List[Flag] = []
     if command and command.words and command.words[0].text.rsplit("/", 1)[-1] in DOCKERD_NAMES:
         flags = parse_flags(command.words[1:])
     config_file = next((flag.value for flag in flags if flag.name == "config-file"), default_json)
+    host.check_users_file(config_file, unit.user)
     text, settings = load_daemon_json(host, config_file)
     return DockerdConfig(unit.fragment, command, tuple(flags), config_file, text, dict(settings))
 
@@ -181,8 +183,9 @@ def running_config(host: Host) -> Optional[DockerdConfig]:
     return running_from(host, found[0], DAEMON_JSON) if found is not None else None
 
 
-def running_from(host: Host, pid: int, default_json: str) -> Optional[DockerdConfig]:
-    """What the dockerd of this pid got; None when it is gone."""
+def running_from(host: Host, pid: int, default_json: str, user: Optional[int] = None) -> Optional[DockerdConfig]:
+    """What the dockerd of this pid got; None when it is gone. A user's dockerd (`user`, their uid) has
+    its daemon.json read only where that file is the user's alone."""
     try:
         cmdline = host.read_bytes(f"/proc/{pid}/cmdline") or b""
     except HostError:
@@ -192,6 +195,7 @@ def running_from(host: Host, pid: int, default_json: str) -> Optional[DockerdCon
         return None
     flags = parse_flags([Word(arg, f"/proc/{pid}/cmdline", 0) for arg in argv[1:]])
     config_file = next((flag.value for flag in flags if flag.name == "config-file"), default_json)
+    host.check_users_file(config_file, user)
     text, settings = load_daemon_json(host, config_file)
     info = host.lstat(host.resolve(config_file))
     started = started_at(host, pid)

@@ -83,7 +83,7 @@ def rootless_daemon(host: Host, user: str) -> Optional[RootlessDaemon]:
 
 def rootless_config(host: Host, daemon: RootlessDaemon) -> Optional[DockerdConfig]:
     """What the user's dockerd gets at its next start: its unit's ExecStart flags and its daemon.json."""
-    unit = load_unit(host, UNIT, daemon.unit_directories)
+    unit = load_unit(host, UNIT, daemon.unit_directories, user=daemon.uid)
     return config_from(host, unit, daemon.daemon_json) if unit.fragment else None
 
 
@@ -95,7 +95,7 @@ def rootless_running(host: Host, daemon: RootlessDaemon) -> Optional[DockerdConf
         pid = (host.read_text(daemon.pid_file) or "").strip()
     except HostError:
         return None
-    return running_from(host, int(pid), daemon.daemon_json) if pid.isdigit() else None
+    return running_from(host, int(pid), daemon.daemon_json, daemon.uid) if pid.isdigit() else None
 
 
 def rootless_running_names(host: Host, daemon: RootlessDaemon) -> List[str]:

@@ -80,6 +80,7 @@ class Unit:
     fragment: Optional[str]  # the unit file, None when the unit does not exist
     drop_ins: Tuple[str, ...]
     settings: Tuple[Setting, ...]  # the unit file's, then each drop-in's
+    user: Optional[int] = None  # a user manager's unit: the files it names are read only where they are that user's alone
 
     def values(self, section: str, key: str) -> List[Setting]:
         """Assignments of a list setting, honouring empty assignments that reset it."""
@@ -90,8 +91,8 @@ class Unit:
         return found
 
 
-def load_unit(host: Host, name: str, directories: Optional[Sequence[str]] = None) -> Unit:
-    """A system unit (as systemd loads it), or one of a user manager's on its search path `directories`."""
+def load_unit(host: Host, name: str, directories: Optional[Sequence[str]] = None, user: Optional[int] = None) -> Unit:
+    """A system unit (as systemd loads it), or one of a user manager's on its search path `directories` (`user`: its uid)."""
     if directories is None:
         fragment = unit_file(host, name)
     else:
@@ -104,7 +105,7 @@ def load_unit(host: Host, name: str, directories: Optional[Sequence[str]] = None
     drop_ins = drop_in_files(host, name, UNIT_DIRS if directories is None else directories)
     for path in drop_ins:
         settings += parse_unit(host.read_text(path) or "", path)
-    return Unit(name, fragment, tuple(drop_ins), tuple(settings))
+    return Unit(name, fragment, tuple(drop_ins), tuple(settings), user)
 
 
 def drop_in_files(host: Host, name: str, directories: Sequence[str] = UNIT_DIRS) -> List[str]:
@@ -151,6 +152,8 @@ def environment(host: Host, unit: Unit) -> Dict[str, Variable]:
     for setting in unit.values("Service", "EnvironmentFile"):
         optional = setting.value.startswith("-")
         path = setting.value[1:] if optional else setting.value
+        if unit.user is not None and host.exists(path):  # a missing optional one is not read
+            host.check_users_file(path, unit.user)
         text = host.read_text(path)
         if text is None:
             if optional:

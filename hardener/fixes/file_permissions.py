@@ -1,20 +1,26 @@
 """file-permissions (CIS 3.1–3.6): docker.service, docker.socket and /etc/docker
 owned by root:root and no more open than 644 / 644 / 755; for each user's
-rootless dockerd, its user units and ~/.config/docker, owned by the user."""
+rootless dockerd, its user units and ~/.config/docker, owned by the user.
+
+Whoever can write a unit's drop-in, its drop-in directory, an environment file
+it reads or the program it starts runs commands as root at its next start:
+each of those is held to root:root with no group or world write, like the unit."""
 from __future__ import annotations
 
+import posixpath
 import stat
 from dataclasses import replace
-from typing import Optional, Tuple
+from typing import List, Optional, Tuple
 
 from ..facts.rootless import RootlessDaemon, rootless_daemons
-from ..facts.systemd import load_unit
+from ..facts.systemd import exec_start, load_unit
 from ..facts.units import masked, unit_file
 from ..host import Host, HostError
 from ..model import Detection, Finding, Status, Text
 from ..planners.files import OwnerMode
 from . import Fix, rootless_unreadable
 
+ROOTS_ONLY = 0o755  # what runs as root: no write for group or others, and no set-id bits
 # (how to find it, the most it may allow, whether it is a directory, the CIS recommendations on its owner and its mode)
 TARGETS = (("docker.service", 0o644, False, ("3.1", "3.2")), ("docker.socket", 0o644, False, ("3.3", "3.4")),
            ("/etc/docker", 0o755, True, ("3.5", "3.6")))
@@ -41,6 +47,9 @@ class FilePermissions(Fix):
 
     def detect(self, host: Host) -> Detection:
         checked = [self._check(host, *target) for target in TARGETS]
+        for name, _, directory, cis in TARGETS:
+            if not directory and not masked(host, name):
+                checked += [owner_and_mode(host, path, path, ROOTS_ONLY, host.is_dir(path), cis) for path in runs_as_root(host, name)]
         for daemon in rootless_daemons(host):
             try:
                 for name, allowed, directory, cis in TARGETS:
@@ -56,6 +65,26 @@ class FilePermissions(Fix):
         if not name.startswith("/") and masked(host, name):
             return Finding(target=name, status=Status.NOT_APPLICABLE, reason="masked", cis=cis), None
         return owner_and_mode(host, name if name.startswith("/") else unit_file(host, name), name, allowed, directory, cis)
+
+
+def runs_as_root(host: Host, name: str) -> List[str]:
+    """What the system's unit `name` takes as root beside its own file: its drop-ins and their directories,
+    the environment files it reads, and the program its ExecStart runs."""
+    unit = load_unit(host, name)
+    if unit.fragment is None:
+        return []
+    paths = list(dict.fromkeys([posixpath.dirname(path) for path in unit.drop_ins] + list(unit.drop_ins)))
+    for setting in unit.values("Service", "EnvironmentFile"):
+        path = setting.value.lstrip("-")
+        if path.startswith("/") and host.exists(path):
+            paths.append(path)
+    try:
+        command = exec_start(host, unit) if unit.values("Service", "ExecStart") else None
+    except HostError:
+        command = None  # a unit systemd refuses to start: the daemon items say so
+    if command is not None and command.words and command.words[0].text.startswith("/") and host.exists(command.words[0].text):
+        paths.append(command.words[0].text)
+    return [path for path in dict.fromkeys(paths) if not path.startswith("/dev/")]
 
 
 def owner_and_mode(host: Host, found: Optional[str], name: str, allowed: int, directory: bool, cis,
@@ -90,6 +119,16 @@ def owner_and_mode(host: Host, found: Optional[str], name: str, allowed: int, di
 
 
 def rootless_file(host: Host, daemon: RootlessDaemon, path: str, allowed: int, directory: bool, cis) -> Tuple[Finding, Optional[OwnerMode]]:
-    """A file a user's rootless dockerd reads: its user's, or root's, which is as safe; its finding named by the user."""
+    """A file a user's rootless dockerd reads: its user's, or root's, which is as safe; its finding named by the user.
+
+    Its owner and mode are judged from metadata alone; it is fixed only where it is the user's alone
+    (Host.users_file_problem): a path the user names may be root's /etc/shadow, which root must not hand them."""
     finding, fix = owner_and_mode(host, path, path, allowed, directory, cis, (daemon.uid, daemon.gid), root_too=True)
-    return replace(finding, evidence=dict(finding.evidence, rootless_user=daemon.user)), fix
+    evidence = dict(finding.evidence, rootless_user=daemon.user)
+    if fix is not None:
+        problem = host.users_file_problem(path, daemon.uid)
+        if problem is not None:
+            evidence.update(path=host.display(finding.target), user=daemon.user, blocker=problem)
+            return replace(finding, status=Status.MANUAL, reason="not_users", evidence=evidence), None
+        fix = replace(fix, user=daemon.uid)
+    return replace(finding, evidence=evidence), fix

@@ -165,7 +165,7 @@ def plan_options(host: Host, config: DockerdConfig, intents: Sequence[DockerdOpt
     dropped = [flag for flag in config.flags if any(intent.drop(flag) for intent in intents)]
     gone = {id(word) for flag in dropped for word in flag.words}
     drop_in = f"{daemon.home}/.config/systemd/user/docker.service.d/zz-hardener.conf" if daemon else OUR_DROP_IN
-    changes: List[Change] = (_variable_changes(host, config, gone, items)
+    changes: List[Change] = (_variable_changes(host, config, gone, items, owner)
                              + _exec_start_changes(host, config, gone, added, items, drop_in, owner))
     text = config.json_text or ""
     for key in json_remove:
@@ -185,8 +185,9 @@ def plan_options(host: Host, config: DockerdConfig, intents: Sequence[DockerdOpt
     return changes
 
 
-def _variable_changes(host: Host, config: DockerdConfig, gone: set, items: Tuple[str, ...]) -> List[Change]:
-    """Flags that come from a variable: that variable's assignment in its environment file."""
+def _variable_changes(host: Host, config: DockerdConfig, gone: set, items: Tuple[str, ...],
+                      owner: Optional[Tuple[int, int]] = None) -> List[Change]:
+    """Flags that come from a variable: that variable's assignment in its environment file (a user's: as theirs)."""
     from ..edits.env_files import rewrite_variable
 
     by_variable: Dict[Tuple[str, int, str], List] = {}
@@ -200,14 +201,15 @@ def _variable_changes(host: Host, config: DockerdConfig, gone: set, items: Tuple
                 raise HostError(f"{path}:{line}: a flag to remove comes from Environment={variable}; remove it there by hand")
             text = host.read_text(path) or ""
             kept = [w.text for w in words if id(w) not in gone]
-            changes.append(WriteFile(path, rewrite_variable(text, words[0].span, variable, kept), items=items))
+            changes.append(WriteFile(path, rewrite_variable(text, words[0].span, variable, kept), owner=owner, items=items))
     return changes
 
 
 def _exec_start_changes(host: Host, config: DockerdConfig, gone: set, added: Sequence[str], items: Tuple[str, ...],
                         drop_in: str = OUR_DROP_IN, owner: Optional[Tuple[int, int]] = None) -> List[Change]:
     """Flags written in the ExecStart line itself, taken out or added: in the
-    drop-in or override that holds it, or in a drop-in of ours over the package's unit."""
+    drop-in or override that holds it, or in a drop-in of ours over the package's unit
+    (and, for a user's dockerd, over a unit that is not the user's alone: /etc/systemd/user's is every user's)."""
     from ..edits.unit_tree import set_value
     from ..templates import render
 
@@ -219,7 +221,7 @@ def _exec_start_changes(host: Host, config: DockerdConfig, gone: set, added: Seq
             if not part.words or part.words[0].variable or not all(id(w) in gone for w in part.words)]
     value = command.prefixes + " ".join(kept + list(added))
     path = command.setting.path
-    if path.startswith(PACKAGE_UNIT_DIRS):
+    if path.startswith(PACKAGE_UNIT_DIRS) or (owner is not None and host.users_file_problem(path, owner[0]) is not None):
         return [WriteFile(drop_in, render("systemd/docker-execstart.conf.j2", exec_start=value, package_unit=path), owner=owner, items=items)]
     text = host.read_text(path) or ""
-    return [WriteFile(path, set_value(text, path, command.setting.node, value), items=items)]
+    return [WriteFile(path, set_value(text, path, command.setting.node, value), owner=owner, items=items)]

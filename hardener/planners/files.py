@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
+
 from ..model import Intent, SetOwnerMode
 from . import Planned, grouped, planner, serving
 
@@ -12,6 +14,7 @@ class OwnerMode(Intent):
     uid: int
     gid: int
     mode: int  # the mode wanted: the current one without its excess bits
+    user: Optional[int] = None  # the uid of the user whose file it is (a rootless dockerd's): see SetOwnerMode
 
 
 @planner(OwnerMode)
@@ -22,5 +25,5 @@ def plan_owner_modes(host, wanted, options) -> Planned:
         mode = first.mode
         for _, intent in intents:
             mode &= intent.mode  # the strictest of what each item allows
-        planned.changes.append(SetOwnerMode(path, first.uid, first.gid, mode, items=serving(intents)))
+        planned.changes.append(SetOwnerMode(path, first.uid, first.gid, mode, first.user, items=serving(intents)))
     return planned

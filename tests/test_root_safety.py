@@ -1,0 +1,184 @@
+"""A user's rootless dockerd names paths (in its unit, its daemon.json, its
+environment files) that root then reads and changes: harden may look at such
+a path's metadata, but reads, writes, chowns or chmods it only where the file
+is the user's and every directory on its way is the user's or root's and
+writable by no one else. Anything else is a manual finding of the user's
+daemon, and the tree is left exactly as it was, through apply and rollback."""
+import json
+import os
+
+import pytest
+
+import hosts
+from conftest import run_harden
+from test_rootless import rootless_host
+
+ALICE, BOB = 1000, 1001
+
+
+def owned(path, uid, mode):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_text("-----BEGIN CERTIFICATE-----\n" if path.suffix == ".pem" else "{}\n")
+    os.chown(path, uid, uid)
+    path.chmod(mode)
+    return path
+
+
+def hostile_root(make_root, flags, env_file=None):
+    root = rootless_host(make_root, flags=flags)
+    (root / "etc/passwd").write_text((root / "etc/passwd").read_text() + "bob:x:1001:1001::/home/bob:/bin/bash\n")
+    (root / "etc/group").write_text((root / "etc/group").read_text() + "bob:x:1001:\n")
+    (root / "etc/docker/daemon.json").write_text('{"icc": false, "log-level": "info", "live-restore": true}\n')  # the system's: compliant
+    owned(root / "etc/shadow", 0, 0o640).write_text("root:$6$secret:19000:0:99999:7:::\n")
+    owned(root / "etc/app/config.json", 0, 0o644).write_text('{"debug": true}\n')
+    owned(root / "etc/ssl/private/server.key", 0, 0o640)
+    bob = root / "home/bob"
+    bob.mkdir(parents=True)
+    os.chown(bob, BOB, BOB)
+    owned(bob / "shared/alice-ca.pem", ALICE, 0o644)  # alice's file, but bob can swap it
+    os.chown(bob / "shared", BOB, BOB)
+    tmp = root / "tmp"
+    tmp.mkdir(exist_ok=True)
+    tmp.chmod(0o1777)
+    owned(tmp / "alice-cert.pem", ALICE, 0o644)
+    if env_file:
+        unit = root / "home/admin/.config/systemd/user/docker.service"
+        unit.write_text(unit.read_text().replace("[Service]\n", f"[Service]\nEnvironmentFile={env_file}\n"))
+    return root
+
+
+def harden_json(*args):
+    result = run_harden(*args, "--format", "json")
+    assert result.code in (0, 2), result
+    return result
+
+
+def rootless_findings(result):
+    return {(item["id"], f["target"]): (f["status"], f["reason"]) for item in result.json["items"] for f in item["findings"]
+            if f.get("evidence", {}).get("rootless_user")}
+
+
+@pytest.mark.parametrize("flags, target, blocker", [
+    ("--tlscacert /etc/shadow", "/etc/shadow", "/etc/shadow is root:root 0640"),
+    ("--tlskey=/etc/ssl/private/server.key", "/etc/ssl/private/server.key", "/etc/ssl/private/server.key is root:root 0640"),
+    ("--tlscacert /home/bob/shared/alice-ca.pem", "/home/bob/shared/alice-ca.pem", "/home/bob is bob:bob 0755"),
+    ("--tlscert /tmp/alice-cert.pem", "/tmp/alice-cert.pem", "/tmp is root:root 1777"),
+])
+def test_a_tls_path_that_is_not_the_users_alone_is_manual_and_untouched(make_root, flags, target, blocker):
+    root = hostile_root(make_root, f"--tlsverify {flags}")
+    if "bob" in target:
+        (root / "home/bob").chmod(0o755)
+    start = hosts.snapshot(root)
+    found = harden_json("check", "--root", root, "--profile", "cis", "--only", "config-file-permissions")
+    evidence = next(f["evidence"] for item in found.json["items"] for f in item["findings"] if f["target"] == target)
+    assert rootless_findings(found)[("config-file-permissions", target)] == ("manual", "not_users")
+    assert evidence["blocker"] == blocker
+    applied = run_harden("apply", "--yes", "--root", root, "--profile", "cis", "--only", "config-file-permissions")
+    assert applied.code in (0, 2), applied
+    assert hosts.snapshot(root) == start, "nothing a user names is chowned or chmodded unless it is theirs alone"
+    assert run_harden("rollback", "--yes", "--root", root).code in (0, 1)
+    assert hosts.snapshot(root) == start
+
+
+@pytest.mark.parametrize("flags, env_file", [
+    ("--config-file /etc/app/config.json", None),
+    ("--config-file=/etc/shadow", None),
+    ("$OPTS", "/etc/shadow"),
+])
+def test_a_config_file_or_environment_file_that_is_not_the_users_is_neither_read_nor_written(make_root, flags, env_file):
+    root = hostile_root(make_root, flags, env_file)
+    start = hosts.snapshot(root)
+    found = harden_json("check", "--root", root, "--profile", "cis", "--only", "live-restore,log-level,config-file-permissions")
+    rootless = rootless_findings(found)
+    assert rootless[("live-restore", "live-restore (rootless, admin)")] == ("manual", "not_users"), rootless
+    assert "$6$secret" not in found.out, "the content of a file not the user's is never read"
+    text = run_harden("check", "--root", root, "--profile", "cis", "--only", "live-restore")
+    assert "admin's rootless dockerd: it names /etc/" in text.out and "which is not admin's alone" in text.out, text.out
+    applied = run_harden("apply", "--yes", "--root", root, "--profile", "cis", "--only", "config-file-permissions,live-restore,log-level")
+    assert applied.code in (0, 2), applied
+    assert hosts.snapshot(root) == start, "no live-restore written into root's file, no chown of it"
+    assert run_harden("rollback", "--yes", "--root", root).code in (0, 1)
+    assert hosts.snapshot(root) == start
+
+
+def test_the_users_own_files_are_still_fixed_and_rolled_back(make_root):
+    root = hostile_root(make_root, "--tlsverify --tlscacert /home/admin/.config/docker/ca.pem --config-file /home/admin/.config/docker/d.json")
+    owned(root / "home/admin/.config/docker/ca.pem", ALICE, 0o664)
+    os.chown(root / "home/admin/.config/docker", ALICE, ALICE)
+    owned(root / "home/admin/.config/docker/d.json", ALICE, 0o644)
+    start = hosts.snapshot(root)
+    applied = run_harden("apply", "--yes", "--root", root, "--profile", "cis", "--only", "config-file-permissions,live-restore")
+    assert applied.code == 0, applied
+    assert (root / "home/admin/.config/docker/ca.pem").stat().st_mode & 0o777 == 0o444
+    assert json.loads((root / "home/admin/.config/docker/d.json").read_text()) == {"live-restore": True}
+    assert run_harden("rollback", "--yes", "--root", root).code == 0
+    assert hosts.snapshot(root) == start
+
+
+def test_a_file_of_another_user_in_the_users_directory_is_not_given_to_them(make_root):
+    root = rootless_host(make_root, daemon_json={"icc": False})
+    config = root / "home/admin/.config/docker/daemon.json"
+    os.chown(config, BOB, BOB)
+    start = hosts.snapshot(root)
+    found = rootless_findings(harden_json("check", "--root", root, "--profile", "cis", "--only", "config-file-permissions,icc"))
+    assert found[("icc", "icc (rootless, admin)")] == ("manual", "not_users")
+    applied = run_harden("apply", "--yes", "--root", root, "--profile", "cis", "--only", "config-file-permissions")
+    assert applied.code in (0, 2) and hosts.snapshot(root) == start, applied
+
+
+def test_the_write_itself_refuses_a_file_swapped_for_roots_between_the_look_and_the_change(make_root):
+    """The guard is on the descriptors the change is made through, not only on the look before it."""
+    from hardener.host import Host, HostError
+
+    root = rootless_host(make_root, daemon_json={"icc": False})
+    config = root / "home/admin/.config/docker/daemon.json"
+    os.chown(config, ALICE, ALICE)
+    host = Host(str(root))
+    assert host.users_file_problem("/home/admin/.config/docker/daemon.json", ALICE) is None
+    os.chown(config, 0, 0)  # the swap: now root's (as a hard link to root's file would be)
+    with pytest.raises(HostError, match="not admin's"):
+        host.set_owner_mode("/home/admin/.config/docker/daemon.json", ALICE, ALICE, 0o644, user=ALICE)
+    with pytest.raises(HostError, match="not admin's"):
+        host.write_file("/home/admin/.config/docker/daemon.json", b"{}", user=ALICE)
+    assert (config.stat().st_uid, config.read_text()) == (0, '{"icc": false}\n')
+    (root / "home/admin/.config").chmod(0o777)  # a directory on the way others can change
+    os.chown(config, ALICE, ALICE)
+    with pytest.raises(HostError, match="others than admin and root can change"):
+        host.set_owner_mode("/home/admin/.config/docker/daemon.json", ALICE, ALICE, 0o600, user=ALICE)
+    with pytest.raises(HostError, match="not admin's"):
+        host.write_file("/etc/app.json", b"{}", new_owner=(ALICE, ALICE), user=ALICE)
+    assert not (root / "etc/app.json").exists(), "a new file of the user's only in a directory of theirs"
+
+
+def test_what_a_system_unit_runs_as_root_is_roots_alone(make_root):
+    """A drop-in, its directory, an environment file or the program a unit starts that another can write lets them run
+    commands as root: file-permissions holds each to root:root with no group or world write, and rollback gives them back."""
+    root = make_root("debian", compliant=True)
+    drop_ins = root / "etc/systemd/system/docker.service.d"
+    drop_ins.mkdir(parents=True)
+    (drop_ins / "proxy.conf").write_text("[Service]\nEnvironment=HTTP_PROXY=http://proxy.example:3128\n")
+    (drop_ins / "proxy.conf").chmod(0o664)
+    os.chown(drop_ins, ALICE, ALICE)
+    os.chown(root / "etc/default/docker", ALICE, 0)
+    (root / "usr/sbin/dockerd").chmod(0o775)
+    socket_drop_ins = root / "etc/systemd/system/docker.socket.d"
+    socket_drop_ins.mkdir()
+    (socket_drop_ins / "listen.conf").write_text("[Socket]\nListenStream=/run/docker.sock\n")
+    (socket_drop_ins / "listen.conf").chmod(0o646)
+    start = hosts.snapshot(root)
+    found = harden_json("check", "--root", root, "--only", "file-permissions")
+    statuses = {f["target"]: (f["status"], f["evidence"]["owner"], f["evidence"]["mode"]) for f in found.json["items"][0]["findings"]}
+    assert statuses["/etc/systemd/system/docker.service.d"] == ("fail", "admin:admin", "0755")
+    assert statuses["/etc/systemd/system/docker.service.d/proxy.conf"] == ("fail", "root:root", "0664")
+    assert statuses["/etc/default/docker"] == ("fail", "admin:root", "0644")
+    assert statuses["/usr/sbin/dockerd"] == ("fail", "root:root", "0775")
+    assert statuses["/etc/systemd/system/docker.socket.d/listen.conf"] == ("fail", "root:root", "0646")
+    assert statuses["/etc/systemd/system/docker.socket.d"][0] == "pass"
+    assert run_harden("apply", "--yes", "--root", root, "--only", "file-permissions").code == 0
+    for path, mode in ((drop_ins, 0o755), (drop_ins / "proxy.conf", 0o644), (root / "etc/default/docker", 0o644),
+                       (root / "usr/sbin/dockerd", 0o755), (socket_drop_ins / "listen.conf", 0o644)):
+        info = path.stat()
+        assert (info.st_uid, info.st_gid, info.st_mode & 0o7777) == (0, 0, mode), path
+    assert run_harden("rollback", "--yes", "--root", root).code == 0
+    assert hosts.snapshot(root) == start
