@@ -20,7 +20,7 @@ import sys
 
 import click
 
-from .settings import ERROR, LANGUAGES, PROFILES, Settings, default_language, given_settings, say
+from .settings import ERROR, LANGUAGES, PROFILES, Settings, default_language, given_settings, one_line, say
 
 
 COMMON_OPTIONS = (
@@ -209,5 +209,5 @@ def _help_in_chinese(command: click.Command) -> None:
 
 
 def _fail(message: str, code: int = ERROR) -> int:
-    say(f"harden: error: {message}", err=True)
+    say(f"harden: error: {one_line(message)}", err=True)
     return code

@@ -24,7 +24,7 @@ from .journal import Journal, JournalError
 from .model import Status
 from .options import Options
 from .settings import (APPLY_FAILED, ERROR, NOT_COMPLIANT, OK, PROFILES, ROLLBACK_INCOMPLETE, ROLLBACK_REFUSED, Failure, Settings,
-                       given_settings, ids, say)
+                       given_settings, ids, one_line, say)
 
 
 
@@ -42,6 +42,10 @@ class Session:
 
     @classmethod
     def open(cls, settings: Settings, recreate: bool = False, no_restart: bool = False, live_restore: bool = False) -> "Session":
+        for option, value in (("--root", settings.root), ("--config", settings.config_path), ("--output", settings.output_file)):
+            if value is not None and not value.strip():
+                # `--root "$UNSET"` must not harden the machine it runs on
+                raise Failure(f"{option} was given an empty value; name a directory or file, or leave {option} out")
         return cls(settings, Host(settings.root or "/"), recreate, no_restart, live_restore)
 
     def evaluate(self):
@@ -198,7 +202,7 @@ def _rollback(session: Session, journal: Journal, run_id: Optional[str], yes: bo
         if run is None:
             _nothing_to_roll_back(session, journal)
         if not yes:
-            say("\n".join([session.text("rollback_preview", run_id=run.id)] + engine.rollback_preview(session.host, run)))
+            say("\n".join([session.text("rollback_preview", run_id=run.id)] + list(map(one_line, engine.rollback_preview(session.host, run)))))
             if not click.confirm(session.text("confirm_rollback", run_id=run.id), err=True):
                 raise Failure("rollback cancelled; nothing was changed")
         outcome = engine.rollback(session.host, journal, run, force)

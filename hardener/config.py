@@ -240,6 +240,7 @@ def _count(table: str):
 
 
 MIN_MEMORY = 6 * 1024 * 1024  # dockerd refuses less
+MAX_MEMORY = 2 ** 63 - 1  # the engine's int64 count of bytes
 _UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3, "t": 1024 ** 4}
 
 
@@ -250,6 +251,8 @@ def _size(value, fail, match: ContainerMatch) -> ContainerValue:
     size = int(float(found.group(1)) * _UNITS[found.group(2).lower()])
     if size < MIN_MEMORY:
         raise fail(f"memory limit {value!r} is below the 6m that Docker accepts")
+    if size > MAX_MEMORY:
+        raise fail(f"memory limit {value!r} is beyond what Docker can count (a signed 64-bit number of bytes: less than 8388608t)")
     return ContainerValue(value=size, text=str(value), match=match)
 
 

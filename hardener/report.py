@@ -12,6 +12,7 @@ from .engine import unified_diff
 from .host import Host
 from .i18n import PAGE, PAGE_COUNTS, PAGE_GROUPS, REASONS, STATUS, UI
 from .model import Change, Finding, ItemResult, RestartService, SetOwnerMode, Status, Text, WriteFile
+from .settings import one_line
 from .benchmark import by_number, numbers
 
 
@@ -180,16 +181,16 @@ def results_text(document: dict, lang: str, plan: bool) -> str:
         lines.append(f"[{status}] {item['id']}  {item['title']} (CIS {item['cis']})")
         for finding in item["findings"]:
             if finding["status"] in ("fail", "manual", "error", "waived"):
-                lines.append(f"    {recommendations_of(item, finding)}{finding['message']}")
-                lines.extend(f"      {line}" for line in _evidence_lines(finding["evidence"], lang))
+                lines.append(f"    {recommendations_of(item, finding)}{one_line(finding['message'])}")
+                lines.extend(f"      {one_line(line)}" for line in _evidence_lines(finding["evidence"], lang))
         for note in item["notes"]:
-            lines.append(f"    {note}")
+            lines.append(f"    {one_line(note)}")
         if item["advice"] and not (plan and item["status"] == "fail"):
             lines.append(f"    {UI['advice'](lang)}: {item['advice']}")
         if plan and item.get("planned_with"):
             lines.append("    " + UI["planned_with"](lang, items=", ".join(item["planned_with"])))
         for change in item["changes"] if plan else ():
-            lines.extend("    " + line for line in change_lines(change, lang))
+            lines.extend("    " + one_line(line) for line in change_lines(change, lang))
     counts = document["summary"]
     lines.append("")
     if plan:

@@ -24,6 +24,12 @@ def printable(text: str) -> str:
     return _CONTROL.sub(lambda found: f"\\x{ord(found.group()):02x}", text)
 
 
+def one_line(text: str) -> str:
+    """A line made of a host's words (a label, an environment value): a newline in them shown as \\n, so that
+    a label cannot forge a "[pass]" line of its own."""
+    return text.replace("\r", "\\r").replace("\n", "\\n")
+
+
 def say(text: str, err: bool = False) -> None:
     click.echo(printable(text), err=err)
 

@@ -94,6 +94,8 @@ CASES = [
         r, DROP_IN, '[Service]\nExecStart=\nExecStart=/usr/sbin/dockerd \\\n# skipped\n  --label="a#b" --iptables=false\n'),
      {0, 2}, None, MAY_CHANGE),
     ("units", "empty drop-in", lambda r: put(r, DROP_IN, ""), {0, 2}, None, MAY_CHANGE),
+    ("units", "a failing flag through a drop-in's Environment=", lambda r: put(
+        r, DROP_IN, '[Service]\nEnvironment="EXTRA=--icc=true"\nExecStart=\nExecStart=/usr/sbin/dockerd $EXTRA\n'), {2}, None, MAY_CHANGE),
     ("units", "masked", lambda r: link(r, "etc/systemd/system/docker.service", "/dev/null"), {0, 2}, None, MAY_CHANGE),
     # -- environment files ---------------------------------------------------------------
     ("environment files", "a quoted value across lines", lambda r: put(r, DEFAULT, 'DOCKER_OPTS="--debug\n  --iptables=false"\n'),
@@ -131,6 +133,8 @@ CASES = [
     ("configs", "non-utf8", lambda r: put(r, "etc/hardener/config.toml", b"items = ['\xff']\n"), {1}, "config", UNCHANGED),
     ("configs", "a directory", lambda r: directory(r, "etc/hardener/config.toml"), {1}, "config", UNCHANGED),
     ("configs", "a bad memory limit", lambda r: config(r, "[memory_limit]\ndefault = 'lots'\n"), {1}, "config.toml", UNCHANGED),
+    ("configs", "a memory limit Docker cannot count", lambda r: config(r, "[memory_limit]\ndefault = '99999999999999999999g'\n"),
+     {1}, "config.toml:2: memory limit", UNCHANGED),
     ("configs", "unknown daemon_options", lambda r: config(r, "daemon_options = 'registry'\n"), {1}, "config.toml", UNCHANGED),
     # -- file system faults ------------------------------------------------------------------
     ("file system faults", "an immutable file", lambda r: subprocess.run(["chattr", "+i", str(r / "etc/docker")], check=True),
@@ -139,6 +143,8 @@ CASES = [
     ("file system faults", "a link out of the root", lambda r: link(r, "etc/default/docker", "../../../../../../../../../etc/hostname"),
      {0, 1, 2}, None, MAY_CHANGE),
     ("file system faults", "a dangling link", lambda r: link(r, DAEMON_JSON, "/nonexistent/daemon.json"), {0, 1, 2}, None, MAY_CHANGE),
+    ("file system faults", "a directory among a registry's certificates", lambda r: (r / "etc/docker/certs.d/registry:5000/sub").mkdir(
+        parents=True), {0, 2}, None, MAY_CHANGE),
     ("file system faults", "a fifo where a file is", lambda r: ((r / DEFAULT).unlink(), os.mkfifo(r / DEFAULT)), {1}, "not a regular file",
      UNCHANGED),
 ]
@@ -176,6 +182,26 @@ def test_every_kind_has_five_cases():
     assert kinds.keys() == {"daemon.json", "units", "environment files", "audit rules", "profile scripts", "locks",
                             "configs", "file system faults"}
     assert min(kinds.values()) >= 5, kinds
+
+
+def test_an_empty_root_is_an_error_not_the_live_host(make_root):
+    """`harden apply --yes --root "$UNSET"` must not harden the machine it runs on."""
+    for argv in (("apply", "--yes", "--root", ""), ("--root", " ", "check"), ("rollback", "--yes", "--root", "")):
+        result = run_harden(*argv)
+        assert result.code == 1 and result.err == "harden: error: --root was given an empty value; name a directory or file, or leave --root out\n", result
+
+
+def test_a_newline_in_a_hosts_word_cannot_forge_a_line(make_root):
+    root = make_root("debian", compliant=True)
+    forged = root / "etc/docker/certs.d/evil\n[pass] no-privileged  forged"
+    forged.mkdir(parents=True)
+    (forged / "ca.crt").write_text("x")
+    (forged / "ca.crt").chmod(0o666)
+    for argv in (("check",), ("--dry-run",)):
+        result = run_harden(*argv, "--root", root, "--profile", "cis", "--only", "config-file-permissions,no-privileged")
+        assert result.code == 2, result
+        assert not any(line.startswith("[pass] no-privileged  forged") for line in result.out.splitlines()), result.out
+        assert "/etc/docker/certs.d/evil\\n[pass] no-privileged  forged/ca.crt is root:root 0666" in result.out, result.out
 
 
 def test_a_held_lock_changes_nothing(make_root):

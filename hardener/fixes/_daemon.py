@@ -32,6 +32,10 @@ class DaemonFix(Fix):
                                 "配置文件已设置 {option} 为 {value}，但运行中的 dockerd 尚未生效：请重启 docker"),
         "flag_and_json": Text("{option} is set both as a flag ({flag_where}) and in {json_path}: dockerd refuses to start",
                               "{option} 同时以参数（{flag_where}）和在 {json_path} 中设置：dockerd 无法启动"),
+        "flag_in_environment": Text("{flag} comes from Environment={variable} ({in_unit}): harden does not rewrite an "
+                                    "Environment= line; take {flag} out of it there (systemctl edit docker)",
+                                    "{flag} 来自 Environment={variable}（{in_unit}）：harden 不改写 Environment= 行；"
+                                    "请在该处删除 {flag}（systemctl edit docker）"),
     }
 
     @abc.abstractmethod
@@ -79,6 +83,13 @@ class DaemonFix(Fix):
             else:
                 finding = Finding(finding.target, Status.FAIL, "pending_restart", finding.severity, finding.evidence)
                 intent = DockerdOption()  # the files are right: a restart makes it live
+        in_environment = next((word for flag in config.flags if intent is not None and intent.drop(flag)
+                               for word in flag.words if word.variable and word.span is None), None)
+        if finding.status is Status.FAIL and in_environment is not None:
+            finding = replace(finding, status=Status.MANUAL, reason="flag_in_environment", evidence=dict(
+                finding.evidence, flag=in_environment.text, variable=in_environment.variable,
+                in_unit=f"{in_environment.path}:{in_environment.line}"))
+            intent = None
         if user:
             finding = replace(finding, target=f"{finding.target} (rootless, {user})", evidence=dict(finding.evidence, rootless_user=user))
             intent = replace(intent, user=user) if intent is not None else None

@@ -119,8 +119,10 @@ class ConfigFilePermissions(Fix):
 
 
 def certificates(host: Host, certs_dir: str) -> List[Tuple[str, str]]:
-    """(registry, file name) of each registry's certificates and keys."""
-    return [(directory, name) for directory in host.list_dir(certs_dir) for name in host.list_dir(f"{certs_dir}/{directory}")]
+    """(registry, file name) of each registry's certificates and keys: the files dockerd reads there, not
+    a directory within (dockerd does not look into one)."""
+    return [(directory, name) for directory in host.list_dir(certs_dir) for name in host.list_dir(f"{certs_dir}/{directory}")
+            if not host.is_dir(f"{certs_dir}/{directory}/{name}")]
 
 
 def tls_path(config: Optional[DockerdConfig], option: str) -> str:
