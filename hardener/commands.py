@@ -260,12 +260,37 @@ def fleet_report(documents, **given):
                 document = json.load(stream)
         except (OSError, ValueError) as error:
             raise Failure(f"{path}: not a harden JSON report ({error})") from None
-        if not isinstance(document, dict) or not ({"items", "error", "command"} & set(document)):
-            raise Failure(f"{path}: not a harden JSON report")
+        problem = _report_problem(document)
+        if problem:
+            raise Failure(f"{path}: not a harden JSON report: {problem}")
+        # what a report leaves out is shown empty: the page is of what the host said
+        document["items"] = [dict({"title": "", "reason": "", **item}, findings=[{"message": "", "evidence": {}, **finding}
+                                                                            for finding in item.get("findings", [])])
+                             for item in document.get("items", [])]
         loaded.append((os.path.splitext(os.path.basename(path))[0], document))
     if settings.output_format != "html":
         raise Failure("harden report writes --format html")
     Session(settings, Host("/")).write(report.fleet_html(loaded, settings.language))
+
+
+def _report_problem(document: object) -> Optional[str]:
+    """What stops a JSON document from being shown as a harden report (the fleet page reads these fields)."""
+    if not isinstance(document, dict) or not ({"items", "error", "command"} & set(document)):
+        return "no items, error or command"
+    items = document.get("items", [])
+    if not isinstance(items, list):
+        return f'"items" is {json.dumps(items)[:40]}, not a list'
+    statuses = {status.value for status in Status}
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+            return f"item {number} has no id"
+        findings = item.get("findings", [])
+        if item.get("status") not in statuses or not isinstance(findings, list):
+            return f"item {item['id']} has no status or findings harden knows"
+        for finding in findings:
+            if not isinstance(finding, dict) or finding.get("status") not in statuses or not isinstance(finding.get("message", ""), str):
+                return f"a finding of item {item['id']} has no status harden knows"
+    return None
 
 
 def user_error(error: Exception) -> Optional[Tuple[str, int]]:

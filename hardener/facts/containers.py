@@ -148,7 +148,7 @@ def names_running(entries: Sequence[Mapping], network: Optional[str] = None) -> 
 def network(host: Host, name: str) -> Optional[Mapping]:
     """A network's inspect; None where the engine does not answer or has no such network."""
     try:
-        return api(host).get(f"/networks/{quote(name)}")  # type: ignore[return-value]
+        return api(host).document(f"/networks/{quote(name)}")
     except EngineError:
         return None
 
@@ -229,7 +229,7 @@ def memory_usage(host: Host, container: Container) -> Optional[int]:
     if found is not None:
         return found
     try:
-        stats = api(host).get(f"/containers/{container.id}/stats?stream=false&one-shot=true")
+        stats = api(host).document(f"/containers/{container.id}/stats?stream=false&one-shot=true")
     except EngineError:
         return None
     memory = stats.get("memory_stats") or {} if isinstance(stats, dict) else {}
@@ -240,7 +240,7 @@ def engine_info(host: Host) -> Mapping:
     """The engine's `docker info`, asked once a run."""
     def load() -> Mapping:
         try:
-            return api(host).get("/info")  # type: ignore[return-value]
+            return api(host).document("/info")
         except EngineError as error:
             raise unreachable(host, error) from None
 
@@ -290,7 +290,7 @@ def running_execs(host: Host, container: Container) -> List[Mapping]:
     found = []
     for exec_id in container.raw.get("ExecIDs") or []:
         try:
-            execution = api(host).get(f"/exec/{exec_id}/json")
+            execution = api(host).document(f"/exec/{exec_id}/json")
         except EngineError as error:
             if error.status != 404:
                 raise unreachable(host, error) from None
@@ -311,7 +311,7 @@ def exec_events(host: Host) -> List[Mapping]:
             events = api(host).get(f"/events?since=0&until={int(time.time())}&filters={query}", stream=True)
         except EngineError as error:
             raise unreachable(host, error) from None
-        return list(events)  # type: ignore[arg-type]
+        return [event for event in events if isinstance(event, dict)]  # type: ignore[union-attr]
 
     return host.fact("exec_events", load)
 

@@ -20,13 +20,21 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import threading
+import time
 from typing import Dict, Optional, Sequence, Tuple, Union
 from urllib.parse import quote, urlparse
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
-TIMEOUT = 30.0
+TIMEOUT = 30.0  # for a whole request, its answer included
+# The largest answer read: a listing of 10,000 containers is about 20 MB, an inspect tens of KB, and the
+# events log of a busy day a few MB; more is an engine gone wrong, or not an engine.
+MAX_BODY = 256 * 1024 * 1024
+MAX_HEAD = 64 * 1024
+STATUS_LINE = re.compile(r"HTTP/1\.[01] (\d{3})(?: .*)?")
+HEX = re.compile(rb"[0-9a-fA-F]{1,15}")
 POOL = 4  # connections for many inspects: the engine's parallelism on a small host, without crowding it
 
 
@@ -37,6 +45,17 @@ class EngineError(Exception):
         super().__init__(message)
         self.missing = missing
         self.status = status
+
+
+class Garbled(Exception):
+    """What the engine answered is not HTTP as harden reads it."""
+
+
+def _within_limit(size: int) -> int:
+    if size > MAX_BODY:
+        raise Garbled(f"an answer of over {MAX_BODY // 2 ** 20} MiB, which harden does not read "
+                      "(a listing of 10,000 containers is about 20 MB)")
+    return size
 
 
 class EngineAPI:
@@ -56,11 +75,12 @@ class EngineAPI:
             raise EngineError(f"DOCKER_HOST={self.address}: harden reads unix:// and tcp:// engines")
         self._timeout = timeout
         self._socket: Optional[socket.socket] = None
-        self._buffer = b""
+        self._buffer = bytearray()
         self.requests = 0
 
     def get(self, path: str, stream: bool = False) -> object:
-        """The JSON the engine answers to GET path (a stream's JSON values, as a list); EngineError when it cannot."""
+        """The JSON the engine answers to GET path (a stream's JSON values, as a list); EngineError when it cannot,
+        or when what it answers is not HTTP and JSON (one line that says what, never a traceback)."""
         for attempt in (1, 2):  # a keep-alive connection the engine closed is opened again, once
             try:
                 status, body = self._exchange(path)
@@ -69,67 +89,135 @@ class EngineAPI:
                 self.close()
                 if attempt == 2:
                     raise EngineError(f"the Docker engine at {self.address} closed the connection: {error}") from None
+            except socket.timeout:
+                self.close()
+                raise EngineError(f"the Docker engine at {self.address} did not answer GET {path} within "
+                                  f"{self._timeout:g} s") from None
             except OSError as error:
                 self.close()
                 missing = isinstance(error, (FileNotFoundError, ConnectionRefusedError))
                 raise EngineError(f"the Docker engine does not answer at {self.address}: {error.strerror or error}",
                                   missing=missing) from None
+            except Garbled as error:
+                self.close()
+                raise EngineError(f"the Docker engine at {self.address} answered GET {path} with {error}") from None
         self.requests += 1
         if status >= 400:
             try:
                 message = json.loads(body).get("message", "")
-            except ValueError:
+            except (ValueError, AttributeError):
                 message = body.decode(errors="replace").strip()
-            raise EngineError(f"the Docker engine refused GET {path}: {status} {message}", status=status)
-        return _values(body.decode()) if stream else json.loads(body)
+            raise EngineError(f"the Docker engine refused GET {path}: {status} {message}"[:500], status=status)
+        try:
+            return _values(body.decode()) if stream else json.loads(body)
+        except ValueError as error:
+            raise EngineError(f"the Docker engine at {self.address} answered GET {path} with what is not JSON: {error}") from None
 
     def _exchange(self, path: str) -> Tuple[int, bytes]:
+        """One request and its answer, within one deadline for the whole of it (an engine that trickles a byte
+        at a time is given up on as one that says nothing); the body read in time linear in its size."""
+        deadline = time.monotonic() + self._timeout
         if self._socket is None:
             self._socket = socket.socket(self._family, socket.SOCK_STREAM)
             self._socket.settimeout(self._timeout)
             self._socket.connect(self._where)
-            self._buffer = b""
+            self._buffer = bytearray()
         self._socket.sendall(f"GET {path} HTTP/1.1\r\nHost: docker\r\nAccept: application/json\r\n\r\n".encode())
-        head = self._until(b"\r\n\r\n").decode("latin-1").split("\r\n")
-        status = int(head[0].split(" ", 2)[1])
+        head = self._until(b"\r\n\r\n", deadline, MAX_HEAD).decode("latin-1").split("\r\n")
+        found = STATUS_LINE.fullmatch(head[0])
+        if not found:
+            raise Garbled(f"a status line that is not HTTP's: {head[0][:80]!r}")
+        status = int(found.group(1))
         headers = {name.strip().lower(): value.strip() for name, _, value in (line.partition(":") for line in head[1:])}
         if headers.get("transfer-encoding", "").lower() == "chunked":
-            body = b""
+            parts, size_so_far = [], 0
             while True:
-                size = int(self._until(b"\r\n").split(b";")[0], 16)
-                chunk = self._exactly(size + 2)[:size]
+                line = self._until(b"\r\n", deadline, MAX_HEAD).split(b";")[0].strip()
+                if not HEX.fullmatch(line):
+                    raise Garbled(f"a chunk size that is not a number: {line[:40]!r}")
+                size = int(line, 16)
+                size_so_far += size
+                _within_limit(size_so_far)
+                chunk = self._exactly(size + 2, deadline)
                 if not size:
                     break
-                body += chunk
-        else:
-            body = self._exactly(int(headers.get("content-length", "0")))
-        if headers.get("connection", "").lower() == "close":
+                parts.append(chunk[:size])
+            body = b"".join(parts)
+        elif "content-length" in headers:
+            length = headers["content-length"]
+            if not length.isdigit():
+                raise Garbled(f"a Content-Length that is not a size: {length[:40]!r}")
+            body = self._exactly(_within_limit(int(length)), deadline)
+        elif status in (204, 304) or 100 <= status < 200:
+            body = b""
+        else:  # HTTP/1.0's way: the body runs until the engine closes
+            body = self._until_closed(deadline)
+            self.close()
+            return status, body
+        if headers.get("connection", "").lower() == "close" or found.group(0).startswith("HTTP/1.0"):
             self.close()
         return status, body
 
-    def _fill(self) -> None:
-        data = self._socket.recv(65536)
+    def _fill(self, deadline: float) -> None:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise socket.timeout()
+        self._socket.settimeout(left)
+        data = self._socket.recv(1 << 20)
         if not data:
             raise EOFError("the engine closed the connection")
         self._buffer += data
 
-    def _until(self, marker: bytes) -> bytes:
-        while marker not in self._buffer:
-            self._fill()
-        found, _, self._buffer = self._buffer.partition(marker)
+    def _until(self, marker: bytes, deadline: float, limit: int) -> bytes:
+        searched = 0
+        while True:
+            found = self._buffer.find(marker, searched)
+            if found >= 0:
+                break
+            if len(self._buffer) > limit:
+                raise Garbled(f"a header line longer than {limit} bytes")
+            searched = max(0, len(self._buffer) - len(marker) + 1)
+            self._fill(deadline)
+        line = bytes(self._buffer[:found])
+        del self._buffer[:found + len(marker)]
+        return line
+
+    def _exactly(self, size: int, deadline: float) -> bytes:
+        while len(self._buffer) < size:
+            self._fill(deadline)
+        found = bytes(self._buffer[:size])
+        del self._buffer[:size]
         return found
 
-    def _exactly(self, size: int) -> bytes:
-        while len(self._buffer) < size:
-            self._fill()
-        found, self._buffer = self._buffer[:size], self._buffer[size:]
-        return found
+    def _until_closed(self, deadline: float) -> bytes:
+        while True:
+            _within_limit(len(self._buffer))
+            try:
+                self._fill(deadline)
+            except EOFError:
+                found = bytes(self._buffer)
+                self._buffer = bytearray()
+                return found
+
+    def listing(self, path: str) -> list:
+        """A listing: a JSON list of objects, or an EngineError saying what came instead."""
+        answer = self.get(path)
+        if not isinstance(answer, list) or not all(isinstance(entry, dict) for entry in answer):
+            raise EngineError(f"the Docker engine at {self.address} answered GET {path} with {type(answer).__name__}, "
+                              "not a list of objects")
+        return answer
+
+    def document(self, path: str) -> dict:
+        answer = self.get(path)
+        if not isinstance(answer, dict):
+            raise EngineError(f"the Docker engine at {self.address} answered GET {path} with {type(answer).__name__}, not an object")
+        return answer
 
     def containers(self) -> list:
-        return self.get("/containers/json?all=1")  # type: ignore[return-value]
+        return self.listing("/containers/json?all=1")
 
     def container(self, container_id: str) -> dict:
-        return self.get(f"/containers/{quote(container_id)}/json")  # type: ignore[return-value]
+        return self.document(f"/containers/{quote(container_id)}/json")
 
     def inspect_containers(self, container_ids: Sequence[str]) -> Dict[str, Union[dict, EngineError]]:
         """Each container's inspect, or the EngineError the engine answered for it (404: gone since
@@ -145,7 +233,7 @@ class EngineAPI:
                         inspects[container_id] = api.container(container_id)
                     except EngineError as error:
                         inspects[container_id] = error
-            except Exception as error:  # a body that is not JSON: raised below, in the caller's thread
+            except Exception as error:  # raised below, in the caller's thread
                 failures.append(error)
 
         if len(pool) == 1:
@@ -166,13 +254,13 @@ class EngineAPI:
         return inspects
 
     def image(self, image_id: str) -> dict:
-        return self.get(f"/images/{quote(image_id)}/json")  # type: ignore[return-value]
+        return self.document(f"/images/{quote(image_id)}/json")
 
     def images(self) -> list:
-        return self.get("/images/json?all=0")  # type: ignore[return-value]
+        return self.listing("/images/json?all=0")
 
     def history(self, image_id: str) -> list:
-        return self.get(f"/images/{quote(image_id)}/history")  # type: ignore[return-value]
+        return self.listing(f"/images/{quote(image_id)}/history")
 
     def close(self) -> None:
         if self._socket is not None:
