@@ -9,7 +9,7 @@ import datetime
 import posixpath
 import time
 from dataclasses import dataclass, field, replace
-from typing import Collection, Dict, List, Optional, Sequence, Tuple, Type
+from typing import Collection, Dict, Iterator, List, Optional, Sequence, Tuple, Type
 
 from . import journal as states
 from .config import Config, Waiver
@@ -18,7 +18,8 @@ from .fixes import Fix
 from .options import Options
 from .host import FileState, Host, HostError, sha256_of
 from .journal import Journal, JournalDamaged, JournalError, Run, Step
-from .model import FILE_CHANGES, Change, Detection, Finding, ItemResult, Remedy, RestartService, RunCommand, Status, Text, WriteFile
+from .model import (FILE_CHANGES, Change, Detection, Finding, ItemResult, Remedy, RestartService, RunCommand, SetOwnerMode, Status,
+                    Text, WriteFile)
 from .i18n import REASONS
 
 
@@ -434,15 +435,16 @@ def check_rollback(host: Host, journal: Journal, run: Run, steps: Sequence[Step]
 
 
 def _drift(host: Host, run: Run, path_steps: Sequence[Step]) -> Optional[str]:
-    """What someone else changed in a file since the run. Judged against the
-    state harden left it in at the end of the run (its last step there), or
-    the state harden found it in (its first)."""
+    """What someone else changed in a file since the run: the file is in none of
+    the states harden's own steps there leave it in or pass it through. A run or
+    a rollback cut short (a kill between a change and its record, say) leaves
+    any of them, so each is harden's own and none is drift."""
     path, left = path_steps[-1].path, path_steps[-1].after
     try:
         current = host.state(path)
     except HostError as error:
         return str(error)
-    if current.same_as(left) or current.same_as(path_steps[0].before):
+    if any(current.same_as(state) for state in _states_passed(path_steps)):
         return None
     lines = []
     if current.exists and left.exists and current.sha256 != left.sha256:
@@ -454,6 +456,18 @@ def _drift(host: Host, run: Run, path_steps: Sequence[Step]) -> Optional[str]:
     elif (current.uid, current.gid, current.mode) != (left.uid, left.gid, left.mode):
         lines.append(f"{path}: owner/mode {host.owner_mode(left)} (as harden left it) -> {host.owner_mode(current)} (now)")
     return "\n".join(lines)
+
+
+def _states_passed(path_steps: Sequence[Step]) -> Iterator[FileState]:
+    """Each state a file is in before, during and after harden's steps on it, done or undone: the
+    states before and after each step, and where an owner and mode change stops between its chown
+    and its chmod (Host.set_owner_mode), the owner of one with the mode of the other."""
+    for step in path_steps:
+        yield step.before
+        yield step.after
+        if step.kind == SetOwnerMode.kind and step.before.exists and step.after.exists:
+            yield replace(step.after, mode=step.before.mode)
+            yield replace(step.before, mode=step.after.mode)
 
 
 @dataclass

@@ -1,0 +1,104 @@
+"""A run killed at every system call harden's writes make, from the journal's
+first write on, in apply and in rollback, of a run that changes one file twice
+(its content for icc, then its mode for config-file-permissions): each time,
+`harden rollback` (without --force) gives the tree back byte for byte. A kill
+between a change and its record leaves the file in a state harden itself
+made, which is no one else's change.
+
+The kill is strace's own fault injection (SIGKILL at the Nth call of one
+system call), so it lands exactly at that call and not at some moment near it."""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections import Counter
+
+import pytest
+
+import hosts
+from conftest import harden_env, run_harden
+
+WRITES = ("openat", "write", "fsync", "fdatasync", "rename", "renameat", "renameat2", "fchmod", "fchmodat", "chmod", "fchown",
+          "fchownat", "chown", "unlink", "unlinkat", "mkdir", "mkdirat", "rmdir", "fsetxattr", "setxattr", "lsetxattr")
+ONE_FILE_TWICE = ("--profile", "cis", "--only", "icc,config-file-permissions", "--no-restart")
+CALL = re.compile(r"^(\w+)\(")
+
+pytestmark = pytest.mark.skipif(shutil.which("strace") is None, reason="strace is installed by scripts/setup-dev")
+
+
+def harden_argv(*args):
+    return [sys.executable, "-m", "hardener", *map(str, args)]
+
+
+def host_root(make_root):
+    root = make_root("debian", compliant=True)
+    daemon_json = root / "etc/docker/daemon.json"
+    daemon_json.write_text('{"icc": true, "log-level": "info"}\n')
+    daemon_json.chmod(0o666)
+    return root
+
+
+def kill_points(argv, root):
+    """(system call, its count so far) of every write call harden makes from the journal's first on."""
+    trace = root.parent / f"{root.name}.trace"
+    completed = subprocess.run(["strace", "-qq", "-o", str(trace), "-e", f"trace={','.join(WRITES)}", *argv],
+                               env=harden_env(), capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    assert completed.returncode == 0, completed.stderr
+    counts, points, journal = Counter(), [], False
+    for line in trace.read_text().splitlines():
+        found = CALL.match(line)
+        if not found:
+            continue
+        name = found.group(1)
+        counts[name] += 1
+        journal = journal or (hosts.JOURNAL + "/runs") in line
+        if journal:
+            points.append((name, counts[name]))
+    trace.unlink()
+    return points
+
+
+def killed_at(argv, name, count):
+    completed = subprocess.run(["strace", "-qq", "-o", "/dev/null", "-e", f"trace={name}", "-e", f"inject={name}:signal=KILL:when={count}",
+                                *argv], env=harden_env(), capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    assert completed.returncode in (-9, 128 + 9), (name, count, completed.returncode, completed.stderr[-500:])
+
+
+def copy(root, name):
+    target = root.parent / name
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(root, target, symlinks=True)
+    return target
+
+
+def rolled_back_whole(root, start, where):
+    rolled = run_harden("rollback", "--yes", "--root", root)
+    assert rolled.code == 0, (where, rolled)
+    assert hosts.snapshot(root) == start, f"the tree differs after a kill at {where}"
+    history = run_harden("history", "--root", root, "--format", "json")
+    assert all(run["state"] in ("rolled_back",) for run in history.json["runs"]), (where, history.json)
+
+
+def test_apply_killed_at_every_write_then_rolled_back_without_force(make_root):
+    template = host_root(make_root)
+    start = hosts.snapshot(template)
+    points = kill_points(harden_argv("apply", "--yes", "--root", copy(template, "traced"), *ONE_FILE_TWICE), template.parent / "traced")
+    assert {name for name, _ in points} >= {"openat", "write", "fsync", "rename", "renameat", "fchmod", "fchown", "chown", "chmod"}, points
+    for name, count in points:
+        root = copy(template, "swept")
+        killed_at(harden_argv("apply", "--yes", "--root", root, *ONE_FILE_TWICE), name, count)
+        rolled_back_whole(root, start, f"apply's {name} #{count}")
+
+
+def test_rollback_killed_at_every_write_then_rolled_back_without_force(make_root):
+    template = host_root(make_root)
+    start = hosts.snapshot(template)
+    assert run_harden("apply", "--yes", "--root", template, *ONE_FILE_TWICE).code == 0
+    points = kill_points(harden_argv("rollback", "--yes", "--root", copy(template, "traced")), template.parent / "traced")
+    assert {name for name, _ in points} >= {"renameat", "chown", "chmod", "fsync"}, points
+    for name, count in points:
+        root = copy(template, "swept")
+        killed_at(harden_argv("rollback", "--yes", "--root", root), name, count)
+        rolled_back_whole(root, start, f"rollback's {name} #{count}")
