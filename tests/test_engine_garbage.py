@@ -3,7 +3,6 @@
 engine that trickles is given up on within one deadline per request; an answer
 larger than harden reads is refused before it is read."""
 import json
-import os
 import socket
 import threading
 import time

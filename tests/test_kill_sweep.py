@@ -7,15 +7,11 @@ made, which is no one else's change.
 
 The kill is strace's own fault injection (SIGKILL at the Nth call of one
 system call), so it lands exactly at that call and not at some moment near it."""
-import json
-import os
 import re
 import shutil
 import subprocess
 import sys
 from collections import Counter
-
-import pytest
 
 import hosts
 from conftest import harden_env, run_harden
@@ -24,8 +20,6 @@ WRITES = ("openat", "write", "fsync", "fdatasync", "rename", "renameat", "rename
           "fchownat", "chown", "unlink", "unlinkat", "mkdir", "mkdirat", "rmdir", "fsetxattr", "setxattr", "lsetxattr")
 ONE_FILE_TWICE = ("--profile", "cis", "--only", "icc,config-file-permissions", "--no-restart")
 CALL = re.compile(r"^(\w+)\(")
-
-pytestmark = pytest.mark.skipif(shutil.which("strace") is None, reason="strace is installed by scripts/setup-dev")
 
 
 def harden_argv(*args):
