@@ -9,7 +9,7 @@ import datetime
 import posixpath
 import time
 from dataclasses import dataclass, field, replace
-from typing import Collection, Dict, Iterator, List, Optional, Sequence, Tuple, Type
+from typing import Collection, Dict, Iterator, List, Optional, Sequence, Tuple, Type, Union
 
 from . import journal as states
 from .config import Config, Waiver
@@ -18,7 +18,7 @@ from .fixes import Fix
 from .options import Options
 from .host import FileState, Host, HostError, sha256_of
 from .journal import Journal, JournalDamaged, JournalError, Run, Step
-from .model import (FILE_CHANGES, Change, Detection, Finding, ItemResult, Remedy, RestartService, RunCommand, SetOwnerMode, Status,
+from .model import (FILE_CHANGES, Change, CreateContainer, Detection, Finding, ItemResult, Remedy, RestartService, RunCommand, SetOwnerMode, Status,
                     Text, WriteFile)
 from .i18n import REASONS
 
@@ -290,7 +290,7 @@ def _make_parents(host: Host, run: Run, items: Tuple[str, ...], path: str, owner
 VERIFY_TIMES, VERIFY_INTERVAL = 3, 1.0
 
 
-def _verify(host: Host, change: RunCommand) -> None:
+def _verify(host: Host, change: Union[RunCommand, CreateContainer]) -> None:
     for attempt in range(VERIFY_TIMES):
         if attempt:
             time.sleep(VERIFY_INTERVAL)
@@ -310,6 +310,14 @@ def _carry_out(host: Host, run: Run, change: Change) -> None:
         handler.restart(host, change, context)
         run.done(step)
         host.log(f"run {run.id} item {what}: restarted {change.unit}")
+        return
+    if isinstance(change, CreateContainer):
+        step = run.begin(items, change.kind, change.target, command=change.command, undo=change.undo, request=dict(change.request))
+        host.create_container(change)
+        if change.verify:
+            _verify(host, change)
+        run.done(step)
+        host.log(f"run {run.id} item {what}: created {change.target} through the Engine API")
         return
     if isinstance(change, RunCommand):
         for path in change.rewrites:  # restored after the undo commands, so they come back byte for byte

@@ -283,7 +283,7 @@ class Run:
               after: Optional[FileState] = None, backup: Optional[bytes] = None, written: Optional[bytes] = None,
               command: Tuple[str, ...] = (), undo: Tuple[Tuple[str, ...], ...] = (), caveat: Optional[Text] = None,
               service: str = "", context: Optional[dict] = None, keeps: str = "",
-              discard: Tuple[Tuple[str, ...], ...] = (), user: Optional[int] = None) -> Step:
+              discard: Tuple[Tuple[str, ...], ...] = (), user: Optional[int] = None, request: Optional[dict] = None) -> Step:
         number = self._begun + 1
         if backup is not None:
             self._store(f"{number:04d}", backup)
@@ -303,6 +303,8 @@ class Run:
             record.update(keeps=keeps, discard=[list(command) for command in discard])
         if user is not None:
             record.update(user=user)
+        if request is not None:  # a container created through the Engine API: its whole configuration
+            record.update(request=request)
         self._append(record)
         self._begun = number
         self._update(steps_begun=number)  # counted once its record is durable

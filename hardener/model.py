@@ -120,6 +120,42 @@ class RunCommand:
 
 
 @dataclass(frozen=True)
+class CreateContainer:
+    """Create a container through the Engine API (at the API version its original was inspected at) from
+    `request`: its Config's fields, HostConfig and NetworkingConfig; connect it to the networks in `connect`
+    (where the engine takes one network at create), and start it where `start`. Undone by removing it."""
+
+    target: str  # "container web"
+    name: str
+    request: Mapping[str, object]
+    api_version: str
+    connect: Tuple[Tuple[str, Mapping[str, object]], ...] = ()
+    start: bool = True
+    changed: Tuple[str, ...] = ()  # what differs from the original, as people read it: "HostConfig.Privileged: true -> false"
+    items: Tuple[str, ...] = ()
+    kind = "create_container"
+
+    @property
+    def path(self) -> str:
+        return self.target
+
+    @property
+    def command(self) -> Tuple[str, ...]:
+        return ("POST", f"/v{self.api_version}/containers/create?name={self.name}")
+
+    @property
+    def undo(self) -> Tuple[Tuple[str, ...], ...]:
+        return (("docker", "rm", "--force", self.name),)
+
+    @property
+    def verify(self) -> Tuple[str, ...]:
+        """A started container must run, and keep running without a restart (the engine's restart policy hides a crash)."""
+        return ("docker", "container", "inspect", "--format", "{{.State.Running}} {{.RestartCount}}", self.name) if self.start else ()
+
+    expect = "true 0"
+
+
+@dataclass(frozen=True)
 class RestartService:
     """Restart a service once every file change is made (after a daemon-reload
     when units changed), and again after rollback has put the files back. The
@@ -138,7 +174,7 @@ class RestartService:
         return self.unit
 
 
-Change = Union[WriteFile, SetOwnerMode, RunCommand, RestartService]
+Change = Union[WriteFile, SetOwnerMode, RunCommand, CreateContainer, RestartService]
 FILE_CHANGES = (WriteFile, SetOwnerMode)
 
 

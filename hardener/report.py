@@ -11,7 +11,7 @@ from . import services
 from .engine import unified_diff
 from .host import Host
 from .i18n import PAGE, PAGE_COUNTS, PAGE_GROUPS, REASONS, STATUS, UI
-from .model import Change, Finding, ItemResult, RestartService, SetOwnerMode, Status, Text, WriteFile
+from .model import Change, CreateContainer, Finding, ItemResult, RestartService, SetOwnerMode, Status, Text, WriteFile
 from .settings import one_line
 from .benchmark import by_number, numbers
 
@@ -63,6 +63,10 @@ def _described(host: Host, change: Change, lang: str) -> dict:
             "before": {"owner": host.owner(state.uid, state.gid), "mode": f"{state.mode:04o}"},
             "after": {"owner": host.owner(change.uid, change.gid), "mode": f"{change.mode:04o}"},
         }
+    if isinstance(change, CreateContainer):
+        return {"kind": change.kind, "target": change.target, "request": dict(change.request), "changed": list(change.changed),
+                "connect": [network for network, _ in change.connect], "start": change.start,
+                "undo": [list(command) for command in change.undo]}
     if isinstance(change, RestartService):
         commands = services.handler(change.service).commands(change)
         return {"kind": change.kind, "target": change.unit, "commands": [list(command) for command in commands]}
@@ -81,6 +85,11 @@ def _change_lines(described: dict, lang: str) -> List[str]:
         return [described["target"] + ": " + UI["owner_mode"](lang, before=f"{before['owner']} {before['mode']}", after=f"{after['owner']} {after['mode']}")]
     if described["kind"] == "restart_service":
         return [UI["restart"](lang, commands=" && ".join(" ".join(command) for command in described["commands"]))]
+    if described["kind"] == "create_container":
+        lines = [UI["create"](lang, target=described["target"], what=UI["and_start"](lang) if described["start"] else "")]
+        lines += [f"  {line}" for line in described["changed"]]
+        lines += [UI["connect"](lang, networks=", ".join(described["connect"]))] if described["connect"] else []
+        return lines + [UI["undo_with"](lang, command=" && ".join(" ".join(command) for command in described["undo"]))]
     if described["kind"] == "run_command":
         lines = [UI["run"](lang, target=described["target"], command=" ".join(described["command"])),
                  UI["undo_with"](lang, command=" && ".join(" ".join(command) for command in described["undo"]))]

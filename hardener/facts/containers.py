@@ -102,6 +102,15 @@ def api(host: Host) -> EngineAPI:
     return host.fact("engine_api", EngineAPI)
 
 
+def api_version(host: Host) -> str:
+    """The API version the engine answered the inspects at: a recreation is created at the same."""
+    try:
+        api(host).versioned("/")
+    except EngineError as error:
+        raise HostError(str(error)) from None
+    return api(host).api_version  # type: ignore[return-value]
+
+
 def unreachable(host: Host, error: EngineError) -> NoEngine:
     if error.missing and unit_file(host, "docker.service") is None and find_program(host, "dockerd") is None:
         return NoEngine("not_installed", "Docker is not installed")

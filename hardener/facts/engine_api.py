@@ -11,10 +11,13 @@ docker SDK or http.client: on this kind of host the SDK costs 0.26 s to import
 (requests, urllib3 and its own modules) and about as much for 100 inspects,
 and adds those packages to every install; http.client makes the same requests
 fast but loads ssl and the email parser (15 ms, a tenth of harden's start).
-harden asks the engine for JSON with GET alone, which needs the status line,
-Content-Length or chunked bodies, and nothing else. It only reads through the
-API: its changes stay commands (`docker update`, the recreation's `docker run`)
-that the plan and the journal show as an administrator would type them.
+harden asks the engine for JSON, which needs the status line, Content-Length
+or chunked bodies, and nothing else. Its one change through the API is a
+recreation's create (with the connects and the start after it), made from the
+original's own inspected configuration, at the API version the engine answered
+its inspect with (its Api-Version header, else /version); its other changes
+stay commands (`docker update`, `docker stop`) that the plan and the journal
+show as an administrator would type them.
 """
 from __future__ import annotations
 
@@ -35,6 +38,7 @@ MAX_BODY = 256 * 1024 * 1024
 MAX_HEAD = 64 * 1024
 STATUS_LINE = re.compile(r"HTTP/1\.[01] (\d{3})(?: .*)?")
 HEX = re.compile(rb"[0-9a-fA-F]{1,15}")
+API_VERSION = re.compile(r"1\.\d{1,3}")
 POOL = 4  # connections for many inspects: the engine's parallelism on a small host, without crowding it
 
 
@@ -77,21 +81,38 @@ class EngineAPI:
         self._socket: Optional[socket.socket] = None
         self._buffer = bytearray()
         self.requests = 0
+        self.api_version: Optional[str] = None
 
     def get(self, path: str, stream: bool = False) -> object:
         """The JSON the engine answers to GET path (a stream's JSON values, as a list); EngineError when it cannot,
         or when what it answers is not HTTP and JSON (one line that says what, never a traceback)."""
-        for attempt in (1, 2):  # a keep-alive connection the engine closed is opened again, once
+        return self.request("GET", path, stream=stream)
+
+    def versioned(self, path: str) -> str:
+        """`path` at the API version the engine answered with so far (what unversioned requests get: its own),
+        so that a container is created at the version it was inspected at; /version is asked where none was yet."""
+        if self.api_version is None:
+            found = self.document("/version").get("ApiVersion")
+            self.api_version = found if isinstance(found, str) and API_VERSION.fullmatch(found) else None
+            if self.api_version is None:
+                raise EngineError(f"the Docker engine at {self.address} does not say its API version")
+        return f"/v{self.api_version}{path}"
+
+    def request(self, method: str, path: str, body: object = None, stream: bool = False) -> object:
+        """The JSON the engine answers to METHOD path with `body` (as JSON); None for an answer without a body."""
+        data = None if body is None else json.dumps(body).encode()
+        for attempt in (1, 2):  # a keep-alive connection the engine closed is opened again, once (GET alone is asked twice)
             try:
-                status, body = self._exchange(path)
+                status, answer = self._exchange(method, path, data)
+                body = answer
                 break
             except (ConnectionResetError, BrokenPipeError, EOFError) as error:
                 self.close()
-                if attempt == 2:
+                if attempt == 2 or method != "GET":
                     raise EngineError(f"the Docker engine at {self.address} closed the connection: {error}") from None
             except socket.timeout:
                 self.close()
-                raise EngineError(f"the Docker engine at {self.address} did not answer GET {path} within "
+                raise EngineError(f"the Docker engine at {self.address} did not answer {method} {path} within "
                                   f"{self._timeout:g} s") from None
             except OSError as error:
                 self.close()
@@ -100,20 +121,22 @@ class EngineAPI:
                                   missing=missing) from None
             except Garbled as error:
                 self.close()
-                raise EngineError(f"the Docker engine at {self.address} answered GET {path} with {error}") from None
+                raise EngineError(f"the Docker engine at {self.address} answered {method} {path} with {error}") from None
         self.requests += 1
         if status >= 400:
             try:
                 message = json.loads(body).get("message", "")
             except (ValueError, AttributeError):
                 message = body.decode(errors="replace").strip()
-            raise EngineError(f"the Docker engine refused GET {path}: {status} {message}"[:500], status=status)
+            raise EngineError(f"the Docker engine refused {method} {path}: {status} {message}"[:2000], status=status)
+        if not body.strip() and method != "GET":
+            return None
         try:
             return _values(body.decode()) if stream else json.loads(body)
         except ValueError as error:
-            raise EngineError(f"the Docker engine at {self.address} answered GET {path} with what is not JSON: {error}") from None
+            raise EngineError(f"the Docker engine at {self.address} answered {method} {path} with what is not JSON: {error}") from None
 
-    def _exchange(self, path: str) -> Tuple[int, bytes]:
+    def _exchange(self, method: str, path: str, data: Optional[bytes] = None) -> Tuple[int, bytes]:
         """One request and its answer, within one deadline for the whole of it (an engine that trickles a byte
         at a time is given up on as one that says nothing); the body read in time linear in its size."""
         deadline = time.monotonic() + self._timeout
@@ -122,13 +145,18 @@ class EngineAPI:
             self._socket.settimeout(self._timeout)
             self._socket.connect(self._where)
             self._buffer = bytearray()
-        self._socket.sendall(f"GET {path} HTTP/1.1\r\nHost: docker\r\nAccept: application/json\r\n\r\n".encode())
+        sent = f"{method} {path} HTTP/1.1\r\nHost: docker\r\nAccept: application/json\r\n"
+        if data is not None or method != "GET":
+            sent += f"Content-Type: application/json\r\nContent-Length: {len(data or b'')}\r\n"
+        self._socket.sendall(sent.encode() + b"\r\n" + (data or b""))
         head = self._until(b"\r\n\r\n", deadline, MAX_HEAD).decode("latin-1").split("\r\n")
         found = STATUS_LINE.fullmatch(head[0])
         if not found:
             raise Garbled(f"a status line that is not HTTP's: {head[0][:80]!r}")
         status = int(found.group(1))
         headers = {name.strip().lower(): value.strip() for name, _, value in (line.partition(":") for line in head[1:])}
+        if self.api_version is None and API_VERSION.fullmatch(headers.get("api-version", "")):
+            self.api_version = headers["api-version"]  # what an unversioned request is answered at
         if headers.get("transfer-encoding", "").lower() == "chunked":
             parts, size_so_far = [], 0
             while True:

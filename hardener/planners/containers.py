@@ -5,12 +5,11 @@ recreation (with `--recreate`) that also carries the live settings wanted
 are set with one `docker update`.
 
 A recreation keeps the original aside: stopped, renamed to NAME-hardener-RUN,
-kept from restarting by its restart policy; the fixed container runs under
-the original name with the same volumes, and must keep running (one made from
-a stopped container is created, and stays stopped as it was). Rollback
-removes it and gives the original back its name, restart policy and state.
-A custom seccomp profile, which Docker keeps only as content, is written to
-/var/lib/hardener/seccomp for the recreation to pass by file.
+kept from restarting by its restart policy; the fixed container is created
+through the Engine API from the original's own configuration (recreate.py),
+runs under the original name with the same volumes, and must keep running (one
+made from a stopped container is created, and stays stopped as it was).
+Rollback removes it and gives the original back its name, restart policy and state.
 """
 from __future__ import annotations
 
@@ -21,10 +20,9 @@ from typing import Dict, List, Mapping, Optional, Tuple
 
 from ..facts import containers
 from ..host import Host
-from ..model import Intent, RunCommand, Text, WriteFile
-from ..templates import render
+from ..model import Change, CreateContainer, Intent, RunCommand, Text
 from . import Planned, grouped, planner, serving
-from .recreate import Adjust, network_connections, run_command, seccomp_profiles, shell_line
+from .recreate import Adjust, CreateRequest, changed_fields, create_request, network_connections, run_command, shell_line
 
 
 @dataclass(frozen=True)
@@ -76,19 +74,15 @@ def plan_containers(host: Host, wanted, options) -> Planned:
                 planned.evidence[(item, container.name)] = {"recreate_command": " && ".join(
                     shell_line(step) for step in [command, *network_connections(container)])}
             if any(intent.apply for _, intent in recreations):
-                items = serving(recreations + updates)
-                planned.changes += _profile_files(host, container, items)
-                planned.changes += recreation(container, command, items)
+                version = containers.api_version(host)
+                as_it_was = create_request(host, container, image, api_version=version)
+                request = create_request(host, container, image, adjust, _overrides(live), version)
+                planned.changes += recreation(container, request, changed_fields(as_it_was.body, request.body), version,
+                                              serving(recreations + updates))
                 continue
         if live:
             planned.changes += live_update(host, container, live, serving(updates))
     return planned
-
-
-def _profile_files(host: Host, container: containers.Container, items: Tuple[str, ...]) -> List[WriteFile]:
-    """The custom seccomp profile the recreation passes by file, written before it."""
-    files = {path: render("docker/seccomp-profile.json.j2", profile=content) for path, content in seccomp_profiles(container).items()}
-    return [WriteFile(path, text, items=items) for path, text in files.items() if host.read_text(path) != text]
 
 
 def _overrides(live: Mapping[str, object]) -> Dict[str, object]:
@@ -131,7 +125,8 @@ def live_update(host: Host, container: containers.Container, live: Mapping[str, 
                        caveat=caveat, items=items)]
 
 
-def recreation(container: containers.Container, command: List[str], items: Tuple[str, ...]) -> List[RunCommand]:
+def recreation(container: containers.Container, request: CreateRequest, changed: Tuple[str, ...], api_version: str,
+               items: Tuple[str, ...]) -> List[Change]:
     target, old = f"container {container.name}", container.id[:12]
     kept = f"{container.name}-hardener-{{run_id}}"
     policy_flag = restart_flag(container.host_config.get("RestartPolicy") or {})
@@ -143,9 +138,5 @@ def recreation(container: containers.Container, command: List[str], items: Tuple
     if policy_flag != "no":
         steps.append(RunCommand(target, ("docker", "update", "--restart", "no", old),
                                 (("docker", "update", "--restart", policy_flag, old),), items=items))
-    running = ("docker", "container", "inspect", "--format", "{{.State.Running}}", container.name) if container.running else ()
-    steps.append(RunCommand(target, tuple(command), (("docker", "rm", "--force", container.name),),
-                            verify=running, expect="true" if running else "", items=items))
-    steps += [RunCommand(target, tuple(connect), (("docker", "network", "disconnect", connect[-2], container.name),), items=items)
-              for connect in network_connections(container)]
+    steps.append(CreateContainer(target, container.name, request.body, api_version, request.connect, container.running, changed, items))
     return steps

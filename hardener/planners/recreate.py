@@ -1,10 +1,11 @@
-"""The `docker run` command that creates a container again (`docker create` for a
-stopped one), rebuilt from inspect: what the container planner runs, and what a
-manual finding shows.
+"""How a container is made again: the Engine API's create request that harden's
+recreation sends (create_request: the original's own configuration, changed
+only by the items' adjustments), and the `docker run` command (`docker create`
+for a stopped one) rebuilt from inspect, which a finding shows a person.
 
-It keeps what the container was created with: image, name, command and
-entrypoint, the environment and labels it adds to its image's, ports, mounts
-and volumes (anonymous volumes by their ids, so no data is left behind),
+The command keeps what the container was created with: image, name, command
+and entrypoint, the environment and labels it adds to its image's, ports,
+mounts and volumes (anonymous volumes by their ids, so no data is left behind),
 restart policy, network, and resource limits. A fix then takes away, or adds,
 the one setting that fails the baseline.
 """
@@ -60,9 +61,9 @@ def security_option(option: str) -> str:
 
 
 def seccomp_profiles(container: Container) -> Dict[str, str]:
-    """A custom seccomp profile, by the file a recreation passes it in. Docker keeps only the profile's
-    content (the client reads the file and sends it); `--security-opt seccomp=` takes a file again:
-    harden's copy, in its own directory."""
+    """A custom seccomp profile, by the file the shown `docker run` names for it. Docker keeps only the
+    profile's content (the client reads the file and sends it), while `--security-opt seccomp=` takes a file:
+    a person saves the content there first. harden's own recreation passes the content, as the engine keeps it."""
     from ..journal import HOME
 
     profiles = {}
@@ -317,3 +318,199 @@ def _image_reference(container: Container, image: Optional[Mapping]) -> str:
 def shell_line(args: Sequence[str]) -> str:
     return " ".join(shlex.quote(arg) for arg in args)
 
+
+
+# -- the create request: what the engine makes the new container from -----------------------------------------------
+
+# What an endpoint's inspect holds that the engine gives it, not what it was asked for.
+ENDPOINT_RUNTIME = ("NetworkID", "EndpointID", "Gateway", "IPAddress", "IPPrefixLen", "IPv6Gateway", "GlobalIPv6Address",
+                    "GlobalIPv6PrefixLen", "DNSNames")
+# What docker refuses beside --network container:X: the joined container's namespace has them.
+JOINED_NETWORK_CONFIG = ("Hostname", "Domainname", "ExposedPorts", "MacAddress")
+JOINED_NETWORK_HOST_CONFIG = ("PortBindings", "PublishAllPorts", "Dns", "DnsOptions", "DnsSearch", "ExtraHosts")
+ENDPOINTS_AT_CREATE = (1, 44)  # the API version from which a create takes every network, not one
+
+
+@dataclass(frozen=True)
+class CreateRequest:
+    """The Engine API's create of the new container, and what follows it."""
+
+    name: str
+    body: Mapping  # Config's fields, HostConfig and NetworkingConfig
+    connect: Tuple[Tuple[str, Mapping], ...]  # (network, EndpointConfig) connected after the create, where one is taken at it
+
+
+def create_request(host: Host, container: Container, image: Optional[Mapping], adjust: Adjust = Adjust(),
+                   overrides: Mapping[str, object] = {}, api_version: str = "1.41") -> CreateRequest:
+    """The container as the engine knows it (its own inspected Config, HostConfig and networks), changed only by
+    `adjust` and `overrides`: what the engine knows is kept even where harden has no name for it. What the image
+    gives is left to the image, so that the new container still follows it; what the engine made for the old
+    one (its hostname, addresses, endpoint) it makes anew."""
+    import copy
+
+    config = copy.deepcopy(dict(container.raw["Config"]))
+    settings = copy.deepcopy(dict(container.host_config, **overrides))
+    image_config = (image or {}).get("Config") or {}
+    _leave_to_image(config, image_config)
+    config["Image"] = _image_reference(container, image)
+    network_mode = settings.get("NetworkMode") or "default"
+    if container.id.startswith(config.get("Hostname") or "-") or network_mode == "host" or settings.get("UTSMode") == "host":
+        config.pop("Hostname", None)
+    if network_mode.startswith("container:"):
+        for key in JOINED_NETWORK_CONFIG:
+            config.pop(key, None)
+        for key in JOINED_NETWORK_HOST_CONFIG:
+            settings.pop(key, None)
+    _keep_volumes(container, config, settings)
+    _adjusted(host, container, settings, adjust)
+    endpoints = _endpoints(container, settings, config, api_version)
+    primary = settings.get("NetworkMode") or "default"
+    primary = "bridge" if primary == "default" else primary
+    at_create = {name: endpoint for name, endpoint in endpoints.items()
+                 if name == primary or tuple(map(int, api_version.split("."))) >= ENDPOINTS_AT_CREATE}
+    body = dict(config, HostConfig=settings, NetworkingConfig={"EndpointsConfig": at_create})
+    connect = tuple((name, endpoint) for name, endpoint in sorted(endpoints.items()) if name not in at_create)
+    return CreateRequest(container.name, body, connect)
+
+
+def changed_fields(before: Mapping, after: Mapping, prefix: str = "") -> Tuple[str, ...]:
+    """What a create request changes of another, field by field: "HostConfig.Privileged: true -> false"."""
+    import json
+
+    lines: List[str] = []
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        if old == new:
+            continue
+        if isinstance(old, Mapping) and isinstance(new, Mapping) and key in ("HostConfig", "NetworkingConfig"):
+            lines += changed_fields(old, new, f"{prefix}{key}.")
+        else:
+            lines.append(f"{prefix}{key}: {json.dumps(old, sort_keys=True)} -> {json.dumps(new, sort_keys=True)}")
+    return tuple(lines)
+
+
+def _leave_to_image(config: dict, image_config: Mapping) -> None:
+    """Take out of the container's Config what its image gives (inspect shows the two merged)."""
+    image_env = set(image_config.get("Env") or [])
+    config["Env"] = [variable for variable in config.get("Env") or [] if variable not in image_env] or None
+    image_labels = image_config.get("Labels") or {}
+    config["Labels"] = {key: value for key, value in (config.get("Labels") or {}).items() if image_labels.get(key) != value}
+    for key in ("Volumes", "ExposedPorts"):
+        own = {name: value for name, value in (config.get(key) or {}).items() if name not in (image_config.get(key) or {})}
+        config[key] = own or None
+    if (config.get("Entrypoint") or None) == (image_config.get("Entrypoint") or None):
+        config["Entrypoint"] = None
+        if (config.get("Cmd") or None) == (image_config.get("Cmd") or None):
+            config["Cmd"] = None
+    for key in ("WorkingDir", "User", "Healthcheck", "StopSignal", "OnBuild", "Shell", "ArgsEscaped"):
+        if key in config and config.get(key) == image_config.get(key):
+            config.pop(key)
+
+
+def _keep_volumes(container: Container, config: dict, settings: dict) -> None:
+    """A volume the engine made for the old container (anonymous, or its image's VOLUME) is mounted in the new one by
+    its name: Config.Volumes alone would make new, empty ones."""
+    specified = settings.get("Mounts") or []
+    bound = {bind.split(":")[1] for bind in settings.get("Binds") or [] if bind.count(":") >= 1}
+    by_target = {spec.get("Target"): spec for spec in specified}
+    for mount in container.mounts:
+        if mount.get("Type") != "volume" or not mount.get("Name"):
+            continue
+        spec = by_target.get(mount["Destination"])
+        if spec is not None:
+            if not spec.get("Source"):
+                spec["Source"] = mount["Name"]
+        elif mount["Destination"] not in bound:
+            settings["Binds"] = list(settings.get("Binds") or []) + [f"{mount['Name']}:{mount['Destination']}" + ("" if mount.get("RW", True) else ":ro")]
+        (config.get("Volumes") or {}).pop(mount["Destination"], None)
+    if config.get("Volumes") == {}:
+        config["Volumes"] = None
+
+
+CLEARED = {"Privileged": False, "PidMode": "", "IpcMode": "", "UTSMode": "", "UsernsMode": "", "NetworkMode": "default", "CapAdd": None}
+
+
+def _adjusted(host: Host, container: Container, settings: dict, adjust: Adjust) -> None:
+    """The items' changes, made on the HostConfig the engine gave."""
+    original = dict(settings)
+    for key in adjust.clear:
+        if not adjust.keeps(original, key):
+            settings[key] = CLEARED[key]
+    dropped = {mount["Destination"] for mount in container.mounts
+               if any(drop(host, dict(mount, Type=_mount_type(settings, mount))) for drop in adjust.drop_mounts)}
+    binds = []
+    for bind in settings.get("Binds") or []:
+        parts = bind.split(":")
+        if len(parts) > 1 and parts[1] in dropped:
+            continue
+        if adjust.private_propagation and len(parts) > 2:
+            options = [option for option in parts[2].split(",") if option not in SHARED]
+            bind = ":".join(parts[:2] + ([",".join(options)] if options else []))
+        binds.append(bind)
+    settings["Binds"] = binds or None
+    mounts = []
+    for spec in settings.get("Mounts") or []:
+        if spec.get("Target") in dropped:
+            continue
+        propagation = (spec.get("BindOptions") or {}).get("Propagation")
+        if adjust.private_propagation and propagation in SHARED:
+            spec["BindOptions"] = {key: value for key, value in spec["BindOptions"].items() if key != "Propagation"} or None
+        mounts.append(spec)
+    settings["Mounts"] = mounts or None
+    settings["SecurityOpt"] = _security_options(original, adjust) or None
+    if adjust.read_only:
+        settings["ReadonlyRootfs"] = True
+        settings["Tmpfs"] = dict({"/tmp": "", "/run": ""}, **(settings.get("Tmpfs") or {}))
+    if adjust.cap_drop_all:
+        settings["CapDrop"] = ["ALL"]
+    if adjust.bind_address:
+        settings["PortBindings"] = {port: _bound_to(bindings or [], adjust.bind_address)
+                                    for port, bindings in (settings.get("PortBindings") or {}).items()}
+    if "Memory" in settings and settings.get("MemorySwap") is None:
+        settings["MemorySwap"] = 0
+    links = [f"{source.lstrip('/')}:{alias.rsplit('/', 1)[-1]}"
+             for source, _, alias in (link.partition(":") for link in settings.get("Links") or [])]
+    settings["Links"] = links or None  # inspect says "/db:/web/database"; a create takes "db:database"
+
+
+def _mount_type(settings: Mapping, mount: Mapping) -> str:
+    spec = next((spec for spec in settings.get("Mounts") or [] if spec.get("Target") == mount["Destination"]), None)
+    return (spec or {}).get("Type") or mount.get("Type") or ""
+
+
+def _security_options(settings: Mapping, adjust: Adjust) -> List[str]:
+    dropped = set(adjust.drop_security_opts)
+    if settings.get("IpcMode") == "host" or settings.get("PidMode") == "host" or settings.get("Privileged"):
+        dropped.add("label=disable")  # docker's own addition for these, which it makes again where they stay
+    kept = [option for option in settings.get("SecurityOpt") or [] if security_option(option) not in dropped]
+    present = {security_option(option) for option in kept}
+    return kept + [option for option in adjust.add_security_opts if option not in present and f"{option}=true" not in present]
+
+
+def _bound_to(bindings: Sequence[Mapping], address: str) -> List[Mapping]:
+    bound: List[Mapping] = []
+    for binding in bindings:
+        if (binding.get("HostIp") or "") in EVERY_ADDRESS:
+            binding = dict(binding, HostIp=address)
+        if binding not in bound:  # 0.0.0.0 and :: both bound to one address are one binding
+            bound.append(binding)
+    return bound
+
+
+def _endpoints(container: Container, settings: Mapping, config: Mapping, api_version: str) -> Dict[str, Mapping]:
+    """Each network's endpoint as it was asked for: aliases (not the engine's short-id one), fixed addresses,
+    links, driver options; a configured MAC address where the engine takes one per network."""
+    mode = settings.get("NetworkMode") or "default"
+    if mode in ("host", "none") or mode.startswith("container:"):
+        return {}
+    per_network_mac = tuple(map(int, api_version.split("."))) >= ENDPOINTS_AT_CREATE
+    endpoints = {}
+    for name, endpoint in ((container.raw.get("NetworkSettings") or {}).get("Networks") or {}).items():
+        if name in ("host", "none"):  # the host's network, cleared: the new container is on the default bridge
+            continue
+        asked = {key: value for key, value in endpoint.items() if key not in ENDPOINT_RUNTIME and key != "MacAddress"}
+        asked["Aliases"] = [alias for alias in endpoint.get("Aliases") or [] if alias not in (container.id[:12], container.name)] or None
+        if per_network_mac and endpoint.get("MacAddress") and endpoint.get("MacAddress") == container.raw["Config"].get("MacAddress"):
+            asked["MacAddress"] = endpoint["MacAddress"]
+        endpoints[name] = asked
+    return endpoints
