@@ -61,6 +61,7 @@ def restart_flag(policy: Mapping) -> str:
 @planner(ContainerSettings)
 def plan_containers(host: Host, wanted, options) -> Planned:
     planned = Planned()
+    recreate: Dict[str, Recreation] = {}
     for container_id, intents in grouped(wanted, lambda intent: intent.container).items():
         container = containers.inspected(host, container_id)
         recreations = [(item, intent) for item, intent in intents if intent.adjust is not None]
@@ -74,15 +75,114 @@ def plan_containers(host: Host, wanted, options) -> Planned:
                 planned.evidence[(item, container.name)] = {"recreate_command": " && ".join(
                     shell_line(step) for step in [command, *network_connections(container)])}
             if any(intent.apply for _, intent in recreations):
-                version = containers.api_version(host)
-                as_it_was = create_request(host, container, image, api_version=version)
-                request = create_request(host, container, image, adjust, _overrides(live), version)
-                planned.changes += recreation(container, request, changed_fields(as_it_was.body, request.body), version,
-                                              serving(recreations + updates))
+                recreate[container.id] = Recreation(container, adjust, _overrides(live), serving(recreations + updates))
                 continue
         if live:
             planned.changes += live_update(host, container, live, serving(updates))
+    if recreate:
+        planned.changes += _recreations(host, recreate, planned)
     return planned
+
+
+@dataclass(frozen=True)
+class Recreation:
+    container: containers.Container
+    adjust: Adjust
+    overrides: Mapping[str, object]
+    items: Tuple[str, ...]
+    joins: Tuple[str, ...] = ()  # the ids of the recreated containers it shares namespaces, volumes or links with
+
+
+JOINS = Text("{container} joins {joined} ({how}): it is recreated after it, joined to the new {joined}, and stopped "
+             "with it meanwhile", "{container} 依附于 {joined}（{how}）：在其之后重新创建并加入新的 {joined}，期间随之停止")
+
+
+def _recreations(host: Host, recreate: Dict[str, Recreation], planned: Planned) -> List[Change]:
+    """The recreations, with every container that joins a recreated one (its namespaces by container:X,
+    its volumes by --volumes-from, a legacy --link) recreated after it, joined to the new one: left as it
+    was, it would stay joined to the original kept aside, and die with it. The containers stop dependents
+    first, and are made again in order; rollback, newest first, so starts each original after what it joins."""
+    everyone = {container.id: container for container in containers.all_containers(host)}
+    by_name = {container.name: container.id for container in everyone.values()}
+    added = True
+    while added:
+        added = False
+        for container in everyone.values():
+            joined = [(recreate[target], how) for target, how in _joins(container, by_name, everyone) if target in recreate]
+            if joined and container.id not in recreate:
+                first, how = joined[0]
+                recreate[container.id] = Recreation(container, Adjust(), {}, first.items)
+                for item in first.items:
+                    planned.note((item,), JOINS.format(container=container.name, joined=first.container.name, how=how))
+                added = True
+    order = _in_order(recreate, by_name, everyone)
+    version = containers.api_version(host)
+    changes: List[Change] = []
+    for recreation in reversed(order):  # what joins another stops before it
+        if recreation.container.running:
+            changes.append(stop(recreation.container, recreation.items))
+    for recreation in order:
+        container = recreation.container
+        image = containers.image(host, container.image_id)
+        as_it_was = create_request(host, container, image, api_version=version)
+        request = create_request(host, container, image, recreation.adjust, recreation.overrides, version)
+        request = _joined_by_name(request, by_name, everyone)
+        changes += replace_container(container, request, changed_fields(as_it_was.body, request.body), version, recreation.items)
+    return changes
+
+
+def _joins(container: containers.Container, by_name: Mapping[str, str], everyone: Mapping[str, containers.Container]
+           ) -> List[Tuple[str, str]]:
+    """(the id of a container this one joins, how) for each."""
+    settings = container.host_config
+    found = []
+    for key, flag in (("NetworkMode", "--network"), ("IpcMode", "--ipc"), ("PidMode", "--pid")):
+        value = settings.get(key) or ""
+        if value.startswith("container:"):
+            found.append((value.partition(":")[2], f"{flag} container:"))
+    found += [(source.partition(":")[0], "--volumes-from") for source in settings.get("VolumesFrom") or []]
+    found += [(link.partition(":")[0].lstrip("/"), "--link") for link in settings.get("Links") or []]
+    return [(target_id, how) for reference, how in found if (target_id := _container_id(reference, by_name, everyone))]
+
+
+def _container_id(reference: str, by_name: Mapping[str, str], everyone: Mapping[str, containers.Container]) -> Optional[str]:
+    if reference in by_name:
+        return by_name[reference]
+    return next((container_id for container_id in everyone if container_id.startswith(reference)), None) if reference else None
+
+
+def _in_order(recreate: Mapping[str, Recreation], by_name, everyone) -> List[Recreation]:
+    """Each container after those it joins."""
+    done: List[str] = []
+
+    def visit(container_id: str, path: Tuple[str, ...]) -> None:
+        if container_id in done or container_id in path:
+            return
+        for target, _ in _joins(recreate[container_id].container, by_name, everyone):
+            if target in recreate:
+                visit(target, path + (container_id,))
+        done.append(container_id)
+
+    for container_id in recreate:
+        visit(container_id, ())
+    return [recreate[container_id] for container_id in done]
+
+
+def _joined_by_name(request: CreateRequest, by_name, everyone) -> CreateRequest:
+    """A container joined by id (container:ID) is joined by its name: the new one has it, not the id."""
+    settings = dict(request.body["HostConfig"])
+    for key in ("NetworkMode", "IpcMode", "PidMode"):
+        value = settings.get(key) or ""
+        if value.startswith("container:"):
+            target = _container_id(value.partition(":")[2], by_name, everyone)
+            settings[key] = f"container:{everyone[target].name}" if target else value
+    volumes_from = []
+    for source in settings.get("VolumesFrom") or []:
+        reference, separator, mode = source.partition(":")
+        target = _container_id(reference, by_name, everyone)
+        volumes_from.append(f"{everyone[target].name if target else reference}{separator}{mode}")
+    settings["VolumesFrom"] = volumes_from or None
+    return CreateRequest(request.name, dict(request.body, HostConfig=settings), request.connect)
 
 
 def _overrides(live: Mapping[str, object]) -> Dict[str, object]:
@@ -125,16 +225,19 @@ def live_update(host: Host, container: containers.Container, live: Mapping[str, 
                        caveat=caveat, items=items)]
 
 
-def recreation(container: containers.Container, request: CreateRequest, changed: Tuple[str, ...], api_version: str,
-               items: Tuple[str, ...]) -> List[Change]:
+def stop(container: containers.Container, items: Tuple[str, ...]) -> RunCommand:
+    old = container.id[:12]
+    return RunCommand(f"container {container.name}", ("docker", "stop", old), (("docker", "start", old),), items=items)
+
+
+def replace_container(container: containers.Container, request: CreateRequest, changed: Tuple[str, ...], api_version: str,
+                      items: Tuple[str, ...]) -> List[Change]:
+    """The original (stopped before) renamed aside and kept from restarting; the new one created in its place."""
     target, old = f"container {container.name}", container.id[:12]
     kept = f"{container.name}-hardener-{{run_id}}"
     policy_flag = restart_flag(container.host_config.get("RestartPolicy") or {})
-    steps = []
-    if container.running:
-        steps.append(RunCommand(target, ("docker", "stop", old), (("docker", "start", old),), items=items))
-    steps.append(RunCommand(target, ("docker", "rename", old, kept), (("docker", "rename", old, container.name),),
-                            keeps=kept, discard=(("docker", "rm", "--force", old),), items=items))
+    steps: List[Change] = [RunCommand(target, ("docker", "rename", old, kept), (("docker", "rename", old, container.name),),
+                                      keeps=kept, discard=(("docker", "rm", "--force", old),), items=items)]
     if policy_flag != "no":
         steps.append(RunCommand(target, ("docker", "update", "--restart", "no", old),
                                 (("docker", "update", "--restart", policy_flag, old),), items=items))

@@ -325,9 +325,8 @@ def shell_line(args: Sequence[str]) -> str:
 # What an endpoint's inspect holds that the engine gives it, not what it was asked for.
 ENDPOINT_RUNTIME = ("NetworkID", "EndpointID", "Gateway", "IPAddress", "IPPrefixLen", "IPv6Gateway", "GlobalIPv6Address",
                     "GlobalIPv6PrefixLen", "DNSNames")
-# What docker refuses beside --network container:X: the joined container's namespace has them.
+# What docker refuses beside --network container:X, and inspect shows of the joined container's namespace.
 JOINED_NETWORK_CONFIG = ("Hostname", "Domainname", "ExposedPorts", "MacAddress")
-JOINED_NETWORK_HOST_CONFIG = ("PortBindings", "PublishAllPorts", "Dns", "DnsOptions", "DnsSearch", "ExtraHosts")
 ENDPOINTS_AT_CREATE = (1, 44)  # the API version from which a create takes every network, not one
 
 
@@ -359,8 +358,6 @@ def create_request(host: Host, container: Container, image: Optional[Mapping], a
     if network_mode.startswith("container:"):
         for key in JOINED_NETWORK_CONFIG:
             config.pop(key, None)
-        for key in JOINED_NETWORK_HOST_CONFIG:
-            settings.pop(key, None)
     _keep_volumes(container, config, settings)
     _adjusted(host, container, settings, adjust)
     endpoints = _endpoints(container, settings, config, api_version)

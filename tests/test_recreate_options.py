@@ -1,0 +1,192 @@
+"""Every `docker run` option of this machine's docker CLI, classed; a container
+per compatible group of the options the engine keeps, recreated by harden
+(for container-no-new-privileges, which changes nothing else), and every
+inspect field compared before and after but the adjusted one and the engine's
+own (named below); then rolled back to the original. An option the table does
+not class fails the test: a new CLI's new option must be looked at."""
+import json
+import re
+import subprocess
+
+import pytest
+
+from docker_lab import docker, engine_lab, live_harden
+
+lab = pytest.fixture(scope="module", name="lab")(engine_lab)
+
+CLIENT = "client-only: the docker CLI acts on it, the engine never sees it"
+EXCLUDED = "excluded by another option, or kept by harden only when named"
+UNAVAILABLE = "needs hardware, a kernel feature or an engine newer than this machine's"
+KEPT = "kept by the engine: in a group below"
+
+CLASSES = {
+    **dict.fromkeys(("attach", "detach", "detach-keys", "disable-content-trust", "help", "quiet", "sig-proxy", "pull", "cidfile",
+                     "env-file", "label-file", "name", "platform", "use-api-socket"), CLIENT),
+    # --rm: a container deleted by its own stop is recreated only when named (issue 21, part 2); --cpus excludes
+    # --cpu-period and --cpu-quota (its own group would do, but 20.10 answers NanoCpus through them alike)
+    **dict.fromkeys(("rm", "cpus"), EXCLUDED),
+    **dict.fromkeys(("gpus", "cpu-rt-period", "cpu-rt-runtime", "device-read-bps", "device-read-iops", "device-write-bps",
+                     "device-write-iops", "blkio-weight", "blkio-weight-device", "kernel-memory", "isolation", "cpu-count",
+                     "cpu-percent", "io-maxbandwidth", "io-maxiops", "storage-opt", "annotation", "health-start-interval",
+                     "ip6", "mac-address"), UNAVAILABLE),  # this CLI sends --mac-address per network: API 1.44
+}
+
+RESOURCES = ["--cpu-shares", "512", "--cpuset-cpus", "0", "--cpuset-mems", "0", "--cpu-period", "100000", "--cpu-quota", "50000",
+             "--memory", "64m", "--memory-swap", "128m", "--memory-reservation", "32m", "--memory-swappiness", "10",
+             "--oom-kill-disable", "--oom-score-adj", "100", "--pids-limit", "50", "--shm-size", "32m",
+             "--ulimit", "nofile=1024:2048", "--cgroup-parent", "hardener-test.slice", "--cgroupns", "private",
+             "--device", "/dev/null:/dev/xnull:r", "--device-cgroup-rule", "c 1:3 r", "--runtime", "runc", "--privileged"]
+IDENTITY = ["--env", "A=1", "--label", "x=y", "--user", "1000:1000", "--workdir", "/tmp", "--entrypoint", "/bin/sh",
+            "--hostname", "h1", "--domainname", "example.com", "--stop-signal", "SIGINT", "--stop-timeout", "5", "--tty",
+            "--interactive", "--init", "--group-add", "100", "--health-cmd", "true", "--health-interval", "30s",
+            "--health-retries", "2", "--health-timeout", "5s", "--health-start-period", "1s", "--restart", "on-failure:3",
+            "--read-only", "--tmpfs", "/run:size=1m", "--sysctl", "net.ipv4.ip_forward=1", "--dns", "192.0.2.53",
+            "--dns-option", "ndots:2", "--dns-search", "example.com", "--add-host", "a:192.0.2.1", "--expose", "8080",
+            "--publish", "127.0.0.1::80", "--publish-all", "--log-driver", "none", "--cap-add", "NET_ADMIN", "--cap-drop", "MKNOD",
+            "--ipc", "shareable", "--volume", "/data", "--volume", "/tmp:/hosttmp:ro",
+            "--volume-driver", "local", "--security-opt", "apparmor=unconfined",
+            "--no-healthcheck"]
+HOST = ["--pid", "host", "--uts", "host", "--userns", "host", "--network", "host", "--log-opt", "max-size=1m"]
+
+
+def groups(lab):
+    """(name, options): each a container; the last ones join the first ones'."""
+    network = lab.network("--subnet", "198.18.7.0/24")
+    volume = lab.volume()
+    made = {"resources": RESOURCES, "identity": [option for option in IDENTITY if option != "--no-healthcheck"],
+            # a tmpfs --mount stays out of what --volumes-from takes: 20.10 answers "no such volume" to that
+            "unchecked": ["--no-healthcheck", "--volume", f"{volume}:/v:ro", "--mount", "type=tmpfs,target=/t,tmpfs-size=1048576"],
+            "host": HOST,
+            "network": ["--network", network, "--ip", "198.18.7.9", "--network-alias", "db", "--link-local-ip", "169.254.7.7"]}
+    names = {group: lab.container(*options, create=True) for group, options in made.items()}
+    made["joined"] = ["--network", f"container:{names['resources']}"]
+    made["linked"] = ["--volumes-from", f"{names['identity']}:ro", "--link", f"{names['unchecked']}:peer"]
+    for group in ("joined", "linked"):
+        names[group] = lab.container(*made[group], create=True)
+    return names, made
+
+
+def cli_options():
+    text = subprocess.run(["docker", "run", "--help"], capture_output=True, text=True, check=True).stdout
+    return sorted(set(re.findall(r"^\s+(?:-\w, )?--([a-z0-9-]+)", text, re.MULTILINE)))
+
+
+# The engine's own, made anew for each container; and the one field the item adjusts.
+ENGINE_OWN = ("Id", "Created", "State", "ResolvConfPath", "HostnamePath", "HostsPath", "LogPath", "RestartCount", "GraphDriver",
+              "MountLabel", "ProcessLabel", "ExecIDs", "SizeRw", "SizeRootFs", "NetworkSettings.SandboxID", "NetworkSettings.SandboxKey",
+              "NetworkSettings.Ports")
+ENDPOINT_OWN = ("NetworkID", "EndpointID", "Gateway", "IPAddress", "IPPrefixLen", "IPv6Gateway", "GlobalIPv6Address",
+                "GlobalIPv6PrefixLen", "DNSNames")
+ADJUSTED = ("HostConfig.SecurityOpt",)
+
+
+def comparable(inspect):
+    """An inspect without the engine's own fields and the adjusted one; a hostname the engine made from the id goes too.
+    An anonymous volume is mounted in the new container by its name, the same volume with its data: Config.Volumes
+    loses it and HostConfig.Binds gains NAME:DEST (with docker's mode "z" on the mount), which is that same thing."""
+    found = json.loads(json.dumps(inspect))
+    volumes = {mount["Name"]: mount["Destination"] for mount in found.get("Mounts") or [] if mount.get("Type") == "volume"}
+    found["HostConfig"]["Binds"] = sorted(bind for bind in found["HostConfig"].get("Binds") or []
+                                          if bind.split(":")[0] not in volumes or ":".join(bind.split(":")[:2]) != f"{bind.split(':')[0]}:{volumes[bind.split(':')[0]]}"
+                                          or bind.split(":")[0] in _named(found)) or None
+    for destination in volumes.values():
+        (found["Config"].get("Volumes") or {}).pop(destination, None)
+    found["Config"]["Volumes"] = found["Config"].get("Volumes") or None
+    found["Mounts"] = sorted((dict(mount, Mode="") if mount.get("Type") == "volume" else mount for mount in found.get("Mounts") or []),
+                             key=lambda mount: mount["Destination"])
+    for dotted in ENGINE_OWN + ADJUSTED:
+        *parents, key = dotted.split(".")
+        holder = found
+        for parent in parents:
+            holder = holder.get(parent) or {}
+        holder.pop(key, None)
+    if inspect["Id"].startswith(found["Config"].get("Hostname") or "-"):
+        found["Config"].pop("Hostname")
+    for endpoint in (found.get("NetworkSettings", {}).get("Networks") or {}).values():
+        for key in ENDPOINT_OWN:
+            endpoint.pop(key, None)
+        endpoint["Aliases"] = [alias for alias in endpoint.get("Aliases") or [] if alias != inspect["Id"][:12]] or None
+    return found
+
+
+def joined_by_name(inspect):
+    """container:ID as container:NAME, the name that id has now: a joiner joins the container of that name, old or new."""
+    for key in ("NetworkMode", "IpcMode", "PidMode"):
+        value = inspect["HostConfig"].get(key) or ""
+        if value.startswith("container:"):
+            inspect["HostConfig"][key] = "container:" + docker("inspect", "--format", "{{.Name}}", value.partition(":")[2]).lstrip("/")
+    return inspect
+
+
+def _named(inspect):
+    """The volumes a container names itself (not the anonymous ones the engine made for it)."""
+    return {mount["Name"] for mount in inspect.get("Mounts") or [] if mount.get("Type") == "volume" and len(mount["Name"]) != 64}
+
+
+def test_every_option_of_the_cli_is_classed(lab):
+    in_groups = {option.lstrip("-") for options in (RESOURCES, IDENTITY, HOST) for option in options if option.startswith("--")}
+    in_groups |= {"network", "ip", "network-alias", "link-local-ip", "volumes-from", "link", "publish", "volume", "mount"}
+    unclassed = [option for option in cli_options() if option not in CLASSES and option not in in_groups]
+    assert not unclassed, f"class these docker run options (tests/test_recreate_options.py): {unclassed}"
+
+
+def test_a_recreation_keeps_everything_the_engine_knows_and_rolls_back(lab, tmp_path):
+    names, made = groups(lab)
+    before = {group: joined_by_name(lab.inspect(name)) for group, name in names.items()}
+    journal = tmp_path / "journal"
+    chosen = [arg for name in names.values() for arg in ("--container", name)]
+    applied = live_harden(journal, "apply", "--yes", "--profile", "cis", "--recreate", "--only", "container-no-new-privileges",
+                          *chosen, "--format", "json")
+    assert applied.code == 0, applied
+    for group, name in names.items():
+        lab.adopt(name)
+        after = joined_by_name(lab.inspect(name))
+        assert after["Id"] != before[group]["Id"], group
+        assert "no-new-privileges" in after["HostConfig"]["SecurityOpt"], group
+        old, new = comparable(before[group]), comparable(after)
+        differing = sorted(key for key in set(old) | set(new) if old.get(key) != new.get(key))
+        details = {key: [(k, old[key].get(k), new[key].get(k)) for k in set(old[key]) | set(new[key]) if old[key].get(k) != new[key].get(k)]
+                   if isinstance(old.get(key), dict) else (old.get(key), new.get(key)) for key in differing}
+        assert not differing, f"{group} ({' '.join(made[group])}): {details}"
+    rolled = live_harden(journal, "rollback", "--yes")
+    assert rolled.code == 0, rolled
+    for group, name in names.items():
+        back = joined_by_name(lab.inspect(name))
+        assert back["Id"] == before[group]["Id"], group
+        assert comparable(back) == comparable(before[group]), group
+    assert all(docker("ps", "--all", "--quiet", "--filter", f"name=^{name}-hardener-") == "" for name in names.values())
+
+
+LOOP = ("sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1000 & wait $!; done")  # stops at once
+
+
+def test_containers_that_join_a_recreated_one_are_recreated_after_it_and_keep_running(lab, tmp_path):
+    """--network, --pid and --ipc container:X, --volumes-from X and --link X: recreating X alone would leave
+    them joined to the original kept aside (dead, for namespaces); they are recreated after it, joined to the
+    new X, and all run; rollback gives back each original, running, joined as before."""
+    shared = lab.container("--ipc", "shareable", command=LOOP)
+    joiners = {"network": lab.container("--network", f"container:{shared}", command=LOOP),
+               "pid": lab.container("--pid", f"container:{shared}", "--ipc", f"container:{shared}", "--read-only", command=LOOP),
+               "volumes": lab.container("--volumes-from", shared, "--read-only", command=LOOP),
+               "link": lab.container("--link", f"{shared}:db", "--read-only", command=LOOP)}
+    before = {name: lab.inspect(name)["Id"] for name in [shared, *joiners.values()]}
+    journal = tmp_path / "journal"
+    preview = live_harden(journal, "apply", "--dry-run", "--recreate", "--only", "readonly-rootfs", "--container", shared)
+    assert f"{joiners['network']} joins {shared} (--network container:): it is recreated after it" in preview.out, preview.out
+    applied = live_harden(journal, "apply", "--yes", "--recreate", "--only", "readonly-rootfs", "--container", shared, "--format", "json")
+    assert applied.code == 0, applied
+    new_shared = lab.adopt(shared)
+    for how, name in joiners.items():
+        lab.adopt(name)
+        found = lab.inspect(name)
+        assert found["Id"] != before[name] and found["State"]["Running"], (how, found["State"])
+    assert lab.inspect(joiners["network"])["HostConfig"]["NetworkMode"] == f"container:{new_shared}"
+    assert lab.inspect(joiners["pid"])["HostConfig"]["PidMode"] == f"container:{new_shared}"
+    assert lab.inspect(shared)["HostConfig"]["ReadonlyRootfs"] and lab.inspect(shared)["HostConfig"]["IpcMode"] == "shareable"
+    address = lab.inspect(shared)["NetworkSettings"]["IPAddress"]
+    assert f"{address}\tdb " in docker("exec", joiners["link"], "cat", "/etc/hosts"), "the link leads to the new one"
+    rolled = live_harden(journal, "rollback", "--yes")
+    assert rolled.code == 0, rolled
+    for name, container_id in before.items():
+        found = lab.inspect(name)
+        assert found["Id"] == container_id and found["State"]["Running"], (name, found["State"])
