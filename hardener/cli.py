@@ -78,11 +78,13 @@ def check(**given):
 @click.option("--recreate", is_flag=True, help="Container items: recreate containers to fix them (stops them).")
 @click.option("--no-restart", is_flag=True, help="Daemon items: write the files, restart nothing; they stay pending_restart.")
 @click.option("--live-restore", is_flag=True, help="Daemon items: turn live-restore on (a reload) first, so containers keep running.")
-def apply(yes, recreate, no_restart, live_restore, **given):
+@click.option("--recreate-autoremove", "autoremove", multiple=True, metavar="NAME",
+              help="Also recreate this container started with --rm, which its own stop deletes (its writable layer is lost).")
+def apply(yes, recreate, no_restart, live_restore, autoremove, **given):
     """Carry the plan out, recording every change so it can be undone."""
     from . import commands
 
-    commands.apply(yes, recreate, no_restart, live_restore, **given)
+    commands.apply(yes, recreate, no_restart, live_restore, autoremove, **given)
 
 
 @cli.command()

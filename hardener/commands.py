@@ -38,6 +38,7 @@ class Session:
     recreate: bool = False
     no_restart: bool = False
     live_restore: bool = False
+    recreate_autoremove: Tuple[str, ...] = ()  # --recreate-autoremove NAME
     profile: str = DEFAULT_PROFILE  # the settings', else the config's
 
     @classmethod
@@ -57,7 +58,7 @@ class Session:
         selection = engine.select(profile_fixes(self.profile), ids(self.settings.only), ids(self.settings.skip), config, self.profile)
         return engine.evaluate(self.host, selection, Options(config=config, containers=tuple(self.settings.containers), recreate=self.recreate,
                                                          no_restart=self.no_restart, via=self.settings.via,
-                                                         live_restore=self.live_restore))
+                                                         live_restore=self.live_restore, recreate_autoremove=self.recreate_autoremove))
 
     def require_root(self, command: str) -> None:
         if self.host.live and os.geteuid() != 0:
@@ -121,9 +122,10 @@ def check(**given):
     sys.exit(_exit_code(results))
 
 
-def apply(yes, recreate, no_restart, live_restore, **given):
+def apply(yes, recreate, no_restart, live_restore, autoremove=(), **given):
     """Carry the plan out, recording every change so it can be undone."""
     session = Session.open(given_settings(**given), recreate, no_restart, live_restore)
+    session.recreate_autoremove = tuple(autoremove)
     if session.settings.dry_run:
         sys.exit(_preview(session))
     session.require_root("apply")

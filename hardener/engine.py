@@ -18,7 +18,7 @@ from .fixes import Fix
 from .options import Options
 from .host import FileState, Host, HostError, sha256_of
 from .journal import Journal, JournalDamaged, JournalError, Run, Step
-from .model import (FILE_CHANGES, Change, CreateContainer, Detection, Finding, ItemResult, Remedy, RestartService, RunCommand, SetOwnerMode, Status,
+from .model import (FILE_CHANGES, Change, CreateContainer, Detection, RemoveContainer, Finding, ItemResult, Remedy, RestartService, RunCommand, SetOwnerMode, Status,
                     Text, WriteFile)
 from .i18n import REASONS
 
@@ -311,6 +311,13 @@ def _carry_out(host: Host, run: Run, change: Change) -> None:
         run.done(step)
         host.log(f"run {run.id} item {what}: restarted {change.unit}")
         return
+    if isinstance(change, RemoveContainer):
+        step = run.begin(items, change.kind, change.target, command=change.command, undo=(), caveat=change.caveat,
+                         request={"name": change.name, "api_version": change.api_version, "start": change.start, "body": dict(change.request)})
+        host.run(*change.command)
+        run.done(step)
+        host.log(f"run {run.id} item {what}: removed {change.target}, its configuration kept in the journal")
+        return
     if isinstance(change, CreateContainer):
         step = run.begin(items, change.kind, change.target, command=change.command, undo=change.undo, request=dict(change.request))
         host.create_container(change)
@@ -363,22 +370,45 @@ def _carry_out(host: Host, run: Run, change: Change) -> None:
 # -- rollback ------------------------------------------------------------------
 
 
-def _undo(host: Host, run: Run, steps: Sequence[Step]) -> None:
-    """Newest change first; services restart once everything else is back."""
+def _undo(host: Host, run: Run, steps: Sequence[Step], force: bool = False) -> List[str]:
+    """Newest change first; services restart once everything else is back. With `force`, a step that cannot be
+    undone (a container gone since) is passed by and said, so that a run can always be got out of the way."""
+    failed: List[str] = []
+
+    def undo(step: Step, action) -> None:
+        try:
+            action()
+        except HostError as error:
+            if not force:
+                raise
+            failed.append(f"{step.path}: {error}")
+            host.log(f"run {run.id} item {', '.join(step.items)}: could not undo {step.path}: {error}")
+        run.undone(step)
+
     for step in reversed(steps):
         if step.kind == RestartService.kind:
             continue
-        if step.command:
-            _run_undo(host, run, step)
+        if step.kind == RemoveContainer.kind:
+            undo(step, lambda: _create_again(host, run, step))
+        elif step.command:
+            undo(step, lambda: _run_undo(host, run, step))
         else:
-            _restore(host, run, step)
-            host.log(f"run {run.id} item {', '.join(step.items)}: restored {step.path}")
-        run.undone(step)
+            undo(step, lambda: (_restore(host, run, step), host.log(f"run {run.id} item {', '.join(step.items)}: restored {step.path}")))
     for step in steps:
         if step.kind == RestartService.kind:
-            services.handler(step.service).restart_after_undo(host, step.path, list(step.undo), step.context or {})
-            run.undone(step)
+            undo(step, lambda: services.handler(step.service).restart_after_undo(host, step.path, list(step.undo), step.context or {}))
             host.log(f"run {run.id} item {', '.join(step.items)}: restarted {step.path} with the files as they were")
+    return failed
+
+
+def _create_again(host: Host, run: Run, step: Step) -> None:
+    """A removed container, created again from the configuration recorded before its removal."""
+    record = step.request or {}
+    if not record or (not step.done and host.run("docker", "ps", "--all", "--quiet", "--filter", f"name=^/{record['name']}$").strip()):
+        return  # killed before the removal: it is there still
+    change = RemoveContainer(step.path, "", record["name"], record["body"], record["api_version"], record["start"])
+    host.create_container(change.undone())
+    host.log(f"run {run.id} item {', '.join(step.items)}: created {record['name']} again from its recorded configuration")
 
 
 def _run_undo(host: Host, run: Run, step: Step) -> None:
@@ -512,8 +542,7 @@ def rollback(host: Host, journal: Journal, run: Run, force: bool) -> RollbackOut
             kept = run.save_drifted(step, host.read_bytes(step.path))
             saved.append((step.path, str(kept)))
     run.set_state(states.ROLLING_BACK)
-    _undo(host, run, restorable)
-    unrestored = problems + list(unverified.values())
+    unrestored = problems + list(unverified.values()) + _undo(host, run, restorable, force)
     if unrestored:
         run.set_state(states.ROLLBACK_INCOMPLETE, unrestored=unrestored)
     else:
@@ -536,6 +565,9 @@ def rollback_preview(host: Host, run: Run) -> List[str]:
                               f"from it as it is (harden rollback --force {run.id} restores what can be verified)")
     restarts = [step for step in steps if step.kind == RestartService.kind]
     for step in [step for step in reversed(steps) if step.kind != RestartService.kind] + restarts:  # restarts come last
+        if step.kind == RemoveContainer.kind:
+            lines.append(f"{step.path}: create it again from its recorded configuration (a new container, without its writable layer)")
+            continue
         if step.command:
             lines.extend(f"{step.path}: run {' '.join(command)}" for command in step.undo)
             continue

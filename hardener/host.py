@@ -577,8 +577,9 @@ class Host:
         except sh.CommandNotFound:
             raise CommandMissing(f"{program} is not installed") from None
         except sh.ErrorReturnCode as error:
-            last = error.stderr.decode(errors="replace").strip().splitlines()
-            raise HostError(f"{program} {' '.join(args)} failed: {last[-1] if last else error.exit_code}") from None
+            # what the command said, whole ("docker: Error response from daemon: ..." comes before "See 'docker run --help'")
+            said = " / ".join(line.strip() for line in error.stderr.decode(errors="replace").strip().splitlines() if line.strip())
+            raise HostError(f"{program} {' '.join(args)} failed: {said[:4000] if said else error.exit_code}") from None
 
     def create_container(self, change) -> str:
         """Carry out a CreateContainer (model.py) through the Engine API: create, connect, start; its id.

@@ -141,6 +141,8 @@ HELP = {
     "Carry the plan out, recording every change so it can be undone.": "执行修复计划，记录每项修改以便撤销。",
     "Do not ask.": "不再询问确认。",
     "Container items: recreate containers to fix them (stops them).": "容器项：重建容器以修复（会停止容器）。",
+    "Also recreate this container started with --rm, which its own stop deletes (its writable layer is lost).":
+        "同时重建此以 --rm 启动的容器；停止它即会将其删除（其可写层将丢失）。",
     "Daemon items: write the files, restart nothing; they stay pending_restart.":
         "守护进程项：只写文件，不重启任何服务；这些项保持 pending_restart（待重启）。",
     "Daemon items: turn live-restore on (a reload) first, so containers keep running.":

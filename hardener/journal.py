@@ -96,6 +96,7 @@ class Step:
     keeps: str = ""  # what the change keeps aside for rollback (a container), until its run is pruned
     discard: Tuple[Tuple[str, ...], ...] = ()  # what removes it then
     user: Optional[int] = None  # a user's file: undone only while it and its directories are that user's
+    request: Optional[dict] = None  # a container created or removed through the engine: its whole configuration
 
 
 def _step(number: int, record: dict, done: bool) -> Step:
@@ -114,6 +115,7 @@ def _step(number: int, record: dict, done: bool) -> Step:
         keeps=record.get("keeps", ""),
         discard=tuple(tuple(command) for command in record.get("discard", ())),
         user=record.get("user"),
+        request=record.get("request"),
     )
 
 

@@ -156,6 +156,40 @@ class CreateContainer:
 
 
 @dataclass(frozen=True)
+class RemoveContainer:
+    """Remove a container that cannot be kept aside (one started with --rm: its own stop deletes it); its
+    volumes stay. `request` is its whole configuration, recorded first: rollback creates it again from that
+    (a new container, without the old one's writable layer) and starts it where `start`."""
+
+    target: str
+    container_id: str
+    name: str
+    request: Mapping[str, object]
+    api_version: str
+    start: bool
+    items: Tuple[str, ...] = ()
+    kind = "remove_container"
+
+    @property
+    def path(self) -> str:
+        return self.target
+
+    @property
+    def command(self) -> Tuple[str, ...]:
+        return ("docker", "rm", "--force", self.container_id)
+
+    @property
+    def caveat(self) -> "Text":
+        return Text(f"rollback creates {self.name} again from its recorded configuration: a new container, without the "
+                    "old one's writable layer (its volumes are kept)",
+                    f"回滚时按记录的配置重新创建 {self.name}：这是一个新容器，不含原容器的可写层（其卷予以保留）")
+
+    def undone(self) -> CreateContainer:
+        """What rollback makes: the original again, from its record."""
+        return CreateContainer(self.target, self.name, self.request, self.api_version, start=self.start, items=self.items)
+
+
+@dataclass(frozen=True)
 class RestartService:
     """Restart a service once every file change is made (after a daemon-reload
     when units changed), and again after rollback has put the files back. The
@@ -174,7 +208,7 @@ class RestartService:
         return self.unit
 
 
-Change = Union[WriteFile, SetOwnerMode, RunCommand, CreateContainer, RestartService]
+Change = Union[WriteFile, SetOwnerMode, RunCommand, CreateContainer, RemoveContainer, RestartService]
 FILE_CHANGES = (WriteFile, SetOwnerMode)
 
 

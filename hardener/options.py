@@ -15,4 +15,5 @@ class Options:
     recreate: bool = False  # --recreate: containers may be recreated to fix them
     no_restart: bool = False  # --no-restart: stage the files, restart nothing
     live_restore: bool = False  # --live-restore: turn it on (a reload) before restarting dockerd
+    recreate_autoremove: Tuple[str, ...] = ()  # --recreate-autoremove NAME: a --rm container, which its stop deletes, may be recreated
     via: Optional[str] = None  # --via: where wanted dockerd options go (else the config's daemon_options)

@@ -11,7 +11,7 @@ from . import services
 from .engine import unified_diff
 from .host import Host
 from .i18n import PAGE, PAGE_COUNTS, PAGE_GROUPS, REASONS, STATUS, UI
-from .model import Change, CreateContainer, Finding, ItemResult, RestartService, SetOwnerMode, Status, Text, WriteFile
+from .model import Change, CreateContainer, Finding, RemoveContainer, ItemResult, RestartService, SetOwnerMode, Status, Text, WriteFile
 from .settings import one_line
 from .benchmark import by_number, numbers
 
@@ -67,6 +67,8 @@ def _described(host: Host, change: Change, lang: str) -> dict:
         return {"kind": change.kind, "target": change.target, "request": dict(change.request), "changed": list(change.changed),
                 "connect": [network for network, _ in change.connect], "start": change.start,
                 "undo": [list(command) for command in change.undo]}
+    if isinstance(change, RemoveContainer):
+        return {"kind": change.kind, "target": change.target, "command": list(change.command), "caveat": change.caveat(lang)}
     if isinstance(change, RestartService):
         commands = services.handler(change.service).commands(change)
         return {"kind": change.kind, "target": change.unit, "commands": [list(command) for command in commands]}
@@ -90,6 +92,8 @@ def _change_lines(described: dict, lang: str) -> List[str]:
         lines += [f"  {line}" for line in described["changed"]]
         lines += [UI["connect"](lang, networks=", ".join(described["connect"]))] if described["connect"] else []
         return lines + [UI["undo_with"](lang, command=" && ".join(" ".join(command) for command in described["undo"]))]
+    if described["kind"] == "remove_container":
+        return [UI["run"](lang, target=described["target"], command=" ".join(described["command"])), f"  {described['caveat']}"]
     if described["kind"] == "run_command":
         lines = [UI["run"](lang, target=described["target"], command=" ".join(described["command"])),
                  UI["undo_with"](lang, command=" && ".join(" ".join(command) for command in described["undo"]))]

@@ -190,3 +190,64 @@ def test_containers_that_join_a_recreated_one_are_recreated_after_it_and_keep_ru
     for name, container_id in before.items():
         found = lab.inspect(name)
         assert found["Id"] == container_id and found["State"]["Running"], (name, found["State"])
+
+
+def test_a_container_started_with_rm_is_recreated_only_when_named_and_comes_back_from_its_record(lab, tmp_path):
+    """--rm: the container's own stop deletes it, so it cannot be kept aside. Unnamed, harden leaves it running and
+    says how to name it; named, it is removed (its volumes kept) and created anew, and rollback creates the original
+    again from the configuration the journal recorded: running, --rm, its volume's data there, a new id."""
+    name = lab.container("--rm", "--volume", "/data", "--env", "KEEP=1", command=LOOP)
+    docker("exec", name, "sh", "-c", "echo precious > /data/value")
+    original = lab.inspect(name)
+    journal = tmp_path / "journal"
+    unnamed = live_harden(journal, "apply", "--yes", "--recreate", "--only", "readonly-rootfs", "--container", name)
+    assert unnamed.code == 2, unnamed
+    assert f"harden apply --recreate --recreate-autoremove {name}" in unnamed.out, unnamed.out
+    assert lab.inspect(name)["Id"] == original["Id"] and lab.inspect(name)["State"]["Running"], "left as it was"
+
+    restart = live_harden(journal, "--dry-run", "--only", "icc")
+    assert f"and deletes those of them started with --rm, {name}" in restart.out, restart.out
+
+    named = live_harden(journal, "apply", "--yes", "--recreate", "--recreate-autoremove", name, "--only", "readonly-rootfs",
+                        "--container", name, "--format", "json")
+    assert named.code == 0, named
+    lab.adopt(name)
+    new = lab.inspect(name)
+    assert new["Id"] != original["Id"] and new["State"]["Running"] and new["HostConfig"]["ReadonlyRootfs"]
+    assert new["HostConfig"]["AutoRemove"] and "KEEP=1" in new["Config"]["Env"]
+    assert docker("exec", name, "cat", "/data/value") == "precious", "its volume kept"
+    history = live_harden(journal, "history", "--format", "json").json["runs"][-1]
+    assert history["state"] == "applied"
+
+    preview = live_harden(journal, "rollback", "--dry-run")
+    assert f"container {name}: create it again from its recorded configuration" in preview.out, preview.out
+    rolled = live_harden(journal, "rollback", "--yes")
+    assert rolled.code == 0, rolled
+    back = lab.inspect(name)
+    lab.adopt(name)
+    assert back["Id"] not in (original["Id"], new["Id"]) and back["State"]["Running"], back["State"]
+    assert back["HostConfig"]["AutoRemove"] and not back["HostConfig"]["ReadonlyRootfs"] and "KEEP=1" in back["Config"]["Env"]
+    assert docker("exec", name, "cat", "/data/value") == "precious"
+    assert "without the old one's writable layer" in rolled.out, rolled.out
+
+
+def test_rollback_force_and_prune_get_a_run_out_of_the_way_whatever_became_of_its_containers(lab, tmp_path):
+    name = lab.container("--read-only", "--pid", "host", command=LOOP)
+    container_id = lab.inspect(name)["Id"]
+    journal = tmp_path / "journal"
+    applied = live_harden(journal, "apply", "--yes", "--recreate", "--only", "no-host-pid", "--container", name, "--format", "json")
+    assert applied.code == 0, applied
+    run_id = applied.json["run_id"]
+    lab.adopt(name)
+    docker("rm", "--force", f"{name}-hardener-{run_id}")  # the original kept aside, removed by someone
+    refused = live_harden(journal, "rollback", "--yes")
+    assert refused.code != 0, refused
+    forced = live_harden(journal, "rollback", "--yes", "--force", run_id)
+    assert forced.code == 5, forced
+    assert f"docker rename {container_id[:12]} {name} failed" in forced.out + forced.err, "what could not be restored, said"
+    assert docker("ps", "--all", "--quiet", "--filter", f"name=^/{name}$") == "", "the new container went, as rollback does"
+    assert live_harden(journal, "history", "--format", "json").json["runs"][-1]["state"] == "rollback_incomplete"
+    pruned = live_harden(journal, "history", "--prune", "0")
+    assert pruned.code == 0, pruned
+    again = live_harden(journal, "apply", "--yes", "--only", "no-host-pid")
+    assert again.code in (0, 2) and "did not finish" not in again.err, "a later apply is not refused"

@@ -20,7 +20,7 @@ from typing import Dict, List, Mapping, Optional, Tuple
 
 from ..facts import containers
 from ..host import Host
-from ..model import Change, CreateContainer, Intent, RunCommand, Text
+from ..model import Change, CreateContainer, Intent, RemoveContainer, RunCommand, Text
 from . import Planned, grouped, planner, serving
 from .recreate import Adjust, CreateRequest, changed_fields, create_request, network_connections, run_command, shell_line
 
@@ -75,12 +75,17 @@ def plan_containers(host: Host, wanted, options) -> Planned:
                 planned.evidence[(item, container.name)] = {"recreate_command": " && ".join(
                     shell_line(step) for step in [command, *network_connections(container)])}
             if any(intent.apply for _, intent in recreations):
-                recreate[container.id] = Recreation(container, adjust, _overrides(live), serving(recreations + updates))
+                items = serving(recreations + updates)
+                if container.host_config.get("AutoRemove") and container.name not in options.recreate_autoremove:
+                    for item in items:
+                        planned.note((item,), AUTOREMOVE_NOT_NAMED.format(container=container.name))
+                    continue
+                recreate[container.id] = Recreation(container, adjust, _overrides(live), items)
                 continue
         if live:
             planned.changes += live_update(host, container, live, serving(updates))
     if recreate:
-        planned.changes += _recreations(host, recreate, planned)
+        planned.changes += _recreations(host, recreate, planned, options.recreate_autoremove)
     return planned
 
 
@@ -93,33 +98,60 @@ class Recreation:
     joins: Tuple[str, ...] = ()  # the ids of the recreated containers it shares namespaces, volumes or links with
 
 
+AUTOREMOVE_NOT_NAMED = Text(
+    "{container} was started with --rm: its own stop deletes it, with its writable layer, so it cannot be kept aside for "
+    "rollback; harden recreates it only when named (harden apply --recreate --recreate-autoremove {container}); rollback "
+    "then creates it again from its recorded configuration, without that layer",
+    "{container} 以 --rm 启动：停止即会将其连同可写层删除，因此无法留作回滚；harden 仅在明确指定时重建它"
+    "（harden apply --recreate --recreate-autoremove {container}）；回滚时将按记录的配置重新创建它，但不含该可写层")
+AUTOREMOVE_RECREATED = Text(
+    "{container} was started with --rm: it is removed (its volumes kept, mounted again by name) and created anew; "
+    "rollback creates it again from its recorded configuration, without its writable layer",
+    "{container} 以 --rm 启动：将被删除（其卷保留并按名称重新挂载）后重新创建；回滚时按记录的配置重新创建，不含其可写层")
+JOINED_KEPT = Text("{container} is left as it is: {joiner} joins it ({how}) and cannot be recreated with it ({why}); "
+                   "recreate both by hand, or name {joiner}",
+                   "{container} 保持不变：{joiner} 依附于它（{how}），且无法随之重建（{why}）；请手动重建两者，或明确指定 {joiner}")
 JOINS = Text("{container} joins {joined} ({how}): it is recreated after it, joined to the new {joined}, and stopped "
              "with it meanwhile", "{container} 依附于 {joined}（{how}）：在其之后重新创建并加入新的 {joined}，期间随之停止")
 
 
-def _recreations(host: Host, recreate: Dict[str, Recreation], planned: Planned) -> List[Change]:
+def _recreations(host: Host, wanted: Dict[str, Recreation], planned: Planned, autoremove_named: Tuple[str, ...]) -> List[Change]:
     """The recreations, with every container that joins a recreated one (its namespaces by container:X,
     its volumes by --volumes-from, a legacy --link) recreated after it, joined to the new one: left as it
     was, it would stay joined to the original kept aside, and die with it. The containers stop dependents
     first, and are made again in order; rollback, newest first, so starts each original after what it joins."""
     everyone = {container.id: container for container in containers.all_containers(host)}
     by_name = {container.name: container.id for container in everyone.values()}
+    recreate = dict(wanted)
+    root_of = {container_id: container_id for container_id in wanted}  # the wanted recreation that brought each in
     added = True
     while added:
         added = False
         for container in everyone.values():
             joined = [(recreate[target], how) for target, how in _joins(container, by_name, everyone) if target in recreate]
-            if joined and container.id not in recreate:
-                first, how = joined[0]
-                recreate[container.id] = Recreation(container, Adjust(), {}, first.items)
-                for item in first.items:
-                    planned.note((item,), JOINS.format(container=container.name, joined=first.container.name, how=how))
-                added = True
+            if not joined or container.id in recreate:
+                continue
+            first, how = joined[0]
+            managed = container.orchestrator()
+            if managed or (container.host_config.get("AutoRemove") and container.name not in autoremove_named):
+                why = f"defined by {managed['managed_by']}" if managed else "started with --rm, not named"
+                roots = {root_of[target.container.id] for target, _ in joined}
+                for root in roots:
+                    for item in wanted[root].items:
+                        planned.note((item,), JOINED_KEPT.format(container=wanted[root].container.name, joiner=container.name,
+                                                                 how=how, why=why))
+                reduced = {container_id: recreation for container_id, recreation in wanted.items() if container_id not in roots}
+                return _recreations(host, reduced, planned, autoremove_named) if reduced else []
+            recreate[container.id] = Recreation(container, Adjust(), {}, first.items)
+            root_of[container.id] = root_of[first.container.id]
+            for item in first.items:
+                planned.note((item,), JOINS.format(container=container.name, joined=first.container.name, how=how))
+            added = True
     order = _in_order(recreate, by_name, everyone)
     version = containers.api_version(host)
     changes: List[Change] = []
     for recreation in reversed(order):  # what joins another stops before it
-        if recreation.container.running:
+        if recreation.container.running and not recreation.container.host_config.get("AutoRemove"):
             changes.append(stop(recreation.container, recreation.items))
     for recreation in order:
         container = recreation.container
@@ -127,7 +159,16 @@ def _recreations(host: Host, recreate: Dict[str, Recreation], planned: Planned) 
         as_it_was = create_request(host, container, image, api_version=version)
         request = create_request(host, container, image, recreation.adjust, recreation.overrides, version)
         request = _joined_by_name(request, by_name, everyone)
-        changes += replace_container(container, request, changed_fields(as_it_was.body, request.body), version, recreation.items)
+        changed = changed_fields(as_it_was.body, request.body)
+        if container.host_config.get("AutoRemove"):
+            for item in recreation.items:
+                planned.note((item,), AUTOREMOVE_RECREATED.format(container=container.name))
+            changes += [RemoveContainer(f"container {container.name}", container.id, container.name, as_it_was.body, version,
+                                        container.running, recreation.items),
+                        CreateContainer(f"container {container.name}", container.name, request.body, version, request.connect,
+                                        container.running, changed, recreation.items)]
+            continue
+        changes += replace_container(container, request, changed, version, recreation.items)
     return changes
 
 

@@ -52,6 +52,11 @@ ROOTLESS_RESTART_STOPS = Text(
     "重启 {user} 的 rootless dockerd 会停止其正在运行的容器 {containers}，无论是否开启 live-restore：它们随 rootlesskit "
     "的命名空间一同结束；harden 会重新启动未按重启策略恢复的容器",
 )
+RESTART_DELETES = Text(
+    "and deletes those of them started with --rm, {containers}, with their writable layers and anonymous volumes: "
+    "dockerd removes such a container when it stops it, and nothing brings it back",
+    "并会删除其中以 --rm 启动的容器 {containers}，连同其可写层和匿名卷：dockerd 停止此类容器时即将其删除，无法恢复",
+)
 OFFER_LIVE_RESTORE = Text(
     "add --live-restore to turn live-restore on first (a reload, not a restart), so that they keep running",
     "添加 --live-restore 可先开启 live-restore（重新加载，而非重启），使这些容器保持运行",
@@ -115,6 +120,16 @@ def plan_dockerd(host: Host, wanted, options) -> Planned:
     return planned
 
 
+def autoremoved(host: Host) -> List[str]:
+    """The running containers started with --rm: a restart without live-restore deletes them."""
+    from ..facts.containers import NoEngine, all_containers
+
+    try:
+        return sorted(container.name for container in all_containers(host) if container.running and container.host_config.get("AutoRemove"))
+    except NoEngine:
+        return []
+
+
 def _restart_notes(host: Host, config: DockerdConfig, live_restore: bool) -> List[Text]:
     """What a restart of docker does on this host, said before it happens."""
     from ..facts.containers import running_names
@@ -125,6 +140,9 @@ def _restart_notes(host: Host, config: DockerdConfig, live_restore: bool) -> Lis
     if live_restore or live_restore_on(running_of(host), config):
         return [KEEPS_RUNNING]
     notes = [RESTART_STOPS.format(containers=", ".join(running))]
+    removed = autoremoved(host)
+    if removed:
+        notes.append(RESTART_DELETES.format(containers=", ".join(removed)))
     if not swarm_active(host):
         notes.append(OFFER_LIVE_RESTORE)
     return notes

@@ -78,8 +78,9 @@ class Daemon:
             whose = f"{self.user}'s rootless {unit}" if self.user else unit
             raise HostError(f"{whose} did not come back after the restart: {error}{self.journal_tail(unit)}") from None
         if bring_back:
-            now = set(self.running())
-            stopped = [container for container in bring_back if container not in now]
+            now, existing = set(self.running()), self.existing()
+            # a container started with --rm is deleted by its stop: the plan said so, and there is nothing to start
+            stopped = [container for container in bring_back if container not in now and container in existing]
             if stopped:
                 self.host.run(*self.docker, "start", *stopped)
 
