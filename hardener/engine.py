@@ -200,6 +200,7 @@ def apply(host: Host, journal: Journal, results: Sequence[ItemResult]) -> ApplyO
     try:
         for change in planned:
             _carry_out(host, run, change)
+            host.forget_facts()  # what comes after reads the host as it is now
     except (HostError, OSError) as error:
         message = str(error) if isinstance(error, HostError) else f"{error.strerror or error}"
         run.discard_written()  # what the run wrote is not needed to undo it: room for the undo on a full disk
@@ -290,6 +291,20 @@ def _make_parents(host: Host, run: Run, items: Tuple[str, ...], path: str, owner
 VERIFY_TIMES, VERIFY_INTERVAL = 3, 1.0
 
 
+HEALTHY_WITHIN = 120.0  # seconds a recreated container has to become healthy, as its original was
+
+
+def _wait_healthy(host: Host, change: CreateContainer) -> None:
+    deadline = time.monotonic() + HEALTHY_WITHIN
+    while True:
+        status = host.run("docker", "container", "inspect", "--format", "{{.State.Health.Status}}", change.name).strip()
+        if status == "healthy":
+            return
+        if status == "unhealthy" or time.monotonic() > deadline:
+            raise HostError(f"{change.target}: the original was healthy, the new one is {status or 'not checked'}")
+        time.sleep(VERIFY_INTERVAL)
+
+
 def _verify(host: Host, change: Union[RunCommand, CreateContainer]) -> None:
     for attempt in range(VERIFY_TIMES):
         if attempt:
@@ -323,6 +338,8 @@ def _carry_out(host: Host, run: Run, change: Change) -> None:
         host.create_container(change)
         if change.verify:
             _verify(host, change)
+        if change.healthy:
+            _wait_healthy(host, change)
         run.done(step)
         host.log(f"run {run.id} item {what}: created {change.target} through the Engine API")
         return

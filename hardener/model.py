@@ -131,6 +131,7 @@ class CreateContainer:
     api_version: str
     connect: Tuple[Tuple[str, Mapping[str, object]], ...] = ()
     start: bool = True
+    healthy: bool = False  # the original was healthy: the new one must become so
     changed: Tuple[str, ...] = ()  # what differs from the original, as people read it: "HostConfig.Privileged: true -> false"
     items: Tuple[str, ...] = ()
     kind = "create_container"

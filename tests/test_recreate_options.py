@@ -251,3 +251,33 @@ def test_rollback_force_and_prune_get_a_run_out_of_the_way_whatever_became_of_it
     assert pruned.code == 0, pruned
     again = live_harden(journal, "apply", "--yes", "--only", "no-host-pid")
     assert again.code in (0, 2) and "did not finish" not in again.err, "a later apply is not refused"
+
+
+def wait_healthy(lab, name):
+    import time
+
+    for _ in range(60):
+        if (lab.inspect(name)["State"].get("Health") or {}).get("Status") == "healthy":
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"{name} never became healthy")
+
+
+def test_a_recreated_container_must_be_as_it_was_running_and_healthy_or_the_run_is_undone(lab, tmp_path):
+    health = ("--health-cmd", "test -f /tmp/ready", "--health-interval", "1s", "--health-retries", "1", "--health-timeout", "1s")
+    fine = lab.container(*health, command=("sh", "-c", "touch /tmp/ready; trap 'exit 0' TERM; while :; do sleep 1000 & wait $!; done"))
+    made_ready = lab.container(*health, command=LOOP)
+    docker("exec", made_ready, "touch", "/tmp/ready")  # healthy only through its writable layer, which a new one lacks
+    for name in (fine, made_ready):
+        wait_healthy(lab, name)
+    journal = tmp_path / "journal"
+    applied = live_harden(journal, "apply", "--yes", "--recreate", "--only", "readonly-rootfs", "--container", fine)
+    assert applied.code == 0, applied
+    lab.adopt(fine)
+    assert (lab.inspect(fine)["State"]["Health"] or {})["Status"] == "healthy"
+    original = lab.inspect(made_ready)["Id"]
+    failed = live_harden(journal, "apply", "--yes", "--recreate", "--only", "readonly-rootfs", "--container", made_ready)
+    assert failed.code == 3, failed
+    assert "the original was healthy, the new one is unhealthy" in failed.err, failed.err
+    back = lab.inspect(made_ready)
+    assert back["Id"] == original and back["State"]["Running"], "undone: the original runs again"

@@ -182,3 +182,20 @@ def test_what_a_system_unit_runs_as_root_is_roots_alone(make_root):
         assert (info.st_uid, info.st_gid, info.st_mode & 0o7777) == (0, 0, mode), path
     assert run_harden("rollback", "--yes", "--root", root).code == 0
     assert hosts.snapshot(root) == start
+
+
+PATH_OPTIONS = ("--config-file", "--tlscacert", "--tlscert", "--tlskey", "--data-root", "--exec-root", "--pidfile",
+                "--seccomp-profile", "--userland-proxy-path", "--init-path", "--containerd", "--cri-containerd-socket")
+
+
+@pytest.mark.parametrize("option", PATH_OPTIONS)
+def test_no_path_option_of_a_users_unit_leads_root_to_change_roots_files(make_root, option):
+    """Each path option dockerd takes, pointed by alice's unit at root's /etc/shadow: the whole cis profile is applied
+    and rolled back, and no file of the tree changes (owner, mode, content)."""
+    root = hostile_root(make_root, f"--tlsverify {option}=/etc/shadow")
+    start = hosts.snapshot(root)
+    applied = run_harden("apply", "--yes", "--root", root, "--profile", "cis", "--skip", "content-trust")
+    assert "Traceback" not in applied.err, applied
+    assert hosts.snapshot(root)["etc/shadow"] == start["etc/shadow"], f"{option}: root's file changed"
+    assert run_harden("rollback", "--yes", "--root", root).code in (0, 1)
+    assert hosts.snapshot(root) == start

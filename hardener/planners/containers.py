@@ -166,7 +166,7 @@ def _recreations(host: Host, wanted: Dict[str, Recreation], planned: Planned, au
             changes += [RemoveContainer(f"container {container.name}", container.id, container.name, as_it_was.body, version,
                                         container.running, recreation.items),
                         CreateContainer(f"container {container.name}", container.name, request.body, version, request.connect,
-                                        container.running, changed, recreation.items)]
+                                        container.running, _healthy(container), changed, recreation.items)]
             continue
         changes += replace_container(container, request, changed, version, recreation.items)
     return changes
@@ -282,5 +282,10 @@ def replace_container(container: containers.Container, request: CreateRequest, c
     if policy_flag != "no":
         steps.append(RunCommand(target, ("docker", "update", "--restart", "no", old),
                                 (("docker", "update", "--restart", policy_flag, old),), items=items))
-    steps.append(CreateContainer(target, container.name, request.body, api_version, request.connect, container.running, changed, items))
+    steps.append(CreateContainer(target, container.name, request.body, api_version, request.connect, container.running,
+                                 _healthy(container), changed, items))
     return steps
+
+
+def _healthy(container: containers.Container) -> bool:
+    return container.running and ((container.raw["State"].get("Health") or {}).get("Status") == "healthy")
