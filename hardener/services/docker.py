@@ -16,6 +16,7 @@ from ..model import RestartService
 from . import Command, Handler, register
 
 WAIT = 60.0
+SETTLE = 2.0  # seconds the containers brought back must keep running
 
 
 def systemctl_of(user: str) -> Tuple[str, ...]:
@@ -83,6 +84,10 @@ class Daemon:
             stopped = [container for container in bring_back if container not in now and container in existing]
             if stopped:
                 self.host.run(*self.docker, "start", *stopped)
+            time.sleep(SETTLE)  # a container that dies at once is not running as it was
+            down = [container[:12] for container in bring_back if container in existing and container not in set(self.running())]
+            if down:
+                raise HostError(f"containers that ran before the restart of docker do not run after it: {', '.join(down)}")
 
 
 class DockerHandler(Handler):
