@@ -328,7 +328,8 @@ def _carry_out(host: Host, run: Run, change: Change) -> None:
         return
     if isinstance(change, RemoveContainer):
         step = run.begin(items, change.kind, change.target, command=change.command, undo=(), caveat=change.caveat,
-                         request={"name": change.name, "api_version": change.api_version, "start": change.start, "body": dict(change.request)})
+                         request={"name": change.name, "api_version": change.api_version, "start": change.start,
+                                  "body": dict(change.request), "connect": [list(pair) for pair in change.connect]})
         host.run(*change.command)
         run.done(step)
         host.log(f"run {run.id} item {what}: removed {change.target}, its configuration kept in the journal")
@@ -413,19 +414,28 @@ def _undo(host: Host, run: Run, steps: Sequence[Step], force: bool = False) -> L
             undo(step, lambda: (_restore(host, run, step), host.log(f"run {run.id} item {', '.join(step.items)}: restored {step.path}")))
     for step in steps:
         if step.kind == RestartService.kind:
-            undo(step, lambda: services.handler(step.service).restart_after_undo(host, step.path, list(step.undo), step.context or {}))
-            host.log(f"run {run.id} item {', '.join(step.items)}: restarted {step.path} with the files as they were")
+            undo(step, lambda: (services.handler(step.service).restart_after_undo(host, step.path, list(step.undo), step.context or {}),
+                                host.log(f"run {run.id} item {', '.join(step.items)}: restarted {step.path} with the files as they were")))
     return failed
 
 
 def _create_again(host: Host, run: Run, step: Step) -> None:
     """A removed container, created again from the configuration recorded before its removal."""
     record = step.request or {}
-    if not record or (not step.done and host.run("docker", "ps", "--all", "--quiet", "--filter", f"name=^/{record['name']}$").strip()):
+    if not record or (not step.done and _exists(host, step.command[-1])):
         return  # killed before the removal: it is there still
-    change = RemoveContainer(step.path, "", record["name"], record["body"], record["api_version"], record["start"])
+    change = RemoveContainer(step.path, "", record["name"], record["body"], record["api_version"], record["start"],
+                             tuple((network, endpoint) for network, endpoint in record.get("connect", ())))
     host.create_container(change.undone())
     host.log(f"run {run.id} item {', '.join(step.items)}: created {record['name']} again from its recorded configuration")
+
+
+def _exists(host: Host, container_id: str) -> bool:
+    try:
+        host.run("docker", "container", "inspect", "--format", "{{.Id}}", container_id)
+        return True
+    except HostError:
+        return False
 
 
 def _run_undo(host: Host, run: Run, step: Step) -> None:

@@ -19,6 +19,7 @@ from typing import Callable, Dict, Iterator, List, Optional, Tuple, TypeVar, Uni
 T = TypeVar("T")
 
 MAX_SYMLINKS = 40
+COMMAND_TIMEOUT = 600.0  # seconds: longer than any restart of docker, auditd or a container takes
 SYSLOG_SOCKET = os.environ.get("HARDENER_SYSLOG_SOCKET", "/dev/log")
 
 
@@ -462,9 +463,14 @@ class Host:
             self._users_file_at(info, path, user, parent)
             if info is not None and stat.S_ISDIR(info.st_mode):
                 raise HostError(f"{self.display(path)} is a directory where a file was expected")
+            if user is not None and info is not None:  # a user's file: as the look on the descriptor found it
+                uid, gid, mode = info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)
             temp = self.temp_name(name)
             try:
-                fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600, dir_fd=parent)
+                # the temporary name is made anew, never opened where it is: in a user's directory it could be
+                # their hard link to another's file, or a FIFO that would hold harden forever
+                self._unlink_quietly(parent, temp)
+                fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600, dir_fd=parent)
                 try:
                     write_all(fd, data)
                     os.fchown(fd, uid, gid)
@@ -525,8 +531,15 @@ class Host:
         with self._parent(path, user) as (parent, name):
             self._users_file_at(None, path, user, parent)
             try:
-                os.mkdir(name, mode, dir_fd=parent)
-                self._set_owner_mode_at(parent, name, *owner, mode)  # whatever the umask
+                os.mkdir(name, 0o700, dir_fd=parent)
+                made = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=parent)
+                try:  # the directory just made, not what a user may have put under its name since
+                    if os.fstat(made).st_uid != os.geteuid():
+                        raise OSError(errno.EEXIST, "it was replaced as it was made")
+                    os.fchown(made, *owner)
+                    os.fchmod(made, mode)  # whatever the umask
+                finally:
+                    os.close(made)
                 os.fsync(parent)
             except OSError as error:
                 raise HostError(f"cannot create {self.display(path)}: {_reason(error)}") from None
@@ -564,8 +577,9 @@ class Host:
 
     # -- commands and the system log ----------------------------------------
 
-    def run(self, program: str, *args: str) -> str:
-        """Run a command on the live host and return what it printed.
+    def run(self, program: str, *args: str, timeout: float = COMMAND_TIMEOUT) -> str:
+        """Run a command on the live host and return what it printed; one that has not ended
+        within `timeout` seconds is killed and is an error (a user's silent docker socket, say).
 
         Under --root nothing runs: the tree is an image, not a running system."""
         if not self.live:
@@ -573,9 +587,11 @@ class Host:
         import sh
 
         try:
-            return str(sh.Command(program)(*args, _env=dict(os.environ, LC_ALL="C")))
+            return str(sh.Command(program)(*args, _env=dict(os.environ, LC_ALL="C"), _timeout=timeout))
         except sh.CommandNotFound:
             raise CommandMissing(f"{program} is not installed") from None
+        except sh.TimeoutException:
+            raise HostError(f"{program} {' '.join(args)} did not finish within {timeout:g} s and was stopped") from None
         except sh.ErrorReturnCode as error:
             # what the command said, whole ("docker: Error response from daemon: ..." comes before "See 'docker run --help'")
             said = " / ".join(line.strip() for line in error.stderr.decode(errors="replace").strip().splitlines() if line.strip())

@@ -168,6 +168,7 @@ class RemoveContainer:
     request: Mapping[str, object]
     api_version: str
     start: bool
+    connect: Tuple[Tuple[str, Mapping[str, object]], ...] = ()
     items: Tuple[str, ...] = ()
     kind = "remove_container"
 
@@ -187,7 +188,7 @@ class RemoveContainer:
 
     def undone(self) -> CreateContainer:
         """What rollback makes: the original again, from its record."""
-        return CreateContainer(self.target, self.name, self.request, self.api_version, start=self.start, items=self.items)
+        return CreateContainer(self.target, self.name, self.request, self.api_version, self.connect, self.start, items=self.items)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -183,7 +184,7 @@ class CountingProxy:
         import socket
         import threading
 
-        self.path, self.target, self.requests = path, target, []
+        self.path, self.target, self.requests, self.versions = path, target, [], []
         self.server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.server.bind(str(path))
         self.server.listen(8)
@@ -210,9 +211,12 @@ class CountingProxy:
                 data = source.recv(65536)
                 if not data:
                     break
-                if requests:
-                    self.requests += [line.split(" ")[1] for line in data.decode(errors="replace").split("\r\n")
-                                      if line.startswith("GET ")]
+                if requests:  # each path without its API version, which goes to `versions` ("" where none)
+                    for line in data.decode(errors="replace").split("\r\n"):
+                        if line.startswith("GET "):
+                            found = re.match(r"(/v1\.\d+)?(/.*)", line.split(" ")[1])
+                            self.versions.append(found.group(1) or "")
+                            self.requests.append(found.group(2))
                 sink.sendall(data)
         except OSError:
             pass

@@ -3,6 +3,8 @@ sockets; stricter modes pass and only the excess bits go, then rollback."""
 import json
 import os
 
+import pytest
+
 from conftest import run_harden
 import hosts
 
@@ -56,15 +58,37 @@ def test_the_socket_unit_decides_docker_sock_and_a_drop_in_fixes_it(make_root):
     drop_in.write_text("[Socket]\nSocketMode=0666\nSocketGroup=staff\n")
     socket = findings(root)["docker.socket"]
     assert (socket["status"], socket["reason"], socket["cis"]) == ("fail", "socket_unit", ["3.15", "3.16"])
-    assert "10-open.conf:2" in socket["message"] and "SocketMode=0660 SocketGroup=docker" in socket["message"]
+    assert "10-open.conf:2" in socket["message"] and "SocketMode=0660 SocketUser=root SocketGroup=docker" in socket["message"]
     start = hosts.snapshot(root)
     applied = run_harden("apply", "--yes", "--root", root, "--profile", "cis", "--only", "config-file-permissions")
     assert applied.code == 0, applied
     ours = root / "etc/systemd/system/docker.socket.d/zz-hardener.conf"
-    assert "SocketMode=0660\nSocketGroup=docker\n" in ours.read_text(), "after 10-open.conf: it wins"
+    assert "SocketMode=0660\nSocketUser=root\nSocketGroup=docker\n" in ours.read_text(), "after 10-open.conf: it wins"
     assert findings(root)["docker.socket"]["status"] == "pass"
     assert run_harden("rollback", "--yes", "--root", root).code == 0
     assert hosts.snapshot(root) == start
     drop_in.write_text("[Socket]\nSocketMode=0600\nSocketGroup=staff\n")
     run_harden("apply", "--yes", "--root", root, "--profile", "cis", "--only", "config-file-permissions")
     assert "SocketMode=0600\n" in ours.read_text(), "a stricter mode stays"
+
+
+@pytest.mark.parametrize("lines, mode, user, ignored", [
+    ("SocketMode=0640\nSocketMode=rw\n", "0640", "root", ["rw"]),
+    ("SocketMode=0o660\n", "0660", "root", ["0o660"]),  # the package's own 0660 stays
+    ("SocketMode=0660\nSocketUser=nobody\n", "0660", "nobody", []),
+    ("SocketMode=99999\nSocketMode=0660\n", "0660", "root", ["99999"]),
+])
+def test_docker_socket_settings_are_read_as_systemd_reads_them(make_root, lines, mode, user, ignored):
+    """SocketMode: an octal number up to 07777; systemd ignores any other line and keeps the last valid one (0666 where
+    none came: the package unit gives 0660); SocketUser is judged as well (nobody:docker is not root's socket)."""
+    root = make_root("debian", compliant=True)
+    drop_in = root / "etc/systemd/system/docker.socket.d/10-site.conf"
+    drop_in.parent.mkdir(parents=True)
+    drop_in.write_text("[Socket]\n" + lines)
+    result = run_harden("check", "--root", root, "--profile", "cis", "--only", "config-file-permissions", "--format", "json")
+    assert "Traceback" not in result.err, result
+    unit = [f for f in result.json["items"][0]["findings"] if f["target"] == "docker.socket"]
+    verdict = next(f for f in unit if f["reason"].startswith("socket_unit"))
+    assert f"SocketMode={mode} SocketUser={user}" in verdict["message"], verdict
+    assert verdict["status"] == ("pass" if not int(mode, 8) & ~0o660 and user == "root" else "fail"), verdict
+    assert sorted(f["evidence"]["value"] for f in unit if f["reason"] == "socket_mode_ignored") == ignored

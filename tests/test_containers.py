@@ -274,6 +274,9 @@ def test_reads_are_one_listing_one_inspect_per_container_and_per_image_and_no_do
         assert len(inspects) == len(set(inspects)) == count, "one inspect per chosen container, no request per item"
         assert len(image_reads) == len(set(image_reads)), "at most one per image"
         assert len(proxy.requests) == len(listings) + len(inspects) + len(image_reads), proxy.requests
+        engine_version = "/v" + docker("version", "--format", "{{.Server.APIVersion}}")
+        assert proxy.versions == [""] + [engine_version] * (len(proxy.versions) - 1), \
+            "the first request at the engine's own version, the rest at the version it answered with"
 
 
 def test_memory_usage_from_the_cgroup_is_what_docker_stats_says(lab, tmp_path):

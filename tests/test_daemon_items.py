@@ -327,7 +327,7 @@ class ScriptedDocker(Host):
         super().__init__("/")
         self.running_after, self.existing, self.started = running_after, existing, []
 
-    def run(self, program, *args):
+    def run(self, program, *args, timeout=None):
         if args[:1] == ("ps",):
             return "\n".join(self.existing if "--all" in args else self.running_after)
         if args[:1] == ("start",):

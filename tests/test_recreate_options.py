@@ -281,3 +281,23 @@ def test_a_recreated_container_must_be_as_it_was_running_and_healthy_or_the_run_
     assert "the original was healthy, the new one is unhealthy" in failed.err, failed.err
     back = lab.inspect(made_ready)
     assert back["Id"] == original and back["State"]["Running"], "undone: the original runs again"
+
+
+def test_a_default_capability_added_back_after_cap_drop_all_is_no_addition_and_stays(lab, tmp_path):
+    """CIS's own remediation for 5.4 (--cap-drop ALL --cap-add NET_BIND_SERVICE) passes; where a container adds one
+    beyond Docker's default set too, the recreation takes out that one and keeps the one the application needs."""
+    remediated = lab.container("--cap-drop", "ALL", "--cap-add", "NET_BIND_SERVICE", command=LOOP)
+    beyond = lab.container("--cap-drop", "ALL", "--cap-add", "net_bind_service", "--cap-add", "CAP_NET_ADMIN", command=LOOP)
+    kept = [cap for cap in lab.inspect(beyond)["HostConfig"]["CapAdd"] if "ADMIN" not in cap.upper()]
+    journal = tmp_path / "journal"
+    checked = live_harden(journal, "check", "--profile", "cis", "--only", "no-added-capabilities", "--container", remediated,
+                          "--container", beyond, "--format", "json")
+    findings = {f["target"]: (f["status"], f["evidence"].get("cap_add")) for f in checked.json["items"][0]["findings"]}
+    assert findings == {beyond: ("manual", "NET_ADMIN")}, findings  # manual: recreated only with --recreate
+    applied = live_harden(journal, "apply", "--yes", "--profile", "cis", "--recreate", "--only", "no-added-capabilities",
+                          "--container", beyond)
+    assert applied.code == 0, applied
+    lab.adopt(beyond)
+    settings = lab.inspect(beyond)["HostConfig"]
+    assert settings["CapAdd"] == kept and len(kept) == 1 and settings["CapDrop"] == ["ALL"], settings
+    assert live_harden(journal, "rollback", "--yes").code == 0

@@ -199,3 +199,41 @@ def test_no_path_option_of_a_users_unit_leads_root_to_change_roots_files(make_ro
     assert hosts.snapshot(root)["etc/shadow"] == start["etc/shadow"], f"{option}: root's file changed"
     assert run_harden("rollback", "--yes", "--root", root).code in (0, 1)
     assert hosts.snapshot(root) == start
+
+
+@pytest.mark.parametrize("plant", ["hard link", "fifo"])
+def test_a_temporary_name_a_user_planted_is_made_anew_not_opened(make_root, plant):
+    """harden writes a user's file through a temporary beside it: a hard link the user put at that name (to a file of
+    root's) is not written through, nor a FIFO waited on."""
+    from hardener.host import Host
+
+    root = rootless_host(make_root, daemon_json={"icc": False})
+    config = root / "home/admin/.config/docker/daemon.json"
+    temp = config.with_name(".daemon.json.hardener-tmp")
+    rootfile = owned(root / "etc/rootfile", 0, 0o660)
+    rootfile.write_text("root's\n")
+    os.link(rootfile, temp) if plant == "hard link" else os.mkfifo(temp)
+    Host(str(root)).write_file("/home/admin/.config/docker/daemon.json", b'{"icc": true}\n', user=ALICE)
+    assert config.read_text() == '{"icc": true}\n' and config.stat().st_uid == ALICE
+    assert rootfile.read_text() == "root's\n" and (rootfile.stat().st_uid, rootfile.stat().st_mode & 0o777) == (0, 0o660)
+
+
+def test_a_directory_others_can_write_above_what_a_unit_runs_as_root_is_said(make_root):
+    """An environment file in a user's directory, an ExecStartPre program others can write: the directory is a
+    manual finding (its owner can replace the file), the program's mode a failing one that apply fixes."""
+    root = make_root("debian", compliant=True)
+    opt = root / "opt/docker"
+    opt.mkdir(parents=True)
+    (opt / "env").write_text("X=1\n")
+    (opt / "pre.sh").write_text("#!/bin/sh\n")
+    (opt / "pre.sh").chmod(0o777)
+    os.chown(opt, ALICE, ALICE)
+    drop_in = root / "etc/systemd/system/docker.service.d/site.conf"
+    drop_in.parent.mkdir(parents=True)
+    drop_in.write_text("[Service]\nEnvironmentFile=/opt/docker/env\nExecStartPre=-/opt/docker/pre.sh --check\n")
+    found = harden_json("check", "--root", root, "--only", "file-permissions")
+    statuses = {f["target"]: (f["status"], f["reason"]) for f in found.json["items"][0]["findings"]}
+    assert statuses["/opt/docker"] == ("manual", "writable_above"), statuses
+    assert statuses["/opt/docker/pre.sh"] == ("fail", "too_permissive") and statuses["/opt/docker/env"][0] == "pass"
+    assert "/opt/docker is admin:admin 0755: whoever can write it can replace /opt/docker/env" in \
+        run_harden("check", "--root", root, "--only", "file-permissions").out

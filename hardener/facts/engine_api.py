@@ -39,6 +39,7 @@ MAX_HEAD = 64 * 1024
 STATUS_LINE = re.compile(r"HTTP/1\.[01] (\d{3})(?: .*)?")
 HEX = re.compile(rb"[0-9a-fA-F]{1,15}")
 API_VERSION = re.compile(r"1\.\d{1,3}")
+DIGITS = re.compile(r"[0-9]{1,15}")  # ASCII: str.isdigit() takes "²", which int() refuses
 POOL = 4  # connections for many inspects: the engine's parallelism on a small host, without crowding it
 
 
@@ -85,7 +86,7 @@ class EngineAPI:
 
     def get(self, path: str, stream: bool = False) -> object:
         """The JSON the engine answers to GET path (a stream's JSON values, as a list); EngineError when it cannot,
-        or when what it answers is not HTTP and JSON (one line that says what, never a traceback)."""
+        or when what it answers is not HTTP and JSON: one line that says what."""
         return self.request("GET", path, stream=stream)
 
     def versioned(self, path: str) -> str:
@@ -101,6 +102,8 @@ class EngineAPI:
     def request(self, method: str, path: str, body: object = None, stream: bool = False) -> object:
         """The JSON the engine answers to METHOD path with `body` (as JSON); None for an answer without a body."""
         data = None if body is None else json.dumps(body).encode()
+        if self.api_version is not None and not path.startswith("/v1."):
+            path = f"/v{self.api_version}{path}"  # every request at the version the first one was answered at
         for attempt in (1, 2):  # a keep-alive connection the engine closed is opened again, once (GET alone is asked twice)
             try:
                 status, answer = self._exchange(method, path, data)
@@ -126,13 +129,15 @@ class EngineAPI:
         if status >= 400:
             try:
                 message = json.loads(body).get("message", "")
-            except (ValueError, AttributeError):
+            except (ValueError, AttributeError, RecursionError):
                 message = body.decode(errors="replace").strip()
             raise EngineError(f"the Docker engine refused {method} {path}: {status} {message}"[:2000], status=status)
         if not body.strip() and method != "GET":
             return None
         try:
             return _values(body.decode()) if stream else json.loads(body)
+        except RecursionError:
+            raise EngineError(f"the Docker engine at {self.address} answered {method} {path} with JSON nested too deep to read") from None
         except ValueError as error:
             raise EngineError(f"the Docker engine at {self.address} answered {method} {path} with what is not JSON: {error}") from None
 
@@ -173,7 +178,7 @@ class EngineAPI:
             body = b"".join(parts)
         elif "content-length" in headers:
             length = headers["content-length"]
-            if not length.isdigit():
+            if not DIGITS.fullmatch(length):
                 raise Garbled(f"a Content-Length that is not a size: {length[:40]!r}")
             body = self._exactly(_within_limit(int(length)), deadline)
         elif status in (204, 304) or 100 <= status < 200:
@@ -253,6 +258,8 @@ class EngineAPI:
         inspects: Dict[str, Union[dict, EngineError]] = {}
         failures: list = []
         pool = [self] + [EngineAPI(self.address, self._timeout) for _ in range(min(POOL, len(container_ids) // 8 + 1) - 1)]
+        for api in pool[1:]:
+            api.api_version = self.api_version  # the whole pass at one version
 
         def inspect(api: EngineAPI, share: Sequence[str]) -> None:
             try:

@@ -12,6 +12,7 @@ Each user's rootless dockerd is held to the same rules in its own files
 owned by the user."""
 from __future__ import annotations
 
+import re
 from typing import List, Optional, Tuple
 
 from ..facts.dockerd_config import DockerdConfig
@@ -27,6 +28,7 @@ from ._daemon import effective
 from .file_permissions import FilePermissions, owner_and_mode, rootless_file
 
 CERTS_D = "/etc/docker/certs.d"
+OCTAL_MODE = re.compile(r"[0-7]+")
 # (path or daemon option, the most it may allow, recommendations on its owner and its mode)
 FILES = (("tlscacert", 0o444, ("3.9", "3.10")), ("tlscert", 0o444, ("3.11", "3.12")), ("tlskey", 0o400, ("3.13", "3.14")),
          ("daemon.json", 0o644, ("3.17", "3.18")), ("/etc/default/docker", 0o644, ("3.19", "3.20")),
@@ -54,6 +56,9 @@ class ConfigFilePermissions(Fix):
     reasons = dict(FilePermissions.reasons,
                    not_installed=Text("{target} is not on this host", "本机没有 {target}"),
                    not_configured=Text("{option} is not configured", "未配置 {option}"),
+                   socket_mode_ignored=Text("{where}: SocketMode={value} is not an octal mode, so systemd ignores the line "
+                                            "(docker.sock gets {mode}); mend or remove it",
+                                            "{where}：SocketMode={value} 不是八进制权限，systemd 会忽略该行（docker.sock 仍为 {mode}）；请修正或删除"),
                    socket_unit=Text("docker.socket makes docker.sock with {settings} at every start ({where}): "
                                     "harden's drop-in sets {wanted}",
                                     "docker.socket 每次启动都以 {settings} 创建 docker.sock（{where}）：harden 的 drop-in 将设置为 {wanted}"),
@@ -102,20 +107,43 @@ class ConfigFilePermissions(Fix):
         if unit_file(host, "docker.socket") is None:
             return [live]
         unit = load_unit(host, "docker.socket")
-        mode = (unit.values("Socket", "SocketMode") or [None])[-1]
-        group = (unit.values("Socket", "SocketGroup") or [None])[-1]
-        mode_value = int(mode.value, 8) if mode is not None else 0o666  # systemd's default
-        group_name = group.value if group is not None else "root"
+        mode, mode_value, ignored = socket_mode(unit)
+        group, user = (last_setting(unit, key) for key in ("SocketGroup", "SocketUser"))
+        group_name = group.value if group is not None and group.value else "root"
+        user_name = user.value if user is not None and user.value else "root"
         found = [live] if host.live and live[0].status is not Status.NOT_APPLICABLE else []
-        if mode_value & ~0o660 or group_name not in ("docker", "root"):
-            settings = f"SocketMode={mode_value:04o} SocketGroup={group_name}"
-            where = ", ".join(f"{s.path}:{s.line}" for s in (mode, group) if s is not None) or "systemd's defaults"
+        found += [(Finding("docker.socket", Status.MANUAL, "socket_mode_ignored", "medium",
+                           {"where": f"{line.path}:{line.line}", "value": line.value, "mode": f"{mode_value:04o}"}, cis=SOCKET_CIS), None)
+                  for line in ignored]
+        settings = f"SocketMode={mode_value:04o} SocketUser={user_name} SocketGroup={group_name}"
+        if mode_value & ~0o660 or group_name not in ("docker", "root") or user_name not in ("root", "0"):
+            where = ", ".join(f"{s.path}:{s.line}" for s in (mode, user, group) if s is not None) or "systemd's defaults"
             wanted = SocketPermissions("docker.socket", f"{mode_value & 0o660:04o}", group_name if group_name in ("docker", "root") else "docker")
-            evidence = {"settings": settings, "where": where, "wanted": f"SocketMode={wanted.mode} SocketGroup={wanted.group}"}
+            evidence = {"settings": settings, "where": where,
+                        "wanted": f"SocketMode={wanted.mode} SocketUser={wanted.user} SocketGroup={wanted.group}"}
             return [(Finding("docker.socket", Status.FAIL, "socket_unit", "high", evidence, cis=SOCKET_CIS), wanted)] + found
-        unit_finding = Finding("docker.socket", Status.PASS, "socket_unit_compliant",
-                               evidence={"settings": f"SocketMode={mode_value:04o} SocketGroup={group_name}"}, cis=SOCKET_CIS)
+        unit_finding = Finding("docker.socket", Status.PASS, "socket_unit_compliant", evidence={"settings": settings}, cis=SOCKET_CIS)
         return [(unit_finding, None)] + found
+
+
+def last_setting(unit, key: str):
+    """The last assignment of a [Socket] setting that takes one value."""
+    found = [setting for setting in unit.settings if setting.section == "Socket" and setting.key == key]
+    return found[-1] if found else None
+
+
+def socket_mode(unit) -> Tuple[Optional[object], int, list]:
+    """SocketMode as systemd reads it: an octal number up to 07777 (parse_mode); a line that is not one is
+    ignored ("Failed to parse mode value, ignoring") and the last valid one wins, else 0666.
+    (the line that gives it, the mode, the ignored lines)"""
+    given, mode, ignored = None, 0o666, []
+    for setting in unit.settings:
+        if setting.section == "Socket" and setting.key == "SocketMode":
+            if OCTAL_MODE.fullmatch(setting.value) and int(setting.value, 8) <= 0o7777:
+                given, mode = setting, int(setting.value, 8)
+            else:
+                ignored.append(setting)
+    return given, mode, ignored
 
 
 def certificates(host: Host, certs_dir: str) -> List[Tuple[str, str]]:

@@ -43,13 +43,19 @@ class FilePermissions(Fix):
         "too_permissive": Text("{path} is {owner} {mode}; wants {wanted} or stricter", "{path} 为 {owner} {mode}，应为 {wanted} 或更严格"),
         "wrong_owner": Text("{path} is {owner} {mode}; wants {wanted}", "{path} 为 {owner} {mode}，应为 {wanted}"),
         "compliant": Text("{path} is {owner} {mode}", "{path} 为 {owner} {mode}"),
+        "writable_above": Text("{directory} is {owner} {mode}: whoever can write it can replace {path}, which {unit} runs as "
+                               "root; make it root's, writable by root alone",
+                               "{directory} 为 {owner} {mode}：能写入它的人即可替换 {unit} 以 root 身份运行的 {path}；"
+                               "请将其属主设为 root，且仅 root 可写"),
     }
 
     def detect(self, host: Host) -> Detection:
         checked = [self._check(host, *target) for target in TARGETS]
         for name, _, directory, cis in TARGETS:
             if not directory and not masked(host, name):
-                checked += [owner_and_mode(host, path, path, ROOTS_ONLY, host.is_dir(path), cis) for path in runs_as_root(host, name)]
+                paths = runs_as_root(host, name)
+                checked += [owner_and_mode(host, path, path, ROOTS_ONLY, host.is_dir(path), cis) for path in paths]
+                checked += [(finding, None) for finding in writable_above(host, name, paths, cis)]
         for daemon in rootless_daemons(host):
             try:
                 for name, allowed, directory, cis in TARGETS:
@@ -82,9 +88,32 @@ def runs_as_root(host: Host, name: str) -> List[str]:
         command = exec_start(host, unit) if unit.values("Service", "ExecStart") else None
     except HostError:
         command = None  # a unit systemd refuses to start: the daemon items say so
-    if command is not None and command.words and command.words[0].text.startswith("/") and host.exists(command.words[0].text):
+    if command is not None and command.words:
         paths.append(command.words[0].text)
-    return [path for path in dict.fromkeys(paths) if not path.startswith("/dev/")]
+    for key in ("ExecStartPre", "ExecStartPost", "ExecReload", "ExecStop", "ExecStopPost"):
+        for setting in unit.values("Service", key):
+            words = setting.value.lstrip("-@:+!").split()
+            paths += words[:1]
+    return [path for path in dict.fromkeys(paths) if path.startswith("/") and not path.startswith("/dev/") and host.exists(path)]
+
+
+def writable_above(host: Host, unit: str, paths: List[str], cis) -> List[Finding]:
+    """A directory on the way to what a unit runs as root that someone other than root can write (and is not
+    sticky, which keeps others from replacing root's files): its owner can put their own file there."""
+    findings, seen = [], set()
+    for path in paths:
+        directory = posixpath.dirname(host.resolve(path))
+        while directory not in seen:
+            seen.add(directory)
+            info = host.lstat(directory) if directory not in paths else None  # one of them is judged as they are
+            if info is not None and (info.st_uid != 0 or (info.st_mode & 0o022 and not info.st_mode & stat.S_ISVTX)):
+                findings.append(Finding(directory, Status.MANUAL, "writable_above", "high", {
+                    "directory": directory, "owner": host.owner(info.st_uid, info.st_gid), "mode": f"{stat.S_IMODE(info.st_mode):04o}",
+                    "path": path, "unit": unit}, cis=cis))
+            if directory == "/":
+                break
+            directory = posixpath.dirname(directory)
+    return findings
 
 
 def owner_and_mode(host: Host, found: Optional[str], name: str, allowed: int, directory: bool, cis,

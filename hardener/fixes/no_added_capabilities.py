@@ -1,8 +1,9 @@
-"""no-added-capabilities (CIS 5.4): containers get no capabilities beyond Docker's default set."""
+"""no-added-capabilities (CIS 5.4): containers get no capabilities beyond Docker's default set. One of that set
+added back after --cap-drop ALL (CIS's own remediation) adds nothing, and its recreation keeps it."""
 from __future__ import annotations
 
 from ..model import Text
-from ..planners.recreate import Adjust
+from ..planners.recreate import Adjust, added_capabilities, capability
 from ._container import ContainerFix, Problem
 
 # Capabilities that give a container the host, or most of it
@@ -20,10 +21,10 @@ class NoAddedCapabilities(ContainerFix):
                   "容器依赖额外能力所做的操作（修改网络、跟踪进程等）在重建后将失败。")
     reasons = dict(ContainerFix.reasons, added_capabilities=Text("{container} ({image}) adds capabilities: {cap_add}",
                                                                  "{container}（{image}）添加了能力：{cap_add}"))
-    adjust = Adjust(clear=frozenset({"CapAdd"}))
+    adjust = Adjust(drop_added_capabilities=True)
 
     def problem(self, host, container):
-        added = [cap.upper().replace("CAP_", "") for cap in container.host_config.get("CapAdd") or []]
+        added = [capability(cap) for cap in added_capabilities(container.host_config.get("CapAdd"))]
         if not added:
             return None
         return Problem("added_capabilities", "high" if DANGEROUS & set(added) else "medium", {"cap_add": ", ".join(added)})

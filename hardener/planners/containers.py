@@ -10,6 +10,9 @@ through the Engine API from the original's own configuration (recreate.py),
 runs under the original name with the same volumes, and must keep running (one
 made from a stopped container is created, and stays stopped as it was).
 Rollback removes it and gives the original back its name, restart policy and state.
+A container started with --rm, which its own stop deletes, cannot be kept aside:
+it is recreated only when named, removed (its volumes kept) after the journal
+recorded its whole configuration, and rollback creates it again from that record.
 """
 from __future__ import annotations
 
@@ -149,24 +152,27 @@ def _recreations(host: Host, wanted: Dict[str, Recreation], planned: Planned, au
             added = True
     order = _in_order(recreate, by_name, everyone)
     version = containers.api_version(host)
+    images = {recreation.container.id: containers.image(host, recreation.container.image_id) for recreation in order}
     changes: List[Change] = []
-    for recreation in reversed(order):  # what joins another stops before it
-        if recreation.container.running and not recreation.container.host_config.get("AutoRemove"):
-            changes.append(stop(recreation.container, recreation.items))
-    for recreation in order:
+    for recreation in reversed(order):  # what joins another stops before it; a --rm one, which its stop deletes, goes
         container = recreation.container
-        image = containers.image(host, container.image_id)
-        as_it_was = create_request(host, container, image, api_version=version)
-        request = create_request(host, container, image, recreation.adjust, recreation.overrides, version)
-        request = _joined_by_name(request, by_name, everyone)
-        changed = changed_fields(as_it_was.body, request.body)
         if container.host_config.get("AutoRemove"):
             for item in recreation.items:
                 planned.note((item,), AUTOREMOVE_RECREATED.format(container=container.name))
-            changes += [RemoveContainer(f"container {container.name}", container.id, container.name, as_it_was.body, version,
-                                        container.running, recreation.items),
-                        CreateContainer(f"container {container.name}", container.name, request.body, version, request.connect,
-                                        container.running, _healthy(container), changed, recreation.items)]
+            as_it_was = create_request(host, container, images[container.id], api_version=version)
+            changes.append(RemoveContainer(f"container {container.name}", container.id, container.name, as_it_was.body, version,
+                                           container.running, as_it_was.connect, recreation.items))
+        elif container.running:
+            changes.append(stop(container, recreation.items))
+    for recreation in order:
+        container = recreation.container
+        as_it_was = create_request(host, container, images[container.id], api_version=version)
+        request = create_request(host, container, images[container.id], recreation.adjust, recreation.overrides, version)
+        request = _joined_by_name(request, by_name, everyone)
+        changed = changed_fields(as_it_was.body, request.body)
+        if container.host_config.get("AutoRemove"):
+            changes.append(CreateContainer(f"container {container.name}", container.name, request.body, version, request.connect,
+                                           container.running, _healthy(container), changed, recreation.items))
             continue
         changes += replace_container(container, request, changed, version, recreation.items)
     return changes

@@ -22,7 +22,21 @@ from ..facts.containers import Container
 
 # The host namespaces and privileges a recreation can take away: HostConfig key, and the value that shares or grants
 CLEARABLE = {"Privileged": True, "PidMode": "host", "IpcMode": "host", "UTSMode": "host", "UsernsMode": "host",
-             "NetworkMode": "host", "CapAdd": None}  # None: any value
+             "NetworkMode": "host"}
+# What Docker gives every container unless dropped: adding one back after --cap-drop ALL adds nothing
+DEFAULT_CAPABILITIES = frozenset({"CHOWN", "DAC_OVERRIDE", "FSETID", "FOWNER", "MKNOD", "NET_RAW", "SETGID", "SETUID", "SETFCAP",
+                                  "SETPCAP", "NET_BIND_SERVICE", "SYS_CHROOT", "KILL", "AUDIT_WRITE"})
+
+
+def capability(name: str) -> str:
+    """A capability as Docker's default set names it: "cap_net_admin" is NET_ADMIN."""
+    name = name.upper()
+    return name[4:] if name.startswith("CAP_") else name
+
+
+def added_capabilities(caps) -> list:
+    """Those of CapAdd beyond Docker's default set (ALL among them)."""
+    return [cap for cap in caps or [] if capability(cap) not in DEFAULT_CAPABILITIES]
 
 
 @dataclass(frozen=True)
@@ -36,22 +50,26 @@ class Adjust:
     add_security_opts: Tuple[str, ...] = ()  # "no-new-privileges"
     private_propagation: bool = False  # shared mount propagation becomes the default (rprivate)
     read_only: bool = False  # adds --read-only and tmpfs on /tmp and /run
-    cap_drop_all: bool = False  # --cap-drop ALL (the added capabilities stay unless cleared)
+    cap_drop_all: bool = False  # --cap-drop ALL (the added capabilities stay unless dropped)
     bind_address: Optional[str] = None  # published ports bound to every address are bound to this one
+    drop_added_capabilities: bool = False  # CapAdd keeps only Docker's default capabilities (added back after --cap-drop ALL)
 
     def __add__(self, other: "Adjust") -> "Adjust":
         return Adjust(self.clear | other.clear, self.drop_mounts + other.drop_mounts,
                       self.drop_security_opts | other.drop_security_opts,
                       self.add_security_opts + tuple(o for o in other.add_security_opts if o not in self.add_security_opts),
                       self.private_propagation or other.private_propagation, self.read_only or other.read_only,
-                      self.cap_drop_all or other.cap_drop_all, self.bind_address or other.bind_address)
+                      self.cap_drop_all or other.cap_drop_all, self.bind_address or other.bind_address,
+                      self.drop_added_capabilities or other.drop_added_capabilities)
 
     def keeps(self, settings: Mapping, key: str) -> bool:
         """Whether the new container keeps this HostConfig setting as it is."""
-        if key not in self.clear:
-            return True
-        granted = CLEARABLE[key]
-        return not settings.get(key) if granted is None else settings.get(key) != granted
+        return key not in self.clear or settings.get(key) != CLEARABLE[key]
+
+    def capabilities_added(self, settings: Mapping) -> list:
+        """The new container's CapAdd."""
+        added = set(added_capabilities(settings.get("CapAdd"))) if self.drop_added_capabilities else set()
+        return [cap for cap in settings.get("CapAdd") or [] if cap not in added]
 
 
 def security_option(option: str) -> str:
@@ -190,8 +208,7 @@ def run_command(host: Host, container: Container, image: Optional[Mapping], adju
         args.append("--privileged")
     if settings.get("ReadonlyRootfs") or adjust.read_only:
         args.append("--read-only")
-    if adjust.keeps(settings, "CapAdd"):
-        args += [arg for cap in settings.get("CapAdd") or [] for arg in ("--cap-add", cap)]
+    args += [arg for cap in adjust.capabilities_added(settings) for arg in ("--cap-add", cap)]
     cap_drop = ["ALL"] if adjust.cap_drop_all else settings.get("CapDrop") or []
     args += [arg for cap in cap_drop for arg in ("--cap-drop", cap)]
     for key, flag in (("Memory", "--memory"), ("MemorySwap", "--memory-swap"), ("CpuShares", "--cpu-shares"), ("PidsLimit", "--pids-limit")):
@@ -309,8 +326,9 @@ def _health_flags(health: Mapping) -> List[str]:
 
 
 def _image_reference(container: Container, image: Optional[Mapping]) -> str:
-    """The image by name while that name still means the same image; else by id."""
-    if image is None or container.image in (image.get("RepoTags") or []) or container.image_id.endswith(container.image):
+    """The image by name while that name still means the same image; else by id (an image gone since is asked
+    for by its id, which fails, rather than by a name that may mean another image now)."""
+    if image is not None and (container.image in (image.get("RepoTags") or []) or container.image_id.endswith(container.image)):
         return container.image
     return container.image_id
 
@@ -424,7 +442,7 @@ def _keep_volumes(container: Container, config: dict, settings: dict) -> None:
         config["Volumes"] = None
 
 
-CLEARED = {"Privileged": False, "PidMode": "", "IpcMode": "", "UTSMode": "", "UsernsMode": "", "NetworkMode": "default", "CapAdd": None}
+CLEARED = {"Privileged": False, "PidMode": "", "IpcMode": "", "UTSMode": "", "UsernsMode": "", "NetworkMode": "default"}
 
 
 def _adjusted(host: Host, container: Container, settings: dict, adjust: Adjust) -> None:
@@ -460,6 +478,8 @@ def _adjusted(host: Host, container: Container, settings: dict, adjust: Adjust) 
         settings["Tmpfs"] = dict({"/tmp": "", "/run": ""}, **(settings.get("Tmpfs") or {}))
     if adjust.cap_drop_all:
         settings["CapDrop"] = ["ALL"]
+    if adjust.drop_added_capabilities:
+        settings["CapAdd"] = adjust.capabilities_added(original) or None
     if adjust.bind_address:
         settings["PortBindings"] = {port: _bound_to(bindings or [], adjust.bind_address)
                                     for port, bindings in (settings.get("PortBindings") or {}).items()}

@@ -18,6 +18,7 @@ class SocketPermissions(Intent):
     unit: str  # "docker.socket"
     mode: str = field(compare=False)  # "0660"
     group: str = field(compare=False)  # "docker"
+    user: str = field(default="root", compare=False)
 
 
 @planner(SocketPermissions)
@@ -26,7 +27,8 @@ def plan_socket_permissions(host, wanted, options) -> Planned:
     for unit, intents in grouped(wanted, lambda intent: intent.unit).items():
         intent, items = intents[-1][1], serving(intents)
         planned.changes.append(WriteFile(OUR_DROP_IN.format(unit=unit),
-                                         render("systemd/socket-permissions.conf.j2", unit=unit, mode=intent.mode, group=intent.group),
+                                         render("systemd/socket-permissions.conf.j2", unit=unit, mode=intent.mode, user=intent.user,
+                                                group=intent.group),
                                          items=items))
         if host.live:
             planned.changes.append(RestartService("systemd", unit, reload_units=True, items=items))

@@ -17,6 +17,7 @@ from . import Command, Handler, register
 
 WAIT = 60.0
 SETTLE = 2.0  # seconds the containers brought back must keep running
+ASK = 30.0  # seconds a question to docker may take (a user's engine may not answer at all)
 
 
 def systemctl_of(user: str) -> Tuple[str, ...]:
@@ -41,13 +42,13 @@ class Daemon:
 
     def running(self) -> List[str]:
         try:
-            return self.host.run(*self.docker, "ps", "--quiet", "--no-trunc").split()
+            return self.host.run(*self.docker, "ps", "--quiet", "--no-trunc", timeout=ASK).split()
         except HostError:
             return []  # dockerd is down already: nothing runs that a restart could stop
 
     def existing(self) -> set:
         try:
-            return set(self.host.run(*self.docker, "ps", "--all", "--quiet", "--no-trunc").split())
+            return set(self.host.run(*self.docker, "ps", "--all", "--quiet", "--no-trunc", timeout=ASK).split())
         except HostError:
             return set()
 
@@ -55,7 +56,7 @@ class Daemon:
         deadline = time.monotonic() + WAIT
         while True:
             try:
-                self.host.run(*self.docker, "info", "--format", "{{.ServerVersion}}")
+                self.host.run(*self.docker, "info", "--format", "{{.ServerVersion}}", timeout=ASK)
                 return
             except HostError:
                 if time.monotonic() > deadline:
