@@ -501,15 +501,14 @@ def check_rollback(host: Host, journal: Journal, run: Run, steps: Sequence[Step]
 
 def _drift(host: Host, run: Run, path_steps: Sequence[Step]) -> Optional[str]:
     """What someone else changed in a file since the run: the file is in none of
-    the states harden's own steps there leave it in or pass it through. A run or
-    a rollback cut short (a kill between a change and its record, say) leaves
-    any of them, so each is harden's own and none is drift."""
+    the states harden's own steps there can have left it in (_states_left)."""
     path, left = path_steps[-1].path, path_steps[-1].after
     try:
         current = host.state(path)
     except HostError as error:
         return str(error)
-    if any(current.same_as(state) for state in _states_passed(path_steps)):
+    rolling_back = run.recorded_state == states.ROLLING_BACK  # a rollback began: its first undo may be made, unrecorded
+    if any(current.same_as(state) for state in _states_left(path_steps, rolling_back)):
         return None
     lines = []
     if current.exists and left.exists and current.sha256 != left.sha256:
@@ -523,16 +522,33 @@ def _drift(host: Host, run: Run, path_steps: Sequence[Step]) -> Optional[str]:
     return "\n".join(lines)
 
 
-def _states_passed(path_steps: Sequence[Step]) -> Iterator[FileState]:
-    """Each state a file is in before, during and after harden's steps on it, done or undone: the
-    states before and after each step, and where an owner and mode change stops between its chown
-    and its chmod (Host.set_owner_mode), the owner of one with the mode of the other."""
-    for step in path_steps:
-        yield step.before
-        yield step.after
-        if step.kind == SetOwnerMode.kind and step.before.exists and step.after.exists:
-            yield replace(step.after, mode=step.before.mode)
-            yield replace(step.before, mode=step.after.mode)
+def _states_left(path_steps: Sequence[Step], rolling_back: bool = False) -> Iterator[FileState]:
+    """The states harden's steps on a file can have left it in, judged from the journal: after its
+    last step recorded done; or, where a step was begun and not recorded done (a kill between the
+    change and its record), before or after that step; where a rollback began, before the oldest step
+    it undid, or, the undo of the newest step not recorded undone being made unrecorded, before that
+    one. A step in between includes an owner-and-mode change stopped between its chown and its chmod
+    (Host.set_owner_mode): the owner of one state with the mode of the other. And always the state
+    harden found, which is what rollback gives back: nothing of anyone's is lost there."""
+    yield path_steps[0].before
+    undone = [index for index, step in enumerate(path_steps) if step.undone]
+    if undone or rolling_back:  # a rollback undoes the newest first: the undone steps are the newest
+        last = (undone[0] if undone else len(path_steps)) - 1  # the newest not undone: its undo may be made, unrecorded
+        if last < 0:
+            return
+        in_between = path_steps[last]
+    else:
+        done = [index for index, step in enumerate(path_steps) if step.done]
+        last = done[-1] if done else -1
+        if last + 1 == len(path_steps):
+            yield path_steps[-1].after
+            return
+        in_between = path_steps[last + 1]  # begun, not recorded done
+    yield in_between.before
+    yield in_between.after
+    if in_between.kind == SetOwnerMode.kind and in_between.before.exists and in_between.after.exists:
+        yield replace(in_between.after, mode=in_between.before.mode)
+        yield replace(in_between.before, mode=in_between.after.mode)
 
 
 @dataclass

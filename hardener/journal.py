@@ -97,6 +97,7 @@ class Step:
     discard: Tuple[Tuple[str, ...], ...] = ()  # what removes it then
     user: Optional[int] = None  # a user's file: undone only while it and its directories are that user's
     request: Optional[dict] = None  # a container created or removed through the engine: its whole configuration
+    undone: bool = False  # its undo is recorded (done is then true as well: the step needs no more doing)
 
 
 def _step(number: int, record: dict, done: bool) -> Step:
@@ -179,11 +180,16 @@ class Run:
         return sequence
 
     @property
-    def state(self) -> str:
+    def recorded_state(self) -> Optional[str]:
+        """The state run.json says, as written (an interrupted run still says what it was doing)."""
         try:
-            recorded = self.info.get("state")
+            return self.info.get("state")
         except JournalError:
-            recorded = None
+            return None
+
+    @property
+    def state(self) -> str:
+        recorded = self.recorded_state
         if recorded in UNDONE:
             return recorded  # rolled back (a damaged one as far as it could be): it blocks nothing now
         if self.damage():
@@ -219,7 +225,7 @@ class Run:
 
     def readable_steps(self) -> Tuple[List[Step], List[str]]:
         """The steps that can be read, and what is missing or unreadable."""
-        begun, done, problems = {}, set(), []
+        begun, done, undone, problems = {}, set(), set(), []
         path = self.directory / "steps.jsonl"
         try:
             lines = path.read_bytes().decode(errors="replace").split("\n") if path.exists() else []
@@ -237,6 +243,8 @@ class Run:
                     begun[number] = _step(number, record, False)
                 else:
                     done.add(number)
+                    if record["event"] == "undone":
+                        undone.add(number)
             except (ValueError, KeyError, TypeError, AttributeError):
                 if index < len(lines):
                     problems.append(f"steps.jsonl line {index} is unreadable")
@@ -253,7 +261,7 @@ class Run:
             if missing:
                 problems.append(f"{len(missing)} of the {counted} step records begun are missing from steps.jsonl "
                                 f"(steps {', '.join(map(str, missing[:5]))}{'…' if len(missing) > 5 else ''})")
-        steps = [replace(step, done=number in done) for number, step in sorted(begun.items())]
+        steps = [replace(step, done=number in done, undone=number in undone) for number, step in sorted(begun.items())]
         return steps, problems
 
     def backup_problem(self, step: Step) -> Optional[str]:

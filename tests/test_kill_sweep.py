@@ -96,3 +96,13 @@ def test_rollback_killed_at_every_write_then_rolled_back_without_force(make_root
         root = copy(template, "swept")
         killed_at(harden_argv("rollback", "--yes", "--root", root), name, count)
         rolled_back_whole(root, start, f"rollback's {name} #{count}")
+
+
+def test_a_state_harden_only_passed_through_is_drift_once_the_run_is_done(make_root):
+    """Once every step is recorded done, a file put back by someone into a state harden passed through (the new
+    content with the old mode) is someone else's change: rollback refuses it, and says what changed."""
+    root = host_root(make_root)
+    assert run_harden("apply", "--yes", "--root", root, *ONE_FILE_TWICE).code == 0
+    (root / "etc/docker/daemon.json").chmod(0o666)
+    refused = run_harden("rollback", "--yes", "--root", root)
+    assert refused.code == 4 and "owner/mode root:root 0644 (as harden left it) -> root:root 0666 (now)" in refused.out, refused
