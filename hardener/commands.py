@@ -245,6 +245,10 @@ def history(prune, **given):
         lines.append(f"{run['id']:<23}  {run['started'] or '?':<25}  {run['state']:<18}  {', '.join(run['items'])}")
         if run.get("keeps"):
             lines.append("    " + session.text("keeps", containers=", ".join(run["keeps"])))
+        if run.get("recorded"):
+            lines.append("    " + session.text("recorded", containers=", ".join(run["recorded"])))
+        for what in run.get("unrestored") or ():
+            lines.append("    " + session.text("unrestored", what=what))
     if not runs:
         lines = [session.text("no_runs")]
     if prune is not None:

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Iterator, List, Optional, Tuple
 
 from .host import FileState, Host, sha256_of, sync_dir, write_all
-from .model import Text
+from .model import RemoveContainer, Text
 
 HOME = "/var/lib/hardener"
 
@@ -207,12 +207,14 @@ class Run:
             info = {}
         steps, _ = self.readable_steps()
         summary = {"id": self.id, "sequence": None, "started": None, "finished": None, "items": [], "root": ""}
-        summary.update({key: value for key, value in info.items() if key in summary or key in ("error", "undo_error")})
+        summary.update({key: value for key, value in info.items() if key in summary or key in ("error", "undo_error", "unrestored")})
         if self.damage():
             summary["sequence"] = None
         summary.update(state=self.state, changes=len(steps))
         if summary["state"] not in UNDONE:
             summary["keeps"] = [step.keeps for step in steps if step.keeps and step.done]
+            summary["recorded"] = [(step.request or {}).get("name", "") for step in steps
+                                   if step.kind == RemoveContainer.kind and step.done]
         return summary
 
     def steps(self) -> List[Step]:

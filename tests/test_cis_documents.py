@@ -215,3 +215,17 @@ def test_images_by_their_config_and_history(served):
     assert ImageAdd().detect(host).findings[0].evidence["instruction"] == "ADD https://example.com/app.tgz /app # buildkit"
     assert sorted(r for r in server.requests if r.startswith("/images/")) == sorted(
         [f"/images/{i}/{what}" for i in (good, bad) for what in ("json", "history")] + ["/images/json?all=0"]), "each once"
+
+
+@pytest.mark.parametrize("options, setting", [
+    ([], None), (["no-new-privileges"], True), (["no-new-privileges=1"], True), (["no-new-privileges:t"], True),
+    (["no-new-privileges=false"], False), (["no-new-privileges:0"], False), (["no-new-privileges=F"], False),
+    (["no-new-privileges", "no-new-privileges=false"], False), (["no-new-privileges=yes"], None),
+])
+def test_a_containers_no_new_privileges_is_read_as_dockerd_reads_it(options, setting):
+    """Bare, "=" or ":", the value by Go's strconv.ParseBool; the last one given wins; a value ParseBool refuses
+    (which dockerd would have refused at create) sets nothing."""
+    from hardener.facts.containers import Container
+    from hardener.fixes.container_no_new_privileges import own_setting
+
+    assert own_setting(Container({"HostConfig": {"SecurityOpt": options}})) is setting

@@ -348,3 +348,20 @@ def test_containers_that_ran_before_a_docker_restart_must_run_after_it(monkeypat
     with pytest.raises(HostError, match="do not run after it: b"):
         docker_service.Daemon(dying).restart("docker.service", ["a", "b"])
     assert dying.started == ["b"], "started again, and found not running after"
+
+
+@pytest.mark.parametrize("flags, item, status", [
+    ("--iptables=0", "iptables", Status.FAIL), ("--iptables=f", "iptables", Status.FAIL),   # were false passes
+    ("--debug=t", "log-level", Status.FAIL), ("-Dl info", "log-level", Status.FAIL),
+    ("-l info", "log-level", Status.PASS), ("-linfo", "log-level", Status.PASS), ("-l=info", "log-level", Status.PASS),
+    ("--icc=f", "icc", Status.PASS), ("--icc=FALSE", "icc", Status.PASS), ("--icc=1", "icc", Status.FAIL),  # were false failures
+    ("--debug=0", "log-level", Status.PASS), ("-D=false", "log-level", Status.PASS),
+])
+def test_boolean_flags_are_read_as_pflag_and_go_read_them(make_root, flags, item, status):
+    """dockerd's booleans by Go's ParseBool (1 t T TRUE true True / 0 f F FALSE false False), and shorthands
+    grouped as pflag groups them (-Dl info is -D, then -l info)."""
+    root = make_root("debian", compliant=True)
+    write(root, "/etc/docker/daemon.json", "{}\n")
+    write(root, "/etc/systemd/system/docker.service.d/flags.conf",
+          f"[Service]\nExecStart=\nExecStart=/usr/sbin/dockerd -H fd:// {flags}\n")
+    assert evaluate_daemon(root, (item,))[item].status is status

@@ -161,3 +161,23 @@ def test_report_without_findings_is_shown_as_it_is(tmp_path):
     path.write_text('{"command": "check", "items": [{"id": "icc", "status": "fail"}]}')
     result = run_harden("report", "--format", "html", path)
     assert result.code == 0 and "web-01" in result.out, result
+
+
+def test_a_users_running_rm_containers_are_named_for_the_plan_of_its_restart(engine, monkeypatch):
+    """A rootless dockerd's restart ends its containers, and deletes those started with --rm: they are named."""
+    from hardener.facts import rootless
+    from hardener.host import Host
+
+    listing = [{"Id": "a" * 64, "Names": ["/keeps"], "State": "running"}, {"Id": "b" * 64, "Names": ["/goes"], "State": "running"},
+               {"Id": "c" * 64, "Names": ["/stopped"], "State": "exited"}]
+    inspects = {"keeps": {"Id": "a" * 64, "HostConfig": {"AutoRemove": False}}, "goes": {"Id": "b" * 64, "HostConfig": {"AutoRemove": True}}}
+
+    def reply(path):
+        body = listing if path.startswith("/containers/json") else inspects.get(path.split("/")[-2], {})
+        return ok(json.dumps(body).encode())
+
+    address = engine(reply)
+    monkeypatch.setattr(rootless.RootlessDaemon, "socket", property(lambda daemon: address[len("unix://"):]))
+    alice = rootless.RootlessDaemon("alice", 1000, 1000, "/home/alice")
+    assert rootless.rootless_running_names(Host("/"), alice) == ["goes", "keeps"]
+    assert rootless.rootless_running_names(Host("/"), alice, autoremove=True) == ["goes"]

@@ -217,7 +217,9 @@ def test_a_container_started_with_rm_is_recreated_only_when_named_and_comes_back
     assert new["HostConfig"]["AutoRemove"] and "KEEP=1" in new["Config"]["Env"]
     assert docker("exec", name, "cat", "/data/value") == "precious", "its volume kept"
     history = live_harden(journal, "history", "--format", "json").json["runs"][-1]
-    assert history["state"] == "applied"
+    assert history["state"] == "applied" and history["recorded"] == [name]
+    assert f"created again from its recorded configuration by rollback, without its writable layer: {name}" in \
+        live_harden(journal, "history").out
 
     preview = live_harden(journal, "rollback", "--dry-run")
     assert f"container {name}: create it again from its recorded configuration" in preview.out, preview.out
@@ -246,7 +248,9 @@ def test_rollback_force_and_prune_get_a_run_out_of_the_way_whatever_became_of_it
     assert forced.code == 5, forced
     assert f"docker rename {container_id[:12]} {name} failed" in forced.out + forced.err, "what could not be restored, said"
     assert docker("ps", "--all", "--quiet", "--filter", f"name=^/{name}$") == "", "the new container went, as rollback does"
-    assert live_harden(journal, "history", "--format", "json").json["runs"][-1]["state"] == "rollback_incomplete"
+    incomplete = live_harden(journal, "history", "--format", "json").json["runs"][-1]
+    assert incomplete["state"] == "rollback_incomplete" and any("docker rename" in what for what in incomplete["unrestored"])
+    assert "not restored: container " in live_harden(journal, "history").out
     pruned = live_harden(journal, "history", "--prune", "0")
     assert pruned.code == 0, pruned
     again = live_harden(journal, "apply", "--yes", "--only", "no-host-pid")
@@ -301,3 +305,52 @@ def test_a_default_capability_added_back_after_cap_drop_all_is_no_addition_and_s
     settings = lab.inspect(beyond)["HostConfig"]
     assert settings["CapAdd"] == kept and len(kept) == 1 and settings["CapDrop"] == ["ALL"], settings
     assert live_harden(journal, "rollback", "--yes").code == 0
+
+
+def test_no_new_privileges_is_the_containers_own_as_dockerd_and_the_kernel_read_it(lab, tmp_path):
+    """5.26: `no-new-privileges=1` (Go's ParseBool) is set, `no-new-privileges=false` an opt-out; the kernel's
+    NoNewPrivs of the running process agrees with both."""
+    ones = lab.container("--security-opt", "no-new-privileges=1", command=LOOP)
+    opted_out = lab.container("--security-opt", "no-new-privileges=false", command=LOOP)
+    for name, flag in ((ones, "1"), (opted_out, "0")):
+        pid = lab.inspect(name)["State"]["Pid"]
+        assert f"NoNewPrivs:\t{flag}" in open(f"/proc/{pid}/status").read(), name
+    journal = tmp_path / "journal"
+    checked = live_harden(journal, "check", "--profile", "cis", "--only", "container-no-new-privileges", "--container", ones,
+                          "--container", opted_out, "--format", "json")
+    findings = {f["target"]: (f["status"], f["evidence"].get("opted_out")) for f in checked.json["items"][0]["findings"]}
+    assert findings == {opted_out: ("manual", True)}, findings
+    applied = live_harden(journal, "apply", "--yes", "--profile", "cis", "--recreate", "--only", "container-no-new-privileges",
+                          "--container", opted_out)
+    assert applied.code == 0, applied
+    lab.adopt(opted_out)
+    assert lab.inspect(opted_out)["HostConfig"]["SecurityOpt"] == ["no-new-privileges"]
+    assert live_harden(journal, "rollback", "--yes").code == 0
+
+
+def test_ports_published_with_P_are_judged_as_bound_and_kept_on_the_bind_address(lab, tmp_path):
+    """5.9 and 5.14: -P publishes the exposed ports on every address with PortBindings empty; what the engine bound
+    (or, stopped, will bind) is judged. The bind-address recreation carries them explicitly, bound to the configured
+    address, each keeping the host port it has now."""
+    running = lab.container("-P", "--expose", "80", command=LOOP)
+    stopped = lab.container("-P", "--expose", "81", create=True)
+    host_port = lab.inspect(running)["NetworkSettings"]["Ports"]["80/tcp"][0]["HostPort"]
+    journal = tmp_path / "journal"
+    config = tmp_path / "config.toml"
+    config.write_text('bind_address = "127.0.0.1"\n')
+    checked = live_harden(journal, "check", "--profile", "cis", "--only", "open-ports,bind-address", "--container", running,
+                          "--container", stopped, "--config", config, "--format", "json")
+    found = {(item["id"], f["target"]): f["evidence"].get("ports") for item in checked.json["items"] for f in item["findings"]}
+    assert f"0.0.0.0:{host_port}->80/tcp" in found[("open-ports", running)] and "*:?->81/tcp" == found[("open-ports", stopped)], found
+    assert found[("bind-address", running)] and found[("bind-address", stopped)] == "*:?->81/tcp", found
+    applied = live_harden(journal, "apply", "--yes", "--profile", "cis", "--recreate", "--only", "bind-address",
+                          "--container", running, "--container", stopped, "--config", config)
+    assert applied.code == 0, applied
+    for name in (running, stopped):
+        lab.adopt(name)
+    new = lab.inspect(running)
+    assert new["HostConfig"]["PublishAllPorts"] is False
+    assert new["NetworkSettings"]["Ports"]["80/tcp"] == [{"HostIp": "127.0.0.1", "HostPort": host_port}], new["NetworkSettings"]["Ports"]
+    assert lab.inspect(stopped)["HostConfig"]["PortBindings"] == {"81/tcp": [{"HostIp": "127.0.0.1", "HostPort": ""}]}
+    assert live_harden(journal, "rollback", "--yes").code == 0
+    assert lab.inspect(running)["HostConfig"]["PublishAllPorts"] is True

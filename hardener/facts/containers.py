@@ -92,6 +92,21 @@ class Container:
             }
         return None
 
+    @property
+    def bound_ports(self) -> Dict[str, List[Mapping]]:
+        """The host ports the engine binds for it, by container port: for a running container what it bound
+        (NetworkSettings.Ports, the random ports of -P included); for a stopped one what it will bind: its
+        PortBindings and, with -P (PublishAllPorts), every exposed port beside them, on dockerd's `ip`
+        (an empty HostIp: 0.0.0.0 unless dockerd is told otherwise)."""
+        if self.running:
+            ports = (self.raw.get("NetworkSettings") or {}).get("Ports") or {}
+            return {port: list(bindings) for port, bindings in ports.items() if bindings}
+        bound = {port: list(bindings) for port, bindings in (self.host_config.get("PortBindings") or {}).items() if bindings}
+        if self.host_config.get("PublishAllPorts"):
+            for port in (self.raw["Config"].get("ExposedPorts") or {}):
+                bound.setdefault(port, [{"HostIp": "", "HostPort": ""}])
+        return bound
+
     def evidence(self) -> Dict[str, object]:
         evidence: Dict[str, object] = {"container": self.name, "id": self.id[:12], "image": self.image, "running": self.running}
         evidence.update(self.orchestrator() or {})

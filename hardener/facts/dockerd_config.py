@@ -42,9 +42,19 @@ class Flag:
         return JSON_KEYS.get(self.name, self.name)
 
 
+GO_TRUE, GO_FALSE = ("1", "t", "T", "TRUE", "true", "True"), ("0", "f", "F", "FALSE", "false", "False")  # strconv.ParseBool
+
+
+def go_bool(value: str) -> str:
+    """A boolean flag's value as dockerd reads it (pflag, Go's ParseBool): "true" or "false"; as written
+    where ParseBool refuses it (dockerd then refuses to start)."""
+    return "true" if value in GO_TRUE else "false" if value in GO_FALSE else value
+
+
 def parse_flags(words: Sequence[Word]) -> List[Flag]:
-    """dockerd's flags in every form it accepts: --flag=value, --flag value,
-    -l value, -lvalue, -D; booleans take a value only with `=`."""
+    """dockerd's flags in every form pflag accepts: --flag=value, --flag value,
+    -l value, -lvalue, -l=value, -D, and shorthands grouped (-Dl info: -D, then
+    -l info); booleans take a value only with `=`, read by Go's ParseBool."""
     flags: List[Flag] = []
     index = 0
     while index < len(words):
@@ -53,22 +63,42 @@ def parse_flags(words: Sequence[Word]) -> List[Flag]:
         index += 1
         if text.startswith("--"):
             name, has_value, value = text[2:].partition("=")
+            parsed = [(ALIASES.get(name, name), has_value, value)]
         elif text.startswith("-") and len(text) > 1:
-            name = SHORT_FLAGS.get(text[1], text[1])
-            has_value, value = ("=", text[3:]) if text[2:3] == "=" else (("=", text[2:]) if len(text) > 2 else ("", ""))
+            parsed = _shorthands(text[1:])
         else:
             continue  # not a flag: dockerd takes no arguments
-        name = ALIASES.get(name, name)
-        consumed = [word]
-        if not has_value:
-            if name in BOOLEAN_FLAGS:
-                value = "true"
-            elif index < len(words):
-                value = words[index].text
-                consumed.append(words[index])
-                index += 1
-        flags.append(Flag(name, value, tuple(consumed)))
+        for number, (name, has_value, value) in enumerate(parsed):
+            consumed = [word]
+            if has_value and name in BOOLEAN_FLAGS:
+                value = go_bool(value)
+            elif not has_value:
+                if name in BOOLEAN_FLAGS:
+                    value = "true"
+                elif number == len(parsed) - 1 and index < len(words):
+                    value = words[index].text
+                    consumed.append(words[index])
+                    index += 1
+            flags.append(Flag(name, value, tuple(consumed)))
     return flags
+
+
+def _shorthands(letters: str) -> List[Tuple[str, str, str]]:
+    """(name, "=" where a value is given, the value) of each shorthand in "-Dl", "-linfo", "-D=false"."""
+    found = []
+    while letters:
+        name = ALIASES.get(SHORT_FLAGS.get(letters[0], letters[0]), SHORT_FLAGS.get(letters[0], letters[0]))
+        rest = letters[1:]
+        if rest.startswith("="):
+            found.append((name, "=", rest[1:]))
+            break
+        if name in BOOLEAN_FLAGS:
+            found.append((name, "", ""))
+            letters = rest
+            continue
+        found.append((name, "=", rest) if rest else (name, "", ""))
+        break
+    return found
 
 
 class DaemonJsonError(HostError):

@@ -98,14 +98,23 @@ def rootless_running(host: Host, daemon: RootlessDaemon) -> Optional[DockerdConf
     return running_from(host, int(pid), daemon.daemon_json, daemon.uid) if pid.isdigit() else None
 
 
-def rootless_running_names(host: Host, daemon: RootlessDaemon) -> List[str]:
-    """The names of the containers the user's dockerd runs now, from its engine; none where it does not answer."""
+def rootless_running_names(host: Host, daemon: RootlessDaemon, autoremove: bool = False) -> List[str]:
+    """The names of the containers the user's dockerd runs now (those started with --rm alone, where
+    `autoremove`), from its engine; none where it does not answer."""
     from .containers import names_running
     from .engine_api import EngineAPI, EngineError
 
     if not host.live:
         return []
+    api = EngineAPI(f"unix://{daemon.socket}", timeout=10)
     try:
-        return names_running(EngineAPI(f"unix://{daemon.socket}").containers())
+        running = names_running(api.containers())
+        if not autoremove:
+            return running
+        inspects = api.inspect_containers(running)
+        return sorted(name for name, found in inspects.items()
+                      if isinstance(found, dict) and (found.get("HostConfig") or {}).get("AutoRemove") is True)
     except EngineError:
         return []
+    finally:
+        api.close()

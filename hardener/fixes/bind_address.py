@@ -11,10 +11,9 @@ from ._container import ContainerFix, Problem
 
 
 def published(container, where=lambda binding: True):
-    """The container's published ports as docker ps shows them, those `where` says yes to."""
+    """The ports the engine binds for the container (-P's included) as docker ps shows them, those `where` says yes to."""
     return [f"{binding.get('HostIp') or '*'}:{binding.get('HostPort') or '?'}->{port}"
-            for port, bindings in sorted((container.host_config.get("PortBindings") or {}).items())
-            for binding in bindings or [] if where(binding)]
+            for port, bindings in sorted(container.bound_ports.items()) for binding in bindings if where(binding)]
 
 
 class BindAddress(ContainerFix):

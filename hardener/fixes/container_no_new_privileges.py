@@ -1,13 +1,21 @@
 """container-no-new-privileges (CIS 5.26): no process in a container gains privileges
-through setuid or file capabilities. Met by every container where dockerd sets it
-for all (daemon-no-new-privileges, 2.15)."""
+through setuid or file capabilities. The container's own option wins over dockerd's
+(daemon-no-new-privileges, 2.15): `no-new-privileges=false` opts out of it; and where
+the container's process runs, the kernel's NoNewPrivs flag of it is the truth."""
 from __future__ import annotations
 
+import re
+from typing import Optional
+
+from ..host import HostError
 from ..model import Finding, Status, Text
 from ..planners.dockerd import running_of
 from ..planners.recreate import Adjust, security_option
 from ._container import ContainerFix, Problem
 from ._daemon import effective
+
+
+GO_TRUE, GO_FALSE = ("1", "t", "T", "TRUE", "true", "True"), ("0", "f", "F", "FALSE", "false", "False")  # strconv.ParseBool
 
 
 def daemon_sets_it(host) -> bool:
@@ -29,15 +37,40 @@ class ContainerNoNewPrivileges(ContainerFix):
                    daemon_wide=Text("dockerd sets no-new-privileges for every container", "dockerd 已为所有容器设置 no-new-privileges"),
                    may_gain_privileges=Text("{container} ({image}) may gain privileges (no no-new-privileges)",
                                             "{container}（{image}）可能获取额外权限（未设置 no-new-privileges）"))
-    adjust = Adjust(drop_security_opts=frozenset({"no-new-privileges=false"}), add_security_opts=("no-new-privileges",))
+    adjust = Adjust(drop_security_opts=frozenset(f"no-new-privileges={value}" for value in GO_FALSE), add_security_opts=("no-new-privileges",))
 
     def problem(self, host, container):
-        options = {security_option(option) for option in container.host_config.get("SecurityOpt") or []}
-        if options & {"no-new-privileges", "no-new-privileges=true"} or daemon_sets_it(host):
+        kernel = process_no_new_privs(host, container)
+        own = own_setting(container)
+        if (kernel if kernel is not None else own if own is not None else daemon_sets_it(host)):
             return None
-        return Problem("may_gain_privileges", "medium", {"no_new_privileges": False})
+        return Problem("may_gain_privileges", "medium", {"no_new_privileges": False, "opted_out": own is False})
 
     def in_line(self, host, chosen):
         if daemon_sets_it(host):
             return Finding("containers", Status.PASS, "daemon_wide", evidence={"checked": len(chosen)})
         return super().in_line(host, chosen)
+
+
+def own_setting(container) -> Optional[bool]:
+    """The container's own no-new-privileges, as dockerd reads it (bare, "=" or ":", the value by Go's ParseBool);
+    None where it sets none."""
+    found = None
+    for option in container.host_config.get("SecurityOpt") or []:
+        name, _, value = security_option(option).partition("=")
+        if name == "no-new-privileges":
+            found = True if value == "" or value in GO_TRUE else False if value in GO_FALSE else found
+    return found
+
+
+def process_no_new_privs(host, container) -> Optional[bool]:
+    """The kernel's NoNewPrivs of the container's process; None where none runs or it cannot be read here."""
+    pid = (container.raw.get("State") or {}).get("Pid") or 0
+    if not host.live or not container.running or not pid:
+        return None
+    try:
+        status = host.read_text(f"/proc/{pid}/status") or ""
+    except HostError:
+        return None
+    found = re.search(r"^NoNewPrivs:\s*([01])$", status, re.MULTILINE)
+    return found.group(1) == "1" if found else None

@@ -107,6 +107,9 @@ def plan_dockerd(host: Host, wanted, options) -> Planned:
             running = rootless_running_names(host, daemon) if any(isinstance(c, RestartService) for c in changes) else []
             if running:
                 planned.note(items, ROOTLESS_RESTART_STOPS.format(user=user, containers=", ".join(running)))
+                removed = rootless_running_names(host, daemon, autoremove=True)
+                if removed:
+                    planned.note(items, RESTART_DELETES.format(containers=", ".join(removed)))
             continue
         config = config_of(host)
         if options.live_restore and swarm_active(host):

@@ -481,8 +481,10 @@ def _adjusted(host: Host, container: Container, settings: dict, adjust: Adjust) 
     if adjust.drop_added_capabilities:
         settings["CapAdd"] = adjust.capabilities_added(original) or None
     if adjust.bind_address:
-        settings["PortBindings"] = {port: _bound_to(bindings or [], adjust.bind_address)
-                                    for port, bindings in (settings.get("PortBindings") or {}).items()}
+        # -P's ports go explicitly, bound to the address, keeping the host ports they have now (clients use them)
+        bound = container.bound_ports if original.get("PublishAllPorts") else original.get("PortBindings") or {}
+        settings["PortBindings"] = {port: _bound_to(bindings or [], adjust.bind_address) for port, bindings in bound.items()}
+        settings["PublishAllPorts"] = False
     if "Memory" in settings and settings.get("MemorySwap") is None:
         settings["MemorySwap"] = 0
     links = [f"{source.lstrip('/')}:{alias.rsplit('/', 1)[-1]}"
