@@ -248,7 +248,7 @@ def history(prune, **given):
         if run.get("recorded"):
             lines.append("    " + session.text("recorded", containers=", ".join(run["recorded"])))
         for what in run.get("unrestored") or ():
-            lines.append("    " + session.text("unrestored", what=what))
+            lines.append("    " + session.text("not_restored", what=what))
     if not runs:
         lines = [session.text("no_runs")]
     if prune is not None:

@@ -204,6 +204,7 @@ def apply(host: Host, journal: Journal, results: Sequence[ItemResult]) -> ApplyO
     except (HostError, OSError) as error:
         message = str(error) if isinstance(error, HostError) else f"{error.strerror or error}"
         run.discard_written()  # what the run wrote is not needed to undo it: room for the undo on a full disk
+        _record_state(run, states.ROLLING_BACK)  # a kill from here on leaves what a rollback leaves (_states_left)
         try:
             _undo(host, run, run.steps())
         except (HostError, OSError) as undo_error:
@@ -496,10 +497,12 @@ def check_rollback(host: Host, journal: Journal, run: Run, steps: Sequence[Step]
     for step in steps:
         if step.before is not None and step.kind != REWRITTEN:
             by_path.setdefault(step.path, []).append(step)
-    return {path_steps[-1].number: text for path_steps in by_path.values() if (text := _drift(host, run, path_steps))}
+    # a rollback (or apply's own undo) began: the first undo of each file may be made, unrecorded
+    rolling_back = run.recorded_state == states.ROLLING_BACK or any(step.undone for step in steps)
+    return {path_steps[-1].number: text for path_steps in by_path.values() if (text := _drift(host, run, path_steps, rolling_back))}
 
 
-def _drift(host: Host, run: Run, path_steps: Sequence[Step]) -> Optional[str]:
+def _drift(host: Host, run: Run, path_steps: Sequence[Step], rolling_back: bool) -> Optional[str]:
     """What someone else changed in a file since the run: the file is in none of
     the states harden's own steps there can have left it in (_states_left)."""
     path, left = path_steps[-1].path, path_steps[-1].after
@@ -507,7 +510,6 @@ def _drift(host: Host, run: Run, path_steps: Sequence[Step]) -> Optional[str]:
         current = host.state(path)
     except HostError as error:
         return str(error)
-    rolling_back = run.recorded_state == states.ROLLING_BACK  # a rollback began: its first undo may be made, unrecorded
     if any(current.same_as(state) for state in _states_left(path_steps, rolling_back)):
         return None
     lines = []

@@ -68,7 +68,6 @@ UI = {
     "not_restored": Text("not restored: {what}", "未恢复：{what}"),
     "recorded": Text("removed, and created again from its recorded configuration by rollback, without its writable layer: {containers}",
                      "已删除，回滚时按记录的配置重新创建（不含其可写层）：{containers}"),
-    "unrestored": Text("not restored: {what}", "未能恢复：{what}"),
     "keeps": Text("keeps aside for rollback: {containers} (removed with the run by history --prune)",
                   "为回滚保留：{containers}（history --prune 删除该运行时一并删除）"),
     "pruned": Text("Removed {count} old run(s).", "已删除 {count} 条旧运行记录。"),

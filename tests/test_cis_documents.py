@@ -229,3 +229,25 @@ def test_a_containers_no_new_privileges_is_read_as_dockerd_reads_it(options, set
     from hardener.fixes.container_no_new_privileges import own_setting
 
     assert own_setting(Container({"HostConfig": {"SecurityOpt": options}})) is setting
+
+
+def test_a_restarting_container_is_judged_by_the_ports_it_will_bind():
+    """While the engine waits to restart a container, it has released its ports (NetworkSettings.Ports is empty):
+    what it binds at its next start is judged, not nothing."""
+    from hardener.facts.containers import Container
+    from hardener.fixes.bind_address import published
+
+    restarting = Container({"Config": {"ExposedPorts": {"81/tcp": {}}}, "State": {"Running": True, "Restarting": True},
+                            "HostConfig": {"PortBindings": {"80/tcp": [{"HostIp": "", "HostPort": "80"}]}, "PublishAllPorts": True},
+                            "NetworkSettings": {"Ports": None}})
+    assert published(restarting) == ["*:80->80/tcp", "*:?->81/tcp"]
+
+
+def test_a_containers_own_opt_out_is_not_outweighed_by_its_first_process():
+    """no-new-privileges=false: a process `docker exec` starts may gain privileges, whatever the first one set itself."""
+    from hardener.facts.containers import Container
+    from hardener.fixes.container_no_new_privileges import ContainerNoNewPrivileges
+
+    opted_out = Container({"Id": "a" * 64, "State": {"Running": True, "Pid": 1}, "HostConfig": {"SecurityOpt": ["no-new-privileges=false"]}})
+    problem = ContainerNoNewPrivileges().problem(Host("/"), opted_out)
+    assert problem is not None and problem.evidence["opted_out"] is True

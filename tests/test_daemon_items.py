@@ -365,3 +365,13 @@ def test_boolean_flags_are_read_as_pflag_and_go_read_them(make_root, flags, item
     write(root, "/etc/systemd/system/docker.service.d/flags.conf",
           f"[Service]\nExecStart=\nExecStart=/usr/sbin/dockerd -H fd:// {flags}\n")
     assert evaluate_daemon(root, (item,))[item].status is status
+
+
+@pytest.mark.parametrize("flags", ["-DG docker", "-Dsoverlay2"])
+def test_a_flag_grouped_with_others_is_not_taken_out_with_them(make_root, flags):
+    """Taking out -D of `-DG docker` would take out -G and leave `docker` as an argument dockerd refuses:
+    the finding is manual and says where, and apply changes nothing there."""
+    root = make_root("debian", compliant=True)
+    write(root, "/etc/systemd/system/docker.service.d/flags.conf", f"[Service]\nExecStart=\nExecStart=/usr/sbin/dockerd -H fd:// {flags}\n")
+    result = evaluate_daemon(root, ("log-level",))["log-level"]
+    assert result.status is Status.MANUAL and result.findings[0].reason == "flag_grouped" and result.changes == (), result

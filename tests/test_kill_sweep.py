@@ -106,3 +106,32 @@ def test_a_state_harden_only_passed_through_is_drift_once_the_run_is_done(make_r
     (root / "etc/docker/daemon.json").chmod(0o666)
     refused = run_harden("rollback", "--yes", "--root", root)
     assert refused.code == 4 and "owner/mode root:root 0644 (as harden left it) -> root:root 0666 (now)" in refused.out, refused
+
+
+def test_apply_killed_in_its_own_undo_rolls_back_without_force(make_root):
+    """Apply failed at a step, began undoing itself, and was killed after the undo of its mode change on daemon.json
+    was made and before it was recorded: what a rollback leaves, so rollback finishes it without --force."""
+    import glob
+    import hashlib
+    import json
+
+    root = host_root(make_root)
+    start = hosts.snapshot(root)
+    assert run_harden("apply", "--yes", "--root", root, *ONE_FILE_TWICE).code == 0
+    run = glob.glob(str(root / hosts.JOURNAL / "runs/*"))[0]
+    info = json.loads(open(f"{run}/run.json").read())
+    hostname = root / "etc/hostname"
+    state = {"exists": True, "uid": 0, "gid": 0, "mode": 0o644, "sha256": hashlib.sha256(hostname.read_bytes()).hexdigest(), "xattrs": {}}
+    begun = info["steps_begun"] + 1
+    with open(f"{run}/steps.jsonl", "a") as steps:  # the step that failed, undone and recorded so
+        steps.write(json.dumps({"event": "begin", "step": begun, "item": "config-file-permissions", "items": ["config-file-permissions"],
+                                "kind": "set_owner_mode", "path": "/etc/hostname", "backup": False, "before": state,
+                                "after": dict(state, mode=0o600)}) + "\n")
+        steps.write(json.dumps({"event": "undone", "step": begun}) + "\n")
+    info.update(state="applying", steps_begun=begun)
+    info.pop("finished", None)
+    open(f"{run}/run.json", "w").write(json.dumps(info))
+    (root / "etc/docker/daemon.json").chmod(0o666)  # the undo of the mode change, made, not recorded
+    rolled = run_harden("rollback", "--yes", "--root", root)
+    assert rolled.code == 0, rolled
+    assert hosts.snapshot(root) == start

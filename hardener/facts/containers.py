@@ -98,12 +98,13 @@ class Container:
         (NetworkSettings.Ports, the random ports of -P included); for a stopped one what it will bind: its
         PortBindings and, with -P (PublishAllPorts), every exposed port beside them, on dockerd's `ip`
         (an empty HostIp: 0.0.0.0 unless dockerd is told otherwise)."""
-        if self.running:
+        state = self.raw.get("State") or {}
+        if self.running and not state.get("Restarting"):  # a restarting one has released its ports until it starts
             ports = (self.raw.get("NetworkSettings") or {}).get("Ports") or {}
             return {port: list(bindings) for port, bindings in ports.items() if bindings}
         bound = {port: list(bindings) for port, bindings in (self.host_config.get("PortBindings") or {}).items() if bindings}
         if self.host_config.get("PublishAllPorts"):
-            for port in (self.raw["Config"].get("ExposedPorts") or {}):
+            for port in ((self.raw.get("Config") or {}).get("ExposedPorts") or {}):
                 bound.setdefault(port, [{"HostIp": "", "HostPort": ""}])
         return bound
 

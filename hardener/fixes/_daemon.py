@@ -32,6 +32,9 @@ class DaemonFix(Fix):
                                 "配置文件已设置 {option} 为 {value}，但运行中的 dockerd 尚未生效：请重启 docker"),
         "flag_and_json": Text("{option} is set both as a flag ({flag_where}) and in {json_path}: dockerd refuses to start",
                               "{option} 同时以参数（{flag_where}）和在 {json_path} 中设置：dockerd 无法启动"),
+        "flag_grouped": Text("{word} ({in_unit}) sets several of dockerd's flags at once: harden does not split it; "
+                             "write the flag to take out on its own there",
+                             "{word}（{in_unit}）一次设置了 dockerd 的多个参数：harden 不拆分它；请在该处将需删除的参数单独书写"),
         "flag_in_environment": Text("{flag} comes from Environment={variable} ({in_unit}): harden does not rewrite an "
                                     "Environment= line; take {flag} out of it there (systemctl edit docker)",
                                     "{flag} 来自 Environment={variable}（{in_unit}）：harden 不改写 Environment= 行；"
@@ -90,6 +93,11 @@ class DaemonFix(Fix):
                 finding.evidence, flag=in_environment.text, variable=in_environment.variable,
                 in_unit=f"{in_environment.path}:{in_environment.line}"))
             intent = None
+        grouped = _grouped_with_others(config, intent)
+        if finding.status is Status.FAIL and grouped is not None:  # taking the word out would take the others too
+            finding = replace(finding, status=Status.MANUAL, reason="flag_grouped", evidence=dict(
+                finding.evidence, word=grouped.text, in_unit=f"{grouped.path}:{grouped.line}"))
+            intent = None
         if user:
             finding = replace(finding, target=f"{finding.target} (rootless, {user})", evidence=dict(finding.evidence, rootless_user=user))
             intent = replace(intent, user=user) if intent is not None else None
@@ -97,6 +105,18 @@ class DaemonFix(Fix):
         if finding.status is Status.FAIL:
             notes += [note for note in self.notes(host, config) if note not in notes]
             intents += [intent] if intent is not None else []
+
+
+def _grouped_with_others(config: DockerdConfig, intent: Optional[DockerdOption]):
+    """The word of a flag to take out that holds others too (pflag's grouped shorthands: -DG docker); None if none."""
+    if intent is None:
+        return None
+    for flag in config.flags:
+        if intent.drop(flag):
+            words = {id(word) for word in flag.words}
+            if any(not intent.drop(other) and words & {id(word) for word in other.words} for other in config.flags):
+                return flag.words[0]
+    return None
 
 
 def effective(config: DockerdConfig, option: str, default: object) -> Tuple[object, str]:

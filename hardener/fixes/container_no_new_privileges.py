@@ -7,15 +7,13 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from ..facts.dockerd_config import GO_FALSE, go_bool
 from ..host import HostError
 from ..model import Finding, Status, Text
 from ..planners.dockerd import running_of
 from ..planners.recreate import Adjust, security_option
 from ._container import ContainerFix, Problem
 from ._daemon import effective
-
-
-GO_TRUE, GO_FALSE = ("1", "t", "T", "TRUE", "true", "True"), ("0", "f", "F", "FALSE", "false", "False")  # strconv.ParseBool
 
 
 def daemon_sets_it(host) -> bool:
@@ -40,11 +38,14 @@ class ContainerNoNewPrivileges(ContainerFix):
     adjust = Adjust(drop_security_opts=frozenset(f"no-new-privileges={value}" for value in GO_FALSE), add_security_opts=("no-new-privileges",))
 
     def problem(self, host, container):
-        kernel = process_no_new_privs(host, container)
         own = own_setting(container)
-        if (kernel if kernel is not None else own if own is not None else daemon_sets_it(host)):
-            return None
-        return Problem("may_gain_privileges", "medium", {"no_new_privileges": False, "opted_out": own is False})
+        if own is None:  # dockerd's setting, as its running process shows it where the engine is this host's
+            kernel = process_no_new_privs(host, container)
+            own = kernel if kernel is not None else daemon_sets_it(host)
+            opted_out = False
+        else:  # the container's own wins: processes `docker exec` starts get it, whatever its first process did
+            opted_out = not own
+        return None if own else Problem("may_gain_privileges", "medium", {"no_new_privileges": False, "opted_out": opted_out})
 
     def in_line(self, host, chosen):
         if daemon_sets_it(host):
@@ -59,15 +60,18 @@ def own_setting(container) -> Optional[bool]:
     for option in container.host_config.get("SecurityOpt") or []:
         name, _, value = security_option(option).partition("=")
         if name == "no-new-privileges":
-            found = True if value == "" or value in GO_TRUE else False if value in GO_FALSE else found
+            read = go_bool(value or "true")
+            found = True if read == "true" else False if read == "false" else found
     return found
 
 
 def process_no_new_privs(host, container) -> Optional[bool]:
     """The kernel's NoNewPrivs of the container's process; None where none runs or it cannot be read here."""
+    from ..facts.containers import api
+
     pid = (container.raw.get("State") or {}).get("Pid") or 0
-    if not host.live or not container.running or not pid:
-        return None
+    if not host.live or not container.running or not pid or not api(host).address.startswith("unix://"):
+        return None  # a pid of another host's engine (DOCKER_HOST=tcp://...) is not this host's /proc
     try:
         status = host.read_text(f"/proc/{pid}/status") or ""
     except HostError:
