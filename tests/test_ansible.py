@@ -202,3 +202,17 @@ def test_installs_harden_from_its_bundle_into_a_clean_venv(tmp_path, make_root, 
     again = playbook(collections, inv, mode="check")
     assert "TASK [Install harden from the bundle" in again.stdout and "skipping: [fresh-01]" in again.stdout.split(
         "TASK [Install harden from the bundle")[1].split("TASK [")[0], "the same bundle is not installed again"
+
+
+def test_the_checkouts_playbook_runs_the_collections_play_from_its_directory(tmp_path):
+    """playbooks/ at the top of the checkout: run there, its ansible.cfg finds the collection beside it (not
+    through an installed copy or Python's path), and the play is the collection's, task for task."""
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="False", ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"))
+    env.pop("ANSIBLE_COLLECTIONS_PATH", None)
+    listed = subprocess.run([BIN / "ansible-playbook", "-i", "localhost,", "harden.yml", "--list-tasks"], cwd=CHECKOUT / "playbooks",
+                            env=env, capture_output=True, text=True)
+    assert listed.returncode == 0, listed.stderr
+    direct = subprocess.run([BIN / "ansible-playbook", "-i", "localhost,", str(COLLECTION / "playbooks/harden.yml"), "--list-tasks"],
+                            cwd=tmp_path, env=dict(env, ANSIBLE_COLLECTIONS_PATH=str(CHECKOUT)), capture_output=True, text=True)
+    assert direct.returncode == 0, direct.stderr
+    assert listed.stdout.splitlines()[2:] == direct.stdout.splitlines()[2:] and "Install harden from its bundle" in listed.stdout

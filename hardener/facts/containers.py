@@ -361,3 +361,16 @@ def processes(host: Host) -> Dict[str, List[Tuple[int, str]]]:
         return found
 
     return host.fact("container_processes", load)
+
+
+def no_new_privs(host: Host, container: Container) -> Optional[bool]:
+    """The kernel's NoNewPrivs of the container's process; None where none runs or it cannot be read here."""
+    pid = (container.raw.get("State") or {}).get("Pid") or 0
+    if not host.live or not container.running or not pid or not api(host).address.startswith("unix://"):
+        return None  # a pid of another host's engine (DOCKER_HOST=tcp://...) is not this host's /proc
+    try:
+        status = host.read_text(f"/proc/{pid}/status") or ""
+    except HostError:
+        return None
+    found = re.search(r"^NoNewPrivs:\s*([01])$", status, re.MULTILINE)
+    return found.group(1) == "1" if found else None

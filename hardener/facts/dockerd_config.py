@@ -87,7 +87,8 @@ def _shorthands(letters: str) -> List[Tuple[str, str, str]]:
     """(name, "=" where a value is given, the value) of each shorthand in "-Dl", "-linfo", "-D=false"."""
     found = []
     while letters:
-        name = ALIASES.get(SHORT_FLAGS.get(letters[0], letters[0]), SHORT_FLAGS.get(letters[0], letters[0]))
+        name = SHORT_FLAGS.get(letters[0], letters[0])
+        name = ALIASES.get(name, name)
         rest = letters[1:]
         if rest.startswith("="):
             found.append((name, "=", rest[1:]))

@@ -4,11 +4,10 @@ through setuid or file capabilities. The container's own option wins over docker
 the container's process runs, the kernel's NoNewPrivs flag of it is the truth."""
 from __future__ import annotations
 
-import re
 from typing import Optional
 
+from ..facts.containers import no_new_privs
 from ..facts.dockerd_config import GO_FALSE, go_bool
-from ..host import HostError
 from ..model import Finding, Status, Text
 from ..planners.dockerd import running_of
 from ..planners.recreate import Adjust, security_option
@@ -40,7 +39,7 @@ class ContainerNoNewPrivileges(ContainerFix):
     def problem(self, host, container):
         own = own_setting(container)
         if own is None:  # dockerd's setting, as its running process shows it where the engine is this host's
-            kernel = process_no_new_privs(host, container)
+            kernel = no_new_privs(host, container)
             own = kernel if kernel is not None else daemon_sets_it(host)
             opted_out = False
         else:  # the container's own wins: processes `docker exec` starts get it, whatever its first process did
@@ -63,18 +62,3 @@ def own_setting(container) -> Optional[bool]:
             read = go_bool(value or "true")
             found = True if read == "true" else False if read == "false" else found
     return found
-
-
-def process_no_new_privs(host, container) -> Optional[bool]:
-    """The kernel's NoNewPrivs of the container's process; None where none runs or it cannot be read here."""
-    from ..facts.containers import api
-
-    pid = (container.raw.get("State") or {}).get("Pid") or 0
-    if not host.live or not container.running or not pid or not api(host).address.startswith("unix://"):
-        return None  # a pid of another host's engine (DOCKER_HOST=tcp://...) is not this host's /proc
-    try:
-        status = host.read_text(f"/proc/{pid}/status") or ""
-    except HostError:
-        return None
-    found = re.search(r"^NoNewPrivs:\s*([01])$", status, re.MULTILINE)
-    return found.group(1) == "1" if found else None
