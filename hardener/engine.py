@@ -292,11 +292,10 @@ def _make_parents(host: Host, run: Run, items: Tuple[str, ...], path: str, owner
 VERIFY_TIMES, VERIFY_INTERVAL = 3, 1.0
 
 
-HEALTHY_WITHIN = 120.0  # seconds a recreated container has to become healthy, as its original was
-
-
 def _wait_healthy(host: Host, change: CreateContainer) -> None:
-    deadline = time.monotonic() + HEALTHY_WITHIN
+    """Until the engine judges the new container healthy or unhealthy, for at most as long as its own health
+    check can take to decide (planners.containers.healthy_within)."""
+    deadline = time.monotonic() + change.healthy_within
     while True:
         status = host.run("docker", "container", "inspect", "--format", "{{.State.Health.Status}}", change.name).strip()
         if status == "healthy":
@@ -340,7 +339,7 @@ def _carry_out(host: Host, run: Run, change: Change) -> None:
         host.create_container(change)
         if change.verify:
             _verify(host, change)
-        if change.healthy:
+        if change.healthy_within:
             _wait_healthy(host, change)
         run.done(step)
         host.log(f"run {run.id} item {what}: created {change.target} through the Engine API")
@@ -391,7 +390,8 @@ def _carry_out(host: Host, run: Run, change: Change) -> None:
 
 def _undo(host: Host, run: Run, steps: Sequence[Step], force: bool = False) -> List[str]:
     """Newest change first; services restart once everything else is back. With `force`, a step that cannot be
-    undone (a container gone since) is passed by and said, so that a run can always be got out of the way."""
+    undone (a container gone since) is passed by and said, and not recorded undone, so that a run can always be
+    got out of the way and its journal still says what was not given back."""
     failed: List[str] = []
 
     def undo(step: Step, action) -> None:
@@ -402,6 +402,7 @@ def _undo(host: Host, run: Run, steps: Sequence[Step], force: bool = False) -> L
                 raise
             failed.append(f"{step.path}: {error}")
             host.log(f"run {run.id} item {', '.join(step.items)}: could not undo {step.path}: {error}")
+            return
         run.undone(step)
 
     for step in reversed(steps):
@@ -580,20 +581,32 @@ def rollback(host: Host, journal: Journal, run: Run, force: bool) -> RollbackOut
             f"files changed since run {run.id}; rollback would overwrite those changes (--force to roll back anyway)",
             "\n".join(drift.values()),
         )
-    restorable = [step for step in steps if step.number not in unverified]
+    originals_gone = _originals_gone(host, steps)
+    if originals_gone and not force:
+        raise RollbackRefused(f"what run {run.id} kept aside is gone; rollback would remove the containers in its place "
+                              f"and leave none (--force rolls back the rest and keeps them)", "\n".join(originals_gone.values()))
+    restorable = [step for step in steps if step.number not in unverified and step.path not in originals_gone]
     saved = []
     for step in restorable:
         if step.number in drift and host.state(step.path).sha256:
             kept = run.save_drifted(step, host.read_bytes(step.path))
             saved.append((step.path, str(kept)))
     run.set_state(states.ROLLING_BACK)
-    unrestored = problems + list(unverified.values()) + _undo(host, run, restorable, force)
+    not_undone = _undo(host, run, restorable, force)
+    unrestored = problems + list(unverified.values()) + list(originals_gone.values()) + not_undone
     if unrestored:
         run.set_state(states.ROLLBACK_INCOMPLETE, unrestored=unrestored)
     else:
         run.set_state(states.ROLLED_BACK)
     caveats = [(step.path, step.caveat) for step in restorable if step.caveat]
-    return RollbackOutcome(run_id=run.id, undone=len(restorable), saved=saved, caveats=caveats, unrestored=unrestored)
+    return RollbackOutcome(run_id=run.id, undone=len(restorable) - len(not_undone), saved=saved, caveats=caveats, unrestored=unrestored)
+
+
+def _originals_gone(host: Host, steps: Sequence[Step]) -> Dict[str, str]:
+    """For each container a run replaced whose original, kept aside, someone removed since: what that leaves.
+    Undoing its steps would remove the working container in its place and give back none."""
+    return {step.path: f"{step.path}: the original it replaced ({step.keeps}) is gone; rollback keeps the container in its place"
+            for step in steps if step.keeps and step.done and not step.undone and not _exists(host, step.keeps)}
 
 
 def rollback_preview(host: Host, run: Run) -> List[str]:
@@ -608,8 +621,12 @@ def rollback_preview(host: Host, run: Run) -> List[str]:
     if unverified:
         raise RollbackRefused(f"the journal of run {run.id} is damaged: {'; '.join(unverified)}; nothing can be restored "
                               f"from it as it is (harden rollback --force {run.id} restores what can be verified)")
+    originals_gone = _originals_gone(host, steps)
+    lines.extend(originals_gone.values())
     restarts = [step for step in steps if step.kind == RestartService.kind]
     for step in [step for step in reversed(steps) if step.kind != RestartService.kind] + restarts:  # restarts come last
+        if step.path in originals_gone:
+            continue
         if step.kind == RemoveContainer.kind:
             lines.append(f"{step.path}: create it again from its recorded configuration (a new container, without its writable layer)")
             continue

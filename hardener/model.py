@@ -131,7 +131,7 @@ class CreateContainer:
     api_version: str
     connect: Tuple[Tuple[str, Mapping[str, object]], ...] = ()
     start: bool = True
-    healthy: bool = False  # the original was healthy: the new one must become so
+    healthy_within: float = 0.0  # the original was healthy: seconds the new one has to become so (0: not asked)
     changed: Tuple[str, ...] = ()  # what differs from the original, as people read it: "HostConfig.Privileged: true -> false"
     items: Tuple[str, ...] = ()
     kind = "create_container"

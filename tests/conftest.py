@@ -71,6 +71,28 @@ def make_root(tmp_path):
     return make
 
 
+# The labs' Debian releases: bookworm (docker.io 20.10, systemd 252, Python 3.11; the machine's own dockerd is
+# bookworm's too) and trixie (docker.io 26.1, API 1.45, systemd 257, Python 3.13). A lab test runs on bookworm;
+# a module marked `releases` (behaviour an engine or systemd version can change) runs on both.
+RELEASES = ("bookworm", "trixie")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--lab-release", choices=RELEASES + ("both",), default=os.environ.get("HARDENER_LAB_RELEASE", "both"),
+                     help="the labs' Debian release to run (default both; HARDENER_LAB_RELEASE)")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "releases: run on every lab release, not only bookworm")
+
+
+def pytest_generate_tests(metafunc):
+    if "lab_release" in metafunc.fixturenames:
+        releases = RELEASES if metafunc.definition.get_closest_marker("releases") else RELEASES[:1]
+        chosen = metafunc.config.getoption("lab_release")
+        metafunc.parametrize("lab_release", [release for release in releases if chosen in ("both", release)], scope="session")
+
+
 @pytest.fixture(scope="session")
 def bundle():
     """dist/harden-VERSION.run of this checkout, as scripts/bundle makes it (once a session)."""
@@ -80,11 +102,11 @@ def bundle():
 
 
 @pytest.fixture(scope="session")
-def lab_parts(bundle):
-    """The systemd lab's root (built once, cached) and the bundle that installs harden there."""
+def lab_parts(lab_release, bundle):
+    """The systemd lab's root of that release (built once, cached) and the bundle that installs harden there."""
     from systemd_lab import build_root
 
-    return build_root(), bundle
+    return build_root(lab_release), bundle
 
 
 @pytest.fixture

@@ -1,8 +1,9 @@
-"""The real Docker engine of this machine, for the container items.
+"""The real Docker engines, for the container items: this machine's (Debian 12's
+docker.io 20.10) and Debian 13's (docker.io 26.1) in a systemd lab.
 
 Everything a test makes is recorded by id and removed by id; harden runs on
-the live root with its journal bound into a private mount namespace, so the
-machine's /var/lib is never written."""
+the engine's root with its journal bound into a private mount namespace, so
+the machine's /var/lib is never written."""
 from __future__ import annotations
 
 import json
@@ -18,9 +19,7 @@ from pathlib import Path
 from typing import List
 
 from conftest import Result, with_private_var_lib
-
-BUSYBOX = shutil.which("busybox") or "/bin/busybox"
-
+from lab_base import ManagedLab
 
 def docker(*args, check=True) -> str:
     return subprocess.run(["docker", *map(str, args)], check=check, capture_output=True, text=True).stdout.strip()
@@ -66,10 +65,90 @@ class Engine:
             self.process.wait(timeout=60)
 
 
-class Lab:
-    """Containers, volumes and host directories made by one test session, by id."""
+class MachineEngine:
+    """This machine's dockerd (Debian 12's docker.io 20.10); harden runs on the live root."""
+
+    socket = Path("/var/run/docker.sock")
 
     def __init__(self):
+        self.engine = Engine()
+
+    def start(self) -> "MachineEngine":
+        self.engine.__enter__()
+        return self
+
+    def stop(self) -> None:
+        self.engine.__exit__()
+
+    @staticmethod
+    def docker(*args, check=True) -> str:
+        return docker(*args, check=check)
+
+    @staticmethod
+    def shell(script: str) -> str:
+        return subprocess.run(["sh", "-c", script], check=True, capture_output=True, text=True).stdout.strip()
+
+    @staticmethod
+    def harden(journal: Path, *args, env=None, path_prefix=None) -> Result:
+        return live_harden(journal, *args, env=env, path_prefix=path_prefix)
+
+    @staticmethod
+    def path(inside: str) -> Path:
+        return Path(inside)
+
+
+class LabEngine(ManagedLab):
+    """Debian 13's dockerd (docker.io 26.1, Engine API 1.45) under systemd 257, in a systemd lab of the trixie root;
+    harden runs there, installed from its bundle on that root's Python 3.13. The test session's temporary directory
+    is seen at the same path in the lab, so the files a test hands harden (configs, journals) are where it made them."""
+
+    def __init__(self, root: Path, bundle: Path, shared: Path):
+        from systemd_lab import SystemdLab
+
+        self.lab = SystemdLab(root, shared=shared)
+        self.bundle = bundle
+
+    def start(self) -> "LabEngine":
+        self.lab.start()
+        self.lab.install_harden(self.bundle)
+        return self
+
+    def stop(self) -> None:
+        self.lab.stop()
+
+    @property
+    def socket(self) -> Path:
+        return self.lab.path("/run/docker.sock")
+
+    def docker(self, *args, check=True) -> str:
+        completed = self.lab.run("docker", *map(str, args), check=False)
+        if check and completed.returncode != 0:
+            raise subprocess.CalledProcessError(completed.returncode, ["docker", *map(str, args)], completed.stdout, completed.stderr)
+        return completed.stdout.strip()
+
+    def shell(self, script: str) -> str:
+        return self.lab.run("sh", "-c", script).stdout.strip()
+
+    def harden(self, journal: Path, *args, env=None, path_prefix=None) -> Result:
+        """harden in the lab, its /var/lib a private bind of `journal` as on this machine (live_harden)."""
+        journal.mkdir(parents=True, exist_ok=True)
+        settings = dict(LANG="C.UTF-8", HARDENER_SYSLOG_SOCKET="/nonexistent/harden-test-log", **(env or {}))
+        if path_prefix:
+            settings["PATH"] = f"{path_prefix}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+        script = 'mount --bind "$1" /var/lib && shift && exec "$@"'
+        return Result(self.lab.run("env", *(f"{key}={value}" for key, value in settings.items()),
+                                   "unshare", "--mount", "--propagation", "private", "/bin/sh", "-c", script, "sh", str(journal),
+                                   "/opt/hardener/bin/harden", *map(str, args), check=False, timeout=600))
+
+    def path(self, inside: str) -> Path:
+        return self.lab.path(inside)
+
+
+class Lab:
+    """Containers, volumes and host directories made by one test module on one engine (`site`), by id."""
+
+    def __init__(self, site):
+        self.site = site
         self.token = uuid.uuid4().hex[:8]
         self.containers: List[str] = []
         self.volumes: List[str] = []
@@ -81,24 +160,30 @@ class Lab:
     def label(self) -> str:
         return f"hardener.test={self.token}"
 
+    def docker(self, *args, check=True) -> str:
+        return self.site.docker(*args, check=check)
+
+    def harden(self, journal: Path, *args, env=None, path_prefix=None) -> Result:
+        return self.site.harden(journal, *args, env=env, path_prefix=path_prefix)
+
+    @property
+    def socket(self) -> Path:
+        """The engine's socket, as this machine reaches it."""
+        return self.site.socket
+
+    @property
+    def api_version(self) -> tuple:
+        return tuple(int(part) for part in self.docker("version", "--format", "{{.Server.APIVersion}}").split("."))
+
     def build_image(self):
-        rootfs = Path(tempfile.mkdtemp(prefix="hardener-rootfs-"))
-        try:
-            for directory in ("bin", "tmp", "etc", "run"):
-                (rootfs / directory).mkdir()
-            shutil.copy(BUSYBOX, rootfs / "bin/busybox")
-            applets = subprocess.run([BUSYBOX, "--list"], capture_output=True, text=True, check=True).stdout.split()
-            for applet in applets:
-                if applet != "busybox":
-                    (rootfs / "bin" / applet).symlink_to("busybox")
-            tar = subprocess.Popen(["tar", "-C", rootfs, "-c", "."], stdout=subprocess.PIPE)
-            imported = subprocess.run(["docker", "import", "-c", 'CMD ["/bin/sh"]', "-c", "ENV IMAGEVAR=1", "-",
-                                       f"hardener-test/busybox:{self.token}"], stdin=tar.stdout, capture_output=True, text=True, check=True)
-            tar.wait()
-            self.image = imported.stdout.strip()
-        finally:
-            shutil.rmtree(rootfs)
-        return f"hardener-test/busybox:{self.token}"
+        """A busybox image, made with `docker import` on the engine's own host from its busybox."""
+        tag = f"hardener-test/busybox:{self.token}"
+        self.image = self.site.shell(
+            'set -e; rootfs=$(mktemp -d); mkdir "$rootfs/bin" "$rootfs/tmp" "$rootfs/etc" "$rootfs/run"; '
+            'cp "$(command -v busybox)" "$rootfs/bin/busybox"; '
+            'for applet in $("$rootfs/bin/busybox" --list); do [ "$applet" = busybox ] || ln -s busybox "$rootfs/bin/$applet"; done; '
+            f'tar -C "$rootfs" -c . | docker import -c \'CMD ["/bin/sh"]\' -c "ENV IMAGEVAR=1" - {tag}; rm -rf "$rootfs"')
+        return tag
 
     def container(self, *args, create=False, command=("sleep", "3600")) -> str:
         name = f"ht-{self.token}-{len(self.containers)}"
@@ -106,63 +191,77 @@ class Lab:
             name = args[args.index("--name") + 1]
             args = args[: args.index("--name")] + args[args.index("--name") + 2:]
         verb = ["create"] if create else ["run", "--detach"]
-        container_id = docker(*verb, "--name", name, "--label", self.label, *args, f"hardener-test/busybox:{self.token}", *command)
+        container_id = self.docker(*verb, "--name", name, "--label", self.label, *args, f"hardener-test/busybox:{self.token}", *command)
         self.containers.append(container_id)
         return name
 
     def volume(self) -> str:
-        name = docker("volume", "create", "--label", self.label, f"ht-{self.token}-vol{len(self.volumes)}")
+        name = self.docker("volume", "create", "--label", self.label, f"ht-{self.token}-vol{len(self.volumes)}")
         self.volumes.append(name)
         return name
 
     def network(self, *args: str) -> str:
         name = f"ht-{self.token}-net{len(self.networks)}"
-        self.networks.append(docker("network", "create", "--label", self.label, *args, name))
+        self.networks.append(self.docker("network", "create", "--label", self.label, *args, name))
         return name
 
+    def path(self, inside: str) -> Path:
+        """Where a path of the engine's host is, seen from this machine."""
+        return self.site.path(inside)
+
     def host_dir(self, path: str) -> str:
-        Path(path).mkdir()
-        self.paths.append(Path(path))
+        """A directory made at `path` on the engine's host."""
+        self.site.path(path).mkdir()
+        self.paths.append(self.site.path(path))
         return path
 
     def adopt(self, name: str) -> str:
         """Record a container harden made, to remove it at the end."""
-        container_id = docker("inspect", "--format", "{{.Id}}", name)
+        container_id = self.docker("inspect", "--format", "{{.Id}}", name)
         self.containers.append(container_id)
         return container_id
 
     def inspect(self, name: str) -> dict:
-        return json.loads(docker("inspect", name))[0]
+        return json.loads(self.docker("inspect", name))[0]
 
     def cleanup(self):
         for container_id in self.containers:
-            found = json.loads(docker("inspect", container_id, check=False) or "[]")
+            found = json.loads(self.docker("inspect", container_id, check=False) or "[]")
             anonymous = [m["Name"] for m in (found[0].get("Mounts", []) if found else [])
                          if m.get("Type") == "volume" and m.get("Name") not in self.volumes]
-            docker("rm", "--force", "--volumes", container_id, check=False)
+            self.docker("rm", "--force", "--volumes", container_id, check=False)
             for volume in anonymous:
-                docker("volume", "rm", volume, check=False)
+                self.docker("volume", "rm", volume, check=False)
         for volume in self.volumes:
-            docker("volume", "rm", "--force", volume, check=False)
+            self.docker("volume", "rm", "--force", volume, check=False)
         for network in self.networks:
-            docker("network", "rm", network, check=False)
+            self.docker("network", "rm", network, check=False)
         if self.image:
-            docker("rmi", "--force", self.image, check=False)
+            self.docker("rmi", "--force", self.image, check=False)
         for path in self.paths:
             shutil.rmtree(path, ignore_errors=True)
 
 
-def engine_lab():
-    """A test module's lab on this machine's engine (started here if none answers): its image
-    built, and everything it made removed by id at the end. Use as a module fixture."""
-    with Engine() as engine:
-        lab = Lab()
-        lab.engine = engine
+def engine_lab(request, lab_release):
+    """A test module's lab on the engine of its release: this machine's (started here if none answers) for
+    bookworm, a trixie systemd lab's for trixie; its image built, and everything it made removed by id at the
+    end. Use as a module fixture."""
+    if lab_release == "bookworm":
+        site = MachineEngine()
+    else:
+        root, bundle = request.getfixturevalue("lab_parts")
+        site = LabEngine(root, bundle, request.getfixturevalue("tmp_path_factory").getbasetemp())
+    site.start()
+    try:
+        lab = Lab(site)
+        lab.engine = getattr(site, "engine", None)
         try:
             lab.build_image()
             yield lab
         finally:
             lab.cleanup()
+    finally:
+        site.stop()
 
 
 def counting_docker(directory: Path) -> Path:

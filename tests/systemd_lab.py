@@ -21,13 +21,14 @@ from typing import List, Optional
 
 HERE = Path(__file__).parent
 CHECKOUT = HERE.parent
-ROOT_CACHE = Path(os.environ.get("HARDENER_LAB_ROOT", "/var/cache/hardener-lab/bookworm-systemd"))
+ROOT_CACHE = Path(os.environ.get("HARDENER_LAB_ROOTS", "/var/cache/hardener-lab"))
 BUNDLE_DIR = Path(os.environ.get("HARDENER_LAB_BUNDLE", "/var/cache/hardener-lab/bundle"))
 
 
-def build_root() -> Path:
-    subprocess.run([HERE / "lab/build-systemd-root", ROOT_CACHE], check=True)
-    return ROOT_CACHE
+def build_root(release: str = "bookworm") -> Path:
+    root = ROOT_CACHE / f"{release}-systemd"
+    subprocess.run([HERE / "lab/build-systemd-root", root, release], check=True)
+    return root
 
 
 def build_bundle() -> Path:
@@ -41,8 +42,10 @@ def build_bundle() -> Path:
 
 
 class SystemdLab(ManagedLab):
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, shared: Optional[Path] = None):
+        """`shared`: a directory of this machine seen at the same path in the lab."""
         self.root = root
+        self.shared = shared
         self.token = uuid.uuid4().hex[:8]
         self.work = Path(tempfile.mkdtemp(prefix=f"hardener-lab-{self.token}-"))
         self.cgroups: List[Path] = []
@@ -79,7 +82,7 @@ class SystemdLab(ManagedLab):
         self._make_cgroups()
         self.process = subprocess.Popen(
             ["unshare", "--pid", "--fork", "--kill-child", "--mount", "--uts", "--ipc", "--net", "--cgroup",
-             str(HERE / "lab/init-systemd"), str(self.root), str(self.work)],
+             str(HERE / "lab/init-systemd"), str(self.root), str(self.work), *([str(self.shared)] if self.shared else [])],
             preexec_fn=self._enter_cgroups, stdin=subprocess.DEVNULL,
             stdout=open(self.work / "console.log", "wb"), stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout

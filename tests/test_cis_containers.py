@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from docker_lab import CountingProxy, counting_docker, docker, engine_lab, live_harden
+from docker_lab import CountingProxy, counting_docker, engine_lab
 
 SECTION_5 = ("no-added-capabilities,cap-drop-all,no-sshd,privileged-ports,open-ports,no-host-network,cpu-shares,bind-address,"
              "restart-policy,no-host-ipc,host-devices,container-ulimits,mount-propagation,no-host-uts,seccomp-default,exec-root,"
@@ -16,6 +16,7 @@ SECTION_5 = ("no-added-capabilities,cap-drop-all,no-sshd,privileged-ports,open-p
 LOOP = ("sh", "-c", "while :; do sleep 1000; done")
 
 
+pytestmark = pytest.mark.releases
 lab = pytest.fixture(scope="module", name="lab")(engine_lab)
 
 
@@ -72,7 +73,7 @@ def zoo(lab, tmp_path_factory):
         "unhealthy": lab.container(*without(clean, "--health-cmd"), "--health-cmd", "false", "--health-retries", "1"),
         "exec": lab.container(*clean),
     }
-    docker("exec", "--detach", made["exec"], "sleep", "600")  # runs as root: the image has no user
+    lab.docker("exec", "--detach", made["exec"], "sleep", "600")  # runs as root: the image has no user
     return made
 
 
@@ -88,7 +89,7 @@ EXPECTED = {  # item: the zoo's containers it flags
 
 
 def cis_check(lab, tmp_path, *args, only=SECTION_5, selector=None):
-    result = live_harden(tmp_path / "journal", "check", "--profile", "cis", "--only", only, "--container",
+    result = lab.harden(tmp_path / "journal", "check", "--profile", "cis", "--only", only, "--container",
                          selector or f"label={lab.label}", "--format", "json", *args)
     assert result.code in (0, 2), result
     return {item["id"]: item for item in result.json["items"]}
@@ -139,13 +140,13 @@ def test_a_container_failing_five_is_recreated_once_and_rolled_back(lab, tmp_pat
     before = cis_check(lab, tmp_path, only=five, selector=name)
     assert all(item["status"] == "manual" for item in before.values()), before
     journal = tmp_path / "journal"
-    applied = live_harden(journal, "apply", "--yes", "--profile", "cis", "--recreate", "--only", five, "--container", name,
+    applied = lab.harden(journal, "apply", "--yes", "--profile", "cis", "--recreate", "--only", five, "--container", name,
                           "--format", "json")
     assert applied.code == 0, applied
     lab.adopt(name)
     new = lab.inspect(name)
     assert new["Id"] != original["Id"] and new["State"]["Running"]
-    runs = live_harden(journal, "history", "--format", "json").json["runs"]
+    runs = lab.harden(journal, "history", "--format", "json").json["runs"]
     assert runs[-1]["changes"] == 4, "stop, rename, restart policy set aside, run: one recreation for five items"
     after = cis_check(lab, tmp_path, only=five, selector=name)
     assert all(item["status"] == "pass" for item in after.values()), after
@@ -153,7 +154,7 @@ def test_a_container_failing_five_is_recreated_once_and_rolled_back(lab, tmp_pat
     assert settings["SecurityOpt"] == ["no-new-privileges"] and not settings["CapAdd"] and settings["IpcMode"] != "host"
     assert (settings["NetworkMode"], settings["PidsLimit"], settings["CpuShares"]) == (network, 100, 512), "the rest is kept"
 
-    rolled = live_harden(journal, "rollback", "--yes")
+    rolled = lab.harden(journal, "rollback", "--yes")
     assert rolled.code == 0, rolled
     back = lab.inspect(name)
     assert back["Id"] == original["Id"] and back["State"]["Running"]
@@ -170,9 +171,9 @@ def test_live_updates_applied_and_rolled_back(lab, tmp_path):
                       "container = 'nothing-*'\nlimit = 10\n")
     journal = tmp_path / "journal"
     items = "cpu-shares,pids-limit,restart-policy"
-    preview = live_harden(journal, "apply", "--dry-run", "--profile", "cis", "--only", items, "--container", name, "--config", config)
+    preview = lab.harden(journal, "apply", "--dry-run", "--profile", "cis", "--only", items, "--container", name, "--config", config)
     assert preview.out.count(f"container {name}: run docker update") == 1, preview.out
-    applied = live_harden(journal, "apply", "--yes", "--profile", "cis", "--only", items, "--container", name,
+    applied = lab.harden(journal, "apply", "--yes", "--profile", "cis", "--only", items, "--container", name,
                           "--config", config, "--format", "json")
     assert applied.code == 0, applied
     settings = lab.inspect(name)["HostConfig"]
@@ -183,7 +184,7 @@ def test_live_updates_applied_and_rolled_back(lab, tmp_path):
     changes = [change for item in applied.json["items"] for change in item["changes"]]
     assert changes and "1024, the default weight" in changes[0]["caveat"]
 
-    rolled = live_harden(journal, "rollback", "--yes")
+    rolled = lab.harden(journal, "rollback", "--yes")
     assert rolled.code == 0, rolled
     settings = lab.inspect(name)["HostConfig"]
     assert settings["RestartPolicy"] == {"Name": "always", "MaximumRetryCount": 0}
@@ -198,9 +199,9 @@ def test_cis_reads_are_one_listing_one_inspect_per_container_and_image(lab, tmp_
         for _ in range(count):
             lab.container("--label", label, "--cap-add", "NET_ADMIN", create=True)
         shim = counting_docker(tmp_path / f"shim{count}")
-        proxy = CountingProxy(tmp_path / f"engine{count}.sock")
+        proxy = CountingProxy(tmp_path / f"engine{count}.sock", target=str(lab.socket))
         try:
-            result = live_harden(tmp_path / "journal", "check", "--profile", "cis", "--container", f"label={label}",
+            result = lab.harden(tmp_path / "journal", "check", "--profile", "cis", "--container", f"label={label}",
                                  "--format", "json", path_prefix=shim, env={"DOCKER_HOST": f"unix://{proxy.path}"})
         finally:
             proxy.close()
@@ -211,7 +212,7 @@ def test_cis_reads_are_one_listing_one_inspect_per_container_and_image(lab, tmp_
         requests = proxy.requests
         listings = [r for r in requests if r.startswith("/containers/json")]
         inspects = [r for r in requests if r.startswith("/containers/") and r not in listings]
-        images = json.loads(docker("image", "ls", "--quiet", "--no-trunc", "--format", "{{json .ID}}").replace("\n", ",").join("[]"))
+        images = json.loads(lab.docker("image", "ls", "--quiet", "--no-trunc", "--format", "{{json .ID}}").replace("\n", ",").join("[]"))
         image_reads = [r for r in requests if r.startswith("/images/") and r != "/images/json?all=0"]
         assert len(listings) == 1 and len(inspects) == len(set(inspects)) == count, requests
         assert len(image_reads) == len(set(image_reads)) <= 2 * len(images), "one inspect and one history per image at most"
@@ -226,7 +227,7 @@ def test_a_stopped_container_is_recreated_stopped_with_private_propagation_and_b
     config = tmp_path / "config.toml"
     config.write_text('bind_address = "127.0.0.1"\n')
     journal = tmp_path / "journal"
-    applied = live_harden(journal, "apply", "--yes", "--profile", "cis", "--recreate", "--only", "mount-propagation,bind-address",
+    applied = lab.harden(journal, "apply", "--yes", "--profile", "cis", "--recreate", "--only", "mount-propagation,bind-address",
                           "--container", name, "--config", config, "--format", "json")
     assert applied.code == 0, applied
     lab.adopt(name)
@@ -234,6 +235,6 @@ def test_a_stopped_container_is_recreated_stopped_with_private_propagation_and_b
     assert new["Id"] != original["Id"] and new["State"]["Status"] == "created", "stopped as it was: created, not run"
     assert [m["Propagation"] for m in new["Mounts"]] == ["rprivate"]
     assert new["HostConfig"]["PortBindings"] == {"80/tcp": [{"HostIp": "127.0.0.1", "HostPort": "18083"}]}
-    assert live_harden(journal, "rollback", "--yes").code == 0
+    assert lab.harden(journal, "rollback", "--yes").code == 0
     back = lab.inspect(name)
     assert back["Id"] == original["Id"] and back["State"]["Status"] == "created"

@@ -214,3 +214,26 @@ def test_a_lock_whose_holder_has_not_written_its_pid_says_so(make_root):
         assert "pid 4242" in one_line(run_harden("apply", "--yes", "--root", root, *ITEMS), 1)
     finally:
         os.close(fd)
+
+
+def test_a_step_a_forced_rollback_could_not_undo_is_not_recorded_undone(make_root):
+    """A file made immutable since (chattr +i): the forced rollback restores the rest, lists that
+    file, and its journal does not claim the file's steps undone."""
+    import subprocess
+
+    root, before, after, run = applied_root(make_root)
+    daemon_json = next(r for r in step_records(run) if r["event"] == "begin" and r["path"].endswith("daemon.json"))
+    target = root / daemon_json["path"].lstrip("/")
+    subprocess.run(["chattr", "+i", target], check=True)
+    try:
+        forced = run_harden("rollback", "--yes", "--force", "--root", root, "--format", "json")
+    finally:
+        subprocess.run(["chattr", "-i", target], check=True)
+    assert forced.code == 5, forced
+    assert any(daemon_json["path"] in what for what in forced.json["unrestored"]), forced
+    records = step_records(run)
+    undone = {r["step"] for r in records if r["event"] == "undone"}
+    on_it = {r["step"] for r in records if r["event"] == "begin" and r["path"] == daemon_json["path"]}
+    begun = {r["step"] for r in records if r["event"] == "begin"}
+    assert on_it and not (on_it & undone), "what was not given back is not recorded undone"
+    assert begun - on_it <= undone, "everything else is"

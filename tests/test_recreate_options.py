@@ -6,12 +6,12 @@ own (named below); then rolled back to the original. An option the table does
 not class fails the test: a new CLI's new option must be looked at."""
 import json
 import re
-import subprocess
 
 import pytest
 
-from docker_lab import docker, engine_lab, live_harden
+from docker_lab import engine_lab
 
+pytestmark = pytest.mark.releases
 lab = pytest.fixture(scope="module", name="lab")(engine_lab)
 
 CLIENT = "client-only: the docker CLI acts on it, the engine never sees it"
@@ -27,9 +27,16 @@ CLASSES = {
     **dict.fromkeys(("rm", "cpus"), EXCLUDED),
     **dict.fromkeys(("gpus", "cpu-rt-period", "cpu-rt-runtime", "device-read-bps", "device-read-iops", "device-write-bps",
                      "device-write-iops", "blkio-weight", "blkio-weight-device", "kernel-memory", "isolation", "cpu-count",
-                     "cpu-percent", "io-maxbandwidth", "io-maxiops", "storage-opt", "annotation", "health-start-interval",
-                     "ip6", "mac-address"), UNAVAILABLE),  # this CLI sends --mac-address per network: API 1.44
+                     "cpu-percent", "io-maxbandwidth", "io-maxiops", "storage-opt"), UNAVAILABLE),
 }
+# Kept by an engine of API 1.44 (Docker 25) or later, in the groups below; unavailable on an older one (a CLI of
+# 25 or later sends --mac-address per network, which 1.44 brought, and 20.10 takes neither annotations nor
+# --health-start-interval).
+NEWER_ENGINE = ("annotation", "health-start-interval", "ip6", "mac-address")
+
+
+def newer_engine(lab) -> bool:
+    return lab.api_version >= (1, 44)
 
 RESOURCES = ["--cpu-shares", "512", "--cpuset-cpus", "0", "--cpuset-mems", "0", "--cpu-period", "100000", "--cpu-quota", "50000",
              "--memory", "64m", "--memory-swap", "128m", "--memory-reservation", "32m", "--memory-swappiness", "10",
@@ -50,15 +57,25 @@ HOST = ["--pid", "host", "--uts", "host", "--userns", "host", "--network", "host
 
 
 def groups(lab):
-    """(name, options): each a container; the last ones join the first ones'."""
-    network = lab.network("--subnet", "198.18.7.0/24")
+    """(name, options): each a container; the last ones join the first ones'. The network group's container is
+    on a second network as well (connected after it was made: each endpoint's settings of its own)."""
+    newer = newer_engine(lab)
+    network = lab.network("--subnet", "198.18.7.0/24", *(("--ipv6", "--subnet", "fd00:7::/64") if newer else ()))
+    second = lab.network("--subnet", "198.18.8.0/24")
     volume = lab.volume()
-    made = {"resources": RESOURCES, "identity": [option for option in IDENTITY if option != "--no-healthcheck"],
+    made = {"resources": RESOURCES + (["--annotation", "org.example.team=web"] if newer else []),
+            "identity": [option for option in IDENTITY if option != "--no-healthcheck"]
+            + (["--health-start-interval", "2s"] if newer else []),
             # a tmpfs --mount stays out of what --volumes-from takes: 20.10 answers "no such volume" to that
             "unchecked": ["--no-healthcheck", "--volume", f"{volume}:/v:ro", "--mount", "type=tmpfs,target=/t,tmpfs-size=1048576"],
             "host": HOST,
-            "network": ["--network", network, "--ip", "198.18.7.9", "--network-alias", "db", "--link-local-ip", "169.254.7.7"]}
+            "network": ["--network", network, "--ip", "198.18.7.9", "--network-alias", "db", "--link-local-ip", "169.254.7.7"]
+            + (["--ip6", "fd00:7::9", "--mac-address", "02:42:c6:12:07:09"] if newer else [])}
+    if newer:  # several networks at create, each with its own MAC address: API 1.44
+        made["networks"] = ["--network", f"name={network},ip=198.18.7.19,alias=web,mac-address=02:42:c6:12:07:99",
+                            "--network", f"name={second},ip=198.18.8.19,mac-address=92:d0:c6:12:08:99"]
     names = {group: lab.container(*options, create=True) for group, options in made.items()}
+    lab.docker("network", "connect", "--ip", "198.18.8.9", "--alias", "second", second, names["network"])
     made["joined"] = ["--network", f"container:{names['resources']}"]
     made["linked"] = ["--volumes-from", f"{names['identity']}:ro", "--link", f"{names['unchecked']}:peer"]
     for group in ("joined", "linked"):
@@ -66,8 +83,8 @@ def groups(lab):
     return names, made
 
 
-def cli_options():
-    text = subprocess.run(["docker", "run", "--help"], capture_output=True, text=True, check=True).stdout
+def cli_options(lab):
+    text = lab.docker("run", "--help")
     return sorted(set(re.findall(r"^\s+(?:-\w, )?--([a-z0-9-]+)", text, re.MULTILINE)))
 
 
@@ -109,12 +126,12 @@ def comparable(inspect):
     return found
 
 
-def joined_by_name(inspect):
+def joined_by_name(lab, inspect):
     """container:ID as container:NAME, the name that id has now: a joiner joins the container of that name, old or new."""
     for key in ("NetworkMode", "IpcMode", "PidMode"):
         value = inspect["HostConfig"].get(key) or ""
         if value.startswith("container:"):
-            inspect["HostConfig"][key] = "container:" + docker("inspect", "--format", "{{.Name}}", value.partition(":")[2]).lstrip("/")
+            inspect["HostConfig"][key] = "container:" + lab.docker("inspect", "--format", "{{.Name}}", value.partition(":")[2]).lstrip("/")
     return inspect
 
 
@@ -126,21 +143,23 @@ def _named(inspect):
 def test_every_option_of_the_cli_is_classed(lab):
     in_groups = {option.lstrip("-") for options in (RESOURCES, IDENTITY, HOST) for option in options if option.startswith("--")}
     in_groups |= {"network", "ip", "network-alias", "link-local-ip", "volumes-from", "link", "publish", "volume", "mount"}
-    unclassed = [option for option in cli_options() if option not in CLASSES and option not in in_groups]
+    in_groups |= set(NEWER_ENGINE) if newer_engine(lab) else set()
+    unavailable = set() if newer_engine(lab) else set(NEWER_ENGINE)
+    unclassed = [option for option in cli_options(lab) if option not in CLASSES and option not in in_groups | unavailable]
     assert not unclassed, f"class these docker run options (tests/test_recreate_options.py): {unclassed}"
 
 
 def test_a_recreation_keeps_everything_the_engine_knows_and_rolls_back(lab, tmp_path):
     names, made = groups(lab)
-    before = {group: joined_by_name(lab.inspect(name)) for group, name in names.items()}
+    before = {group: joined_by_name(lab, lab.inspect(name)) for group, name in names.items()}
     journal = tmp_path / "journal"
     chosen = [arg for name in names.values() for arg in ("--container", name)]
-    applied = live_harden(journal, "apply", "--yes", "--profile", "cis", "--recreate", "--only", "container-no-new-privileges",
+    applied = lab.harden(journal, "apply", "--yes", "--profile", "cis", "--recreate", "--only", "container-no-new-privileges",
                           *chosen, "--format", "json")
     assert applied.code == 0, applied
     for group, name in names.items():
         lab.adopt(name)
-        after = joined_by_name(lab.inspect(name))
+        after = joined_by_name(lab, lab.inspect(name))
         assert after["Id"] != before[group]["Id"], group
         assert "no-new-privileges" in after["HostConfig"]["SecurityOpt"], group
         old, new = comparable(before[group]), comparable(after)
@@ -148,13 +167,13 @@ def test_a_recreation_keeps_everything_the_engine_knows_and_rolls_back(lab, tmp_
         details = {key: [(k, old[key].get(k), new[key].get(k)) for k in set(old[key]) | set(new[key]) if old[key].get(k) != new[key].get(k)]
                    if isinstance(old.get(key), dict) else (old.get(key), new.get(key)) for key in differing}
         assert not differing, f"{group} ({' '.join(made[group])}): {details}"
-    rolled = live_harden(journal, "rollback", "--yes")
+    rolled = lab.harden(journal, "rollback", "--yes")
     assert rolled.code == 0, rolled
     for group, name in names.items():
-        back = joined_by_name(lab.inspect(name))
+        back = joined_by_name(lab, lab.inspect(name))
         assert back["Id"] == before[group]["Id"], group
         assert comparable(back) == comparable(before[group]), group
-    assert all(docker("ps", "--all", "--quiet", "--filter", f"name=^{name}-hardener-") == "" for name in names.values())
+    assert all(lab.docker("ps", "--all", "--quiet", "--filter", f"name=^{name}-hardener-") == "" for name in names.values())
 
 
 LOOP = ("sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1000 & wait $!; done")  # stops at once
@@ -171,9 +190,9 @@ def test_containers_that_join_a_recreated_one_are_recreated_after_it_and_keep_ru
                "link": lab.container("--link", f"{shared}:db", "--read-only", command=LOOP)}
     before = {name: lab.inspect(name)["Id"] for name in [shared, *joiners.values()]}
     journal = tmp_path / "journal"
-    preview = live_harden(journal, "apply", "--dry-run", "--recreate", "--only", "readonly-rootfs", "--container", shared)
+    preview = lab.harden(journal, "apply", "--dry-run", "--recreate", "--only", "readonly-rootfs", "--container", shared)
     assert f"{joiners['network']} joins {shared} (--network container:): it is recreated after it" in preview.out, preview.out
-    applied = live_harden(journal, "apply", "--yes", "--recreate", "--only", "readonly-rootfs", "--container", shared, "--format", "json")
+    applied = lab.harden(journal, "apply", "--yes", "--recreate", "--only", "readonly-rootfs", "--container", shared, "--format", "json")
     assert applied.code == 0, applied
     new_shared = lab.adopt(shared)
     for how, name in joiners.items():
@@ -184,8 +203,8 @@ def test_containers_that_join_a_recreated_one_are_recreated_after_it_and_keep_ru
     assert lab.inspect(joiners["pid"])["HostConfig"]["PidMode"] == f"container:{new_shared}"
     assert lab.inspect(shared)["HostConfig"]["ReadonlyRootfs"] and lab.inspect(shared)["HostConfig"]["IpcMode"] == "shareable"
     address = lab.inspect(shared)["NetworkSettings"]["IPAddress"]
-    assert f"{address}\tdb " in docker("exec", joiners["link"], "cat", "/etc/hosts"), "the link leads to the new one"
-    rolled = live_harden(journal, "rollback", "--yes")
+    assert f"{address}\tdb " in lab.docker("exec", joiners["link"], "cat", "/etc/hosts"), "the link leads to the new one"
+    rolled = lab.harden(journal, "rollback", "--yes")
     assert rolled.code == 0, rolled
     for name, container_id in before.items():
         found = lab.inspect(name)
@@ -197,39 +216,39 @@ def test_a_container_started_with_rm_is_recreated_only_when_named_and_comes_back
     says how to name it; named, it is removed (its volumes kept) and created anew, and rollback creates the original
     again from the configuration the journal recorded: running, --rm, its volume's data there, a new id."""
     name = lab.container("--rm", "--volume", "/data", "--env", "KEEP=1", command=LOOP)
-    docker("exec", name, "sh", "-c", "echo precious > /data/value")
+    lab.docker("exec", name, "sh", "-c", "echo precious > /data/value")
     original = lab.inspect(name)
     journal = tmp_path / "journal"
-    unnamed = live_harden(journal, "apply", "--yes", "--recreate", "--only", "readonly-rootfs", "--container", name)
+    unnamed = lab.harden(journal, "apply", "--yes", "--recreate", "--only", "readonly-rootfs", "--container", name)
     assert unnamed.code == 2, unnamed
     assert f"harden apply --recreate --recreate-autoremove {name}" in unnamed.out, unnamed.out
     assert lab.inspect(name)["Id"] == original["Id"] and lab.inspect(name)["State"]["Running"], "left as it was"
 
-    restart = live_harden(journal, "--dry-run", "--only", "icc")
+    restart = lab.harden(journal, "--dry-run", "--only", "icc")
     assert f"and deletes those of them started with --rm, {name}" in restart.out, restart.out
 
-    named = live_harden(journal, "apply", "--yes", "--recreate", "--recreate-autoremove", name, "--only", "readonly-rootfs",
+    named = lab.harden(journal, "apply", "--yes", "--recreate", "--recreate-autoremove", name, "--only", "readonly-rootfs",
                         "--container", name, "--format", "json")
     assert named.code == 0, named
     lab.adopt(name)
     new = lab.inspect(name)
     assert new["Id"] != original["Id"] and new["State"]["Running"] and new["HostConfig"]["ReadonlyRootfs"]
     assert new["HostConfig"]["AutoRemove"] and "KEEP=1" in new["Config"]["Env"]
-    assert docker("exec", name, "cat", "/data/value") == "precious", "its volume kept"
-    history = live_harden(journal, "history", "--format", "json").json["runs"][-1]
+    assert lab.docker("exec", name, "cat", "/data/value") == "precious", "its volume kept"
+    history = lab.harden(journal, "history", "--format", "json").json["runs"][-1]
     assert history["state"] == "applied" and history["recorded"] == [name]
     assert f"created again from its recorded configuration by rollback, without its writable layer: {name}" in \
-        live_harden(journal, "history").out
+        lab.harden(journal, "history").out
 
-    preview = live_harden(journal, "rollback", "--dry-run")
+    preview = lab.harden(journal, "rollback", "--dry-run")
     assert f"container {name}: create it again from its recorded configuration" in preview.out, preview.out
-    rolled = live_harden(journal, "rollback", "--yes")
+    rolled = lab.harden(journal, "rollback", "--yes")
     assert rolled.code == 0, rolled
     back = lab.inspect(name)
     lab.adopt(name)
     assert back["Id"] not in (original["Id"], new["Id"]) and back["State"]["Running"], back["State"]
     assert back["HostConfig"]["AutoRemove"] and not back["HostConfig"]["ReadonlyRootfs"] and "KEEP=1" in back["Config"]["Env"]
-    assert docker("exec", name, "cat", "/data/value") == "precious"
+    assert lab.docker("exec", name, "cat", "/data/value") == "precious"
     assert "without the old one's writable layer" in rolled.out, rolled.out
 
 
@@ -237,23 +256,30 @@ def test_rollback_force_and_prune_get_a_run_out_of_the_way_whatever_became_of_it
     name = lab.container("--read-only", "--pid", "host", command=LOOP)
     container_id = lab.inspect(name)["Id"]
     journal = tmp_path / "journal"
-    applied = live_harden(journal, "apply", "--yes", "--recreate", "--only", "no-host-pid", "--container", name, "--format", "json")
+    applied = lab.harden(journal, "apply", "--yes", "--recreate", "--only", "no-host-pid", "--container", name, "--format", "json")
     assert applied.code == 0, applied
     run_id = applied.json["run_id"]
     lab.adopt(name)
-    docker("rm", "--force", f"{name}-hardener-{run_id}")  # the original kept aside, removed by someone
-    refused = live_harden(journal, "rollback", "--yes")
-    assert refused.code != 0, refused
-    forced = live_harden(journal, "rollback", "--yes", "--force", run_id)
+    lab.docker("rm", "--force", f"{name}-hardener-{run_id}")  # the original kept aside, removed by someone
+    new_id = lab.inspect(name)["Id"]
+    refused = lab.harden(journal, "rollback", "--yes")
+    assert refused.code == 4 and "kept aside is gone" in refused.err and f"{name}-hardener-{run_id}) is gone" in refused.out, refused
+    assert lab.inspect(name)["Id"] == new_id and lab.inspect(name)["State"]["Running"], "nothing done: the new one runs"
+    preview = lab.harden(journal, "rollback", "--dry-run", run_id)
+    assert f"container {name}: the original it replaced" in preview.out and "docker rm" not in preview.out, preview
+    forced = lab.harden(journal, "rollback", "--yes", "--force", run_id)
     assert forced.code == 5, forced
-    assert f"docker rename {container_id[:12]} {name} failed" in forced.out + forced.err, "what could not be restored, said"
-    assert docker("ps", "--all", "--quiet", "--filter", f"name=^/{name}$") == "", "the new container went, as rollback does"
-    incomplete = live_harden(journal, "history", "--format", "json").json["runs"][-1]
-    assert incomplete["state"] == "rollback_incomplete" and any("docker rename" in what for what in incomplete["unrestored"])
-    assert "not restored: container " in live_harden(journal, "history").out
-    pruned = live_harden(journal, "history", "--prune", "0")
+    assert f"container {name}: the original it replaced ({name}-hardener-{run_id}) is gone; rollback keeps the container in its place" \
+        in forced.out, forced
+    assert lab.inspect(name)["Id"] == new_id and lab.inspect(name)["State"]["Running"], \
+        "the container in the original's place is kept: removing it would leave none"
+    assert container_id != new_id
+    incomplete = lab.harden(journal, "history", "--format", "json").json["runs"][-1]
+    assert incomplete["state"] == "rollback_incomplete" and any("is gone" in what for what in incomplete["unrestored"])
+    assert "not restored: container " in lab.harden(journal, "history").out
+    pruned = lab.harden(journal, "history", "--prune", "0")
     assert pruned.code == 0, pruned
-    again = live_harden(journal, "apply", "--yes", "--only", "no-host-pid")
+    again = lab.harden(journal, "apply", "--yes", "--only", "no-host-pid")
     assert again.code in (0, 2) and "did not finish" not in again.err, "a later apply is not refused"
 
 
@@ -271,20 +297,32 @@ def test_a_recreated_container_must_be_as_it_was_running_and_healthy_or_the_run_
     health = ("--health-cmd", "test -f /tmp/ready", "--health-interval", "1s", "--health-retries", "1", "--health-timeout", "1s")
     fine = lab.container(*health, command=("sh", "-c", "touch /tmp/ready; trap 'exit 0' TERM; while :; do sleep 1000 & wait $!; done"))
     made_ready = lab.container(*health, command=LOOP)
-    docker("exec", made_ready, "touch", "/tmp/ready")  # healthy only through its writable layer, which a new one lacks
+    lab.docker("exec", made_ready, "touch", "/tmp/ready")  # healthy only through its writable layer, which a new one lacks
     for name in (fine, made_ready):
         wait_healthy(lab, name)
     journal = tmp_path / "journal"
-    applied = live_harden(journal, "apply", "--yes", "--recreate", "--only", "readonly-rootfs", "--container", fine)
+    applied = lab.harden(journal, "apply", "--yes", "--recreate", "--only", "readonly-rootfs", "--container", fine)
     assert applied.code == 0, applied
     lab.adopt(fine)
     assert (lab.inspect(fine)["State"]["Health"] or {})["Status"] == "healthy"
     original = lab.inspect(made_ready)["Id"]
-    failed = live_harden(journal, "apply", "--yes", "--recreate", "--only", "readonly-rootfs", "--container", made_ready)
+    failed = lab.harden(journal, "apply", "--yes", "--recreate", "--only", "readonly-rootfs", "--container", made_ready)
     assert failed.code == 3, failed
     assert "the original was healthy, the new one is unhealthy" in failed.err, failed.err
     back = lab.inspect(made_ready)
     assert back["Id"] == original and back["State"]["Running"], "undone: the original runs again"
+
+
+def test_the_wait_for_health_is_as_long_as_the_containers_own_check_can_take_to_decide(lab):
+    from hardener.facts.containers import Container
+    from hardener.planners.containers import healthy_within
+
+    slow = lab.container("--health-cmd", "true", "--health-interval", "1s", "--health-timeout", "2s", "--health-retries", "4",
+                         "--health-start-period", "300s", command=LOOP)
+    wait_healthy(lab, slow)
+    assert healthy_within(Container(lab.inspect(slow))) == 300 + 5 * (1 + 2) + 10
+    lab.docker("stop", "--time", "1", slow)
+    assert healthy_within(Container(lab.inspect(slow))) == 0, "a container not running healthy is not waited for"
 
 
 def test_a_default_capability_added_back_after_cap_drop_all_is_no_addition_and_stays(lab, tmp_path):
@@ -294,17 +332,17 @@ def test_a_default_capability_added_back_after_cap_drop_all_is_no_addition_and_s
     beyond = lab.container("--cap-drop", "ALL", "--cap-add", "net_bind_service", "--cap-add", "CAP_NET_ADMIN", command=LOOP)
     kept = [cap for cap in lab.inspect(beyond)["HostConfig"]["CapAdd"] if "ADMIN" not in cap.upper()]
     journal = tmp_path / "journal"
-    checked = live_harden(journal, "check", "--profile", "cis", "--only", "no-added-capabilities", "--container", remediated,
+    checked = lab.harden(journal, "check", "--profile", "cis", "--only", "no-added-capabilities", "--container", remediated,
                           "--container", beyond, "--format", "json")
     findings = {f["target"]: (f["status"], f["evidence"].get("cap_add")) for f in checked.json["items"][0]["findings"]}
     assert findings == {beyond: ("manual", "NET_ADMIN")}, findings  # manual: recreated only with --recreate
-    applied = live_harden(journal, "apply", "--yes", "--profile", "cis", "--recreate", "--only", "no-added-capabilities",
+    applied = lab.harden(journal, "apply", "--yes", "--profile", "cis", "--recreate", "--only", "no-added-capabilities",
                           "--container", beyond)
     assert applied.code == 0, applied
     lab.adopt(beyond)
     settings = lab.inspect(beyond)["HostConfig"]
     assert settings["CapAdd"] == kept and len(kept) == 1 and settings["CapDrop"] == ["ALL"], settings
-    assert live_harden(journal, "rollback", "--yes").code == 0
+    assert lab.harden(journal, "rollback", "--yes").code == 0
 
 
 def test_no_new_privileges_is_the_containers_own_as_dockerd_and_the_kernel_read_it(lab, tmp_path):
@@ -314,18 +352,18 @@ def test_no_new_privileges_is_the_containers_own_as_dockerd_and_the_kernel_read_
     opted_out = lab.container("--security-opt", "no-new-privileges=false", command=LOOP)
     for name, flag in ((ones, "1"), (opted_out, "0")):
         pid = lab.inspect(name)["State"]["Pid"]
-        assert f"NoNewPrivs:\t{flag}" in open(f"/proc/{pid}/status").read(), name
+        assert f"NoNewPrivs:\t{flag}" in lab.path(f"/proc/{pid}/status").read_text(), name
     journal = tmp_path / "journal"
-    checked = live_harden(journal, "check", "--profile", "cis", "--only", "container-no-new-privileges", "--container", ones,
+    checked = lab.harden(journal, "check", "--profile", "cis", "--only", "container-no-new-privileges", "--container", ones,
                           "--container", opted_out, "--format", "json")
     findings = {f["target"]: (f["status"], f["evidence"].get("opted_out")) for f in checked.json["items"][0]["findings"]}
     assert findings == {opted_out: ("manual", True)}, findings
-    applied = live_harden(journal, "apply", "--yes", "--profile", "cis", "--recreate", "--only", "container-no-new-privileges",
+    applied = lab.harden(journal, "apply", "--yes", "--profile", "cis", "--recreate", "--only", "container-no-new-privileges",
                           "--container", opted_out)
     assert applied.code == 0, applied
     lab.adopt(opted_out)
     assert lab.inspect(opted_out)["HostConfig"]["SecurityOpt"] == ["no-new-privileges"]
-    assert live_harden(journal, "rollback", "--yes").code == 0
+    assert lab.harden(journal, "rollback", "--yes").code == 0
 
 
 def test_ports_published_with_P_are_judged_as_bound_and_kept_on_the_bind_address(lab, tmp_path):
@@ -338,12 +376,12 @@ def test_ports_published_with_P_are_judged_as_bound_and_kept_on_the_bind_address
     journal = tmp_path / "journal"
     config = tmp_path / "config.toml"
     config.write_text('bind_address = "127.0.0.1"\n')
-    checked = live_harden(journal, "check", "--profile", "cis", "--only", "open-ports,bind-address", "--container", running,
+    checked = lab.harden(journal, "check", "--profile", "cis", "--only", "open-ports,bind-address", "--container", running,
                           "--container", stopped, "--config", config, "--format", "json")
     found = {(item["id"], f["target"]): f["evidence"].get("ports") for item in checked.json["items"] for f in item["findings"]}
     assert f"0.0.0.0:{host_port}->80/tcp" in found[("open-ports", running)] and "*:?->81/tcp" == found[("open-ports", stopped)], found
     assert found[("bind-address", running)] and found[("bind-address", stopped)] == "*:?->81/tcp", found
-    applied = live_harden(journal, "apply", "--yes", "--profile", "cis", "--recreate", "--only", "bind-address",
+    applied = lab.harden(journal, "apply", "--yes", "--profile", "cis", "--recreate", "--only", "bind-address",
                           "--container", running, "--container", stopped, "--config", config)
     assert applied.code == 0, applied
     for name in (running, stopped):
@@ -352,5 +390,5 @@ def test_ports_published_with_P_are_judged_as_bound_and_kept_on_the_bind_address
     assert new["HostConfig"]["PublishAllPorts"] is False
     assert new["NetworkSettings"]["Ports"]["80/tcp"] == [{"HostIp": "127.0.0.1", "HostPort": host_port}], new["NetworkSettings"]["Ports"]
     assert lab.inspect(stopped)["HostConfig"]["PortBindings"] == {"81/tcp": [{"HostIp": "127.0.0.1", "HostPort": ""}]}
-    assert live_harden(journal, "rollback", "--yes").code == 0
+    assert lab.harden(journal, "rollback", "--yes").code == 0
     assert lab.inspect(running)["HostConfig"]["PublishAllPorts"] is True

@@ -172,7 +172,7 @@ def _recreations(host: Host, wanted: Dict[str, Recreation], planned: Planned, au
         changed = changed_fields(as_it_was.body, request.body)
         if container.host_config.get("AutoRemove"):
             changes.append(CreateContainer(f"container {container.name}", container.name, request.body, version, request.connect,
-                                           container.running, _healthy(container), changed, recreation.items))
+                                           container.running, healthy_within(container), changed, recreation.items))
             continue
         changes += replace_container(container, request, changed, version, recreation.items)
     return changes
@@ -289,9 +289,17 @@ def replace_container(container: containers.Container, request: CreateRequest, c
         steps.append(RunCommand(target, ("docker", "update", "--restart", "no", old),
                                 (("docker", "update", "--restart", policy_flag, old),), items=items))
     steps.append(CreateContainer(target, container.name, request.body, api_version, request.connect, container.running,
-                                 _healthy(container), changed, items))
+                                 healthy_within(container), changed, items))
     return steps
 
 
-def _healthy(container: containers.Container) -> bool:
-    return container.running and ((container.raw["State"].get("Health") or {}).get("Status") == "healthy")
+def healthy_within(container: containers.Container) -> float:
+    """For a container running healthy, the seconds the engine can take to call a new one made like it healthy or
+    unhealthy: its start period, then as many checks as its retries and one more, each an interval and a timeout
+    long (Docker's defaults where unset: 30 s, 30 s, 3 retries), and a margin for the engine's own pace; 0 otherwise."""
+    if not (container.running and (container.raw["State"].get("Health") or {}).get("Status") == "healthy"):
+        return 0.0
+    check = container.raw["Config"].get("Healthcheck") or {}
+    seconds = {key: (check.get(key) or 0) / 1e9 for key in ("Interval", "Timeout", "StartPeriod")}
+    retries = check.get("Retries") or 3
+    return seconds["StartPeriod"] + (retries + 1) * ((seconds["Interval"] or 30) + (seconds["Timeout"] or 30)) + 10

@@ -12,6 +12,7 @@ the one setting that fails the baseline.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import shlex
 from dataclasses import dataclass
 from typing import Callable, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
@@ -518,7 +519,8 @@ def _bound_to(bindings: Sequence[Mapping], address: str) -> List[Mapping]:
 
 def _endpoints(container: Container, settings: Mapping, config: Mapping, api_version: str) -> Dict[str, Mapping]:
     """Each network's endpoint as it was asked for: aliases (not the engine's short-id one), fixed addresses,
-    links, driver options; a configured MAC address where the engine takes one per network."""
+    links, driver options; where the engine takes a MAC address per network (API 1.44), each endpoint's, unless the
+    bridge driver derived it from the address (engine_made_mac) and it is not the container's own --mac-address."""
     mode = settings.get("NetworkMode") or "default"
     if mode in ("host", "none") or mode.startswith("container:"):
         return {}
@@ -529,7 +531,20 @@ def _endpoints(container: Container, settings: Mapping, config: Mapping, api_ver
             continue
         asked = {key: value for key, value in endpoint.items() if key not in ENDPOINT_RUNTIME and key != "MacAddress"}
         asked["Aliases"] = [alias for alias in endpoint.get("Aliases") or [] if alias not in (container.id[:12], container.name)] or None
-        if per_network_mac and endpoint.get("MacAddress") and endpoint.get("MacAddress") == container.raw["Config"].get("MacAddress"):
-            asked["MacAddress"] = endpoint["MacAddress"]
+        mac = endpoint.get("MacAddress") or ""
+        if per_network_mac and mac and (mac == container.raw["Config"].get("MacAddress") or not engine_made_mac(endpoint)):
+            asked["MacAddress"] = mac
         endpoints[name] = asked
     return endpoints
+
+
+def engine_made_mac(endpoint: Mapping) -> bool:
+    """Whether an endpoint's MAC address is the one Docker's bridge driver (to 28) derives from its IPv4 address
+    where none was asked for: 02:42 and the address's four octets. The Engine API does not say which MACs were
+    asked for (moby#48168); a derived one kept would follow the container to another address, and there collide
+    with the container that is given the old one. Docker 29's random MACs are kept: unique, and the same as before."""
+    try:
+        octets = ipaddress.IPv4Address(endpoint.get("IPAddress") or "").packed
+    except ValueError:
+        return False
+    return (endpoint.get("MacAddress") or "").lower() == "02:42:" + ":".join(f"{octet:02x}" for octet in octets)

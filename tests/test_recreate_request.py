@@ -1,0 +1,48 @@
+"""The create request a recreation sends, built from an inspect as the engine answers it (no engine here:
+tests/test_recreate_options.py sends them to Docker 20.10 and 26)."""
+import copy
+
+from hardener.facts.containers import Container
+from hardener.host import Host
+from hardener.planners.recreate import create_request, engine_made_mac
+
+RUNNING = {  # docker inspect of a running container on Docker 26 (API 1.45), cut to what the request reads
+    "Id": "a" * 64, "Name": "/web", "Image": "sha256:" + "b" * 64,
+    "Config": {"Image": "busybox", "Hostname": "aaaaaaaaaaaa", "MacAddress": "", "Cmd": ["sleep", "100"]},
+    "HostConfig": {"NetworkMode": "front", "Binds": None},
+    "Mounts": [],
+    "NetworkSettings": {"Networks": {
+        "front": {"IPAMConfig": None, "Aliases": None, "MacAddress": "02:42:c6:12:07:02", "IPAddress": "198.18.7.2",
+                  "NetworkID": "n1", "EndpointID": "e1", "Gateway": "198.18.7.1", "IPPrefixLen": 24, "DNSNames": ["web"]},
+        "back": {"IPAMConfig": None, "Aliases": None, "MacAddress": "92:d0:c6:12:08:99", "IPAddress": "198.18.8.5",
+                 "NetworkID": "n2", "EndpointID": "e2", "Gateway": "198.18.8.1", "IPPrefixLen": 24, "DNSNames": ["web"]}}},
+}
+
+
+def endpoints(inspect, api_version):
+    request = create_request(Host("/"), Container(inspect), None, api_version=api_version)
+    return {**request.body["NetworkingConfig"]["EndpointsConfig"], **dict(request.connect)}
+
+
+def test_a_mac_the_bridge_driver_derived_from_the_address_is_made_anew_an_asked_one_kept():
+    sent = endpoints(RUNNING, "1.45")
+    assert "MacAddress" not in sent["front"], "02:42 and the address's octets: the engine's, made anew at the new address"
+    assert sent["back"]["MacAddress"] == "92:d0:c6:12:08:99", "any other MAC was asked for: kept, per network"
+    assert set(sent) == {"front", "back"}
+
+
+def test_a_containers_own_mac_address_is_kept_even_where_it_looks_derived():
+    own = copy.deepcopy(RUNNING)
+    own["Config"]["MacAddress"] = "02:42:c6:12:07:02"
+    assert endpoints(own, "1.45")["front"]["MacAddress"] == "02:42:c6:12:07:02"
+
+
+def test_an_engine_older_than_api_1_44_is_sent_no_mac_per_network():
+    assert all("MacAddress" not in endpoint for endpoint in endpoints(RUNNING, "1.41").values())
+
+
+def test_engine_made_mac_reads_the_four_octets():
+    assert engine_made_mac({"MacAddress": "02:42:AC:11:00:02", "IPAddress": "172.17.0.2"})
+    assert not engine_made_mac({"MacAddress": "02:42:ac:11:00:03", "IPAddress": "172.17.0.2"})
+    assert not engine_made_mac({"MacAddress": "02:42:ac:11:00:02", "IPAddress": ""}), "a stopped container has no address"
+    assert not engine_made_mac({"MacAddress": "02:42:ac:11:00:02", "IPAddress": "garbage"})
