@@ -329,7 +329,8 @@ def _carry_out(host: Host, run: Run, change: Change) -> None:
     if isinstance(change, RemoveContainer):
         step = run.begin(items, change.kind, change.target, command=change.command, undo=(), caveat=change.caveat,
                          request={"name": change.name, "api_version": change.api_version, "start": change.start,
-                                  "body": dict(change.request), "connect": [list(pair) for pair in change.connect]})
+                                  "body": dict(change.request), "connect": [list(pair) for pair in change.connect],
+                                  "disconnect": list(change.disconnect)})
         host.run(*change.command)
         run.done(step)
         host.log(f"run {run.id} item {what}: removed {change.target}, its configuration kept in the journal")
@@ -427,7 +428,8 @@ def _create_again(host: Host, run: Run, step: Step) -> None:
     if not record or (not step.done and _exists(host, step.command[-1])):
         return  # killed before the removal: it is there still
     change = RemoveContainer(step.path, "", record["name"], record["body"], record["api_version"], record["start"],
-                             tuple((network, endpoint) for network, endpoint in record.get("connect", ())))
+                             tuple((network, endpoint) for network, endpoint in record.get("connect", ())),
+                             disconnect=tuple(record.get("disconnect", ())))
     host.create_container(change.undone())
     host.log(f"run {run.id} item {', '.join(step.items)}: created {record['name']} again from its recorded configuration")
 

@@ -123,7 +123,8 @@ class RunCommand:
 class CreateContainer:
     """Create a container through the Engine API (at the API version its original was inspected at) from
     `request`: its Config's fields, HostConfig and NetworkingConfig; connect it to the networks in `connect`
-    (where the engine takes one network at create), and start it where `start`. Undone by removing it."""
+    (where the engine takes one network at create), disconnect it from those in `disconnect`, and start it where
+    `start`. Undone by removing it."""
 
     target: str  # "container web"
     name: str
@@ -134,6 +135,7 @@ class CreateContainer:
     healthy_within: float = 0.0  # the original was healthy: seconds the new one has to become so (0: not asked)
     changed: Tuple[str, ...] = ()  # what differs from the original, as people read it: "HostConfig.Privileged: true -> false"
     items: Tuple[str, ...] = ()
+    disconnect: Tuple[str, ...] = ()  # networks to leave after the create: the original was taken off its NetworkMode's
     kind = "create_container"
 
     @property
@@ -170,6 +172,7 @@ class RemoveContainer:
     start: bool
     connect: Tuple[Tuple[str, Mapping[str, object]], ...] = ()
     items: Tuple[str, ...] = ()
+    disconnect: Tuple[str, ...] = ()
     kind = "remove_container"
 
     @property
@@ -188,7 +191,8 @@ class RemoveContainer:
 
     def undone(self) -> CreateContainer:
         """What rollback makes: the original again, from its record."""
-        return CreateContainer(self.target, self.name, self.request, self.api_version, self.connect, self.start, items=self.items)
+        return CreateContainer(self.target, self.name, self.request, self.api_version, self.connect, self.start, items=self.items,
+                               disconnect=self.disconnect)
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,7 @@ def _described(host: Host, change: Change, lang: str) -> dict:
         }
     if isinstance(change, CreateContainer):
         return {"kind": change.kind, "target": change.target, "request": dict(change.request), "changed": list(change.changed),
-                "connect": [network for network, _ in change.connect], "start": change.start,
+                "connect": [network for network, _ in change.connect], "disconnect": list(change.disconnect), "start": change.start,
                 "undo": [list(command) for command in change.undo]}
     if isinstance(change, RemoveContainer):
         return {"kind": change.kind, "target": change.target, "command": list(change.command), "caveat": change.caveat(lang)}

@@ -375,3 +375,34 @@ def test_a_flag_grouped_with_others_is_not_taken_out_with_them(make_root, flags)
     write(root, "/etc/systemd/system/docker.service.d/flags.conf", f"[Service]\nExecStart=\nExecStart=/usr/sbin/dockerd -H fd:// {flags}\n")
     result = evaluate_daemon(root, ("log-level",))["log-level"]
     assert result.status is Status.MANUAL and result.findings[0].reason == "flag_grouped" and result.changes == (), result
+
+
+DOCKERD = "/usr/sbin/dockerd"
+
+
+@pytest.mark.parametrize("flags", ["--iptables false", "--debug false", "-D false", "--icc=false stray"])
+def test_a_word_that_is_no_flag_is_a_unit_dockerd_will_not_start_with(make_root, flags, tmp_path):
+    """`--iptables false` is --iptables, then an argument: this machine's dockerd refuses it ("accepts no
+    argument(s)", before it reads anything else); every daemon item says so, none passes, apply changes nothing."""
+    import subprocess
+
+    refused = subprocess.run([DOCKERD, *flags.split(), "--data-root", str(tmp_path / "data"), "--pidfile", str(tmp_path / "pid"),
+                              "-H", f"unix://{tmp_path}/sock"], capture_output=True, text=True, timeout=30)
+    assert refused.returncode != 0 and "accepts no argument" in refused.stderr + refused.stdout, refused
+    assert not (tmp_path / "data").exists(), "it stopped before it did anything"
+    root = make_root("debian", compliant=True)
+    write(root, "/etc/systemd/system/docker.service.d/flags.conf", f"[Service]\nExecStart=\nExecStart=/usr/sbin/dockerd -H fd:// {flags}\n")
+    results = evaluate_daemon(root, ("iptables", "log-level", "icc"))
+    for item, result in results.items():
+        assert result.status is Status.MANUAL and result.changes == (), (item, result)
+        finding = result.findings[0]
+        assert finding.reason == "not_an_option" and finding.evidence["word"] == flags.split()[-1], (item, finding)
+        assert finding.evidence["in_unit"] == "/etc/systemd/system/docker.service.d/flags.conf:3", finding
+
+
+def test_flags_with_their_values_leave_no_argument(make_root):
+    root = make_root("debian", compliant=True)
+    write(root, "/etc/docker/daemon.json", "{}\n")
+    write(root, "/etc/systemd/system/docker.service.d/flags.conf",
+          "[Service]\nExecStart=\nExecStart=/usr/sbin/dockerd -H fd:// --log-level info -l info --iptables=true -G docker\n")
+    assert all(result.status is Status.PASS for result in evaluate_daemon(root, ("iptables", "log-level")).values())

@@ -74,8 +74,11 @@ def groups(lab):
     if newer:  # several networks at create, each with its own MAC address: API 1.44
         made["networks"] = ["--network", f"name={network},ip=198.18.7.19,alias=web,mac-address=02:42:c6:12:07:99",
                             "--network", f"name={second},ip=198.18.8.19,mac-address=92:d0:c6:12:08:99"]
+    made["left"] = ["--network", second]  # then moved to the first network, and off its NetworkMode's
     names = {group: lab.container(*options, create=True) for group, options in made.items()}
     lab.docker("network", "connect", "--ip", "198.18.8.9", "--alias", "second", second, names["network"])
+    lab.docker("network", "connect", network, names["left"])
+    lab.docker("network", "disconnect", second, names["left"])
     made["joined"] = ["--network", f"container:{names['resources']}"]
     made["linked"] = ["--volumes-from", f"{names['identity']}:ro", "--link", f"{names['unchecked']}:peer"]
     for group in ("joined", "linked"):

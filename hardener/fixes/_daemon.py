@@ -35,6 +35,10 @@ class DaemonFix(Fix):
         "flag_grouped": Text("{word} ({in_unit}) sets several of dockerd's flags at once: harden does not split it; "
                              "write the flag to take out on its own there",
                              "{word}（{in_unit}）一次设置了 dockerd 的多个参数：harden 不拆分它；请在该处将需删除的参数单独书写"),
+        "not_an_option": Text("{word} ({in_unit}) is neither a flag of dockerd's nor a flag's value: dockerd accepts no "
+                              "arguments and does not start with this unit (a boolean flag takes its value with =: --iptables=false)",
+                              "{word}（{in_unit}）既不是 dockerd 的参数也不是参数的值：dockerd 不接受位置参数，按此单元无法启动"
+                              "（布尔参数须用 = 赋值：--iptables=false）"),
         "flag_in_environment": Text("{flag} comes from Environment={variable} ({in_unit}): harden does not rewrite an "
                                     "Environment= line; take {flag} out of it there (systemctl edit docker)",
                                     "{flag} 来自 Environment={variable}（{in_unit}）：harden 不改写 Environment= 行；"
@@ -97,6 +101,11 @@ class DaemonFix(Fix):
         if finding.status is Status.FAIL and grouped is not None:  # taking the word out would take the others too
             finding = replace(finding, status=Status.MANUAL, reason="flag_grouped", evidence=dict(
                 finding.evidence, word=grouped.text, in_unit=f"{grouped.path}:{grouped.line}"))
+            intent = None
+        arguments = config.arguments()
+        if arguments and finding.status in (Status.PASS, Status.FAIL):  # whatever the files say, dockerd does not start
+            finding = replace(finding, status=Status.MANUAL, reason="not_an_option", evidence=dict(
+                finding.evidence, word=arguments[0].text, in_unit=f"{arguments[0].path}:{arguments[0].line}"))
             intent = None
         if user:
             finding = replace(finding, target=f"{finding.target} (rootless, {user})", evidence=dict(finding.evidence, rootless_user=user))

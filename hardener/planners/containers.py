@@ -161,7 +161,7 @@ def _recreations(host: Host, wanted: Dict[str, Recreation], planned: Planned, au
                 planned.note((item,), AUTOREMOVE_RECREATED.format(container=container.name))
             as_it_was = create_request(host, container, images[container.id], api_version=version)
             changes.append(RemoveContainer(f"container {container.name}", container.id, container.name, as_it_was.body, version,
-                                           container.running, as_it_was.connect, recreation.items))
+                                           container.running, as_it_was.connect, recreation.items, as_it_was.disconnect))
         elif container.running:
             changes.append(stop(container, recreation.items))
     for recreation in order:
@@ -172,7 +172,8 @@ def _recreations(host: Host, wanted: Dict[str, Recreation], planned: Planned, au
         changed = changed_fields(as_it_was.body, request.body)
         if container.host_config.get("AutoRemove"):
             changes.append(CreateContainer(f"container {container.name}", container.name, request.body, version, request.connect,
-                                           container.running, healthy_within(container), changed, recreation.items))
+                                           container.running, healthy_within(container), changed, recreation.items,
+                                           request.disconnect))
             continue
         changes += replace_container(container, request, changed, version, recreation.items)
     return changes
@@ -229,7 +230,7 @@ def _joined_by_name(request: CreateRequest, by_name, everyone) -> CreateRequest:
         target = _container_id(reference, by_name, everyone)
         volumes_from.append(f"{everyone[target].name if target else reference}{separator}{mode}")
     settings["VolumesFrom"] = volumes_from or None
-    return CreateRequest(request.name, dict(request.body, HostConfig=settings), request.connect)
+    return CreateRequest(request.name, dict(request.body, HostConfig=settings), request.connect, request.disconnect)
 
 
 def _overrides(live: Mapping[str, object]) -> Dict[str, object]:
@@ -289,7 +290,7 @@ def replace_container(container: containers.Container, request: CreateRequest, c
         steps.append(RunCommand(target, ("docker", "update", "--restart", "no", old),
                                 (("docker", "update", "--restart", policy_flag, old),), items=items))
     steps.append(CreateContainer(target, container.name, request.body, api_version, request.connect, container.running,
-                                 healthy_within(container), changed, items))
+                                 healthy_within(container), changed, items, request.disconnect))
     return steps
 
 

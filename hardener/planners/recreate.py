@@ -356,6 +356,7 @@ class CreateRequest:
     name: str
     body: Mapping  # Config's fields, HostConfig and NetworkingConfig
     connect: Tuple[Tuple[str, Mapping], ...]  # (network, EndpointConfig) connected after the create, where one is taken at it
+    disconnect: Tuple[str, ...] = ()  # the NetworkMode's network, which the create joins, where the original had left it
 
 
 def create_request(host: Host, container: Container, image: Optional[Mapping], adjust: Adjust = Adjust(),
@@ -386,7 +387,19 @@ def create_request(host: Host, container: Container, image: Optional[Mapping], a
                  if name == primary or tuple(map(int, api_version.split("."))) >= ENDPOINTS_AT_CREATE}
     body = dict(config, HostConfig=settings, NetworkingConfig={"EndpointsConfig": at_create})
     connect = tuple((name, endpoint) for name, endpoint in sorted(endpoints.items()) if name not in at_create)
-    return CreateRequest(container.name, body, connect)
+    return CreateRequest(container.name, body, connect, _left(container, primary))
+
+
+def _left(container: Container, primary: str) -> Tuple[str, ...]:
+    """The NetworkMode's network where the container was disconnected from it since (docker network disconnect): a
+    create joins it again, so the new one leaves it too. Only where no endpoint can be it (the engine keys them by
+    name; an id in NetworkMode is matched against their network ids)."""
+    networks = (container.raw.get("NetworkSettings") or {}).get("Networks")
+    if primary in ("host", "none") or primary.startswith("container:") or not isinstance(networks, dict):
+        return ()
+    if primary in networks or any((endpoint.get("NetworkID") or "-").startswith(primary) for endpoint in networks.values()):
+        return ()
+    return (primary,)
 
 
 def changed_fields(before: Mapping, after: Mapping, prefix: str = "") -> Tuple[str, ...]:
