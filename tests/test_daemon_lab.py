@@ -7,6 +7,8 @@ IMAGE = "lab/busybox"
 DAEMON = "icc,log-level,iptables,no-aufs"
 
 
+pytestmark = pytest.mark.releases
+
 @pytest.fixture
 def lab(systemd_lab):
     """The lab with an image made inside it, from its own busybox."""

@@ -25,6 +25,8 @@ def as_user(lab, *command, check=True):
                    f"PATH={CONTRIB}:/usr/bin:/bin:/usr/sbin:/sbin", *command, check=check)
 
 
+pytestmark = pytest.mark.releases
+
 @pytest.fixture
 def rootless(systemd_lab):
     lab = systemd_lab

@@ -3,21 +3,27 @@ from a wheelhouse, finding docker.service through systemctl."""
 import pytest
 
 
+pytestmark = pytest.mark.releases
+
 @pytest.fixture
 def lab(systemd_lab):
     return systemd_lab
 
 
-def test_live_file_permissions_through_systemctl(lab):
-    assert "FragmentPath=/lib/systemd/system/docker.service" in lab.run("systemctl", "show", "-p", "FragmentPath", "docker.service").stdout
-    lab.run("chmod", "664", "/lib/systemd/system/docker.service")
-    lab.run("chown", "root:docker", "/lib/systemd/system/docker.socket")
-    before = lab.run("stat", "-c", "%U:%G %a", "/lib/systemd/system/docker.service", "/lib/systemd/system/docker.socket").stdout
+UNIT_DIRECTORIES = {"bookworm": "/lib/systemd/system", "trixie": "/usr/lib/systemd/system"}  # trixie's packages ship units in /usr
+
+
+def test_live_file_permissions_through_systemctl(lab, lab_release):
+    units = UNIT_DIRECTORIES[lab_release]
+    assert f"FragmentPath={units}/docker.service" in lab.run("systemctl", "show", "-p", "FragmentPath", "docker.service").stdout
+    lab.run("chmod", "664", f"{units}/docker.service")
+    lab.run("chown", "root:docker", f"{units}/docker.socket")
+    before = lab.run("stat", "-c", "%U:%G %a", f"{units}/docker.service", f"{units}/docker.socket").stdout
 
     preview = lab.harden("--dry-run", "--only", "file-permissions")
     assert preview.returncode == 2, preview
-    assert "/lib/systemd/system/docker.service: owner/mode root:root 0664 -> root:root 0644" in preview.stdout
-    assert "/lib/systemd/system/docker.socket: owner/mode root:docker 0644 -> root:root 0644" in preview.stdout
+    assert f"{units}/docker.service: owner/mode root:root 0664 -> root:root 0644" in preview.stdout
+    assert f"{units}/docker.socket: owner/mode root:docker 0644 -> root:root 0644" in preview.stdout
 
     applied = lab.harden("apply", "--yes", "--only", "file-permissions")
     assert applied.returncode == 0, applied
@@ -27,4 +33,37 @@ def test_live_file_permissions_through_systemctl(lab):
 
     rolled = lab.harden("rollback", "--yes")
     assert rolled.returncode == 0, rolled
-    assert lab.run("stat", "-c", "%U:%G %a", "/lib/systemd/system/docker.service", "/lib/systemd/system/docker.socket").stdout == before
+    assert lab.run("stat", "-c", "%U:%G %a", f"{units}/docker.service", f"{units}/docker.socket").stdout == before
+
+
+# SocketMode lines of a docker.socket drop-in, in order: the mode the lab's systemd gives docker.sock is the
+# oracle for what harden reads (an octal number up to 07777; another line is ignored, the last valid one wins)
+SOCKET_MODES = [("0640",), ("rw",), ("0o660",), ("0600", "rw"), ("660",), ("010000",), ("+660",), ("0640", "0600")]
+
+
+def test_socket_mode_as_the_labs_systemd_reads_it(lab):
+    import json
+    import re
+
+    lab.run("mkdir", "-p", "/etc/systemd/system/docker.socket.d")
+    for lines in SOCKET_MODES:
+        body = "".join(f"SocketMode={line}\n" for line in lines)
+        lab.run("sh", "-c", f"printf '[Socket]\\n{body}' > /etc/systemd/system/docker.socket.d/mode.conf")
+        cursor = lab.run("journalctl", "--show-cursor", "-n", "0", "--quiet").stdout.strip().rpartition("cursor: ")[2]
+        lab.run("systemctl", "daemon-reload")
+        lab.run("systemctl", "stop", "docker.service", "docker.socket")
+        lab.run("systemctl", "reset-failed", "docker.socket", "docker.service", check=False)  # eight starts in a row: no start limit
+        started = lab.run("systemctl", "start", "docker.socket", check=False)
+        assert started.returncode == 0, (lines, started, lab.run("journalctl", "--no-pager", "-n", "20").stdout)
+        made = lab.run("stat", "-c", "%a", "/run/docker.sock").stdout.strip()
+        checked = lab.harden("check", "--profile", "cis", "--only", "config-file-permissions", "--format", "json")
+        item = json.loads(checked.stdout)["items"][0]
+        unit = next(f for f in item["findings"] if f["target"] == "docker.socket" and "settings" in f["evidence"])
+        assert f"SocketMode={int(made, 8):04o} " in unit["evidence"]["settings"], (lines, made, unit)
+        ignored = [f["evidence"]["where"] for f in item["findings"] if f["reason"] == "socket_mode_ignored"]
+        lab.run("journalctl", "--sync")
+        logged = lab.run("journalctl", "--no-pager", "--after-cursor", cursor, "--output", "cat").stdout
+        # 252: "mode.conf:2: Failed to parse mode value, ignoring: rw"; 257: "... Failed to parse SocketMode=rw, ignoring: ..."
+        refused = re.findall(r"^(/etc/systemd/system/docker.socket.d/mode.conf:\d+): Failed to parse (?:mode value|SocketMode=)", logged,
+                             re.MULTILINE)
+        assert ignored == refused, (lines, ignored, logged)
