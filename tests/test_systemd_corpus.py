@@ -22,6 +22,8 @@ from hypothesis import strategies as st
 from hardener.facts.systemd import exec_start, load_unit
 from hardener.host import Host, HostError
 
+pytestmark = pytest.mark.releases  # against systemd 252 (bookworm) and 257 (trixie)
+
 RECORDER = "/usr/local/bin/argv-recorder"
 RECORDER_SCRIPT = """#!/usr/bin/python3
 import os, sys

@@ -1,4 +1,5 @@
-"""A small qemu VM (software emulation) with a real kernel, auditd and Docker.
+"""A small qemu VM with a real kernel, auditd and Docker: KVM where /dev/kvm works,
+the software emulation (TCG) otherwise.
 
 The kernel's audit subsystem answers only in the initial PID namespace, so the
 audit item's real tests run here. The VM boots a throw-away qcow2 overlay of a
@@ -21,12 +22,25 @@ from lab_base import ManagedLab
 from typing import Optional, Sequence
 
 HERE = Path(__file__).parent
-IMAGE_CACHE = Path(os.environ.get("HARDENER_VM_IMAGE", "/var/cache/hardener-lab/bookworm-vm"))
+IMAGE_CACHE = Path(os.environ.get("HARDENER_VM_IMAGES", "/var/cache/hardener-lab"))
 
 
-def build_image() -> Path:
-    subprocess.run([HERE / "lab/build-vm-image", IMAGE_CACHE], check=True)
-    return IMAGE_CACHE
+def build_image(release: str = "bookworm") -> Path:
+    image = IMAGE_CACHE / f"{release}-vm"
+    subprocess.run([HERE / "lab/build-vm-image", image, release], check=True)
+    return image
+
+
+def accelerator() -> str:
+    """kvm where a VM starts with it (a paused one, for 3 s), tcg otherwise: /dev/kvm may be there and still
+    refuse (on this machine, nested: "failed to set MSR 0x10a")."""
+    if os.access("/dev/kvm", os.R_OK | os.W_OK):
+        try:
+            subprocess.run(["qemu-system-x86_64", "-machine", "q35", "-accel", "kvm", "-cpu", "max", "-m", "64", "-display", "none",
+                            "-nic", "none", "-nodefaults", "-S"], stdin=subprocess.DEVNULL, capture_output=True, timeout=3)
+        except subprocess.TimeoutExpired:
+            return "kvm"  # still running: it started
+    return "tcg,thread=multi"
 
 
 class Completed:
@@ -52,7 +66,7 @@ class VM(ManagedLab):
                        check=True)
         agent_socket = self.work / "agent.sock"
         command = [
-            "qemu-system-x86_64", "-machine", "q35", "-accel", "tcg,thread=multi", "-cpu", "max", "-m", "4096", "-smp", "2",
+            "qemu-system-x86_64", "-machine", "q35", "-accel", accelerator(), "-cpu", "max", "-m", "4096", "-smp", "2",
             "-nic", "none", "-display", "none", "-serial", f"file:{self.work / 'console.log'}",
             "-kernel", str(self.image / "vmlinuz"), "-initrd", str(self.image / "initrd.img"),
             "-append", "root=/dev/vda rw console=ttyS0 quiet",

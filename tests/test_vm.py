@@ -1,4 +1,4 @@
-"""audit-docker-files with a real kernel and auditd, in a qemu VM."""
+"""In a qemu VM with its own kernel: the audit item on a real auditd, and cgroup v2."""
 import pytest
 
 from vm_lab import VM, build_image
@@ -8,9 +8,12 @@ FILES = ("/etc/audit/audit.rules", "/etc/audit/audit.rules.prev", "/etc/audit/ru
          "/etc/audit/rules.d/audit.rules", "/etc/audit/rules.d/hardener-docker.rules")
 
 
+pytestmark = pytest.mark.releases  # auditd 3.0 on kernel 6.1 (bookworm), auditd 4.0 on kernel 6.12 (trixie)
+
+
 @pytest.fixture(scope="module")
-def vm(bundle):
-    with VM(build_image(), share=bundle.parent) as vm:
+def vm(bundle, lab_release):
+    with VM(build_image(lab_release), share=bundle.parent) as vm:
         vm.install_harden(bundle.name)
         vm.sh(f"printf '{ADMIN_RULES}' > /etc/audit/rules.d/site.rules && augenrules --load")
         vm.sh("echo '{\"log-level\": \"info\"}' > /etc/docker/daemon.json")
@@ -84,3 +87,41 @@ def test_rules_loaded_stored_audited_and_rolled_back(vm):
     assert "/etc/docker" not in watched and "/var/lib/docker" not in watched
     assert {"/etc/passwd", "/etc/shadow"} <= watched
     assert snapshot(vm) == start
+
+
+FILL = ("dd if=/dev/zero of=/dev/shm/fill bs=1M count=48 2>/dev/null; head -c 30000000 /dev/zero | tr '\\0' x > /tmp/x; "
+        "cat /tmp/x > /dev/null; while :; do sleep 1000; done")  # 48 MB of shared memory, which no cache accounting takes off
+
+
+def test_memory_usage_read_from_the_cgroup_v2_as_docker_stats_counts_it(vm):
+    """The VM's own kernel mounts cgroup v2 alone (this machine runs v1): a container holding memory and cache, its usage
+    read by harden from the v2 cgroup (memory.current less inactive_file), within 1 % of docker stats', and the
+    memory-limit item refusing a configured limit below it."""
+    import json
+    import re
+    import time
+
+    assert vm.run("stat", "-f", "-c", "%T", "/sys/fs/cgroup").stdout.strip() == "cgroup2fs"
+    vm.sh("systemctl start docker && mkdir -p /tmp/image/bin /tmp/image/tmp && cp /bin/busybox /tmp/image/bin/ && "
+          "for applet in sh sleep dd head tr cat; do ln -s busybox /tmp/image/bin/$applet; done && "
+          "tar -C /tmp/image -c . | docker import - vm/busybox >/dev/null")
+    vm.run("docker", "run", "--detach", "--name", "filler", "vm/busybox", "sh", "-c", FILL)
+    units = {"B": 1, "KiB": 1024, "MiB": 2 ** 20, "GiB": 2 ** 30}
+    for _ in range(30):
+        stats = vm.run("docker", "stats", "--no-stream", "--format", "{{.MemUsage}}", "filler").stdout.split("/")[0].strip()
+        number, unit = re.fullmatch(r"([\d.]+)\s*([KMG]?i?B)", stats).groups()
+        theirs = float(number) * units[unit]
+        if theirs > 40 * 2 ** 20:
+            break
+        time.sleep(1)
+    assert theirs > 40 * 2 ** 20, stats
+    pid = vm.run("docker", "inspect", "--format", "{{.State.Pid}}", "filler").stdout.strip()
+    from_cgroup = vm.run("/opt/hardener/bin/python", "-c", "import sys; from hardener.facts.cgroups import memory_usage; "
+                         "from hardener.host import Host; print(memory_usage(Host('/'), int(sys.argv[1])))", pid).stdout.strip()
+    assert from_cgroup != "None" and abs(int(from_cgroup) - theirs) <= 0.01 * theirs, (from_cgroup, stats)
+    vm.sh("printf '[memory_limit]\\ndefault = \"32m\"\\n' > /tmp/harden.toml")
+    checked = vm.harden("check", "--only", "memory-limit", "--container", "filler", "--config", "/tmp/harden.toml", "--format", "json")
+    (finding,) = json.loads(checked.stdout)["items"][0]["findings"]
+    assert finding["reason"] == "limit_below_usage", finding
+    assert abs(finding["evidence"]["usage_bytes"] - theirs) <= 0.01 * theirs, (finding, stats)
+    vm.run("docker", "rm", "--force", "filler")
