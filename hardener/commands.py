@@ -273,6 +273,8 @@ def fleet_report(documents, **given):
         document["items"] = [dict({"title": "", "reason": "", **item}, findings=[{"message": "", "evidence": {}, **finding}
                                                                             for finding in item.get("findings", [])])
                              for item in document.get("items", [])]
+        if document.get("schema", 1) < report.SCHEMA:  # an older harden's: its verdicts per recommendation, from its findings
+            document["recommendations"] = report.recommendations_table(document["items"])
         loaded.append((os.path.splitext(os.path.basename(path))[0], document))
     if settings.output_format != "html":
         raise Failure("harden report writes --format html")
@@ -283,6 +285,11 @@ def _report_problem(document: object) -> Optional[str]:
     """What stops a JSON document from being shown as a harden report (the fleet page reads these fields)."""
     if not isinstance(document, dict) or not ({"items", "error", "command"} & set(document)):
         return "no items, error or command"
+    schema = document.get("schema", 1)
+    if not isinstance(schema, int) or isinstance(schema, bool) or schema < 1:
+        return f'"schema" is {json.dumps(schema)[:40]}, not a version'
+    if schema > report.SCHEMA:
+        return f"written by a newer harden (report schema {schema}; this one reads up to {report.SCHEMA})"
     items = document.get("items", [])
     if not isinstance(items, list):
         return f'"items" is {json.dumps(items)[:40]}, not a list'

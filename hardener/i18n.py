@@ -88,6 +88,8 @@ UI = {
     "restore_file": Text("restore {path}", "恢复 {path}"),
     "remove_file": Text("remove {path}", "删除 {path}"),
     "header": Text("harden: Docker security baseline on {root}", "harden：Docker 安全基线，主机 {root}"),
+    "by_recommendation": Text("By recommendation: {met} of {total} met or not applicable; not met:",
+                              "按建议项：{total} 项中 {met} 项符合或不适用；不符合的："),
     "header_cis": Text("harden: CIS Docker Benchmark 1.8.0 on {root}", "harden：CIS Docker Benchmark 1.8.0，主机 {root}"),
 }
 
@@ -108,6 +110,9 @@ PAGE = {
     "command": Text("command", "命令"),
     "run": Text("run", "运行"),
     "advice": Text("advice", "加固建议"),
+    "by_recommendation": Text("By recommendation", "按建议项"),
+    "status": Text("status", "状态"),
+    "targets": Text("targets", "对象"),
 }
 PAGE_COUNTS = (("to_change", Text("to change", "待修改")), ("failing", Text("failing", "不合规")), ("manual", Text("manual", "需手动")),
                ("compliant", Text("compliant", "合规")), ("not_applicable", Text("not applicable", "不适用")),

@@ -54,6 +54,7 @@ class Finding:
     evidence: Mapping[str, object] = field(default_factory=dict)
     labels: Mapping[str, str] = field(default_factory=dict)  # a container's labels, for waivers; not shown
     cis: Tuple[str, ...] = ()  # the CIS recommendations it answers, where its item answers several
+    cis_met: Tuple[str, ...] = ()  # those of them its target meets where it fails others (a right owner, a wrong mode)
 
 
 class Intent:

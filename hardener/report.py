@@ -11,9 +11,10 @@ from . import services
 from .engine import unified_diff
 from .host import Host
 from .i18n import PAGE, PAGE_COUNTS, PAGE_GROUPS, REASONS, STATUS, UI
-from .model import Change, CreateContainer, Finding, RemoveContainer, ItemResult, RestartService, SetOwnerMode, Status, Text, WriteFile
+from .model import (Change, CreateContainer, Finding, RemoveContainer, ItemResult, RestartService, SetOwnerMode, Status, Text, WriteFile,
+                    combined_status)
 from .settings import one_line
-from .benchmark import by_number, numbers
+from .benchmark import by_number, numbers, recommendations
 
 
 class _Blank(dict):
@@ -118,6 +119,32 @@ def summary(results: Sequence[ItemResult]) -> Dict[str, int]:
     }
 
 
+# The shape of the JSON report, bumped by each change of it: 1 had no "schema" member; 2 added "recommendations"
+# and a finding's "cis_met". `harden report` reads every version up to this one.
+SCHEMA = 2
+
+
+def recommendations_table(items: Sequence[dict]) -> List[dict]:
+    """A verdict per recommendation, from a report's items: a finding counts for each recommendation it answers,
+    as passing those it meets (cis_met) and with its own status for the others; a failing finding of an item that
+    only an administrator can fix counts as manual, as the item does. In the benchmark's order."""
+    found: Dict[str, dict] = {}
+    for item in items:
+        for finding in item.get("findings", []):
+            for number in finding.get("cis") or []:
+                status = "pass" if number in (finding.get("cis_met") or []) else finding["status"]
+                if status == "fail" and item.get("status") == "manual":
+                    status = "manual"
+                entry = found.setdefault(number, {"id": number, "items": [], "findings": []})
+                entry["items"] += [item["id"]] if item["id"] not in entry["items"] else []
+                entry["findings"].append({"item": item["id"], "target": finding["target"], "status": status, "reason": finding["reason"]})
+    order = {number: index for index, number in enumerate(recommendation.number for recommendation in recommendations())}
+    table = sorted(found.values(), key=lambda entry: (order.get(entry["id"], len(order)), entry["id"]))
+    for entry in table:
+        entry["status"] = combined_status(Status(finding["status"]) for finding in entry["findings"]).value
+    return table
+
+
 def results_document(host: Host, command: str, results: Sequence[ItemResult], lang: str, profile: str, with_changes: bool,
                      run_id: Optional[str] = None, changed: bool = False) -> dict:
     items = []
@@ -141,6 +168,7 @@ def results_document(host: Host, command: str, results: Sequence[ItemResult], la
                     "message": finding_message(result, finding, lang),
                     "evidence": dict(finding.evidence),
                     **cis_numbers(finding.cis or answered),
+                    **({"cis_met": list(finding.cis_met)} if finding.cis_met else {}),
                 }
                 for finding in result.findings
             ],
@@ -151,6 +179,7 @@ def results_document(host: Host, command: str, results: Sequence[ItemResult], la
                             if with_changes else [],
         })
     return {
+        "schema": SCHEMA,
         "command": command,
         "profile": profile,
         "host": host_name(host),
@@ -158,6 +187,7 @@ def results_document(host: Host, command: str, results: Sequence[ItemResult], la
         "run_id": run_id,
         "changed": changed,
         "items": items,
+        "recommendations": recommendations_table(items),
         "summary": summary(results),
     }
 
@@ -204,6 +234,7 @@ def results_text(document: dict, lang: str, plan: bool) -> str:
             lines.append("    " + UI["planned_with"](lang, items=", ".join(item["planned_with"])))
         for change in item["changes"] if plan else ():
             lines.extend("    " + one_line(line) for line in change_lines(change, lang))
+    lines += _recommendation_lines(document, lang)
     counts = document["summary"]
     lines.append("")
     if plan:
@@ -216,6 +247,19 @@ def results_text(document: dict, lang: str, plan: bool) -> str:
         line += ", " + UI["errors_summary"](lang, errors=counts["error"])
     lines.append(line)
     return "\n".join(lines)
+
+
+def _recommendation_lines(document: dict, lang: str) -> List[str]:
+    """The recommendations not met, each with the targets that fail it, and how many are met: a report read line
+    by line against the benchmark."""
+    table = document.get("recommendations") or recommendations_table(document["items"])
+    open_ones = [entry for entry in table if not Status(entry["status"]).compliant]
+    lines = ["", UI["by_recommendation"](lang, met=len(table) - len(open_ones), total=len(table))]
+    for entry in open_ones:
+        targets = ", ".join(dict.fromkeys(f"{finding['target']} ({finding['item']})" for finding in entry["findings"]
+                                          if finding["status"] == entry["status"]))
+        lines.append(f"  [{STATUS[Status(entry['status'])](lang)}] {entry['id']}: {one_line(targets)}")
+    return lines
 
 
 def page_text(lang: str) -> dict:

@@ -144,7 +144,11 @@ def owner_and_mode(host: Host, found: Optional[str], name: str, allowed: int, di
     if not excess and owned:
         return Finding(path, Status.PASS, "compliant", evidence=evidence, cis=cis), None
     fix = OwnerMode(path, *(current if owned else owner), mode & ~excess)
-    return Finding(path, Status.FAIL, "wrong_owner" if not owned else "too_permissive", severity="high", evidence=evidence, cis=cis), fix
+    owner_recommendation, mode_recommendation = (cis[0], cis[-1]) if cis else ("", "")  # CIS numbers the owner first, then the mode
+    met = tuple(number for number, right in ((owner_recommendation, owned), (mode_recommendation, not excess))
+                if right and number and owner_recommendation != mode_recommendation)
+    return Finding(path, Status.FAIL, "wrong_owner" if not owned else "too_permissive", severity="high", evidence=evidence, cis=cis,
+                   cis_met=met), fix
 
 
 def rootless_file(host: Host, daemon: RootlessDaemon, path: str, allowed: int, directory: bool, cis) -> Tuple[Finding, Optional[OwnerMode]]:

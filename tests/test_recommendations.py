@@ -1,0 +1,79 @@
+"""A verdict per recommendation (the JSON's "recommendations", the text's and the HTML's table): an item that
+answers several recommendations gives each its own, from the findings that answer it. Every item that answers
+more than one is here: file-permissions (3.1–3.6), config-file-permissions (3.7–3.24), audit-docker-files
+(1.1.3–1.1.18)."""
+import json
+import os
+
+import hosts
+from conftest import run_harden
+from test_audit_item import with_auditd
+
+
+def verdicts(root, *args):
+    result = run_harden("check", "--root", root, "--profile", "cis", "--format", "json", *args)
+    assert result.code in (0, 2), result
+    assert result.json["schema"] == 2
+    return {entry["id"]: entry for entry in result.json["recommendations"]}, result.json
+
+
+def test_an_owner_and_a_mode_are_two_recommendations(make_root):
+    """The careless host: docker.service root:root 0664, docker.socket 1000:root 0644, /etc/docker root:root 0777,
+    and daemon.json made root:root 0666 here."""
+    root = make_root("debian")
+    os.chmod(root / "etc/docker/daemon.json", 0o666)
+    table, document = verdicts(root, "--only", "file-permissions,config-file-permissions")
+    statuses = {number: table[number]["status"] for number in ("3.1", "3.2", "3.3", "3.4", "3.5", "3.6", "3.17", "3.18")}
+    assert statuses == {"3.1": "pass", "3.2": "fail", "3.3": "fail", "3.4": "pass", "3.5": "pass", "3.6": "fail",
+                        "3.17": "pass", "3.18": "fail"}, statuses
+    assert [f["target"] for f in table["3.18"]["findings"]] == ["/etc/docker/daemon.json"]
+    assert table["3.18"]["items"] == ["config-file-permissions"]
+    finding = next(f for item in document["items"] for f in item["findings"] if f["target"] == "/etc/docker/daemon.json")
+    assert (finding["cis"], finding["cis_met"], finding["status"]) == (["3.17", "3.18"], ["3.17"], "fail")
+    ids = [entry["id"] for entry in document["recommendations"]]
+    assert ids.index("3.2") < ids.index("3.10") < ids.index("3.18"), "in the benchmark's order"
+
+    text = run_harden("check", "--root", root, "--profile", "cis", "--only", "file-permissions,config-file-permissions").out
+    assert "  [fail] 3.18: /etc/docker/daemon.json (config-file-permissions)" in text
+    assert "] 3.17:" not in text, "a met recommendation is counted, not listed"
+    page = run_harden("check", "--root", root, "--profile", "cis", "--only", "config-file-permissions", "--format", "html").out
+    assert '<tr class="fail"><td>3.18</td>' in page and '<tr class="pass"><td>3.17</td>' in page
+
+
+def test_both_wrong_fails_both_and_a_right_file_passes_both(make_root):
+    root = make_root("debian", compliant=True)
+    os.chown(root / "etc/docker/daemon.json", 1000, 0)
+    os.chmod(root / "etc/docker/daemon.json", 0o666)
+    table, _ = verdicts(root, "--only", "file-permissions,config-file-permissions")
+    assert (table["3.17"]["status"], table["3.18"]["status"]) == ("fail", "fail")
+    assert {table[number]["status"] for number in ("3.1", "3.2", "3.3", "3.4", "3.5", "3.6")} == {"pass"}
+
+
+def test_each_audited_path_answers_its_own_recommendation(make_root):
+    """1.1.3–1.1.18: a watch on dockerd meets 1.1.3 alone; 1.1.9 (docker.socket) fails on its unit file though the
+    socket itself is not there; a path this host lacks leaves its recommendation not applicable."""
+    root = make_root(layout=with_auditd(hosts.debian_docker_io()), compliant=True)
+    rules = root / "etc/audit/rules.d/audit.rules"
+    rules.write_text(rules.read_text() + "-w /usr/sbin/dockerd -p rwxa -k docker\n")
+    table, _ = verdicts(root, "--only", "audit-docker-files")
+    assert {number: entry["status"] for number, entry in table.items()} == {
+        "1.1.3": "pass", "1.1.4": "not_applicable", "1.1.5": "fail", "1.1.6": "fail", "1.1.7": "fail", "1.1.8": "not_applicable",
+        "1.1.9": "fail", "1.1.10": "fail", "1.1.11": "fail", "1.1.12": "not_applicable", "1.1.13": "not_applicable",
+        "1.1.14": "fail", "1.1.18": "fail"}
+    assert [(f["target"], f["status"]) for f in table["1.1.9"]["findings"]] == [
+        ("/usr/lib/systemd/system/docker.socket", "fail"), ("/run/docker.sock", "not_applicable")]
+
+
+def test_an_older_report_is_read_and_a_newer_one_refused(make_root, tmp_path):
+    root = make_root("debian")
+    _, document = verdicts(root, "--only", "file-permissions")
+    older = {key: value for key, value in document.items() if key not in ("schema", "recommendations")}
+    for item in older["items"]:
+        for finding in item["findings"]:
+            finding.pop("cis_met", None)
+    (tmp_path / "old.json").write_text(json.dumps(older))
+    page = run_harden("report", tmp_path / "old.json", "--format", "html")
+    assert page.code == 0, page
+    (tmp_path / "new.json").write_text(json.dumps(dict(document, schema=3)))
+    refused = run_harden("report", tmp_path / "new.json", "--format", "html")
+    assert refused.code != 0 and "newer harden (report schema 3" in refused.err and refused.err.count("\n") == 1, refused
