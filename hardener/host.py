@@ -14,7 +14,7 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Callable, Dict, Iterator, List, Optional, Tuple, TypeVar, Union
+from typing import Callable, Dict, Iterator, List, NamedTuple, Optional, Tuple, TypeVar, Union
 
 T = TypeVar("T")
 
@@ -113,6 +113,10 @@ def _reason(error: OSError) -> str:
     return error.strerror or str(error)
 
 
+class _Unreadable(NamedTuple):
+    error: Exception
+
+
 class Host:
     def __init__(self, root: str = "/"):
         real_root = Path(root).resolve()
@@ -134,6 +138,18 @@ class Host:
         is followed only to what that user owns, or where nothing is yet, into
         a directory of theirs: harden runs as root and must not read or change,
         for a user, a file the user could not."""
+        resolved, link_owners = self._walk(path, follow_final)
+        if link_owners:
+            self._check_users_link(path, resolved, link_owners)
+        return resolved
+
+    def kernel_path(self, path: str) -> str:
+        """Where the kernel's walk of `path` lands for root, which follows every link, a user's too: what a
+        container's bind mount of it, or a connection to it, reaches. For judging only, never to read or write."""
+        return self._walk(path, True)[0]
+
+    def _walk(self, path: str, follow_final: bool) -> Tuple[str, set]:
+        """The path `path` leads to inside the root, and the owners (other than root and harden) of the links on the way."""
         todo = path.split("/")[::-1]  # a stack: the next name last
         done: List[str] = []
         links = 0
@@ -165,10 +181,7 @@ class Host:
                     todo += target.split("/")[::-1]
                     continue
             done.append(name)
-        resolved = "/" + "/".join(done)
-        if link_owners:
-            self._check_users_link(path, resolved, link_owners)
-        return resolved
+        return "/" + "/".join(done), link_owners
 
     def _check_users_link(self, path: str, resolved: str, link_owners: set) -> None:
         landing = self.root / resolved.lstrip("/")
@@ -234,10 +247,17 @@ class Host:
     # -- reading -----------------------------------------------------------
 
     def fact(self, name: str, load: Callable[[], T]) -> T:
-        """`load()`, once per run: facts several items read (the containers) are read once."""
+        """`load()`, once per run: facts several items read (the containers) are read once, and a fact that
+        cannot be read (a dead engine) is asked once too: its error is kept and raised again."""
         if name not in self._facts:
-            self._facts[name] = load()
-        return self._facts[name]  # type: ignore[return-value]
+            try:
+                self._facts[name] = load()
+            except Exception as error:  # HostError, or the facts' own (no engine): asked once, raised each time
+                self._facts[name] = _Unreadable(error)
+        found = self._facts[name]
+        if isinstance(found, _Unreadable):
+            raise found.error
+        return found  # type: ignore[return-value]
 
     def forget_facts(self) -> None:
         """After changes, facts are read again."""
@@ -252,6 +272,13 @@ class Host:
             return None
         except OSError as error:
             raise HostError(f"cannot read {self.display(path)}: {_reason(error)}") from None
+
+    def read_link(self, path: str) -> Optional[str]:
+        """What a link says (/proc/PID/fd/N: "socket:[1234]"), None where it is no link or cannot be read."""
+        try:
+            return os.readlink(self.root / path.lstrip("/"))
+        except OSError:
+            return None
 
     def exists(self, path: str) -> bool:
         return self.real_path(path).exists()

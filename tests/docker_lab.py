@@ -154,6 +154,7 @@ class Lab:
         self.volumes: List[str] = []
         self.networks: List[str] = []
         self.paths: List[Path] = []
+        self.images: List[str] = []
         self.image = None
 
     @property
@@ -185,15 +186,22 @@ class Lab:
             f'tar -C "$rootfs" -c . | docker import -c \'CMD ["/bin/sh"]\' -c "ENV IMAGEVAR=1" - {tag}; rm -rf "$rootfs"')
         return tag
 
-    def container(self, *args, create=False, command=("sleep", "3600")) -> str:
+    def container(self, *args, create=False, command=("sleep", "3600"), image: str = "") -> str:
         name = f"ht-{self.token}-{len(self.containers)}"
         if "--name" in args:
             name = args[args.index("--name") + 1]
             args = args[: args.index("--name")] + args[args.index("--name") + 2:]
         verb = ["create"] if create else ["run", "--detach"]
-        container_id = self.docker(*verb, "--name", name, "--label", self.label, *args, f"hardener-test/busybox:{self.token}", *command)
+        container_id = self.docker(*verb, "--name", name, "--label", self.label, *args, image or f"hardener-test/busybox:{self.token}", *command)
         self.containers.append(container_id)
         return name
+
+    def commit(self, container: str, *changes: str) -> str:
+        """An image made from a container with Dockerfile instructions (`USER 1000`), removed at the end."""
+        image = self.docker("commit", *(arg for change in changes for arg in ("--change", change)), container,
+                            f"hardener-test/commit-{len(self.images)}:{self.token}")
+        self.images.append(image)
+        return image
 
     def volume(self) -> str:
         name = self.docker("volume", "create", "--label", self.label, f"ht-{self.token}-vol{len(self.volumes)}")
@@ -236,8 +244,8 @@ class Lab:
             self.docker("volume", "rm", "--force", volume, check=False)
         for network in self.networks:
             self.docker("network", "rm", network, check=False)
-        if self.image:
-            self.docker("rmi", "--force", self.image, check=False)
+        for image in self.images + ([self.image] if self.image else []):
+            self.docker("rmi", "--force", image, check=False)
         for path in self.paths:
             shutil.rmtree(path, ignore_errors=True)
 

@@ -144,3 +144,26 @@ def test_each_watch_says_which_cis_recommendation_it_answers(make_root):
     assert answers["/run/containerd/containerd.sock"] == ("1.1.8",) and answers["/run/containerd"] == ("1.1.4",)
     assert answers["/usr/bin/docker-runc"] == ("1.1.18",), "the baseline's Docker 1.13-era runc"
     assert all(len(numbers) == 1 for numbers in answers.values())
+
+
+SYSCALL_RULES = ("-a always,exit -F path=/usr/sbin/dockerd -F perm=wa -k docker\n"
+                 "-a exit,always -F dir=/etc/docker -F perm=war -k docker\n"  # CIS 1.8.0 writes the action this way round
+                 "-a always,exit -F arch=b64 -F path=/usr/sbin/runc -F perm=rwa -F key=docker\n"
+                 "-a always,exit -F arch=b64 -S openat -F path=/var/lib/docker -F perm=wa\n"  # some syscalls only
+                 "-a always,exit -F path=/etc/docker/daemon.json -F perm=wa -F auid>=1000\n"  # some users only
+                 "-a always,exit -F path=/etc/default/docker -F perm=r\n")  # no writes
+
+
+def test_syscall_rules_that_watch_a_path_count_as_watches(make_root):
+    """1.1.x: `-a always,exit -F path=|dir= -F perm=` rules are watches where they record writes and attribute changes
+    of every process; apply adds no duplicate for them, and a narrower one gets a full watch beside it."""
+    root = make_root(layout=with_auditd(hosts.debian_docker_io()), compliant=True)
+    (root / "etc/audit/rules.d/cis.rules").write_text(SYSCALL_RULES)
+    found = watched(result_for(root))
+    assert {path: finding.status for path, finding in found.items() if finding.status is Status.PASS} == {
+        "/usr/sbin/dockerd": Status.PASS, "/etc/docker": Status.PASS, "/usr/sbin/runc": Status.PASS}
+    assert found["/var/lib/docker"].status is Status.FAIL and found["/etc/docker/daemon.json"].status is Status.FAIL
+    assert found["/etc/default/docker"].status is Status.FAIL
+    written = next(c for c in result_for(root).changes if isinstance(c, WriteFile)).content
+    assert "-w /usr/sbin/dockerd " not in written and "-w /etc/docker " not in written, "no duplicates"
+    assert "-w /var/lib/docker -p rwxa -k docker" in written

@@ -131,6 +131,20 @@ def test_images_and_sprawl_name_the_containers(lab, zoo, tmp_path):
     assert cis_check(lab, tmp_path, "--config", config, only="container-sprawl")["container-sprawl"]["status"] == "pass"
 
 
+def test_a_container_run_as_root_from_an_image_that_names_a_user_is_flagged(lab, tmp_path):
+    """4.1 per container (CIS's audit reads Config.User): -u 0 over an image's USER 1000 runs as root, and its process
+    is uid 0; without -u it runs as 1000 and passes. The image that names a user passes."""
+    image = lab.commit(lab.container(create=True), "USER 1000")
+    as_root = lab.container("--user", "0", image=image)
+    as_image = lab.container(image=image)
+    found = {f["target"]: f for f in cis_check(lab, tmp_path, only="image-user")["image-user"]["findings"]}
+    assert found[as_root]["reason"] == "container_runs_as_root", found
+    assert found[as_root]["evidence"]["how"] == "Config.User 0, its process runs as uid 0", found[as_root]
+    assert as_image not in found and f"hardener-test/commit-0:{lab.token}" not in found, found
+    for name in (as_root, as_image):
+        lab.docker("rm", "--force", name)
+
+
 def test_a_container_failing_five_is_recreated_once_and_rolled_back(lab, tmp_path):
     network = lab.network()
     name = lab.container(*without(clean_args(lab, network), "--cap-drop", "--security-opt"), "--ipc", "host", "--uts", "host",

@@ -115,3 +115,49 @@ def test_every_section_2_recommendation_has_its_item():
     listed = run_harden("list", "--profile", "cis", "--format", "json").json["recommendations"]
     section_2 = {r["cis"]: r["items"] for r in listed if r["cis"].startswith("2.")}
     assert len(section_2) == 19 and all(len(items) == 1 for items in section_2.values()), section_2
+
+
+SOCKET_DROP_IN = "etc/systemd/system/docker.socket.d/listen.conf"
+
+
+@pytest.mark.parametrize("listen, served", [
+    ("ListenStream=0.0.0.0:2375", "tcp://0.0.0.0:2375"),
+    ("ListenStream=2375", "tcp://*:2375"),  # a port alone: every address
+    ("ListenStream=[::]:2375", "tcp://[::]:2375"),
+    ("ListenStream=\nListenStream=192.0.2.7:2375", "tcp://192.0.2.7:2375"),  # the empty one resets the unit's path
+    ("ListenStream=vsock:2:2375", "vsock://2:2375"),
+])
+def test_tcp_sockets_docker_socket_hands_over_are_served(make_root, listen, served):
+    """2.8 with -H fd://: dockerd serves what docker.socket listens on, which a drop-in can make TCP."""
+    root = host(make_root, {})
+    (root / SOCKET_DROP_IN).parent.mkdir(parents=True)
+    (root / SOCKET_DROP_IN).write_text(f"[Socket]\n{listen}\n")
+    found = item(root, "tls-auth")["findings"][0]
+    assert (found["status"], found["reason"]) == ("manual", "tcp_without_tls"), found
+    assert served in found["evidence"]["addresses"].split(", ")
+    assert f"/{SOCKET_DROP_IN}:" in found["evidence"]["where"], found
+
+
+def test_the_unix_socket_docker_socket_hands_over_is_no_tcp(make_root):
+    assert finding(host(make_root, {}), "tls-auth") == ("not_applicable", "no_tcp")
+    root = host(make_root, {})
+    (root / SOCKET_DROP_IN).parent.mkdir(parents=True)
+    (root / SOCKET_DROP_IN).write_text("[Socket]\nListenStream=0.0.0.0:2375\nListenStream=\nListenStream=/run/docker.sock\n")
+    assert finding(root, "tls-auth") == ("not_applicable", "no_tcp"), "the empty ListenStream= took the TCP one out"
+
+
+@pytest.mark.parametrize("data, item_id, expected", [
+    (["aufs/diff/0123"], "no-aufs", ("manual", "aufs_in_use")),  # 20.10 takes the prior driver's data; 24+ do not start
+    (["devicemapper/metadata/base"], "no-devicemapper", ("manual", "devicemapper")),
+    (["overlay2/l/ABC"], "no-aufs", ("pass", "compliant")),
+    (["aufs/diff/0123", "overlay2/l/ABC"], "no-aufs", ("pass", "compliant")),  # two prior drivers: dockerd refuses to choose
+])
+def test_with_no_driver_configured_the_one_whose_data_is_there_is_judged(make_root, data, item_id, expected):
+    """2.6 and 2.7: nothing configures storage-driver, and the data root holds a prior driver's data."""
+    root = host(make_root, {})
+    for path in data:
+        (root / "var/lib/docker" / path).mkdir(parents=True)
+    found = item(root, item_id)["findings"][0]
+    assert (found["status"], found["reason"]) == expected, found
+    if expected[0] == "manual":
+        assert found["evidence"]["where"] == f"the data in /var/lib/docker/{data[0].split('/')[0]}", found

@@ -210,7 +210,8 @@ def test_images_by_their_config_and_history(served):
     host, server = served([container("web", image=bad)], **routes)
     for fix, reason in ((ImageUser, "runs_as_root"), (ImageHealthcheck, "no_healthcheck"), (ImageUpdateAlone, "update_alone"), (ImageAdd, "add")):
         detection = fix().detect(host)
-        assert statuses(detection) == {"b" * 12: ("manual", reason)}, fix.id
+        runs_as_root = {"web": ("manual", "container_runs_as_root")} if fix is ImageUser else {}  # its Config.User is ""
+        assert statuses(detection) == {"b" * 12: ("manual", reason), **runs_as_root}, fix.id
         assert detection.findings[0].evidence["containers"] == "web"
     assert ImageAdd().detect(host).findings[0].evidence["instruction"] == "ADD https://example.com/app.tgz /app # buildkit"
     assert sorted(r for r in server.requests if r.startswith("/images/")) == sorted(
@@ -251,3 +252,31 @@ def test_a_containers_own_opt_out_is_not_outweighed_by_its_first_process():
     opted_out = Container({"Id": "a" * 64, "State": {"Running": True, "Pid": 1}, "HostConfig": {"SecurityOpt": ["no-new-privileges=false"]}})
     problem = ContainerNoNewPrivileges().problem(Host("/"), opted_out)
     assert problem is not None and problem.evidence["opted_out"] is True
+
+
+@pytest.mark.parametrize("container_user, image_user, flagged", [
+    ("0", "1000", True), ("root:root", "app", True), ("", "", True),  # -u 0 over an image's USER: root (the false pass)
+    ("1000", "", False), ("app", "app", False), ("1000:0", "", False),
+])
+def test_a_container_is_judged_by_its_own_user_not_its_images(served, container_user, image_user, flagged):
+    image_id = "sha256:" + "c" * 64
+    image = {"Id": image_id, "Config": {"User": image_user}}
+    web = dict(container("web", image=image_id, running=False), Config={"Image": "app:1", "User": container_user})
+    host, _ = served([web], **{f"/images/{image_id}/json": image, f"/images/{image_id}/history": [],
+                              "/images/json?all=0": [{"Id": image_id, "RepoTags": ["app:1"]}]})
+    found = statuses(ImageUser().detect(host))
+    assert ("web" in found) is flagged, found
+    assert ("app:1" in found) is (image_user in ("", "0", "root")), found
+
+
+@pytest.mark.parametrize("outside, uid_map, inside", [
+    (0, "         0          0 4294967295\n", 0),  # no user namespace
+    (100000, "         0     100000      65536\n", 0),  # userns-remap's root
+    (101000, "         0     100000      65536\n", 1000),
+    (1000, "         0       1000          1\n         1     100000      65536\n", 0),  # rootless: the user is root inside
+    (5, "         0     100000      65536\n", None),  # not mapped there
+])
+def test_a_process_uid_is_mapped_back_into_its_user_namespace(outside, uid_map, inside):
+    from hardener.facts.containers import map_uid
+
+    assert map_uid(outside, uid_map) == inside

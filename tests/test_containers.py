@@ -1,4 +1,5 @@
 """Container items against the real dockerd of this machine."""
+import os
 import shlex
 import uuid
 from pathlib import Path
@@ -73,6 +74,45 @@ def test_container_option_narrows(lab, zoo, tmp_path):
     items = check(lab, tmp_path, container=zoo["hostpid"])
     assert set(failing(items["no-host-pid"])) == {zoo["hostpid"]}
     assert failing(items["no-privileged"]) == {} and items["no-privileged"]["status"] == "pass"
+
+
+def test_bind_sources_are_judged_where_the_kernel_mounted_them(lab, tmp_path):
+    """5.6 on a merged-/usr host: /sbin is /usr/sbin; a link (of anyone's) to / is /; a link to the socket is the
+    socket (5.32). The finding shows both paths, and the recreation drops those mounts."""
+    assert Path("/sbin").is_symlink(), "this machine is merged-/usr"
+    links = Path(lab.host_dir(f"/tmp/hardener-{lab.token}-links"))
+    (links / "root").symlink_to("/")
+    (links / "sock").symlink_to("/var/run/docker.sock")
+    os.lchown(links / "root", 65534, 65534)  # a user's link: the kernel follows it for dockerd all the same
+    sbin = lab.container("-v", "/sbin:/x:ro", "--read-only", "--memory", "64m")
+    to_root = lab.container("-v", f"{links}/root:/host:ro", "--read-only", "--memory", "64m")
+    to_sock = lab.container("-v", f"{links}/sock:/s", "--read-only", "--memory", "64m")
+    items = check(lab, tmp_path)
+    mounts = failing(items["no-sensitive-mounts"])
+    assert set(mounts) == {sbin, to_root}, mounts
+    assert mounts[sbin]["evidence"]["mounts"] == "/sbin (/usr/sbin) -> /x (ro)"
+    assert mounts[to_root]["evidence"]["mounts"] == f"{links}/root (/) -> /host (ro)"
+    assert to_sock in failing(items["no-docker-sock"])
+    assert docker("exec", sbin, "ls", "/x/dockerd") == "/x/dockerd", "the kernel mounted /usr/sbin there"
+    for name in (sbin, to_root, to_sock):
+        docker("rm", "--force", name)
+
+
+def test_the_socket_of_the_engine_harden_reads_is_a_docker_socket(lab, tmp_path):
+    """5.32: harden reads the engine through DOCKER_HOST's socket (a proxy here, as a socket-proxy deployment has):
+    a container that mounts that socket reaches the engine, and fails as one mounting docker.sock does."""
+    proxy = CountingProxy(Path(lab.host_dir(f"/tmp/hardener-{lab.token}-proxy")) / "engine.sock")
+    mounting = lab.container("-v", f"{proxy.path}:/engine.sock", "--read-only", "--memory", "64m")
+    try:
+        checked = live_harden(tmp_path / "journal", "check", "--only", "no-docker-sock", "--container", mounting, "--format", "json",
+                              env={"DOCKER_HOST": f"unix://{proxy.path}"})
+        assert checked.code == 2, checked
+        (finding,) = checked.json["items"][0]["findings"]
+        assert finding["reason"] == "docker_sock" and str(proxy.path) in finding["evidence"]["mounts"], finding
+        assert proxy.requests, "harden read the engine through it"
+    finally:
+        proxy.close()
+        docker("rm", "--force", mounting)
 
 
 def test_recreate_command_keeps_what_the_container_was_made_with(lab, tmp_path):

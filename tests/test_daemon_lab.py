@@ -312,3 +312,32 @@ def test_cis_sections_2_and_3_in_one_run_then_rollback(lab):
     assert snapshot(lab, *FILES, SOCKET_DROP_IN) == start
     assert lab.run("systemctl", "show", "--property=SocketMode", "--value", "docker.socket").stdout.strip() == "0666"
     assert lab.run("docker", "info", "--format", "{{.ExperimentalBuild}}").stdout.strip() == "true"
+
+
+def test_a_dockerd_no_docker_service_starts_is_judged_not_skipped(lab):
+    """Section 2 where no docker.service starts dockerd (a transient unit here, as sysvinit, OpenRC or a start by hand
+    would): judged on its real command line, never "not applicable", and nothing is changed for it."""
+    lab.run("systemctl", "stop", "docker.service", "docker.socket")
+    lab.run("sh", "-c", "rm -f /usr/lib/systemd/system/docker.service /usr/lib/systemd/system/docker.socket "
+                        "/lib/systemd/system/docker.service /lib/systemd/system/docker.socket && systemctl daemon-reload")
+    lab.run("systemd-run", "--unit", "handmade", "/usr/sbin/dockerd", "--debug", "--icc=false")
+    lab.wait_for(["docker", "info"])
+    checked = lab.harden("check", "--profile", "cis", "--only", "icc,log-level,live-restore", "--format", "json")
+    items = {item["id"]: item for item in json.loads(checked.stdout)["items"]}
+    assert items["icc"]["status"] == "pass", items["icc"]
+    for item_id in ("log-level", "live-restore"):
+        assert items[item_id]["status"] == "manual", items[item_id]
+        assert any("started by no docker.service" in note for note in items[item_id]["notes"]), items[item_id]
+    assert "/proc/" in json.dumps(items["log-level"]["findings"]), "read from its command line"
+    applied = lab.harden("apply", "--yes", "--profile", "cis", "--only", "icc,log-level,live-restore")
+    assert applied.returncode in (0, 2) and "systemctl" not in applied.stdout, applied
+    assert lab.run("test", "-e", "/etc/systemd/system/docker.service.d/zz-hardener.conf", check=False).returncode != 0
+
+
+def test_the_storage_driver_nothing_configures_is_the_engines_own(lab):
+    """2.6 and 2.7 with no storage-driver anywhere: the running engine says which driver it chose."""
+    checked = lab.harden("check", "--profile", "cis", "--only", "no-aufs,no-devicemapper", "--format", "json")
+    for item in json.loads(checked.stdout)["items"]:
+        (finding,) = item["findings"]
+        assert finding["status"] == "pass" and finding["evidence"]["where"] == "the running engine (docker info)", finding
+        assert finding["evidence"]["value"] == lab.run("docker", "info", "--format", "{{.Driver}}").stdout.strip()

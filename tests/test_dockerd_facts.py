@@ -150,3 +150,28 @@ def test_unit_syntax_errors_name_the_line():
         parse_unit("[Service]\nType=notify\nnonsense\n", "/u")
     with pytest.raises(SyntaxFault, match="unbalanced quoting"):
         parse_exec('/usr/sbin/dockerd --label "a b')
+
+
+def test_the_unix_sockets_a_dockerd_listens_on_are_read_from_the_kernels_tables(tmp_path):
+    """Its descriptors' socket inodes, looked up in its network namespace's unix table; dockerd's own sockets in its
+    exec-root (metrics, libnetwork) serve no Engine API and are no Docker socket to mount."""
+    import os
+
+    from hardener.facts.dockerd_process import _internal, listening_sockets
+    from hardener.host import Host
+
+    fds = tmp_path / "proc/4242/fd"
+    fds.mkdir(parents=True)
+    for number, target in enumerate(("socket:[111]", "socket:[222]", "/dev/null", "socket:[333]", "socket:[444]")):
+        os.symlink(target, fds / str(number))
+    (tmp_path / "proc/4242/net").mkdir()
+    (tmp_path / "proc/4242/net/unix").write_text(
+        "Num       RefCount Protocol Flags    Type St Inode Path\n"
+        "0000000000000000: 00000002 00000000 00010000 0001 01 111 /run/user/1000/docker.sock\n"
+        "0000000000000000: 00000002 00000000 00010000 0001 01 222 /run/docker/metrics.sock\n"
+        "0000000000000000: 00000002 00000000 00010000 0001 01 333 @/containerd-shim/abc.sock\n"
+        "0000000000000000: 00000002 00000000 00010000 0001 01 555 /run/other.sock\n"
+        "0000000000000000: 00000003 00000000 00000000 0001 03 444\n")
+    found = listening_sockets(Host(str(tmp_path)), 4242)
+    assert found == ["/run/user/1000/docker.sock", "/run/docker/metrics.sock"], "not another process's, nor an abstract one"
+    assert [path for path in found if not _internal(path)] == ["/run/user/1000/docker.sock"]

@@ -67,3 +67,21 @@ def test_socket_mode_as_the_labs_systemd_reads_it(lab):
         refused = re.findall(r"^(/etc/systemd/system/docker.socket.d/mode.conf:\d+): Failed to parse (?:mode value|SocketMode=)", logged,
                              re.MULTILINE)
         assert ignored == refused, (lines, ignored, logged)
+
+
+def test_a_tcp_socket_docker_socket_hands_over_is_served_and_judged(lab):
+    """2.8: ExecStart says -H fd://, and a docker.socket drop-in adds a TCP address: dockerd serves it (the
+    docker client reaches it), and harden's tls-auth says so."""
+    import json
+
+    lab.run("mkdir", "-p", "/etc/systemd/system/docker.socket.d")
+    lab.run("sh", "-c", "printf '[Socket]\\nListenStream=127.0.0.1:2375\\n' > /etc/systemd/system/docker.socket.d/tcp.conf")
+    lab.run("systemctl", "daemon-reload")
+    lab.run("systemctl", "stop", "docker.service", "docker.socket")
+    lab.run("systemctl", "start", "docker.socket", "docker.service")
+    assert lab.run("docker", "-H", "tcp://127.0.0.1:2375", "version", "--format", "{{.Server.Version}}").stdout.strip()
+    checked = lab.harden("check", "--profile", "cis", "--only", "tls-auth", "--format", "json")
+    (found,) = json.loads(checked.stdout)["items"][0]["findings"]
+    assert (found["status"], found["reason"]) == ("manual", "tcp_without_tls"), found
+    assert found["evidence"]["addresses"] == "tcp://127.0.0.1:2375"
+    assert "/etc/systemd/system/docker.socket.d/tcp.conf:2" in found["evidence"]["where"]

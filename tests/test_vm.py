@@ -49,6 +49,23 @@ def test_loaded_but_not_stored_and_stored_but_not_loaded(vm):
         vm.run("rm", "/etc/audit/rules.d/zz-pending.rules")
 
 
+def test_syscall_rules_that_watch_a_path_are_watches_stored_and_loaded(vm):
+    """1.1.x with CIS 1.8.0's own form of rule (-a exit,always -F path= -F perm=): the real auditd loads them, and
+    harden counts them as watches in the files and in the kernel, whichever way auditctl -l lists them."""
+    vm.sh("printf '%s\\n' '-a exit,always -F path=/usr/sbin/dockerd -F perm=war -k docker' "
+          "'-a always,exit -F arch=b64 -F dir=/etc/docker -F perm=wa -k docker' "
+          "'-a always,exit -F arch=b64 -S openat -F path=/usr/sbin/runc -F perm=wa -k docker' > /etc/audit/rules.d/cis.rules "
+          "&& augenrules --load")
+    try:
+        listed = vm.run("auditctl", "-l").stdout
+        assert "/usr/sbin/dockerd" in listed and "/etc/docker" in listed, listed
+        reasons = findings(vm)
+        assert reasons["/usr/sbin/dockerd"] == "compliant" and reasons["/etc/docker"] == "compliant", (reasons, listed)
+        assert reasons["/usr/sbin/runc"] == "not_watched", "openat alone records no chmod"
+    finally:
+        vm.sh("rm /etc/audit/rules.d/cis.rules && augenrules --load")
+
+
 def test_rules_loaded_stored_audited_and_rolled_back(vm):
     start = snapshot(vm)
     assert {"/etc/passwd", "/etc/shadow"} <= kernel_watches(vm)

@@ -30,7 +30,8 @@ class Watch(NamedTuple):
 
 
 def parse_watches(text: str, source: str) -> List[Watch]:
-    """The `-w PATH [-p PERMS] [-k KEY]` rules of a rules file (or of `auditctl -l`)."""
+    """The watches of a rules file (or of `auditctl -l`): `-w PATH [-p PERMS] [-k KEY]`, and the syscall rules that
+    watch a path as well (syscall_watch)."""
     watches = []
     for number, line in enumerate(text.splitlines(), 1):
         if line.lstrip().startswith("#"):
@@ -39,11 +40,49 @@ def parse_watches(text: str, source: str) -> List[Watch]:
             words = shlex.split(line, comments=True)
         except ValueError:
             continue
+        where = source if source == "kernel" else f"{source}:{number}"
         options = {word: words[index + 1] for index, word in enumerate(words[:-1]) if word in ("-w", "-p", "-k")}
         if "-w" in options:
-            where = source if source == "kernel" else f"{source}:{number}"
             watches.append(Watch(options["-w"], options.get("-p", "rwxa"), options.get("-k", ""), where))
+        elif "-a" in words:
+            found = syscall_watch(words, where)
+            watches += [found] if found is not None else []
     return watches
+
+
+def syscall_watch(words: List[str], where: str) -> Optional[Watch]:
+    """A syscall rule that audits a path on every syscall (or every one its perm= names) of every process:
+    `-a always,exit [-F arch=ARCH] -F path=PATH|dir=DIR [-F perm=PERMS] [-k KEY|-F key=KEY]`, the action in either
+    order (CIS 1.8.0's own 1.1.4 rule is `-a exit,always -F path=/run/containerd -F perm=war`). A rule that names
+    syscalls (-S, but -S all) or any other field (auid>=1000, uid=0, success=1, ...) records only some changes: no watch.
+    `-F path=` on a directory audits that inode alone, `-F dir=` the tree, as `-w DIR` does: both count as the
+    directory's watch, as CIS's audit procedure counts its own rule."""
+    path, permissions, key = "", "rwxa", ""
+    index = 0
+    while index < len(words):
+        word = words[index]
+        value = words[index + 1] if index + 1 < len(words) else ""
+        if word == "-a":
+            if set(value.split(",")) != {"always", "exit"}:
+                return None
+        elif word == "-k":
+            key = value
+        elif word == "-S" and value == "all":
+            pass  # how auditctl -l lists a rule with an arch and no syscall
+        elif word == "-F":
+            field, _, given = value.partition("=")
+            if field in ("path", "dir") and given and value[len(field)] == "=":
+                path = given
+            elif field == "perm" and given and value[len(field)] == "=":
+                permissions = given
+            elif field == "key":
+                key = given
+            elif field != "arch":
+                return None
+        else:
+            return None  # -S, -C, or anything else that narrows the rule
+        index += 2
+    return Watch(path, permissions, key, where) if path else None
 
 
 def find_program(host: Host, name: str) -> Optional[str]:

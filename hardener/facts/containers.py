@@ -244,6 +244,14 @@ def within(path: str, directory: str) -> bool:
     return parts[: len(base)] == base
 
 
+def bind_source(host: Host, mount: Mapping) -> str:
+    """What a bind mount's source leads to on the host: the kernel followed the links in it (on a merged-/usr
+    host /sbin is /usr/sbin). A loop of links is left as written: the kernel mounted nothing from it."""
+    try:
+        return host.kernel_path(mount["Source"])
+    except HostError:
+        return mount["Source"]
+
 
 def memory_usage(host: Host, container: Container) -> Optional[int]:
     """What a running container uses, as docker stats counts it: from its cgroup,
@@ -363,14 +371,39 @@ def processes(host: Host) -> Dict[str, List[Tuple[int, str]]]:
     return host.fact("container_processes", load)
 
 
-def no_new_privs(host: Host, container: Container) -> Optional[bool]:
-    """The kernel's NoNewPrivs of the container's process; None where none runs or it cannot be read here."""
+def _process_file(host: Host, container: Container, name: str) -> Optional[str]:
+    """/proc/PID/NAME of the container's first process; None where none runs or it cannot be read here."""
     pid = (container.raw.get("State") or {}).get("Pid") or 0
     if not host.live or not container.running or not pid or not api(host).address.startswith("unix://"):
         return None  # a pid of another host's engine (DOCKER_HOST=tcp://...) is not this host's /proc
     try:
-        status = host.read_text(f"/proc/{pid}/status") or ""
+        return host.read_text(f"/proc/{pid}/{name}")
     except HostError:
         return None
-    found = re.search(r"^NoNewPrivs:\s*([01])$", status, re.MULTILINE)
+
+
+def no_new_privs(host: Host, container: Container) -> Optional[bool]:
+    """The kernel's NoNewPrivs of the container's process; None where none runs or it cannot be read here."""
+    found = re.search(r"^NoNewPrivs:\s*([01])$", _process_file(host, container, "status") or "", re.MULTILINE)
     return found.group(1) == "1" if found else None
+
+
+def process_uid(host: Host, container: Container) -> Optional[int]:
+    """The effective uid of the container's first process as the container sees it: the kernel's (/proc/PID/status),
+    mapped back through the container's uid_map (under userns-remap or rootless, its root is another uid here).
+    None where no process runs, or where it cannot be read or mapped here."""
+    found = re.search(r"^Uid:\s*\d+\s+(\d+)", _process_file(host, container, "status") or "", re.MULTILINE)
+    if not found:
+        return None
+    return map_uid(int(found.group(1)), _process_file(host, container, "uid_map") or "")
+
+
+def map_uid(outside: int, uid_map: str) -> Optional[int]:
+    """A host uid as a user namespace whose uid_map is `uid_map` ("inside outside count" lines) sees it."""
+    for line in uid_map.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and all(part.isdigit() for part in parts):
+            inside, start, count = map(int, parts)
+            if start <= outside < start + count:
+                return inside + outside - start
+    return None

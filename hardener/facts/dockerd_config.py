@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from ..host import Host, HostError
 from .dockerd_process import running_dockerd, started_at
 from .systemd import Command, Unit, Word, exec_start, load_unit
+from .units import unit_file
 
 DAEMON_JSON = "/etc/docker/daemon.json"
 DOCKERD_NAMES = ("dockerd", "dockerd-current", "dockerd-rootless.sh")  # the last passes its flags on to dockerd
@@ -176,6 +177,8 @@ class DockerdConfig:
     json_text: Optional[str]
     json: Dict[str, object] = field(default_factory=dict)
     json_known: bool = True  # False: daemon.json changed since dockerd started, what it loaded is not known
+    activation: Tuple[Tuple[str, str], ...] = ()  # (address, where) docker.socket hands the system's dockerd for -H fd://
+    user: Optional[int] = None  # a user's rootless dockerd (their uid); None for the system's
 
     def flag(self, name: str) -> Optional[Flag]:
         found = [flag for flag in self.flags if flag.name == name]
@@ -198,7 +201,31 @@ class DockerdConfig:
 def dockerd_config(host: Host) -> Optional[DockerdConfig]:
     """None where docker.service does not exist."""
     unit = load_unit(host, "docker.service")
-    return config_from(host, unit, DAEMON_JSON) if unit.fragment is not None else None
+    if unit.fragment is None:
+        return None
+    return replace(config_from(host, unit, DAEMON_JSON), activation=activation_addresses(host))
+
+
+def activation_addresses(host: Host) -> Tuple[Tuple[str, str], ...]:
+    """The sockets docker.socket hands dockerd, which serves them for -H fd://: each ListenStream= (an empty one
+    resets the list) as dockerd names an address, and where it is written."""
+    if unit_file(host, "docker.socket") is None:
+        return ()
+    unit = load_unit(host, "docker.socket")
+    return tuple((listen_address(setting.value), f"{setting.path}:{setting.line}") for setting in unit.values("Socket", "ListenStream"))
+
+
+def listen_address(value: str) -> str:
+    """A ListenStream= value (systemd.socket(5)) as an address: a path or an @abstract name is a unix socket,
+    vsock:CID:PORT a VM socket; a port alone listens on every address, else ADDRESS:PORT or [IPv6]:PORT."""
+    value = value.strip()
+    if value.startswith(("/", "@")):
+        return f"unix://{value}"
+    if value.startswith("vsock:"):
+        return f"vsock://{value[len('vsock:'):]}"
+    if value.isdigit():
+        return f"tcp://*:{value}"
+    return f"tcp://{value}"
 
 
 def config_from(host: Host, unit: Unit, default_json: str) -> DockerdConfig:
@@ -211,7 +238,7 @@ def config_from(host: Host, unit: Unit, default_json: str) -> DockerdConfig:
     config_file = next((flag.value for flag in flags if flag.name == "config-file"), default_json)
     host.check_users_file(config_file, unit.user)
     text, settings = load_daemon_json(host, config_file)
-    return DockerdConfig(unit.fragment, command, tuple(flags), config_file, text, dict(settings))
+    return DockerdConfig(unit.fragment, command, tuple(flags), config_file, text, dict(settings), user=unit.user)
 
 
 def running_config(host: Host) -> Optional[DockerdConfig]:
@@ -220,7 +247,8 @@ def running_config(host: Host) -> Optional[DockerdConfig]:
     if not host.live:
         return None
     found = running_dockerd(host)
-    return running_from(host, found[0], DAEMON_JSON) if found is not None else None
+    config = running_from(host, found[0], DAEMON_JSON) if found is not None else None
+    return replace(config, activation=activation_addresses(host)) if config is not None else None
 
 
 def running_from(host: Host, pid: int, default_json: str, user: Optional[int] = None) -> Optional[DockerdConfig]:
@@ -240,4 +268,25 @@ def running_from(host: Host, pid: int, default_json: str, user: Optional[int] = 
     info = host.lstat(host.resolve(config_file))
     started = started_at(host, pid)
     known = info is None or (started is not None and info.st_mtime <= started)
-    return DockerdConfig(None, None, tuple(flags), config_file, text, dict(settings) if known else {}, json_known=known)
+    return DockerdConfig(None, None, tuple(flags), config_file, text, dict(settings) if known else {}, json_known=known, user=user)
+
+
+def config_of(host: Host) -> Optional[DockerdConfig]:
+    """dockerd_config, read once per run."""
+    return host.fact("dockerd_config", lambda: dockerd_config(host))
+
+
+def running_of(host: Host) -> Optional[DockerdConfig]:
+    """running_config, read once per run."""
+    return host.fact("dockerd_running", lambda: running_config(host))
+
+
+def live_restore_on(running: Optional[DockerdConfig], config: Optional[DockerdConfig]) -> bool:
+    """Whether live-restore is on in what the running dockerd got, else in what it will get."""
+    for source in (running, config):
+        if source is not None:
+            flag = source.flag("live-restore")
+            value = flag.value if flag is not None else source.json.get("live-restore", False)
+            if str(value).lower() == "true":
+                return True
+    return False

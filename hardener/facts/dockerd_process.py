@@ -61,10 +61,50 @@ DEFAULT_SOCKETS = ("/run/docker.sock", "/var/run/docker.sock")
 
 
 def docker_socket_paths(host: Host) -> FrozenSet[str]:
-    """The Docker sockets of this host and their directories, links resolved."""
+    """The Docker sockets of this host and their directories, links resolved: the defaults, the running dockerd's
+    -H sockets, the socket of the engine harden reads (DOCKER_HOST), and, live, every unix socket any running
+    dockerd (a rootless one's too) listens on."""
 
     def load() -> FrozenSet[str]:
-        sockets = {host.resolve(path) for path in DEFAULT_SOCKETS + tuple(unix_sockets(host))}
+        from .containers import api
+
+        named = list(DEFAULT_SOCKETS) + unix_sockets(host)
+        if host.live:
+            address = api(host).address
+            named += [address[len("unix://"):]] if address.startswith("unix://") else []
+            named += [path for pid in dockerd_pids(host) for path in listening_sockets(host, pid) if not _internal(path)]
+        sockets = {host.kernel_path(path) for path in named}
         return frozenset(sockets | {posixpath.dirname(path) for path in sockets})
 
     return host.fact("docker_sockets", load)
+
+
+def _internal(path: str) -> bool:
+    """A socket of dockerd's own in its exec-root (a directory named docker: /run/docker/metrics.sock, libnetwork's,
+    plugins'), which serves no Engine API; an API socket dockerd is told of with -H is named all the same."""
+    return "docker" in path.split("/")[:-1]
+
+
+def dockerd_pids(host: Host) -> List[int]:
+    """Every running dockerd's pid (the system's and each rootless user's), by its process name."""
+    def named(pid: str) -> str:
+        try:
+            return (host.read_text(f"/proc/{pid}/comm") or "").strip()
+        except HostError:
+            return ""  # it ended meanwhile
+
+    return [int(name) for name in host.list_dir("/proc") if name.isdigit() and named(name) == "dockerd"]
+
+
+def listening_sockets(host: Host, pid: int) -> List[str]:
+    """The paths of the unix sockets a process has bound: its descriptors' socket inodes, found in /proc/PID/net/unix
+    (the sockets of its network namespace), which names each bound one's path."""
+    try:
+        inodes = {target[len("socket:["):-1] for fd in host.list_dir(f"/proc/{pid}/fd")
+                  if (target := host.read_link(f"/proc/{pid}/fd/{fd}") or "").startswith("socket:[")}
+        table = host.read_text(f"/proc/{pid}/net/unix") or ""
+    except HostError:
+        return []  # it ended meanwhile
+    # Num RefCount Protocol Flags Type St Inode Path
+    return [fields[7] for fields in (line.split() for line in table.splitlines()[1:])
+            if len(fields) >= 8 and fields[6] in inodes and fields[7].startswith("/")]

@@ -47,3 +47,8 @@ def listening_everywhere(host: Host, port: int) -> bool:
             if fields[3] == "0A" and int(hex_port, 16) == port and address == every:  # 0A: LISTEN
                 return True
     return False
+
+
+def swarm_active(host: Host) -> bool:
+    """Whether this node is in a swarm."""
+    return node(host) is not None

@@ -1,7 +1,7 @@
 """Where a systemd unit's file is on a host."""
 from __future__ import annotations
 
-from typing import Optional
+from typing import Dict, Optional
 
 from ..host import Host, HostError
 
@@ -9,15 +9,26 @@ from ..host import Host, HostError
 UNIT_DIRS = ("/etc/systemd/system", "/run/systemd/system", "/usr/local/lib/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system")
 
 
+def unit_properties(host: Host, unit: str) -> Dict[str, str]:
+    """What the running systemd says of a unit (its LoadState and FragmentPath), asked once a run; {} where
+    systemd cannot be asked (under --root, or no systemd runs)."""
+    def load() -> Dict[str, str]:
+        if not host.live:
+            return {}
+        try:
+            answer = host.run("systemctl", "show", "--property=LoadState,FragmentPath", unit)
+        except HostError:
+            return {}
+        return {key: value for key, _, value in (line.partition("=") for line in answer.splitlines()) if key}
+
+    return host.fact(f"systemctl show {unit}", load)
+
+
 def masked(host: Host, unit: str) -> bool:
     """Whether the unit is masked: its first file on the search path is a link to
     /dev/null (whatever the root holds at /dev/null), or systemd says so."""
-    if host.live:
-        try:
-            if host.run("systemctl", "show", "--property=LoadState", unit).strip() == "LoadState=masked":
-                return True
-        except HostError:
-            pass
+    if unit_properties(host, unit).get("LoadState") == "masked":
+        return True
     for directory in UNIT_DIRS:
         path = f"{directory}/{unit}"
         if host.lstat(path) is not None:
@@ -31,14 +42,9 @@ def unit_file(host: Host, unit: str) -> Optional[str]:
 
     On a live host systemd is asked; where systemd is not running (a container,
     an image under --root) the unit search path is walked as systemd would."""
-    if host.live:
-        try:
-            answer = host.run("systemctl", "show", "--property=FragmentPath", unit).strip()
-        except HostError:
-            answer = ""
-        if answer.startswith("FragmentPath="):
-            path = answer.partition("=")[2]
-            return path or None
+    properties = unit_properties(host, unit)
+    if "FragmentPath" in properties:
+        return properties["FragmentPath"] or None
     for directory in UNIT_DIRS:
         path = f"{directory}/{unit}"
         if host.lstat(path) is not None:

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, List, Optional, Tuple
 from ..facts.units import masked
 from ..host import Host, HostError
 from ..model import Detection, Finding, Remedy, Status, Text
-from ..planners.dockerd import DockerdOption, config_of, running_of
+from ..facts.dockerd_config import config_of, running_of
+from ..planners.dockerd import DockerdOption
 from . import Fix, rootless_unreadable
 
 if TYPE_CHECKING:
@@ -21,6 +22,12 @@ if TYPE_CHECKING:
 def where(flag: Flag) -> str:
     word = flag.words[0]
     return f"{word.path}:{word.line}" + (f" ${word.variable}" if word.variable else "")
+
+
+UNMANAGED = Text("dockerd (pid {pid}) is started by no docker.service (sysvinit, OpenRC, or by hand): harden judges what it "
+                 "runs with and the daemon.json it read, and changes none of it; change it where dockerd is started",
+                 "dockerd（pid {pid}）不是由 docker.service 启动的（sysvinit、OpenRC 或手动启动）：harden 按其运行参数和已读取的 "
+                 "daemon.json 判定，但不做任何修改；请在启动 dockerd 的地方修改")
 
 
 class DaemonFix(Fix):
@@ -64,11 +71,13 @@ class DaemonFix(Fix):
         if masked(host, "docker.service"):
             findings.append(Finding("docker.service", Status.NOT_APPLICABLE, "masked"))
         else:
-            config = config_of(host)
-            if config is None:
+            config, running = config_of(host), running_of(host)
+            if config is None and running is None:
                 findings.append(Finding("docker.service", Status.NOT_APPLICABLE, "not_installed"))
+            elif config is None:
+                self._unmanaged(host, running, findings, notes)
             else:
-                self._daemon(host, config, running_of(host), findings, notes, intents)
+                self._daemon(host, config, running, findings, notes, intents)
         for daemon in rootless_daemons(host) if self.rootless_too else ():
             try:
                 config = rootless_config(host, daemon)
@@ -79,6 +88,18 @@ class DaemonFix(Fix):
         if len(findings) > 1:  # a rootless daemon's: the system's not-installed says nothing
             findings = [finding for finding in findings if finding.target != "docker.service"] or findings
         return Detection(tuple(findings), tuple(notes), tuple(intents))
+
+    def _unmanaged(self, host: Host, running: DockerdConfig, findings: list, notes: list) -> None:
+        """A dockerd that no docker.service starts (sysvinit, OpenRC, started by hand): judged on what it runs with,
+        its command line and the daemon.json it read; what fails is for its administrator to change where it starts."""
+        from ..facts.dockerd_process import running_dockerd
+
+        finding = self.judge(host, running)[0]
+        if finding.status is Status.FAIL:
+            finding = replace(finding, status=Status.MANUAL)
+        findings.append(finding)
+        found = running_dockerd(host)
+        notes.append(UNMANAGED.format(pid=found[0] if found else "?"))
 
     def _daemon(self, host: Host, config: DockerdConfig, running: Optional[DockerdConfig], findings: list, notes: list,
                 intents: list, user: str = "") -> None:
@@ -138,6 +159,18 @@ def effective(config: DockerdConfig, option: str, default: object) -> Tuple[obje
     return default, "default"
 
 
+def served(config: DockerdConfig) -> Tuple[List[str], str]:
+    """The addresses dockerd serves, and where they come from: its hosts, an fd:// among them being what
+    docker.socket hands it (ListenStream=)."""
+    addresses, places = listed(config, "host")
+    if not any(address.startswith("fd://") for address in addresses):
+        return addresses, places
+    handed = [address for address, _ in config.activation]
+    where_handed = ", ".join(where for _, where in config.activation)
+    kept = [address for address in addresses if not address.startswith("fd://")]
+    return kept + handed, ", ".join(place for place in (places, where_handed) if place)
+
+
 def listed(config: DockerdConfig, option: str) -> Tuple[List[str], str]:
     """A repeatable option's values (its flags, else its daemon.json list or object's keys), and where they come from."""
     from ..facts.dockerd_config import JSON_KEYS
@@ -195,8 +228,12 @@ class ReviewedOption(DaemonFix):
     def fine(self, value: str) -> bool:
         """Whether this value passes."""
 
+    def value(self, host: Host, config: DockerdConfig) -> Tuple[object, str]:
+        """The value dockerd gets, and where it comes from."""
+        return effective(config, self.option, "")
+
     def judge(self, host, config):
-        value, where = effective(config, self.option, "")
+        value, where = self.value(host, config)
         evidence = {"option": self.option, "value": value or self.shown_default, "where": where}
         if self.fine(str(value)):
             return Finding(self.option, Status.PASS, "compliant", evidence=evidence), None

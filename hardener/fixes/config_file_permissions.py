@@ -21,7 +21,7 @@ from ..facts.systemd import load_unit
 from ..facts.units import unit_file
 from ..host import Host, HostError
 from ..model import Detection, Finding, Intent, Status, Text
-from ..planners.dockerd import config_of
+from ..facts.dockerd_config import config_of
 from ..planners.units import SocketPermissions
 from . import Fix, rootless_unreadable
 from ._daemon import effective

@@ -9,7 +9,7 @@ from typing import Optional
 from ..facts.containers import no_new_privs
 from ..facts.dockerd_config import GO_FALSE, go_bool
 from ..model import Finding, Status, Text
-from ..planners.dockerd import running_of
+from ..facts.dockerd_config import running_of
 from ..planners.recreate import Adjust, security_option
 from ._container import ContainerFix, Problem
 from ._daemon import effective

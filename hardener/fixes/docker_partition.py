@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..facts.units import unit_file
 from ..host import Host
 from ..model import Detection, Finding, Remedy, Status, Text
-from ..planners.dockerd import config_of
+from ..facts.dockerd_config import config_of
 from . import Fix
 from ._daemon import effective
 

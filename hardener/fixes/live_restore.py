@@ -6,7 +6,7 @@ swarm mode: on a swarm node the item is manual."""
 from __future__ import annotations
 
 from ..model import Finding, Status, Text
-from ..planners.dockerd import swarm_active
+from ..facts.swarm import swarm_active
 from ._daemon import BooleanOption
 
 

@@ -19,13 +19,16 @@ class NoAufs(DaemonFix):
                   "重启 docker，然后重新导入镜像并重建容器。")
     reasons = dict(DaemonFix.reasons,
                    aufs_configured=Text("storage driver aufs is configured ({where}) but holds nothing", "配置了 aufs 存储驱动（{where}），但未存放数据"),
-                   aufs_in_use=Text("aufs holds this host's images and containers ({data}): migrate them by hand",
-                                    "aufs 存放着本机的镜像和容器（{data}）：请手动迁移"))
+                   aufs_in_use=Text("aufs holds this host's images and containers ({data}; chosen by {where}): migrate them by "
+                                    "hand (Docker 24 and later do not start on aufs data)",
+                                    "aufs 存放着本机的镜像和容器（{data}；来源：{where}）：请手动迁移（Docker 24 及以上版本无法在 aufs 数据上启动）"))
     want = DockerdOption(drop=lambda flag: flag.name == "storage-driver" and flag.value == "aufs", json_remove=("storage-driver",))
 
     def judge(self, host, config):
+        from ..facts.storage import storage_driver
+
         found = conflict(config, "storage-driver")
-        value, where = effective(config, "storage-driver", "")
+        value, where = storage_driver(host, config)
         evidence = {"option": "storage-driver", "value": value or "(chosen by dockerd)", "where": where}
         if found and value != "aufs":
             return found, DockerdOption(drop=lambda flag: flag.name == "storage-driver")
@@ -33,6 +36,7 @@ class NoAufs(DaemonFix):
             return Finding("storage-driver", Status.PASS, "compliant", evidence=evidence), None
         data_root, _ = effective(config, "data-root", "/var/lib/docker")
         aufs_dir = f"{data_root}/aufs"
-        if any(host.list_dir(f"{aufs_dir}/{part}") for part in ("diff", "layers", "mnt")):
+        configured = config.flag("storage-driver") is not None or "storage-driver" in config.json
+        if not configured or any(host.list_dir(f"{aufs_dir}/{part}") for part in ("diff", "layers", "mnt")):
             return Finding("storage-driver", Status.MANUAL, "aufs_in_use", "high", dict(evidence, data=aufs_dir)), None
         return Finding("storage-driver", Status.FAIL, "aufs_configured", "medium", evidence), self.want

@@ -17,8 +17,14 @@ class NoDevicemapper(ReviewedOption):
                   "迁移到 overlay2：先 docker save 或推送所需镜像、记录容器配置，将 storage-driver 设为 overlay2 并重启 docker，"
                   "再导入镜像、重建容器（新驱动看不到旧驱动的任何数据）。")
     option, shown_default, reason = "storage-driver", "(chosen by dockerd)", "devicemapper"
-    reasons = dict(DaemonFix.reasons, devicemapper=Text("storage driver devicemapper is configured ({where}): migrate by hand",
-                                                        "配置了 devicemapper 存储驱动（{where}）：请手动迁移"))
+    reasons = dict(DaemonFix.reasons, devicemapper=Text("storage driver devicemapper ({where}): migrate by hand",
+                                                        "使用 devicemapper 存储驱动（{where}）：请手动迁移"))
+
+    def value(self, host, config):
+        """What dockerd uses where nothing is configured too: it takes a prior driver's data (facts.storage)."""
+        from ..facts.storage import storage_driver
+
+        return storage_driver(host, config)
 
     def fine(self, value):
         return value != "devicemapper"

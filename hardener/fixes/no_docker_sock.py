@@ -1,6 +1,7 @@
 """no-docker-sock (CIS 5.32): the Docker socket is not mounted into containers."""
 from __future__ import annotations
 
+from ..facts.containers import bind_source
 from ..facts.dockerd_process import docker_socket_paths
 from ..planners.recreate import Adjust
 from ..model import Text
@@ -9,7 +10,7 @@ from ._container import ContainerFix, Problem
 
 def mounts_docker_socket(host, mount) -> bool:
     """A bind of the socket, of a path that leads to it, or of its directory."""
-    return mount.get("Type") == "bind" and host.resolve(mount["Source"]) in docker_socket_paths(host)
+    return mount.get("Type") == "bind" and bind_source(host, mount) in docker_socket_paths(host)
 
 
 class NoDockerSock(ContainerFix):

@@ -1,7 +1,7 @@
 """no-sensitive-mounts (CIS 5.6): no bind mounts of the host's system directories."""
 from __future__ import annotations
 
-from ..facts.containers import within
+from ..facts.containers import bind_source, within
 from ..planners.recreate import Adjust
 from ..model import Text
 from ._container import ContainerFix, Problem
@@ -10,8 +10,17 @@ SENSITIVE = ("/boot", "/dev", "/etc", "/lib", "/proc", "/sys", "/usr")
 
 
 def is_sensitive(host, mount) -> bool:
-    source = mount["Source"]
-    return mount.get("Type") == "bind" and (source == "/" or any(within(source, directory) for directory in SENSITIVE))
+    """A bind of a system directory as the kernel mounted it: the source with its links followed (on a merged-/usr
+    host /sbin is /usr/sbin; a link to / is /), and as it was written."""
+    if mount.get("Type") != "bind":
+        return False
+    return any(source == "/" or any(within(source, directory) for directory in SENSITIVE)
+               for source in (mount["Source"], bind_source(host, mount)))
+
+
+def _described(host, mount) -> str:
+    source, real = mount["Source"], bind_source(host, mount)
+    return f"{source}{f' ({real})' if real != source else ''} -> {mount['Destination']} ({'rw' if mount.get('RW') else 'ro'})"
 
 
 class NoSensitiveMounts(ContainerFix):
@@ -29,5 +38,5 @@ class NoSensitiveMounts(ContainerFix):
         if not mounts:
             return None
         read_write = any(mount.get("RW") for mount in mounts)
-        described = ", ".join(f"{m['Source']} -> {m['Destination']} ({'rw' if m.get('RW') else 'ro'})" for m in mounts)
+        described = ", ".join(_described(host, mount) for mount in mounts)
         return Problem("sensitive_mount", "high" if read_write else "medium", {"mounts": described, "read_write": read_write})

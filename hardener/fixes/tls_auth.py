@@ -4,7 +4,7 @@ Certificates are the administrator's to make and hand out: manual."""
 from __future__ import annotations
 
 from ..model import Finding, Remedy, Status, Text
-from ._daemon import DaemonFix, conflict, effective, listed
+from ._daemon import DaemonFix, conflict, effective, served
 
 
 class TlsAuth(DaemonFix):
@@ -29,8 +29,8 @@ class TlsAuth(DaemonFix):
         found = conflict(config, "host")
         if found:
             return Finding(found.target, Status.MANUAL, found.reason, found.severity, found.evidence), None
-        addresses, places = listed(config, "host")
-        tcp = [address for address in addresses if not address.startswith(("unix://", "fd://"))]
+        addresses, places = served(config)
+        tcp = [address for address in addresses if not address.startswith("unix://")]
         evidence = {"option": "hosts", "addresses": ", ".join(tcp) or "none", "where": places}
         if not tcp:
             return Finding("hosts", Status.NOT_APPLICABLE, "no_tcp", evidence=evidence), None

@@ -63,37 +63,12 @@ OFFER_LIVE_RESTORE = Text(
 )
 
 
-def config_of(host: Host) -> Optional[DockerdConfig]:
-    from ..facts.dockerd_config import dockerd_config
-
-    return host.fact("dockerd_config", lambda: dockerd_config(host))
-
-
-def running_of(host: Host) -> Optional[DockerdConfig]:
-    from ..facts.dockerd_config import running_config
-
-    return host.fact("dockerd_running", lambda: running_config(host))
-
-
-def live_restore_on(running: Optional[DockerdConfig], config: Optional[DockerdConfig]) -> bool:
-    for source in (running, config):
-        if source is not None:
-            flag = source.flag("live-restore")
-            value = flag.value if flag is not None else source.json.get("live-restore", False)
-            if str(value).lower() == "true":
-                return True
-    return False
-
-
-def swarm_active(host: Host) -> bool:
-    from ..facts import swarm
-
-    return swarm.node(host) is not None
-
-
 @planner(DockerdOption)
 def plan_dockerd(host: Host, wanted, options) -> Planned:
     """The system dockerd's changes, then each rootless one's (by its user)."""
+    from ..facts.dockerd_config import config_of
+    from ..facts.swarm import swarm_active
+
     planned = Planned()
     via = options.via or options.config.daemon_options
     for user, group in grouped(wanted, lambda intent: intent.user).items():
@@ -136,6 +111,8 @@ def autoremoved(host: Host) -> List[str]:
 def _restart_notes(host: Host, config: DockerdConfig, live_restore: bool) -> List[Text]:
     """What a restart of docker does on this host, said before it happens."""
     from ..facts.containers import running_names
+    from ..facts.dockerd_config import live_restore_on, running_of
+    from ..facts.swarm import swarm_active
 
     running = running_names(host) if host.live else []
     if not running:
@@ -161,6 +138,7 @@ def plan_options(host: Host, config: DockerdConfig, intents: Sequence[DockerdOpt
     For a user's rootless dockerd (`daemon`), its own files, new ones owned
     by the user, and a restart by the user's systemd manager."""
     from ..edits import json_members
+    from ..facts.dockerd_config import live_restore_on, running_of
     from ..facts.rootless import rootless_running
 
     owner = (daemon.uid, daemon.gid) if daemon else None
