@@ -273,8 +273,6 @@ def fleet_report(documents, **given):
         document["items"] = [dict({"title": "", "reason": "", **item}, findings=[{"message": "", "evidence": {}, **finding}
                                                                             for finding in item.get("findings", [])])
                              for item in document.get("items", [])]
-        if document.get("schema", 1) < report.SCHEMA:  # an older harden's: its verdicts per recommendation, from its findings
-            document["recommendations"] = report.recommendations_table(document["items"])
         loaded.append((os.path.splitext(os.path.basename(path))[0], document))
     if settings.output_format != "html":
         raise Failure("harden report writes --format html")

@@ -9,7 +9,7 @@ import datetime
 import posixpath
 import time
 from dataclasses import dataclass, field, replace
-from typing import Collection, Dict, Iterator, List, Optional, Sequence, Tuple, Type, Union
+from typing import Collection, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Type, Union
 
 from . import journal as states
 from .config import Config, Waiver
@@ -425,21 +425,13 @@ def _undo(host: Host, run: Run, steps: Sequence[Step], force: bool = False) -> L
 def _create_again(host: Host, run: Run, step: Step) -> None:
     """A removed container, created again from the configuration recorded before its removal."""
     record = step.request or {}
-    if not record or (not step.done and _exists(host, step.command[-1])):
+    if not record or (not step.done and host.container_exists(step.command[-1])):
         return  # killed before the removal: it is there still
     change = RemoveContainer(step.path, "", record["name"], record["body"], record["api_version"], record["start"],
                              tuple((network, endpoint) for network, endpoint in record.get("connect", ())),
                              disconnect=tuple(record.get("disconnect", ())))
     host.create_container(change.undone())
     host.log(f"run {run.id} item {', '.join(step.items)}: created {record['name']} again from its recorded configuration")
-
-
-def _exists(host: Host, container_id: str) -> bool:
-    try:
-        host.run("docker", "container", "inspect", "--format", "{{.Id}}", container_id)
-        return True
-    except HostError:
-        return False
 
 
 def _run_undo(host: Host, run: Run, step: Step) -> None:
@@ -605,10 +597,31 @@ def rollback(host: Host, journal: Journal, run: Run, force: bool) -> RollbackOut
 
 
 def _originals_gone(host: Host, steps: Sequence[Step]) -> Dict[str, str]:
-    """For each container a run replaced whose original, kept aside, someone removed since: what that leaves.
-    Undoing its steps would remove the working container in its place and give back none."""
-    return {step.path: f"{step.path}: the original it replaced ({step.keeps}) is gone; rollback keeps the container in its place"
-            for step in steps if step.keeps and step.done and not step.undone and not _exists(host, step.keeps)}
+    """For each container a run replaced whose original, kept aside, the engine no longer has (asked by its id: a
+    rename back, made and not recorded, leaves it there): what that leaves. Undoing its steps would remove the working
+    container in its place and give back none; and a container recreated to join it (container:NAME, --volumes-from,
+    --link) would come back joined to nothing, so it is kept as it is too."""
+    gone = {step.path: f"{step.path}: the original it replaced ({step.keeps}) is gone; rollback keeps the container in its place"
+            for step in steps if step.keeps and step.done and not step.undone
+            and not host.container_exists(step.command[2] if step.command[:2] == ("docker", "rename") else step.keeps)}
+    while True:
+        names = {path[len("container "):] for path in gone}
+        joining = {step.path: f"{step.path}: it joins {joined}, whose original is gone; rollback keeps it as it is"
+                   for step in steps if step.kind == CreateContainer.kind and step.path not in gone
+                   for joined in _joins(step.request or {}) if joined in names}
+        if not joining:
+            return gone
+        gone.update(joining)
+
+
+def _joins(request: Mapping) -> List[str]:
+    """The containers a create request joins: container:NAME namespaces, --volumes-from and --link."""
+    settings = request.get("HostConfig") or {}
+    joined = [value[len("container:"):] for key in ("NetworkMode", "IpcMode", "PidMode")
+              if isinstance(value := settings.get(key), str) and value.startswith("container:")]
+    joined += [str(source).split(":")[0] for source in settings.get("VolumesFrom") or []]
+    joined += [str(link).split(":")[0].lstrip("/") for link in settings.get("Links") or []]
+    return joined
 
 
 def rollback_preview(host: Host, run: Run) -> List[str]:

@@ -1,5 +1,8 @@
-"""The host harden works on: the only place that reads files, writes them,
-changes owners and modes, and runs commands.
+"""The host harden works on: every read of the host's files, every change of them
+(content, owner, mode) and every command harden runs go through here. Read
+elsewhere: harden's own journal (journal.py), the files named on its command
+line (its config, the reports `harden report` draws; settings.py, commands.py)
+and the Engine API's socket (facts/engine_api.py).
 
 Paths given to a Host are the host's own absolute paths (`/etc/docker`). Under
 `--root DIR` they are looked up inside DIR, and symbolic links are resolved
@@ -144,8 +147,9 @@ class Host:
         return resolved
 
     def kernel_path(self, path: str) -> str:
-        """Where the kernel's walk of `path` lands for root, which follows every link, a user's too: what a
-        container's bind mount of it, or a connection to it, reaches. For judging only, never to read or write."""
+        """Where the kernel's walk of `path` lands for root, following every link, a user's too (fs.protected_symlinks
+        aside): what a container's bind mount of it, or a connection to it, reaches. For judging only, never to read or
+        write."""
         return self._walk(path, True)[0]
 
     def _walk(self, path: str, follow_final: bool) -> Tuple[str, set]:
@@ -643,14 +647,33 @@ class Host:
             if change.disconnect:  # 20.10 joins NetworkMode's network at create whatever else is asked; 26 only where none is
                 made = api.request("GET", f"{version}/containers/{quote(container_id)}/json")
                 joined = ((made.get("NetworkSettings") or {}).get("Networks") or {}) if isinstance(made, dict) else {}
-                for network in change.disconnect:
-                    if network in joined:
+                for network in change.disconnect:  # NetworkMode may give a network's id: endpoints are keyed by name
+                    if network in joined or any((endpoint or {}).get("NetworkID", "").startswith(network) for endpoint in joined.values()):
                         api.request("POST", f"{version}/networks/{quote(network)}/disconnect", {"Container": container_id})
             if change.start:
                 api.request("POST", f"{version}/containers/{quote(container_id)}/start")
             return container_id
         except EngineError as error:
             raise HostError(f"{change.target}: {error}") from None
+        finally:
+            api.close()
+
+    def container_exists(self, container: str) -> bool:
+        """Whether the engine has this container (an id or a name); a HostError where it cannot say (it is down)."""
+        if not self.live:
+            return False
+        from urllib.parse import quote
+
+        from .facts.engine_api import EngineAPI, EngineError
+
+        api = EngineAPI()
+        try:
+            api.request("GET", f"/containers/{quote(container)}/json")
+            return True
+        except EngineError as error:
+            if error.status == 404:
+                return False
+            raise HostError(f"whether container {container} is there cannot be asked: {error}") from None
         finally:
             api.close()
 

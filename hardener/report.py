@@ -137,7 +137,8 @@ def recommendations_table(items: Sequence[dict]) -> List[dict]:
                     status = "manual"
                 entry = found.setdefault(number, {"id": number, "items": [], "findings": []})
                 entry["items"] += [item["id"]] if item["id"] not in entry["items"] else []
-                entry["findings"].append({"item": item["id"], "target": finding["target"], "status": status, "reason": finding["reason"]})
+                entry["findings"].append({"item": item["id"], "target": str(finding.get("target", "")), "status": status,
+                                          "reason": str(finding.get("reason", ""))})
     order = {number: index for index, number in enumerate(recommendation.number for recommendation in recommendations())}
     table = sorted(found.values(), key=lambda entry: (order.get(entry["id"], len(order)), entry["id"]))
     for entry in table:

@@ -167,3 +167,11 @@ def test_syscall_rules_that_watch_a_path_count_as_watches(make_root):
     written = next(c for c in result_for(root).changes if isinstance(c, WriteFile)).content
     assert "-w /usr/sbin/dockerd " not in written and "-w /etc/docker " not in written, "no duplicates"
     assert "-w /var/lib/docker -p rwxa -k docker" in written
+
+
+def test_a_stored_rule_is_unloaded_in_the_form_it_was_loaded():
+    from hardener.facts.audit import parse_watches
+
+    cis, watch = parse_watches("-a exit,always -F path=/run/containerd -F perm=war -k docker\n-w /etc/docker -p wa -k identity\n", "f")
+    assert cis.unload == ("auditctl", "-d", "exit,always", "-F", "path=/run/containerd", "-F", "perm=war", "-k", "docker")
+    assert watch.unload == ("auditctl", "-W", "/etc/docker", "-p", "wa", "-k", "identity")

@@ -94,7 +94,14 @@ def test_bind_sources_are_judged_where_the_kernel_mounted_them(lab, tmp_path):
     assert mounts[to_root]["evidence"]["mounts"] == f"{links}/root (/) -> /host (ro)"
     assert to_sock in failing(items["no-docker-sock"])
     assert docker("exec", sbin, "ls", "/x/dockerd") == "/x/dockerd", "the kernel mounted /usr/sbin there"
-    for name in (sbin, to_root, to_sock):
+
+    (links / "moved").symlink_to("/etc")
+    moved = lab.container("-v", f"{links}/moved:/m", "--read-only", "--memory", "64m")
+    (links / "moved").unlink()
+    (links / "moved").symlink_to(str(links / "root" / "tmp"))  # the link leads elsewhere now; /etc stays mounted
+    mounts = failing(check(lab, tmp_path, container=moved)["no-sensitive-mounts"])
+    assert mounts[moved]["evidence"]["mounts"] == f"{links}/moved (/tmp, /etc) -> /m (rw)", "what the kernel mounted"
+    for name in (sbin, to_root, to_sock, moved):
         docker("rm", "--force", name)
 
 

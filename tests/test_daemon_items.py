@@ -404,5 +404,6 @@ def test_flags_with_their_values_leave_no_argument(make_root):
     root = make_root("debian", compliant=True)
     write(root, "/etc/docker/daemon.json", "{}\n")
     write(root, "/etc/systemd/system/docker.service.d/flags.conf",
-          "[Service]\nExecStart=\nExecStart=/usr/sbin/dockerd -H fd:// --log-level info -l info --iptables=true -G docker\n")
+          "[Service]\nExecStart=\nExecStart=/usr/sbin/dockerd --ip-forward-no-drop -H fd:// --log-level info -l info "
+          "--a-newer-boolean --iptables=true -G docker\n")  # a boolean harden does not know takes not the flag after it
     assert all(result.status is Status.PASS for result in evaluate_daemon(root, ("iptables", "log-level")).values())

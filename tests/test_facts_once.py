@@ -29,5 +29,6 @@ def test_a_whole_cis_check_asks_each_question_once(tmp_path):
     calls = (shims / "calls").read_text().splitlines() if (shims / "calls").exists() else []
     repeated = {call: count for call, count in Counter(calls).items() if count > 1}
     assert not repeated, repeated
+    assert "systemctl show --property=LoadState,FragmentPath docker.service" in calls, "systemd is asked, once"
     assert sum(1 for call in calls if call.startswith("systemctl show")) <= 6, calls
     assert not [call for call in calls if call.startswith("docker ")], "the engine is read through its API, not the CLI"

@@ -77,3 +77,16 @@ def test_an_older_report_is_read_and_a_newer_one_refused(make_root, tmp_path):
     (tmp_path / "new.json").write_text(json.dumps(dict(document, schema=3)))
     refused = run_harden("report", tmp_path / "new.json", "--format", "html")
     assert refused.code != 0 and "newer harden (report schema 3" in refused.err and refused.err.count("\n") == 1, refused
+
+
+def test_docker_socket_unit_mode_and_owner_are_two_recommendations(make_root):
+    """3.15 (docker.sock's owner) and 3.16 (its mode), from what docker.socket gives it at each start."""
+    root = make_root("debian", compliant=True)
+    drop_in = root / "etc/systemd/system/docker.socket.d/mode.conf"
+    drop_in.parent.mkdir(parents=True)
+    drop_in.write_text("[Socket]\nSocketMode=0666\n")
+    table, _ = verdicts(root, "--only", "config-file-permissions")
+    assert (table["3.15"]["status"], table["3.16"]["status"]) == ("pass", "fail"), table["3.16"]
+    drop_in.write_text("[Socket]\nSocketUser=nobody\n")
+    table, _ = verdicts(root, "--only", "config-file-permissions")
+    assert (table["3.15"]["status"], table["3.16"]["status"]) == ("fail", "pass"), table["3.15"]

@@ -286,6 +286,25 @@ def test_rollback_force_and_prune_get_a_run_out_of_the_way_whatever_became_of_it
     assert again.code in (0, 2) and "did not finish" not in again.err, "a later apply is not refused"
 
 
+def test_a_forced_rollback_keeps_a_joiner_of_a_container_whose_original_is_gone(lab, tmp_path):
+    """y joins x's network; both are recreated; x's original, kept aside, is removed by someone: rollback is refused,
+    and forced it keeps x and y as they run now (y's original would come back joined to nothing)."""
+    x = lab.container("--pid", "host", command=LOOP)
+    y = lab.container("--network", f"container:{x}", command=LOOP)
+    journal = tmp_path / "journal"
+    applied = lab.harden(journal, "apply", "--yes", "--recreate", "--only", "no-host-pid", "--container", x, "--format", "json")
+    assert applied.code == 0, applied
+    run_id = applied.json["run_id"]
+    new = {name: lab.adopt(name) for name in (x, y)}
+    lab.docker("rm", "--force", f"{x}-hardener-{run_id}")
+    assert lab.harden(journal, "rollback", "--yes").code == 4
+    forced = lab.harden(journal, "rollback", "--yes", "--force", run_id)
+    assert forced.code == 5, forced
+    assert f"container {y}: it joins {x}, whose original is gone" in forced.out, forced
+    for name in (x, y):
+        assert lab.inspect(name)["Id"] == new[name] and lab.inspect(name)["State"]["Running"], name
+
+
 def wait_healthy(lab, name):
     import time
 

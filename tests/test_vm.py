@@ -62,6 +62,13 @@ def test_syscall_rules_that_watch_a_path_are_watches_stored_and_loaded(vm):
         reasons = findings(vm)
         assert reasons["/usr/sbin/dockerd"] == "compliant" and reasons["/etc/docker"] == "compliant", (reasons, listed)
         assert reasons["/usr/sbin/runc"] == "not_watched", "openat alone records no chmod"
+        vm.run("auditctl", "-d", "exit,always", "-F", "path=/usr/sbin/dockerd", "-F", "perm=war", "-k", "docker")
+        assert findings(vm)["/usr/sbin/dockerd"] == "pending_reload", "stored, not loaded"
+        applied = vm.harden("apply", "--yes", "--only", "audit-docker-files")
+        assert applied.returncode == 0 and "/usr/sbin/dockerd" in vm.run("auditctl", "-l").stdout, applied
+        rolled = vm.harden("rollback", "--yes")
+        assert rolled.returncode == 0, rolled
+        assert "path=/usr/sbin/dockerd" not in vm.run("auditctl", "-l").stdout, "the rule it loaded is unloaded again"
     finally:
         vm.sh("rm /etc/audit/rules.d/cis.rules && augenrules --load")
 

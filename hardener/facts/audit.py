@@ -23,10 +23,18 @@ class Watch(NamedTuple):
     permissions: str
     key: str
     source: str  # file:line, or "kernel"
+    words: Tuple[str, ...] = ()  # the rule as written
 
     @property
     def sufficient(self) -> bool:
         return set(NEEDED_PERMISSIONS) <= set(self.permissions)
+
+    @property
+    def unload(self) -> Tuple[str, ...]:
+        """The auditctl command that takes this rule out of the kernel: -W for a watch, -d for a syscall rule."""
+        if self.words[:1] == ("-w",) or not self.words:
+            return ("auditctl", "-W", self.path, "-p", self.permissions, *(("-k", self.key) if self.key else ()))
+        return ("auditctl", *("-d" if word == "-a" else word for word in self.words))
 
 
 def parse_watches(text: str, source: str) -> List[Watch]:
@@ -43,7 +51,7 @@ def parse_watches(text: str, source: str) -> List[Watch]:
         where = source if source == "kernel" else f"{source}:{number}"
         options = {word: words[index + 1] for index, word in enumerate(words[:-1]) if word in ("-w", "-p", "-k")}
         if "-w" in options:
-            watches.append(Watch(options["-w"], options.get("-p", "rwxa"), options.get("-k", ""), where))
+            watches.append(Watch(options["-w"], options.get("-p", "rwxa"), options.get("-k", ""), where, tuple(words)))
         elif "-a" in words:
             found = syscall_watch(words, where)
             watches += [found] if found is not None else []
@@ -77,12 +85,12 @@ def syscall_watch(words: List[str], where: str) -> Optional[Watch]:
                 permissions = given
             elif field == "key":
                 key = given
-            elif field != "arch":
-                return None
+            elif field != "arch" or given != "b64":
+                return None  # arch=b32 alone audits the 32-bit syscalls only
         else:
             return None  # -S, -C, or anything else that narrows the rule
         index += 2
-    return Watch(path, permissions, key, where) if path else None
+    return Watch(path, permissions, key, where, tuple(words)) if path else None
 
 
 def find_program(host: Host, name: str) -> Optional[str]:

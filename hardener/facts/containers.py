@@ -388,6 +388,35 @@ def no_new_privs(host: Host, container: Container) -> Optional[bool]:
     return found.group(1) == "1" if found else None
 
 
+def mounted_sources(host: Host, container: Container) -> Dict[str, str]:
+    """For a running container, what the kernel mounted at each of its mount points, as a path of this host: its
+    mountinfo's root within the device, under where this host mounts that device ({} where no process runs here)."""
+    mine = _process_file(host, container, "mountinfo")
+    if not mine:
+        return {}
+    try:
+        ours = [_mount_entry(line) for line in (host.read_text("/proc/self/mountinfo") or "").splitlines()]
+    except HostError:
+        return {}
+    found = {}
+    for device, root, point in (_mount_entry(line) for line in mine.splitlines()):
+        candidates = [(host_root, host_point) for host_device, host_root, host_point in ours
+                      if host_device == device and within(root, host_root)]
+        if candidates:
+            host_root, host_point = max(candidates, key=lambda candidate: len(candidate[0]))
+            found[point] = str(PurePosixPath(host_point) / PurePosixPath(root).relative_to(host_root))
+    return found
+
+
+def _mount_entry(line: str) -> Tuple[str, str, str]:
+    """(major:minor, root within the device, mount point) of a /proc/PID/mountinfo line; octal escapes decoded."""
+    fields = line.split()
+    if len(fields) < 5:
+        return "", "", ""
+    decode = lambda text: re.sub(r"\\([0-7]{3})", lambda found: chr(int(found.group(1), 8)), text)  # noqa: E731
+    return fields[2], decode(fields[3]), decode(fields[4])
+
+
 def process_uid(host: Host, container: Container) -> Optional[int]:
     """The effective uid of the container's first process as the container sees it: the kernel's (/proc/PID/status),
     mapped back through the container's uid_map (under userns-remap or rootless, its root is another uid here).

@@ -16,12 +16,18 @@ from .units import unit_file
 DAEMON_JSON = "/etc/docker/daemon.json"
 DOCKERD_NAMES = ("dockerd", "dockerd-current", "dockerd-rootless.sh")  # the last passes its flags on to dockerd
 
-# dockerd's flags that are booleans: a value only with `=`.
+# dockerd's flags that are booleans: a value only with `=` (dockerd --help of 20.10 and 26, and 27-28's new ones).
 BOOLEAN_FLAGS = frozenset({
     "icc", "iptables", "ip6tables", "ip-forward", "ip-masq", "userland-proxy", "debug", "live-restore",
     "selinux-enabled", "experimental", "no-new-privileges", "init", "raw-logs", "tls", "tlsverify",
     "validate", "rootless", "help", "version", "disable-legacy-registry", "ipv6", "cri-containerd",
+    "allow-direct-routing", "ip-forward-no-drop",
 })
+# dockerd's flags that take a value, the ones harden judges: the word after one is its value, a dash or not.
+VALUE_FLAGS = frozenset({"host", "log-level", "storage-driver", "data-root", "exec-root", "group", "config-file", "tlscacert",
+                         "tlscert", "tlskey", "userns-remap", "seccomp-profile", "log-driver", "log-opt", "default-ulimit",
+                         "authorization-plugin", "insecure-registry", "registry-mirror", "cgroup-parent", "ip", "bridge", "pidfile",
+                         "label", "storage-opt", "exec-opt", "containerd", "default-runtime", "add-runtime", "mtu", "bip"})
 SHORT_FLAGS = {"D": "debug", "l": "log-level", "s": "storage-driver", "H": "host", "G": "group",
                "g": "data-root", "b": "bridge", "p": "pidfile", "v": "version", "h": "help"}
 ALIASES = {"graph": "data-root"}  # old names dockerd still accepts
@@ -74,8 +80,8 @@ def parse_flags(words: Sequence[Word]) -> List[Flag]:
             if has_value and name in BOOLEAN_FLAGS:
                 value = go_bool(value)
             elif not has_value:
-                if name in BOOLEAN_FLAGS:
-                    value = "true"
+                if name in BOOLEAN_FLAGS or (name not in VALUE_FLAGS and index < len(words) and words[index].text.startswith("-")):
+                    value = "true"  # a boolean; one this list does not know (a newer dockerd's) is told by the flag after it
                 elif number == len(parsed) - 1 and index < len(words):
                     value = words[index].text
                     consumed.append(words[index])
@@ -218,7 +224,7 @@ def activation_addresses(host: Host) -> Tuple[Tuple[str, str], ...]:
 def listen_address(value: str) -> str:
     """A ListenStream= value (systemd.socket(5)) as an address: a path or an @abstract name is a unix socket,
     vsock:CID:PORT a VM socket; a port alone listens on every address, else ADDRESS:PORT or [IPv6]:PORT."""
-    value = value.strip()
+    value = value.strip().replace("%t", "/run").replace("%%", "%")  # the system manager's runtime directory
     if value.startswith(("/", "@")):
         return f"unix://{value}"
     if value.startswith("vsock:"):

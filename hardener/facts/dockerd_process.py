@@ -81,7 +81,8 @@ def docker_socket_paths(host: Host) -> FrozenSet[str]:
 
 def _internal(path: str) -> bool:
     """A socket of dockerd's own in its exec-root (a directory named docker: /run/docker/metrics.sock, libnetwork's,
-    plugins'), which serves no Engine API; an API socket dockerd is told of with -H is named all the same."""
+    plugins'), which serves no Engine API. An API socket put in such a directory is still named where the system's
+    dockerd is told of it with -H (unix_sockets)."""
     return "docker" in path.split("/")[:-1]
 
 

@@ -8,10 +8,10 @@ from ..host import Host
 if TYPE_CHECKING:
     from .dockerd_config import DockerdConfig
 
-# The drivers whose data dockerd finds under its data root (graphdriver's scanPriorDrivers): with none configured it
-# takes the one whose data is there. 20.10 still takes aufs or devicemapper so; 24 (aufs) and 25 (devicemapper) took
-# them out, and refuse to start on their data alone.
-PRIOR_DRIVERS = ("aufs", "btrfs", "devicemapper", "fuse-overlayfs", "overlay", "overlay2", "vfs", "zfs")
+# The drivers whose data dockerd looks for under its data root (graphdriver's scanPriorDrivers, which leaves vfs out):
+# with none configured it takes the one whose data is there. 20.10 still has aufs and devicemapper to take; later
+# releases took them out (aufs in 24, devicemapper in 25).
+PRIOR_DRIVERS = ("aufs", "btrfs", "devicemapper", "fuse-overlayfs", "overlay", "overlay2", "zfs")
 
 
 def storage_driver(host: Host, config: DockerdConfig) -> Tuple[str, str]:

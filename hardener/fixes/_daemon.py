@@ -92,8 +92,12 @@ class DaemonFix(Fix):
     def _unmanaged(self, host: Host, running: DockerdConfig, findings: list, notes: list) -> None:
         """A dockerd that no docker.service starts (sysvinit, OpenRC, started by hand): judged on what it runs with,
         its command line and the daemon.json it read; what fails is for its administrator to change where it starts."""
+        from ..facts.dockerd_config import load_daemon_json
         from ..facts.dockerd_process import running_dockerd
 
+        if not running.json_known:  # changed since it started: what it read is not known, what it will read is
+            text, settings = load_daemon_json(host, running.json_path)
+            running = replace(running, json_text=text, json=dict(settings), json_known=True)
         finding = self.judge(host, running)[0]
         if finding.status is Status.FAIL:
             finding = replace(finding, status=Status.MANUAL)

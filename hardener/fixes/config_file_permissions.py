@@ -113,15 +113,18 @@ class ConfigFilePermissions(Fix):
         user_name = user.value if user is not None and user.value else "root"
         found = [live] if host.live and live[0].status is not Status.NOT_APPLICABLE else []
         found += [(Finding("docker.socket", Status.MANUAL, "socket_mode_ignored", "medium",
-                           {"where": f"{line.path}:{line.line}", "value": line.value, "mode": f"{mode_value:04o}"}, cis=SOCKET_CIS), None)
+                           {"where": f"{line.path}:{line.line}", "value": line.value, "mode": f"{mode_value:04o}"},
+                           cis=SOCKET_CIS[1:]), None)  # a mode: 3.16
                   for line in ignored]
         settings = f"SocketMode={mode_value:04o} SocketUser={user_name} SocketGroup={group_name}"
-        if mode_value & ~0o660 or group_name not in ("docker", "root") or user_name not in ("root", "0"):
+        owned, mode_fine = group_name in ("docker", "root") and user_name in ("root", "0"), not mode_value & ~0o660
+        if not (owned and mode_fine):
             where = ", ".join(f"{s.path}:{s.line}" for s in (mode, user, group) if s is not None) or "systemd's defaults"
             wanted = SocketPermissions("docker.socket", f"{mode_value & 0o660:04o}", group_name if group_name in ("docker", "root") else "docker")
             evidence = {"settings": settings, "where": where,
                         "wanted": f"SocketMode={wanted.mode} SocketUser={wanted.user} SocketGroup={wanted.group}"}
-            return [(Finding("docker.socket", Status.FAIL, "socket_unit", "high", evidence, cis=SOCKET_CIS), wanted)] + found
+            met = tuple(number for number, right in zip(SOCKET_CIS, (owned, mode_fine)) if right)  # 3.15 its owner, 3.16 its mode
+            return [(Finding("docker.socket", Status.FAIL, "socket_unit", "high", evidence, cis=SOCKET_CIS, cis_met=met), wanted)] + found
         unit_finding = Finding("docker.socket", Status.PASS, "socket_unit_compliant", evidence={"settings": settings}, cis=SOCKET_CIS)
         return [(unit_finding, None)] + found
 

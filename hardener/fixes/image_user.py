@@ -52,4 +52,4 @@ class ImageUser(ImageFix):
             return None
         return Finding(container.name, Status.MANUAL, "container_runs_as_root", "medium",
                        {"container": container.name, "image": container.image, "id": container.id[:12], "user": user or "unset",
-                        "how": ", ".join(why), "running": container.running})
+                        "how": ", ".join(why), "running": container.running}, labels=container.labels)

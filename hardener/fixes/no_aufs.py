@@ -20,8 +20,8 @@ class NoAufs(DaemonFix):
     reasons = dict(DaemonFix.reasons,
                    aufs_configured=Text("storage driver aufs is configured ({where}) but holds nothing", "配置了 aufs 存储驱动（{where}），但未存放数据"),
                    aufs_in_use=Text("aufs holds this host's images and containers ({data}; chosen by {where}): migrate them by "
-                                    "hand (Docker 24 and later do not start on aufs data)",
-                                    "aufs 存放着本机的镜像和容器（{data}；来源：{where}）：请手动迁移（Docker 24 及以上版本无法在 aufs 数据上启动）"))
+                                    "hand (Docker 24 and later have no aufs driver)",
+                                    "aufs 存放着本机的镜像和容器（{data}；来源：{where}）：请手动迁移（Docker 24 及以上版本已没有 aufs 驱动）"))
     want = DockerdOption(drop=lambda flag: flag.name == "storage-driver" and flag.value == "aufs", json_remove=("storage-driver",))
 
     def judge(self, host, config):

@@ -1,7 +1,7 @@
 """no-sensitive-mounts (CIS 5.6): no bind mounts of the host's system directories."""
 from __future__ import annotations
 
-from ..facts.containers import bind_source, within
+from ..facts.containers import bind_source, mounted_sources, within
 from ..planners.recreate import Adjust
 from ..model import Text
 from ._container import ContainerFix, Problem
@@ -9,18 +9,21 @@ from ._container import ContainerFix, Problem
 SENSITIVE = ("/boot", "/dev", "/etc", "/lib", "/proc", "/sys", "/usr")
 
 
-def is_sensitive(host, mount) -> bool:
-    """A bind of a system directory as the kernel mounted it: the source with its links followed (on a merged-/usr
-    host /sbin is /usr/sbin; a link to / is /), and as it was written."""
+def is_sensitive(host, mount, mounted: str = "") -> bool:
+    """A bind of a system directory as written, as its links lead now (on a merged-/usr host /sbin is /usr/sbin; a
+    link to / is /), and, for a running container, as the kernel mounted it (`mounted`: the link may have changed)."""
     if mount.get("Type") != "bind":
         return False
     return any(source == "/" or any(within(source, directory) for directory in SENSITIVE)
-               for source in (mount["Source"], bind_source(host, mount)))
+               for source in (mount["Source"], bind_source(host, mount), mounted) if source)
 
 
-def _described(host, mount) -> str:
-    source, real = mount["Source"], bind_source(host, mount)
-    return f"{source}{f' ({real})' if real != source else ''} -> {mount['Destination']} ({'rw' if mount.get('RW') else 'ro'})"
+def _described(host, mount, mounted: str) -> str:
+    """"/sbin (/usr/sbin) -> /x (ro)": the source as written, then where it leads now and what the kernel mounted."""
+    source = mount["Source"]
+    real = ", ".join(path for path in dict.fromkeys((bind_source(host, mount), mounted)) if path and path != source)
+    shown = f"{source} ({real})" if real else source
+    return f"{shown} -> {mount['Destination']} ({'rw' if mount.get('RW') else 'ro'})"
 
 
 class NoSensitiveMounts(ContainerFix):
@@ -34,9 +37,10 @@ class NoSensitiveMounts(ContainerFix):
     adjust = Adjust(drop_mounts=(is_sensitive,))
 
     def problem(self, host, container):
-        mounts = [mount for mount in container.binds if is_sensitive(host, mount)]
+        mounted = mounted_sources(host, container)
+        mounts = [mount for mount in container.binds if is_sensitive(host, mount, mounted.get(mount["Destination"], ""))]
         if not mounts:
             return None
         read_write = any(mount.get("RW") for mount in mounts)
-        described = ", ".join(_described(host, mount) for mount in mounts)
+        described = ", ".join(_described(host, mount, mounted.get(mount["Destination"], "")) for mount in mounts)
         return Problem("sensitive_mount", "high" if read_write else "medium", {"mounts": described, "read_write": read_write})

@@ -38,6 +38,8 @@ def plan_audit_rules(host, wanted, options) -> Planned:
     items = serving(wanted)
     missing = list(dict.fromkeys(intent.path for _, intent in wanted if not intent.stored))
     unloaded = list(dict.fromkeys(intent.path for _, intent in wanted if intent.stored))
+    stored = {watch.path: watch for watch in state.stored if watch.sufficient}
+    unload = [("auditctl", "-W", *rule(p)[1:]) for p in missing] + [stored[p].unload for p in unloaded if p in stored]
     changes: List[Change] = []
     if state.augenrules:
         ours = [w.path for w in state.stored if w.source.startswith(OUR_RULES + ":")]
@@ -45,8 +47,7 @@ def plan_audit_rules(host, wanted, options) -> Planned:
         if missing:
             changes.append(WriteFile(OUR_RULES, render("audit/hardener-docker.rules.j2", rules=[rule(p) for p in paths]), items=items))
         if host.live and not state.immutable:
-            changes.append(RunCommand("audit rules", ("augenrules", "--load"),
-                                      tuple(("auditctl", "-W", *rule(p)[1:]) for p in missing + unloaded),
+            changes.append(RunCommand("audit rules", ("augenrules", "--load"), tuple(unload),
                                       rewrites=(AUDIT_RULES, AUDIT_RULES + ".prev"), items=items))
         return Planned(changes)
     if missing:
