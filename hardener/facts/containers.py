@@ -32,6 +32,37 @@ class NoEngine(Exception):
         self.reason = reason
 
 
+# A container's configuration as items read it, and as the recreation changes it.
+CLEARABLE = {"Privileged": True, "PidMode": "host", "IpcMode": "host", "UTSMode": "host", "UsernsMode": "host",
+             "NetworkMode": "host"}
+# What Docker gives every container unless dropped: adding one back after --cap-drop ALL adds nothing
+DEFAULT_CAPABILITIES = frozenset({"CHOWN", "DAC_OVERRIDE", "FSETID", "FOWNER", "MKNOD", "NET_RAW", "SETGID", "SETUID", "SETFCAP",
+                                  "SETPCAP", "NET_BIND_SERVICE", "SYS_CHROOT", "KILL", "AUDIT_WRITE"})
+
+
+def capability(name: str) -> str:
+    """A capability as Docker's default set names it: "cap_net_admin" is NET_ADMIN."""
+    name = name.upper()
+    return name[4:] if name.startswith("CAP_") else name
+
+
+def added_capabilities(caps) -> list:
+    """Those of CapAdd beyond Docker's default set (ALL among them)."""
+    return [cap for cap in caps or [] if capability(cap) not in DEFAULT_CAPABILITIES]
+
+
+def security_option(option: str) -> str:
+    """An option as "name=value": docker took "name:value" too."""
+    name, separator, value = option.partition("=") if "=" in option else option.partition(":")
+    return f"{name}={value}" if separator else name
+
+
+EVERY_ADDRESS = ("", "0.0.0.0", "::")
+
+
+SHARED = ("shared", "rshared")
+
+
 @dataclass(frozen=True)
 class Container:
     raw: Mapping  # what docker inspect said

@@ -12,6 +12,7 @@ every selected item. Some items only report: only a person can judge them.
 """
 from __future__ import annotations
 
+from ..facts.containers import CLEARABLE
 import abc
 from typing import Dict, List, NamedTuple, Optional, Tuple
 
@@ -19,7 +20,7 @@ from ..facts import containers
 from ..host import Host, HostError
 from ..model import Detection, Finding, Remedy, Status, Text
 from ..planners.containers import ContainerSettings
-from ..planners.recreate import CLEARABLE, Adjust
+from ..planners.recreate import Adjust
 from . import Fix
 
 

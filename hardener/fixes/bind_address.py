@@ -4,9 +4,10 @@ With `bind_address` in the config and --recreate, the container is recreated
 with its ports bound to that address."""
 from __future__ import annotations
 
+from ..facts.containers import EVERY_ADDRESS
 from ..model import Text
 from ..planners.containers import ContainerSettings
-from ..planners.recreate import EVERY_ADDRESS, Adjust
+from ..planners.recreate import Adjust
 from ._container import ContainerFix, Problem
 
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ..facts.containers import no_new_privs
+from ..facts.containers import no_new_privs, security_option
 from ..facts.dockerd_config import GO_FALSE, go_bool
 from ..model import Finding, Status, Text
 from ..facts.dockerd_config import running_of
-from ..planners.recreate import Adjust, security_option
+from ..planners.recreate import Adjust
 from ._container import ContainerFix, Problem
 from ._daemon import effective
 

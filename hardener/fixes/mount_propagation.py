@@ -1,8 +1,9 @@
 """mount-propagation (CIS 5.20): no mount propagates shared with the host."""
 from __future__ import annotations
 
+from ..facts.containers import SHARED
 from ..model import Text
-from ..planners.recreate import SHARED, Adjust
+from ..planners.recreate import Adjust
 from ._container import ContainerFix, Problem
 
 

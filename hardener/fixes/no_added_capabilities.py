@@ -2,8 +2,9 @@
 added back after --cap-drop ALL (CIS's own remediation) adds nothing, and its recreation keeps it."""
 from __future__ import annotations
 
+from ..facts.containers import added_capabilities, capability
 from ..model import Text
-from ..planners.recreate import Adjust, added_capabilities, capability
+from ..planners.recreate import Adjust
 from ._container import ContainerFix, Problem
 
 # Capabilities that give a container the host, or most of it

@@ -1,8 +1,9 @@
 """seccomp-default (CIS 5.22): no container runs with seccomp unconfined."""
 from __future__ import annotations
 
+from ..facts.containers import security_option
 from ..model import Text
-from ..planners.recreate import Adjust, security_option
+from ..planners.recreate import Adjust
 from ._container import ContainerFix, Problem
 
 UNCONFINED = "seccomp=unconfined"

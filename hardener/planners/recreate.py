@@ -18,28 +18,10 @@ from dataclasses import dataclass
 from typing import Callable, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
 from ..host import Host
-from ..facts.containers import Container
+from ..facts.containers import CLEARABLE, EVERY_ADDRESS, SHARED, Container, added_capabilities, security_option
 
 
 # The host namespaces and privileges a recreation can take away: HostConfig key, and the value that shares or grants
-CLEARABLE = {"Privileged": True, "PidMode": "host", "IpcMode": "host", "UTSMode": "host", "UsernsMode": "host",
-             "NetworkMode": "host"}
-# What Docker gives every container unless dropped: adding one back after --cap-drop ALL adds nothing
-DEFAULT_CAPABILITIES = frozenset({"CHOWN", "DAC_OVERRIDE", "FSETID", "FOWNER", "MKNOD", "NET_RAW", "SETGID", "SETUID", "SETFCAP",
-                                  "SETPCAP", "NET_BIND_SERVICE", "SYS_CHROOT", "KILL", "AUDIT_WRITE"})
-
-
-def capability(name: str) -> str:
-    """A capability as Docker's default set names it: "cap_net_admin" is NET_ADMIN."""
-    name = name.upper()
-    return name[4:] if name.startswith("CAP_") else name
-
-
-def added_capabilities(caps) -> list:
-    """Those of CapAdd beyond Docker's default set (ALL among them)."""
-    return [cap for cap in caps or [] if capability(cap) not in DEFAULT_CAPABILITIES]
-
-
 @dataclass(frozen=True)
 class Adjust:
     """What the new container does differently. Adjusts add up: a container failing
@@ -73,12 +55,6 @@ class Adjust:
         return [cap for cap in settings.get("CapAdd") or [] if cap not in added]
 
 
-def security_option(option: str) -> str:
-    """An option as "name=value": docker took "name:value" too."""
-    name, separator, value = option.partition("=") if "=" in option else option.partition(":")
-    return f"{name}={value}" if separator else name
-
-
 def seccomp_profiles(container: Container) -> Dict[str, str]:
     """A custom seccomp profile, by the file the shown `docker run` names for it. Docker keeps only the
     profile's content (the client reads the file and sends it), while `--security-opt seccomp=` takes a file:
@@ -91,9 +67,6 @@ def seccomp_profiles(container: Container) -> Dict[str, str]:
         if name == "seccomp" and value.startswith("{"):
             profiles[f"{HOME}/seccomp/{container.name}-{hashlib.sha256(value.encode()).hexdigest()[:12]}.json"] = value
     return profiles
-
-
-EVERY_ADDRESS = ("", "0.0.0.0", "::")
 
 
 def _port_flags(settings: Mapping, bind_address: Optional[str]) -> List[str]:
@@ -115,9 +88,6 @@ def _port_flag(container_port: str, binding: Mapping) -> str:
     if ":" in host_ip:
         host_ip = f"[{host_ip}]"
     return ":".join(part for part in (host_ip, host_port, target) if part) if host_port else (f"{host_ip}::{target}" if host_ip else target)
-
-
-SHARED = ("shared", "rshared")
 
 
 def _mount_flag(mount: Mapping, private_propagation: bool) -> List[str]:
