@@ -126,6 +126,11 @@ def rules_files(host: Host) -> List[str]:
 
 
 def audit_state(host: Host) -> AuditState:
+    """The host's audit rules, stored and loaded: read once a run (auditctl -l and -s), and again after a change."""
+    return host.fact("audit_state", lambda: _read_audit_state(host))
+
+
+def _read_audit_state(host: Host) -> AuditState:
     auditctl = find_program(host, "auditctl")
     package = "audit" if host.exists("/etc/redhat-release") or host.exists("/etc/alinux-release") else "auditd"
     if auditctl is None:
