@@ -145,10 +145,11 @@ class LabEngine(ManagedLab):
 
 
 class Lab:
-    """Containers, volumes and host directories made by one test module on one engine (`site`), by id."""
+    """Containers, volumes and host directories made by one test module on one engine (`site`: this machine's by
+    default), by id."""
 
-    def __init__(self, site):
-        self.site = site
+    def __init__(self, site=None):
+        self.site = site or MachineEngine()
         self.token = uuid.uuid4().hex[:8]
         self.containers: List[str] = []
         self.volumes: List[str] = []

@@ -175,3 +175,18 @@ def test_a_stored_rule_is_unloaded_in_the_form_it_was_loaded():
     cis, watch = parse_watches("-a exit,always -F path=/run/containerd -F perm=war -k docker\n-w /etc/docker -p wa -k identity\n", "f")
     assert cis.unload == ("auditctl", "-d", "exit,always", "-F", "path=/run/containerd", "-F", "perm=war", "-k", "docker")
     assert watch.unload == ("auditctl", "-W", "/etc/docker", "-p", "wa", "-k", "identity")
+
+
+AUDITCTL_4_LISTING = ("-a always,exit -F arch=b64 -S open,bind,truncate,ftruncate,rename,mkdir,rmdir,creat,link,unlink,symlink,"
+                      "chmod,fchmod,chown,fchown,lchown,mknod,acct,swapon,quotactl,setxattr,lsetxattr,fsetxattr,removexattr,"
+                      "lremovexattr,fremovexattr,openat,mkdirat,mknodat,fchownat,unlinkat,renameat,linkat,symlinkat,fchmodat,"
+                      "fallocate,renameat2,openat2 -F dir=/etc/docker -F perm=wa -F key=docker")
+
+
+def test_auditctl_4_lists_a_perm_rule_with_its_syscalls_and_it_is_still_a_watch():
+    """auditctl 4.0 -l lists `-a always,exit -F arch=b64 -F dir=/etc/docker -F perm=wa` with the syscalls perm=wa
+    stands for (seen on the trixie VM's auditd); 3.0 lists it with -S all. Either is the watch; -S openat is not."""
+    from hardener.facts.audit import parse_watches
+
+    (watch,) = parse_watches(AUDITCTL_4_LISTING + "\n-a always,exit -F arch=b64 -S openat -F path=/x -F perm=wa\n", "kernel")
+    assert (watch.path, watch.permissions, watch.key) == ("/etc/docker", "wa", "docker")

@@ -54,7 +54,7 @@ def test_syscall_rules_that_watch_a_path_are_watches_stored_and_loaded(vm):
     harden counts them as watches in the files and in the kernel, whichever way auditctl -l lists them."""
     vm.sh("printf '%s\\n' '-a exit,always -F path=/usr/sbin/dockerd -F perm=war -k docker' "
           "'-a always,exit -F arch=b64 -F dir=/etc/docker -F perm=wa -k docker' "
-          "'-a always,exit -F arch=b64 -S openat -F path=/usr/sbin/runc -F perm=wa -k docker' > /etc/audit/rules.d/cis.rules "
+          "'-a always,exit -F arch=b64 -S openat -F path=/usr/sbin/runc -k docker' > /etc/audit/rules.d/cis.rules "
           "&& augenrules --load")
     try:
         listed = vm.run("auditctl", "-l").stdout

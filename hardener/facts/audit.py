@@ -58,11 +58,19 @@ def parse_watches(text: str, source: str) -> List[Watch]:
     return watches
 
 
+# The syscalls that write a file or change its attributes (of those auditctl 4.0 lists for perm=wa): a -S list
+# that holds them all records what a watch does.
+WRITES_AND_ATTRIBUTES = frozenset({"openat", "truncate", "ftruncate", "rename", "renameat", "unlink", "unlinkat", "chmod", "fchmod",
+                                   "fchmodat", "chown", "fchown", "fchownat", "lchown", "setxattr", "fsetxattr", "lsetxattr"})
+
+
 def syscall_watch(words: List[str], where: str) -> Optional[Watch]:
     """A syscall rule that audits a path on every syscall (or every one its perm= names) of every process:
-    `-a always,exit [-F arch=ARCH] -F path=PATH|dir=DIR [-F perm=PERMS] [-k KEY|-F key=KEY]`, the action in either
+    `-a always,exit [-F arch=b64] -F path=PATH|dir=DIR [-F perm=PERMS] [-k KEY|-F key=KEY]`, the action in either
     order (CIS 1.8.0's own 1.1.4 rule is `-a exit,always -F path=/run/containerd -F perm=war`). A rule that names
-    syscalls (-S, but -S all) or any other field (auid>=1000, uid=0, success=1, ...) records only some changes: no watch.
+    syscalls (-S, but -S all or a list of every syscall that writes or changes attributes) or any other field
+    (auid>=1000, uid=0, success=1, ...) records only some changes: no watch. (auditctl 4.0 widens a -S list to every
+    syscall a perm= stands for; 3.0 does not: a stored `-S openat -F perm=wa` is judged as 3.0 loads it, narrow.)
     `-F path=` on a directory audits that inode alone, `-F dir=` the tree, as `-w DIR` does: both count as the
     directory's watch, as CIS's audit procedure counts its own rule."""
     path, permissions, key = "", "rwxa", ""
@@ -75,8 +83,8 @@ def syscall_watch(words: List[str], where: str) -> Optional[Watch]:
                 return None
         elif word == "-k":
             key = value
-        elif word == "-S" and value == "all":
-            pass  # how auditctl -l lists a rule with an arch and no syscall
+        elif word == "-S" and (value == "all" or WRITES_AND_ATTRIBUTES <= set(value.split(","))):
+            pass  # how auditctl -l lists a rule with an arch: 3.0 "-S all", 4.0 the syscalls its perm= stands for
         elif word == "-F":
             field, _, given = value.partition("=")
             if field in ("path", "dir") and given and value[len(field)] == "=":

@@ -190,11 +190,16 @@ class DockerdConfig:
         found = [flag for flag in self.flags if flag.name == name]
         return found[-1] if found else None  # the last one given wins
 
+    @property
+    def runs_dockerd(self) -> bool:
+        """Whether the unit's ExecStart runs dockerd itself (not an init script that starts it)."""
+        return bool(self.command and self.command.words) and self.command.words[0].text.rsplit("/", 1)[-1] in DOCKERD_NAMES
+
     def arguments(self) -> List[Word]:
         """The words of dockerd's command line that are neither a flag nor a flag's value (`false` in
         `--iptables false`: a boolean flag takes its value only with =). dockerd accepts no arguments: it
         prints its usage and does not start."""
-        if self.command is None or not self.command.words or self.command.words[0].text.rsplit("/", 1)[-1] not in DOCKERD_NAMES:
+        if not self.runs_dockerd:
             return []
         used = {id(word) for flag in self.flags for word in flag.words}
         return [word for word in self.command.words[1:] if id(word) not in used]

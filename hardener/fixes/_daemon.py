@@ -24,10 +24,11 @@ def where(flag: Flag) -> str:
     return f"{word.path}:{word.line}" + (f" ${word.variable}" if word.variable else "")
 
 
-UNMANAGED = Text("dockerd (pid {pid}) is started by no docker.service (sysvinit, OpenRC, or by hand): harden judges what it "
-                 "runs with and the daemon.json it read, and changes none of it; change it where dockerd is started",
-                 "dockerd（pid {pid}）不是由 docker.service 启动的（sysvinit、OpenRC 或手动启动）：harden 按其运行参数和已读取的 "
-                 "daemon.json 判定，但不做任何修改；请在启动 dockerd 的地方修改")
+UNMANAGED = Text("dockerd (pid {pid}) is started by no docker.service that runs it itself (an init script, OpenRC, or by "
+                 "hand): harden judges what it runs with and the daemon.json it read, and changes none of it; change it "
+                 "where dockerd is started",
+                 "dockerd（pid {pid}）不是由直接运行它的 docker.service 启动的（init 脚本、OpenRC 或手动启动）：harden 按其运行参数"
+                 "和已读取的 daemon.json 判定，但不做任何修改；请在启动 dockerd 的地方修改")
 
 
 class DaemonFix(Fix):
@@ -74,7 +75,7 @@ class DaemonFix(Fix):
             config, running = config_of(host), running_of(host)
             if config is None and running is None:
                 findings.append(Finding("docker.service", Status.NOT_APPLICABLE, "not_installed"))
-            elif config is None:
+            elif running is not None and (config is None or not config.runs_dockerd):
                 self._unmanaged(host, running, findings, notes)
             else:
                 self._daemon(host, config, running, findings, notes, intents)
@@ -90,7 +91,8 @@ class DaemonFix(Fix):
         return Detection(tuple(findings), tuple(notes), tuple(intents))
 
     def _unmanaged(self, host: Host, running: DockerdConfig, findings: list, notes: list) -> None:
-        """A dockerd that no docker.service starts (sysvinit, OpenRC, started by hand): judged on what it runs with,
+        """A dockerd that no docker.service starts itself (an init script, which systemd's sysv generator makes a
+        docker.service of; OpenRC; started by hand): judged on what it runs with,
         its command line and the daemon.json it read; what fails is for its administrator to change where it starts."""
         from ..facts.dockerd_config import load_daemon_json
         from ..facts.dockerd_process import running_dockerd
