@@ -618,11 +618,16 @@ class Host:
         import sh
 
         try:
-            return str(sh.Command(program)(*args, _env=dict(os.environ, LC_ALL="C"), _timeout=timeout))
+            # in the background and waited for: sh's own _timeout watches with a thread that costs 0.1 s a command
+            running = sh.Command(program)(*args, _env=dict(os.environ, LC_ALL="C"), _bg=True, _bg_exc=False)
+            try:
+                running.wait(timeout=timeout)
+            except sh.TimeoutException:
+                running.kill()
+                raise HostError(f"{program} {' '.join(args)} did not finish within {timeout:g} s and was stopped") from None
+            return str(running)
         except sh.CommandNotFound:
             raise CommandMissing(f"{program} is not installed") from None
-        except sh.TimeoutException:
-            raise HostError(f"{program} {' '.join(args)} did not finish within {timeout:g} s and was stopped") from None
         except sh.ErrorReturnCode as error:
             # what the command said, whole ("docker: Error response from daemon: ..." comes before "See 'docker run --help'")
             said = " / ".join(line.strip() for line in error.stderr.decode(errors="replace").strip().splitlines() if line.strip())

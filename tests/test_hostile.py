@@ -7,6 +7,7 @@ test_journal_trust.py, full disks in test_full_disk.py.
 A case: (kind, name, break(root), exit codes allowed, a word the error says
 or None, whether the tree must stay as it was)."""
 import os
+from pathlib import Path
 import shutil
 import subprocess
 
@@ -215,3 +216,24 @@ def test_a_held_lock_changes_nothing(make_root):
         assert hosts.snapshot(root) == start
     finally:
         os.close(fd)
+
+
+def test_a_command_that_does_not_end_is_stopped_at_its_timeout_and_one_that_does_costs_little(tmp_path):
+    """Host.run: a silent command (a user's docker socket that never answers) is killed at its timeout and is a
+    one-line error; a quick one is not held up by the watch on it (sh's own _timeout cost 0.1 s a command)."""
+    import time
+
+    from hardener.host import Host, HostError
+
+    host = Host("/")
+    started = time.monotonic()
+    with pytest.raises(HostError, match="did not finish within 1 s and was stopped"):
+        host.run("sh", "-c", f"echo $$ > {tmp_path}/pid; exec sleep 30", timeout=1)
+    assert time.monotonic() - started < 5
+    pid = int((tmp_path / "pid").read_text())
+    time.sleep(0.2)
+    assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2], "killed"
+    started = time.monotonic()
+    for _ in range(5):
+        host.run("true")
+    assert time.monotonic() - started < 0.3, "five quick commands in well under 0.1 s each"
