@@ -24,17 +24,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from containers import timed  # noqa: E402
+from containers import ENGINE_CLIENT, timed  # noqa: E402
 from docker_lab import Engine, Lab  # noqa: E402
 
-FLOOR = """
-import glob, http.client, json, os, socket
-class Unix(http.client.HTTPConnection):
-    def connect(self):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); self.sock.connect("/var/run/docker.sock")
-connection = Unix("docker")
-def get(path):
-    connection.request("GET", path); return json.loads(connection.getresponse().read())
+FLOOR = ENGINE_CLIENT + """
+import glob, os
 for entry in get("/containers/json?all=1"):
     get("/containers/" + entry["Id"] + "/json")
 paths = ["/lib/systemd/system/docker.service", "/lib/systemd/system/docker.socket", "/etc/docker/daemon.json",

@@ -36,7 +36,8 @@ from docker_lab import CountingProxy, Engine, Lab  # noqa: E402
 
 ITEMS = "no-privileged,no-sensitive-mounts,memory-limit,readonly-rootfs,no-host-pid,no-docker-sock"
 MIX = (("--pid=host",), ("--read-only",), ("--memory", "64m"), ("-v", "/etc/ssl:/x:ro"), ("-v", "/var/run/docker.sock:/s"), ())
-FLOOR = """
+# A floor's client: one keep-alive connection to the Engine's socket, and get(path) -> JSON.
+ENGINE_CLIENT = """
 import http.client, json, socket, sys
 class Unix(http.client.HTTPConnection):
     def connect(self):
@@ -44,6 +45,8 @@ class Unix(http.client.HTTPConnection):
 connection = Unix("docker")
 def get(path):
     connection.request("GET", path); return json.loads(connection.getresponse().read())
+"""
+FLOOR = ENGINE_CLIENT + """
 key, _, value = sys.argv[1].partition("=")
 for entry in get("/containers/json?all=1"):
     if (entry.get("Labels") or {}).get(key) == value:
