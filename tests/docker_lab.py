@@ -96,6 +96,18 @@ class MachineEngine:
     def path(inside: str) -> Path:
         return Path(inside)
 
+    @staticmethod
+    def python(code: str, *args: str) -> str:
+        return subprocess.run([sys.executable, "-c", code, *args], check=True, capture_output=True, text=True).stdout
+
+    @property
+    def ours(self) -> bool:
+        """Whether this session started the engine, and so may restart it."""
+        return self.engine.ours
+
+    def restart(self) -> None:
+        self.engine.restart()
+
 
 class LabEngine(ManagedLab):
     """Debian 13's dockerd (docker.io 26.1, Engine API 1.45) under systemd 257, in a systemd lab of the trixie root;
@@ -135,13 +147,21 @@ class LabEngine(ManagedLab):
         settings = dict(LANG="C.UTF-8", HARDENER_SYSLOG_SOCKET="/nonexistent/harden-test-log", **(env or {}))
         if path_prefix:
             settings["PATH"] = f"{path_prefix}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-        script = 'mount --bind "$1" /var/lib && shift && exec "$@"'
+        script = '/usr/bin/mount --bind "$1" /var/lib && shift && exec "$@"'  # by path: a test's PATH may lack /usr/bin
         return Result(self.lab.run("env", *(f"{key}={value}" for key, value in settings.items()),
-                                   "unshare", "--mount", "--propagation", "private", "/bin/sh", "-c", script, "sh", str(journal),
+                                   "/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c", script, "sh", str(journal),
                                    "/opt/hardener/bin/harden", *map(str, args), check=False, timeout=600))
 
     def path(self, inside: str) -> Path:
         return self.lab.path(inside)
+
+    def python(self, code: str, *args: str) -> str:
+        return self.lab.run("/opt/hardener/bin/python", "-c", code, *args).stdout
+
+    ours = True  # the lab's own dockerd
+
+    def restart(self) -> None:
+        self.lab.run("systemctl", "restart", "docker")
 
 
 class Lab:
@@ -263,7 +283,6 @@ def engine_lab(request, lab_release):
     site.start()
     try:
         lab = Lab(site)
-        lab.engine = getattr(site, "engine", None)
         try:
             lab.build_image()
             yield lab
@@ -271,6 +290,38 @@ def engine_lab(request, lab_release):
             lab.cleanup()
     finally:
         site.stop()
+
+
+MEMORY_READING = """\
+import json, subprocess, sys
+from hardener.facts.cgroups import memory_counters, without_inactive_cache
+from hardener.host import Host
+pid = int(subprocess.run(["docker", "inspect", "--format", "{{.State.Pid}}", sys.argv[1]], capture_output=True, text=True).stdout)
+usage, stat = memory_counters(Host("/"), pid)
+stats = subprocess.run(["docker", "stats", "--no-stream", "--format", "{{.MemUsage}}", sys.argv[1]], capture_output=True, text=True).stdout
+print(json.dumps([without_inactive_cache(usage, stat), stats, without_inactive_cache(*memory_counters(Host("/"), pid)),
+                  stat.get("total_cache", stat.get("file"))]))
+"""
+
+
+def memory_readings(python, container: str, at_least: int):
+    """harden's reading of a container's memory from its cgroup, taken just before and just after `docker stats`
+    reads it (the kernel moves file pages between its active and inactive lists as it pleases, so the usage drifts
+    by a few hundred kB between reads a second apart), with the cgroup's page cache: (before, docker's, after,
+    cache). Read again until the container holds `at_least` bytes and harden's two readings agree within 0.2 %.
+    `python(code, *args)` runs harden's Python where the engine runs and returns its output."""
+    import re
+
+    units = {"B": 1, "KiB": 1024, "MiB": 2 ** 20, "GiB": 2 ** 30}
+    for _ in range(30):
+        before, stats, after, cache = json.loads(python(MEMORY_READING, container))
+        number, unit = re.fullmatch(r"([\d.]+)\s*([KMG]?i?B)", stats.split("/")[0].strip()).groups()
+        theirs = float(number) * units[unit]
+        if theirs > at_least and abs(before - after) <= 0.002 * theirs:
+            break
+        time.sleep(1)
+    assert theirs > at_least, f"the container holds {stats}"
+    return before, theirs, after, cache
 
 
 def counting_docker(directory: Path) -> Path:

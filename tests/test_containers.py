@@ -1,4 +1,4 @@
-"""Container items against the real dockerd of this machine."""
+"""Container items against a real dockerd: this machine's (Docker 20.10) and the trixie lab's (Docker 26)."""
 import os
 import shlex
 import uuid
@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from docker_lab import CountingProxy, counting_docker, docker, engine_lab, live_harden
+from docker_lab import CountingProxy, counting_docker, engine_lab, memory_readings
 
 CONTAINER_ITEMS = "no-privileged,no-sensitive-mounts,memory-limit,readonly-rootfs,no-host-pid,no-docker-sock"
 
 
+pytestmark = pytest.mark.releases
 lab = pytest.fixture(scope="module", name="lab")(engine_lab)
 
 
@@ -36,7 +37,7 @@ def zoo(lab):
 
 def check(lab, tmp_path, *args, container=None):
     """harden check of the container items, for this session's containers (or the one named)."""
-    result = live_harden(tmp_path / "journal", "check", "--only", CONTAINER_ITEMS, "--container", container or f"label={lab.label}",
+    result = lab.harden(tmp_path / "journal", "check", "--only", CONTAINER_ITEMS, "--container", container or f"label={lab.label}",
                          "--format", "json", *args)
     assert result.code in (0, 2), result
     return {item["id"]: item for item in result.json["items"]}
@@ -79,11 +80,12 @@ def test_container_option_narrows(lab, zoo, tmp_path):
 def test_bind_sources_are_judged_where_the_kernel_mounted_them(lab, tmp_path):
     """5.6 on a merged-/usr host: /sbin is /usr/sbin; a link (of anyone's) to / is /; a link to the socket is the
     socket (5.32). The finding shows both paths, and the recreation drops those mounts."""
-    assert Path("/sbin").is_symlink(), "this machine is merged-/usr"
-    links = Path(lab.host_dir(f"/tmp/hardener-{lab.token}-links"))
-    (links / "root").symlink_to("/")
-    (links / "sock").symlink_to("/var/run/docker.sock")
-    os.lchown(links / "root", 65534, 65534)  # a user's link: the kernel follows it for dockerd all the same
+    assert lab.path("/sbin").is_symlink(), "the engine's host is merged-/usr"
+    links = lab.host_dir(f"/tmp/hardener-{lab.token}-links")
+    here = lab.path(links)
+    (here / "root").symlink_to("/")
+    (here / "sock").symlink_to("/var/run/docker.sock")
+    os.lchown(here / "root", 65534, 65534)  # a user's link: the kernel follows it for dockerd all the same
     sbin = lab.container("-v", "/sbin:/x:ro", "--read-only", "--memory", "64m")
     to_root = lab.container("-v", f"{links}/root:/host:ro", "--read-only", "--memory", "64m")
     to_sock = lab.container("-v", f"{links}/sock:/s", "--read-only", "--memory", "64m")
@@ -93,33 +95,34 @@ def test_bind_sources_are_judged_where_the_kernel_mounted_them(lab, tmp_path):
     assert mounts[sbin]["evidence"]["mounts"] == "/sbin (/usr/sbin) -> /x (ro)"
     assert mounts[to_root]["evidence"]["mounts"] == f"{links}/root (/) -> /host (ro)"
     assert to_sock in failing(items["no-docker-sock"])
-    assert docker("exec", sbin, "ls", "/x/dockerd") == "/x/dockerd", "the kernel mounted /usr/sbin there"
+    assert lab.docker("exec", sbin, "ls", "/x/dockerd") == "/x/dockerd", "the kernel mounted /usr/sbin there"
 
-    (links / "moved").symlink_to("/etc")
+    (here / "moved").symlink_to("/etc")
     moved = lab.container("-v", f"{links}/moved:/m", "--read-only", "--memory", "64m")
-    (links / "moved").unlink()
-    (links / "moved").symlink_to(str(links / "root" / "tmp"))  # the link leads elsewhere now; /etc stays mounted
+    (here / "moved").unlink()
+    (here / "moved").symlink_to(f"{links}/root/tmp")  # the link leads elsewhere now; /etc stays mounted
     mounts = failing(check(lab, tmp_path, container=moved)["no-sensitive-mounts"])
     assert mounts[moved]["evidence"]["mounts"] == f"{links}/moved (/tmp, /etc) -> /m (rw)", "what the kernel mounted"
     for name in (sbin, to_root, to_sock, moved):
-        docker("rm", "--force", name)
+        lab.docker("rm", "--force", name)
 
 
 def test_the_socket_of_the_engine_harden_reads_is_a_docker_socket(lab, tmp_path):
     """5.32: harden reads the engine through DOCKER_HOST's socket (a proxy here, as a socket-proxy deployment has):
     a container that mounts that socket reaches the engine, and fails as one mounting docker.sock does."""
-    proxy = CountingProxy(Path(lab.host_dir(f"/tmp/hardener-{lab.token}-proxy")) / "engine.sock")
-    mounting = lab.container("-v", f"{proxy.path}:/engine.sock", "--read-only", "--memory", "64m")
+    directory = lab.host_dir(f"/tmp/hardener-{lab.token}-proxy")
+    proxy = CountingProxy(lab.path(directory) / "engine.sock", target=str(lab.socket))
+    mounting = lab.container("-v", f"{directory}/engine.sock:/engine.sock", "--read-only", "--memory", "64m")
     try:
-        checked = live_harden(tmp_path / "journal", "check", "--only", "no-docker-sock", "--container", mounting, "--format", "json",
-                              env={"DOCKER_HOST": f"unix://{proxy.path}"})
+        checked = lab.harden(tmp_path / "journal", "check", "--only", "no-docker-sock", "--container", mounting, "--format", "json",
+                             env={"DOCKER_HOST": f"unix://{directory}/engine.sock"})
         assert checked.code == 2, checked
         (finding,) = checked.json["items"][0]["findings"]
-        assert finding["reason"] == "docker_sock" and str(proxy.path) in finding["evidence"]["mounts"], finding
+        assert finding["reason"] == "docker_sock" and f"{directory}/engine.sock" in finding["evidence"]["mounts"], finding
         assert proxy.requests, "harden read the engine through it"
     finally:
         proxy.close()
-        docker("rm", "--force", mounting)
+        lab.docker("rm", "--force", mounting)
 
 
 def test_recreate_command_keeps_what_the_container_was_made_with(lab, tmp_path):
@@ -132,9 +135,10 @@ def test_recreate_command_keeps_what_the_container_was_made_with(lab, tmp_path):
     items = check(lab, tmp_path, container=name)
     command = failing(items["no-docker-sock"])[name]["evidence"]["recreate_command"]
     assert "docker.sock" not in command
+    # --cap-drop as the engine holds it: 20.10 says CAP_NET_RAW, 26 NET_RAW
     for part in (f"--name {name}", "--restart always", "--env APP=1", "--publish 127.0.0.1:18080:80",
                  f"--volume {volume}:/named", f"--volume {anonymous}:/data", "--tmpfs /cache:size=1m",
-                 "--read-only", "--cap-drop CAP_NET_RAW", "--memory 67108864", f"hardener-test/busybox:{lab.token} sh -c 'sleep 3600'"):
+                 "--read-only", f"--cap-drop {lab.inspect(name)['HostConfig']['CapDrop'][0]}", "--memory 67108864", f"hardener-test/busybox:{lab.token} sh -c 'sleep 3600'"):
         assert part in command, part
     assert "IMAGEVAR" not in command, "the image's own environment is not repeated"
 
@@ -164,7 +168,7 @@ def test_a_recreation_keeps_every_setting_but_the_one_it_fixes(lab, tmp_path):
     copy = f"{name}-copy"
     args = shlex.split(command)
     assert args[:4] == ["docker", "create", "--name", name], "it was created, not run: so is its copy"
-    created = docker("create", "--name", copy, *args[4:])
+    created = lab.docker("create", "--name", copy, *args[4:])
     lab.containers.append(created)
     old, new = lab.inspect(name), lab.inspect(copy)
     for key in KEPT:
@@ -179,7 +183,7 @@ def test_a_recreation_keeps_every_setting_but_the_one_it_fixes(lab, tmp_path):
     linked = lab.container("--link", f"{database}:db")
     shown = failing(check(lab, tmp_path, container=linked)["readonly-rootfs"])[linked]["evidence"]["recreate_command"]
     assert f"--link {database}:db" in shown, "a legacy link, by the name it had"
-    lab.containers.append(docker("create", "--name", f"{linked}-copy", *shlex.split(shown)[5:]))
+    lab.containers.append(lab.docker("create", "--name", f"{linked}-copy", *shlex.split(shown)[5:]))
     links = lambda found: [(link.split(":")[0], link.rsplit("/", 1)[-1]) for link in found["HostConfig"]["Links"]]  # noqa: E731
     assert links(lab.inspect(f"{linked}-copy")) == links(lab.inspect(linked)) == [(f"/{database}", "db")]
     unchecked = lab.container("--no-healthcheck", create=True)
@@ -191,12 +195,12 @@ def test_a_recreation_keeps_the_networks_aliases_and_addresses(lab, tmp_path):
     front = lab.network("--subnet", "172.31.251.0/24")
     back = lab.network()
     name = lab.container("--network", front, "--network-alias", "web", "--ip", "172.31.251.10", "-v", "/var/run/docker.sock:/s")
-    docker("network", "connect", "--alias", "api", back, name)
+    lab.docker("network", "connect", "--alias", "api", back, name)
     before = lab.inspect(name)["NetworkSettings"]["Networks"]
     shown = failing(check(lab, tmp_path, container=name)["no-docker-sock"])[name]["evidence"]["recreate_command"]
     assert f"--network {front} --network-alias web --ip 172.31.251.10" in shown and f"docker network connect --alias api {back} {name}" in shown
 
-    applied = live_harden(tmp_path / "journal", "apply", "--yes", "--recreate", "--only", "no-docker-sock", "--container", name)
+    applied = lab.harden(tmp_path / "journal", "apply", "--yes", "--recreate", "--only", "no-docker-sock", "--container", name)
     assert applied.code == 0, applied
     lab.adopt(name)
     after = lab.inspect(name)["NetworkSettings"]["Networks"]
@@ -204,14 +208,14 @@ def test_a_recreation_keeps_the_networks_aliases_and_addresses(lab, tmp_path):
     short = lab.inspect(name)["Id"][:12]
     assert [a for a in after[front]["Aliases"] if a != short] == ["web"] and after[front]["IPAddress"] == "172.31.251.10"
     assert [a for a in after[back]["Aliases"] if a != short] == ["api"]
-    assert live_harden(tmp_path / "journal", "rollback", "--yes").code == 0
+    assert lab.harden(tmp_path / "journal", "rollback", "--yes").code == 0
     assert lab.inspect(name)["NetworkSettings"]["Networks"].keys() == before.keys()
 
 
 def test_orchestrated_containers_are_fixed_in_their_definition(lab, tmp_path):
     name = lab.container("--label", "com.docker.compose.project=shop", "--label", "com.docker.compose.service=web",
                          "--label", "com.docker.compose.project.config_files=/srv/shop/docker-compose.yml", "--pid=host")
-    result = live_harden(tmp_path / "journal", "check", "--only", "no-host-pid", "--container", name)
+    result = lab.harden(tmp_path / "journal", "check", "--only", "no-host-pid", "--container", name)
     assert "defined by compose shop web /srv/shop/docker-compose.yml: change it there" in result.out
     finding = failing(check(lab, tmp_path, container=name)["no-host-pid"])[name]
     assert finding["evidence"]["managed_by"] == "compose" and "recreate_command" not in finding["evidence"]
@@ -235,18 +239,18 @@ def test_memory_limit_applied_live_and_rolled_back(lab, tmp_path):
     config.write_text("[memory_limit]\ndefault = '1g'\n[[memory_limit.overrides]]\n"
                       f"container = '{name}'\nlimit = '256m'\n")
     journal = tmp_path / "journal"
-    preview = live_harden(journal, "apply", "--dry-run", "--only", "memory-limit", "--container", name, "--config", config)
+    preview = lab.harden(journal, "apply", "--dry-run", "--only", "memory-limit", "--container", name, "--config", config)
     assert f"container {name}: run docker update --memory 268435456 --memory-swap 268435456" in preview.out
     assert "Docker cannot remove a memory limit: rollback sets the host's total memory" in preview.out
     started = lab.inspect(name)["State"]["StartedAt"]
 
-    applied = live_harden(journal, "apply", "--yes", "--only", "memory-limit", "--container", name, "--config", config)
+    applied = lab.harden(journal, "apply", "--yes", "--only", "memory-limit", "--container", name, "--config", config)
     assert applied.code == 0, applied
     after = lab.inspect(name)
     assert (after["HostConfig"]["Memory"], after["HostConfig"]["MemorySwap"]) == (256 * 2 ** 20, 256 * 2 ** 20)
     assert after["State"]["Running"] and after["State"]["StartedAt"] == started, "updated live, not restarted"
 
-    rolled = live_harden(journal, "rollback", "--yes")
+    rolled = lab.harden(journal, "rollback", "--yes")
     assert rolled.code == 0, rolled
     assert f"container {name}: Docker cannot remove a memory limit: rollback sets the host's total memory" in rolled.out
     total = int(next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")).split()[1]) * 1024
@@ -270,7 +274,7 @@ def test_limit_below_usage_is_refused(lab, tmp_path):
 
 
 def test_engine_not_answering_or_missing(lab, tmp_path):
-    down = live_harden(tmp_path / "journal", "check", "--only", "no-privileged,content-trust", "--format", "json",
+    down = lab.harden(tmp_path / "journal", "check", "--only", "no-privileged,content-trust", "--format", "json",
                        env={"DOCKER_HOST": "unix:///nonexistent/docker.sock"})
     items = {item["id"]: item for item in down.json["items"]}
     assert down.code == 1
@@ -279,7 +283,7 @@ def test_engine_not_answering_or_missing(lab, tmp_path):
 
     no_docker = tmp_path / "bin"
     no_docker.mkdir()
-    without_cli = live_harden(tmp_path / "journal", "check", "--only", "no-privileged", "--container", f"label={lab.label}",
+    without_cli = lab.harden(tmp_path / "journal", "check", "--only", "no-privileged", "--container", f"label={lab.label}",
                               "--format", "json", env={"PATH": f"{no_docker}:/usr/sbin:/sbin"})
     assert without_cli.json["items"][0]["status"] != "error", "reads need the engine's socket, not the docker command"
 
@@ -305,9 +309,9 @@ def test_reads_are_one_listing_one_inspect_per_container_and_per_image_and_no_do
         for _ in range(count):
             lab.container("--label", label, "--privileged", create=True)
         shim = counting_docker(tmp_path / f"shim{count}")
-        proxy = CountingProxy(tmp_path / f"engine{count}.sock")
+        proxy = CountingProxy(tmp_path / f"engine{count}.sock", target=str(lab.socket))
         try:
-            result = live_harden(tmp_path / "journal", "check", "--only", CONTAINER_ITEMS, "--container", f"label={label}",
+            result = lab.harden(tmp_path / "journal", "check", "--only", CONTAINER_ITEMS, "--container", f"label={label}",
                                  "--format", "json", path_prefix=shim, env={"DOCKER_HOST": f"unix://{proxy.path}"})
         finally:
             proxy.close()
@@ -321,58 +325,31 @@ def test_reads_are_one_listing_one_inspect_per_container_and_per_image_and_no_do
         assert len(inspects) == len(set(inspects)) == count, "one inspect per chosen container, no request per item"
         assert len(image_reads) == len(set(image_reads)), "at most one per image"
         assert len(proxy.requests) == len(listings) + len(inspects) + len(image_reads), proxy.requests
-        engine_version = "/v" + docker("version", "--format", "{{.Server.APIVersion}}")
+        engine_version = "/v" + lab.docker("version", "--format", "{{.Server.APIVersion}}")
         assert proxy.versions == [""] + [engine_version] * (len(proxy.versions) - 1), \
             "the first request at the engine's own version, the rest at the version it answered with"
 
 
-def test_memory_usage_from_the_cgroup_is_what_docker_stats_says(lab, tmp_path):
-    """A container holding page cache: the usage harden reads from its cgroup,
-    without the inactive file cache, within 1 % of docker stats'."""
-    from hardener.facts.containers import Container, memory_usage
-    from hardener.host import Host
-    from hardener.planners.containers import human  # noqa: F401
-
+def test_memory_usage_from_the_cgroup_is_what_docker_stats_says(lab):
+    """A container holding page cache: the usage harden reads from its cgroup, without the inactive file cache,
+    within 1 % of docker stats'."""
     name = lab.container(command=("sh", "-c", "dd if=/dev/zero of=/tmp/fill bs=1M count=64 2>/dev/null; "
                                               "head -c 30000000 /dev/zero | tr '\\0' x > /tmp/x; cat /tmp/fill /tmp/x > /dev/null; "
                                               "while :; do sleep 1000; done"))
-    import time as clock
-
-    host = Host("/")
-    for _ in range(60):
-        container = Container(lab.inspect(name))
-        ours = memory_usage(host, container)
-        stats = docker("stats", "--no-stream", "--format", "{{.MemUsage}}", name).split("/")[0].strip()
-        theirs = _size(stats)
-        if theirs > 50 * 2 ** 20:
-            break
-        clock.sleep(1)
-    assert theirs > 50 * 2 ** 20, f"the container holds {stats}"
-    stat_file = Path(f"/sys/fs/cgroup/memory/docker/{container.id}/memory.stat")
-    if stat_file.exists():
-        cache = dict(line.split() for line in stat_file.read_text().splitlines())
-        assert int(cache["total_cache"]) > 50 * 2 ** 20, "page cache held"
-    again = memory_usage(host, Container(lab.inspect(name)))
-    assert abs(ours - theirs) <= 0.01 * theirs or abs(again - theirs) <= 0.01 * theirs, (ours, again, theirs, stats)
-
-
-def _size(text):
-    import re
-
-    units = {"B": 1, "KiB": 1024, "MiB": 2 ** 20, "GiB": 2 ** 30}
-    number, unit = re.fullmatch(r"([\d.]+)\s*([KMG]?i?B)", text).groups()
-    return float(number) * units[unit]
+    before, theirs, after, cache = memory_readings(lab.site.python, name, at_least=50 * 2 ** 20)
+    assert cache > 50 * 2 ** 20, "page cache held"
+    assert min(before, after) - 0.01 * theirs <= theirs <= max(before, after) + 0.01 * theirs, (before, after, theirs)
 
 
 def test_recreate_without_the_socket_and_roll_back(lab, tmp_path):
     name = lab.container("-v", "/var/run/docker.sock:/var/run/docker.sock", "-v", "/data", "--restart", "always",
                          command=("sh", "-c", "while :; do sleep 1000; done"))
-    docker("exec", name, "sh", "-c", "echo precious > /data/value && echo layer > /marker")
+    lab.docker("exec", name, "sh", "-c", "echo precious > /data/value && echo layer > /marker")
     original = lab.inspect(name)
     volume = next(m["Name"] for m in original["Mounts"] if m["Destination"] == "/data")
     journal = tmp_path / "journal"
 
-    applied = live_harden(journal, "apply", "--yes", "--recreate", "--only", "no-docker-sock", "--container", name, "--format", "json")
+    applied = lab.harden(journal, "apply", "--yes", "--recreate", "--only", "no-docker-sock", "--container", name, "--format", "json")
     assert applied.code == 0, applied
     lab.adopt(name)
     run_id = applied.json["run_id"]
@@ -380,40 +357,40 @@ def test_recreate_without_the_socket_and_roll_back(lab, tmp_path):
     assert new["Id"] != original["Id"] and new["State"]["Running"]
     assert all("docker.sock" not in m["Source"] for m in new["Mounts"])
     assert [m["Name"] for m in new["Mounts"] if m["Destination"] == "/data"] == [volume]
-    assert docker("exec", name, "cat", "/data/value") == "precious"
+    assert lab.docker("exec", name, "cat", "/data/value") == "precious"
     kept = lab.inspect(original["Id"])
     assert kept["Name"] == f"/{name}-hardener-{run_id}"
     assert kept["HostConfig"]["RestartPolicy"]["Name"] == "no" and not kept["State"]["Running"]
 
-    if lab.engine.ours:
-        lab.engine.restart()
+    if lab.site.ours:
+        lab.site.restart()
         assert not lab.inspect(original["Id"])["State"]["Running"], "the kept original stays down"
 
-    rolled = live_harden(journal, "rollback", "--yes")
+    rolled = lab.harden(journal, "rollback", "--yes")
     assert rolled.code == 0, rolled
     back = lab.inspect(name)
     assert back["Id"] == original["Id"] and back["State"]["Running"]
     assert back["HostConfig"]["RestartPolicy"]["Name"] == "always"
-    assert docker("exec", name, "cat", "/marker") == "layer", "the original's writable layer is as it was"
-    assert docker("ps", "--all", "--quiet", "--filter", f"id={new['Id']}") == "", "the new container is gone"
+    assert lab.docker("exec", name, "cat", "/marker") == "layer", "the original's writable layer is as it was"
+    assert lab.docker("ps", "--all", "--quiet", "--filter", f"id={new['Id']}") == "", "the new container is gone"
 
 
 def test_one_recreation_for_every_item_that_fails_on_a_container(lab, tmp_path):
     name = lab.container("--pid=host", command=("sh", "-c", "while :; do sleep 1000; done"))
     journal = tmp_path / "journal"
-    preview = live_harden(journal, "apply", "--dry-run", "--recreate", "--only", "no-host-pid,readonly-rootfs", "--container", name)
+    preview = lab.harden(journal, "apply", "--dry-run", "--recreate", "--only", "no-host-pid,readonly-rootfs", "--container", name)
     assert preview.out.count(f"container {name}: create again through the Engine API") == 1, "one recreation, shown once"
     assert '  HostConfig.PidMode: "host" -> ""' in preview.out and "  HostConfig.ReadonlyRootfs: false -> true" in preview.out, preview.out
     assert "for readonly-rootfs, no-host-pid:" in preview.out and "changed together with readonly-rootfs" in preview.out
-    applied = live_harden(journal, "apply", "--yes", "--recreate", "--only", "no-host-pid,readonly-rootfs",
+    applied = lab.harden(journal, "apply", "--yes", "--recreate", "--only", "no-host-pid,readonly-rootfs",
                           "--container", name, "--format", "json")
     assert applied.code == 0, applied
     lab.adopt(name)
     new = lab.inspect(name)["HostConfig"]
     assert new["PidMode"] != "host" and new["ReadonlyRootfs"] is True and set(new["Tmpfs"]) == {"/tmp", "/run"}
-    history = live_harden(journal, "history", "--format", "json").json
+    history = lab.harden(journal, "history", "--format", "json").json
     assert history["runs"][-1]["changes"] == 3, "stop, rename, run: once"
-    assert live_harden(journal, "rollback", "--yes").code == 0
+    assert lab.harden(journal, "rollback", "--yes").code == 0
     assert lab.inspect(name)["HostConfig"]["PidMode"] == "host"
 
 
@@ -425,7 +402,7 @@ def test_recreation_carries_the_memory_limit_and_kept_aside_containers_are_harde
     journal = tmp_path / "journal"
     items = "no-sensitive-mounts,readonly-rootfs,memory-limit"
     originals = {name: lab.inspect(name)["Id"] for name in (etc, writable)}
-    applied = live_harden(journal, "apply", "--yes", "--recreate", "--only", items, "--container", etc, "--container", writable,
+    applied = lab.harden(journal, "apply", "--yes", "--recreate", "--only", items, "--container", etc, "--container", writable,
                           "--config", config, "--format", "json")
     assert applied.code == 0, applied
     for name in (etc, writable):
@@ -437,20 +414,20 @@ def test_recreation_carries_the_memory_limit_and_kept_aside_containers_are_harde
         memory = next(item for item in applied.json["items"] if item["id"] == "memory-limit")
         assert not any(c["command"][:2] == ["docker", "update"] for c in memory["changes"]), "no docker update of the old one"
     for name in (etc, writable):
-        check = live_harden(journal, "check", "--only", items, "--container", name, "--config", config)
+        check = lab.harden(journal, "check", "--only", items, "--container", name, "--config", config)
         assert check.code == 0, check
     ours = ("--container", f"{etc}*", "--container", f"{writable}*")  # the kept-aside ones' names start so too
-    everything = live_harden(journal, "check", "--only", items, "--config", config, *ours, "--format", "json").json
+    everything = lab.harden(journal, "check", "--only", items, "--config", config, *ours, "--format", "json").json
     targets = {f["target"] for item in everything["items"] for f in item["findings"]}
     assert not any("-hardener-" in target for target in targets), "kept-aside containers are not the host's findings"
-    runs = live_harden(journal, "history", "--format", "json").json["runs"]
+    runs = lab.harden(journal, "history", "--format", "json").json["runs"]
     run_id = runs[-1]["id"]
     assert sorted(runs[-1]["keeps"]) == sorted(f"{name}-hardener-{run_id}" for name in (etc, writable))
-    assert f"keeps aside for rollback: {etc}-hardener-{run_id}" in live_harden(journal, "history").out
-    pruned = live_harden(journal, "history", "--prune", "0")
+    assert f"keeps aside for rollback: {etc}-hardener-{run_id}" in lab.harden(journal, "history").out
+    pruned = lab.harden(journal, "history", "--prune", "0")
     assert pruned.code == 0, pruned
     for name in (etc, writable):
-        assert docker("ps", "--all", "--quiet", "--filter", f"id={originals[name]}") == "", "pruned with its run"
+        assert lab.docker("ps", "--all", "--quiet", "--filter", f"id={originals[name]}") == "", "pruned with its run"
 
 
 def test_a_custom_seccomp_profile_is_passed_again_as_the_engine_holds_it(lab, tmp_path):
@@ -461,14 +438,14 @@ def test_a_custom_seccomp_profile_is_passed_again_as_the_engine_holds_it(lab, tm
     name = lab.container("--security-opt", f"seccomp={profile}", command=("sh", "-c", "while :; do sleep 1000; done"))
     original = lab.inspect(name)
     journal = tmp_path / "journal"
-    preview = live_harden(journal, "apply", "--dry-run", "--recreate", "--only", "readonly-rootfs", "--container", name).out
+    preview = lab.harden(journal, "apply", "--dry-run", "--recreate", "--only", "readonly-rootfs", "--container", name).out
     assert "SecurityOpt" not in preview, "the profile is not a change"
-    applied = live_harden(journal, "apply", "--yes", "--recreate", "--only", "readonly-rootfs", "--container", name)
+    applied = lab.harden(journal, "apply", "--yes", "--recreate", "--only", "readonly-rootfs", "--container", name)
     assert applied.code == 0, applied
     lab.adopt(name)
     new = lab.inspect(name)
     assert new["Id"] != original["Id"] and new["State"]["Running"] and new["HostConfig"]["ReadonlyRootfs"] is True
     assert new["HostConfig"]["SecurityOpt"] == original["HostConfig"]["SecurityOpt"], "the same profile, as dockerd holds it"
     assert not (journal / "hardener/seccomp").exists(), "no file of harden's"
-    assert live_harden(journal, "rollback", "--yes").code == 0
+    assert lab.harden(journal, "rollback", "--yes").code == 0
     assert lab.inspect(name)["Id"] == original["Id"]

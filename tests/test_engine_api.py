@@ -1,5 +1,7 @@
-"""The Engine API client against a small engine served here: the pool of
-connections, containers gone since the listing, an engine that fails."""
+"""The Engine API client against a small engine served here (the pool of
+connections, containers gone since the listing, an engine that fails) and
+against the real engines: Docker 20.10 on this machine, Docker 26 in the
+trixie lab."""
 import json
 import socketserver
 import threading
@@ -8,9 +10,13 @@ from http.server import BaseHTTPRequestHandler
 import pytest
 
 import hosts
+from docker_lab import engine_lab
 from hardener.facts.containers import NoEngine, chosen_containers
 from hardener.facts.engine_api import EngineAPI, EngineError
 from hardener.host import Host
+
+pytestmark = pytest.mark.releases
+lab = pytest.fixture(scope="module", name="lab")(engine_lab)
 
 
 class FakeEngine(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
@@ -106,3 +112,23 @@ def test_one_answer_each_and_the_requests_counted(engine):
     assert all(inspects[f"c{number}"]["Id"] == f"c{number}" for number in range(30) if number != 4)
     assert api.requests == len(server.requests) == 30
     assert api.inspect_containers([]) == {}
+
+
+def test_the_client_on_a_real_engine(lab):
+    """The pool, a container removed since its listing (404), and every request at the version the engine answered
+    the first with (its own, 1.41 on Docker 20.10, 1.45 on 26)."""
+    made = [lab.container(create=True) for _ in range(17)]
+    ids = [lab.inspect(name)["Id"] for name in made]
+    lab.docker("rm", ids[5])
+    api = EngineAPI(f"unix://{lab.socket}")
+    try:
+        listed = {container["Id"] for container in api.containers()}
+        assert set(ids) - listed == {ids[5]}
+        inspects = api.inspect_containers(ids)
+        assert isinstance(inspects[ids[5]], EngineError) and inspects[ids[5]].status == 404, inspects[ids[5]]
+        assert all(inspects[found]["Id"] == found and inspects[found]["Config"]["Labels"]["hardener.test"] == lab.token
+                   for found in ids if found != ids[5])
+        assert api.requests == 1 + len(ids)
+        assert tuple(int(part) for part in api.versioned("/x").split("/")[1][1:].split(".")) == lab.api_version
+    finally:
+        api.close()

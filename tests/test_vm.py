@@ -1,6 +1,7 @@
 """In a qemu VM with its own kernel: the audit item on a real auditd, and cgroup v2."""
 import pytest
 
+from docker_lab import memory_readings
 from vm_lab import VM, build_image
 
 ADMIN_RULES = "## site rules\n-w /etc/passwd -p wa -k identity\n-w /etc/shadow -p wa -k identity\n"
@@ -122,33 +123,15 @@ def test_memory_usage_read_from_the_cgroup_v2_as_docker_stats_counts_it(vm):
     read by harden from the v2 cgroup (memory.current less inactive_file), within 1 % of docker stats', and the
     memory-limit item refusing a configured limit below it."""
     import json
-    import re
-    import time
 
     assert vm.run("stat", "-f", "-c", "%T", "/sys/fs/cgroup").stdout.strip() == "cgroup2fs"
     vm.sh("systemctl start docker && mkdir -p /tmp/image/bin /tmp/image/tmp && cp /bin/busybox /tmp/image/bin/ && "
           "for applet in sh sleep dd head tr cat; do ln -s busybox /tmp/image/bin/$applet; done && "
           "tar -C /tmp/image -c . | docker import - vm/busybox >/dev/null")
     vm.run("docker", "run", "--detach", "--name", "filler", "vm/busybox", "sh", "-c", FILL)
-    # The kernel moves file pages between its active and inactive lists as it pleases, so the usage drifts by a few
-    # hundred kB between two reads a second apart: harden's reading is taken just before and just after docker's.
-    measure = ("import json, subprocess; from hardener.facts.cgroups import memory_usage; from hardener.host import Host\n"
-               "pid = int(subprocess.run(['docker', 'inspect', '--format', '{{.State.Pid}}', 'filler'], capture_output=True, text=True).stdout)\n"
-               "before = memory_usage(Host('/'), pid)\n"
-               "stats = subprocess.run(['docker', 'stats', '--no-stream', '--format', '{{.MemUsage}}', 'filler'], capture_output=True, text=True).stdout\n"
-               "print(json.dumps([before, stats, memory_usage(Host('/'), pid)]))")
-    units = {"B": 1, "KiB": 1024, "MiB": 2 ** 20, "GiB": 2 ** 30}
-    for _ in range(30):
-        before, stats, after = json.loads(vm.run("/opt/hardener/bin/python", "-c", measure).stdout)
-        assert before is not None and after is not None, "no cgroup v2 file read"
-        number, unit = re.fullmatch(r"([\d.]+)\s*([KMG]?i?B)", stats.split("/")[0].strip()).groups()
-        theirs = float(number) * units[unit]
-        if theirs > 40 * 2 ** 20 and abs(before - after) <= 0.002 * theirs:
-            break
-        time.sleep(1)
-    assert theirs > 40 * 2 ** 20, stats
-    assert min(before, after) - 0.01 * theirs <= theirs <= max(before, after) + 0.01 * theirs, \
-        (before, after, stats)
+    before, theirs, after, _ = memory_readings(lambda code, *args: vm.run("/opt/hardener/bin/python", "-c", code, *args).stdout,
+                                               "filler", at_least=40 * 2 ** 20)
+    assert min(before, after) - 0.01 * theirs <= theirs <= max(before, after) + 0.01 * theirs, (before, after, theirs)
     vm.sh("printf '[memory_limit]\\ndefault = \"32m\"\\n' > /tmp/harden.toml")
     checked = vm.harden("check", "--only", "memory-limit", "--container", "filler", "--config", "/tmp/harden.toml", "--format", "json")
     (finding,) = json.loads(checked.stdout)["items"][0]["findings"]

@@ -6,7 +6,7 @@ own process (/proc/PID/cgroup). One read of a few files, not one API call
 that samples for a second."""
 from __future__ import annotations
 
-from typing import Dict, Optional
+from typing import Dict, Optional, Tuple
 
 from ..host import Host, HostError
 
@@ -31,8 +31,8 @@ def without_inactive_cache(usage: int, stat: Dict[str, int]) -> int:
     return usage - inactive if inactive < usage else usage
 
 
-def memory_usage(host: Host, pid: int) -> Optional[int]:
-    """The memory the cgroup of process `pid` uses, None where no cgroup file is found."""
+def memory_counters(host: Host, pid: int) -> Optional[Tuple[int, Dict[str, int]]]:
+    """The usage and memory.stat of the memory cgroup of process `pid`, None where no cgroup file is found."""
     try:
         lines = (host.read_text(f"/proc/{pid}/cgroup") or "").splitlines()
         for line in lines:
@@ -53,4 +53,10 @@ def memory_usage(host: Host, pid: int) -> Optional[int]:
         return None
     if usage is None or stat is None or not usage.strip().isdigit():
         return None
-    return without_inactive_cache(int(usage), _stat(stat))
+    return int(usage), _stat(stat)
+
+
+def memory_usage(host: Host, pid: int) -> Optional[int]:
+    """The memory the cgroup of process `pid` uses, None where no cgroup file is found."""
+    counters = memory_counters(host, pid)
+    return None if counters is None else without_inactive_cache(*counters)
