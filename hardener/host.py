@@ -663,6 +663,22 @@ class Host:
         finally:
             api.close()
 
+    def start_container(self, container: str, docker_host: Optional[str] = None) -> None:
+        """Start a container (an id or a name) of the engine at `docker_host` (DOCKER_HOST's by default)."""
+        if not self.live:
+            raise HostError(f"{container} is not started under --root {self.root}")
+        from urllib.parse import quote
+
+        from .facts.engine_api import EngineAPI, EngineError
+
+        api = EngineAPI(docker_host)
+        try:
+            api.request("POST", f"/containers/{quote(container)}/start")
+        except EngineError as error:
+            raise HostError(f"container {container} cannot be started: {error}") from None
+        finally:
+            api.close()
+
     def container_exists(self, container: str) -> bool:
         """Whether the engine has this container (an id or a name); a HostError where it cannot say (it is down)."""
         if not self.live:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from hardener.host import Host, HostError
+
 from docker_lab import CountingProxy, counting_docker, engine_lab, memory_readings
 
 CONTAINER_ITEMS = "no-privileged,no-sensitive-mounts,memory-limit,readonly-rootfs,no-host-pid,no-docker-sock"
@@ -449,3 +451,37 @@ def test_a_custom_seccomp_profile_is_passed_again_as_the_engine_holds_it(lab, tm
     assert not (journal / "hardener/seccomp").exists(), "no file of harden's"
     assert lab.harden(journal, "rollback", "--yes").code == 0
     assert lab.inspect(name)["Id"] == original["Id"]
+
+
+class SystemctlScripted(Host):
+    """This machine with its systemctl scripted: docker is not restarted, and its containers are the engine's own."""
+
+    def __init__(self):
+        super().__init__("/")
+        self.asked = []
+
+    def run(self, program, *args, timeout=None):
+        assert program == "systemctl", (program, args)
+        self.asked.append(args)
+        return ""
+
+
+def test_containers_that_ran_before_a_docker_restart_must_run_after_it(lab, monkeypatch):
+    """After a restart of docker the containers that ran before run again (one that is gone, as a --rm container is
+    with its stop, is not asked for), read and started through the Engine API; one that does not keep running makes
+    the restart fail, so the run is undone rather than reported done."""
+    import hardener.services.docker as docker_service
+
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{lab.socket}")
+    loop = ("sh", "-c", "while :; do sleep 1000; done")
+    running, stopped, dying = lab.container(command=loop), lab.container(command=loop), lab.container(create=True, command=("false",))
+    lab.docker("stop", "--time", "0", stopped)
+    ids = {name: lab.inspect(name)["Id"] for name in (running, stopped, dying)}
+    removed = "0" * 64
+    host = SystemctlScripted()
+    docker_service.Daemon(host).restart("docker.service", [ids[running], ids[stopped], removed])
+    assert host.asked == [("reset-failed", "docker.service"), ("restart", "docker.service")]
+    assert lab.inspect(stopped)["State"]["Running"] and lab.inspect(running)["State"]["Running"]
+    with pytest.raises(HostError, match=f"do not run after it: {ids[dying][:12]}$"):
+        docker_service.Daemon(host).restart("docker.service", [ids[running], ids[dying]])
+    assert lab.inspect(dying)["State"]["StartedAt"] != "0001-01-01T00:00:00Z", "started, and found not running after"

@@ -9,8 +9,9 @@ A user's rootless docker is the same service of that user's systemd manager
 from __future__ import annotations
 
 import time
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
+from ..facts.engine_api import EngineAPI, EngineError
 from ..host import Host, HostError
 from ..model import RestartService
 from . import Command, Handler, register
@@ -25,12 +26,12 @@ def systemctl_of(user: str) -> Tuple[str, ...]:
 
 
 class Daemon:
-    """The system's dockerd, or one user's rootless dockerd: how systemd and docker reach it."""
+    """The system's dockerd, or one user's rootless dockerd: how systemd and its engine reach it."""
 
     def __init__(self, host: Host, user: str = ""):
         self.host, self.user = host, user
         self.systemctl = systemctl_of(user)
-        self.docker: Tuple[str, ...] = ("docker",)
+        self.address: Optional[str] = None  # DOCKER_HOST, or the system's socket
         self.uid = 0
         if user:
             from ..facts.rootless import rootless_daemon
@@ -38,30 +39,42 @@ class Daemon:
             daemon = rootless_daemon(host, user)
             if daemon is None:
                 raise HostError(f"{user} has no rootless docker.service any more")
-            self.docker, self.uid = ("docker", "--host", f"unix://{daemon.socket}"), daemon.uid
+            self.address, self.uid = f"unix://{daemon.socket}", daemon.uid
+
+    def _containers(self, every: bool) -> List[str]:
+        """The ids of the containers the engine runs (that it has, where `every`), asked now; none where it does not
+        answer: dockerd is down already, and nothing runs that a restart could stop."""
+        if not self.host.live:
+            return []
+        api = EngineAPI(self.address, timeout=ASK)
+        try:
+            listed = api.listing("/containers/json?all=1" if every else "/containers/json")
+        except EngineError:
+            return []
+        finally:
+            api.close()
+        return [found["Id"] for found in listed if isinstance(found, dict) and isinstance(found.get("Id"), str)]
 
     def running(self) -> List[str]:
-        try:
-            return self.host.run(*self.docker, "ps", "--quiet", "--no-trunc", timeout=ASK).split()
-        except HostError:
-            return []  # dockerd is down already: nothing runs that a restart could stop
+        return self._containers(every=False)
 
     def existing(self) -> set:
-        try:
-            return set(self.host.run(*self.docker, "ps", "--all", "--quiet", "--no-trunc", timeout=ASK).split())
-        except HostError:
-            return set()
+        return set(self._containers(every=True))
 
     def wait(self) -> None:
+        """Until the engine answers, for at most WAIT seconds."""
         deadline = time.monotonic() + WAIT
         while True:
+            api = EngineAPI(self.address, timeout=ASK)
             try:
-                self.host.run(*self.docker, "info", "--format", "{{.ServerVersion}}", timeout=ASK)
+                api.document("/version")
                 return
-            except HostError:
+            except EngineError as error:
                 if time.monotonic() > deadline:
-                    raise
+                    raise HostError(str(error)) from None
                 time.sleep(0.5)
+            finally:
+                api.close()
 
     def journal_tail(self, unit: str) -> str:
         where = ("--user-unit", unit, f"_UID={self.uid}") if self.user else ("--unit", unit)
@@ -84,7 +97,8 @@ class Daemon:
             # a container started with --rm is deleted by its stop: the plan said so, and there is nothing to start
             stopped = [container for container in bring_back if container not in now and container in existing]
             if stopped:
-                self.host.run(*self.docker, "start", *stopped)
+                for container in stopped:
+                    self.host.start_container(container, self.address)
             time.sleep(SETTLE)  # a container that dies at once is not running as it was
             down = [container[:12] for container in bring_back if container in existing and container not in set(self.running())]
             if down:
