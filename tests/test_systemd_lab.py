@@ -71,7 +71,8 @@ def test_socket_mode_as_the_labs_systemd_reads_it(lab):
 
 def test_a_tcp_socket_docker_socket_hands_over_is_served_and_judged(lab):
     """2.8: ExecStart says -H fd://, and a docker.socket drop-in adds a TCP address: dockerd serves it (the
-    docker client reaches it), and harden's tls-auth says so."""
+    docker client reaches it), and harden's tls-auth says so, from the files and from asking the address itself. With
+    the drop-in gone but nothing restarted, the files say no TCP, and the address still answers: still a finding."""
     import json
 
     lab.run("mkdir", "-p", "/etc/systemd/system/docker.socket.d")
@@ -82,6 +83,18 @@ def test_a_tcp_socket_docker_socket_hands_over_is_served_and_judged(lab):
     assert lab.run("docker", "-H", "tcp://127.0.0.1:2375", "version", "--format", "{{.Server.Version}}").stdout.strip()
     checked = lab.harden("check", "--profile", "cis", "--only", "tls-auth", "--format", "json")
     (found,) = json.loads(checked.stdout)["items"][0]["findings"]
-    assert (found["status"], found["reason"]) == ("manual", "tcp_without_tls"), found
-    assert found["evidence"]["addresses"] == "tcp://127.0.0.1:2375"
+    assert (found["status"], found["reason"]) == ("manual", "answers_without_tls"), found
+    assert found["evidence"]["addresses"] == found["evidence"]["answers_without_tls"] == "tcp://127.0.0.1:2375"
     assert "/etc/systemd/system/docker.socket.d/tcp.conf:2" in found["evidence"]["where"]
+
+    lab.run("rm", "/etc/systemd/system/docker.socket.d/tcp.conf")
+    lab.run("systemctl", "daemon-reload")
+    checked = lab.harden("check", "--profile", "cis", "--only", "tls-auth", "--format", "json")
+    (found,) = json.loads(checked.stdout)["items"][0]["findings"]
+    assert (found["status"], found["reason"], found["evidence"]["addresses"]) == ("manual", "answers_without_tls", "tcp://127.0.0.1:2375")
+    assert found["evidence"]["where"].endswith("docker.socket:7, listening now"), found
+    lab.run("systemctl", "stop", "docker.service", "docker.socket")
+    lab.run("systemctl", "start", "docker.socket", "docker.service")
+    checked = lab.harden("check", "--profile", "cis", "--only", "tls-auth", "--format", "json")
+    (found,) = json.loads(checked.stdout)["items"][0]["findings"]
+    assert (found["status"], found["reason"]) == ("not_applicable", "no_tcp"), found

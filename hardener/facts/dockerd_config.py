@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from ..host import Host, HostError
-from .dockerd_process import running_dockerd, started_at
+from .dockerd_process import plain_api_addresses, running_dockerd, started_at
 from .systemd import Command, Unit, Word, exec_start, load_unit
 from .units import unit_file
 
@@ -185,6 +185,7 @@ class DockerdConfig:
     json_known: bool = True  # False: daemon.json changed since dockerd started, what it loaded is not known
     activation: Tuple[Tuple[str, str], ...] = ()  # (address, where) docker.socket hands the system's dockerd for -H fd://
     user: Optional[int] = None  # a user's rootless dockerd (their uid); None for the system's
+    plain_api: Tuple[str, ...] = ()  # live: TCP addresses where the running dockerd answers the Engine API without TLS now
 
     def flag(self, name: str) -> Optional[Flag]:
         found = [flag for flag in self.flags if flag.name == name]
@@ -214,7 +215,9 @@ def dockerd_config(host: Host) -> Optional[DockerdConfig]:
     unit = load_unit(host, "docker.service")
     if unit.fragment is None:
         return None
-    return replace(config_from(host, unit, DAEMON_JSON), activation=activation_addresses(host))
+    found = running_dockerd(host) if host.live else None
+    return replace(config_from(host, unit, DAEMON_JSON), activation=activation_addresses(host),
+                   plain_api=plain_api_addresses(host, found[0]) if found else ())
 
 
 def activation_addresses(host: Host) -> Tuple[Tuple[str, str], ...]:
@@ -279,7 +282,8 @@ def running_from(host: Host, pid: int, default_json: str, user: Optional[int] = 
     info = host.lstat(host.resolve(config_file))
     started = started_at(host, pid)
     known = info is None or (started is not None and info.st_mtime <= started)
-    return DockerdConfig(None, None, tuple(flags), config_file, text, dict(settings) if known else {}, json_known=known, user=user)
+    return DockerdConfig(None, None, tuple(flags), config_file, text, dict(settings) if known else {}, json_known=known, user=user,
+                         plain_api=plain_api_addresses(host, pid))
 
 
 def config_of(host: Host) -> Optional[DockerdConfig]:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import os
 import posixpath
+import socket
+import sys
 import time
 from typing import FrozenSet, List, Optional, Tuple
 
@@ -97,15 +99,90 @@ def dockerd_pids(host: Host) -> List[int]:
     return [int(name) for name in host.list_dir("/proc") if name.isdigit() and named(name) == "dockerd"]
 
 
+def _socket_inodes(host: Host, pid: int) -> FrozenSet[str]:
+    """The inodes of the sockets a process holds, from its descriptors (read once a run)."""
+    return host.fact(f"socket_inodes:{pid}", lambda: frozenset(
+        target[len("socket:["):-1] for fd in host.list_dir(f"/proc/{pid}/fd")
+        if (target := host.read_link(f"/proc/{pid}/fd/{fd}") or "").startswith("socket:[")))
+
+
 def listening_sockets(host: Host, pid: int) -> List[str]:
     """The paths of the unix sockets a process has bound: its descriptors' socket inodes, found in /proc/PID/net/unix
     (the sockets of its network namespace), which names each bound one's path."""
     try:
-        inodes = {target[len("socket:["):-1] for fd in host.list_dir(f"/proc/{pid}/fd")
-                  if (target := host.read_link(f"/proc/{pid}/fd/{fd}") or "").startswith("socket:[")}
+        inodes = _socket_inodes(host, pid)
         table = host.read_text(f"/proc/{pid}/net/unix") or ""
     except HostError:
         return []  # it ended meanwhile
     # Num RefCount Protocol Flags Type St Inode Path
     return [fields[7] for fields in (line.split() for line in table.splitlines()[1:])
             if len(fields) >= 8 and fields[6] in inodes and fields[7].startswith("/")]
+
+
+LISTEN = "0A"
+
+
+def tcp_listening(table: str, inodes: FrozenSet[str]) -> List[str]:
+    """The addresses (tcp://ADDRESS:PORT, tcp://[V6]:PORT) of the listening sockets among `inodes` in a
+    /proc/PID/net/tcp or tcp6 table, whose addresses are hexadecimal, each 32-bit word in the host's byte order."""
+    found = []
+    # sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
+    for fields in (line.split() for line in table.splitlines()[1:]):
+        if len(fields) < 10 or fields[3] != LISTEN or fields[9] not in inodes:
+            continue
+        address, _, port = fields[1].partition(":")
+        try:
+            packed = b"".join(bytes.fromhex(address[at:at + 8])[::-1] if sys.byteorder == "little" else bytes.fromhex(address[at:at + 8])
+                              for at in range(0, len(address), 8))
+            text = socket.inet_ntop(socket.AF_INET if len(packed) == 4 else socket.AF_INET6, packed)
+            found.append(f"tcp://{text if len(packed) == 4 else f'[{text}]'}:{int(port, 16)}")
+        except ValueError:
+            continue
+    return found
+
+
+def tcp_listeners(host: Host, pid: int) -> List[str]:
+    """The TCP addresses a process listens on: its descriptors' socket inodes in LISTEN state in /proc/PID/net/tcp
+    and tcp6 (the sockets of its network namespace)."""
+    try:
+        inodes = _socket_inodes(host, pid)
+        return [address for table in ("tcp", "tcp6") for address in tcp_listening(host.read_text(f"/proc/{pid}/net/{table}") or "", inodes)]
+    except HostError:
+        return []  # it ended meanwhile
+
+
+def plain_api_addresses(host: Host, pid: int) -> Tuple[str, ...]:
+    """The TCP addresses where the dockerd of `pid` answers the Engine API without TLS, asked now (GET /version over
+    plain HTTP): what reaches it whatever its files say. Only for a dockerd in harden's own network namespace (a
+    rootless one's loopback is not this one's); a listener that speaks TLS, or serves something else (swarm's 2377,
+    metrics-addr) does not answer it."""
+    from .engine_api import EngineAPI, EngineError
+
+    def load() -> Tuple[str, ...]:
+        try:
+            if not host.live or host.read_link(f"/proc/{pid}/ns/net") != os.readlink("/proc/self/ns/net"):
+                return ()
+        except (HostError, OSError):
+            return ()
+        answering = []
+        for address in tcp_listeners(host, pid):
+            where, _, port = address[len("tcp://"):].rpartition(":")
+            asked = {"0.0.0.0": "127.0.0.1", "[::]": "[::1]"}.get(where, where)
+            try:
+                api = EngineAPI(f"tcp://{asked}:{port}", timeout=PROBE_TIMEOUT)
+            except EngineError:
+                continue  # DOCKER_TLS_VERIFY in harden's environment: a plain question is not asked
+            try:
+                found = api.document("/version")
+                if isinstance(found.get("ApiVersion"), str):
+                    answering.append(address)
+            except EngineError:
+                pass
+            finally:
+                api.close()
+        return tuple(answering)
+
+    return host.fact(f"plain_api:{pid}", load)
+
+
+PROBE_TIMEOUT = 2.0

@@ -75,7 +75,8 @@ class EngineAPI:
             if os.environ.get("DOCKER_TLS_VERIFY"):
                 raise EngineError(f"DOCKER_HOST={self.address} with TLS: harden reads the engine over its unix socket "
                                   "or plain TCP; run it on the Docker host itself")
-            self._family, self._where = socket.AF_INET, (url.hostname or "localhost", url.port or 2375)
+            hostname = url.hostname or "localhost"
+            self._family, self._where = socket.AF_INET6 if ":" in hostname else socket.AF_INET, (hostname, url.port or 2375)
         else:
             raise EngineError(f"DOCKER_HOST={self.address}: harden reads unix:// and tcp:// engines")
         self._timeout = timeout

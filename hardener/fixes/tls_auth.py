@@ -22,6 +22,10 @@ class TlsAuth(DaemonFix):
                   'daemon.json 中的 "hosts" 会使 dockerd 无法启动。')
     reasons = dict(DaemonFix.reasons,
                    no_tcp=Text("dockerd listens on no TCP address", "dockerd 未监听任何 TCP 地址"),
+                   answers_without_tls=Text("dockerd answers the Engine API without TLS at {answers_without_tls} (asked now, "
+                                            "over plain HTTP): anyone who reaches it controls Docker",
+                                            "dockerd 在 {answers_without_tls} 上不经 TLS 即响应 Engine API（刚以明文 HTTP 询问）："
+                                            "任何能连到它的人都能控制 Docker"),
                    tcp_without_tls=Text("dockerd listens on {addresses} ({where}) without verifying clients' certificates",
                                         "dockerd 在 {addresses}（{where}）上监听，且不验证客户端证书"))
 
@@ -31,11 +35,16 @@ class TlsAuth(DaemonFix):
             return Finding(found.target, Status.MANUAL, found.reason, found.severity, found.evidence), None
         addresses, places = served(config)
         tcp = [address for address in addresses if not address.startswith("unix://")]
-        evidence = {"option": "hosts", "addresses": ", ".join(tcp) or "none", "where": places}
-        if not tcp:
+        answering = [address for address in config.plain_api if address not in tcp]
+        evidence = {"option": "hosts", "addresses": ", ".join(tcp + answering) or "none",
+                    "where": ", ".join(place for place in (places, "listening now" if answering else "") if place)}
+        if not tcp and not answering:
             return Finding("hosts", Status.NOT_APPLICABLE, "no_tcp", evidence=evidence), None
         verify, verify_where = effective(config, "tlsverify", False)
         evidence.update(tlsverify=str(verify).lower(), **{key: str(effective(config, key, "")[0]) for key in ("tlscacert", "tlscert", "tlskey")})
+        if config.plain_api:  # the effective state: whatever the files say, this answers anyone who connects
+            evidence.update(answers_without_tls=", ".join(config.plain_api))
+            return Finding("hosts", Status.MANUAL, "answers_without_tls", "high", evidence), None
         if str(verify).lower() == "true":
             return Finding("hosts", Status.PASS, "compliant", evidence=dict(evidence, value="tlsverify", option="hosts",
                                                                            where=verify_where)), None
