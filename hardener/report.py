@@ -129,16 +129,26 @@ def recommendations_table(items: Sequence[dict]) -> List[dict]:
     as passing those it meets (cis_met) and with its own status for the others; a failing finding of an item that
     only an administrator can fix counts as manual, as the item does. In the benchmark's order."""
     found: Dict[str, dict] = {}
+
+    def add(number: str, item: dict, target: str, status: str, reason: str) -> None:
+        entry = found.setdefault(number, {"id": number, "items": [], "findings": []})
+        entry["items"] += [item["id"]] if item["id"] not in entry["items"] else []
+        entry["findings"].append({"item": item["id"], "target": target, "status": status, "reason": reason})
+
     for item in items:
+        answered = set()
         for finding in item.get("findings", []):
             for number in finding.get("cis") or []:
                 status = "pass" if number in (finding.get("cis_met") or []) else finding["status"]
                 if status == "fail" and item.get("status") == "manual":
                     status = "manual"
-                entry = found.setdefault(number, {"id": number, "items": [], "findings": []})
-                entry["items"] += [item["id"]] if item["id"] not in entry["items"] else []
-                entry["findings"].append({"item": item["id"], "target": str(finding.get("target", "")), "status": status,
-                                          "reason": str(finding.get("reason", ""))})
+                add(number, item, str(finding.get("target", "")), status, str(finding.get("reason", "")))
+                answered.add(number)
+        # every recommendation the item answers has a line: one no finding names has nothing of its kind on this
+        # host where others were found, else the item's own verdict (an error, say)
+        for number in numbers(item["cis"]) if item.get("cis") else ():
+            if number not in answered:
+                add(number, item, "", "not_applicable" if answered else item["status"], "" if answered else str(item.get("reason", "")))
     order = {number: index for index, number in enumerate(recommendation.number for recommendation in recommendations())}
     table = sorted(found.values(), key=lambda entry: (order.get(entry["id"], len(order)), entry["id"]))
     for entry in table:

@@ -59,7 +59,7 @@ def test_each_audited_path_answers_its_own_recommendation(make_root):
     assert {number: entry["status"] for number, entry in table.items()} == {
         "1.1.3": "pass", "1.1.4": "not_applicable", "1.1.5": "fail", "1.1.6": "fail", "1.1.7": "fail", "1.1.8": "not_applicable",
         "1.1.9": "fail", "1.1.10": "fail", "1.1.11": "fail", "1.1.12": "not_applicable", "1.1.13": "not_applicable",
-        "1.1.14": "fail", "1.1.18": "fail"}
+        "1.1.14": "fail", "1.1.15": "not_applicable", "1.1.16": "not_applicable", "1.1.17": "not_applicable", "1.1.18": "fail"}
     assert [(f["target"], f["status"]) for f in table["1.1.9"]["findings"]] == [
         ("/usr/lib/systemd/system/docker.socket", "fail"), ("/run/docker.sock", "not_applicable")]
 
@@ -90,3 +90,17 @@ def test_docker_socket_unit_mode_and_owner_are_two_recommendations(make_root):
     drop_in.write_text("[Socket]\nSocketUser=nobody\n")
     table, _ = verdicts(root, "--only", "config-file-permissions")
     assert (table["3.15"]["status"], table["3.16"]["status"]) == ("fail", "pass"), table["3.15"]
+
+
+def test_every_recommendation_an_item_answers_has_a_line():
+    """A recommendation no finding names is on the table all the same: nothing of its kind where the item found
+    others, else the item's own verdict (an engine that did not answer)."""
+    from hardener.report import recommendations_table
+
+    items = [{"id": "audit-docker-files", "cis": "1.1.3–1.1.5", "status": "pass", "reason": "compliant",
+              "findings": [{"target": "/usr/bin/dockerd", "status": "pass", "reason": "compliant", "cis": ["1.1.3"]}]},
+             {"id": "no-privileged", "cis": "5.5", "status": "error", "reason": "engine_unreachable", "findings": []}]
+    table = {entry["id"]: entry for entry in recommendations_table(items)}
+    assert list(table) == ["1.1.3", "1.1.4", "1.1.5", "5.5"]
+    assert [table[number]["status"] for number in table] == ["pass", "not_applicable", "not_applicable", "error"]
+    assert table["5.5"]["findings"] == [{"item": "no-privileged", "target": "", "status": "error", "reason": "engine_unreachable"}]
