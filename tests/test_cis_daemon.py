@@ -146,18 +146,44 @@ def test_the_unix_socket_docker_socket_hands_over_is_no_tcp(make_root):
     assert finding(root, "tls-auth") == ("not_applicable", "no_tcp"), "the empty ListenStream= took the TCP one out"
 
 
-@pytest.mark.parametrize("data, item_id, expected", [
-    (["aufs/diff/0123"], "no-aufs", ("manual", "aufs_in_use")),  # 20.10 takes the prior driver's data; 24+ do not start
-    (["devicemapper/metadata/base"], "no-devicemapper", ("manual", "devicemapper")),
-    (["overlay2/l/ABC"], "no-aufs", ("pass", "compliant")),
-    (["aufs/diff/0123", "overlay2/l/ABC"], "no-aufs", ("pass", "compliant")),  # two prior drivers: dockerd refuses to choose
+DPKG_STATUS = ("Package: docker-ce\nStatus: deinstall ok config-files\nVersion: 5:19.03.15~3-0~debian-buster\n\n"
+               "Package: docker.io\nStatus: install ok installed\nPriority: optional\nVersion: {version}\n"
+               "Description: Linux container runtime\n Docker complements kernel namespacing\n")
+
+
+@pytest.mark.parametrize("data, installed, item_id, expected", [
+    (["aufs/diff/0123"], None, "no-aufs", ("manual", "aufs_in_use")),  # the release unknown: the older rules
+    (["aufs/diff/0123"], "20.10.24+dfsg1-1+b3", "no-aufs", ("manual", "aufs_in_use")),  # 20.10 takes the prior driver's data
+    (["aufs/diff/0123"], "26.1.5+dfsg1-9+b9", "no-aufs", ("pass", "compliant")),  # 24+ have no aufs: its data is not seen
+    (["devicemapper/metadata/base"], "20.10.24+dfsg1-1+b3", "no-devicemapper", ("manual", "devicemapper")),
+    (["devicemapper/metadata/base"], "25.0.0-1", "no-devicemapper", ("pass", "compliant")),
+    (["overlay2/l/ABC"], None, "no-aufs", ("pass", "compliant")),
+    (["aufs/diff/0123", "overlay2/l/ABC"], "20.10.24+dfsg1-1+b3", "no-aufs", ("manual", "several_drivers")),  # refuses to choose
+    (["aufs/diff/0123", "overlay2/l/ABC"], "20.10.24+dfsg1-1+b3", "no-devicemapper", ("pass", "compliant")),
+    (["aufs/diff/0123", "overlay2/l/ABC"], "26.1.5+dfsg1-9+b9", "no-aufs", ("pass", "compliant")),
 ])
-def test_with_no_driver_configured_the_one_whose_data_is_there_is_judged(make_root, data, item_id, expected):
-    """2.6 and 2.7: nothing configures storage-driver, and the data root holds a prior driver's data."""
+def test_with_no_driver_configured_the_one_whose_data_is_there_is_judged(make_root, data, installed, item_id, expected):
+    """2.6 and 2.7: nothing configures storage-driver, and the data root holds a prior driver's data, judged by the
+    rules of the engine release dpkg has installed (test_daemon_lab runs both releases' dockerd on it)."""
     root = host(make_root, {})
     for path in data:
         (root / "var/lib/docker" / path).mkdir(parents=True)
+    if installed:
+        (root / "var/lib/dpkg").mkdir(parents=True, exist_ok=True)
+        (root / "var/lib/dpkg/status").write_text(DPKG_STATUS.format(version=installed))
     found = item(root, item_id)["findings"][0]
     assert (found["status"], found["reason"]) == expected, found
-    if expected[0] == "manual":
+    if expected[1] == "several_drivers":
+        assert found["evidence"]["where"] == "the data in /var/lib/docker: aufs, overlay2", found
+    elif expected[0] == "manual":
         assert found["evidence"]["where"] == f"the data in /var/lib/docker/{data[0].split('/')[0]}", found
+
+
+def test_the_engine_release_from_this_machines_dockerd_and_dpkg():
+    import subprocess
+
+    from hardener.facts.engine_version import from_dockerd_version, installed_from_dpkg
+
+    said = subprocess.run(["dockerd", "--version"], capture_output=True, text=True, check=True).stdout
+    with open("/var/lib/dpkg/status") as status:
+        assert from_dockerd_version(said) == installed_from_dpkg(status.read()) == (20, 10), said

@@ -343,3 +343,28 @@ def test_the_storage_driver_nothing_configures_is_the_engines_own(lab):
         (finding,) = item["findings"]
         assert finding["status"] == "pass" and finding["evidence"]["where"] == "the running engine (docker info)", finding
         assert finding["evidence"]["value"] == lab.run("docker", "info", "--format", "{{.Driver}}").stdout.strip()
+
+
+def test_prior_drivers_data_is_judged_by_the_rules_of_the_engine_installed(lab):
+    """2.6 and 2.7 with the engine down and nothing configured: aufs/ and devicemapper/ data beside overlay2/. Docker
+    20.10 refuses to start (several drivers' data: harden says so, manual); 26 has neither driver any more and starts
+    on overlay2 (harden, reading docker.io's version from dpkg, passes both). Then dockerd is started and agrees."""
+    lab.run("systemctl", "start", "docker")
+    lab.run("systemctl", "stop", "docker.service", "docker.socket")
+    lab.run("sh", "-c", "mkdir -p /var/lib/docker/overlay2/l /var/lib/docker/aufs/diff/0 /var/lib/docker/devicemapper/metadata")
+    try:
+        release = lab.run("sh", "-c", "dpkg-query -W -f '${Version}' docker.io").stdout
+        checked = lab.harden("check", "--profile", "cis", "--only", "no-aufs,no-devicemapper", "--format", "json")
+        verdicts = {item["id"]: (item["findings"][0]["status"], item["findings"][0]["reason"]) for item in json.loads(checked.stdout)["items"]}
+        started = lab.run("systemctl", "start", "docker", check=False).returncode == 0
+        if release.startswith("20.10"):
+            assert verdicts == {"no-aufs": ("manual", "several_drivers"), "no-devicemapper": ("manual", "several_drivers")}, verdicts
+            assert not started
+            assert "contains several valid graphdrivers" in lab.run("journalctl", "-u", "docker", "--no-pager", "-o", "cat").stdout
+        else:
+            assert verdicts == {"no-aufs": ("pass", "compliant"), "no-devicemapper": ("pass", "compliant")}, verdicts
+            assert started and lab.run("docker", "info", "--format", "{{.Driver}}").stdout.strip() == "overlay2"
+    finally:
+        lab.run("systemctl", "stop", "docker.service", "docker.socket", check=False)
+        lab.run("rm", "-rf", "/var/lib/docker/aufs", "/var/lib/docker/devicemapper")
+        lab.run("systemctl", "reset-failed", "docker.service", check=False)

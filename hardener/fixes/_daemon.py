@@ -195,6 +195,20 @@ def conflict(config: DockerdConfig, option: str) -> Optional[Finding]:
                    {"option": option, "flag_where": where(config.flag(option)), "json_path": config.json_path})
 
 
+SEVERAL_DRIVERS = Text("dockerd does not start: nothing configures storage-driver and {where} (several drivers' data); "
+                       "name the driver in use with storage-driver, or move the other data away",
+                       "dockerd 无法启动：未配置 storage-driver，而 {where}（多个驱动的数据）；请用 storage-driver 指定在用的驱动，或移走其余数据")
+
+
+def several_drivers(found, driver: str) -> Optional[Finding]:
+    """The finding where nothing configures the storage driver and the data root holds several drivers' data,
+    `driver`'s among them (facts.storage): dockerd refuses to choose, so which it would use is not known."""
+    if driver not in found.several:
+        return None
+    return Finding("storage-driver", Status.MANUAL, "several_drivers", "high",
+                   {"option": "storage-driver", "value": "(dockerd refuses to choose)", "where": found.where})
+
+
 class BooleanOption(DaemonFix):
     """A daemon item that wants one of dockerd's boolean options at one value."""
 

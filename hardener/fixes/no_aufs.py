@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ..model import Finding, Status, Text
 from ..planners.dockerd import DockerdOption
-from ._daemon import DaemonFix, conflict, effective
+from ._daemon import SEVERAL_DRIVERS, DaemonFix, conflict, effective, several_drivers
 
 
 class NoAufs(DaemonFix):
@@ -17,7 +17,7 @@ class NoAufs(DaemonFix):
                   'storage-driver to overlay2, restart docker, and load and recreate them.',
                   "迁移到 overlay2：先 docker save 或推送所需镜像、记录容器配置，再将 storage-driver 改为 overlay2，"
                   "重启 docker，然后重新导入镜像并重建容器。")
-    reasons = dict(DaemonFix.reasons,
+    reasons = dict(DaemonFix.reasons, several_drivers=SEVERAL_DRIVERS,
                    aufs_configured=Text("storage driver aufs is configured ({where}) but holds nothing", "配置了 aufs 存储驱动（{where}），但未存放数据"),
                    aufs_in_use=Text("aufs holds this host's images and containers ({data}; chosen by {where}): migrate them by "
                                     "hand (Docker 24 and later have no aufs driver)",
@@ -28,7 +28,11 @@ class NoAufs(DaemonFix):
         from ..facts.storage import storage_driver
 
         found = conflict(config, "storage-driver")
-        value, where = storage_driver(host, config)
+        driver = storage_driver(host, config)
+        value, where = driver.name, driver.where
+        refused = several_drivers(driver, "aufs")
+        if refused:
+            return refused, None
         evidence = {"option": "storage-driver", "value": value or "(chosen by dockerd)", "where": where}
         if found and value != "aufs":
             return found, DockerdOption(drop=lambda flag: flag.name == "storage-driver")

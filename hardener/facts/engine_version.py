@@ -1,0 +1,45 @@
+"""The Docker engine installed: the release dockerd will be at its next start, from the package database (dpkg's
+status file, which is a file and can be read under --root too), else, live, from `dockerd --version`."""
+from __future__ import annotations
+
+import re
+from typing import Optional, Tuple
+
+from ..host import Host, HostError
+
+PACKAGES = ("docker-ce", "docker.io", "moby-engine", "docker-engine")
+RELEASE = re.compile(r"(?:\d+:)?(\d+)\.(\d+)")  # 5:26.1.4-1~debian.12~bookworm, 20.10.24+dfsg1-1+b3
+
+
+def installed_from_dpkg(status: str) -> Optional[Tuple[int, int]]:
+    """The (major, minor) release of the engine package dpkg has installed, from its status file's text."""
+    for stanza in status.split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in stanza.splitlines() if ": " in line and not line.startswith(" "))
+        if fields.get("Package") in PACKAGES and fields.get("Status", "").endswith(" installed"):
+            found = RELEASE.match(fields.get("Version", ""))
+            if found:
+                return int(found.group(1)), int(found.group(2))
+    return None
+
+
+def from_dockerd_version(text: str) -> Optional[Tuple[int, int]]:
+    """From `dockerd --version`: "Docker version 26.1.5+dfsg1, build 411e817"."""
+    found = re.search(r"version (\d+)\.(\d+)", text)
+    return (int(found.group(1)), int(found.group(2))) if found else None
+
+
+def engine_release(host: Host) -> Optional[Tuple[int, int]]:
+    """(major, minor) of the Docker engine installed, None where neither says (an RPM host under --root); read once a run."""
+    def load() -> Optional[Tuple[int, int]]:
+        try:
+            found = installed_from_dpkg(host.read_text("/var/lib/dpkg/status") or "")
+        except HostError:
+            found = None
+        if found is None and host.live:
+            try:
+                found = from_dockerd_version(host.run("dockerd", "--version"))
+            except HostError:
+                found = None
+        return found
+
+    return host.fact("engine_release", load)
