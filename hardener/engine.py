@@ -70,6 +70,7 @@ def evaluate(host: Host, selection: Selection, options: Options, today: Optional
     """Each selected item's finding, and the plan of all of them: the intents of
     the failing items, turned into changes by one planner per kind of resource."""
     today = today or datetime.date.today()
+    host.kept_aside = lambda: Journal(host).kept_aside()
     assessed = [_assess(host, fix_class(options), selection, options.config, today) for fix_class in selection.fixes]
     wanted = [(result.fix.id, intent) for result in assessed for intent in result.intents]
     planned, errors = planners.plan(host, wanted, options)

@@ -17,7 +17,7 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Callable, Dict, Iterator, List, NamedTuple, Optional, Tuple, TypeVar, Union
+from typing import Callable, Collection, Dict, Iterator, List, NamedTuple, Optional, Tuple, TypeVar, Union
 
 T = TypeVar("T")
 
@@ -128,6 +128,9 @@ class Host:
         self.root = real_root
         self.live = real_root == Path("/")
         self._facts: Dict[str, object] = {}
+        # the containers harden keeps aside for rollback (by name): not the host's own, left out of every fact; the
+        # engine hands in its journal's answer, asked only where there are containers
+        self.kept_aside: Callable[[], Collection[str]] = frozenset
 
     def __repr__(self) -> str:
         return f"Host({str(self.root)!r})"

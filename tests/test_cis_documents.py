@@ -277,6 +277,6 @@ def test_a_container_is_judged_by_its_own_user_not_its_images(served, container_
     (5, "         0     100000      65536\n", None),  # not mapped there
 ])
 def test_a_process_uid_is_mapped_back_into_its_user_namespace(outside, uid_map, inside):
-    from hardener.facts.containers import map_uid
+    from hardener.facts.container_processes import map_uid
 
     assert map_uid(outside, uid_map) == inside

@@ -292,7 +292,8 @@ def test_engine_not_answering_or_missing(lab, tmp_path):
 
 def test_no_engine_and_no_docker_is_not_installed(tmp_path, monkeypatch):
     import hosts
-    from hardener.facts.containers import NoEngine, all_containers
+    from hardener.facts.containers import all_containers
+    from hardener.facts.engine import NoEngine
     from hardener.host import Host
 
     monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/none.sock")

@@ -100,3 +100,28 @@ def test_every_address_is_asked_on_loopback():
               "00000000     0        0 444 1 0 100 0 0 10 0\n")
     assert tcp_listening(table, frozenset({"111", "222"})) == ["tcp://0.0.0.0:2375"], "listening, and its own"
     assert tcp_listening(table6, frozenset({"444"})) == ["tcp://[::]:2375"]
+
+
+def test_a_dockerd_in_another_network_namespace_is_not_asked(listeners):
+    """A rootless dockerd listens in a network namespace of its own: its 127.0.0.1 is not this one's, and a question
+    asked here would reach whatever listens on that port here (an engine, in this test). Its listeners are read;
+    none is asked."""
+    import subprocess
+    import sys
+
+    here = serve(Engine, "127.0.0.1")
+    listeners.append(here)
+    port = here.server_address[1]
+    server = ("import http.server, sys; sys.stdout.write('up\\n'); sys.stdout.flush(); "
+              f"http.server.HTTPServer(('127.0.0.1', {port}), http.server.BaseHTTPRequestHandler).serve_forever()")
+    process = subprocess.Popen(["unshare", "--net", "sh", "-c", f"ip link set lo up 2>/dev/null || true; exec {sys.executable} -c \"$0\"",
+                                server], stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout.readline() == "up\n"
+        host = Host("/")
+        assert tcp_listeners(host, process.pid) == [f"tcp://127.0.0.1:{port}"]
+        assert plain_api_addresses(host, process.pid) == ()
+        assert plain_api_addresses(host, os.getpid()) == (f"tcp://127.0.0.1:{port}",), "the same port here answers"
+    finally:
+        process.kill()
+        process.wait()

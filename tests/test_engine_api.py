@@ -11,7 +11,8 @@ import pytest
 
 import hosts
 from docker_lab import engine_lab
-from hardener.facts.containers import NoEngine, chosen_containers
+from hardener.facts.containers import chosen_containers
+from hardener.facts.engine import NoEngine
 from hardener.facts.engine_api import EngineAPI, EngineError
 from hardener.host import Host
 

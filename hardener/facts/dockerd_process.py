@@ -68,7 +68,7 @@ def docker_socket_paths(host: Host) -> FrozenSet[str]:
     dockerd (a rootless one's too) listens on."""
 
     def load() -> FrozenSet[str]:
-        from .containers import api
+        from .engine import api
 
         named = list(DEFAULT_SOCKETS) + unix_sockets(host)
         if host.live:
@@ -160,9 +160,9 @@ def plain_api_addresses(host: Host, pid: int) -> Tuple[str, ...]:
 
     def load() -> Tuple[str, ...]:
         try:
-            if not host.live or host.read_link(f"/proc/{pid}/ns/net") != os.readlink("/proc/self/ns/net"):
+            if not host.live or host.read_link(f"/proc/{pid}/ns/net") != host.read_link("/proc/self/ns/net"):
                 return ()
-        except (HostError, OSError):
+        except HostError:
             return ()
         answering = []
         for address in tcp_listeners(host, pid):

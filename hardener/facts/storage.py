@@ -38,7 +38,7 @@ def storage_driver(host: Host, config: DockerdConfig) -> StorageDriver:
     if config.json.get("storage-driver"):
         return StorageDriver(str(config.json["storage-driver"]), config.json_path)
     if host.live and config.user is None:
-        from .containers import NoEngine, engine_info
+        from .engine import NoEngine, engine_info
 
         try:
             driver = engine_info(host).get("Driver")

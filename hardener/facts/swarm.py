@@ -5,7 +5,7 @@ from typing import List, Mapping, Optional
 from urllib.parse import quote
 
 from ..host import Host
-from .containers import NoEngine, api, engine_info, unreachable
+from .engine import NoEngine, api, engine_info, unreachable
 from .engine_api import EngineError
 
 INACTIVE = ("inactive", "")

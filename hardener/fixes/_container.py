@@ -16,7 +16,7 @@ from ..facts.containers import CLEARABLE
 import abc
 from typing import Dict, List, NamedTuple, Optional, Tuple
 
-from ..facts import containers
+from ..facts import containers, engine, execs
 from ..host import Host, HostError
 from ..model import Detection, Finding, Remedy, Status, Text
 from ..planners.containers import ContainerSettings
@@ -58,7 +58,7 @@ class ContainerFix(Fix):
     def detect(self, host: Host) -> Detection:
         try:
             chosen = containers.chosen_containers(host, self.options.containers)
-        except containers.NoEngine as missing:
+        except engine.NoEngine as missing:
             if missing.reason == "engine_unreachable":
                 raise HostError(str(missing)) from None
             return Detection((Finding("containers", Status.NOT_APPLICABLE, missing.reason),))
@@ -154,7 +154,7 @@ class ExecFix(ContainerFix):
     def problem(self, host, container):
         if not container.running:
             return None
-        found = [execution for execution in containers.running_execs(host, container) if self.offends(container, execution["ProcessConfig"])]
+        found = [execution for execution in execs.running_execs(host, container) if self.offends(container, execution["ProcessConfig"])]
         if not found:
             return None
         described = ", ".join(f"{' '.join([e['ProcessConfig'].get('entrypoint', ''), *e['ProcessConfig'].get('arguments', [])])} (pid {e.get('Pid')})"
@@ -162,8 +162,8 @@ class ExecFix(ContainerFix):
         return Problem(self.reason, "high", {"execs": described})
 
     def in_line(self, host, chosen):
-        health_checks = {container.id: "exec_create: " + " ".join(containers.health_command(container)) for container in chosen}
-        seen = [event for event in containers.exec_events(host)
+        health_checks = {container.id: "exec_create: " + " ".join(execs.health_command(container)) for container in chosen}
+        seen = [event for event in execs.exec_events(host)
                 if (event.get("Actor") or {}).get("ID") in health_checks and event.get("Action") != health_checks[event["Actor"]["ID"]]]
         return Finding("containers", Status.MANUAL, "no_record", "low",
                        {"what": self.what.en, "what_zh": self.what.zh, "execs_seen": len(seen),

@@ -7,7 +7,7 @@ from __future__ import annotations
 import abc
 from typing import Dict, List, Mapping, Optional
 
-from ..facts import containers
+from ..facts import containers, engine, images
 from ..host import Host, HostError
 from ..model import Detection, Finding, Remedy, Status, Text
 from . import Fix
@@ -41,8 +41,8 @@ class ImageFix(Fix):
 
     def detect(self, host: Host) -> Detection:
         try:
-            listed = containers.image_listing(host) if host.live else None
-        except containers.NoEngine as missing:
+            listed = images.image_listing(host) if host.live else None
+        except engine.NoEngine as missing:
             if missing.reason == "engine_unreachable":
                 raise HostError(str(missing)) from None
             return Detection((Finding("images", Status.NOT_APPLICABLE, missing.reason),))
@@ -50,10 +50,10 @@ class ImageFix(Fix):
             return Detection((Finding("images", Status.NOT_APPLICABLE, "not_live"),))
         used_by, findings = users(host), []
         for entry in listed:
-            image = containers.image(host, entry["Id"])
+            image = images.image(host, entry["Id"])
             if image is None:
                 continue  # removed since the listing
-            problem = self.problem(image, containers.history(host, entry["Id"]) if self.reads_history else [])
+            problem = self.problem(image, images.history(host, entry["Id"]) if self.reads_history else [])
             if problem is not None:
                 evidence = {"image": image_name(entry), "id": entry["Id"].split(":")[-1][:12],
                             "containers": ", ".join(sorted(used_by.get(entry["Id"], []))) or "none"}

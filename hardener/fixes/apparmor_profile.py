@@ -1,7 +1,7 @@
 """apparmor-profile (CIS 5.2): where the engine enforces AppArmor, every container is confined by a profile."""
 from __future__ import annotations
 
-from ..facts.containers import security_options
+from ..facts.engine import security_options
 from ..model import Text
 from ..planners.recreate import Adjust
 from ._container import ContainerFix, Problem

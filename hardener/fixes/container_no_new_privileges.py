@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ..facts.containers import no_new_privs, security_option
+from ..facts.container_processes import no_new_privs
+from ..facts.containers import security_option
 from ..facts.dockerd_config import GO_FALSE, go_bool
 from ..model import Finding, Status, Text
 from ..facts.dockerd_config import running_of

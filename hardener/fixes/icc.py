@@ -1,7 +1,7 @@
 """icc (CIS 2.2): no traffic between containers on the default bridge (icc=false)."""
 from __future__ import annotations
 
-from ..facts import containers
+from ..facts import containers, engine
 from ..model import Finding, Status, Text
 from ..planners.dockerd import DockerdOption
 from ._daemon import DaemonFix, conflict, effective
@@ -38,7 +38,7 @@ class Icc(DaemonFix):
 
     def judge_running(self, host, running):
         """The bridge itself says whether icc is live (dockerd keeps an existing bridge as it was)."""
-        bridge = containers.network(host, "bridge") if host.live else None
+        bridge = engine.network(host, "bridge") if host.live else None
         if bridge is None:
             return super().judge_running(host, running)
         live = (bridge.get("Options") or {}).get("com.docker.network.bridge.enable_icc", "")

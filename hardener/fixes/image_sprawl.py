@@ -1,7 +1,7 @@
 """image-sprawl (CIS 6.1): the images kept are the images used: counted, for a person to prune."""
 from __future__ import annotations
 
-from ..facts import containers
+from ..facts import engine, images
 from ..host import HostError
 from ..model import Detection, Finding, Remedy, Status, Text
 from . import Fix
@@ -26,9 +26,9 @@ class ImageSprawl(Fix):
         if not host.live:
             return Detection((Finding("images", Status.NOT_APPLICABLE, "not_live"),))
         try:
-            listed = containers.image_listing(host)
+            listed = images.image_listing(host)
             used = users(host)
-        except containers.NoEngine as missing:
+        except engine.NoEngine as missing:
             if missing.reason == "engine_unreachable":
                 raise HostError(str(missing)) from None
             return Detection((Finding("images", Status.NOT_APPLICABLE, missing.reason),))

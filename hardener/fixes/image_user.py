@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..facts import containers
+from ..facts import container_processes, containers
 from ..host import Host
 from ..model import Detection, Finding, Status, Text
 from ._container import Problem
@@ -46,7 +46,7 @@ class ImageUser(ImageFix):
     def _container(host: Host, container: containers.Container):
         """Root by its Config.User (what CIS's audit reads), or by the kernel's uid of its running process."""
         user = container.raw["Config"].get("User") or ""
-        uid = containers.process_uid(host, container)
+        uid = container_processes.process_uid(host, container)
         why = ([f"Config.User {user or 'unset'}"] if is_root(user) else []) + (["its process runs as uid 0"] if uid == 0 else [])
         if not why:
             return None

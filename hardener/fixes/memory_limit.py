@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Optional, Tuple
 
-from ..facts import containers
+from ..facts import container_processes, containers
 from ..host import Host
 from ..model import Remedy, Text
 from ..planners.containers import ContainerSettings, human
@@ -43,7 +43,7 @@ class MemoryLimit(ContainerFix):
         limit = self.options.config.value_for("memory_limit", container.name, container.labels)
         if limit is None:
             return problem, None
-        used = containers.memory_usage(host, container)
+        used = container_processes.memory_usage(host, container)
         evidence = dict(problem.evidence, limit=limit.text, limit_bytes=limit.value,
                         usage=human(used) if used is not None else "nothing (stopped)", usage_bytes=used or 0)
         if (used or 0) >= limit.value:

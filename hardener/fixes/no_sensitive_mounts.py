@@ -1,7 +1,8 @@
 """no-sensitive-mounts (CIS 5.6): no bind mounts of the host's system directories."""
 from __future__ import annotations
 
-from ..facts.containers import bind_source, mounted_sources, within
+from ..facts.container_processes import mounted_sources
+from ..facts.containers import bind_source, within
 from ..planners.recreate import Adjust
 from ..model import Text
 from ._container import ContainerFix, Problem

@@ -5,7 +5,7 @@ every sshd and the container it runs in (by its cgroup), with no request per
 container. The fix is in the image: remove sshd, use docker exec."""
 from __future__ import annotations
 
-from ..facts.containers import processes
+from ..facts.container_processes import processes
 from ..model import Text
 from ._container import ContainerFix, Problem
 

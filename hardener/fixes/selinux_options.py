@@ -1,7 +1,8 @@
 """selinux-options (CIS 5.3): where the engine enforces SELinux, every container runs under its label."""
 from __future__ import annotations
 
-from ..facts.containers import security_option, security_options
+from ..facts.containers import security_option
+from ..facts.engine import security_options
 from ..model import Text
 from ..planners.recreate import Adjust
 from ._container import ContainerFix, Problem

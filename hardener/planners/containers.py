@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import reduce
 from typing import Dict, List, Mapping, Optional, Tuple
 
-from ..facts import containers
+from ..facts import containers, engine, images
 from ..host import Host
 from ..model import Change, CreateContainer, Intent, RemoveContainer, RunCommand, Text
 from . import Planned, grouped, planner, serving
@@ -72,7 +72,7 @@ def plan_containers(host: Host, wanted, options) -> Planned:
         live = {key: value for _, intent in updates for key, value in intent.live}
         if recreations:
             adjust = reduce(lambda total, pair: total + pair[1].adjust, recreations, Adjust())
-            image = containers.image(host, container.image_id)
+            image = images.image(host, container.image_id)
             command = run_command(host, container, image, adjust, _overrides(live))
             for item, _ in recreations:
                 planned.evidence[(item, container.name)] = {"recreate_command": " && ".join(
@@ -151,23 +151,23 @@ def _recreations(host: Host, wanted: Dict[str, Recreation], planned: Planned, au
                 planned.note((item,), JOINS.format(container=container.name, joined=first.container.name, how=how))
             added = True
     order = _in_order(recreate, by_name, everyone)
-    version = containers.api_version(host)
-    images = {recreation.container.id: containers.image(host, recreation.container.image_id) for recreation in order}
+    version = engine.api_version(host)
+    image_of = {recreation.container.id: images.image(host, recreation.container.image_id) for recreation in order}
     changes: List[Change] = []
     for recreation in reversed(order):  # what joins another stops before it; a --rm one, which its stop deletes, goes
         container = recreation.container
         if container.host_config.get("AutoRemove"):
             for item in recreation.items:
                 planned.note((item,), AUTOREMOVE_RECREATED.format(container=container.name))
-            as_it_was = create_request(host, container, images[container.id], api_version=version)
+            as_it_was = create_request(host, container, image_of[container.id], api_version=version)
             changes.append(RemoveContainer(f"container {container.name}", container.id, container.name, as_it_was.body, version,
                                            container.running, as_it_was.connect, recreation.items, as_it_was.disconnect))
         elif container.running:
             changes.append(stop(container, recreation.items))
     for recreation in order:
         container = recreation.container
-        as_it_was = create_request(host, container, images[container.id], api_version=version)
-        request = create_request(host, container, images[container.id], recreation.adjust, recreation.overrides, version)
+        as_it_was = create_request(host, container, image_of[container.id], api_version=version)
+        request = create_request(host, container, image_of[container.id], recreation.adjust, recreation.overrides, version)
         request = _joined_by_name(request, by_name, everyone)
         changed = changed_fields(as_it_was.body, request.body)
         if container.host_config.get("AutoRemove"):

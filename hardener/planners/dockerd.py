@@ -100,7 +100,8 @@ def plan_dockerd(host: Host, wanted, options) -> Planned:
 
 def autoremoved(host: Host) -> List[str]:
     """The running containers started with --rm: a restart without live-restore deletes them."""
-    from ..facts.containers import NoEngine, all_containers
+    from ..facts.containers import all_containers
+    from ..facts.engine import NoEngine
 
     try:
         return sorted(container.name for container in all_containers(host) if container.running and container.host_config.get("AutoRemove"))

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Callable, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
 from ..host import Host
-from ..facts.containers import CLEARABLE, EVERY_ADDRESS, SHARED, Container, added_capabilities, security_option
+from ..facts.containers import CLEARABLE, Container, EVERY_ADDRESS, SHARED, added_capabilities, security_option
 
 
 # The host namespaces and privileges a recreation can take away: HostConfig key, and the value that shares or grants
