@@ -25,11 +25,29 @@ def test_data_root_partition_from_the_fstab_under_root(make_root):
     assert (moved["status"], moved["target"]) == ("manual", "/srv/docker"), "the data root dockerd is given"
 
 
-def test_data_root_partition_live_is_what_the_mount_table_says():
-    mounted = subprocess.run(["findmnt", "-n", "--mountpoint", "/var/lib/docker"], capture_output=True).returncode == 0
-    result = run_harden("check", "--profile", "cis", "--only", "docker-partition", "--format", "json")
-    (item,) = result.json["items"]
-    assert item["findings"][0]["status"] == ("pass" if mounted else "manual")
+def test_data_root_partition_live_is_what_the_mount_table_says(tmp_path):
+    """Live, the mount table decides. In mount namespaces of the test's own: /var/lib/docker with a loop-mounted ext4
+    of its own passes, naming the loop device; without one (unmounted there where this machine has one) it is manual."""
+    import sys
+
+    from conftest import harden_env
+
+    image = tmp_path / "docker.img"
+    subprocess.run(["truncate", "-s", "8M", image], check=True)
+    subprocess.run(["mkfs.ext4", "-q", image], check=True)
+
+    def checked(setup):
+        argv = [sys.executable, "-m", "hardener", "check", "--profile", "cis", "--only", "docker-partition", "--format", "json"]
+        completed = subprocess.run(["unshare", "--mount", "--propagation", "private", "/bin/sh", "-c", f'{setup} && exec "$@"', "sh",
+                                    *argv], capture_output=True, text=True, env=harden_env(None), timeout=120)
+        (item,) = json.loads(completed.stdout)["items"]
+        return item["findings"][0]
+
+    own = checked(f"mount -o loop {image} /var/lib/docker")
+    assert (own["status"], own["target"]) == ("pass", "/var/lib/docker"), own
+    assert own["evidence"]["device"].startswith("/dev/loop") and own["evidence"]["where"] == "/proc/self/mounts", own
+    shared = checked("{ ! mountpoint -q /var/lib/docker || umount -l /var/lib/docker; }")
+    assert (shared["status"], shared["reason"]) == ("manual", "shared_partition"), shared
 
 
 def test_docker_group_members_listed(make_root):

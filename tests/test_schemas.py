@@ -12,21 +12,34 @@ def validate(document, name):
     jsonschema.validate(document, json.loads((SCHEMAS / name).read_text()))
 
 
-@pytest.mark.parametrize("command", [["check"], ["--dry-run"], ["apply", "--yes", "--via", "execstart"]])
+ITEMS = ["icc", "log-level", "iptables", "no-aufs", "file-permissions", "content-trust", "memory-limit"]
+
+
+@pytest.mark.parametrize("command, code", [(["check"], 2), (["--dry-run"], 2), (["apply", "--yes", "--via", "execstart"], 0)])
 @pytest.mark.parametrize("kind", ["debian", "centos"])
-def test_reports_validate(make_root, harden, command, kind):
+def test_reports_validate(make_root, harden, command, code, kind):
+    """A failing host's report (apply's, once it fixed what it could: exit 0) has every item asked for, in order,
+    failing ones among them, and validates."""
     root = make_root(kind)
-    result = harden(*command, "--root", root, "--format", "json", "--only",
-                    "icc,log-level,iptables,no-aufs,file-permissions,content-trust,memory-limit")
+    result = harden(*command, "--root", root, "--format", "json", "--only", ",".join(ITEMS))
+    assert result.code == code, result
+    assert [item["id"] for item in result.json["items"]] == ITEMS
+    summary = result.json["summary"]
+    assert result.json["changed"] is (command[0] == "apply")
+    assert (summary["failing"] == 0) if command[0] == "apply" else (summary["failing"] > 0), summary
     validate(result.json, "report.schema.json")
 
 
 def test_history_validates(make_root, harden):
+    """Three runs, the first rolled back: each recorded, and the history validates."""
     root = make_root("debian")
-    harden("apply", "--yes", "--root", root)
-    harden("rollback", "--yes", "--root", root)
-    harden("apply", "--yes", "--root", root, "--only", "file-permissions")
-    validate(harden("history", "--root", root, "--format", "json").json, "history.schema.json")
+    assert harden("apply", "--yes", "--root", root).code == 2, "manual items remain"
+    assert harden("rollback", "--yes", "--root", root).code == 0
+    assert harden("apply", "--yes", "--root", root, "--only", "file-permissions").code == 0
+    history = harden("history", "--root", root, "--format", "json").json
+    assert [run["state"] for run in history["runs"]] == ["rolled_back", "applied"], history
+    assert history["runs"][-1]["items"] == ["file-permissions"]
+    validate(history, "history.schema.json")
 
 
 def test_a_bad_document_is_caught():
