@@ -28,16 +28,24 @@ def from_dockerd_version(text: str) -> Optional[Tuple[int, int]]:
     return (int(found.group(1)), int(found.group(2))) if found else None
 
 
+def dockerd_version(host: Host, program: str) -> str:
+    """What `PROGRAM --version` prints (live only), asked once a run; a HostError where it cannot be asked."""
+    return host.fact(f"dockerd_version {program}", lambda: host.run(program, "--version").strip())
+
+
 def engine_release(host: Host) -> Optional[Tuple[int, int]]:
     """(major, minor) of the Docker engine installed, None where neither says (an RPM host under --root); read once a run."""
+    from .audit import find_program
+
     def load() -> Optional[Tuple[int, int]]:
         try:
             found = installed_from_dpkg(host.read_text("/var/lib/dpkg/status") or "")
         except HostError:
             found = None
-        if found is None and host.live:
+        program = find_program(host, "dockerd") if found is None and host.live else None
+        if program is not None:
             try:
-                found = from_dockerd_version(host.run("dockerd", "--version"))
+                found = from_dockerd_version(dockerd_version(host, program))
             except HostError:
                 found = None
         return found

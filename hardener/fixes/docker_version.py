@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..facts.audit import find_program
+from ..facts.engine_version import dockerd_version
 from ..host import Host, HostError
 from ..model import Detection, Finding, Remedy, Status, Text
 from . import Fix
@@ -28,7 +29,7 @@ class DockerVersion(Fix):
         if not host.live:
             return Detection((Finding("dockerd", Status.MANUAL, "not_asked", "low", {"path": program}),))
         try:
-            version = host.run(program, "--version").strip()
+            version = dockerd_version(host, program)
         except HostError as error:
             version = f"? ({error})"
         return Detection((Finding("dockerd", Status.MANUAL, "version", "low", {"version": version, "path": program}),))
