@@ -645,9 +645,10 @@ class Host:
 
         from .facts.engine_api import EngineAPI, EngineError
 
-        api = EngineAPI()
         version = f"/v{change.api_version}"
+        api = None
         try:
+            api = EngineAPI()
             created = api.request("POST", f"{version}/containers/create?name={quote(change.name)}", change.request)
             container_id = created["Id"] if isinstance(created, dict) and isinstance(created.get("Id"), str) else change.name
             for network, endpoint in change.connect:
@@ -664,7 +665,8 @@ class Host:
         except EngineError as error:
             raise HostError(f"{change.target}: {error}") from None
         finally:
-            api.close()
+            if api is not None:
+                api.close()
 
     def start_container(self, container: str, docker_host: Optional[str] = None) -> None:
         """Start a container (an id or a name) of the engine at `docker_host` (DOCKER_HOST's by default)."""
@@ -674,13 +676,15 @@ class Host:
 
         from .facts.engine_api import EngineAPI, EngineError
 
-        api = EngineAPI(docker_host)
+        api = None
         try:
+            api = EngineAPI(docker_host)
             api.request("POST", f"/containers/{quote(container)}/start")
         except EngineError as error:
             raise HostError(f"container {container} cannot be started: {error}") from None
         finally:
-            api.close()
+            if api is not None:
+                api.close()
 
     def container_exists(self, container: str) -> bool:
         """Whether the engine has this container (an id or a name); a HostError where it cannot say (it is down)."""
@@ -690,8 +694,9 @@ class Host:
 
         from .facts.engine_api import EngineAPI, EngineError
 
-        api = EngineAPI()
+        api = None
         try:
+            api = EngineAPI()
             api.request("GET", f"/containers/{quote(container)}/json")
             return True
         except EngineError as error:
@@ -699,7 +704,8 @@ class Host:
                 return False
             raise HostError(f"whether container {container} is there cannot be asked: {error}") from None
         finally:
-            api.close()
+            if api is not None:
+                api.close()
 
     def log(self, message: str) -> None:
         """One line to the system log: the host's own trail of what harden did."""

@@ -15,6 +15,7 @@ from .model import (Change, CreateContainer, Finding, RemoveContainer, ItemResul
                     combined_status)
 from .settings import one_line
 from .benchmark import by_number, numbers, recommendations
+from .profiles import Profile
 
 
 class _Blank(dict):
@@ -120,14 +121,16 @@ def summary(results: Sequence[ItemResult]) -> Dict[str, int]:
 
 
 # The shape of the JSON report, bumped by each change of it: 1 had no "schema" member; 2 added "recommendations"
-# and a finding's "cis_met". `harden report` reads every version up to this one.
-SCHEMA = 2
+# and a finding's "cis_met"; 3 names any profile (a profile file's too) and carries its title. `harden report`
+# reads every version up to this one.
+SCHEMA = 3
 
 
 def recommendations_table(items: Sequence[dict]) -> List[dict]:
     """A verdict per recommendation, from a report's items: a finding counts for each recommendation it answers,
     as passing those it meets (cis_met) and with its own status for the others; a failing finding of an item that
-    only an administrator can fix counts as manual, as the item does. In the benchmark's order."""
+    only an administrator can fix counts as manual, as the item does. A recommendation of the item that no finding
+    names is not applicable (or the item's error). In the benchmark's order."""
     found: Dict[str, dict] = {}
 
     def add(number: str, item: dict, target: str, status: str, reason: str) -> None:
@@ -145,10 +148,11 @@ def recommendations_table(items: Sequence[dict]) -> List[dict]:
                 add(number, item, str(finding.get("target", "")), status, str(finding.get("reason", "")))
                 answered.add(number)
         # every recommendation the item answers has a line: one no finding names has nothing of its kind on this
-        # host where others were found, else the item's own verdict (an error, say)
+        # host where the item judged the host and found others, else the item's own verdict (an error, say)
+        judged = answered and item.get("status") != "error"
         for number in numbers(item["cis"]) if item.get("cis") else ():
             if number not in answered:
-                add(number, item, "", "not_applicable" if answered else item["status"], "" if answered else str(item.get("reason", "")))
+                add(number, item, "", "not_applicable" if judged else item["status"], "" if judged else str(item.get("reason", "")))
     order = {number: index for index, number in enumerate(recommendation.number for recommendation in recommendations())}
     table = sorted(found.values(), key=lambda entry: (order.get(entry["id"], len(order)), entry["id"]))
     for entry in table:
@@ -156,7 +160,7 @@ def recommendations_table(items: Sequence[dict]) -> List[dict]:
     return table
 
 
-def results_document(host: Host, command: str, results: Sequence[ItemResult], lang: str, profile: str, with_changes: bool,
+def results_document(host: Host, command: str, results: Sequence[ItemResult], lang: str, profile: Profile, with_changes: bool,
                      run_id: Optional[str] = None, changed: bool = False) -> dict:
     items = []
     for result in results:
@@ -192,7 +196,8 @@ def results_document(host: Host, command: str, results: Sequence[ItemResult], la
     return {
         "schema": SCHEMA,
         "command": command,
-        "profile": profile,
+        "profile": profile.name,
+        "profile_title": {"en": profile.title.en, "zh": profile.title.zh},
         "host": host_name(host),
         "root": str(host.root),
         "run_id": run_id,
@@ -227,9 +232,20 @@ def _evidence_lines(evidence: dict, lang: str) -> List[str]:
     return lines
 
 
+def profile_title(document: dict, lang: str) -> str:
+    """The title of the profile a report was made under; a report older than schema 3 names a built-in one."""
+    title = document.get("profile_title")
+    if isinstance(title, dict) and isinstance(title.get(lang), str):
+        return title[lang]
+    return OLD_TITLES.get(document.get("profile") or "aliyun", OLD_TITLES["aliyun"])(lang)
+
+
+OLD_TITLES = {"aliyun": Text("Docker security baseline", "Docker 安全基线"),
+              "cis": Text("CIS Docker Benchmark 1.8.0", "CIS Docker Benchmark 1.8.0")}
+
+
 def results_text(document: dict, lang: str, plan: bool) -> str:
-    header = UI["header_cis" if document.get("profile") == "cis" else "header"]
-    lines = [header(lang, root=f"{document['root']} ({document['host'] or '?'})"), ""]
+    lines = [UI["header"](lang, title=profile_title(document, lang), root=f"{document['root']} ({document['host'] or '?'})"), ""]
     for item in document["items"]:
         status = STATUS[Status(item["status"])](lang)
         lines.append(f"[{status}] {item['id']}  {item['title']} (CIS {item['cis']})")
@@ -285,7 +301,7 @@ def results_html(document: dict, lang: str) -> str:
     """One self-contained page: no external assets, readable offline."""
     from .templates import render_html
 
-    return render_html("report/report.html.j2", doc=document, lang=lang, text=page_text(lang),
+    return render_html("report/report.html.j2", doc=document, lang=lang, text=page_text(lang), profile_title=profile_title(document, lang),
                        status_names={status.value: STATUS[status](lang) for status in Status},
                        recommendations_of=recommendations_of,
                        change_lines=lambda change: change_lines(change, lang))
@@ -302,6 +318,7 @@ def fleet_html(documents: Sequence[Tuple[str, dict]], lang: str) -> str:
         items = {item["id"]: item for item in document.get("items", [])}
         item_ids += [item_id for item_id in items if item_id not in item_ids]
         hosts.append({"name": name, "document": document, "items": items, "error": document.get("error"),
+                      "profile_title": profile_title(document, lang),
                       "failing": sum(1 for item in items.values() if item["status"] in ("fail", "error")),
                       "manual": sum(1 for item in items.values() if item["status"] == "manual")})
     per_item = {item_id: {"failing": sum(1 for h in hosts if h["items"].get(item_id, {}).get("status") in ("fail", "error")),

@@ -186,4 +186,22 @@ def test_the_engine_release_from_this_machines_dockerd_and_dpkg():
 
     said = subprocess.run(["dockerd", "--version"], capture_output=True, text=True, check=True).stdout
     with open("/var/lib/dpkg/status") as status:
-        assert from_dockerd_version(said) == installed_from_dpkg(status.read()) == (20, 10), said
+        installed = installed_from_dpkg(status.read())
+    assert installed is not None and installed >= (20, 10) and from_dockerd_version(said) == installed, (said, installed)
+
+
+def test_what_answers_the_engine_api_plainly_now_is_a_finding_whatever_the_files_say():
+    """2.8 on a configuration that asks for TLS (or that dockerd would refuse), while the running dockerd answers
+    over plain HTTP (facts.dockerd_process.plain_api_addresses): the answer is the finding."""
+    from hardener.facts.dockerd_config import DockerdConfig
+    from hardener.fixes.tls_auth import TlsAuth
+    from hardener.host import Host
+    from hardener.options import Options
+
+    answering = ("tcp://0.0.0.0:2375",)
+    for json_settings in ({"tlsverify": True, "tlscacert": "/ca.pem"}, {"hosts": ["tcp://0.0.0.0:2375"]}, {}):
+        config = DockerdConfig(None, None, (), "/etc/docker/daemon.json", json.dumps(json_settings), json_settings, plain_api=answering)
+        finding, intent = TlsAuth(Options()).judge(Host("/"), config)
+        assert (finding.status.value, finding.reason, finding.evidence["answers_without_tls"]) == \
+            ("manual", "answers_without_tls", "tcp://0.0.0.0:2375"), (json_settings, finding)
+        assert intent is None

@@ -486,3 +486,10 @@ def test_containers_that_ran_before_a_docker_restart_must_run_after_it(lab, monk
     with pytest.raises(HostError, match=f"do not run after it: {ids[dying][:12]}$"):
         docker_service.Daemon(host).restart("docker.service", [ids[running], ids[dying]])
     assert lab.inspect(dying)["State"]["StartedAt"] != "0001-01-01T00:00:00Z", "started, and found not running after"
+    gone = lab.network()
+    refusing = lab.container("--network", gone, create=True, command=loop)
+    lab.docker("network", "rm", gone)  # its start is refused: the network is not found
+    lab.docker("stop", "--time", "0", stopped)
+    with pytest.raises(HostError, match="cannot be started"):
+        docker_service.Daemon(host).restart("docker.service", [lab.inspect(refusing)["Id"], ids[stopped]])
+    assert lab.inspect(stopped)["State"]["Running"], "one that will not start keeps no other down"

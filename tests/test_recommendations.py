@@ -13,7 +13,7 @@ from test_audit_item import with_auditd
 def verdicts(root, *args):
     result = run_harden("check", "--root", root, "--profile", "cis", "--format", "json", *args)
     assert result.code in (0, 2), result
-    assert result.json["schema"] == 2
+    assert result.json["schema"] == 3
     return {entry["id"]: entry for entry in result.json["recommendations"]}, result.json
 
 
@@ -67,16 +67,19 @@ def test_each_audited_path_answers_its_own_recommendation(make_root):
 def test_an_older_report_is_read_and_a_newer_one_refused(make_root, tmp_path):
     root = make_root("debian")
     _, document = verdicts(root, "--only", "file-permissions")
-    older = {key: value for key, value in document.items() if key not in ("schema", "recommendations")}
-    for item in older["items"]:
+    second = {key: value for key, value in document.items() if key != "profile_title"}
+    second["schema"] = 2
+    oldest = {key: value for key, value in second.items() if key not in ("schema", "recommendations")}
+    for item in oldest["items"]:
         for finding in item["findings"]:
             finding.pop("cis_met", None)
-    (tmp_path / "old.json").write_text(json.dumps(older))
-    page = run_harden("report", tmp_path / "old.json", "--format", "html")
-    assert page.code == 0, page
-    (tmp_path / "new.json").write_text(json.dumps(dict(document, schema=3)))
+    for name, older in (("second.json", second), ("oldest.json", oldest)):
+        (tmp_path / name).write_text(json.dumps(older))
+        page = run_harden("report", tmp_path / name, "--format", "html")
+        assert page.code == 0 and "CIS Docker Benchmark 1.8.0 · " in page.out, page
+    (tmp_path / "new.json").write_text(json.dumps(dict(document, schema=4)))
     refused = run_harden("report", tmp_path / "new.json", "--format", "html")
-    assert refused.code != 0 and "newer harden (report schema 3" in refused.err and refused.err.count("\n") == 1, refused
+    assert refused.code != 0 and "newer harden (report schema 4" in refused.err and refused.err.count("\n") == 1, refused
 
 
 def test_docker_socket_unit_mode_and_owner_are_two_recommendations(make_root):
@@ -99,8 +102,10 @@ def test_every_recommendation_an_item_answers_has_a_line():
 
     items = [{"id": "audit-docker-files", "cis": "1.1.3–1.1.5", "status": "pass", "reason": "compliant",
               "findings": [{"target": "/usr/bin/dockerd", "status": "pass", "reason": "compliant", "cis": ["1.1.3"]}]},
-             {"id": "no-privileged", "cis": "5.5", "status": "error", "reason": "engine_unreachable", "findings": []}]
+             {"id": "no-privileged", "cis": "5.5", "status": "error", "reason": "engine_unreachable", "findings": []},
+             {"id": "file-permissions", "cis": "3.1–3.2", "status": "error", "reason": "unreadable",
+              "findings": [{"target": "docker.service", "status": "error", "reason": "unreadable", "cis": ["3.1"]}]}]
     table = {entry["id"]: entry for entry in recommendations_table(items)}
-    assert list(table) == ["1.1.3", "1.1.4", "1.1.5", "5.5"]
-    assert [table[number]["status"] for number in table] == ["pass", "not_applicable", "not_applicable", "error"]
+    assert list(table) == ["1.1.3", "1.1.4", "1.1.5", "3.1", "3.2", "5.5"]
+    assert [table[number]["status"] for number in table] == ["pass", "not_applicable", "not_applicable", "error", "error", "error"]
     assert table["5.5"]["findings"] == [{"item": "no-privileged", "target": "", "status": "error", "reason": "engine_unreachable"}]

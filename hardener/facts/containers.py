@@ -52,8 +52,6 @@ SHARED = ("shared", "rshared")
 
 
 @dataclass(frozen=True)
-
-
 class Container:
     raw: Mapping  # what docker inspect said
 

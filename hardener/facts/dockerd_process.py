@@ -152,37 +152,60 @@ def tcp_listeners(host: Host, pid: int) -> List[str]:
 
 
 def plain_api_addresses(host: Host, pid: int) -> Tuple[str, ...]:
-    """The TCP addresses where the dockerd of `pid` answers the Engine API without TLS, asked now (GET /version over
-    plain HTTP): what reaches it whatever its files say. Only for a dockerd in harden's own network namespace (a
-    rootless one's loopback is not this one's); a listener that speaks TLS, or serves something else (swarm's 2377,
-    metrics-addr) does not answer it."""
+    """The TCP addresses where the dockerd of `pid` answers the Engine API without TLS, asked now over plain HTTP:
+    what reaches it whatever its files say. An answer counts only where it is this engine's (its /info ID is the one
+    the engine's socket gives), so a container's service (Docker 28 binds published ports in dockerd itself) cannot
+    pass for it, and the containers' published ports are not asked at all. Only for a dockerd in harden's own
+    network namespace (a rootless one's loopback is not this one's); a listener that speaks TLS, or serves something
+    else (swarm's 2377, metrics-addr), does not answer. At most PROBE_BUDGET seconds in all."""
+    from .engine import NoEngine, engine_info
     from .engine_api import EngineAPI, EngineError
 
     def load() -> Tuple[str, ...]:
         try:
-            if not host.live or host.read_link(f"/proc/{pid}/ns/net") != host.read_link("/proc/self/ns/net"):
-                return ()
-        except HostError:
+            namespace, ours = host.read_link(f"/proc/{pid}/ns/net"), host.read_link("/proc/self/ns/net")
+            reference = engine_info(host).get("ID") if host.live and namespace and namespace == ours else None
+        except (HostError, NoEngine):
             return ()
+        if not isinstance(reference, str) or not reference:
+            return ()
+        published = _published_ports(host)
+        deadline = time.monotonic() + PROBE_BUDGET
         answering = []
         for address in tcp_listeners(host, pid):
             where, _, port = address[len("tcp://"):].rpartition(":")
-            asked = {"0.0.0.0": "127.0.0.1", "[::]": "[::1]"}.get(where, where)
-            try:
-                api = EngineAPI(f"tcp://{asked}:{port}", timeout=PROBE_TIMEOUT)
-            except EngineError:
-                continue  # DOCKER_TLS_VERIFY in harden's environment: a plain question is not asked
-            try:
-                found = api.document("/version")
-                if isinstance(found.get("ApiVersion"), str):
-                    answering.append(address)
-            except EngineError:
-                pass
-            finally:
-                api.close()
+            if port in published or where.lower().startswith("[fe80:"):  # a container's; a link-local one needs its scope
+                continue
+            for asked in {"0.0.0.0": ("127.0.0.1",), "[::]": ("[::1]", "127.0.0.1")}.get(where, (where,)):
+                if time.monotonic() > deadline:
+                    return tuple(answering)
+                api = EngineAPI(f"tcp://{asked}:{port}", timeout=PROBE_TIMEOUT, environment=False)
+                try:
+                    found = api.document("/info")
+                    if found.get("ID") == reference:
+                        answering.append(address)
+                    break
+                except EngineError:
+                    continue
+                finally:
+                    api.close()
         return tuple(answering)
 
     return host.fact(f"plain_api:{pid}", load)
 
 
-PROBE_TIMEOUT = 2.0
+def _published_ports(host: Host) -> FrozenSet[str]:
+    """The host ports the containers publish, from the engine's listing (none where it cannot be read)."""
+    from .containers import listing
+    from .engine import NoEngine
+
+    try:
+        entries = listing(host)
+    except (NoEngine, HostError):
+        return frozenset()
+    return frozenset(str(port["PublicPort"]) for entry in entries for port in entry.get("Ports") or []
+                     if isinstance(port, dict) and port.get("PublicPort"))
+
+
+PROBE_TIMEOUT = 2.0  # seconds a listener may take to answer
+PROBE_BUDGET = 6.0  # seconds all of them may take

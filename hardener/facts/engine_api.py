@@ -66,13 +66,15 @@ def _within_limit(size: int) -> int:
 class EngineAPI:
     """One keep-alive connection to the engine DOCKER_HOST names (a unix socket by default)."""
 
-    def __init__(self, docker_host: Optional[str] = None, timeout: float = TIMEOUT):
-        self.address = docker_host or os.environ.get("DOCKER_HOST") or DEFAULT_HOST
+    def __init__(self, docker_host: Optional[str] = None, timeout: float = TIMEOUT, environment: bool = True):
+        """`environment`: DOCKER_HOST and DOCKER_TLS_VERIFY are heeded (not where harden asks an address of its own
+        choosing in plain HTTP on purpose)."""
+        self.address = docker_host or (os.environ.get("DOCKER_HOST") if environment else None) or DEFAULT_HOST
         url = urlparse(self.address)
         if url.scheme == "unix":
             self._family, self._where = socket.AF_UNIX, url.path
         elif url.scheme in ("tcp", "http"):
-            if os.environ.get("DOCKER_TLS_VERIFY"):
+            if environment and os.environ.get("DOCKER_TLS_VERIFY"):
                 raise EngineError(f"DOCKER_HOST={self.address} with TLS: harden reads the engine over its unix socket "
                                   "or plain TCP; run it on the Docker host itself")
             hostname = url.hostname or "localhost"

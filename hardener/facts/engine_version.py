@@ -1,5 +1,6 @@
-"""The Docker engine installed: the release dockerd will be at its next start, from the package database (dpkg's
-status file, which is a file and can be read under --root too), else, live, from `dockerd --version`."""
+"""The Docker engine installed: the release dockerd will be at its next start. Live, what the binary says
+(`dockerd --version`: a binary put in place by hand is what runs, whatever the packages say); under --root, the
+package database (dpkg's status file, a file that can be read there too)."""
 from __future__ import annotations
 
 import re
@@ -33,21 +34,25 @@ def dockerd_version(host: Host, program: str) -> str:
     return host.fact(f"dockerd_version {program}", lambda: host.run(program, "--version").strip())
 
 
-def engine_release(host: Host) -> Optional[Tuple[int, int]]:
-    """(major, minor) of the Docker engine installed, None where neither says (an RPM host under --root); read once a run."""
+def engine_release(host: Host, program: Optional[str] = None) -> Optional[Tuple[int, int]]:
+    """(major, minor) of the Docker engine: live, what the dockerd that starts (`program`, the unit's ExecStart; else
+    the one on the usual paths) says it is; under --root, what dpkg installed. None where neither says (an RPM host
+    under --root). Read once a run."""
     from .audit import find_program
 
     def load() -> Optional[Tuple[int, int]]:
-        try:
-            found = installed_from_dpkg(host.read_text("/var/lib/dpkg/status") or "")
-        except HostError:
-            found = None
-        program = find_program(host, "dockerd") if found is None and host.live else None
-        if program is not None:
+        found = None
+        binary = (program or find_program(host, "dockerd")) if host.live else None
+        if binary is not None:
             try:
-                found = from_dockerd_version(dockerd_version(host, program))
+                found = from_dockerd_version(dockerd_version(host, binary))
+            except HostError:
+                found = None
+        if found is None:
+            try:
+                found = installed_from_dpkg(host.read_text("/var/lib/dpkg/status") or "")
             except HostError:
                 found = None
         return found
 
-    return host.fact("engine_release", load)
+    return host.fact(f"engine_release {program}", load)

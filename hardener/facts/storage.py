@@ -51,7 +51,8 @@ def storage_driver(host: Host, config: DockerdConfig) -> StorageDriver:
     if not root and config.user is not None:
         return StorageDriver("", "default")  # a rootless dockerd's data root is in its user's home, named by its environment
     root = root or "/var/lib/docker"
-    prior = prior_drivers(host, root, engine_release(host))
+    program = config.command.words[0].text if config.runs_dockerd else None
+    prior = prior_drivers(host, root, engine_release(host, program))
     if len(prior) == 1:
         return StorageDriver(prior[0], f"the data in {root}/{prior[0]}")
     if len(prior) > 1:

@@ -46,13 +46,15 @@ class Daemon:
         answer: dockerd is down already, and nothing runs that a restart could stop."""
         if not self.host.live:
             return []
-        api = EngineAPI(self.address, timeout=ASK)
+        api = None
         try:
+            api = EngineAPI(self.address, timeout=ASK)
             listed = api.listing("/containers/json?all=1" if every else "/containers/json")
         except EngineError:
             return []
         finally:
-            api.close()
+            if api is not None:
+                api.close()
         return [found["Id"] for found in listed if isinstance(found, dict) and isinstance(found.get("Id"), str)]
 
     def running(self) -> List[str]:
@@ -65,8 +67,9 @@ class Daemon:
         """Until the engine answers, for at most WAIT seconds."""
         deadline = time.monotonic() + WAIT
         while True:
-            api = EngineAPI(self.address, timeout=ASK)
+            api = None
             try:
+                api = EngineAPI(self.address, timeout=ASK)
                 api.document("/version")
                 return
             except EngineError as error:
@@ -74,7 +77,8 @@ class Daemon:
                     raise HostError(str(error)) from None
                 time.sleep(0.5)
             finally:
-                api.close()
+                if api is not None:
+                    api.close()
 
     def journal_tail(self, unit: str) -> str:
         where = ("--user-unit", unit, f"_UID={self.uid}") if self.user else ("--unit", unit)
@@ -97,8 +101,14 @@ class Daemon:
             # a container started with --rm is deleted by its stop: the plan said so, and there is nothing to start
             stopped = [container for container in bring_back if container not in now and container in existing]
             if stopped:
-                for container in stopped:
-                    self.host.start_container(container, self.address)
+                refused = []
+                for container in stopped:  # each is tried: one that will not start does not keep the others down
+                    try:
+                        self.host.start_container(container, self.address)
+                    except HostError as error:
+                        refused.append(str(error))
+                if refused:
+                    raise HostError("; ".join(refused))
             time.sleep(SETTLE)  # a container that dies at once is not running as it was
             down = [container[:12] for container in bring_back if container in existing and container not in set(self.running())]
             if down:
