@@ -20,14 +20,15 @@ import sys
 
 import click
 
-from .settings import ERROR, LANGUAGES, PROFILES, Settings, default_language, given_settings, one_line, say
+from .settings import ERROR, LANGUAGES, Settings, default_language, given_settings, one_line, say
 
 
 COMMON_OPTIONS = (
     click.option("--root", metavar="DIR", help="Work on the host tree mounted at DIR (an image or a test fixture); no service is touched."),
     click.option("--config", "config_path", metavar="FILE", help="Config file (default: /etc/hardener/config.toml under the root)."),
-    click.option("--profile", type=click.Choice(PROFILES),
-                 help="The items: aliyun, the Alibaba Cloud baseline (default), or cis, the CIS Docker Benchmark 1.8.0."),
+    click.option("--profile", metavar="NAME|FILE",
+                 help="The items: aliyun, the Alibaba Cloud baseline (default); cis, the CIS Docker Benchmark 1.8.0; "
+                      "or a profile file of your own (a path with a / or ending in .toml)."),
     click.option("--only", metavar="ID[,ID...]", help="Only these items."),
     click.option("--skip", metavar="ID[,ID...]", help="Leave these items out."),
     click.option("--format", "output_format", type=click.Choice(["text", "json", "html"]),
@@ -105,25 +106,30 @@ def list_items(**given):
     """Every item of the profile: id, title, CIS recommendations and how it is fixed."""
     from .i18n import REMEDY
     from .benchmark import numbers, recommendations
-    from .profiles import DEFAULT_PROFILE, profile_fixes  # the items' metadata, and no more
+    from .profiles import DEFAULT_PROFILE, ProfileError, load_profile  # the items' metadata, and no more
 
     settings = given_settings(**given)
-    lang, profile = settings.language, settings.profile or DEFAULT_PROFILE
-    fixes = profile_fixes(profile)
+    lang = settings.language
+    try:
+        profile = load_profile(settings.profile or DEFAULT_PROFILE)
+    except ProfileError as error:
+        sys.exit(_fail(str(error)))
+    fixes = profile.fixes()
     items = [{"id": fix.id, "title": fix.title(lang), "cis": fix.cis, "remedy": fix.remedy.value} for fix in fixes]
     width = max(len(item["id"]) for item in items)
-    lines = [f"{item['id']:<{width}}  CIS {item['cis']:<12} {REMEDY[fix.remedy](lang):<11} {item['title']}"
-             for item, fix in zip(items, fixes)]
-    document = {"profile": profile, "items": items}
-    if profile == "cis":
-        answered: dict = {}
-        for fix in fixes:
-            for number in numbers(fix.cis):
-                answered.setdefault(number, []).append(fix.id)
-        document["recommendations"] = [
-            {"cis": r.number, "cis_1_6": r.number_1_6, "assessment": "automated" if r.automated else "manual",
-             "title": r.title(lang), "items": answered[r.number]} for r in recommendations()]
-        lines += ["", *(f"CIS {r['cis']:<7} {', '.join(r['items']):<{width}}  {r['title']}" for r in document["recommendations"])]
+    lines = [f"{profile.title(lang)} ({profile.source})", ""]
+    lines += [f"{item['id']:<{width}}  CIS {item['cis']:<12} {REMEDY[fix.remedy](lang):<11} {item['title']}"
+              for item, fix in zip(items, fixes)]
+    document = {"profile": profile.name, "profile_title": {"en": profile.title.en, "zh": profile.title.zh}, "source": profile.source,
+                "items": items}
+    answered: dict = {}
+    for fix in fixes:
+        for number in numbers(fix.cis):
+            answered.setdefault(number, []).append(fix.id)
+    document["recommendations"] = [  # the CIS recommendations the profile's items answer
+        {"cis": r.number, "cis_1_6": r.number_1_6, "assessment": "automated" if r.automated else "manual",
+         "title": r.title(lang), "items": answered[r.number]} for r in recommendations() if r.number in answered]
+    lines += ["", *(f"CIS {r['cis']:<7} {', '.join(r['items']):<{width}}  {r['title']}" for r in document["recommendations"])]
     settings.emit(document, "\n".join(lines))
 
 

@@ -17,13 +17,14 @@ from . import engine, report
 from . import config as config_file
 from . import journal as states
 from .engine import ApplyFailed, RollbackRefused, SelectionError
-from .profiles import DEFAULT_PROFILE, profile_fixes
+from .fixes import all_fixes
+from .profiles import DEFAULT_PROFILE, Profile, ProfileError, is_file, load_profile
 from .host import Host, HostError
 from .i18n import UI
 from .journal import Journal, JournalError
 from .model import Status
 from .options import Options
-from .settings import (APPLY_FAILED, ERROR, NOT_COMPLIANT, OK, PROFILES, ROLLBACK_INCOMPLETE, ROLLBACK_REFUSED, Failure, Settings,
+from .settings import (APPLY_FAILED, ERROR, NOT_COMPLIANT, OK, ROLLBACK_INCOMPLETE, ROLLBACK_REFUSED, Failure, Settings,
                        given_settings, ids, one_line, say)
 
 
@@ -39,7 +40,7 @@ class Session:
     no_restart: bool = False
     live_restore: bool = False
     recreate_autoremove: Tuple[str, ...] = ()  # --recreate-autoremove NAME
-    profile: str = DEFAULT_PROFILE  # the settings', else the config's
+    profile: Optional[Profile] = None  # the command line's, else the config's, else the default
 
     @classmethod
     def open(cls, settings: Settings, recreate: bool = False, no_restart: bool = False, live_restore: bool = False) -> "Session":
@@ -51,11 +52,16 @@ class Session:
 
     def evaluate(self):
         try:
-            config = config_file.load(self.host, self.settings.config_path, [fix.id for name in PROFILES for fix in profile_fixes(name)])
-        except config_file.ConfigError as error:
+            if self.settings.profile:  # the command line's, read before anything of the host
+                self.profile = load_profile(self.settings.profile)
+            config = config_file.load(self.host, self.settings.config_path, [fix.id for fix in all_fixes()])
+            if self.profile is None:
+                chosen = config.profile or DEFAULT_PROFILE
+                # a file the host's config names is the host's: under --root, in its tree
+                self.profile = load_profile(str(self.host.real_path(chosen)) if is_file(chosen) and not self.host.live else chosen)
+        except (config_file.ConfigError, ProfileError) as error:
             raise Failure(str(error)) from None
-        self.profile = self.settings.profile or config.profile or DEFAULT_PROFILE
-        selection = engine.select(profile_fixes(self.profile), ids(self.settings.only), ids(self.settings.skip), config, self.profile)
+        selection = engine.select(self.profile.fixes(), ids(self.settings.only), ids(self.settings.skip), config, self.profile.name)
         return engine.evaluate(self.host, selection, Options(config=config, containers=tuple(self.settings.containers), recreate=self.recreate,
                                                          no_restart=self.no_restart, via=self.settings.via,
                                                          live_restore=self.live_restore, recreate_autoremove=self.recreate_autoremove))

@@ -1,6 +1,6 @@
 """The config file: the default selection of items and the waivers.
 
-    profile = "cis"                                  # the items' profile: aliyun (default) or cis
+    profile = "cis"                                  # the items' profile: aliyun (default), cis, or a profile file
     items = ["file-permissions", "content-trust"]   # what runs without --only
     daemon_options = "execstart"                     # dockerd options as flags, not in daemon.json
     bind_address = "10.0.0.5"                        # bind-address (CIS 5.14): where published ports go
@@ -154,8 +154,9 @@ def parse(text: str, source: str, known_items: Collection[str]) -> Config:
         if key not in known:
             raise fail(f"unknown key '{key}' (known: {', '.join(known)})", _line_of(text, key))
     profile = data.get("profile")
-    if profile is not None and profile not in PROFILES:
-        raise fail(f"profile is one of {', '.join(PROFILES)}, not {profile!r}", _line_of(text, "profile"))
+    if profile is not None and not (isinstance(profile, str) and (profile in PROFILES or "/" in profile or profile.endswith(".toml"))):
+        raise fail(f"profile is a built-in profile ({', '.join(PROFILES)}) or a profile file (a path with a / or ending in .toml), "
+                   f"not {profile!r}", _line_of(text, "profile"))
     daemon_options = data.get("daemon_options", "daemon-json")
     if daemon_options not in DAEMON_OPTIONS:
         raise fail(f"daemon_options is one of {', '.join(DAEMON_OPTIONS)}, not {daemon_options!r}", _line_of(text, "daemon_options"))

@@ -87,10 +87,9 @@ UI = {
     "new_file": Text("new file {path}", "新文件 {path}"),
     "restore_file": Text("restore {path}", "恢复 {path}"),
     "remove_file": Text("remove {path}", "删除 {path}"),
-    "header": Text("harden: Docker security baseline on {root}", "harden：Docker 安全基线，主机 {root}"),
+    "header": Text("harden: {title} on {root}", "harden：{title}，主机 {root}"),
     "by_recommendation": Text("By recommendation: {met} of {total} met or not applicable; not met:",
                               "按建议项：{total} 项中 {met} 项符合或不适用；不符合的："),
-    "header_cis": Text("harden: CIS Docker Benchmark 1.8.0 on {root}", "harden：CIS Docker Benchmark 1.8.0，主机 {root}"),
 }
 
 REMEDY = {
@@ -158,8 +157,9 @@ HELP = {
     "Roll back even files changed since; their changed versions are kept in the journal.":
         "即使文件在之后被改动也回滚；改动后的版本保存在日志中。",
     "Every item of the profile: id, title, CIS recommendations and how it is fixed.": "该配置集的所有检查项：编号、标题、CIS 条目及修复方式。",
-    "The items: aliyun, the Alibaba Cloud baseline (default), or cis, the CIS Docker Benchmark 1.8.0.":
-        "检查项集合：aliyun 为阿里云基线（默认），cis 为 CIS Docker Benchmark 1.8.0。",
+    "The items: aliyun, the Alibaba Cloud baseline (default); cis, the CIS Docker Benchmark 1.8.0; "
+    "or a profile file of your own (a path with a / or ending in .toml).":
+        "检查项集合：aliyun 为阿里云基线（默认）；cis 为 CIS Docker Benchmark 1.8.0；或自己的基线文件（含 / 或以 .toml 结尾的路径）。",
     "The recorded runs: id, time, items, state.": "已记录的运行：编号、时间、检查项、状态。",
     "Keep only the newest N runs.": "只保留最近的 N 次运行。",
     "One page for many hosts, from their `--format json` reports (as Ansible fetches them).":

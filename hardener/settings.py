@@ -10,7 +10,7 @@ from typing import List, Optional
 import click
 
 LANGUAGES = ("en", "zh")
-PROFILES = ("aliyun", "cis")  # the items' profiles (profiles.py); the first is the default
+PROFILES = ("aliyun", "cis")  # the built-in profiles (hardener/builtin_profiles, profiles.py); the first is the default
 # The exit codes; cli.py says what each means.
 OK, ERROR, NOT_COMPLIANT, APPLY_FAILED, ROLLBACK_REFUSED, ROLLBACK_INCOMPLETE = 0, 1, 2, 3, 4, 5
 

@@ -22,8 +22,21 @@ def test_readme_config_example_is_valid():
     from hardener.fixes import all_fixes
 
     readme = (DEMO.parent.parent / "README.md").read_text()
-    (example,) = re.findall(r"```toml\n(.*?)```", readme, re.DOTALL)
+    (example,) = [block for block in re.findall(r"```toml\n(.*?)```", readme, re.DOTALL) if "[[waivers]]" in block]
     config = parse(example, "README.md", [fix.id for fix in all_fixes()])
     assert config.items == ("file-permissions", "content-trust") and len(config.waivers) == 2
     assert config.value_for("memory_limit", "db-1", {}).text == "4g" and config.value_for("memory_limit", "web", {}).text == "512m"
     assert config.daemon_options == "daemon-json"
+
+
+def test_readme_profile_example_resolves(tmp_path):
+    import re
+
+    from hardener.profiles import load_profile
+
+    readme = (DEMO.parent.parent / "README.md").read_text()
+    (example,) = [block for block in re.findall(r"```toml\n(.*?)```", readme, re.DOTALL) if "[[entry]]" in block]
+    (tmp_path / "acme.toml").write_text(example)
+    profile = load_profile(str(tmp_path / "acme.toml"))
+    cis = load_profile("cis").items
+    assert profile.name == "acme" and profile.items == tuple(item for item in cis if item not in ("no-sshd", "cpu-shares"))

@@ -1,5 +1,10 @@
 """Profiles: aliyun (the baseline's 13 items, the default) and cis (every
 recommendation of the CIS Docker Benchmark 1.8.0, none silently left out)."""
+import os
+
+import pytest
+
+import hosts
 from conftest import run_harden
 from hardener.benchmark import numbers, recommendations
 from hardener.profiles import profile_fixes
@@ -52,7 +57,8 @@ def test_the_profile_from_the_config_and_the_command_line(make_root):
     assert run_harden("check", "--root", root, "--format", "json", "--profile", "aliyun").json["profile"] == "aliyun"
     (root / "etc/hardener/config.toml").write_text('\nprofile = "nist"\n')
     bad = run_harden("check", "--root", root)
-    assert bad.code == 1 and bad.err.strip() == f"harden: error: {root}/etc/hardener/config.toml:2: profile is one of aliyun, cis, not 'nist'"
+    assert bad.code == 1 and bad.err.strip() == (f"harden: error: {root}/etc/hardener/config.toml:2: profile is a built-in profile "
+                                                 "(aliyun, cis) or a profile file (a path with a / or ending in .toml), not 'nist'")
     (root / "etc/hardener/config.toml").unlink()
     wrong = run_harden("check", "--root", root, "--only", "image-user")
     assert wrong.code == 1 and "unknown item 'image-user' in the aliyun profile" in wrong.err
@@ -76,3 +82,95 @@ def test_text_and_html_read_per_recommendation(make_root):
     assert "    CIS 2.3:" not in text
     page = run_harden("check", "--root", root, "--profile", "cis", "--only", "file-permissions", "--format", "html").out
     assert "CIS 3.1, 3.2: /lib/systemd/system/docker.service is" in page
+
+
+ACME = """# ACME's Docker baseline
+name = "acme"
+title = { en = "ACME Docker baseline", zh = "ACME Docker 基线" }
+benchmark = "ACME Docker baseline"
+version = "2026.1"
+extends = "aliyun"
+leave_out = ["no-aufs", "content-trust"]
+
+[[entry]]
+item = "icc"
+
+[[entry]]
+item = "docker-group"
+"""
+
+
+def write_profile(path, text, mode=0o644):
+    path.write_text(text)
+    path.chmod(mode)
+    return path
+
+
+def test_a_profile_file_extends_a_built_in_one_and_names_the_report(make_root, tmp_path):
+    """extends aliyun, leaves two of its items out, keeps icc where it was and adds one of cis at the end; the report
+    is named and headed by the file; list shows what the file resolves to."""
+    acme = write_profile(tmp_path / "acme.toml", ACME)
+    expected = [item for item in ALIYUN if item not in ("no-aufs", "content-trust")] + ["docker-group"]
+    listed = run_harden("list", "--profile", acme, "--format", "json")
+    assert listed.code == 0, listed
+    assert [item["id"] for item in listed.json["items"]] == expected and listed.json["source"] == str(acme)
+    checked = run_harden("check", "--root", make_root("debian"), "--profile", acme, "--format", "json")
+    assert checked.code == 2, checked
+    document = checked.json
+    assert [item["id"] for item in document["items"]] == expected
+    assert (document["profile"], document["profile_title"]) == ("acme", {"en": "ACME Docker baseline", "zh": "ACME Docker 基线"})
+    text = run_harden("check", "--root", make_root("debian"), "--profile", acme, "--lang", "zh").out
+    assert text.startswith("harden：ACME Docker 基线，主机 ")
+    root = make_root("debian")
+    (root / "etc/hardener").mkdir(exist_ok=True)
+    (root / "etc/hardener/profiles").mkdir()
+    write_profile(root / "etc/hardener/profiles/acme.toml", ACME)
+    (root / "etc/hardener/config.toml").write_text('profile = "/etc/hardener/profiles/acme.toml"\n')
+    assert run_harden("check", "--root", root, "--format", "json").json["profile"] == "acme", "the tree's own file, under --root"
+
+
+@pytest.mark.parametrize("text, line, message", [
+    ('name = "x"\ntitle = { en = "X", zh = "X" }\n\n[[entry]]\nitem = "no-such-item"\n', 5, "unknown item 'no-such-item'"),
+    ('name = "x"\ntitle = { en = "X", zh = "X" }\n\n[[entry]]\nitem = "icc"\nmax_mode = 0o600\n', 6,
+     "unknown key 'max_mode' in an entry"),
+    ('name = "x"\ntitle = { en = "X", zh = "X" }\nleave_out = "icc"\nextends = "aliyun"\n', 3, "leave_out must be a list"),
+    ('name = "x"\ntitle = { en = "X" }\n[[entry]]\nitem = "icc"\n', 2, "title must be"),
+    ('name = 3\ntitle = { en = "X", zh = "X" }\n', 1, "name must be a non-empty string"),
+    ('name = "x"\ntitle = { en = "X", zh = "X" }\n[[entry]]\nitem = "icc"\n[[entry]]\nitem = "icc"\n', 6, "item 'icc' is listed twice"),
+    ('name = "x"\ntitle = { en = "X", zh = "X" }\nextends = "nist"\n', None, "unknown profile 'nist'"),
+    ('name = "x"\ntitle = { en = "X", zh = "X" }\nrules = []\n', 3, "unknown key 'rules'"),
+    ('name = "x"\ntitle = [', 2, "not valid TOML"),
+])
+def test_a_profile_file_fault_is_one_line_naming_the_file_and_line(make_root, tmp_path, text, line, message):
+    profile = write_profile(tmp_path / "bad.toml", text)
+    root = make_root("debian")
+    start = hosts.snapshot(root)
+    result = run_harden("apply", "--yes", "--root", root, "--profile", profile)
+    assert result.code == 1 and result.err.count("\n") == 1 and message in result.err, result
+    if line is not None:
+        assert result.err.startswith(f"harden: error: {profile}:{line}: "), result.err
+    assert hosts.snapshot(root) == start, "nothing was read or changed"
+
+
+def test_a_cycle_of_extends_and_a_profile_others_can_write_are_refused(tmp_path):
+    write_profile(tmp_path / "a.toml", 'name = "a"\ntitle = { en = "A", zh = "A" }\nextends = "b.toml"\n')
+    write_profile(tmp_path / "b.toml", 'name = "b"\ntitle = { en = "B", zh = "B" }\nextends = "./a.toml"\n')
+    cycle = run_harden("list", "--profile", tmp_path / "a.toml")
+    assert cycle.code == 1 and "which extends it again" in cycle.err and cycle.err.count("\n") == 1, cycle
+    loose = write_profile(tmp_path / "loose.toml", ACME, mode=0o666)
+    refused = run_harden("list", "--profile", loose)
+    assert refused.code == 1 and "must be root's and writable by root alone" in refused.err and "mode 0666" in refused.err, refused
+    theirs = write_profile(tmp_path / "theirs.toml", ACME)
+    os.chown(theirs, 1000, 1000)
+    refused = run_harden("list", "--profile", theirs)
+    assert refused.code == 1 and "it is uid 1000's" in refused.err, refused
+
+
+def test_the_built_in_profiles_are_files_of_the_same_shape():
+    """aliyun's 13 items and cis's, read from the package's files as a site's would be."""
+    from hardener.profiles import BUILTIN_DIR, load_profile
+
+    assert sorted(path.name for path in BUILTIN_DIR.iterdir()) == ["aliyun.toml", "cis.toml"]
+    assert list(load_profile("aliyun").items) == ALIYUN
+    cis = load_profile(str(BUILTIN_DIR / "cis.toml"))
+    assert cis.items == load_profile("cis").items and cis.title.en == "CIS Docker Benchmark 1.8.0"

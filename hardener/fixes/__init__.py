@@ -11,7 +11,7 @@ import abc
 import importlib
 import pkgutil
 import re
-from typing import List, Mapping, Optional, Tuple, Type
+from typing import List, Mapping, Optional, Type
 
 from ..host import Host, HostError
 from ..model import Detection, Finding, Remedy, Status, Text
@@ -21,7 +21,6 @@ from ..options import Options
 class Fix(abc.ABC):
     id: str = ""
     cis: str = ""  # the CIS Docker Benchmark 1.8.0 recommendations it answers: "2.3", "3.1–3.6"
-    profiles: Tuple[str, ...] = ("aliyun", "cis")  # the profiles it belongs to (profiles.py)
     title: Text
     advice: Text
     remedy: Remedy = Remedy.AUTO

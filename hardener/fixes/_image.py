@@ -29,7 +29,6 @@ def users(host: Host) -> Dict[str, List[str]]:
 
 class ImageFix(Fix):
     remedy = Remedy.MANUAL
-    profiles = ("cis",)
     reads_history = False
     reasons = {  # every image item's; each adds its own with dict(ImageFix.reasons, ...)
         "compliant": Text("{checked} image(s) checked", "已检查 {checked} 个镜像"),

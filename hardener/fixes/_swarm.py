@@ -12,7 +12,6 @@ from . import Fix
 
 class SwarmFix(Fix):
     remedy = Remedy.MANUAL
-    profiles = ("cis",)
     manager_only = True  # what it reads only a manager knows
     reasons = {  # every swarm item's; each adds its own with dict(SwarmFix.reasons, ...)
         "not_manager": Text("this node is a swarm worker: check it on a manager", "本节点是 swarm 工作节点：请在管理节点上检查"),

@@ -10,7 +10,6 @@ from ._container import ContainerFix, Problem
 class ApparmorProfile(ContainerFix):
     id = "apparmor-profile"
     cis = "5.2"
-    profiles = ("cis",)
     title = Text("Containers run under an AppArmor profile", "容器启用 AppArmor 配置")
     advice = Text("Recreate the container without --security-opt apparmor=unconfined: Docker confines it with docker-default, "
                   "or give it a profile of its own (--security-opt apparmor=PROFILE).",

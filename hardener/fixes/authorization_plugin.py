@@ -8,7 +8,6 @@ from ._daemon import DaemonFix, listed
 class AuthorizationPlugin(DaemonFix):
     id = "authorization-plugin"
     cis = "2.13"
-    profiles = ("cis",)
     remedy = Remedy.MANUAL
     title = Text("Docker client commands are authorized by a plugin", "启用 Docker 客户端命令授权")
     advice = Text('Install an authorization plugin (Open Policy Agent\'s opa-docker-authz, for one), name it in '

@@ -8,7 +8,6 @@ from ._daemon import DaemonFix, listed
 class BaseDeviceSize(DaemonFix):
     id = "base-device-size"
     cis = "2.12"
-    profiles = ("cis",)
     remedy = Remedy.MANUAL
     title = Text("The base device size is not changed until needed", "在需要之前不更改基础设备大小")
     advice = Text("Remove dm.basesize from the storage options unless containers need larger root file systems, and restart docker.",

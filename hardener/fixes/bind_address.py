@@ -20,7 +20,6 @@ def published(container, where=lambda binding: True):
 class BindAddress(ContainerFix):
     id = "bind-address"
     cis = "5.14"
-    profiles = ("cis",)
     title = Text("Incoming container traffic is bound to a specific host interface", "容器的入站流量绑定到指定的主机网络接口")
     advice = Text('Set bind_address = "ADDRESS" in the config and run harden apply --recreate, or recreate the container '
                   "publishing its ports as -p ADDRESS:PORT:PORT.",

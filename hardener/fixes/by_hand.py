@@ -11,7 +11,6 @@ from . import Fix
 
 class ByHand(Fix):
     remedy = Remedy.MANUAL
-    profiles = ("cis",)
     swarm_only = False
     reasons = {"by_hand": Text("CIS {recommendation}: a person judges this; see the advice", "CIS {recommendation}：需人工判断；见建议")}
 

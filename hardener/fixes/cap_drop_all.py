@@ -13,7 +13,6 @@ from ._container import ContainerFix, Problem
 class CapDropAll(ContainerFix):
     id = "cap-drop-all"
     cis = "5.4"
-    profiles = ("cis",)
     remedy = Remedy.WHEN_NAMED
     title = Text("Containers drop all capabilities they do not need", "容器移除所有不需要的能力")
     advice = Text("Recreate the container with --cap-drop ALL and --cap-add for each capability it needs.",

@@ -8,7 +8,6 @@ from ._daemon import DaemonFix, ReviewedOption
 class CgroupParent(ReviewedOption):
     id = "cgroup-parent"
     cis = "2.11"
-    profiles = ("cis",)
     title = Text("The default cgroup usage has been confirmed", "已确认默认的 cgroup 用法")
     advice = Text('Confirm that "cgroup-parent" is what this host wants, or remove it and restart docker.',
                   '确认 "cgroup-parent" 的设置是本机所需，否则删除并重启 docker。')

@@ -8,7 +8,6 @@ from ._container import ContainerFix, Problem
 class CgroupUsage(ContainerFix):
     id = "cgroup-usage"
     cis = "5.25"
-    profiles = ("cis",)
     title = Text("Cgroup usage is confirmed", "确认容器的 cgroup 使用")
     advice = Text("Check the container is meant to run in the cgroup it names (--cgroup-parent); otherwise recreate it without.",
                   "确认容器应运行在其指定的 cgroup 中（--cgroup-parent）；否则不指定重新创建容器。")

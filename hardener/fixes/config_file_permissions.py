@@ -44,7 +44,6 @@ def docker_gid(host: Host) -> int:
 class ConfigFilePermissions(Fix):
     id = "config-file-permissions"
     cis = "3.7–3.24"
-    profiles = ("cis",)
     title = Text("Docker's certificates, keys, configuration and sockets have safe owners and permissions",
                  "Docker 的证书、密钥、配置文件和套接字具有合适的属主和权限")
     advice = Text("chown root:root and chmod 444 the registry and TLS certificates, 400 the TLS key, 644 daemon.json and "

@@ -8,7 +8,6 @@ from ._container import ContainerFix, Problem
 class ContainerHealth(ContainerFix):
     id = "container-health"
     cis = "5.27"
-    profiles = ("cis",)
     title = Text("Container health is checked at runtime", "在运行时检查容器的健康状态")
     advice = Text("Give the image a HEALTHCHECK (or the container --health-cmd), and look into unhealthy containers.",
                   "为镜像添加 HEALTHCHECK（或为容器指定 --health-cmd），并排查不健康的容器。")

@@ -24,7 +24,6 @@ def daemon_sets_it(host) -> bool:
 class ContainerNoNewPrivileges(ContainerFix):
     id = "container-no-new-privileges"
     cis = "5.26"
-    profiles = ("cis",)
     title = Text("Containers are restricted from acquiring additional privileges", "限制容器获取额外权限")
     advice = Text("Recreate the container with --security-opt no-new-privileges, or set it for every container "
                   "in dockerd (daemon-no-new-privileges).",

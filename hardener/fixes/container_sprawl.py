@@ -20,7 +20,6 @@ def stopped_on(finished_at: str) -> Optional[datetime.datetime]:
 class ContainerSprawl(ContainerFix):
     id = "container-sprawl"
     cis = "6.2"
-    profiles = ("cis",)
     title = Text("Container sprawl is avoided", "避免容器泛滥")
     advice = Text("Remove the containers that stay stopped: docker container prune --filter until=720h, or docker rm NAME.",
                   "删除长期停止的容器：docker container prune --filter until=720h，或 docker rm 容器名。")

@@ -8,7 +8,6 @@ from ._container import ContainerFix, Problem
 class ContainerUlimits(ContainerFix):
     id = "container-ulimits"
     cis = "5.19"
-    profiles = ("cis",)
     title = Text("Default ulimits are overwritten at runtime only if needed", "仅在需要时于运行时覆盖默认 ulimit")
     advice = Text("Check the container needs each ulimit it sets; otherwise let it take the daemon's defaults (default-ulimits).",
                   "确认容器确实需要其设置的每个 ulimit；否则使用守护进程的默认值（default-ulimits）。")

@@ -12,7 +12,6 @@ DEFAULT_WEIGHT = 1024
 class CpuShares(ConfiguredValue):
     id = "cpu-shares"
     cis = "5.12"
-    profiles = ("cis",)
     table, setting = "cpu_shares", "CpuShares"
     title = Text("Containers have their CPU priority set", "为容器设置 CPU 优先级")
     advice = Text("Set a weight in the config ([cpu_shares] default = 512, overrides by container or label) and run "

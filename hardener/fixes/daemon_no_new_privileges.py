@@ -9,7 +9,6 @@ from ._daemon import BooleanOption
 class DaemonNoNewPrivileges(BooleanOption):
     id = "daemon-no-new-privileges"
     cis = "2.15"
-    profiles = ("cis",)
     remedy = Remedy.WHEN_NAMED
     option, wanted, default = "no-new-privileges", True, False
     title = Text("Containers are restricted from acquiring new privileges", "限制容器获取新权限")

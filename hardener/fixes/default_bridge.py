@@ -8,7 +8,6 @@ from ._container import ContainerFix, Problem
 class DefaultBridge(ContainerFix):
     id = "default-bridge"
     cis = "5.30"
-    profiles = ("cis",)
     title = Text("Docker's default bridge docker0 is not used", "不使用 Docker 的默认网桥 docker0")
     advice = Text("Put containers on user-defined networks (docker network create), where only those that talk share one.",
                   "将容器放在自定义网络上（docker network create），只让需要通信的容器共享网络。")

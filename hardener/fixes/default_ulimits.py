@@ -8,7 +8,6 @@ from ._daemon import DaemonFix, listed
 class DefaultUlimits(DaemonFix):
     id = "default-ulimits"
     cis = "2.9"
-    profiles = ("cis",)
     remedy = Remedy.MANUAL
     title = Text("The default ulimit is configured appropriately", "默认 ulimit 配置得当")
     advice = Text('Set "default-ulimits" in /etc/docker/daemon.json (nofile, nproc: {"nofile": {"Name": "nofile", '

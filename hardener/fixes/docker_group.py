@@ -10,7 +10,6 @@ from . import Fix
 class DockerGroup(Fix):
     id = "docker-group"
     cis = "1.1.2"
-    profiles = ("cis",)
     remedy = Remedy.MANUAL
     title = Text("Only trusted users control the Docker daemon", "只有受信任的用户可以控制 Docker 守护进程")
     advice = Text("Remove from the docker group everyone who should not have root on this host (gpasswd -d USER docker).",

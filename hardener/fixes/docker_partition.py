@@ -29,7 +29,6 @@ def mount_points(host: Host) -> dict:
 class DockerPartition(Fix):
     id = "docker-partition"
     cis = "1.1.1"
-    profiles = ("cis",)
     remedy = Remedy.MANUAL
     title = Text("Docker's data root is a partition of its own", "为容器创建了独立分区")
     advice = Text("Create a file system for Docker's data root (a partition or a logical volume), stop docker, move the "

@@ -11,7 +11,6 @@ from . import Fix
 class DockerVersion(Fix):
     id = "docker-version"
     cis = "1.2.2"
-    profiles = ("cis",)
     remedy = Remedy.MANUAL
     title = Text("The version of Docker is up to date", "Docker 版本是最新的")
     advice = Text("Compare the version with the latest of your distribution's or Docker's packages, and upgrade "

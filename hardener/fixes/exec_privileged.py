@@ -8,7 +8,6 @@ from ._container import ExecFix
 class ExecPrivileged(ExecFix):
     id = "exec-privileged"
     cis = "5.23"
-    profiles = ("cis",)
     title = Text("docker exec commands are not used with the privileged option", "docker exec 命令不使用 privileged 选项")
     advice = Text("Do not run docker exec --privileged; watch the docker client with the audit rules (audit-docker-files).",
                   "不要执行 docker exec --privileged；用审计规则监视 docker 客户端（audit-docker-files）。")

@@ -14,7 +14,6 @@ def is_root(user: str) -> bool:
 class ExecRoot(ExecFix):
     id = "exec-root"
     cis = "5.24"
-    profiles = ("cis",)
     title = Text("docker exec commands are not used with the user=root option", "docker exec 命令不使用 user=root 选项")
     advice = Text("Run docker exec with --user of an unprivileged user; watch the docker client with the audit rules (audit-docker-files).",
                   "使用 --user 指定非特权用户执行 docker exec；用审计规则监视 docker 客户端（audit-docker-files）。")

@@ -8,7 +8,6 @@ from ._daemon import BooleanOption
 class Experimental(BooleanOption):
     id = "experimental"
     cis = "2.19"
-    profiles = ("cis",)
     option, wanted, default = "experimental", False, False
     title = Text("Experimental features are not enabled in production", "生产环境不启用实验性功能")
     advice = Text('Remove --experimental (or "experimental": true) and restart docker.',

@@ -8,7 +8,6 @@ from ._container import ContainerFix, Problem
 class HostDevices(ContainerFix):
     id = "host-devices"
     cis = "5.18"
-    profiles = ("cis",)
     title = Text("Host devices are not directly exposed to containers", "不直接向容器暴露主机设备")
     advice = Text("Check each device is needed, and give it with the least permissions (--device PATH:PATH:r).",
                   "确认每个设备都是需要的，并以最小权限提供（--device 路径:路径:r）。")

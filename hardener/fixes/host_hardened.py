@@ -9,7 +9,6 @@ from . import Fix
 class HostHardened(Fix):
     id = "host-hardened"
     cis = "1.2.1"
-    profiles = ("cis",)
     remedy = Remedy.MANUAL
     title = Text("The container host has been hardened", "容器主机已加固")
     advice = Text("Harden the operating system to its own benchmark (the CIS benchmark of this distribution, or the "

@@ -11,7 +11,6 @@ from ._image import image_name, users
 class ImageSprawl(Fix):
     id = "image-sprawl"
     cis = "6.1"
-    profiles = ("cis",)
     remedy = Remedy.MANUAL
     title = Text("Image sprawl is avoided", "避免镜像泛滥")
     advice = Text("Remove the images no container uses: docker image prune (dangling ones), docker image prune --all (every unused one).",

@@ -9,7 +9,6 @@ from ._daemon import DaemonFix, conflict, listed
 class InsecureRegistries(DaemonFix):
     id = "insecure-registries"
     cis = "2.5"
-    profiles = ("cis",)
     remedy = Remedy.WHEN_NAMED
     title = Text("Insecure registries are not used", "不使用不安全的镜像仓库")
     advice = Text('Remove --insecure-registry and "insecure-registries", give those registries TLS certificates '

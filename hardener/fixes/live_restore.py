@@ -13,7 +13,6 @@ from ._daemon import BooleanOption
 class LiveRestore(BooleanOption):
     id = "live-restore"
     cis = "2.16"
-    profiles = ("cis",)
     option, wanted, default = "live-restore", True, False
     title = Text("Live restore is enabled", "启用 live restore")
     advice = Text('Set "live-restore": true in /etc/docker/daemon.json and reload docker (systemctl reload docker).',

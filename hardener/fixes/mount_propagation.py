@@ -10,7 +10,6 @@ from ._container import ContainerFix, Problem
 class MountPropagation(ContainerFix):
     id = "mount-propagation"
     cis = "5.20"
-    profiles = ("cis",)
     title = Text("Mount propagation is not set to shared", "挂载传播模式不设置为 shared")
     advice = Text("Recreate the container with its mounts' propagation private (the default), not shared or rshared.",
                   "以 private（默认）而非 shared 或 rshared 的传播模式重新创建容器的挂载。")

@@ -14,7 +14,6 @@ DANGEROUS = {"ALL", "SYS_ADMIN", "SYS_MODULE", "SYS_PTRACE", "SYS_RAWIO", "NET_A
 class NoAddedCapabilities(ContainerFix):
     id = "no-added-capabilities"
     cis = "5.4"
-    profiles = ("cis",)
     title = Text("Containers add no Linux capabilities", "容器不添加额外的 Linux 能力")
     advice = Text("Recreate the container without --cap-add, or with only the capabilities it cannot work without.",
                   "不使用 --cap-add 重新创建容器，或只添加其必需的能力。")

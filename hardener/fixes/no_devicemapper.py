@@ -10,7 +10,6 @@ from ._daemon import SEVERAL_DRIVERS, DaemonFix, ReviewedOption, several_drivers
 class NoDevicemapper(ReviewedOption):
     id = "no-devicemapper"
     cis = "2.7"
-    profiles = ("cis",)
     title = Text("The devicemapper storage driver is not used", "不使用 devicemapper 存储驱动")
     advice = Text("Move to overlay2: docker save or push the images you need, note the containers, set storage-driver to "
                   "overlay2, restart docker, then load the images and recreate the containers (the new driver sees none of the old).",

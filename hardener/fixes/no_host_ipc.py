@@ -8,7 +8,6 @@ from ._container import ContainerFix, SharedFromHost
 class NoHostIpc(SharedFromHost):
     id = "no-host-ipc"
     cis = "5.17"
-    profiles = ("cis",)
     title = Text("Containers do not share the host's IPC namespace", "不共享主机的 IPC 名称空间")
     advice = Text("Recreate the container without --ipc=host.", "不使用 --ipc=host 重新创建容器。")
     reasons = dict(ContainerFix.reasons, host_ipc=Text("{container} ({image}) shares the host's IPC namespace (--ipc=host)",

@@ -11,7 +11,6 @@ from ._container import ContainerFix, SharedFromHost
 class NoHostNetwork(SharedFromHost):
     id = "no-host-network"
     cis = "5.10"
-    profiles = ("cis",)
     remedy = Remedy.WHEN_NAMED
     title = Text("Containers do not share the host's network namespace", "不共享主机的网络名称空间")
     advice = Text("Recreate the container on a network of its own (without --network=host) and publish the ports it serves.",

@@ -8,7 +8,6 @@ from ._container import ContainerFix, SharedFromHost
 class NoHostUserns(SharedFromHost):
     id = "no-host-userns"
     cis = "5.31"
-    profiles = ("cis",)
     title = Text("Containers do not share the host's user namespace", "不共享主机的用户名称空间")
     advice = Text("Recreate the container without --userns=host.", "不使用 --userns=host 重新创建容器。")
     reasons = dict(ContainerFix.reasons, host_userns=Text("{container} ({image}) shares the host's user namespace (--userns=host)",

@@ -8,7 +8,6 @@ from ._container import ContainerFix, SharedFromHost
 class NoHostUts(SharedFromHost):
     id = "no-host-uts"
     cis = "5.21"
-    profiles = ("cis",)
     title = Text("Containers do not share the host's UTS namespace", "不共享主机的 UTS 名称空间")
     advice = Text("Recreate the container without --uts=host.", "不使用 --uts=host 重新创建容器。")
     reasons = dict(ContainerFix.reasons, host_uts=Text("{container} ({image}) shares the host's UTS namespace (--uts=host)",

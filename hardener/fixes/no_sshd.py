@@ -13,7 +13,6 @@ from ._container import ContainerFix, Problem
 class NoSshd(ContainerFix):
     id = "no-sshd"
     cis = "5.7"
-    profiles = ("cis",)
     title = Text("sshd is not run within containers", "容器内不运行 sshd")
     advice = Text("Remove the SSH server from the image and reach the container with docker exec.",
                   "从镜像中移除 SSH 服务，使用 docker exec 进入容器。")

@@ -12,7 +12,6 @@ from ._daemon import DaemonFix, effective
 class NonRootDaemon(DaemonFix):
     id = "non-root-daemon"
     cis = "2.1"
-    profiles = ("cis",)
     rootless_too = False  # a rootless dockerd is the answer to it
     remedy = Remedy.MANUAL
     title = Text("The Docker daemon runs as a non-root user, if possible", "尽可能以非 root 用户运行 Docker 守护进程")

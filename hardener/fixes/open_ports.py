@@ -10,7 +10,6 @@ from .bind_address import published
 class OpenPorts(ContainerFix):
     id = "open-ports"
     cis = "5.9"
-    profiles = ("cis",)
     title = Text("Only needed ports are open on containers", "容器只开放需要的端口")
     advice = Text("Check that each published port is needed; recreate the container without the others.",
                   "确认每个发布的端口都是需要的；不发布其余端口重新创建容器。")

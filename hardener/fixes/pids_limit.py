@@ -10,7 +10,6 @@ from ._container import ConfiguredValue
 class PidsLimit(ConfiguredValue):
     id = "pids-limit"
     cis = "5.29"
-    profiles = ("cis",)
     table, setting = "pids_limit", "PidsLimit"
     title = Text("Containers have a PIDs limit", "为容器设置 PIDs cgroup 限制")
     advice = Text("Set a limit in the config ([pids_limit] default = 200, overrides by container or label) and run "

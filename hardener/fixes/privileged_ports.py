@@ -15,7 +15,6 @@ def privileged(binding) -> bool:
 class PrivilegedPorts(ContainerFix):
     id = "privileged-ports"
     cis = "5.8"
-    profiles = ("cis",)
     title = Text("Privileged ports are not mapped within containers", "容器不映射特权端口")
     advice = Text("Recreate the container publishing on host ports of 1024 and above (-p 8080:80), with a proxy in front "
                   "where a low port is needed.",

@@ -12,7 +12,6 @@ REMOTE_DRIVERS = ("syslog", "gelf", "fluentd", "awslogs", "splunk", "gcplogs", "
 class RemoteLogging(DaemonFix):
     id = "remote-logging"
     cis = "2.14"
-    profiles = ("cis",)
     remedy = Remedy.MANUAL
     title = Text("Centralized and remote logging is configured", "配置集中式远程日志")
     advice = Text('Set "log-driver" to a remote driver (syslog with a tcp:// or udp:// "syslog-address" in "log-opts", '

@@ -14,7 +14,6 @@ MAXIMUM = 5
 class RestartPolicy(ContainerFix):
     id = "restart-policy"
     cis = "5.15"
-    profiles = ("cis",)
     remedy = Remedy.WHEN_NAMED
     title = Text("The on-failure restart policy is set to at most 5", "容器的 on-failure 重启策略设置为最多 5 次")
     advice = Text("Run docker update --restart on-failure:5 on the container.", "对容器执行 docker update --restart on-failure:5。")

@@ -12,7 +12,6 @@ UNCONFINED = "seccomp=unconfined"
 class SeccompDefault(ContainerFix):
     id = "seccomp-default"
     cis = "5.22"
-    profiles = ("cis",)
     title = Text("The default seccomp profile is not disabled", "不禁用默认的 seccomp 配置")
     advice = Text("Recreate the container without --security-opt seccomp=unconfined.",
                   "不使用 --security-opt seccomp=unconfined 重新创建容器。")

@@ -11,7 +11,6 @@ from ._daemon import DaemonFix, ReviewedOption
 class SeccompProfile(ReviewedOption):
     id = "seccomp-profile"
     cis = "2.18"
-    profiles = ("cis",)
     title = Text("A daemon-wide seccomp profile is applied", "应用守护进程级 seccomp 配置")
     advice = Text('Remove "seccomp-profile": "unconfined" (Docker\'s default profile then applies), or name a custom '
                   "profile for this host's containers, and restart docker.",

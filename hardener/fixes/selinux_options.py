@@ -13,7 +13,6 @@ DISABLED = "label=disable"
 class SelinuxOptions(ContainerFix):
     id = "selinux-options"
     cis = "5.3"
-    profiles = ("cis",)
     title = Text("Containers run under SELinux labels", "容器设置 SELinux 安全选项")
     advice = Text("Recreate the container without --security-opt label=disable (or with the label it needs: "
                   "--security-opt label=type:TYPE).",

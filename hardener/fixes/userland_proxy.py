@@ -8,7 +8,6 @@ from ._daemon import BooleanOption
 class UserlandProxy(BooleanOption):
     id = "userland-proxy"
     cis = "2.17"
-    profiles = ("cis",)
     remedy = Remedy.WHEN_NAMED
     option, wanted, default = "userland-proxy", False, True
     title = Text("The userland proxy is disabled", "禁用用户态代理（userland proxy）")

@@ -11,7 +11,6 @@ from ._daemon import DaemonFix, ReviewedOption
 class UsernsRemap(ReviewedOption):
     id = "userns-remap"
     cis = "2.10"
-    profiles = ("cis",)
     rootless_too = False  # rootless dockerd runs in a user namespace of its own already
     title = Text("User namespace support is enabled", "启用用户命名空间支持")
     advice = Text('Set "userns-remap": "default" (or a user) in /etc/docker/daemon.json and restart docker, after moving '

@@ -42,10 +42,9 @@ options:
     default: check
   profile:
     description:
-      - The items - C(aliyun), the Alibaba Cloud Docker baseline (harden's default), or C(cis), every recommendation of the
-        CIS Docker Benchmark 1.8.0 (C(--profile)).
+      - The items - C(aliyun), the Alibaba Cloud Docker baseline (harden's default), C(cis), every recommendation of the
+        CIS Docker Benchmark 1.8.0, or the path of a profile file on the host (C(--profile)).
     type: str
-    choices: [aliyun, cis]
   only:
     description: Only these item ids.
     type: list
@@ -187,7 +186,7 @@ def main():
     module = AnsibleModule(
         argument_spec=dict(
             mode=dict(type="str", default="check", choices=["check", "dry-run", "apply", "rollback"]),
-            profile=dict(type="str", choices=["aliyun", "cis"]),
+            profile=dict(type="str"),
             only=dict(type="list", elements="str"),
             skip=dict(type="list", elements="str"),
             run_id=dict(type="str"),
