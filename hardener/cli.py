@@ -111,13 +111,13 @@ def list_items(**given):
     settings = given_settings(**given)
     lang = settings.language
     try:
-        profile = load_profile(settings.profile or DEFAULT_PROFILE)
+        profile = load_profile(DEFAULT_PROFILE if settings.profile is None else settings.profile)
     except ProfileError as error:
         sys.exit(_fail(str(error)))
     fixes = profile.fixes()
     items = [{"id": fix.id, "title": fix.title(lang), "cis": fix.cis, "remedy": fix.remedy.value} for fix in fixes]
     width = max(len(item["id"]) for item in items)
-    lines = [f"{profile.title(lang)} ({profile.source})", ""]
+    lines = [one_line(f"{profile.title(lang)} ({profile.source})"), ""]
     lines += [f"{item['id']:<{width}}  CIS {item['cis']:<12} {REMEDY[fix.remedy](lang):<11} {item['title']}"
               for item, fix in zip(items, fixes)]
     document = {"profile": profile.name, "profile_title": {"en": profile.title.en, "zh": profile.title.zh}, "source": profile.source,

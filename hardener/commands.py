@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
 import sys
 from dataclasses import dataclass
 from typing import Optional, Tuple
@@ -18,7 +19,7 @@ from . import config as config_file
 from . import journal as states
 from .engine import ApplyFailed, RollbackRefused, SelectionError
 from .fixes import all_fixes
-from .profiles import DEFAULT_PROFILE, Profile, ProfileError, is_file, load_profile
+from .profiles import DEFAULT_PROFILE, Profile, ProfileError, load_profile
 from .host import Host, HostError
 from .i18n import UI
 from .journal import Journal, JournalError
@@ -48,17 +49,24 @@ class Session:
             if value is not None and not value.strip():
                 # `--root "$UNSET"` must not harden the machine it runs on
                 raise Failure(f"{option} was given an empty value; name a directory or file, or leave {option} out")
-        return cls(settings, Host(settings.root or "/"), recreate, no_restart, live_restore)
+        session = cls(settings, Host(settings.root or "/"), recreate, no_restart, live_restore)
+        if settings.profile is not None:  # the command line's, read before anything of the host
+            try:
+                session.profile = load_profile(settings.profile)
+            except ProfileError as error:
+                raise Failure(str(error)) from None
+        return session
 
     def evaluate(self):
         try:
-            if self.settings.profile:  # the command line's, read before anything of the host
-                self.profile = load_profile(self.settings.profile)
             config = config_file.load(self.host, self.settings.config_path, [fix.id for fix in all_fixes()])
             if self.profile is None:
                 chosen = config.profile or DEFAULT_PROFILE
-                # a file the host's config names is the host's: under --root, in its tree
-                self.profile = load_profile(str(self.host.real_path(chosen)) if is_file(chosen) and not self.host.live else chosen)
+                if self.settings.config_path is not None:  # a file of this machine's; its paths are relative to it
+                    self.profile = load_profile(chosen, os.path.dirname(os.path.abspath(self.settings.config_path)))
+                else:  # the host's own config: its paths are the host's (under --root, in its tree)
+                    self.profile = load_profile(chosen, posixpath.dirname(config_file.DEFAULT_PATH),
+                                                lambda path: str(self.host.real_path(path)))
         except (config_file.ConfigError, ProfileError) as error:
             raise Failure(str(error)) from None
         selection = engine.select(self.profile.fixes(), ids(self.settings.only), ids(self.settings.skip), config, self.profile.name)

@@ -18,12 +18,13 @@ can write, is refused: a profile chooses what harden, as root, changes.
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Tuple, Type
+from typing import Callable, Dict, List, Optional, Tuple, Type
 
 from .fixes import Fix, all_fixes
 from .model import Text
@@ -31,6 +32,7 @@ from .settings import PROFILES as BUILTIN
 
 BUILTIN_DIR = Path(__file__).parent / "builtin_profiles"
 DEFAULT_PROFILE = BUILTIN[0]
+UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 KEYS = ("name", "title", "benchmark", "version", "extends", "leave_out", "entry")
 ENTRY_KEYS = ("item",)
 
@@ -57,14 +59,18 @@ def is_file(value: str) -> bool:
     return "/" in value or value.endswith(".toml")
 
 
-_loaded: Dict[str, Profile] = {}
+_loaded: Dict[Tuple[str, str], Profile] = {}
+
+Resolve = Callable[[str], str]  # a profile path as its reader names it -> the path on this machine to open
 
 
-def load_profile(value: str) -> Profile:
-    """A built-in profile by its name, or a profile file by its path; read once a run."""
-    if value not in _loaded:
-        _loaded[value] = _load(value, Path.cwd(), ())
-    return _loaded[value]
+def load_profile(value: str, base: str = "", resolve: Optional[Resolve] = None) -> Profile:
+    """A built-in profile by its name, or a profile file by its path, relative to `base` (the working directory by
+    default); `resolve` turns such a path into the one to open here (a host tree's paths under --root). Read once."""
+    base = base or os.getcwd()
+    if (value, base) not in _loaded:
+        _loaded[(value, base)] = _load(value, base, (), resolve or (lambda path: path))
+    return _loaded[(value, base)]
 
 
 def profile_fixes(value: str) -> List[Type[Fix]]:
@@ -72,36 +78,70 @@ def profile_fixes(value: str) -> List[Type[Fix]]:
     return load_profile(value).fixes()
 
 
-def _load(value: str, base: Path, chain: Tuple[str, ...]) -> Profile:
+MAX_SIZE = 1 << 20  # a profile of every item with every override is some tens of kB
+MAX_DEPTH = 16  # profiles extending each other
+
+
+def _load(value: str, base: str, chain: Tuple[str, ...], resolve: Resolve) -> Profile:
+    if not value.strip():
+        raise ProfileError("the profile is empty: name a built-in one (" + ", ".join(BUILTIN) + ") or a profile file")
+    if len(chain) >= MAX_DEPTH:
+        raise ProfileError(f"{chain[-1]}: profiles extend each other more than {MAX_DEPTH} deep")
     if is_file(value):
-        path = Path(os.path.normpath(base / value))
-        _check_owner(path)
+        named = posixpath.normpath(posixpath.join(base, value))
+        text = _read_trusted(named, resolve(named))
     elif value in BUILTIN:
-        path = BUILTIN_DIR / f"{value}.toml"
+        named = str(BUILTIN_DIR / f"{value}.toml")
+        text = (BUILTIN_DIR / f"{value}.toml").read_text(encoding="utf-8")
     else:
         raise ProfileError(f"unknown profile {value!r}: a built-in one ({', '.join(BUILTIN)}) or a profile file "
                            "(a path with a / or ending in .toml)")
-    source = str(path)
-    if source in chain:
-        raise ProfileError(f"{chain[-1]}: extends {value!r}, which extends it again ({' -> '.join((*chain, source))})")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ProfileError(f"profile {source}: {getattr(error, 'strerror', None) or error}") from None
-    return _parse(text, source, path.parent, (*chain, source))
+    if named in chain:
+        raise ProfileError(f"{chain[-1]}: extends {value!r}, which extends it again ({' -> '.join((*chain, named))})")
+    return _parse(text, named, posixpath.dirname(named), (*chain, named), resolve)
 
 
-def _check_owner(path: Path) -> None:
+def _read_trusted(named: str, path: str) -> str:
+    """A profile file's text, read only where root alone can have made it what it is: the file itself (no link
+    followed at its end; a regular file, not a FIFO or a device) root's and writable by root alone, checked on the
+    descriptor that is read, and every directory above it root's and writable by no one else (a sticky one, /tmp,
+    keeps others from replacing root's file in it)."""
+    refused = "it chooses what harden changes as root, so it and the directories above it must be root's and writable by root alone"
+    real = os.path.realpath(path)
+    directory = os.path.dirname(real)
+    while True:
+        try:
+            info = os.stat(directory)
+        except OSError as error:
+            raise ProfileError(f"profile {named}: {error.strerror}") from None
+        if info.st_uid != 0 or (info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and not info.st_mode & stat.S_ISVTX):
+            raise ProfileError(f"profile {named} is refused: {refused} ({directory} is uid {info.st_uid}'s, mode "
+                               f"{stat.S_IMODE(info.st_mode):04o})")
+        if directory == "/":
+            break
+        directory = os.path.dirname(directory)
     try:
-        info = os.stat(path)
+        fd = os.open(real, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as error:
-        raise ProfileError(f"profile {path}: {error.strerror}") from None
-    if info.st_uid != 0 or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        raise ProfileError(f"profile {path} is refused: it chooses what harden changes as root, so it must be root's "
-                           f"and writable by root alone (it is uid {info.st_uid}'s, mode {stat.S_IMODE(info.st_mode):04o})")
+        raise ProfileError(f"profile {named}: {error.strerror}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ProfileError(f"profile {named} is not a regular file")
+        if info.st_uid != 0 or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            raise ProfileError(f"profile {named} is refused: {refused} (it is uid {info.st_uid}'s, mode {stat.S_IMODE(info.st_mode):04o})")
+        if info.st_size > MAX_SIZE:
+            raise ProfileError(f"profile {named} is {info.st_size} bytes; a profile is at most {MAX_SIZE}")
+        data = os.read(fd, MAX_SIZE + 1)
+    finally:
+        os.close(fd)
+    try:
+        return data.decode("utf-8").lstrip("\ufeff")
+    except UnicodeDecodeError as error:
+        raise ProfileError(f"profile {named}: not UTF-8 ({error.reason} at byte {error.start})") from None
 
 
-def _parse(text: str, source: str, directory: Path, chain: Tuple[str, ...]) -> Profile:
+def _parse(text: str, source: str, directory: str, chain: Tuple[str, ...], resolve: Resolve) -> Profile:
     def fail(message: str, key: str, start: int = 0) -> ProfileError:
         return ProfileError(f"{source}:{_line_of(text, key, start)}: {message}")
 
@@ -126,15 +166,24 @@ def _parse(text: str, source: str, directory: Path, chain: Tuple[str, ...]) -> P
     title = data.get("title")
     if not (isinstance(title, dict) and set(title) == {"en", "zh"} and all(isinstance(v, str) and v.strip() for v in title.values())):
         raise fail("title must be { en = \"...\", zh = \"...\" }, both non-empty", "title")
+    for key, value in (("name", data["name"]), ("title", title["en"]), ("title", title["zh"])):
+        if UNPRINTABLE.search(value):  # a report line of its own, or text turned around, in a report's header
+            raise fail(f"{key} has a control or direction character: {value!r}", key)
 
-    parent = _load(data["extends"], directory, chain) if "extends" in data else None
+    parent = None
+    if "extends" in data:
+        try:
+            parent = _load(data["extends"], directory, chain, resolve)
+        except ProfileError as error:
+            raise fail(f"extends {data['extends']!r}: {error}", "extends") from None
     items: List[str] = list(parent.items) if parent else []
     leave_out = data.get("leave_out", [])
     if not (isinstance(leave_out, list) and all(isinstance(item, str) for item in leave_out)):
         raise fail("leave_out must be a list of item ids", "leave_out")
     for item in leave_out:
         if item not in items:
-            raise fail(f"leave_out names '{item}', which {data.get('extends', 'nothing')} does not have", "leave_out")
+            raise fail(f"leave_out names '{item}', which {data['extends']} does not have" if parent else
+                       "leave_out is for items of the profile this one extends, and it extends none", "leave_out")
     items = [item for item in items if item not in leave_out]
 
     entries = data.get("entry", [])
@@ -145,6 +194,8 @@ def _parse(text: str, source: str, directory: Path, chain: Tuple[str, ...]) -> P
     start = 0
     for entry in entries:
         start = _line_of(text, "[[entry]]", start + 1)
+        if not isinstance(entry, dict):
+            raise fail("entries must be written as [[entry]] tables", "entry")
         for key in entry:
             if key not in ENTRY_KEYS:
                 raise fail(f"unknown key '{key}' in an entry (known: {', '.join(ENTRY_KEYS)})", key, start)
@@ -161,7 +212,7 @@ def _parse(text: str, source: str, directory: Path, chain: Tuple[str, ...]) -> P
     if not items:
         raise ProfileError(f"{source}:1: the profile has no items")
     return Profile(data["name"], Text(title["en"], title["zh"]), data.get("benchmark", ""), data.get("version", ""),
-                   tuple(items), str(chain[-1]))
+                   tuple(items), chain[-1])
 
 
 def _line_of(text: str, key: str, start: int = 0) -> int:

@@ -245,7 +245,7 @@ OLD_TITLES = {"aliyun": Text("Docker security baseline", "Docker 安全基线"),
 
 
 def results_text(document: dict, lang: str, plan: bool) -> str:
-    lines = [UI["header"](lang, title=profile_title(document, lang), root=f"{document['root']} ({document['host'] or '?'})"), ""]
+    lines = [one_line(UI["header"](lang, title=profile_title(document, lang), root=f"{document['root']} ({document['host'] or '?'})")), ""]
     for item in document["items"]:
         status = STATUS[Status(item["status"])](lang)
         lines.append(f"[{status}] {item['id']}  {item['title']} (CIS {item['cis']})")

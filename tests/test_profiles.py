@@ -174,3 +174,50 @@ def test_the_built_in_profiles_are_files_of_the_same_shape():
     assert list(load_profile("aliyun").items) == ALIYUN
     cis = load_profile(str(BUILTIN_DIR / "cis.toml"))
     assert cis.items == load_profile("cis").items and cis.title.en == "CIS Docker Benchmark 1.8.0"
+
+
+def test_what_a_hostile_profile_file_gets_is_one_line(make_root, tmp_path):
+    """A FIFO (which would block a read for ever), a file in a directory a user owns, an entry that is no table, a
+    chain of extends too deep, a title that would forge a report line: each one line, nothing of the tree touched."""
+    root = make_root("debian")
+    start = hosts.snapshot(root)
+    fifo = tmp_path / "fifo.toml"
+    os.mkfifo(fifo, 0o644)
+    theirs = tmp_path / "alice"
+    theirs.mkdir()
+    write_profile(theirs / "p.toml", ACME)
+    os.chown(theirs, 1000, 1000)
+    chain = tmp_path / "chain"
+    chain.mkdir()
+    for number in range(30):
+        write_profile(chain / f"p{number}.toml", f'name = "p{number}"\ntitle = {{ en = "P", zh = "P" }}\n'
+                      + (f'extends = "p{number + 1}.toml"\n' if number < 29 else 'extends = "aliyun"\n'))
+    cases = {
+        fifo: "is not a regular file",
+        theirs / "p.toml": f"({theirs} is uid 1000's, mode 0755)",
+        write_profile(tmp_path / "entry.toml", 'name = "x"\ntitle = { en = "X", zh = "X" }\nentry = [1]\n'): "entries must be written as [[entry]] tables",
+        chain / "p0.toml": "profiles extend each other more than 16 deep",
+        write_profile(tmp_path / "forged.toml", 'name = "x"\ntitle = { en = "X\\n[pass] forged", zh = "X" }\nextends = "aliyun"\n'):
+            "title has a control or direction character",
+    }
+    for profile, message in cases.items():
+        result = run_harden("apply", "--yes", "--root", root, "--profile", profile)
+        assert result.code == 1 and result.err.count("\n") == 1 and message in result.err, (profile, result)
+    assert hosts.snapshot(root) == start and not (root / "var/lib/hardener").exists(), "no lock taken, nothing written"
+
+
+def test_a_profile_the_hosts_config_names_is_the_hosts_and_so_is_what_it_extends(make_root, tmp_path):
+    """Under --root the config's profile, and the profiles it extends, are the tree's files (a relative path from the
+    config's own directory); a file of this machine's outside the tree is not reached."""
+    outside = write_profile(tmp_path / "outside.toml", 'name = "outside"\ntitle = { en = "O", zh = "O" }\nextends = "cis"\n')
+    root = make_root("debian")
+    (root / "etc/hardener/profiles").mkdir(parents=True)
+    (root / "etc/hardener/config.toml").write_text('profile = "profiles/acme.toml"\n')
+    write_profile(root / "etc/hardener/profiles/acme.toml", ACME.replace('extends = "aliyun"', 'extends = "base.toml"'))
+    write_profile(root / "etc/hardener/profiles/base.toml", 'name = "base"\ntitle = { en = "B", zh = "B" }\nextends = "aliyun"\n')
+    document = run_harden("check", "--root", root, "--format", "json").json
+    assert document["profile"] == "acme" and "docker-group" in [item["id"] for item in document["items"]]
+    write_profile(root / "etc/hardener/profiles/base.toml", f'name = "base"\ntitle = {{ en = "B", zh = "B" }}\nextends = "{outside}"\n')
+    escaped = run_harden("check", "--root", root)
+    assert escaped.code == 1 and "No such file or directory" in escaped.err and escaped.err.count("\n") == 1, escaped
+    assert escaped.err.startswith(f"harden: error: /etc/hardener/profiles/acme.toml:6: extends 'base.toml': "), escaped.err
