@@ -156,8 +156,8 @@ def test_a_dockerd_in_another_network_namespace_is_not_asked(listeners, engine_s
     here = serve(Engine, "127.0.0.1")
     listeners.append(here)
     port = here.server_address[1]
-    server = ("import http.server, sys; sys.stdout.write('up\\n'); sys.stdout.flush(); "
-              f"http.server.HTTPServer(('127.0.0.1', {port}), http.server.BaseHTTPRequestHandler).serve_forever()")
+    server = (f"import http.server, sys; server = http.server.HTTPServer(('127.0.0.1', {port}), http.server.BaseHTTPRequestHandler); "
+              "sys.stdout.write('up\\n'); sys.stdout.flush(); server.serve_forever()")  # up once it listens
     process = subprocess.Popen(["unshare", "--net", "sh", "-c", f"ip link set lo up 2>/dev/null || true; exec {sys.executable} -c \"$0\"",
                                 server], stdout=subprocess.PIPE, text=True)
     try:
