@@ -37,7 +37,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Collection, Mapping, Optional, Tuple
+from typing import Callable, Collection, Mapping, Optional, Tuple
 
 from .host import Host, HostError
 from .settings import PROFILES
@@ -139,50 +139,42 @@ def parse(text: str, source: str, known_items: Collection[str]) -> Config:
     def fail(message: str, line: int) -> ConfigError:
         return ConfigError(f"{source}:{line}: {message}")
 
-    if sys.version_info >= (3, 11):  # loaded here: commands that read no config (list) do not pay for it
-        import tomllib
-    else:  # pragma: no cover - exercised on the older Pythons of RHEL 8 / Alibaba Cloud Linux 3
-        import tomli as tomllib
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        match = re.search(r"line (\d+)", str(error))
-        raise fail(f"not valid TOML: {str(error).split(' (at')[0]}", int(match.group(1)) if match else 1) from None
+    data = toml_document(text, fail)
 
     known = ("profile", "items", "waivers", *TABLES, "daemon_options", "bind_address", "sprawl_days")
     for key in data:
         if key not in known:
-            raise fail(f"unknown key '{key}' (known: {', '.join(known)})", _line_of(text, key))
+            raise fail(f"unknown key '{key}' (known: {', '.join(known)})", line_of(text, key))
     profile = data.get("profile")
     if profile is not None and not (isinstance(profile, str) and (profile in PROFILES or "/" in profile or profile.endswith(".toml"))):
         raise fail(f"profile is a built-in profile ({', '.join(PROFILES)}) or a profile file (a path with a / or ending in .toml), "
-                   f"not {profile!r}", _line_of(text, "profile"))
+                   f"not {profile!r}", line_of(text, "profile"))
     daemon_options = data.get("daemon_options", "daemon-json")
     if daemon_options not in DAEMON_OPTIONS:
-        raise fail(f"daemon_options is one of {', '.join(DAEMON_OPTIONS)}, not {daemon_options!r}", _line_of(text, "daemon_options"))
+        raise fail(f"daemon_options is one of {', '.join(DAEMON_OPTIONS)}, not {daemon_options!r}", line_of(text, "daemon_options"))
 
     items = data.get("items")
     if items is not None:
         if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
-            raise fail("items must be a list of item ids", _line_of(text, "items"))
+            raise fail("items must be a list of item ids", line_of(text, "items"))
         for item in items:
             if item not in known_items:
-                raise fail(f"unknown item '{item}' in items (see: harden list)", _line_of(text, "items"))
+                raise fail(f"unknown item '{item}' in items (see: harden list)", line_of(text, "items"))
         items = tuple(items)
 
     waivers = []
     entries = data.get("waivers", [])
     if not isinstance(entries, list):
-        raise fail("waivers must be written as [[waivers]] tables", _line_of(text, "waivers"))
+        raise fail("waivers must be written as [[waivers]] tables", line_of(text, "waivers"))
     for number, entry in enumerate(entries):
-        start = _table_line(text, "waivers", number)
-        waivers.append(_waiver(entry, known_items, lambda message, key: fail(message, _line_of(text, key, start))))
+        start = table_line(text, "waivers", number)
+        waivers.append(_waiver(entry, known_items, lambda message, key: fail(message, line_of(text, key, start))))
     bind_address = data.get("bind_address")
     if bind_address is not None and not _is_address(bind_address):
-        raise fail(f"bind_address is one IPv4 or IPv6 address of this host, not {bind_address!r}", _line_of(text, "bind_address"))
+        raise fail(f"bind_address is one IPv4 or IPv6 address of this host, not {bind_address!r}", line_of(text, "bind_address"))
     sprawl_days = data.get("sprawl_days", 30)
     if isinstance(sprawl_days, bool) or not isinstance(sprawl_days, int) or sprawl_days < 1:
-        raise fail(f"sprawl_days is a whole number of days, at least 1, not {sprawl_days!r}", _line_of(text, "sprawl_days"))
+        raise fail(f"sprawl_days is a whole number of days, at least 1, not {sprawl_days!r}", line_of(text, "sprawl_days"))
     tables = {table: _table(table, key, data.get(table), text, fail) for table, key in TABLES.items()}
     return Config(source=source, profile=profile, items=items, waivers=tuple(waivers), tables=tables,
                   daemon_options=daemon_options, bind_address=bind_address, sprawl_days=sprawl_days)
@@ -207,12 +199,12 @@ def _table(table: str, value_key: str, section, text: str, fail) -> Tuple[Contai
         raise fail(f"{table} must be a table: [{table}]", start)
     for key in section:
         if key not in ("default", "overrides"):
-            raise fail(f"unknown key '{key}' in {table} (known: default, overrides)", _line_of(text, key, start))
+            raise fail(f"unknown key '{key}' in {table} (known: default, overrides)", line_of(text, key, start))
     read = _size if table == "memory_limit" else _count(table)
     values = []
     for number, entry in enumerate(section.get("overrides", [])):
-        entry_start = _table_line(text, f"{table}.overrides", number)
-        where = lambda key: _line_of(text, key, entry_start)  # noqa: E731
+        entry_start = table_line(text, f"{table}.overrides", number)
+        where = lambda key: line_of(text, key, entry_start)  # noqa: E731
         for key in entry:
             if key not in ("container", "label", value_key):
                 raise fail(f"unknown key '{key}' in a {table} override (known: container, label, {value_key})", where(key))
@@ -221,7 +213,7 @@ def _table(table: str, value_key: str, section, text: str, fail) -> Tuple[Contai
             raise fail(f"a {table} override needs container or label", entry_start)
         values.append(read(entry.get(value_key), lambda message: fail(message, where(value_key)), match))
     if "default" in section:
-        values.append(read(section["default"], lambda message: fail(message, _line_of(text, "default", start)), ContainerMatch()))
+        values.append(read(section["default"], lambda message: fail(message, line_of(text, "default", start)), ContainerMatch()))
     return tuple(values)
 
 
@@ -292,12 +284,28 @@ def _line_of_table(text: str, name: str) -> int:
     return 1
 
 
-def _table_line(text: str, name: str, number: int) -> int:
+def toml_document(text: str, fail: Callable[[str, int], Exception]) -> dict:
+    """A TOML file's document; where it is not TOML, fail(message, line) is raised. tomllib is loaded here: commands
+    that read no TOML file do not pay for it."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on the older Pythons of RHEL 8 / Alibaba Cloud Linux 3
+        import tomli as tomllib
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        found = re.search(r"line (\d+)", str(error))  # or "at end of document"
+        raise fail(f"not valid TOML: {str(error).split(' (at')[0]}", int(found.group(1)) if found else max(len(text.splitlines()), 1)) from None
+
+
+def table_line(text: str, name: str, number: int) -> int:
+    """The line where the `number`th [[name]] table opens."""
     headers = [i for i, line in enumerate(text.splitlines(), 1) if re.match(rf"\s*\[\[\s*{re.escape(name)}\s*\]\]", line)]
     return headers[number] if number < len(headers) else 1
 
 
-def _line_of(text: str, key: str, start: int = 1) -> int:
+def line_of(text: str, key: str, start: int = 1) -> int:
+    """The line where `key` is set, at or after line `start`."""
     pattern = re.compile(rf"\s*\"?{re.escape(key)}\"?\s*=")
     for number, line in enumerate(text.splitlines(), 1):
         if number >= start and pattern.match(line):

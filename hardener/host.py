@@ -646,27 +646,23 @@ class Host:
         from .facts.engine_api import EngineAPI, EngineError
 
         version = f"/v{change.api_version}"
-        api = None
         try:
-            api = EngineAPI()
-            created = api.request("POST", f"{version}/containers/create?name={quote(change.name)}", change.request)
-            container_id = created["Id"] if isinstance(created, dict) and isinstance(created.get("Id"), str) else change.name
-            for network, endpoint in change.connect:
-                api.request("POST", f"{version}/networks/{quote(network)}/connect", {"Container": container_id, "EndpointConfig": endpoint})
-            if change.disconnect:  # 20.10 joins NetworkMode's network at create whatever else is asked; 26 only where none is
-                made = api.request("GET", f"{version}/containers/{quote(container_id)}/json")
-                joined = ((made.get("NetworkSettings") or {}).get("Networks") or {}) if isinstance(made, dict) else {}
-                for network in change.disconnect:  # NetworkMode may give a network's id: endpoints are keyed by name
-                    if network in joined or any((endpoint or {}).get("NetworkID", "").startswith(network) for endpoint in joined.values()):
-                        api.request("POST", f"{version}/networks/{quote(network)}/disconnect", {"Container": container_id})
-            if change.start:
-                api.request("POST", f"{version}/containers/{quote(container_id)}/start")
-            return container_id
-        except EngineError as error:
+            with EngineAPI() as api:
+                created = api.request("POST", f"{version}/containers/create?name={quote(change.name)}", change.request)
+                container_id = created["Id"] if isinstance(created, dict) and isinstance(created.get("Id"), str) else change.name
+                for network, endpoint in change.connect:
+                    api.request("POST", f"{version}/networks/{quote(network)}/connect", {"Container": container_id, "EndpointConfig": endpoint})
+                if change.disconnect:  # 20.10 joins NetworkMode's network at create whatever else is asked; 26 only where none is
+                    made = api.request("GET", f"{version}/containers/{quote(container_id)}/json")
+                    joined = ((made.get("NetworkSettings") or {}).get("Networks") or {}) if isinstance(made, dict) else {}
+                    for network in change.disconnect:  # NetworkMode may give a network's id: endpoints are keyed by name
+                        if network in joined or any((endpoint or {}).get("NetworkID", "").startswith(network) for endpoint in joined.values()):
+                            api.request("POST", f"{version}/networks/{quote(network)}/disconnect", {"Container": container_id})
+                if change.start:
+                    api.request("POST", f"{version}/containers/{quote(container_id)}/start")
+                return container_id
+        except EngineError as error:  # DOCKER_HOST=ssh://... too: the client cannot be made
             raise HostError(f"{change.target}: {error}") from None
-        finally:
-            if api is not None:
-                api.close()
 
     def start_container(self, container: str, docker_host: Optional[str] = None) -> None:
         """Start a container (an id or a name) of the engine at `docker_host` (DOCKER_HOST's by default)."""
@@ -676,15 +672,11 @@ class Host:
 
         from .facts.engine_api import EngineAPI, EngineError
 
-        api = None
         try:
-            api = EngineAPI(docker_host)
-            api.request("POST", f"/containers/{quote(container)}/start")
+            with EngineAPI(docker_host) as api:
+                api.request("POST", f"/containers/{quote(container)}/start")
         except EngineError as error:
             raise HostError(f"container {container} cannot be started: {error}") from None
-        finally:
-            if api is not None:
-                api.close()
 
     def container_exists(self, container: str) -> bool:
         """Whether the engine has this container (an id or a name); a HostError where it cannot say (it is down)."""
@@ -694,18 +686,14 @@ class Host:
 
         from .facts.engine_api import EngineAPI, EngineError
 
-        api = None
         try:
-            api = EngineAPI()
-            api.request("GET", f"/containers/{quote(container)}/json")
+            with EngineAPI() as api:
+                api.request("GET", f"/containers/{quote(container)}/json")
             return True
         except EngineError as error:
             if error.status == 404:
                 return False
             raise HostError(f"whether container {container} is there cannot be asked: {error}") from None
-        finally:
-            if api is not None:
-                api.close()
 
     def log(self, message: str) -> None:
         """One line to the system log: the host's own trail of what harden did."""

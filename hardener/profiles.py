@@ -21,11 +21,11 @@ import os
 import posixpath
 import re
 import stat
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Tuple, Type
 
+from .config import line_of, table_line, toml_document
 from .fixes import Fix, all_fixes
 from .model import Text
 from .settings import PROFILES as BUILTIN
@@ -142,19 +142,10 @@ def _read_trusted(named: str, path: str) -> str:
 
 
 def _parse(text: str, source: str, directory: str, chain: Tuple[str, ...], resolve: Resolve) -> Profile:
-    def fail(message: str, key: str, start: int = 0) -> ProfileError:
-        return ProfileError(f"{source}:{_line_of(text, key, start)}: {message}")
+    def fail(message: str, key: str, start: int = 1) -> ProfileError:
+        return ProfileError(f"{source}:{line_of(text, key, start)}: {message}")
 
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised on the older Pythons of RHEL 8 / Alibaba Cloud Linux 3
-        import tomli as tomllib
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        found = re.search(r"line (\d+)", str(error))  # or "at end of document"
-        line = found.group(1) if found else max(len(text.splitlines()), 1)
-        raise ProfileError(f"{source}:{line}: not valid TOML: {str(error).split(' (at')[0]}") from None
+    data = toml_document(text, lambda message, line: ProfileError(f"{source}:{line}: {message}"))
     for key in data:
         if key not in KEYS:
             raise fail(f"unknown key '{key}' (known: {', '.join(KEYS)})", key)
@@ -191,9 +182,8 @@ def _parse(text: str, source: str, directory: str, chain: Tuple[str, ...], resol
         raise fail("entries must be written as [[entry]] tables", "entry")
     known = {fix.id for fix in all_fixes()}
     listed = set()
-    start = 0
-    for entry in entries:
-        start = _line_of(text, "[[entry]]", start + 1)
+    for number, entry in enumerate(entries):
+        start = table_line(text, "entry", number)
         if not isinstance(entry, dict):
             raise fail("entries must be written as [[entry]] tables", "entry")
         for key in entry:
@@ -213,13 +203,3 @@ def _parse(text: str, source: str, directory: str, chain: Tuple[str, ...], resol
         raise ProfileError(f"{source}:1: the profile has no items")
     return Profile(data["name"], Text(title["en"], title["zh"]), data.get("benchmark", ""), data.get("version", ""),
                    tuple(items), chain[-1])
-
-
-def _line_of(text: str, key: str, start: int = 0) -> int:
-    """The line (1-based) where `key` is set (or, for a [[table]], where it opens), at or after line `start`."""
-    lines = text.splitlines()
-    pattern = re.compile(re.escape(key) if key.startswith("[") else rf"\s*{re.escape(key)}\s*=")
-    for number in range(max(start, 1), len(lines) + 1):
-        if pattern.match(lines[number - 1]):
-            return number
-    return max(start, 1)

@@ -13,9 +13,9 @@ from .host import Host
 from .i18n import PAGE, PAGE_COUNTS, PAGE_GROUPS, REASONS, STATUS, UI
 from .model import (Change, CreateContainer, Finding, RemoveContainer, ItemResult, RestartService, SetOwnerMode, Status, Text, WriteFile,
                     combined_status)
-from .settings import one_line
+from .settings import PROFILES, one_line
 from .benchmark import by_number, numbers, recommendations
-from .profiles import Profile
+from .profiles import DEFAULT_PROFILE, Profile, load_profile
 
 
 class _Blank(dict):
@@ -237,11 +237,8 @@ def profile_title(document: dict, lang: str) -> str:
     title = document.get("profile_title")
     if isinstance(title, dict) and isinstance(title.get(lang), str):
         return title[lang]
-    return OLD_TITLES.get(document.get("profile") or "aliyun", OLD_TITLES["aliyun"])(lang)
-
-
-OLD_TITLES = {"aliyun": Text("Docker security baseline", "Docker 安全基线"),
-              "cis": Text("CIS Docker Benchmark 1.8.0", "CIS Docker Benchmark 1.8.0")}
+    name = document.get("profile")
+    return load_profile(name if name in PROFILES else DEFAULT_PROFILE).title(lang)
 
 
 def results_text(document: dict, lang: str, plan: bool) -> str:

@@ -179,16 +179,14 @@ def plain_api_addresses(host: Host, pid: int) -> Tuple[str, ...]:
             for asked in {"0.0.0.0": ("127.0.0.1",), "[::]": ("[::1]", "127.0.0.1")}.get(where, (where,)):
                 if time.monotonic() > deadline:
                     return tuple(answering)
-                api = EngineAPI(f"tcp://{asked}:{port}", timeout=PROBE_TIMEOUT, environment=False)
                 try:
-                    found = api.document("/info")
-                    if found.get("ID") == reference:
-                        answering.append(address)
-                    break
+                    with EngineAPI(f"tcp://{asked}:{port}", timeout=PROBE_TIMEOUT, environment=False) as api:
+                        found = api.document("/info")
                 except EngineError:
                     continue
-                finally:
-                    api.close()
+                if found.get("ID") == reference:
+                    answering.append(address)
+                break
         return tuple(answering)
 
     return host.fact(f"plain_api:{pid}", load)

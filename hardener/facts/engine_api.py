@@ -305,6 +305,12 @@ class EngineAPI:
             self._socket.close()
             self._socket = None
 
+    def __enter__(self) -> "EngineAPI":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
 
 def _values(text: str) -> list:
     """The JSON values one after another in a stream (the events endpoint's)."""

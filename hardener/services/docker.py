@@ -46,15 +46,11 @@ class Daemon:
         answer: dockerd is down already, and nothing runs that a restart could stop."""
         if not self.host.live:
             return []
-        api = None
         try:
-            api = EngineAPI(self.address, timeout=ASK)
-            listed = api.listing("/containers/json?all=1" if every else "/containers/json")
+            with EngineAPI(self.address, timeout=ASK) as api:
+                listed = api.listing("/containers/json?all=1" if every else "/containers/json")
         except EngineError:
             return []
-        finally:
-            if api is not None:
-                api.close()
         return [found["Id"] for found in listed if isinstance(found, dict) and isinstance(found.get("Id"), str)]
 
     def running(self) -> List[str]:
@@ -67,18 +63,14 @@ class Daemon:
         """Until the engine answers, for at most WAIT seconds."""
         deadline = time.monotonic() + WAIT
         while True:
-            api = None
             try:
-                api = EngineAPI(self.address, timeout=ASK)
-                api.document("/version")
+                with EngineAPI(self.address, timeout=ASK) as api:
+                    api.document("/version")
                 return
             except EngineError as error:
                 if time.monotonic() > deadline:
                     raise HostError(str(error)) from None
                 time.sleep(0.5)
-            finally:
-                if api is not None:
-                    api.close()
 
     def journal_tail(self, unit: str) -> str:
         where = ("--user-unit", unit, f"_UID={self.uid}") if self.user else ("--unit", unit)
