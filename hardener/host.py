@@ -280,6 +280,15 @@ class Host:
         except OSError as error:
             raise HostError(f"cannot read {self.display(path)}: {_reason(error)}") from None
 
+    def identity(self, path: str) -> Optional[Tuple[int, int]]:
+        """The (device, inode) of what the kernel's walk of `path` reaches, every link followed (/proc/PID/exe: the
+        program a process runs, even one removed since); None where nothing is there."""
+        try:
+            info = os.stat(self.root / path.lstrip("/"))
+        except OSError:
+            return None
+        return info.st_dev, info.st_ino
+
     def read_link(self, path: str) -> Optional[str]:
         """What a link says (/proc/PID/fd/N: "socket:[1234]"), None where it is no link or cannot be read."""
         try:
@@ -618,16 +627,32 @@ class Host:
         Under --root nothing runs: the tree is an image, not a running system."""
         if not self.live:
             raise HostError(f"{program} is not run under --root {self.root}")
+        import threading
+
         import sh
 
         try:
-            # in the background and waited for: sh's own _timeout watches with a thread that costs 0.1 s a command
+            # In the background and waited for without polling: sh's own _timeout, and its wait(timeout=), look every
+            # 0.1 s, which made each command of a check cost 0.1 s however soon it ended. A timer kills it instead.
             running = sh.Command(program)(*args, _env=dict(os.environ, LC_ALL="C"), _bg=True, _bg_exc=False)
+            expired = threading.Event()
+
+            def stop() -> None:
+                expired.set()
+                with contextlib.suppress(OSError):
+                    running.kill()
+
+            timer = threading.Timer(timeout, stop)
+            timer.daemon = True
+            timer.start()
             try:
-                running.wait(timeout=timeout)
-            except sh.TimeoutException:
-                running.kill()
-                raise HostError(f"{program} {' '.join(args)} did not finish within {timeout:g} s and was stopped") from None
+                running.wait()
+            except sh.ErrorReturnCode:
+                if expired.is_set():
+                    raise HostError(f"{program} {' '.join(args)} did not finish within {timeout:g} s and was stopped") from None
+                raise
+            finally:
+                timer.cancel()
             return str(running)
         except sh.CommandNotFound:
             raise CommandMissing(f"{program} is not installed") from None

@@ -142,7 +142,10 @@ def _read_trusted(named: str, path: str) -> str:
 
 
 def _parse(text: str, source: str, directory: str, chain: Tuple[str, ...], resolve: Resolve) -> Profile:
-    def fail(message: str, key: str, start: int = 1) -> ProfileError:
+    def fail(message: str, key: str, entry: Optional[int] = None) -> ProfileError:
+        """The error, at the line of `key` (within the `entry`th [[entry]] table, if given): found only when failing,
+        as a profile of 118 entries would otherwise be searched 118 times on every run."""
+        start = 1 if entry is None else table_line(text, "entry", entry)
         return ProfileError(f"{source}:{line_of(text, key, start)}: {message}")
 
     data = toml_document(text, lambda message, line: ProfileError(f"{source}:{line}: {message}"))
@@ -183,19 +186,18 @@ def _parse(text: str, source: str, directory: str, chain: Tuple[str, ...], resol
     known = {fix.id for fix in all_fixes()}
     listed = set()
     for number, entry in enumerate(entries):
-        start = table_line(text, "entry", number)
         if not isinstance(entry, dict):
             raise fail("entries must be written as [[entry]] tables", "entry")
         for key in entry:
             if key not in ENTRY_KEYS:
-                raise fail(f"unknown key '{key}' in an entry (known: {', '.join(ENTRY_KEYS)})", key, start)
+                raise fail(f"unknown key '{key}' in an entry (known: {', '.join(ENTRY_KEYS)})", key, number)
         item = entry.get("item")
         if not isinstance(item, str):
-            raise ProfileError(f"{source}:{start}: an entry without an item (item = \"ID\"; see: harden list)")
+            raise ProfileError(f"{source}:{table_line(text, 'entry', number)}: an entry without an item (item = \"ID\"; see: harden list)")
         if item not in known:
-            raise fail(f"unknown item '{item}' (see: harden list --profile cis)", "item", start)
+            raise fail(f"unknown item '{item}' (see: harden list --profile cis)", "item", number)
         if item in listed:
-            raise fail(f"item '{item}' is listed twice", "item", start)
+            raise fail(f"item '{item}' is listed twice", "item", number)
         listed.add(item)
         if item not in items:
             items.append(item)

@@ -52,7 +52,20 @@ def default_language() -> str:
 
 
 def dumps(document: dict) -> str:
-    return json.dumps(document, ensure_ascii=False, indent=2)
+    """A document as JSON, a member a line and each entry of a list member (an item, a recommendation) a line of its
+    own: readable line by line (grep, diff), and encoded by the C encoder. Python's indents only in Python, which
+    took a tenth of a second of a check at 100 containers."""
+    def encoded(value) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    members = []
+    for key, value in document.items():
+        if isinstance(value, list) and value:
+            entries = ",\n".join(f"    {encoded(entry)}" for entry in value)
+            members.append(f"  {encoded(key)}: [\n{entries}\n  ]")
+        else:
+            members.append(f"  {encoded(key)}: {encoded(value)}")
+    return "{\n" + ",\n".join(members) + "\n}" if members else "{}"
 
 
 def ids(value: Optional[str]) -> List[str]:

@@ -175,3 +175,16 @@ def test_the_unix_sockets_a_dockerd_listens_on_are_read_from_the_kernels_tables(
     found = listening_sockets(Host(str(tmp_path)), 4242)
     assert found == ["/run/user/1000/docker.sock", "/run/docker/metrics.sock"], "not another process's, nor an abstract one"
     assert [path for path in found if not _internal(path)] == ["/run/user/1000/docker.sock"]
+
+
+def test_one_systemctl_show_of_several_units_is_parted_in_the_order_asked():
+    """systemctl show's answer for two units (as systemd 252 and 257 give it: a block each, an empty line between,
+    a unit not found too)."""
+    from hardener.facts.units import properties_by_unit
+
+    answer = ("LoadState=loaded\nFragmentPath=/lib/systemd/system/docker.service\n\n"
+              "LoadState=not-found\nFragmentPath=\n")
+    assert properties_by_unit(answer, ("docker.service", "docker.socket")) == {
+        "docker.service": {"LoadState": "loaded", "FragmentPath": "/lib/systemd/system/docker.service"},
+        "docker.socket": {"LoadState": "not-found", "FragmentPath": ""}}
+    assert properties_by_unit("", ("docker.service",)) == {}

@@ -133,3 +133,32 @@ def test_the_client_on_a_real_engine(lab):
         assert tuple(int(part) for part in api.versioned("/x").split("/")[1][1:].split(".")) == lab.api_version
     finally:
         api.close()
+
+
+DOCKERD_VERSION = """\
+import json, os, subprocess, sys
+from hardener.facts.engine_version import dockerd_version
+from hardener.host import Host
+
+def asked(program):
+    host, ran = Host("/"), []
+    run = host.run
+    host.run = lambda *argv, **kwargs: ran.append(argv) or run(*argv, **kwargs)
+    return dockerd_version(host, program), ran
+
+pid = open("/run/docker.pid").read().strip()
+binary = os.readlink(f"/proc/{pid}/exe")
+print(json.dumps([asked(binary), asked(sys.argv[1]), subprocess.run([binary, "--version"], capture_output=True, text=True).stdout.strip()]))
+"""
+
+
+def test_the_engine_says_its_version_as_its_binary_does_and_another_binary_is_asked(lab, tmp_path):
+    """dockerd --version is not run where the engine harden reads runs that very file: /version's Version and GitCommit
+    are what the binary prints, word for word (20.10 and 26 alike). A program that is another file is asked itself."""
+    other = tmp_path / "dockerd"
+    other.write_text('#!/bin/sh\necho "Docker version 1.13.1, build 092cba3"\n')
+    other.chmod(0o755)
+    (by_engine, ran), (by_other, other_ran), printed = json.loads(lab.site.python(DOCKERD_VERSION, str(other)))
+    assert by_engine == printed and printed.startswith("Docker version "), (by_engine, printed)
+    assert ran == [], "no process: the engine said it"
+    assert by_other == "Docker version 1.13.1, build 092cba3" and other_ran == [[str(other), "--version"]]

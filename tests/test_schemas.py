@@ -46,3 +46,16 @@ def test_a_bad_document_is_caught():
     with pytest.raises(jsonschema.ValidationError):
         validate({"command": "check", "host": "h", "root": "/", "run_id": None, "changed": False, "items": [
             {"id": "icc", "status": "broken"}], "summary": {}}, "report.schema.json")
+
+
+def test_the_json_report_has_a_line_for_each_item_and_each_recommendation(make_root, harden):
+    """The report's lists (items, recommendations) give an entry a line, each whole JSON: grep and diff read them."""
+    root = make_root("debian")
+    result = harden("check", "--root", root, "--format", "json", "--only", ",".join(ITEMS))
+    lines = result.out.splitlines()
+    items = lines[lines.index('  "items": [') + 1:lines.index('  "items": [') + 1 + len(ITEMS)]
+    assert [json.loads(line.strip().rstrip(","))["id"] for line in items] == ITEMS
+    start = lines.index('  "recommendations": [') + 1
+    recommendations = [json.loads(line.strip().rstrip(",")) for line in lines[start:start + len(result.json["recommendations"])]]
+    assert recommendations == result.json["recommendations"] and recommendations
+    assert json.loads(result.out) == result.json

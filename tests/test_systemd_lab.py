@@ -1,5 +1,7 @@
 """harden on a live host with a real systemd and dockerd: installed offline
 from a wheelhouse, finding docker.service through systemctl."""
+import json
+
 import pytest
 
 
@@ -34,6 +36,23 @@ def test_live_file_permissions_through_systemctl(lab, lab_release):
     rolled = lab.harden("rollback", "--yes")
     assert rolled.returncode == 0, rolled
     assert lab.run("stat", "-c", "%U:%G %a", f"{units}/docker.service", f"{units}/docker.socket").stdout == before
+
+
+def test_the_units_files_are_where_the_labs_systemd_loads_them_from_one_systemctl_show(lab, lab_release):
+    """docker.socket put in /etc/systemd/system.control (first on systemd's search path, and not on the walk harden
+    falls back to where no systemd runs): harden judges the file systemd loaded, read from one `systemctl show` of
+    both units, and docker.service's stays the package's."""
+    units = UNIT_DIRECTORIES[lab_release]
+    lab.run("mkdir", "-p", "/etc/systemd/system.control")
+    lab.run("install", "-m", "664", f"{units}/docker.socket", "/etc/systemd/system.control/docker.socket")
+    lab.run("systemctl", "daemon-reload")
+    assert "FragmentPath=/etc/systemd/system.control/docker.socket" in lab.run("systemctl", "show", "-p", "FragmentPath", "docker.socket").stdout
+    preview = lab.harden("--dry-run", "--only", "file-permissions")
+    assert "/etc/systemd/system.control/docker.socket: owner/mode root:root 0664 -> root:root 0644" in preview.stdout, preview.stdout
+    assert f"{units}/docker.service" not in preview.stdout and f"{units}/docker.socket" not in preview.stdout
+    checked = lab.harden("check", "--only", "file-permissions", "--format", "json")
+    targets = {finding["target"] for item in json.loads(checked.stdout)["items"] for finding in item["findings"]}
+    assert {f"{units}/docker.service", "/etc/systemd/system.control/docker.socket"} <= targets, targets
 
 
 # SocketMode lines of a docker.socket drop-in, in order: the mode the lab's systemd gives docker.sock is the

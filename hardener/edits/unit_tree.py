@@ -10,7 +10,7 @@ named for each file explicitly rather than picked by augeas' own file list.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, NamedTuple
+from typing import List, NamedTuple, Optional
 
 from ..host import HostError
 
@@ -28,13 +28,40 @@ class Assignment(NamedTuple):
 
 
 _augeas = None
+AUGEAS_SONAME = "libaugeas.so.0"
+
+
+def _import_augeas():
+    """python-augeas, loaded without a process: it finds its library with ctypes.util.find_library, which runs
+    `ldconfig -p` (25 ms of every run). The library's soname has been libaugeas.so.0 since augeas 0.1; only where
+    that does not load is it searched for as python-augeas searches."""
+    import ctypes
+    import ctypes.util
+
+    search = ctypes.util.find_library
+
+    def find(name: str) -> Optional[str]:
+        if name == "augeas":
+            try:
+                ctypes.CDLL(AUGEAS_SONAME)
+                return AUGEAS_SONAME
+            except OSError:
+                pass
+        return search(name)
+
+    ctypes.util.find_library = find
+    try:
+        import augeas
+    finally:
+        ctypes.util.find_library = search
+    return augeas
 
 
 def _aug():
     global _augeas
     if _augeas is None:  # the library is loaded and the lens compiled once, on first use
         try:
-            import augeas
+            augeas = _import_augeas()
         except ImportError as error:
             raise HostError(f"augeas cannot be loaded ({error}): install libaugeas0 (Debian, Ubuntu) or augeas-libs (RHEL)") from None
         _augeas = augeas.Augeas(loadpath=str(LENS_DIR),

@@ -60,17 +60,31 @@ def mounted_sources(host: Host, container: Container) -> Dict[str, str]:
     if not mine:
         return {}
     try:
-        ours = [_mount_entry(line) for line in (host.read_text("/proc/self/mountinfo") or "").splitlines()]
+        ours = _host_mounts(host)
     except HostError:
         return {}
     found = {}
     for device, root, point in (_mount_entry(line) for line in mine.splitlines()):
-        candidates = [(host_root, host_point) for host_device, host_root, host_point in ours
-                      if host_device == device and within(root, host_root)]
+        candidates = [(host_root, host_point) for host_root, host_point in ours.get(device, ()) if within(root, host_root)]
         if candidates:
             host_root, host_point = max(candidates, key=lambda candidate: len(candidate[0]))
             found[point] = str(PurePosixPath(host_point) / PurePosixPath(root).relative_to(host_root))
     return found
+
+
+def _host_mounts(host: Host) -> Dict[str, List[Tuple[str, str]]]:
+    """This host's mounts by device: (root within the device, mount point) each, read once a run."""
+    def load() -> Dict[str, List[Tuple[str, str]]]:
+        by_device: Dict[str, List[Tuple[str, str]]] = {}
+        for line in (host.read_text("/proc/self/mountinfo") or "").splitlines():
+            device, root, point = _mount_entry(line)
+            by_device.setdefault(device, []).append((root, point))
+        return by_device
+
+    return host.fact("host_mounts", load)
+
+
+OCTAL_ESCAPE = re.compile(r"\\([0-7]{3})")
 
 
 def _mount_entry(line: str) -> Tuple[str, str, str]:
@@ -78,7 +92,7 @@ def _mount_entry(line: str) -> Tuple[str, str, str]:
     fields = line.split()
     if len(fields) < 5:
         return "", "", ""
-    decode = lambda text: re.sub(r"\\([0-7]{3})", lambda found: chr(int(found.group(1), 8)), text)  # noqa: E731
+    decode = lambda text: OCTAL_ESCAPE.sub(lambda found: chr(int(found.group(1), 8)), text) if "\\" in text else text  # noqa: E731
     return fields[2], decode(fields[3]), decode(fields[4])
 
 

@@ -30,8 +30,38 @@ def from_dockerd_version(text: str) -> Optional[Tuple[int, int]]:
 
 
 def dockerd_version(host: Host, program: str) -> str:
-    """What `PROGRAM --version` prints (live only), asked once a run; a HostError where it cannot be asked."""
-    return host.fact(f"dockerd_version {program}", lambda: host.run(program, "--version").strip())
+    """What `PROGRAM --version` prints (live only), found once a run; a HostError where it cannot be found. Where the
+    engine harden reads is a dockerd running that very file (the same inode: not replaced since it started), the
+    engine says it without a process: dockerd prints its build's Version and GitCommit, which /version answers."""
+    def load() -> str:
+        return _said_by_engine(host, program) or host.run(program, "--version").strip()
+
+    return host.fact(f"dockerd_version {program}", load)
+
+
+BUILD = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+~_-]{0,99}")
+
+
+def _said_by_engine(host: Host, program: str) -> Optional[str]:
+    from .dockerd_process import listening_sockets, running_dockerd
+    from .engine import api
+    from .engine_api import EngineError
+
+    running = running_dockerd(host)
+    if running is None or host.identity(f"/proc/{running[0]}/exe") != host.identity(program) or host.identity(program) is None:
+        return None
+    address = api(host).address
+    if not address.startswith("unix://") or host.kernel_path(address[len("unix://"):]) not in {
+            host.kernel_path(path) for path in listening_sockets(host, running[0])}:
+        return None  # the engine harden reads is another dockerd (DOCKER_HOST)
+    try:
+        answer = api(host).document("/version")
+    except EngineError:
+        return None
+    version, commit = (answer.get(key) if isinstance(answer, dict) else None for key in ("Version", "GitCommit"))
+    if not (isinstance(version, str) and isinstance(commit, str) and BUILD.fullmatch(version) and BUILD.fullmatch(commit)):
+        return None  # an answer that is not a build's: the binary is asked
+    return f"Docker version {version}, build {commit}"
 
 
 def engine_release(host: Host, program: Optional[str] = None) -> Optional[Tuple[int, int]]:

@@ -9,19 +9,34 @@ from ..host import Host, HostError
 UNIT_DIRS = ("/etc/systemd/system", "/run/systemd/system", "/usr/local/lib/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system")
 
 
+# The units harden asks systemd of, asked together: one `systemctl show` a run, not one a unit.
+DOCKER_UNITS = ("docker.service", "docker.socket")
+
+
 def unit_properties(host: Host, unit: str) -> Dict[str, str]:
     """What the running systemd says of a unit (its LoadState and FragmentPath), asked once a run; {} where
-    systemd cannot be asked (under --root, or no systemd runs)."""
-    def load() -> Dict[str, str]:
-        if not host.live:
+    systemd cannot be asked (under --root, or no systemd runs: /run/systemd/system is missing, which is how systemctl
+    itself, by sd_booted(), knows to refuse)."""
+    asked = DOCKER_UNITS if unit in DOCKER_UNITS else (unit,)
+
+    def load() -> Dict[str, Dict[str, str]]:
+        if not host.live or not host.is_dir("/run/systemd/system"):
             return {}
         try:
-            answer = host.run("systemctl", "show", "--property=LoadState,FragmentPath", unit)
+            answer = host.run("systemctl", "show", "--property=LoadState,FragmentPath", "--", *asked)
         except HostError:
             return {}
-        return {key: value for key, _, value in (line.partition("=") for line in answer.splitlines()) if key}
+        return properties_by_unit(answer, asked)
 
-    return host.fact(f"systemctl show {unit}", load)
+    return host.fact(f"systemctl show {' '.join(asked)}", load).get(unit, {})
+
+
+def properties_by_unit(answer: str, asked) -> Dict[str, Dict[str, str]]:
+    """`systemctl show`'s answer for several units: a block of KEY=VALUE lines for each, in the order asked (a unit
+    not found too), blocks parted by an empty line."""
+    blocks = [block for block in answer.split("\n\n") if block.strip()]
+    return {unit: {key: value for key, _, value in (line.partition("=") for line in block.splitlines()) if key}
+            for unit, block in zip(asked, blocks)}
 
 
 def masked(host: Host, unit: str) -> bool:

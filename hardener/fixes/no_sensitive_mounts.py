@@ -38,6 +38,8 @@ class NoSensitiveMounts(ContainerFix):
     adjust = Adjust(drop_mounts=(is_sensitive,))
 
     def problem(self, host, container):
+        if not container.binds:
+            return None
         mounted = mounted_sources(host, container)
         mounts = [mount for mount in container.binds if is_sensitive(host, mount, mounted.get(mount["Destination"], ""))]
         if not mounts:
