@@ -9,7 +9,7 @@ import datetime
 import posixpath
 import time
 from dataclasses import dataclass, field, replace
-from typing import Collection, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Type, Union
+from typing import Collection, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Type
 
 from . import journal as states
 from .config import Config, Waiver
@@ -81,12 +81,22 @@ def evaluate(host: Host, selection: Selection, options: Options, today: Optional
         if error is not None:
             results.append(_error(result.fix, error))
             continue
-        findings = tuple(replace(f, evidence=dict(f.evidence, **planned.evidence[(result.fix.id, f.target)]))
-                         if (result.fix.id, f.target) in planned.evidence else f for f in result.findings)
-        status = Status.MANUAL if result.status is Status.FAIL and not served else result.status
+        findings = tuple(_as_planned(result.fix.id, finding, planned) for finding in result.findings)
+        left_to_person = not served or not any(finding.status is Status.FAIL for finding in findings)
+        status = Status.MANUAL if result.status is Status.FAIL and left_to_person else result.status
         notes = result.notes + tuple(planned.notes.get(result.fix.id, ()))
         results.append(replace(result, status=status, findings=findings, changes=served, notes=notes))
     return results
+
+
+def _as_planned(item: str, finding: Finding, planned: planners.Planned) -> Finding:
+    """A finding with what the plan adds to its evidence; manual where the plan leaves it to a person."""
+    key = (item, finding.target)
+    if key in planned.evidence:
+        finding = replace(finding, evidence=dict(finding.evidence, **planned.evidence[key]))
+    if key in planned.manual and finding.status is Status.FAIL:
+        finding = replace(finding, status=Status.MANUAL)
+    return finding
 
 
 def plan_of(results: Sequence[ItemResult]) -> List[Change]:
@@ -298,7 +308,7 @@ def _wait_healthy(host: Host, change: CreateContainer) -> None:
     check can take to decide (planners.containers.healthy_within)."""
     deadline = time.monotonic() + change.healthy_within
     while True:
-        status = host.run("docker", "container", "inspect", "--format", "{{.State.Health.Status}}", change.name).strip()
+        status = (host.container_state(change.name).get("Health") or {}).get("Status")
         if status == "healthy":
             return
         if status == "unhealthy" or time.monotonic() > deadline:
@@ -306,13 +316,19 @@ def _wait_healthy(host: Host, change: CreateContainer) -> None:
         time.sleep(VERIFY_INTERVAL)
 
 
-def _verify(host: Host, change: Union[RunCommand, CreateContainer]) -> None:
+def _keeps_running(host: Host, change: CreateContainer) -> None:
+    """A started container must run, and keep running without a restart for a few seconds: its restart policy
+    would hide a crash."""
     for attempt in range(VERIFY_TIMES):
         if attempt:
             time.sleep(VERIFY_INTERVAL)
-        answer = host.run(*change.verify).strip()
-        if answer != change.expect:
-            raise HostError(f"{change.target}: {' '.join(change.verify)} says {answer!r}, not {change.expect!r}")
+        state = host.container_state(change.name)
+        if state.get("RestartCount") or state.get("Restarting"):
+            raise HostError(f"{change.target}: the new container does not keep running: its restart policy restarted it "
+                            f"{state.get('RestartCount') or 1} time(s) since its start")
+        if not state.get("Running"):
+            error = f": {state['Error']}" if state.get("Error") else ""
+            raise HostError(f"{change.target}: the new container does not run (it exited with {state.get('ExitCode')}{error})")
 
 
 def _carry_out(host: Host, run: Run, change: Change) -> None:
@@ -339,8 +355,8 @@ def _carry_out(host: Host, run: Run, change: Change) -> None:
     if isinstance(change, CreateContainer):
         step = run.begin(items, change.kind, change.target, command=change.command, undo=change.undo, request=dict(change.request))
         host.create_container(change)
-        if change.verify:
-            _verify(host, change)
+        if change.start:
+            _keeps_running(host, change)
         if change.healthy_within:
             _wait_healthy(host, change)
         run.done(step)
@@ -357,8 +373,6 @@ def _carry_out(host: Host, run: Run, change: Change) -> None:
                          caveat=change.caveat, keeps=change.keeps.replace("{run_id}", run.id),
                          discard=tuple(map(with_id, change.discard)))
         host.run(*command)
-        if change.verify:
-            _verify(host, change)
         run.done(step)
         host.log(f"run {run.id} item {what}: ran {' '.join(command)}")
         return

@@ -17,11 +17,12 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Callable, Collection, Dict, Iterator, List, NamedTuple, Optional, Tuple, TypeVar, Union
+from typing import Callable, Collection, Dict, Iterator, List, Mapping, NamedTuple, Optional, Tuple, TypeVar, Union
 
 T = TypeVar("T")
 
 MAX_SYMLINKS = 40
+PAST = {"write": "written", "read": "read"}
 COMMAND_TIMEOUT = 600.0  # seconds: longer than any restart of docker, auditd or a container takes
 SYSLOG_SOCKET = os.environ.get("HARDENER_SYSLOG_SOCKET", "/dev/log")
 
@@ -316,8 +317,12 @@ class Host:
             raise HostError(f"cannot list {self.display(path)}: {_reason(error)}") from None
         return sorted(names, key=os.fsencode)
 
-    def read_bytes(self, path: str) -> Optional[bytes]:
-        """The content of a regular file, None when it does not exist."""
+    def read_bytes(self, path: str, user: Optional[int] = None) -> Optional[bytes]:
+        """The content of a regular file, None when it does not exist. A file named for a user (`user`, their uid) is
+        read only while it is theirs and each directory on its way is theirs or root's alone, judged on the
+        descriptors the read goes through: one swapped meanwhile for a link to another's file is not read."""
+        if user is not None:
+            return self._read_users_file(path, user)
         real = self.real_path(path)
         try:
             info = os.stat(real)
@@ -334,8 +339,37 @@ class Host:
         except OSError as error:
             raise HostError(f"cannot read {self.display(path)}: {_reason(error)}") from None
 
-    def read_text(self, path: str) -> Optional[str]:
-        data = self.read_bytes(path)
+    def _read_users_file(self, path: str, user: int) -> Optional[bytes]:
+        if not self.exists(path):
+            return None  # nothing there, or no directory on the way: as read_bytes says it
+        try:
+            with self._parent(path, user, "read") as (parent, name):
+                try:
+                    fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=parent)
+                except FileNotFoundError:
+                    return None
+                try:
+                    info = os.fstat(fd)
+                    if not stat.S_ISREG(info.st_mode):
+                        raise HostError(f"{self.display(path)} is not a regular file")
+                    if info.st_uid != user:
+                        raise HostError(f"{self.display(path)} is {self.owner(info.st_uid, info.st_gid)} now, not "
+                                        f"{self.user_name(user)}'s; it was not read")
+                    chunks = []
+                    while True:
+                        chunk = os.read(fd, 1 << 20)
+                        if not chunk:
+                            return b"".join(chunks)
+                        chunks.append(chunk)
+                finally:
+                    os.close(fd)
+        except OSError as error:
+            if error.errno == errno.ELOOP:
+                raise HostError(f"{self.display(path)} is a link now, not {self.user_name(user)}'s file; it was not read") from None
+            raise HostError(f"cannot read {self.display(path)}: {_reason(error)}") from None
+
+    def read_text(self, path: str, user: Optional[int] = None) -> Optional[str]:
+        data = self.read_bytes(path, user)
         if data is None:
             return None
         try:
@@ -428,7 +462,7 @@ class Host:
     # -- writing -----------------------------------------------------------
 
     @contextlib.contextmanager
-    def _parent(self, path: str, user: Optional[int] = None) -> Iterator[Tuple[int, str]]:
+    def _parent(self, path: str, user: Optional[int] = None, verb: str = "write") -> Iterator[Tuple[int, str]]:
         """A descriptor of the directory that holds `path`, and its name there.
 
         resolve() decides which links lead where; the directories of what it
@@ -437,35 +471,37 @@ class Host:
         harden, which runs as root, elsewhere) stops the change instead.
         For a user's file (`user`, their uid) each directory opened must be
         one only they and root can change, judged on the descriptor itself."""
-        resolved = PurePosixPath(self.resolve(path, follow_final=False))
+        # a read follows the file's own links as resolve() allows them (a user's, only to what the user owns); a change
+        # is made to the name itself
+        resolved = PurePosixPath(self.resolve(path, follow_final=verb == "read"))
         if resolved.name in ("", ".", ".."):
-            raise HostError(f"{self.display(path)}: not a file harden can write")
+            raise HostError(f"{self.display(path)}: not a file harden can {verb}")
         fd = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY)
         try:
-            self._users_directory_at(fd, "/", path, user)
+            self._users_directory_at(fd, "/", path, user, verb)
             for depth, name in enumerate(resolved.parent.parts[1:], start=2):
                 try:
                     inner = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
                 except OSError as error:
                     if error.errno in (errno.ELOOP, errno.ENOTDIR):
-                        raise HostError(f"{self.display(path)}: {name} changed into a link while harden was about to write; "
-                                        "nothing was written there") from None
-                    raise HostError(f"cannot write {self.display(path)}: {_reason(error)}") from None
+                        raise HostError(f"{self.display(path)}: {name} changed into a link while harden was about to {verb}; "
+                                        f"nothing was {PAST[verb]} there") from None
+                    raise HostError(f"cannot {verb} {self.display(path)}: {_reason(error)}") from None
                 os.close(fd)
                 fd = inner
-                self._users_directory_at(fd, str(PurePosixPath(*resolved.parts[:depth])), path, user)
+                self._users_directory_at(fd, str(PurePosixPath(*resolved.parts[:depth])), path, user, verb)
             yield fd, resolved.name
         finally:
             os.close(fd)
 
-    def _users_directory_at(self, fd: int, directory: str, path: str, user: Optional[int]) -> None:
+    def _users_directory_at(self, fd: int, directory: str, path: str, user: Optional[int], verb: str = "write") -> None:
         if user is None:
             return
         info = os.fstat(fd)
         if not _users_directory(info, user):
             raise HostError(f"{self.display(path)}: {directory} is {self.owner(info.st_uid, info.st_gid)} "
                             f"{stat.S_IMODE(info.st_mode):04o}, which others than {self.user_name(user)} and root can change; "
-                            "nothing was written there")
+                            f"nothing was {PAST[verb]} there")
 
     def _users_file_at(self, info: Optional[os.stat_result], path: str, user: Optional[int], parent: Optional[int] = None) -> None:
         """A user's file is changed only while it is theirs: not one they swapped for, or linked to, another's;
@@ -702,6 +738,37 @@ class Host:
                 api.request("POST", f"/containers/{quote(container)}/start")
         except EngineError as error:
             raise HostError(f"container {container} cannot be started: {error}") from None
+
+    def container_state(self, container: str, docker_host: Optional[str] = None) -> Mapping:
+        """A container's State as the engine (at `docker_host`, DOCKER_HOST's by default) says it now, with its
+        RestartCount beside; a HostError where it cannot say."""
+        from urllib.parse import quote
+
+        from .facts.engine_api import EngineAPI, EngineError
+
+        try:
+            with EngineAPI(docker_host) as api:
+                found = api.request("GET", f"/containers/{quote(container)}/json")
+        except EngineError as error:
+            raise HostError(f"container {container} cannot be inspected: {error}") from None
+        state = found.get("State") if isinstance(found, dict) else None
+        if not isinstance(state, dict):
+            raise HostError(f"container {container}: the engine says no State of it")
+        return dict(state, RestartCount=found.get("RestartCount") or 0)
+
+    def stop_container(self, container: str, docker_host: Optional[str] = None) -> None:
+        """Stop a container of the engine at `docker_host` (DOCKER_HOST's by default), as `docker stop` does."""
+        if not self.live:
+            raise HostError(f"{container} is not stopped under --root {self.root}")
+        from urllib.parse import quote
+
+        from .facts.engine_api import EngineAPI, EngineError
+
+        try:
+            with EngineAPI(docker_host, timeout=COMMAND_TIMEOUT) as api:
+                api.request("POST", f"/containers/{quote(container)}/stop")
+        except EngineError as error:
+            raise HostError(f"container {container} cannot be stopped: {error}") from None
 
     def container_exists(self, container: str) -> bool:
         """Whether the engine has this container (an id or a name); a HostError where it cannot say (it is down)."""

@@ -107,8 +107,6 @@ class RunCommand:
     command: Tuple[str, ...]
     undo: Tuple[Tuple[str, ...], ...]  # run in this order
     caveat: Optional["Text"] = None  # what the undo cannot give back exactly
-    verify: Tuple[str, ...] = ()  # after the command, this must print `expect`, and keep printing it
-    expect: str = ""
     rewrites: Tuple[str, ...] = ()  # files the command rewrites itself (augenrules: audit.rules): backed up first
     keeps: str = ""  # what the command keeps aside for rollback ("container web"), listed by history
     discard: Tuple[Tuple[str, ...], ...] = ()  # commands that remove what it keeps, when its run is pruned
@@ -151,12 +149,6 @@ class CreateContainer:
     def undo(self) -> Tuple[Tuple[str, ...], ...]:
         return (("docker", "rm", "--force", self.name),)
 
-    @property
-    def verify(self) -> Tuple[str, ...]:
-        """A started container must run, and keep running without a restart (the engine's restart policy hides a crash)."""
-        return ("docker", "container", "inspect", "--format", "{{.State.Running}} {{.RestartCount}}", self.name) if self.start else ()
-
-    expect = "true 0"
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,24 @@ def test_certificates_keys_and_config_files(make_root):
     assert hosts.snapshot(root) == start
 
 
+def test_a_directory_among_a_registrys_certificates_is_passed_by(make_root):
+    """dockerd reads only the files of /etc/docker/certs.d/REG/ (a directory there is not its): one does not turn the
+    item's 18 recommendations into errors, and the files beside it are judged and fixed as ever."""
+    root = make_root("debian", compliant=True)
+    certs = root / "etc/docker/certs.d/registry:5000"
+    (certs / "sub").mkdir(parents=True)
+    (certs / "sub/ca.crt").write_text("-----BEGIN CERTIFICATE-----\n")
+    (certs / "ca.crt").write_text("-----BEGIN CERTIFICATE-----\n")
+    os.chmod(certs / "ca.crt", 0o666)
+    found = findings(root)
+    assert found["/etc/docker/certs.d/registry:5000/ca.crt"]["status"] == "fail"
+    assert not [target for target in found if "/sub" in target], found.keys()
+    assert not [finding for finding in found.values() if finding["status"] == "error"]
+    applied = run_harden("apply", "--yes", "--root", root, "--profile", "cis", "--only", "config-file-permissions")
+    assert applied.code == 0, applied
+    assert oct(os.stat(certs / "ca.crt").st_mode & 0o777) == "0o444" and (certs / "sub").is_dir()
+
+
 def test_tls_files_not_configured_are_not_applicable(make_root):
     found = findings(make_root("debian", compliant=True))
     assert found["tlskey"]["status"] == "not_applicable" and found["tlskey"]["reason"] == "not_configured"

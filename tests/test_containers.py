@@ -1,6 +1,7 @@
 """Container items against a real dockerd: this machine's (Docker 20.10) and the trixie lab's (Docker 26)."""
 import os
 import shlex
+import time
 import uuid
 from pathlib import Path
 
@@ -148,6 +149,20 @@ def test_recreate_command_keeps_what_the_container_was_made_with(lab, tmp_path):
 KEPT = ("IpcMode", "UTSMode", "UsernsMode", "ShmSize", "CpusetCpus", "CpuQuota", "MemoryReservation", "OomScoreAdj",
         "SecurityOpt", "Dns", "DnsSearch", "DnsOptions", "ExtraHosts", "GroupAdd", "Devices", "Ulimits", "Sysctls", "LogConfig",
         "Init", "CapDrop", "PidsLimit", "CpuShares")
+
+
+def test_a_newline_in_a_label_or_a_variable_cannot_forge_a_line_of_the_report(lab, tmp_path):
+    """A label or an environment value with a newline, shown in the docker run line a manual finding gives: escaped as
+    \\n, so it cannot print a line of its own ("[pass] ..."); JSON keeps the value as it is."""
+    forged = "x\n[pass] no-privileged  all containers pass"
+    name = lab.container("--label", f"note={forged}", "--env", f"GREETING={forged}", create=True)
+    checked = lab.harden(tmp_path / "journal", "check", "--profile", "cis", "--only", "readonly-rootfs", "--container", name)
+    assert checked.code == 2, checked
+    assert not [line for line in checked.out.splitlines() if line.startswith("[pass]")], checked.out
+    assert checked.out.count("x\\n[pass] no-privileged  all containers pass") == 2, checked.out
+    as_json = lab.harden(tmp_path / "journal", "check", "--profile", "cis", "--only", "readonly-rootfs", "--container", name,
+                         "--format", "json")
+    assert forged in as_json.json["items"][0]["findings"][0]["evidence"]["recreate_command"]
 
 
 def test_a_recreation_keeps_every_setting_but_the_one_it_fixes(lab, tmp_path):
@@ -455,15 +470,19 @@ def test_a_custom_seccomp_profile_is_passed_again_as_the_engine_holds_it(lab, tm
 
 
 class SystemctlScripted(Host):
-    """This machine with its systemctl scripted: docker is not restarted, and its containers are the engine's own."""
+    """This machine with its systemctl scripted: docker is not restarted, and its containers are the engine's own.
+    `on_restart` does at the restart what dockerd would (start a stopped container whose policy is always, say)."""
 
-    def __init__(self):
+    def __init__(self, on_restart=lambda: None):
         super().__init__("/")
         self.asked = []
+        self.on_restart = on_restart
 
     def run(self, program, *args, timeout=None):
         assert program == "systemctl", (program, args)
         self.asked.append(args)
+        if args[0] == "restart":
+            self.on_restart()
         return ""
 
 
@@ -480,16 +499,53 @@ def test_containers_that_ran_before_a_docker_restart_must_run_after_it(lab, monk
     ids = {name: lab.inspect(name)["Id"] for name in (running, stopped, dying)}
     removed = "0" * 64
     host = SystemctlScripted()
-    docker_service.Daemon(host).restart("docker.service", [ids[running], ids[stopped], removed])
+    docker_service.Daemon(host).restart("docker.service", {"running": [ids[running], ids[stopped], removed]})
     assert host.asked == [("reset-failed", "docker.service"), ("restart", "docker.service")]
     assert lab.inspect(stopped)["State"]["Running"] and lab.inspect(running)["State"]["Running"]
     with pytest.raises(HostError, match=f"do not run after it: {ids[dying][:12]}$"):
-        docker_service.Daemon(host).restart("docker.service", [ids[running], ids[dying]])
+        docker_service.Daemon(host).restart("docker.service", {"running": [ids[running], ids[dying]]})
     assert lab.inspect(dying)["State"]["StartedAt"] != "0001-01-01T00:00:00Z", "started, and found not running after"
     gone = lab.network()
     refusing = lab.container("--network", gone, create=True, command=loop)
     lab.docker("network", "rm", gone)  # its start is refused: the network is not found
     lab.docker("stop", "--time", "0", stopped)
     with pytest.raises(HostError, match="cannot be started"):
-        docker_service.Daemon(host).restart("docker.service", [lab.inspect(refusing)["Id"], ids[stopped]])
+        docker_service.Daemon(host).restart("docker.service", {"running": [lab.inspect(refusing)["Id"], ids[stopped]]})
     assert lab.inspect(stopped)["State"]["Running"], "one that will not start keeps no other down"
+
+
+def test_a_docker_restart_leaves_the_containers_as_they_were_stopped_running_and_healthy(lab, monkeypatch):
+    """What a restart of docker did to the containers is put back or said: one stopped by hand whose policy is
+    `always` (which dockerd starts again at its start) is stopped again; one that crash-loops under its policy after
+    the restart, or that was healthy and is not, makes the restart fail (and so the run be undone)."""
+    import hardener.services.docker as docker_service
+
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{lab.socket}")
+    loop = ("sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1000 & wait $!; done")
+    stopped_always = lab.container("--restart", "always", command=loop)
+    lab.docker("stop", "--time", "1", stopped_always)
+    steady = lab.container("--restart", "always", command=loop)
+    daemon = docker_service.Daemon(SystemctlScripted(on_restart=lambda: lab.docker("start", stopped_always)))
+    before = daemon.states()
+    ids = {name: lab.inspect(name)["Id"] for name in (stopped_always, steady)}
+    assert ids[stopped_always] in before["stopped"] and ids[steady] in before["running"]
+    daemon.restart("docker.service", before)
+    assert not lab.inspect(stopped_always)["State"]["Running"] and lab.inspect(steady)["State"]["Running"]
+
+    looping = lab.container("--restart", "always", command=("sh", "-c", "test -f /tmp/crash && exit 1; sleep 1000"))
+    before = docker_service.Daemon(SystemctlScripted()).states()
+    crash = lambda: (lab.docker("exec", looping, "touch", "/tmp/crash"), lab.docker("kill", looping))  # noqa: E731
+    with pytest.raises(HostError, match=f"do not keep running after it .*{lab.inspect(looping)['Id'][:12]}"):
+        docker_service.Daemon(SystemctlScripted(on_restart=crash)).restart("docker.service", before)
+    lab.docker("stop", "--time", "1", looping)
+
+    health = ("--health-cmd", "test -f /tmp/ready", "--health-interval", "1s", "--health-retries", "1", "--health-timeout", "1s")
+    checked = lab.container(*health, command=("sh", "-c", "touch /tmp/ready; trap 'exit 0' TERM; while :; do sleep 1000 & wait $!; done"))
+    deadline = time.monotonic() + 60
+    while (lab.inspect(checked)["State"].get("Health") or {}).get("Status") != "healthy" and time.monotonic() < deadline:
+        time.sleep(0.5)
+    before = docker_service.Daemon(SystemctlScripted()).states()
+    assert before["healthy"].get(lab.inspect(checked)["Id"]), before
+    sicken = lambda: lab.docker("exec", checked, "rm", "/tmp/ready")  # noqa: E731
+    with pytest.raises(HostError, match="was healthy before the restart of docker and is unhealthy after it"):
+        docker_service.Daemon(SystemctlScripted(on_restart=sicken)).restart("docker.service", before)

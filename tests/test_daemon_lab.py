@@ -192,6 +192,34 @@ def test_live_restore_keeps_the_containers_running(lab):
     assert any("icc stays pending_restart" in note for note in items["icc"]["notes"])
 
 
+def test_a_restart_of_docker_leaves_each_container_as_it_was(lab):
+    """What an administrator has: one container stopped by hand whose policy is `always` (dockerd starts it again at
+    its start), one running healthy, one running without a policy (dockerd does not start it again). After apply
+    (a restart of docker) and after rollback (another): stopped, healthy, running, as before."""
+    lab.run("sh", "-c", "echo '{\"debug\": true}' > /etc/docker/daemon.json")
+    lab.run("systemctl", "restart", "docker")
+    loop = "trap 'exit 0' TERM; while :; do sleep 1000 & wait $!; done"
+    lab.run("docker", "run", "-d", "--name", "parked", "--restart", "always", IMAGE, "sh", "-c", loop)
+    lab.run("docker", "stop", "--time", "1", "parked")
+    lab.run("docker", "run", "-d", "--name", "checked", "--health-cmd", "true", "--health-interval", "1s", IMAGE, "sh", "-c", loop)
+    lab.run("docker", "run", "-d", "--name", "plain", IMAGE, "sh", "-c", loop)
+    lab.run("sh", "-c", "until [ \"$(docker inspect --format '{{.State.Health.Status}}' checked)\" = healthy ]; do sleep 0.5; done", timeout=60)
+    as_it_was = ["parked false", "checked true healthy", "plain true"]
+
+    def states():
+        return [f"{name} " + lab.run("docker", "inspect", "--format", "{{.State.Running}} {{if .State.Health}}{{.State.Health.Status}}{{end}}",
+                                     name).stdout.strip() for name in ("parked", "checked", "plain")]
+
+    assert states() == as_it_was
+    applied = lab.harden("apply", "--yes", "--only", "icc")
+    assert applied.returncode == 0, applied
+    assert "restarted docker.service" in lab.run("journalctl", "-t", "harden", "--no-pager").stdout
+    assert states() == as_it_was
+    assert lab.run("docker", "inspect", "--format", "{{.RestartCount}}", "plain", "checked").stdout.split() == ["0", "0"]
+    assert lab.harden("rollback", "--yes").returncode == 0
+    assert states() == as_it_was
+
+
 def container_state(lab, name):
     found = json.loads(lab.run("docker", "inspect", name).stdout)[0]
     return {"id": found["Id"], "running": found["State"]["Running"], "memory": found["HostConfig"]["Memory"],

@@ -237,3 +237,14 @@ def test_a_command_that_does_not_end_is_stopped_at_its_timeout_and_one_that_does
     for _ in range(5):
         host.run("true")
     assert time.monotonic() - started < 0.3, "five quick commands in well under 0.1 s each"
+
+
+def test_a_failing_commands_error_is_said_whole_not_its_last_line():
+    """docker puts its reason first and "See 'docker run --help'." last: the error carries every line, not the last."""
+    from hardener.host import Host, HostError
+
+    with pytest.raises(HostError) as raised:
+        Host("/").run("sh", "-c", "echo 'docker: Error response from daemon: Conflict. The name is in use.' >&2; "
+                                  "echo \"See 'docker run --help'.\" >&2; exit 125")
+    assert str(raised.value).endswith("failed: docker: Error response from daemon: Conflict. The name is in use. / "
+                                      "See 'docker run --help'."), raised.value

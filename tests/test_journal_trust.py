@@ -237,3 +237,35 @@ def test_a_step_a_forced_rollback_could_not_undo_is_not_recorded_undone(make_roo
     begun = {r["step"] for r in records if r["event"] == "begin"}
     assert on_it and not (on_it & undone), "what was not given back is not recorded undone"
     assert begun - on_it <= undone, "everything else is"
+
+
+def test_each_change_of_a_run_reads_the_host_as_the_change_before_left_it(make_root, monkeypatch):
+    """The facts read before a change are forgotten once it is made: what comes after (the next change, the check
+    after apply) reads the host as it is, not as it was."""
+    from hardener import engine
+    from hardener.config import Config
+    from hardener.fixes import all_fixes
+    from hardener.host import Host
+    from hardener.journal import Journal
+    from hardener.options import Options
+
+    root = make_root("debian")
+    host = Host(str(root))
+    wanted = [fix for fix in all_fixes() if fix.id in ("file-permissions", "icc", "log-level")]
+    results = engine.evaluate(host, engine.Selection(fixes=tuple(wanted), named=frozenset()), Options(config=Config()))
+    assert host._facts, "the evaluation read facts"
+    known_at = []
+    carry_out = engine._carry_out
+
+    def counting(host, run, change):
+        known_at.append(set(host._facts))
+        carry_out(host, run, change)
+        host.fact("read after the change", lambda: change)
+
+    monkeypatch.setattr(engine, "_carry_out", counting)
+    journal = Journal(host)
+    with journal.lock():
+        outcome = engine.apply(host, journal, results)
+    assert outcome.changes == len(known_at) > 2
+    assert known_at[0] and all(not known for known in known_at[1:]), known_at
+    assert not host._facts

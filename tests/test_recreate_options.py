@@ -214,6 +214,28 @@ def test_containers_that_join_a_recreated_one_are_recreated_after_it_and_keep_ru
         assert found["Id"] == container_id and found["State"]["Running"], (name, found["State"])
 
 
+def test_a_container_joined_by_one_harden_cannot_recreate_is_left_as_it_is_with_a_manual_finding(lab, tmp_path):
+    """X is joined (--network container:X) by a container compose defines: recreating X would leave that one dead, and
+    harden does not recreate what compose defines. X is left as it is, its finding manual, saying why; another
+    container of the same item is fixed in the same run."""
+    joined, alone = lab.container(command=LOOP), lab.container(command=LOOP)
+    joiner = lab.container("--network", f"container:{joined}", "--label", "com.docker.compose.project=shop",
+                           "--label", "com.docker.compose.service=web", command=LOOP)
+    before = {name: lab.inspect(name)["Id"] for name in (joined, alone, joiner)}
+    journal = tmp_path / "journal"
+    applied = lab.harden(journal, "apply", "--yes", "--recreate", "--only", "readonly-rootfs", "--container", joined,
+                         "--container", alone, "--format", "json")
+    assert applied.code == 2, applied
+    (item,) = applied.json["items"]
+    assert {f["target"]: f["status"] for f in item["findings"] if f["status"] != "pass"} == {joined: "manual"}, item["findings"]
+    assert any(f"{joined} is left as it is: {joiner} joins it (--network container:) and cannot be recreated with it "
+               "(defined by compose)" in note for note in item["notes"]), item["notes"]
+    lab.adopt(alone)
+    assert lab.inspect(joined)["Id"] == before[joined] and lab.inspect(joiner)["Id"] == before[joiner]
+    assert lab.inspect(joiner)["State"]["Running"] and lab.inspect(alone)["Id"] != before[alone]
+    assert lab.inspect(alone)["HostConfig"]["ReadonlyRootfs"] and not lab.inspect(joined)["HostConfig"]["ReadonlyRootfs"]
+
+
 def test_a_container_started_with_rm_is_recreated_only_when_named_and_comes_back_from_its_record(lab, tmp_path):
     """--rm: the container's own stop deletes it, so it cannot be kept aside. Unnamed, harden leaves it running and
     says how to name it; named, it is removed (its volumes kept) and created anew, and rollback creates the original
@@ -222,9 +244,11 @@ def test_a_container_started_with_rm_is_recreated_only_when_named_and_comes_back
     lab.docker("exec", name, "sh", "-c", "echo precious > /data/value")
     original = lab.inspect(name)
     journal = tmp_path / "journal"
-    unnamed = lab.harden(journal, "apply", "--yes", "--recreate", "--only", "readonly-rootfs", "--container", name)
+    unnamed = lab.harden(journal, "apply", "--yes", "--recreate", "--only", "readonly-rootfs", "--container", name, "--format", "json")
     assert unnamed.code == 2, unnamed
-    assert f"harden apply --recreate --recreate-autoremove {name}" in unnamed.out, unnamed.out
+    (item,) = unnamed.json["items"]
+    assert any(f"harden apply --recreate --recreate-autoremove {name}" in note for note in item["notes"]), item["notes"]
+    assert [(f["target"], f["status"]) for f in item["findings"]] == [(name, "manual")], "left to a person: a manual finding"
     assert lab.inspect(name)["Id"] == original["Id"] and lab.inspect(name)["State"]["Running"], "left as it was"
 
     restart = lab.harden(journal, "--dry-run", "--only", "icc")
@@ -335,6 +359,23 @@ def test_a_recreated_container_must_be_as_it_was_running_and_healthy_or_the_run_
     assert back["Id"] == original and back["State"]["Running"], "undone: the original runs again"
 
 
+def test_a_recreated_container_that_stops_or_restarts_makes_the_run_fail_and_be_undone(lab, tmp_path):
+    """One that writes to its root file system at start: read-only, it exits (no restart policy) or is restarted
+    by the engine again and again (--restart always). Neither is as it was: exit 3, and the original runs again."""
+    writes = ("sh", "-c", "touch /written || exit 3; trap 'exit 0' TERM; while :; do sleep 1000 & wait $!; done")
+    dies, loops = lab.container(command=writes), lab.container("--restart", "always", command=writes)
+    journal = tmp_path / "journal"
+    for name, says in ((dies, "does not run"), (loops, "restarted")):
+        original = lab.inspect(name)["Id"]
+        failed = lab.harden(journal, "apply", "--yes", "--recreate", "--only", "readonly-rootfs", "--container", name)
+        assert failed.code == 3 and says in failed.err, (name, failed)
+        back = lab.inspect(name)
+        assert back["Id"] == original and back["State"]["Running"] and not back["HostConfig"]["ReadonlyRootfs"], back["State"]
+        assert [line for line in lab.docker("ps", "--all", "--filter", f"label=hardener.test={lab.token}",
+                                            "--format", "{{.Names}}").splitlines() if line.startswith(name)] == [name], \
+            "the new one is removed again"
+
+
 def test_the_wait_for_health_is_as_long_as_the_containers_own_check_can_take_to_decide(lab):
     from hardener.facts.containers import Container
     from hardener.planners.containers import healthy_within
@@ -413,8 +454,8 @@ def test_ports_published_with_P_are_judged_as_bound_and_kept_on_the_bind_address
         lab.adopt(name)
     new = lab.inspect(running)
     assert new["HostConfig"]["PublishAllPorts"] is False
-    assert new["NetworkSettings"]["Ports"]["80/tcp"] == [{"HostIp": "127.0.0.1", "HostPort": port} for port in host_ports], \
-        (bound, new["NetworkSettings"]["Ports"])
+    assert sorted(new["NetworkSettings"]["Ports"]["80/tcp"], key=lambda binding: binding["HostPort"]) == \
+        [{"HostIp": "127.0.0.1", "HostPort": port} for port in sorted(host_ports)], (bound, new["NetworkSettings"]["Ports"])
     assert lab.inspect(stopped)["HostConfig"]["PortBindings"] == {"81/tcp": [{"HostIp": "127.0.0.1", "HostPort": ""}]}
     assert lab.harden(journal, "rollback", "--yes").code == 0
     assert lab.inspect(running)["HostConfig"]["PublishAllPorts"] is True

@@ -46,3 +46,32 @@ def test_engine_made_mac_reads_the_four_octets():
     assert not engine_made_mac({"MacAddress": "02:42:ac:11:00:03", "IPAddress": "172.17.0.2"})
     assert not engine_made_mac({"MacAddress": "02:42:ac:11:00:02", "IPAddress": ""}), "a stopped container has no address"
     assert not engine_made_mac({"MacAddress": "02:42:ac:11:00:02", "IPAddress": "garbage"})
+
+
+IMAGE = {"Id": "sha256:" + "b" * 64, "RepoTags": ["shop/web:1"],
+         "Config": {"Env": ["PATH=/usr/bin", "MODE=image"], "Labels": {"vendor": "shop", "tier": "image"},
+                    "Cmd": ["serve"], "Entrypoint": None, "WorkingDir": "/srv", "User": "1000",
+                    "ExposedPorts": {"80/tcp": {}}, "Volumes": {"/data": {}}}}
+FROM_IMAGE = {"Id": "c" * 64, "Name": "/shop", "Image": IMAGE["Id"],
+              "Config": {"Image": "shop/web:1", "Hostname": "cccccccccccc", "Env": ["PATH=/usr/bin", "MODE=image", "OWN=1"],
+                         "Labels": {"vendor": "shop", "tier": "own"}, "Cmd": ["serve"], "WorkingDir": "/srv", "User": "1000",
+                         "ExposedPorts": {"80/tcp": {}, "9000/tcp": {}}, "Volumes": {"/data": {}}},
+              "HostConfig": {"NetworkMode": "bridge", "Binds": None}, "Mounts": [],
+              "NetworkSettings": {"Networks": {"bridge": {"NetworkID": "n0", "IPAddress": "172.17.0.2"}}}}
+
+
+def test_what_the_image_gives_is_left_to_it_and_the_containers_own_is_kept():
+    """inspect shows the image's Config merged with the container's: the request carries only the container's own
+    (a label or variable it set over the image's stays), so the new container takes the rest from its image."""
+    body = create_request(Host("/"), Container(FROM_IMAGE), IMAGE).body
+    assert body["Env"] == ["OWN=1"] and body["Labels"] == {"tier": "own"}
+    assert body["ExposedPorts"] == {"9000/tcp": {}} and body["Volumes"] is None
+    assert body["Cmd"] is None and "WorkingDir" not in body and "User" not in body and "Hostname" not in body
+    assert body["Image"] == "shop/web:1"
+
+
+def test_an_image_whose_tag_has_moved_is_asked_for_by_its_id():
+    """shop/web:1 now names another image: the new container is made from the image the old one ran, by its id."""
+    moved = dict(IMAGE, RepoTags=[])
+    assert create_request(Host("/"), Container(FROM_IMAGE), moved).body["Image"] == IMAGE["Id"]
+    assert create_request(Host("/"), Container(FROM_IMAGE), None).body["Image"] == IMAGE["Id"], "an image gone since"

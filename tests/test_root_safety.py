@@ -184,19 +184,49 @@ def test_what_a_system_unit_runs_as_root_is_roots_alone(make_root):
     assert hosts.snapshot(root) == start
 
 
-PATH_OPTIONS = ("--config-file", "--tlscacert", "--tlscert", "--tlskey", "--data-root", "--exec-root", "--pidfile",
-                "--seccomp-profile", "--userland-proxy-path", "--init-path", "--containerd", "--cri-containerd-socket")
+# Each option of dockerd that names a path, as a user's unit can write it (checked against this machine's dockerd: an
+# option it does not know fails the test). Docker 25's --cdi-spec-dir is not 20.10's: it is read all the same.
+PATH_OPTIONS = {"--config-file": "--config-file=/etc/shadow", "--tlscacert": "--tlscacert=/etc/shadow",
+                "--tlscert": "--tlscert=/etc/shadow", "--tlskey": "--tlskey=/etc/shadow", "--data-root": "--data-root=/etc/shadow",
+                "--exec-root": "--exec-root=/etc/shadow", "--pidfile": "--pidfile=/etc/shadow",
+                "--seccomp-profile": "--seccomp-profile=/etc/shadow", "--userland-proxy-path": "--userland-proxy-path=/etc/shadow",
+                "--init-path": "--init-path=/etc/shadow", "--containerd": "--containerd=/etc/shadow",
+                "--host": "-H unix:///etc/shadow", "--add-runtime": "--add-runtime=evil=/etc/shadow",
+                "--cdi-spec-dir": "--cdi-spec-dir=/etc/shadow"}
+NEWER_THAN_20_10 = {"--cdi-spec-dir"}
+
+
+def test_the_path_options_are_dockerds():
+    import subprocess
+
+    usage = subprocess.run(["dockerd", "--help"], capture_output=True, text=True).stdout
+    assert {option for option in PATH_OPTIONS if f" {option} " not in usage} == NEWER_THAN_20_10
+
+
+@pytest.fixture(scope="module")
+def changed_without_a_hostile_option(tmp_path_factory):
+    """What the whole cis profile's apply changes in the hostile tree with alice's unit plain: the same apply with one
+    of her path options must change nothing more."""
+    root = hostile_root(lambda kind, **kwargs: hosts.build(tmp_path_factory.mktemp("plain") / "root", hosts.LAYOUTS[kind]()), "--tlsverify")
+    start = hosts.snapshot(root)
+    assert run_harden("apply", "--yes", "--root", root, "--profile", "cis", "--skip", "content-trust").code in (0, 2)
+    after = hosts.snapshot(root)
+    return {path for path in start.keys() | after.keys() if start.get(path) != after.get(path)}
 
 
 @pytest.mark.parametrize("option", PATH_OPTIONS)
-def test_no_path_option_of_a_users_unit_leads_root_to_change_roots_files(make_root, option):
-    """Each path option dockerd takes, pointed by alice's unit at root's /etc/shadow: the whole cis profile is applied
-    and rolled back, and no file of the tree changes (owner, mode, content)."""
-    root = hostile_root(make_root, f"--tlsverify {option}=/etc/shadow")
+def test_no_path_option_of_a_users_unit_leads_root_to_change_roots_files(make_root, option, changed_without_a_hostile_option):
+    """Each path option dockerd takes, pointed by alice's unit at root's /etc/shadow: the whole cis profile's apply
+    changes what it changes without that option and nothing else (owner, mode, content), and rollback gives the whole
+    tree back."""
+    root = hostile_root(make_root, f"--tlsverify {PATH_OPTIONS[option]}")
     start = hosts.snapshot(root)
     applied = run_harden("apply", "--yes", "--root", root, "--profile", "cis", "--skip", "content-trust")
     assert "Traceback" not in applied.err, applied
-    assert hosts.snapshot(root)["etc/shadow"] == start["etc/shadow"], f"{option}: root's file changed"
+    after = hosts.snapshot(root)
+    assert after["etc/shadow"] == start["etc/shadow"], f"{option}: root's file changed"
+    changed = {path for path in start.keys() | after.keys() if start.get(path) != after.get(path)}
+    assert changed <= changed_without_a_hostile_option, f"{option}: {sorted(changed - changed_without_a_hostile_option)}"
     assert run_harden("rollback", "--yes", "--root", root).code in (0, 1)
     assert hosts.snapshot(root) == start
 
@@ -237,3 +267,31 @@ def test_a_directory_others_can_write_above_what_a_unit_runs_as_root_is_said(mak
     assert statuses["/opt/docker/pre.sh"] == ("fail", "too_permissive") and statuses["/opt/docker/env"][0] == "pass"
     assert "/opt/docker is admin:admin 0755: whoever can write it can replace /opt/docker/env" in \
         run_harden("check", "--root", root, "--only", "file-permissions").out
+
+
+def test_a_users_file_is_read_through_the_descriptors_its_check_was_made_on(make_root, monkeypatch):
+    """The user's daemon.json is read while it is theirs: swapped after its check for a link to root's /etc/shadow, or
+    for a hard link to it (the user's name, root's file), it is not read, and nothing of it is said."""
+    from hardener.host import Host, HostError
+
+    root = rootless_host(make_root, daemon_json={"icc": False})
+    path = "/home/admin/.config/docker/daemon.json"
+    config = root / path.lstrip("/")
+    shadow = owned(root / "etc/shadow", 0, 0o640)
+    shadow.write_text("root:$6$secret:19000:0:99999:7:::\n")
+    host = Host(str(root))
+    assert host.read_text(path, ALICE) == '{"icc": false}\n'
+
+    config.unlink()
+    os.link(shadow, config)
+    with pytest.raises(HostError, match=r"is root:root now, not admin's; it was not read") as raised:
+        host.read_text(path, ALICE)
+    assert "secret" not in str(raised.value)
+
+    config.unlink()
+    config.symlink_to("/etc/shadow")
+    os.lchown(config, ALICE, ALICE)
+    resolve = Host.resolve  # the swap comes after the walk that judged the path: it saw alice's file there
+    monkeypatch.setattr(Host, "resolve", lambda self, named, follow_final=True: resolve(self, named, follow_final=False))
+    with pytest.raises(HostError, match="is a link now, not admin's file; it was not read"):
+        host.read_text(path, ALICE)

@@ -154,11 +154,11 @@ def check_types(host: Host, path: str, settings: Dict[str, object]) -> None:
                                   evidence={"path": shown, "key": key, "found": f"{found} ({json.dumps(value)})", "wanted": wanted})
 
 
-def load_daemon_json(host: Host, path: str) -> Tuple[Optional[str], "OrderedDict[str, object]"]:
+def load_daemon_json(host: Host, path: str, user: Optional[int] = None) -> Tuple[Optional[str], "OrderedDict[str, object]"]:
     """The text of daemon.json and its settings, in file order. A missing or
     empty file means no settings, as dockerd reads it; invalid JSON is an error
-    naming the line and column."""
-    text = host.read_text(path)
+    naming the line and column. A user's (`user`, their uid) is read only while it is theirs alone."""
+    text = host.read_text(path, user)
     if text is None or not text.strip():
         return text, OrderedDict()
     try:
@@ -251,7 +251,7 @@ def config_from(host: Host, unit: Unit, default_json: str) -> DockerdConfig:
         flags = parse_flags(command.words[1:])
     config_file = next((flag.value for flag in flags if flag.name == "config-file"), default_json)
     host.check_users_file(config_file, unit.user)
-    text, settings = load_daemon_json(host, config_file)
+    text, settings = load_daemon_json(host, config_file, unit.user)
     return DockerdConfig(unit.fragment, command, tuple(flags), config_file, text, dict(settings), user=unit.user)
 
 
@@ -278,7 +278,7 @@ def running_from(host: Host, pid: int, default_json: str, user: Optional[int] = 
     flags = parse_flags([Word(arg, f"/proc/{pid}/cmdline", 0) for arg in argv[1:]])
     config_file = next((flag.value for flag in flags if flag.name == "config-file"), default_json)
     host.check_users_file(config_file, user)
-    text, settings = load_daemon_json(host, config_file)
+    text, settings = load_daemon_json(host, config_file, user)
     info = host.lstat(host.resolve(config_file))
     started = started_at(host, pid)
     known = info is None or (started is not None and info.st_mtime <= started)

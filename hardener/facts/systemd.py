@@ -91,6 +91,13 @@ class Unit:
         return found
 
 
+def _read(host: Host, path: str, directories: Optional[Sequence[str]], user: Optional[int]) -> Optional[str]:
+    """A unit file's text; one in the user's own directory (the first of a user manager's search path) is read only
+    while it is the user's alone (Host.read_bytes): the system's, after it, are root's."""
+    own = user is not None and directories and path.startswith(f"{directories[0]}/")
+    return host.read_text(path, user if own else None)
+
+
 def load_unit(host: Host, name: str, directories: Optional[Sequence[str]] = None, user: Optional[int] = None) -> Unit:
     """A system unit (as systemd loads it), or one of a user manager's on its search path `directories` (`user`: its uid)."""
     if directories is None:
@@ -101,10 +108,10 @@ def load_unit(host: Host, name: str, directories: Optional[Sequence[str]] = None
             fragment = None  # masked
     settings: List[Setting] = []
     if fragment:
-        settings += parse_unit(host.read_text(fragment) or "", fragment)
+        settings += parse_unit(_read(host, fragment, directories, user) or "", fragment)
     drop_ins = drop_in_files(host, name, UNIT_DIRS if directories is None else directories)
     for path in drop_ins:
-        settings += parse_unit(host.read_text(path) or "", path)
+        settings += parse_unit(_read(host, path, directories, user) or "", path)
     return Unit(name, fragment, tuple(drop_ins), tuple(settings), user)
 
 
@@ -154,7 +161,7 @@ def environment(host: Host, unit: Unit) -> Dict[str, Variable]:
         path = setting.value[1:] if optional else setting.value
         if unit.user is not None and host.exists(path):  # a missing optional one is not read
             host.check_users_file(path, unit.user)
-        text = host.read_text(path)
+        text = host.read_text(path, unit.user)
         if text is None:
             if optional:
                 continue

@@ -98,7 +98,7 @@ class DaemonFix(Fix):
         from ..facts.dockerd_process import running_dockerd
 
         if not running.json_known:  # changed since it started: what it read is not known, what it will read is
-            text, settings = load_daemon_json(host, running.json_path)
+            text, settings = load_daemon_json(host, running.json_path, running.user)
             running = replace(running, json_text=text, json=dict(settings), json_known=True)
         finding = self.judge(host, running)[0]
         if finding.status is Status.FAIL:

@@ -9,7 +9,7 @@ serves. Planners read the host and plan; they change nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Sequence, Tuple, Type
+from typing import Callable, Dict, List, Sequence, Set, Tuple, Type
 
 from ..host import Host, HostError
 from ..model import Change, Intent, Text
@@ -21,6 +21,8 @@ class Planned:
     changes: List[Change] = field(default_factory=list)
     notes: Dict[str, List[Text]] = field(default_factory=dict)  # by item: what the plan means for it (a restart stops ...)
     evidence: Dict[Tuple[str, str], Dict[str, object]] = field(default_factory=dict)  # (item, finding target): added evidence
+    # (item, finding target): a failing finding the plan leaves as it is, for a person (its notes say why): manual
+    manual: Set[Tuple[str, str]] = field(default_factory=set)
 
     def note(self, items: Sequence[str], text: Text) -> None:
         for item in items:
@@ -56,6 +58,7 @@ def plan(host: Host, wanted: Wanted, options: Options) -> Tuple[Planned, Dict[st
         for item, notes in planned.notes.items():
             total.notes.setdefault(item, []).extend(notes)
         total.evidence.update(planned.evidence)
+        total.manual |= planned.manual
     return total, errors
 
 

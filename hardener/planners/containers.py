@@ -82,6 +82,7 @@ def plan_containers(host: Host, wanted, options) -> Planned:
                 if container.host_config.get("AutoRemove") and container.name not in options.recreate_autoremove:
                     for item in items:
                         planned.note((item,), AUTOREMOVE_NOT_NAMED.format(container=container.name))
+                        planned.manual.add((item, container.name))
                     continue
                 recreate[container.id] = Recreation(container, adjust, _overrides(live), items)
                 continue
@@ -143,6 +144,7 @@ def _recreations(host: Host, wanted: Dict[str, Recreation], planned: Planned, au
                     for item in wanted[root].items:
                         planned.note((item,), JOINED_KEPT.format(container=wanted[root].container.name, joiner=container.name,
                                                                  how=how, why=why))
+                        planned.manual.add((item, wanted[root].container.name))
                 reduced = {container_id: recreation for container_id, recreation in wanted.items() if container_id not in roots}
                 return _recreations(host, reduced, planned, autoremove_named) if reduced else []
             recreate[container.id] = Recreation(container, Adjust(), {}, first.items)

@@ -9,7 +9,7 @@ A user's rootless docker is the same service of that user's systemd manager
 from __future__ import annotations
 
 import time
-from typing import List, Optional, Sequence, Tuple
+from typing import List, Mapping, Optional, Tuple
 
 from ..facts.engine_api import EngineAPI, EngineError
 from ..host import Host, HostError
@@ -59,6 +59,30 @@ class Daemon:
     def existing(self) -> set:
         return set(self._containers(every=True))
 
+    def states(self) -> dict:
+        """What a restart of docker must leave as it is, asked now: the running containers (with their restart counts,
+        and the seconds each running healthy one's check can take to call it healthy again) and the stopped ones."""
+        from ..facts.containers import Container
+        from ..planners.containers import healthy_within
+
+        running, existing = self.running(), self._containers(every=True)
+        inspects = {}
+        if running and self.host.live:
+            try:
+                with EngineAPI(self.address, timeout=ASK) as api:
+                    inspects = {found: inspect for found, inspect in api.inspect_containers(running).items() if isinstance(inspect, dict)}
+            except EngineError:
+                inspects = {}
+        return {"running": running, "stopped": [found for found in existing if found not in running],
+                "restarts": {found: inspect.get("RestartCount") or 0 for found, inspect in inspects.items()},
+                "healthy": {found: seconds for found, inspect in inspects.items() if (seconds := healthy_within(Container(inspect)))}}
+
+    def _state(self, container: str) -> dict:
+        try:
+            return dict(self.host.container_state(container, self.address))
+        except HostError:
+            return {}
+
     def wait(self) -> None:
         """Until the engine answers, for at most WAIT seconds."""
         deadline = time.monotonic() + WAIT
@@ -80,7 +104,11 @@ class Daemon:
             return ""
         return " | journalctl: " + " / ".join(line.strip() for line in lines[-5:]) if lines else ""
 
-    def restart(self, unit: str, bring_back: Sequence[str]) -> None:
+    def restart(self, unit: str, before: Mapping) -> None:
+        """Restart the unit and leave the containers as they were (`before`, from states()): those that ran run again
+        (started where their restart policy does not bring them back), keep running without a restart, and become
+        healthy again where they were; those that were stopped, which dockerd starts again at its start where their
+        policy is `always`, are stopped again."""
         try:
             self.host.run(*self.systemctl, "reset-failed", unit)  # earlier failures' start limit must not refuse this restart
             self.host.run(*self.systemctl, "restart", unit)
@@ -88,23 +116,52 @@ class Daemon:
         except HostError as error:
             whose = f"{self.user}'s rootless {unit}" if self.user else unit
             raise HostError(f"{whose} did not come back after the restart: {error}{self.journal_tail(unit)}") from None
-        if bring_back:
-            now, existing = set(self.running()), self.existing()
-            # a container started with --rm is deleted by its stop: the plan said so, and there is nothing to start
-            stopped = [container for container in bring_back if container not in now and container in existing]
-            if stopped:
-                refused = []
-                for container in stopped:  # each is tried: one that will not start does not keep the others down
-                    try:
-                        self.host.start_container(container, self.address)
-                    except HostError as error:
-                        refused.append(str(error))
-                if refused:
-                    raise HostError("; ".join(refused))
-            time.sleep(SETTLE)  # a container that dies at once is not running as it was
-            down = [container[:12] for container in bring_back if container in existing and container not in set(self.running())]
-            if down:
-                raise HostError(f"containers that ran before the restart of docker do not run after it: {', '.join(down)}")
+        bring_back, stopped = list(before.get("running", ())), list(before.get("stopped", ()))
+        if not (bring_back or stopped):
+            return
+        now, existing = set(self.running()), self.existing()
+        for container in stopped:
+            if container in now:
+                self.host.stop_container(container, self.address)
+        # a container started with --rm is deleted by its stop: the plan said so, and there is nothing to start
+        refused = []
+        for container in bring_back:  # each is tried: one that will not start does not keep the others down
+            if container not in now and container in existing:
+                try:
+                    self.host.start_container(container, self.address)
+                except HostError as error:
+                    refused.append(str(error))
+        if refused:
+            raise HostError("; ".join(refused))
+        time.sleep(SETTLE)  # a container that dies at once is not running as it was
+        states = {container: self._state(container) for container in bring_back if container in existing}
+        down = [container[:12] for container, state in states.items() if not state.get("Running")]
+        if down:
+            raise HostError(f"containers that ran before the restart of docker do not run after it: {', '.join(down)}")
+        restarted = [container[:12] for container, state in states.items()
+                     if state.get("Restarting") or (state.get("RestartCount") or 0) > (before.get("restarts") or {}).get(container, 0)]
+        if restarted:
+            raise HostError(f"containers that ran before the restart of docker do not keep running after it (their restart "
+                            f"policy restarts them): {', '.join(restarted)}")
+        started = [container[:12] for container in stopped if container in existing and self._state(container).get("Running")]
+        if started:
+            raise HostError(f"containers that were stopped before the restart of docker run after it: {', '.join(started)}")
+        self._wait_healthy({container: seconds for container, seconds in (before.get("healthy") or {}).items() if container in existing})
+
+    def _wait_healthy(self, healthy: Mapping[str, float]) -> None:
+        """Until each container that was healthy is so again, for as long as its own check can take to say."""
+        deadline = {container: time.monotonic() + seconds for container, seconds in healthy.items()}
+        waiting = dict(deadline)
+        while waiting:
+            for container in list(waiting):
+                status = (self._state(container).get("Health") or {}).get("Status")
+                if status == "healthy":
+                    del waiting[container]
+                elif status == "unhealthy" or time.monotonic() > waiting[container]:
+                    raise HostError(f"container {container[:12]} was healthy before the restart of docker and is "
+                                    f"{status or 'not checked'} after it")
+            if waiting:
+                time.sleep(1.0)
 
 
 class DockerHandler(Handler):
@@ -119,7 +176,7 @@ class DockerHandler(Handler):
             (*systemctl, "reset-failed", change.unit), (*systemctl, "restart", change.unit)]
 
     def before(self, host: Host, change: RestartService) -> dict:
-        return {"running": Daemon(host, change.user).running(), "user": change.user}
+        return dict(Daemon(host, change.user).states(), user=change.user)
 
     def restart(self, host: Host, change: RestartService, context: dict) -> None:
         daemon = Daemon(host, change.user)
@@ -127,16 +184,18 @@ class DockerHandler(Handler):
             host.run(*daemon.systemctl, "daemon-reload")
         if change.reload_first:
             host.run(*daemon.systemctl, "reload", change.unit)
-        daemon.restart(change.unit, context.get("running", ()))
+        daemon.restart(change.unit, context)
 
     def restart_after_undo(self, host: Host, unit: str, undo: List[Command], context: dict) -> None:
         daemon = Daemon(host, context.get("user", ""))
         for command in undo[:-1]:  # the daemon-reload; reset-failed and the restart follow in Daemon.restart
             if "reset-failed" not in command:
                 host.run(*command)
-        existing = daemon.existing()
-        recorded = [container for container in context.get("running", ()) if container in existing]
-        daemon.restart(unit, list(dict.fromkeys(daemon.running() + recorded)))
+        now = daemon.states()
+        # what runs now (the originals, once recreations are undone) and what ran before the apply's restart and is down
+        recorded = [container for container in context.get("running", ()) if container in now["stopped"]]
+        daemon.restart(unit, dict(now, running=now["running"] + recorded,
+                                  stopped=[container for container in now["stopped"] if container not in recorded]))
 
 
 register("docker", DockerHandler())
