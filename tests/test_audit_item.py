@@ -190,3 +190,22 @@ def test_auditctl_4_lists_a_perm_rule_with_its_syscalls_and_it_is_still_a_watch(
 
     (watch,) = parse_watches(AUDITCTL_4_LISTING + "\n-a always,exit -F arch=b64 -S openat -F path=/x -F perm=wa\n", "kernel")
     assert (watch.path, watch.permissions, watch.key) == ("/etc/docker", "wa", "docker")
+
+
+def dpkg_says(root, version):
+    (root / "var/lib/dpkg").mkdir(parents=True, exist_ok=True)
+    (root / "var/lib/dpkg/status").write_text(f"Package: auditd\nStatus: install ok installed\nVersion: {version}\n\n"
+                                              "Package: docker.io\nStatus: install ok installed\nVersion: 20.10.24+dfsg1-1+b3\n")
+
+
+@pytest.mark.parametrize("version, arch_first, watched_now", [("1:4.0.2-2", True, True), ("1:3.0.9-1", True, False),
+                                                            ("1:4.0.2-2", False, False)])
+def test_a_stored_rule_naming_some_syscalls_is_judged_as_the_installed_auditctl_loads_it(make_root, version, arch_first, watched_now):
+    """`-S openat -F perm=wa` records only openat where auditctl 3.0 loads it; 4.0 adds every syscall perm=wa stands for
+    to a rule whose arch comes before its perm= (audit-userspace e95779d), which then records what a watch does. The
+    release is the package database's."""
+    root = make_root(layout=with_auditd(hosts.debian_docker_io()), compliant=True)
+    dpkg_says(root, version)
+    fields = "-F arch=b64 -S openat -F path=/var/lib/docker -F perm=wa" if arch_first else "-S openat -F path=/var/lib/docker -F perm=wa -F arch=b64"
+    (root / "etc/audit/rules.d/cis.rules").write_text(f"-a always,exit {fields} -k docker\n")
+    assert (watched(result_for(root))["/var/lib/docker"].status is Status.PASS) is watched_now

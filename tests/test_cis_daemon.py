@@ -182,11 +182,12 @@ def test_with_no_driver_configured_the_one_whose_data_is_there_is_judged(make_ro
 def test_the_engine_release_from_this_machines_dockerd_and_dpkg():
     import subprocess
 
-    from hardener.facts.engine_version import from_dockerd_version, installed_from_dpkg
+    from hardener.facts.engine_version import PACKAGES, from_dockerd_version
+    from hardener.facts.packages import installed_release
 
     said = subprocess.run(["dockerd", "--version"], capture_output=True, text=True, check=True).stdout
     with open("/var/lib/dpkg/status") as status:
-        installed = installed_from_dpkg(status.read())
+        installed = installed_release(status.read(), PACKAGES)
     assert installed is not None and installed >= (20, 10) and from_dockerd_version(said) == installed, (said, installed)
 
 

@@ -50,12 +50,14 @@ def test_loaded_but_not_stored_and_stored_but_not_loaded(vm):
         vm.run("rm", "/etc/audit/rules.d/zz-pending.rules")
 
 
-def test_syscall_rules_that_watch_a_path_are_watches_stored_and_loaded(vm):
+def test_syscall_rules_that_watch_a_path_are_watches_stored_and_loaded(vm, lab_release):
     """1.1.x with CIS 1.8.0's own form of rule (-a exit,always -F path= -F perm=): the real auditd loads them, and
-    harden counts them as watches in the files and in the kernel, whichever way auditctl -l lists them."""
+    harden counts them as watches in the files and in the kernel, whichever way auditctl -l lists them. A rule of
+    some syscalls with perm=wa is narrow as auditctl 3.0 loads it, and a watch as 4.0 does (it adds perm='s syscalls)."""
     vm.sh("printf '%s\\n' '-a exit,always -F path=/usr/sbin/dockerd -F perm=war -k docker' "
           "'-a always,exit -F arch=b64 -F dir=/etc/docker -F perm=wa -k docker' "
-          "'-a always,exit -F arch=b64 -S openat -F path=/usr/sbin/runc -k docker' > /etc/audit/rules.d/cis.rules "
+          "'-a always,exit -F arch=b64 -S openat -F path=/usr/sbin/runc -k docker' "
+          "'-a always,exit -F arch=b64 -S openat -F path=/var/lib/docker -F perm=wa -k docker' > /etc/audit/rules.d/cis.rules "
           "&& augenrules --load")
     try:
         listed = vm.run("auditctl", "-l").stdout
@@ -63,6 +65,9 @@ def test_syscall_rules_that_watch_a_path_are_watches_stored_and_loaded(vm):
         reasons = findings(vm)
         assert reasons["/usr/sbin/dockerd"] == "compliant" and reasons["/etc/docker"] == "compliant", (reasons, listed)
         assert reasons["/usr/sbin/runc"] == "not_watched", "openat alone records no chmod"
+        widened = next(line for line in listed.splitlines() if "path=/var/lib/docker" in line)
+        assert ("chmod" in widened.split(" -S ")[1].split()[0].split(",")) is (lab_release == "trixie"), widened
+        assert reasons["/var/lib/docker"] == ("compliant" if lab_release == "trixie" else "not_watched"), (reasons, widened)
         vm.run("auditctl", "-d", "exit,always", "-F", "path=/usr/sbin/dockerd", "-F", "perm=war", "-k", "docker")
         assert findings(vm)["/usr/sbin/dockerd"] == "pending_reload", "stored, not loaded"
         applied = vm.harden("apply", "--yes", "--only", "audit-docker-files")

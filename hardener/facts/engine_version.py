@@ -1,26 +1,15 @@
 """The Docker engine installed: the release dockerd will be at its next start. Live, what the binary says
 (`dockerd --version`: a binary put in place by hand is what runs, whatever the packages say); under --root, the
-package database (dpkg's status file, a file that can be read there too)."""
+package database."""
 from __future__ import annotations
 
 import re
 from typing import Optional, Tuple
 
 from ..host import Host, HostError
+from .packages import package_release
 
 PACKAGES = ("docker-ce", "docker.io", "moby-engine", "docker-engine")
-RELEASE = re.compile(r"(?:\d+:)?(\d+)\.(\d+)")  # 5:26.1.4-1~debian.12~bookworm, 20.10.24+dfsg1-1+b3
-
-
-def installed_from_dpkg(status: str) -> Optional[Tuple[int, int]]:
-    """The (major, minor) release of the engine package dpkg has installed, from its status file's text."""
-    for stanza in status.split("\n\n"):
-        fields = dict(line.split(": ", 1) for line in stanza.splitlines() if ": " in line and not line.startswith(" "))
-        if fields.get("Package") in PACKAGES and fields.get("Status", "").endswith(" installed"):
-            found = RELEASE.match(fields.get("Version", ""))
-            if found:
-                return int(found.group(1)), int(found.group(2))
-    return None
 
 
 def from_dockerd_version(text: str) -> Optional[Tuple[int, int]]:
@@ -79,10 +68,7 @@ def engine_release(host: Host, program: Optional[str] = None) -> Optional[Tuple[
             except HostError:
                 found = None
         if found is None:
-            try:
-                found = installed_from_dpkg(host.read_text("/var/lib/dpkg/status") or "")
-            except HostError:
-                found = None
+            found = package_release(host, PACKAGES)
         return found
 
     return host.fact(f"engine_release {program}", load)
