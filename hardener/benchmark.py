@@ -42,3 +42,13 @@ def numbers(span: str) -> Tuple[str, ...]:
             raise ValueError(f"not a CIS Docker Benchmark 1.8.0 recommendation: {part!r}")
         found += ordered[ordered.index(first): ordered.index(last or first) + 1]
     return tuple(found)
+
+
+def references(item: dict) -> str:
+    """What an item (a report's or `harden list`'s) reports under: "CIS 2.3", or a profile's own references with the
+    CIS ones beside."""
+    cis = f"CIS {item['cis']}" if item.get("cis") else ""
+    own = item.get("refs") or []
+    if not own or (item.get("cis") and own == list(numbers(item["cis"]))):
+        return cis
+    return "; ".join(part for part in (", ".join(own), cis) if part)

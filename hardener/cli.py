@@ -105,7 +105,7 @@ def rollback(run_id, yes, force, **given):
 def list_items(**given):
     """Every item of the profile: id, title, CIS recommendations and how it is fixed."""
     from .i18n import REMEDY
-    from .benchmark import numbers, recommendations
+    from .benchmark import numbers, recommendations, references
     from .profiles import DEFAULT_PROFILE, ProfileError, load_profile  # the items' metadata, and no more
 
     settings = given_settings(**given)
@@ -115,10 +115,18 @@ def list_items(**given):
     except ProfileError as error:
         sys.exit(_fail(str(error)))
     fixes = profile.fixes()
-    items = [{"id": fix.id, "title": fix.title(lang), "cis": fix.cis, "remedy": fix.remedy.value} for fix in fixes]
+    items = []
+    for fix in fixes:
+        entry = profile.entry(fix.id)
+        set_here = {name: getattr(value, "text", value) for name, value in entry.parameters.items()}  # a size as written
+        items.append({"id": fix.id, "title": (entry.title or fix.title)(lang), "cis": fix.cis,
+                      "refs": list(entry.refs or (numbers(fix.cis) if fix.cis else ())), "remedy": fix.remedy.value,
+                      "parameters": {parameter.name: set_here.get(parameter.name, getattr(parameter.default, "text", parameter.default))
+                                     for parameter in fix.parameters}})
     width = max(len(item["id"]) for item in items)
     lines = [one_line(f"{profile.title(lang)} ({profile.source})"), ""]
-    lines += [f"{item['id']:<{width}}  CIS {item['cis']:<12} {REMEDY[fix.remedy](lang):<11} {item['title']}"
+    lines += [one_line(f"{item['id']:<{width}}  {references(item):<16} {REMEDY[fix.remedy](lang):<11} {item['title']}"
+                       + "".join(f" [{name}={value}]" for name, value in item["parameters"].items() if value is not None))
               for item, fix in zip(items, fixes)]
     document = {"profile": profile.name, "profile_title": {"en": profile.title.en, "zh": profile.title.zh}, "source": profile.source,
                 "items": items}

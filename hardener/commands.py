@@ -14,7 +14,7 @@ from typing import Optional, Tuple
 
 import click
 
-from . import engine, report
+from . import engine, parameters, report
 from . import config as config_file
 from . import journal as states
 from .engine import ApplyFailed, RollbackRefused, SelectionError
@@ -72,7 +72,9 @@ class Session:
         selection = engine.select(self.profile.fixes(), ids(self.settings.only), ids(self.settings.skip), config, self.profile.name)
         return engine.evaluate(self.host, selection, Options(config=config, containers=tuple(self.settings.containers), recreate=self.recreate,
                                                          no_restart=self.no_restart, via=self.settings.via,
-                                                         live_restore=self.live_restore, recreate_autoremove=self.recreate_autoremove))
+                                                         live_restore=self.live_restore, recreate_autoremove=self.recreate_autoremove,
+                                                         parameters=parameters.resolved(self.profile.parameters, config),
+                                                         refs=self.profile.refs()))
 
     def require_root(self, command: str) -> None:
         if self.host.live and os.geteuid() != 0:

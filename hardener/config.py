@@ -73,10 +73,14 @@ class ContainerMatch:
 
 @dataclass(frozen=True)
 class Waiver:
-    item: str
+    item: Optional[str]  # the item it waives, or None where it names a reference of the profile instead
     reason: str
     expires: Optional[datetime.date] = None
     match: ContainerMatch = ContainerMatch()
+    ref: Optional[str] = None  # a reference of the profile (a CIS number, or the profile's own): the items it names
+
+    def waives(self, item: str, refs: Collection[str]) -> bool:
+        return self.item == item or (self.ref is not None and self.ref in refs)
 
     def expired(self, today: datetime.date) -> bool:
         return self.expires is not None and self.expires < today
@@ -101,20 +105,21 @@ class Config:
     profile: Optional[str] = None
     items: Optional[Tuple[str, ...]] = None
     waivers: Tuple[Waiver, ...] = ()
-    tables: Mapping[str, Tuple[ContainerValue, ...]] = field(default_factory=dict)  # by TABLES name: overrides first, the default last
+    tables: Mapping[str, Tuple[ContainerValue, ...]] = field(default_factory=dict)  # by TABLES name: the overrides
+    defaults: Mapping[str, ContainerValue] = field(default_factory=dict)  # by TABLES name: its default (an item parameter)
     daemon_options: str = "daemon-json"  # where wanted dockerd options go: daemon-json or execstart
-    bind_address: Optional[str] = None
-    sprawl_days: int = 30
+    bind_address: Optional[str] = None  # bind-address's parameter `address`
+    sprawl_days: Optional[int] = None  # container-sprawl's parameter `days`
 
-    def waiver_for(self, item: str) -> Optional[Waiver]:
-        """The waiver of a whole item."""
-        return next((w for w in self.waivers if w.item == item and not w.match.scoped), None)
+    def waiver_for(self, item: str, refs: Collection[str] = ()) -> Optional[Waiver]:
+        """The waiver of a whole item, named by its id or by one of its references (`refs`)."""
+        return next((w for w in self.waivers if w.waives(item, refs) and not w.match.scoped), None)
 
-    def container_waivers(self, item: str) -> Tuple[Waiver, ...]:
-        return tuple(w for w in self.waivers if w.item == item and w.match.scoped)
+    def container_waivers(self, item: str, refs: Collection[str] = ()) -> Tuple[Waiver, ...]:
+        return tuple(w for w in self.waivers if w.waives(item, refs) and w.match.scoped)
 
-    def value_for(self, table: str, name: str, labels: Mapping[str, str]) -> Optional[ContainerValue]:
-        """The value a table sets for this container: the first override that matches, else the default."""
+    def override_for(self, table: str, name: str, labels: Mapping[str, str]) -> Optional[ContainerValue]:
+        """The value a table's first override that matches this container sets (its default is the item's parameter)."""
         return next((value for value in self.tables.get(table, ()) if value.match.matches(name, labels)), None)
 
 
@@ -170,37 +175,51 @@ def parse(text: str, source: str, known_items: Collection[str]) -> Config:
         start = table_line(text, "waivers", number)
         waivers.append(_waiver(entry, known_items, lambda message, key: fail(message, line_of(text, key, start))))
     bind_address = data.get("bind_address")
-    if bind_address is not None and not _is_address(bind_address):
-        raise fail(f"bind_address is one IPv4 or IPv6 address of this host, not {bind_address!r}", line_of(text, "bind_address"))
-    sprawl_days = data.get("sprawl_days", 30)
-    if isinstance(sprawl_days, bool) or not isinstance(sprawl_days, int) or sprawl_days < 1:
-        raise fail(f"sprawl_days is a whole number of days, at least 1, not {sprawl_days!r}", line_of(text, "sprawl_days"))
-    tables = {table: _table(table, key, data.get(table), text, fail) for table, key in TABLES.items()}
-    return Config(source=source, profile=profile, items=items, waivers=tuple(waivers), tables=tables,
+    if bind_address is not None:
+        address_or_fail(bind_address, lambda message: fail(f"bind_address {message}", line_of(text, "bind_address")))
+    sprawl_days = data.get("sprawl_days")
+    if sprawl_days is not None:
+        days_or_fail(sprawl_days, lambda message: fail(f"sprawl_days {message}", line_of(text, "sprawl_days")))
+    tables, defaults = {}, {}
+    for table, key in TABLES.items():
+        tables[table], default = _table(table, key, data.get(table), text, fail)
+        if default is not None:
+            defaults[table] = default
+    return Config(source=source, profile=profile, items=items, waivers=tuple(waivers), tables=tables, defaults=defaults,
                   daemon_options=daemon_options, bind_address=bind_address, sprawl_days=sprawl_days)
 
 
-def _is_address(value) -> bool:
+def address_or_fail(value, fail) -> str:
+    """An address of this host that a container's ports are published on (bind-address's parameter)."""
     import ipaddress
 
     try:
         address = ipaddress.ip_address(value) if isinstance(value, str) else None
     except ValueError:
-        return False
-    return address is not None and not address.is_unspecified
+        address = None
+    if address is None or address.is_unspecified:
+        raise fail(f"is one IPv4 or IPv6 address of this host, not {value!r}")
+    return value
 
 
-def _table(table: str, value_key: str, section, text: str, fail) -> Tuple[ContainerValue, ...]:
-    """[table] default = ..., [[table.overrides]] container/label and value_key."""
+def days_or_fail(value, fail) -> int:
+    """A number of days, at least 1 (container-sprawl's parameter)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise fail(f"is a whole number of days, at least 1, not {value!r}")
+    return value
+
+
+def _table(table: str, value_key: str, section, text: str, fail) -> Tuple[Tuple[ContainerValue, ...], Optional[ContainerValue]]:
+    """[table] default = ..., [[table.overrides]] container/label and value_key: the overrides, and the default."""
     if section is None:
-        return ()
+        return (), None
     start = _line_of_table(text, table)
     if not isinstance(section, dict):
         raise fail(f"{table} must be a table: [{table}]", start)
     for key in section:
         if key not in ("default", "overrides"):
             raise fail(f"unknown key '{key}' in {table} (known: default, overrides)", line_of(text, key, start))
-    read = _size if table == "memory_limit" else _count(table)
+    read = size_value if table == "memory_limit" else count_reader(table)
     values = []
     for number, entry in enumerate(section.get("overrides", [])):
         entry_start = table_line(text, f"{table}.overrides", number)
@@ -212,16 +231,17 @@ def _table(table: str, value_key: str, section, text: str, fail) -> Tuple[Contai
         if not match.scoped:
             raise fail(f"a {table} override needs container or label", entry_start)
         values.append(read(entry.get(value_key), lambda message: fail(message, where(value_key)), match))
+    default = None
     if "default" in section:
-        values.append(read(section["default"], lambda message: fail(message, line_of(text, "default", start)), ContainerMatch()))
-    return tuple(values)
+        default = read(section["default"], lambda message: fail(message, line_of(text, "default", start)), ContainerMatch())
+    return tuple(values), default
 
 
 # What dockerd takes: CPU shares from 2 (the kernel's least weight) to 262144; a PIDs limit of at least 1
 _RANGES = {"cpu_shares": (2, 262144), "pids_limit": (1, 2 ** 31 - 1)}
 
 
-def _count(table: str):
+def count_reader(table: str):
     low, high = _RANGES[table]
 
     def read(value, fail, match: ContainerMatch) -> ContainerValue:
@@ -237,7 +257,7 @@ MAX_MEMORY = 2 ** 63 - 1  # the engine's int64 count of bytes
 _UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3, "t": 1024 ** 4}
 
 
-def _size(value, fail, match: ContainerMatch) -> ContainerValue:
+def size_value(value, fail, match: ContainerMatch) -> ContainerValue:
     found = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*", str(value), re.IGNORECASE) if isinstance(value, (str, int)) else None
     if not found:
         raise fail(f"a memory limit is a size like \"512m\" or \"4g\", not {value!r}")
@@ -258,10 +278,15 @@ def _match(entry: dict, fail) -> ContainerMatch:
 
 def _waiver(entry: dict, known_items: Collection[str], fail) -> Waiver:
     for key in entry:
-        if key not in ("item", "reason", "expires", "container", "label"):
-            raise fail(f"unknown key '{key}' in a waiver (known: item, reason, expires, container, label)", key)
-    item = entry.get("item")
-    if item not in known_items:
+        if key not in ("item", "ref", "reason", "expires", "container", "label"):
+            raise fail(f"unknown key '{key}' in a waiver (known: item, ref, reason, expires, container, label)", key)
+    item, ref = entry.get("item"), entry.get("ref")
+    if ("item" in entry) == ("ref" in entry):
+        raise fail("a waiver names an item (item = \"ID\") or a reference of the profile (ref = \"5.10\"), one of them",
+                   "item" if "item" in entry else "reason")
+    if ref is not None and not (isinstance(ref, str) and ref.strip()):
+        raise fail("ref must be a reference of the profile, a non-empty string", "ref")
+    if ref is None and item not in known_items:
         raise fail(f"waiver for unknown item '{item}' (see: harden list)", "item")
     reason = entry.get("reason")
     if not isinstance(reason, str) or not reason.strip():
@@ -274,7 +299,7 @@ def _waiver(entry: dict, known_items: Collection[str], fail) -> Waiver:
             raise fail(f"expires must be a date like 2027-01-31, not '{expires}'", "expires") from None
     elif isinstance(expires, datetime.datetime) or not (expires is None or isinstance(expires, datetime.date)):
         raise fail("expires must be a date like 2027-01-31", "expires")
-    return Waiver(item=item, reason=reason.strip(), expires=expires, match=_match(entry, fail))
+    return Waiver(item=item, reason=reason.strip(), expires=expires, match=_match(entry, fail), ref=ref.strip() if ref else None)
 
 
 def _line_of_table(text: str, name: str) -> int:
@@ -305,9 +330,9 @@ def table_line(text: str, name: str, number: int) -> int:
 
 
 def line_of(text: str, key: str, start: int = 1) -> int:
-    """The line where `key` is set, at or after line `start`."""
-    pattern = re.compile(rf"\s*\"?{re.escape(key)}\"?\s*=")
+    """The line where `key` is set, at or after line `start`: at a line's start, or inside an inline table."""
+    pattern = re.compile(rf"(?:^|[{{,])\s*\"?{re.escape(key)}\"?\s*=")
     for number, line in enumerate(text.splitlines(), 1):
-        if number >= start and pattern.match(line):
+        if number >= start and pattern.search(line):
             return number
     return start

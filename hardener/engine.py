@@ -131,7 +131,8 @@ def _error(fix: Fix, error: HostError) -> ItemResult:
 def _assess(host: Host, fix: Fix, selection: Selection, config: Config, today: datetime.date) -> ItemResult:
     """The item's findings and status, and the intents of a failing one that harden may carry out."""
     try:
-        detection = _waive_findings(fix.detect(host), config.container_waivers(fix.id), today)
+        refs = fix.options.refs.get(fix.id, ())
+        detection = _waive_findings(fix.detect(host), config.container_waivers(fix.id, refs), today)
     except HostError as error:
         return _error(fix, error)
 
@@ -141,7 +142,7 @@ def _assess(host: Host, fix: Fix, selection: Selection, config: Config, today: d
     notes = list(detection.notes)
     intents = detection.intents if status in (Status.FAIL, Status.MANUAL) else ()  # a manual one's: what its advice shows
 
-    waiver = config.waiver_for(fix.id)
+    waiver = config.waiver_for(fix.id, refs)
     if waiver and not waiver.expired(today):
         reason = f"waived_until_{waiver.expires.isoformat()}" if waiver.expires else "waived"
         notes.append(REASONS["waived"].format(why=waiver.reason))

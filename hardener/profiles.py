@@ -21,9 +21,9 @@ import os
 import posixpath
 import re
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Tuple, Type
+from typing import Callable, Dict, List, Mapping, Optional, Tuple, Type
 
 from .config import line_of, table_line, toml_document
 from .fixes import Fix, all_fixes
@@ -34,11 +34,25 @@ BUILTIN_DIR = Path(__file__).parent / "builtin_profiles"
 DEFAULT_PROFILE = BUILTIN[0]
 UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 KEYS = ("name", "title", "benchmark", "version", "extends", "leave_out", "entry")
-ENTRY_KEYS = ("item",)
+ENTRY_KEYS = ("item", "ref", "title", "advice", "severity", "parameters")
+SEVERITIES = ("low", "medium", "high")
 
 
 class ProfileError(Exception):
     """A profile that cannot be used; the message is one line."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What a profile says of one item: the references it reports under (none given: the CIS recommendations it
+    answers), its title, advice and severity where the profile has its own, and its parameters."""
+
+    item: str
+    refs: Tuple[str, ...] = ()
+    title: Optional[Text] = None
+    advice: Optional[Text] = None
+    severity: Optional[str] = None  # of its failing findings
+    parameters: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -49,10 +63,24 @@ class Profile:
     version: str
     items: Tuple[str, ...]  # item ids, in order
     source: str  # the file it was read from
+    entries: Mapping[str, Entry] = field(default_factory=dict)  # by item, those the profile says more of than the id
 
     def fixes(self) -> List[Type[Fix]]:
         by_id = {fix.id: fix for fix in all_fixes()}
         return [by_id[item] for item in self.items]
+
+    def entry(self, item: str) -> Entry:
+        return self.entries.get(item) or Entry(item)
+
+    def refs(self) -> Dict[str, Tuple[str, ...]]:
+        """Each item's references in this profile: its own, else the CIS recommendations it answers."""
+        from .benchmark import numbers
+
+        return {fix.id: self.entry(fix.id).refs or (numbers(fix.cis) if fix.cis else ()) for fix in self.fixes()}
+
+    @property
+    def parameters(self) -> Dict[str, Mapping[str, object]]:
+        return {item: entry.parameters for item, entry in self.entries.items() if entry.parameters}
 
 
 def is_file(value: str) -> bool:
@@ -183,7 +211,8 @@ def _parse(text: str, source: str, directory: str, chain: Tuple[str, ...], resol
     entries = data.get("entry", [])
     if not isinstance(entries, list):
         raise fail("entries must be written as [[entry]] tables", "entry")
-    known = {fix.id for fix in all_fixes()}
+    known = {fix.id: fix for fix in all_fixes()}
+    said: Dict[str, Entry] = dict(parent.entries) if parent else {}
     listed = set()
     for number, entry in enumerate(entries):
         if not isinstance(entry, dict):
@@ -201,7 +230,51 @@ def _parse(text: str, source: str, directory: str, chain: Tuple[str, ...], resol
         listed.add(item)
         if item not in items:
             items.append(item)
+        said[item] = _entry(entry, said.get(item) or Entry(item), known[item], lambda message, key: fail(message, key, number))
     if not items:
         raise ProfileError(f"{source}:1: the profile has no items")
+    said = {item: entry for item, entry in said.items() if item in items}
+    owner: Dict[str, str] = {}
+    for item in items:
+        for ref in said[item].refs if item in said else ():
+            if ref in owner:
+                raise fail(f"reference '{ref}' is used twice (items '{owner[ref]}' and '{item}')", "ref",
+                           next((n for n, e in enumerate(entries) if isinstance(e, dict) and e.get("item") == item), None))
+            owner[ref] = item
     return Profile(data["name"], Text(title["en"], title["zh"]), data.get("benchmark", ""), data.get("version", ""),
-                   tuple(items), chain[-1])
+                   tuple(items), chain[-1], said)
+
+
+def _entry(entry: dict, inherited: Entry, fix: Type[Fix], fail: Callable[[str, str], ProfileError]) -> Entry:
+    """An entry's own keys over what the profile it extends says of the item."""
+    changes: Dict[str, object] = {}
+    if "ref" in entry:
+        refs = entry["ref"] if isinstance(entry["ref"], list) else [entry["ref"]]
+        if not refs or not all(isinstance(ref, str) and ref.strip() and not UNPRINTABLE.search(ref) for ref in refs):
+            raise fail("ref is a reference (\"ACME-DOCKER-07\") or a list of them, each a non-empty line", "ref")
+        changes["refs"] = tuple(ref.strip() for ref in refs)
+    for key in ("title", "advice"):
+        if key in entry:
+            value = entry[key]
+            if not (isinstance(value, dict) and set(value) == {"en", "zh"} and all(isinstance(v, str) and v.strip() for v in value.values())):
+                raise fail(f"{key} must be {{ en = \"...\", zh = \"...\" }}, both non-empty", key)
+            if any(UNPRINTABLE.search(v) for v in value.values()):
+                raise fail(f"{key} has a control or direction character", key)
+            changes[key] = Text(value["en"], value["zh"])
+    if "severity" in entry:
+        if entry["severity"] not in SEVERITIES:
+            raise fail(f"severity is one of {', '.join(SEVERITIES)}, not {entry['severity']!r}", "severity")
+        changes["severity"] = entry["severity"]
+    if "parameters" in entry:
+        given = entry["parameters"]
+        if not isinstance(given, dict):
+            raise fail("parameters must be a table: parameters = { NAME = VALUE }", "parameters")
+        declared = {parameter.name: parameter for parameter in fix.parameters}
+        parameters = dict(inherited.parameters)
+        for name, value in given.items():
+            if name not in declared:
+                has = ", ".join(declared) or "none"
+                raise fail(f"item '{fix.id}' has no parameter '{name}' (its parameters: {has})", name)
+            parameters[name] = declared[name].read(value, lambda message: fail(f"{fix.id}'s parameter {name}: {message}", name))
+        changes["parameters"] = parameters
+    return replace(inherited, **changes)

@@ -14,7 +14,7 @@ from .i18n import PAGE, PAGE_COUNTS, PAGE_GROUPS, REASONS, STATUS, UI
 from .model import (Change, CreateContainer, Finding, RemoveContainer, ItemResult, RestartService, SetOwnerMode, Status, Text, WriteFile,
                     combined_status)
 from .settings import PROFILES, one_line
-from .benchmark import by_number, numbers, recommendations
+from .benchmark import by_number, numbers, recommendations, references
 from .profiles import DEFAULT_PROFILE, Profile, load_profile
 
 
@@ -121,9 +121,18 @@ def summary(results: Sequence[ItemResult]) -> Dict[str, int]:
 
 
 # The shape of the JSON report, bumped by each change of it: 1 had no "schema" member; 2 added "recommendations"
-# and a finding's "cis_met"; 3 names any profile (a profile file's too) and carries its title. `harden report`
-# reads every version up to this one.
-SCHEMA = 3
+# and a finding's "cis_met"; 3 names any profile (a profile file's too) and carries its title; 4 gives each item
+# and finding the profile's references ("refs": a profile's own, or the CIS numbers), and "recommendations" is by
+# them. `harden report` reads every version up to this one.
+SCHEMA = 4
+
+
+def _refs_of(item: dict, finding: dict) -> Tuple[List[str], List[str]]:
+    """The references a finding answers and those of them it meets: the profile's own where it gives the item some
+    (all of them, judged as one), else its CIS recommendations (reports before schema 4 have only these)."""
+    if finding.get("refs") is not None and finding.get("refs") != finding.get("cis"):
+        return list(finding["refs"]), []
+    return list(finding.get("cis") or []), list(finding.get("cis_met") or [])
 
 
 def recommendations_table(items: Sequence[dict]) -> List[dict]:
@@ -141,8 +150,9 @@ def recommendations_table(items: Sequence[dict]) -> List[dict]:
     for item in items:
         answered = set()
         for finding in item.get("findings", []):
-            for number in finding.get("cis") or []:
-                status = "pass" if number in (finding.get("cis_met") or []) else finding["status"]
+            refs, met = _refs_of(item, finding)
+            for number in refs:
+                status = "pass" if number in met else finding["status"]
                 if status == "fail" and item.get("status") == "manual":
                     status = "manual"
                 add(number, item, str(finding.get("target", "")), status, str(finding.get("reason", "")))
@@ -150,11 +160,13 @@ def recommendations_table(items: Sequence[dict]) -> List[dict]:
         # every recommendation the item answers has a line: one no finding names has nothing of its kind on this
         # host where the item judged the host and found others, else the item's own verdict (an error, say)
         judged = answered and item.get("status") != "error"
-        for number in numbers(item["cis"]) if item.get("cis") else ():
+        for number in item["refs"] if item.get("refs") is not None else numbers(item["cis"]) if item.get("cis") else ():
             if number not in answered:
                 add(number, item, "", "not_applicable" if judged else item["status"], "" if judged else str(item.get("reason", "")))
+    # the benchmark's recommendations in its order, then a profile's own references in the order its items give them
     order = {number: index for index, number in enumerate(recommendation.number for recommendation in recommendations())}
-    table = sorted(found.values(), key=lambda entry: (order.get(entry["id"], len(order)), entry["id"]))
+    appearance = {ref: index for index, ref in enumerate(found)}
+    table = sorted(found.values(), key=lambda entry: (order.get(entry["id"], len(order)), appearance[entry["id"]]))
     for entry in table:
         entry["status"] = combined_status(Status(finding["status"]) for finding in entry["findings"]).value
     return table
@@ -164,26 +176,29 @@ def results_document(host: Host, command: str, results: Sequence[ItemResult], la
                      run_id: Optional[str] = None, changed: bool = False) -> dict:
     items = []
     for result in results:
-        answered = numbers(result.fix.cis)
+        answered = numbers(result.fix.cis) if result.fix.cis else ()
+        entry = profile.entry(result.fix.id)
         items.append({
             "id": result.fix.id,
-            "title": result.fix.title(lang),
+            "title": (entry.title or result.fix.title)(lang),
             "cis": result.fix.cis,
+            "refs": list(entry.refs or answered),
             "remedy": result.fix.remedy.value,
             "status": result.status.value,
             "reason": result.reason,
             "notes": [note(lang) for note in result.notes],
-            "advice": result.fix.advice(lang) if not result.status.compliant else None,
+            "advice": (entry.advice or result.fix.advice)(lang) if not result.status.compliant else None,
             "findings": [
                 {
                     "target": finding.target,
                     "status": finding.status.value,
-                    "severity": finding.severity,
+                    "severity": entry.severity if entry.severity and not finding.status.compliant else finding.severity,
                     "reason": finding.reason,
                     "message": finding_message(result, finding, lang),
                     "evidence": dict(finding.evidence),
                     **cis_numbers(finding.cis or answered),
                     **({"cis_met": list(finding.cis_met)} if finding.cis_met else {}),
+                    "refs": list(entry.refs or finding.cis or answered),
                 }
                 for finding in result.findings
             ],
@@ -245,7 +260,7 @@ def results_text(document: dict, lang: str, plan: bool) -> str:
     lines = [one_line(UI["header"](lang, title=profile_title(document, lang), root=f"{document['root']} ({document['host'] or '?'})")), ""]
     for item in document["items"]:
         status = STATUS[Status(item["status"])](lang)
-        lines.append(f"[{status}] {item['id']}  {item['title']} (CIS {item['cis']})")
+        lines.append(f"[{status}] {item['id']}  {item['title']} ({references(item)})")
         for finding in item["findings"]:
             if finding["status"] in ("fail", "manual", "error", "waived"):
                 lines.append(f"    {recommendations_of(item, finding)}{one_line(finding['message'])}")
@@ -300,7 +315,7 @@ def results_html(document: dict, lang: str) -> str:
 
     return render_html("report/report.html.j2", doc=document, lang=lang, text=page_text(lang), profile_title=profile_title(document, lang),
                        status_names={status.value: STATUS[status](lang) for status in Status},
-                       recommendations_of=recommendations_of,
+                       recommendations_of=recommendations_of, references=references,
                        change_lines=lambda change: change_lines(change, lang))
 
 

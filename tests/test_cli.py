@@ -41,10 +41,10 @@ def test_json_document(make_root, harden):
     containers = [item for item in document["items"] if item["id"] in ("no-privileged", "memory-limit")]
     assert {(item["status"], item["reason"]) for item in containers} == {("not_applicable", "not_live")}, "no engine under --root"
     for item in document["items"]:
-        assert {"id", "title", "cis", "status", "reason", "findings", "changes"} <= set(item)
+        assert {"id", "title", "cis", "refs", "status", "reason", "findings", "changes"} <= set(item)
         assert item["status"] in STATUSES
         for finding in item["findings"]:
-            assert set(finding) - {"cis_met"} == {"target", "status", "severity", "reason", "message", "evidence", "cis"}
+            assert set(finding) - {"cis_met"} == {"target", "status", "severity", "reason", "message", "evidence", "cis", "refs"}
             assert finding["status"] in STATUSES
     content_trust = document["items"][6]
     assert (content_trust["status"], content_trust["reason"]) == ("manual", "apply_only_when_named")
@@ -226,7 +226,9 @@ def test_chinese(make_root, harden):
 def test_list(harden):
     result = harden("list", "--format", "json")
     items = {item["id"]: item for item in result.json["items"]}
-    assert items["file-permissions"] == {"id": "file-permissions", "title": items["file-permissions"]["title"], "cis": "3.1–3.6", "remedy": "auto"}
+    assert items["file-permissions"] == {"id": "file-permissions", "title": items["file-permissions"]["title"], "cis": "3.1–3.6",
+                                         "refs": ["3.1", "3.2", "3.3", "3.4", "3.5", "3.6"], "remedy": "auto", "parameters": {}}
+    assert items["memory-limit"]["parameters"] == {"default": None}
     assert items["content-trust"]["remedy"] == "when_named"
     text = harden("list").out
     assert "content-trust" in text and "when named" in text

@@ -276,6 +276,27 @@ def test_memory_limit_applied_live_and_rolled_back(lab, tmp_path):
     assert not Path("/var/lib/hardener").exists() or (tmp_path / "journal/hardener").exists()
 
 
+def test_a_profiles_parameters_set_the_limits_and_the_hosts_config_wins(lab, tmp_path):
+    """A profile entry's parameters = { default = "192m" } (memory-limit) and { default = 64 } (pids-limit) are applied
+    live; a host whose config sets [memory_limit] default keeps its own, over the profile's."""
+    name = lab.container()
+    profile = tmp_path / "site.toml"
+    profile.write_text('name = "site"\ntitle = { en = "Site", zh = "站点" }\nextends = "cis"\n\n'
+                       '[[entry]]\nitem = "memory-limit"\nparameters = { default = "192m" }\n\n'
+                       '[[entry]]\nitem = "pids-limit"\n[entry.parameters]\ndefault = 64\n')
+    journal = tmp_path / "journal"
+    applied = lab.harden(journal, "apply", "--yes", "--profile", profile, "--only", "memory-limit,pids-limit", "--container", name)
+    assert applied.code == 0, applied
+    settings = lab.inspect(name)["HostConfig"]
+    assert (settings["Memory"], settings["PidsLimit"]) == (192 * 2 ** 20, 64), settings
+    assert lab.harden(journal, "rollback", "--yes").code == 0
+    config = tmp_path / "config.toml"
+    config.write_text("[memory_limit]\ndefault = '320m'\n")
+    other = lab.container()
+    preview = lab.harden(journal, "--dry-run", "--profile", profile, "--config", config, "--only", "memory-limit", "--container", other)
+    assert f"container {other}: run docker update --memory {320 * 2 ** 20} " in preview.out, preview.out
+
+
 def test_limit_below_usage_is_refused(lab, tmp_path):
     # the loop keeps the shell (and its 30 MB) alive: a last command would be exec'd
     name = lab.container(command=("sh", "-c", "x=$(head -c 30000000 /dev/zero | tr '\\0' a); while :; do sleep 1000; done"))

@@ -140,6 +140,20 @@ def test_a_profile_file_extends_a_built_in_one_and_names_the_report(make_root, t
     ('name = "x"\ntitle = { en = "X", zh = "X" }\nextends = "nist"\n', None, "unknown profile 'nist'"),
     ('name = "x"\ntitle = { en = "X", zh = "X" }\nrules = []\n', 3, "unknown key 'rules'"),
     ('name = "x"\ntitle = [', 2, "not valid TOML"),
+    ('name = "x"\ntitle = { en = "X", zh = "X" }\n[[entry]]\nitem = "memory-limit"\nparameters = { limit = "1g" }\n', 5,
+     "item 'memory-limit' has no parameter 'limit' (its parameters: default)"),
+    ('name = "x"\ntitle = { en = "X", zh = "X" }\n[[entry]]\nitem = "icc"\n\n[entry.parameters]\nlevel = 1\n', 7,
+     "item 'icc' has no parameter 'level' (its parameters: none)"),
+    ('name = "x"\ntitle = { en = "X", zh = "X" }\n[[entry]]\nitem = "memory-limit"\nparameters = { default = "lots" }\n', 5,
+     "memory-limit's parameter default: a memory limit is a size like"),
+    ('name = "x"\ntitle = { en = "X", zh = "X" }\n[[entry]]\nitem = "container-sprawl"\n[entry.parameters]\ndays = "7"\n', 6,
+     "container-sprawl's parameter days: is a whole number of days, at least 1, not '7'"),
+    ('name = "x"\ntitle = { en = "X", zh = "X" }\n[[entry]]\nitem = "icc"\nref = "A-1"\n[[entry]]\nitem = "iptables"\nref = ["A-2", "A-1"]\n',
+     8, "reference 'A-1' is used twice (items 'icc' and 'iptables')"),
+    ('name = "x"\ntitle = { en = "X", zh = "X" }\n[[entry]]\nitem = "icc"\nseverity = "critical"\n', 5,
+     "severity is one of low, medium, high, not 'critical'"),
+    ('name = "x"\ntitle = { en = "X", zh = "X" }\n[[entry]]\nitem = "icc"\nref = ""\n', 5, "ref is a reference"),
+    ('name = "x"\ntitle = { en = "X", zh = "X" }\n[[entry]]\nitem = "icc"\nadvice = { en = "Do it" }\n', 5, "advice must be"),
 ])
 def test_a_profile_file_fault_is_one_line_naming_the_file_and_line(make_root, tmp_path, text, line, message):
     profile = write_profile(tmp_path / "bad.toml", text)
@@ -221,3 +235,63 @@ def test_a_profile_the_hosts_config_names_is_the_hosts_and_so_is_what_it_extends
     escaped = run_harden("check", "--root", root)
     assert escaped.code == 1 and "No such file or directory" in escaped.err and escaped.err.count("\n") == 1, escaped
     assert escaped.err.startswith(f"harden: error: /etc/hardener/profiles/acme.toml:6: extends 'base.toml': "), escaped.err
+
+
+ACME_OWN = """name = "acme"
+title = { en = "ACME Docker baseline", zh = "ACME Docker 基线" }
+extends = "cis"
+
+[[entry]]
+item = "log-level"
+ref = "ACME-DOCKER-07"
+title = { en = "dockerd logs at info, as ACME's SOC reads it", zh = "dockerd 以 info 级别记录日志（ACME 安全运营要求）" }
+advice = { en = "Ask the platform team.", zh = "请联系平台团队。" }
+severity = "high"
+
+[[entry]]
+item = "container-sprawl"
+ref = ["ACME-DOCKER-20", "ACME-DOCKER-21"]
+parameters = { days = 7 }
+"""
+
+
+def test_a_profile_gives_an_item_its_own_references_title_advice_and_severity(make_root, tmp_path):
+    """The report reads the profile's words: the item's references (with its CIS ones beside in text), its title and
+    advice in the language asked, its failing findings' severity; the per-reference table is by the profile's
+    references, the benchmark's first, then its own in its order; an item the profile says nothing more of keeps
+    its CIS numbers."""
+    acme = write_profile(tmp_path / "acme.toml", ACME_OWN)
+    root = make_root("debian")
+    checked = run_harden("check", "--root", root, "--profile", acme, "--only", "log-level,icc,file-permissions", "--format", "json")
+    assert checked.code == 2, checked
+    items = {item["id"]: item for item in checked.json["items"]}
+    level = items["log-level"]
+    assert level["refs"] == ["ACME-DOCKER-07"] and level["cis"] == "2.3"
+    assert level["title"] == "dockerd logs at info, as ACME's SOC reads it" and level["advice"] == "Ask the platform team."
+    assert [(f["refs"], f["cis"], f["severity"]) for f in level["findings"]] == [(["ACME-DOCKER-07"], ["2.3"], "high")]
+    assert items["icc"]["refs"] == ["2.2"] and items["icc"]["findings"][0]["severity"] == "medium"
+    table = [entry["id"] for entry in checked.json["recommendations"]]
+    assert table == ["2.2", "3.1", "3.2", "3.3", "3.4", "3.5", "3.6", "ACME-DOCKER-07"], table
+    text = run_harden("check", "--root", root, "--profile", acme, "--only", "log-level", "--lang", "zh").out
+    assert "[不合规] log-level  dockerd 以 info 级别记录日志（ACME 安全运营要求） (ACME-DOCKER-07; CIS 2.3)" in text, text
+    assert "  [不合规] ACME-DOCKER-07: log-level (log-level)" in text, text
+    listed = run_harden("list", "--profile", acme, "--format", "json")
+    assert listed.code == 0, listed
+    sprawl = next(item for item in listed.json["items"] if item["id"] == "container-sprawl")
+    assert sprawl["refs"] == ["ACME-DOCKER-20", "ACME-DOCKER-21"] and sprawl["parameters"] == {"days": 7}, sprawl
+
+
+def test_a_waiver_names_an_item_by_its_reference_in_the_profile(make_root, tmp_path):
+    """[[waivers]] ref = "ACME-DOCKER-07" waives the item the profile reports under it, ref = "2.2" the one that
+    answers CIS 2.2; a waiver names an item or a reference, not both."""
+    acme = write_profile(tmp_path / "acme.toml", ACME_OWN)
+    root = make_root("debian")
+    config = tmp_path / "config.toml"
+    config.write_text('[[waivers]]\nref = "ACME-DOCKER-07"\nreason = "SOC reads debug logs until March"\n\n'
+                      '[[waivers]]\nref = "2.2"\nreason = "legacy links"\n')
+    checked = run_harden("check", "--root", root, "--profile", acme, "--config", config, "--only", "log-level,icc,iptables",
+                         "--format", "json")
+    assert {item["id"]: item["status"] for item in checked.json["items"]} == {"log-level": "waived", "icc": "waived", "iptables": "pass"}
+    config.write_text('[[waivers]]\nitem = "icc"\nref = "2.2"\nreason = "both"\n')
+    both = run_harden("check", "--root", root, "--config", config)
+    assert both.code == 1 and "a waiver names an item" in both.err and both.err.count("\n") == 1, both

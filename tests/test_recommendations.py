@@ -13,7 +13,7 @@ from test_audit_item import with_auditd
 def verdicts(root, *args):
     result = run_harden("check", "--root", root, "--profile", "cis", "--format", "json", *args)
     assert result.code in (0, 2), result
-    assert result.json["schema"] == 3
+    assert result.json["schema"] == 4
     return {entry["id"]: entry for entry in result.json["recommendations"]}, result.json
 
 
@@ -67,19 +67,27 @@ def test_each_audited_path_answers_its_own_recommendation(make_root):
 def test_an_older_report_is_read_and_a_newer_one_refused(make_root, tmp_path):
     root = make_root("debian")
     _, document = verdicts(root, "--only", "file-permissions")
-    second = {key: value for key, value in document.items() if key != "profile_title"}
+    third = json.loads(json.dumps(dict(document, schema=3)))
+    for item in third["items"]:
+        item.pop("refs")
+        for finding in item["findings"]:
+            finding.pop("refs")
+    from hardener.report import recommendations_table
+
+    assert recommendations_table(third["items"]) == document["recommendations"], "a schema 3 report's verdicts, by CIS number"
+    second = {key: value for key, value in third.items() if key != "profile_title"}
     second["schema"] = 2
     oldest = {key: value for key, value in second.items() if key not in ("schema", "recommendations")}
     for item in oldest["items"]:
         for finding in item["findings"]:
             finding.pop("cis_met", None)
-    for name, older in (("second.json", second), ("oldest.json", oldest)):
+    for name, older in (("third.json", third), ("second.json", second), ("oldest.json", oldest)):
         (tmp_path / name).write_text(json.dumps(older))
         page = run_harden("report", tmp_path / name, "--format", "html")
         assert page.code == 0 and "CIS Docker Benchmark 1.8.0 · " in page.out, page
-    (tmp_path / "new.json").write_text(json.dumps(dict(document, schema=4)))
+    (tmp_path / "new.json").write_text(json.dumps(dict(document, schema=5)))
     refused = run_harden("report", tmp_path / "new.json", "--format", "html")
-    assert refused.code != 0 and "newer harden (report schema 4" in refused.err and refused.err.count("\n") == 1, refused
+    assert refused.code != 0 and "newer harden (report schema 5" in refused.err and refused.err.count("\n") == 1, refused
 
 
 def test_docker_socket_unit_mode_and_owner_are_two_recommendations(make_root):

@@ -11,11 +11,12 @@ import abc
 import importlib
 import pkgutil
 import re
-from typing import List, Mapping, Optional, Type
+from typing import List, Mapping, Optional, Tuple, Type
 
 from ..host import Host, HostError
 from ..model import Detection, Finding, Remedy, Status, Text
 from ..options import Options
+from ..parameters import Parameter
 
 
 class Fix(abc.ABC):
@@ -26,9 +27,15 @@ class Fix(abc.ABC):
     remedy: Remedy = Remedy.AUTO
     impact: Optional[Text] = None  # what turning this on can break, shown with its plan
     reasons: Mapping[str, Text] = {}  # the reasons this item's findings give, in words
+    parameters: Tuple[Parameter, ...] = ()  # what a profile entry (or the config) may set for it
 
     def __init__(self, options: Options = Options()):
         self.options = options
+
+    def parameter(self, name: str):
+        """The value of one of the item's parameters: as the profile or the config sets it, else its default."""
+        declared = next(parameter for parameter in self.parameters if parameter.name == name)
+        return self.options.parameters.get(self.id, {}).get(name, declared.default)
 
     @abc.abstractmethod
     def detect(self, host: Host) -> Detection:

@@ -128,7 +128,7 @@ class ConfiguredValue(ContainerFix):
         return Problem("not_configured", "medium", {"setting": self.setting, "value": value or "unset", "table": self.table})
 
     def remedy_for(self, host, container, problem):
-        wanted = self.options.config.value_for(self.table, container.name, container.labels)
+        wanted = self.options.config.override_for(self.table, container.name, container.labels) or self.parameter("default")
         if wanted is None:
             return problem, None
         return (Problem("will_set", problem.severity, dict(problem.evidence, wanted=wanted.value)),

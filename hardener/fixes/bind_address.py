@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ..facts.containers import EVERY_ADDRESS
 from ..model import Text
+from ..parameters import Parameter, address
 from ..planners.containers import ContainerSettings
 from ..planners.recreate import Adjust
 from ._container import ContainerFix, Problem
@@ -26,6 +27,7 @@ class BindAddress(ContainerFix):
                   '在配置中设置 bind_address = "地址" 后执行 harden apply --recreate，或以 -p 地址:端口:端口 发布端口重新创建容器。')
     impact = Text("The recreated container's ports are reached at the configured address only.",
                   "重建后的容器端口只能通过配置的地址访问。")
+    parameters = (Parameter("address", address, None, "the host address a recreated container's ports are published on"),)
     reasons = dict(ContainerFix.reasons, every_address=Text("{container} ({image}) publishes on every host address: {ports}",
                                                             "{container}（{image}）在主机所有地址上发布端口：{ports}"))
 
@@ -36,7 +38,7 @@ class BindAddress(ContainerFix):
         return Problem("every_address", "medium", {"ports": ", ".join(ports)})
 
     def remedy_for(self, host, container, problem):
-        address = self.options.config.bind_address
+        address = self.parameter("address")
         if address is None:
             return problem, None
         return (Problem(problem.reason, problem.severity, dict(problem.evidence, bind_address=address)),

@@ -6,6 +6,7 @@ import datetime
 from typing import Optional
 
 from ..model import Text
+from ..parameters import Parameter, days
 from ._container import ContainerFix, Problem
 
 
@@ -23,6 +24,7 @@ class ContainerSprawl(ContainerFix):
     title = Text("Container sprawl is avoided", "避免容器泛滥")
     advice = Text("Remove the containers that stay stopped: docker container prune --filter until=720h, or docker rm NAME.",
                   "删除长期停止的容器：docker container prune --filter until=720h，或 docker rm 容器名。")
+    parameters = (Parameter("days", days, 30, "the days a container may stay stopped before it is listed"),)
     reasons = dict(ContainerFix.reasons, stopped=Text("{container} ({image}) has been stopped for {days} days (since {since})",
                                                       "{container}（{image}）已停止 {days} 天（自 {since}）"),
                    never_started=Text("{container} ({image}) was created {days} days ago and never started",
@@ -36,6 +38,6 @@ class ContainerSprawl(ContainerFix):
         reason = "stopped"
         if since is None:
             since, reason = stopped_on(container.raw.get("Created") or ""), "never_started"
-        if since is None or (now - since).days < self.options.config.sprawl_days:
+        if since is None or (now - since).days < self.parameter("days"):
             return None
         return Problem(reason, "low", {"days": (now - since).days, "since": since.date().isoformat()})

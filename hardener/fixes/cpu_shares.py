@@ -4,6 +4,7 @@ Set live with `docker update --cpu-shares` where the config gives a value ([cpu_
 from __future__ import annotations
 
 from ..model import Text
+from ..parameters import Parameter, count
 from ._container import ConfiguredValue
 
 DEFAULT_WEIGHT = 1024
@@ -13,6 +14,7 @@ class CpuShares(ConfiguredValue):
     id = "cpu-shares"
     cis = "5.12"
     table, setting = "cpu_shares", "CpuShares"
+    parameters = (Parameter("default", count("cpu_shares"), None, "the CPU shares harden sets on a container no [cpu_shares] override names"),)
     title = Text("Containers have their CPU priority set", "为容器设置 CPU 优先级")
     advice = Text("Set a weight in the config ([cpu_shares] default = 512, overrides by container or label) and run "
                   "harden apply, or recreate the container with --cpu-shares.",

@@ -10,6 +10,7 @@ from typing import Optional, Tuple
 from ..facts import container_processes, containers
 from ..host import Host
 from ..model import Remedy, Text
+from ..parameters import Parameter, size
 from ..planners.containers import ContainerSettings, human
 from ._container import ContainerFix, Problem
 
@@ -23,6 +24,7 @@ class MemoryLimit(ContainerFix):
                   "and run harden apply, or recreate the container with --memory.",
                   '在配置中设置限制（[memory_limit] default = "512m"，可按容器名或标签覆盖）后执行 harden apply，'
                   "或使用 --memory 重新创建容器。")
+    parameters = (Parameter("default", size, None, "the memory limit harden sets on a container no [memory_limit] override names"),)
     reasons = dict(
         ContainerFix.reasons,
         no_memory_limit=Text("{container} ({image}) has no memory limit; set one in the config's [memory_limit] for harden to apply",
@@ -40,7 +42,7 @@ class MemoryLimit(ContainerFix):
 
     def remedy_for(self, host: Host, container: containers.Container, problem: Problem) -> Tuple[Problem, Optional[ContainerSettings]]:
         """With a configured limit: the container's usage (only then read), and the limit when it is above it."""
-        limit = self.options.config.value_for("memory_limit", container.name, container.labels)
+        limit = self.options.config.override_for("memory_limit", container.name, container.labels) or self.parameter("default")
         if limit is None:
             return problem, None
         used = container_processes.memory_usage(host, container)

@@ -4,6 +4,7 @@ Set live with `docker update --pids-limit` where the config gives a value ([pids
 from __future__ import annotations
 
 from ..model import Text
+from ..parameters import Parameter, count
 from ._container import ConfiguredValue
 
 
@@ -11,6 +12,7 @@ class PidsLimit(ConfiguredValue):
     id = "pids-limit"
     cis = "5.29"
     table, setting = "pids_limit", "PidsLimit"
+    parameters = (Parameter("default", count("pids_limit"), None, "the PIDs limit harden sets on a container no [pids_limit] override names"),)
     title = Text("Containers have a PIDs limit", "为容器设置 PIDs cgroup 限制")
     advice = Text("Set a limit in the config ([pids_limit] default = 200, overrides by container or label) and run "
                   "harden apply, or recreate the container with --pids-limit.",
