@@ -132,7 +132,7 @@ def list_items(**given):
                 "items": items}
     answered: dict = {}
     for fix in fixes:
-        for number in numbers(fix.cis):
+        for number in numbers(fix.cis) if fix.cis else ():
             answered.setdefault(number, []).append(fix.id)
     document["recommendations"] = [  # the CIS recommendations the profile's items answer
         {"cis": r.number, "cis_1_6": r.number_1_6, "assessment": "automated" if r.automated else "manual",

@@ -140,7 +140,8 @@ def _assess(host: Host, fix: Fix, selection: Selection, config: Config, today: d
     failing = [f for f in detection.findings if not f.status.compliant]
     reason = failing[0].reason if failing else ("compliant" if status is Status.PASS else detection.findings[0].reason)
     notes = list(detection.notes)
-    intents = detection.intents if status in (Status.FAIL, Status.MANUAL) else ()  # a manual one's: what its advice shows
+    # a manual one's: what its advice shows; a compliant or not applicable one's: its standing intents
+    intents = detection.intents if status in (Status.FAIL, Status.MANUAL) else tuple(i for i in detection.intents if i.standing)
 
     waiver = config.waiver_for(fix.id, refs)
     if waiver and not waiver.expired(today):

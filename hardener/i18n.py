@@ -88,8 +88,9 @@ UI = {
     "restore_file": Text("restore {path}", "恢复 {path}"),
     "remove_file": Text("remove {path}", "删除 {path}"),
     "header": Text("harden: {title} on {root}", "harden：{title}，主机 {root}"),
-    "by_recommendation": Text("By recommendation: {met} of {total} met or not applicable; not met:",
-                              "按建议项：{total} 项中 {met} 项符合或不适用；不符合的："),
+    "by_recommendation": Text("By recommendation: {met} of {total} met or not applicable{not_met}",
+                              "按建议项：{total} 项中 {met} 项符合或不适用{not_met}"),
+    "not_met": Text("; not met:", "；不符合的："),
 }
 
 REMEDY = {

@@ -63,6 +63,10 @@ class Intent:
     Fixes state intents; the planner of each kind of resource (planners/)
     turns the intents of every selected item into changes, made once."""
 
+    # A standing intent changes nothing itself: it bounds what other changes do (the mode of a file one creates),
+    # so it holds whatever its item's status.
+    standing = False
+
 
 # Every change names the items it serves (`items`), set by the planner that made it.
 

@@ -34,7 +34,8 @@ BUILTIN_DIR = Path(__file__).parent / "builtin_profiles"
 DEFAULT_PROFILE = BUILTIN[0]
 UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 KEYS = ("name", "title", "benchmark", "version", "extends", "leave_out", "entry")
-ENTRY_KEYS = ("item", "ref", "title", "advice", "severity", "parameters")
+ENTRY_KEYS = ("item", "ref", "title", "advice", "severity", "parameters", "kind")
+KIND_KEYS = ("option", "value", "path", "mode", "field", "one_of")  # an item of the profile's own (kinds.py)
 SEVERITIES = ("low", "medium", "high")
 
 
@@ -64,9 +65,11 @@ class Profile:
     items: Tuple[str, ...]  # item ids, in order
     source: str  # the file it was read from
     entries: Mapping[str, Entry] = field(default_factory=dict)  # by item, those the profile says more of than the id
+    own: Mapping[str, Type[Fix]] = field(default_factory=dict)  # the items it defines as data (kinds.py), by id
 
     def fixes(self) -> List[Type[Fix]]:
         by_id = {fix.id: fix for fix in all_fixes()}
+        by_id.update(self.own)
         return [by_id[item] for item in self.items]
 
     def entry(self, item: str) -> Entry:
@@ -212,28 +215,42 @@ def _parse(text: str, source: str, directory: str, chain: Tuple[str, ...], resol
     if not isinstance(entries, list):
         raise fail("entries must be written as [[entry]] tables", "entry")
     known = {fix.id: fix for fix in all_fixes()}
+    own: Dict[str, Type[Fix]] = dict(parent.own) if parent else {}
     said: Dict[str, Entry] = dict(parent.entries) if parent else {}
     listed = set()
     for number, entry in enumerate(entries):
         if not isinstance(entry, dict):
             raise fail("entries must be written as [[entry]] tables", "entry")
         for key in entry:
-            if key not in ENTRY_KEYS:
-                raise fail(f"unknown key '{key}' in an entry (known: {', '.join(ENTRY_KEYS)})", key, number)
+            if key not in ENTRY_KEYS + KIND_KEYS:
+                raise fail(f"unknown key '{key}' in an entry (known: {', '.join(ENTRY_KEYS + KIND_KEYS)})", key, number)
         item = entry.get("item")
         if not isinstance(item, str):
             raise ProfileError(f"{source}:{table_line(text, 'entry', number)}: an entry without an item (item = \"ID\"; see: harden list)")
-        if item not in known:
-            raise fail(f"unknown item '{item}' (see: harden list --profile cis)", "item", number)
         if item in listed:
             raise fail(f"item '{item}' is listed twice", "item", number)
         listed.add(item)
+        at_entry = lambda message, key: fail(message, key, number)  # noqa: E731
+        for key in KIND_KEYS:
+            if key in entry and "kind" not in entry:
+                raise fail(f"{key} is for an item the profile defines itself (kind = ...)", key, number)
+        if "kind" in entry:
+            if item in known:
+                raise fail(f"'{item}' is harden's own item: an item the profile defines needs an id of its own", "item", number)
+            said[item] = _entry(entry, Entry(item, refs=(item,)), item, (), at_entry)  # its words first: its class needs them
+            from .kinds import defined_item
+
+            own[item] = defined_item(entry, at_entry)
+        elif item in known or item in own:
+            said[item] = _entry(entry, said.get(item) or Entry(item), item, known[item].parameters if item in known else (), at_entry)
+        else:
+            raise fail(f"unknown item '{item}' (see: harden list --profile cis)", "item", number)
         if item not in items:
             items.append(item)
-        said[item] = _entry(entry, said.get(item) or Entry(item), known[item], lambda message, key: fail(message, key, number))
     if not items:
         raise ProfileError(f"{source}:1: the profile has no items")
     said = {item: entry for item, entry in said.items() if item in items}
+    own = {item: fix for item, fix in own.items() if item in items}
     owner: Dict[str, str] = {}
     for item in items:
         for ref in said[item].refs if item in said else ():
@@ -242,10 +259,10 @@ def _parse(text: str, source: str, directory: str, chain: Tuple[str, ...], resol
                            next((n for n, e in enumerate(entries) if isinstance(e, dict) and e.get("item") == item), None))
             owner[ref] = item
     return Profile(data["name"], Text(title["en"], title["zh"]), data.get("benchmark", ""), data.get("version", ""),
-                   tuple(items), chain[-1], said)
+                   tuple(items), chain[-1], said, own)
 
 
-def _entry(entry: dict, inherited: Entry, fix: Type[Fix], fail: Callable[[str, str], ProfileError]) -> Entry:
+def _entry(entry: dict, inherited: Entry, item: str, declared_parameters, fail: Callable[[str, str], ProfileError]) -> Entry:
     """An entry's own keys over what the profile it extends says of the item."""
     changes: Dict[str, object] = {}
     if "ref" in entry:
@@ -269,12 +286,12 @@ def _entry(entry: dict, inherited: Entry, fix: Type[Fix], fail: Callable[[str, s
         given = entry["parameters"]
         if not isinstance(given, dict):
             raise fail("parameters must be a table: parameters = { NAME = VALUE }", "parameters")
-        declared = {parameter.name: parameter for parameter in fix.parameters}
+        declared = {parameter.name: parameter for parameter in declared_parameters}
         parameters = dict(inherited.parameters)
         for name, value in given.items():
             if name not in declared:
                 has = ", ".join(declared) or "none"
-                raise fail(f"item '{fix.id}' has no parameter '{name}' (its parameters: {has})", name)
-            parameters[name] = declared[name].read(value, lambda message: fail(f"{fix.id}'s parameter {name}: {message}", name))
+                raise fail(f"item '{item}' has no parameter '{name}' (its parameters: {has})", name)
+            parameters[name] = declared[name].read(value, lambda message: fail(f"{item}'s parameter {name}: {message}", name))
         changes["parameters"] = parameters
     return replace(inherited, **changes)

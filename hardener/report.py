@@ -293,7 +293,8 @@ def _recommendation_lines(document: dict, lang: str) -> List[str]:
     by line against the benchmark."""
     table = document.get("recommendations") or recommendations_table(document["items"])
     open_ones = [entry for entry in table if not Status(entry["status"]).compliant]
-    lines = ["", UI["by_recommendation"](lang, met=len(table) - len(open_ones), total=len(table))]
+    lines = ["", UI["by_recommendation"](lang, met=len(table) - len(open_ones), total=len(table),
+                                         not_met=UI["not_met"](lang) if open_ones else "")]
     for entry in open_ones:
         targets = ", ".join(dict.fromkeys(f"{finding['target']} ({finding['item']})" for finding in entry["findings"]
                                           if finding["status"] == entry["status"]))

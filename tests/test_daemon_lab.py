@@ -220,6 +220,39 @@ def test_a_restart_of_docker_leaves_each_container_as_it_was(lab):
     assert states() == as_it_was
 
 
+def test_the_example_company_profile_live_then_rolled_back(lab):
+    """examples/acme-docker.toml on a live host: its own daemon option reaches the running dockerd (a restart), its
+    two stricter modes and its limits are applied, its container rule is a manual finding for a container logging
+    nowhere; rollback gives every file and setting back."""
+    from pathlib import Path
+
+    example = (Path(__file__).parent.parent / "examples/acme-docker.toml").read_text()
+    lab.run("mkdir", "-p", "/etc/hardener/profiles")
+    lab.run("sh", "-c", "cat > /etc/hardener/profiles/acme-docker.toml", input=example)
+    lab.run("docker", "run", "-d", "--name", "quiet", "--log-driver", "none", "-p", "127.0.0.1:18081:80", IMAGE, "sleep", "3600")
+    assert lab.run("pgrep", "-x", "docker-proxy", check=False).returncode == 0, "dockerd's default: docker-proxy forwards"
+    start = snapshot(lab, "/etc/docker/daemon.json", "/etc/default/docker")
+    profile = ("--profile", "/etc/hardener/profiles/acme-docker.toml")
+    own = "acme-daemon-json-0600,acme-default-docker-0600,acme-no-userland-proxy,acme-log-driver,memory-limit,pids-limit"
+    applied = lab.harden("apply", "--yes", *profile, "--only", own, "--format", "json")
+    assert applied.returncode == 2, applied  # the log driver is for a person
+    items = {item["id"]: item for item in json.loads(applied.stdout)["items"]}
+    assert {item: items[item]["status"] for item in own.split(",")} == {
+        "acme-daemon-json-0600": "pass", "acme-default-docker-0600": "pass", "acme-no-userland-proxy": "pass",
+        "acme-log-driver": "manual", "memory-limit": "pass", "pids-limit": "pass"}, items
+    assert [f["severity"] for f in items["acme-log-driver"]["findings"]] == ["high"]
+    assert lab.run("stat", "-c", "%a", "/etc/docker/daemon.json", "/etc/default/docker").stdout.split() == ["600", "600"]
+    assert json.loads(lab.run("cat", "/etc/docker/daemon.json").stdout)["userland-proxy"] is False
+    lab.run("docker", "run", "-d", "--name", "published", "-p", "127.0.0.1:18080:80", IMAGE, "sleep", "3600")
+    assert lab.run("pgrep", "-x", "docker-proxy", check=False).returncode == 1, "the restarted dockerd forwards without docker-proxy"
+    assert lab.run("docker", "inspect", "--format", "{{.HostConfig.Memory}} {{.HostConfig.PidsLimit}}", "quiet").stdout.split() == [
+        str(512 * 2 ** 20), "256"]
+    rechecked = lab.harden("check", *profile, "--only", "acme-no-userland-proxy")
+    assert rechecked.returncode == 0, rechecked
+    assert lab.harden("rollback", "--yes").returncode == 0
+    assert snapshot(lab, "/etc/docker/daemon.json", "/etc/default/docker") == start
+
+
 def container_state(lab, name):
     found = json.loads(lab.run("docker", "inspect", name).stdout)[0]
     return {"id": found["Id"], "running": found["State"]["Running"], "memory": found["HostConfig"]["Memory"],

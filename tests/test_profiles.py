@@ -1,6 +1,8 @@
 """Profiles: aliyun (the baseline's 13 items, the default) and cis (every
 recommendation of the CIS Docker Benchmark 1.8.0, none silently left out)."""
+import json
 import os
+from pathlib import Path
 
 import pytest
 
@@ -234,7 +236,7 @@ def test_a_profile_the_hosts_config_names_is_the_hosts_and_so_is_what_it_extends
     write_profile(root / "etc/hardener/profiles/base.toml", f'name = "base"\ntitle = {{ en = "B", zh = "B" }}\nextends = "{outside}"\n')
     escaped = run_harden("check", "--root", root)
     assert escaped.code == 1 and "No such file or directory" in escaped.err and escaped.err.count("\n") == 1, escaped
-    assert escaped.err.startswith(f"harden: error: /etc/hardener/profiles/acme.toml:6: extends 'base.toml': "), escaped.err
+    assert escaped.err.startswith("harden: error: /etc/hardener/profiles/acme.toml:6: extends 'base.toml': "), escaped.err
 
 
 ACME_OWN = """name = "acme"
@@ -295,3 +297,64 @@ def test_a_waiver_names_an_item_by_its_reference_in_the_profile(make_root, tmp_p
     config.write_text('[[waivers]]\nitem = "icc"\nref = "2.2"\nreason = "both"\n')
     both = run_harden("check", "--root", root, "--config", config)
     assert both.code == 1 and "a waiver names an item" in both.err and both.err.count("\n") == 1, both
+
+
+EXAMPLE = Path(__file__).parent.parent / "examples/acme-docker.toml"
+
+
+def test_the_example_company_profile_end_to_end_under_root(make_root):
+    """examples/acme-docker.toml: cis less three recommendations, ACME's limits, two stricter modes and two rules of
+    its own; applied to a careless host and rolled back to the byte."""
+    root = make_root("debian")
+    start = hosts.snapshot(root)
+    listed = run_harden("list", "--profile", EXAMPLE, "--format", "json")
+    ids = [item["id"] for item in listed.json["items"]]
+    assert not {"docker-partition", "host-hardened", "content-trust"} & set(ids) and len(ids) == 82 - 3 + 4
+    assert ids[-4:] == ["acme-daemon-json-0600", "acme-default-docker-0600", "acme-no-userland-proxy", "acme-log-driver"]
+    applied = run_harden("apply", "--yes", "--root", root, "--profile", EXAMPLE, "--format", "json")
+    assert applied.code == 2, applied  # manual items remain
+    items = {item["id"]: item for item in applied.json["items"]}
+    assert {item: items[item]["status"] for item in ("acme-daemon-json-0600", "acme-default-docker-0600", "acme-no-userland-proxy")} == {
+        "acme-daemon-json-0600": "pass", "acme-default-docker-0600": "pass", "acme-no-userland-proxy": "pass"}
+    assert items["acme-log-driver"]["status"] == "not_applicable", "no engine under --root"
+    assert (root / "etc/docker/daemon.json").stat().st_mode & 0o777 == 0o600 and (root / "etc/default/docker").stat().st_mode & 0o777 == 0o600
+    assert json.loads((root / "etc/docker/daemon.json").read_text())["userland-proxy"] is False
+    assert [entry["id"] for entry in applied.json["recommendations"]][-4:] == ["ACME-DOCKER-21", "ACME-DOCKER-22", "ACME-DOCKER-30", "ACME-DOCKER-31"]
+    assert run_harden("rollback", "--yes", "--root", root).code == 0
+    assert hosts.snapshot(root) == start
+
+
+@pytest.mark.parametrize("lines, message", [
+    ('item = "acme-x"\nkind = "sysctl"\n', "kind is one of daemon-option, file-mode, container-setting, not 'sysctl'"),
+    ('item = "icc"\nkind = "daemon-option"\noption = "icc"\nvalue = false\n', "'icc' is harden's own item"),
+    ('item = "acme-x"\nkind = "daemon-option"\noption = "hosts"\nvalue = false\n', "option is one of the daemon options a profile may set"),
+    ('item = "acme-x"\nkind = "daemon-option"\noption = "userland-proxy"\nvalue = true\n',
+     "userland-proxy may only be wanted at its tight value, false: a profile only tightens"),
+    ('item = "acme-x"\nkind = "file-mode"\npath = "etc/passwd"\nmode = "0600"\n', "path is an absolute path"),
+    ('item = "acme-x"\nkind = "file-mode"\npath = "/etc/passwd"\nmode = "rw-r--r--"\n', "mode is the highest mode allowed"),
+    ('item = "acme-x"\nkind = "container-setting"\nfield = "Labels"\none_of = ["x"]\n', "field is a field of a container's inspect"),
+    ('item = "icc"\noption = "icc"\n', "option is for an item the profile defines itself (kind = ...)"),
+    ('item = "acme-x"\nkind = "file-mode"\npath = "/etc/passwd"\n', "a file-mode item needs path, mode"),
+])
+def test_an_item_a_profile_defines_may_only_tighten_and_is_checked(tmp_path, lines, message):
+    words = 'title = { en = "X", zh = "X" }\nadvice = { en = "X", zh = "X" }\n'
+    profile = write_profile(tmp_path / "own.toml", f'name = "own"\ntitle = {{ en = "O", zh = "O" }}\n\n[[entry]]\n{lines}{words}')
+    result = run_harden("list", "--profile", profile)
+    assert result.code == 1 and message in result.err and result.err.count("\n") == 1, result
+    assert result.err.startswith(f"harden: error: {profile}:"), result.err
+
+
+def test_a_file_another_item_creates_is_created_no_more_open_than_a_file_mode_item_wants(make_root):
+    """No daemon.json yet: the daemon option's change creates it, and the file-mode item's 0600 bounds the new file's
+    mode (the strictest wins; a file it finds missing is otherwise not applicable), so one run leaves both passing."""
+    root = make_root("debian", compliant=True)
+    (root / "etc/docker/daemon.json").unlink()
+    applied = run_harden("apply", "--yes", "--root", root, "--profile", EXAMPLE, "--only", "acme-daemon-json-0600,acme-no-userland-proxy",
+                         "--format", "json")
+    assert applied.code == 0, applied
+    assert {item["id"]: item["status"] for item in applied.json["items"]} == {"acme-daemon-json-0600": "pass", "acme-no-userland-proxy": "pass"}
+    assert (root / "etc/docker/daemon.json").stat().st_mode & 0o777 == 0o600
+    alone = make_root("debian", compliant=True)
+    (alone / "etc/docker/daemon.json").unlink()
+    assert run_harden("apply", "--yes", "--root", alone, "--profile", EXAMPLE, "--only", "acme-no-userland-proxy").code == 0
+    assert (alone / "etc/docker/daemon.json").stat().st_mode & 0o777 == 0o644, "without it: harden's usual 0644"

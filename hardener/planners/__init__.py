@@ -8,7 +8,7 @@ serves. Planners read the host and plan; they change nothing.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Dict, List, Sequence, Set, Tuple, Type
 
 from ..host import Host, HostError
@@ -23,6 +23,7 @@ class Planned:
     evidence: Dict[Tuple[str, str], Dict[str, object]] = field(default_factory=dict)  # (item, finding target): added evidence
     # (item, finding target): a failing finding the plan leaves as it is, for a person (its notes say why): manual
     manual: Set[Tuple[str, str]] = field(default_factory=set)
+    created_modes: Dict[str, Tuple[int, str]] = field(default_factory=dict)  # path -> (highest mode, item): see CreatedMode
 
     def note(self, items: Sequence[str], text: Text) -> None:
         for item in items:
@@ -59,7 +60,22 @@ def plan(host: Host, wanted: Wanted, options: Options) -> Tuple[Planned, Dict[st
             total.notes.setdefault(item, []).extend(notes)
         total.evidence.update(planned.evidence)
         total.manual |= planned.manual
+        for path, (mode, item) in planned.created_modes.items():
+            known = total.created_modes.get(path)
+            total.created_modes[path] = (mode & known[0], known[1]) if known else (mode, item)
+    total.changes = [_created_no_more_open(host, change, total.created_modes) for change in total.changes]
     return total, errors
+
+
+def _created_no_more_open(host: Host, change, created_modes: Dict[str, Tuple[int, str]]):
+    """A file a change creates, no more open than the strictest mode an item wants for it (CreatedMode): the item
+    it serves so is named by the change."""
+    from ..model import WriteFile
+
+    if not isinstance(change, WriteFile) or change.path not in created_modes or host.lstat(change.path) is not None:
+        return change
+    mode, item = created_modes[change.path]
+    return replace(change, mode=change.mode & mode, items=change.items + ((item,) if item not in change.items else ()))
 
 
 def grouped(wanted: Wanted, resource: Callable[[Intent], object]) -> Dict[object, List[Tuple[str, Intent]]]:

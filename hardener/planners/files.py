@@ -9,6 +9,21 @@ from . import Planned, grouped, planner, serving
 
 
 @dataclass(frozen=True)
+class CreatedMode(Intent):
+    """A file that is not there yet: a change of the plan that creates it creates it root's, no more open than
+    `mode` (the strictest such intent's). It changes nothing where nothing creates the file."""
+
+    path: str
+    mode: int
+    standing = True
+
+
+@planner(CreatedMode)
+def plan_created_modes(host, wanted, options) -> Planned:
+    return Planned(created_modes={intent.path: (intent.mode, item) for item, intent in wanted})
+
+
+@dataclass(frozen=True)
 class OwnerMode(Intent):
     path: str
     uid: int
