@@ -1,16 +1,14 @@
 """The CIS Docker Benchmark 1.8.0: its recommendations, with their 1.6.0 numbers,
-assessment and titles in English and Chinese, from cis-docker-benchmark-1.8.0.tsv
-beside this file. Items name the recommendations they answer by number."""
+assessment and titles in English and Chinese, as the built-in profile cis gives
+them ([[recommendation]] in builtin_profiles/cis.toml). Items name the
+recommendations they answer by number."""
 from __future__ import annotations
 
 import functools
 import re
-from pathlib import Path
 from typing import Dict, List, NamedTuple, Tuple
 
 from .model import Text
-
-BENCHMARK = Path(__file__).with_name("cis-docker-benchmark-1.8.0.tsv")
 
 
 class Recommendation(NamedTuple):
@@ -22,9 +20,9 @@ class Recommendation(NamedTuple):
 
 @functools.lru_cache(maxsize=None)
 def recommendations() -> Tuple[Recommendation, ...]:
-    rows = [line.split("\t") for line in BENCHMARK.read_text(encoding="utf-8").splitlines()[1:] if line]
-    return tuple(Recommendation(number, "" if old == "-" else old, assessment == "Automated", Text(title, title_zh))
-                 for number, old, assessment, title, title_zh in rows)
+    from .profiles import builtin_recommendations
+
+    return builtin_recommendations("cis")
 
 
 @functools.lru_cache(maxsize=None)

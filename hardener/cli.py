@@ -20,7 +20,7 @@ import sys
 
 import click
 
-from .settings import ERROR, LANGUAGES, Settings, default_language, given_settings, one_line, say
+from .settings import DEFAULT_PROFILE, ERROR, LANGUAGES, Settings, default_language, given_settings, one_line, say
 
 
 COMMON_OPTIONS = (
@@ -105,8 +105,8 @@ def rollback(run_id, yes, force, **given):
 def list_items(**given):
     """Every item of the profile: id, title, CIS recommendations and how it is fixed."""
     from .i18n import REMEDY
-    from .benchmark import numbers, recommendations, references
-    from .profiles import DEFAULT_PROFILE, ProfileError, load_profile  # the items' metadata, and no more
+    from .benchmark import by_number, numbers, recommendations, references
+    from .profiles import ProfileError, load_profile  # the items' metadata, and no more
 
     settings = given_settings(**given)
     lang = settings.language
@@ -124,20 +124,25 @@ def list_items(**given):
                       "parameters": {parameter.name: set_here.get(parameter.name, getattr(parameter.default, "text", parameter.default))
                                      for parameter in fix.parameters}})
     width = max(len(item["id"]) for item in items)
+    order = {recommendation.number: index for index, recommendation in enumerate(recommendations())}
     lines = [one_line(f"{profile.title(lang)} ({profile.source})"), ""]
     lines += [one_line(f"{item['id']:<{width}}  {references(item):<16} {REMEDY[fix.remedy](lang):<11} {item['title']}"
                        + "".join(f" [{name}={value}]" for name, value in item["parameters"].items() if value is not None))
               for item, fix in zip(items, fixes)]
     document = {"profile": profile.name, "profile_title": {"en": profile.title.en, "zh": profile.title.zh}, "source": profile.source,
                 "items": items}
-    answered: dict = {}
-    for fix in fixes:
-        for number in numbers(fix.cis) if fix.cis else ():
-            answered.setdefault(number, []).append(fix.id)
-    document["recommendations"] = [  # the CIS recommendations the profile's items answer
-        {"cis": r.number, "cis_1_6": r.number_1_6, "assessment": "automated" if r.automated else "manual",
-         "title": r.title(lang), "items": answered[r.number]} for r in recommendations() if r.number in answered]
-    lines += ["", *(f"CIS {r['cis']:<7} {', '.join(r['items']):<{width}}  {r['title']}" for r in document["recommendations"])]
+    answered: dict = {}  # reference -> the items that answer it
+    for fix, item in zip(fixes, items):
+        for ref in item["refs"]:
+            answered.setdefault(ref, []).append(fix.id)
+    said = {recommendation.number: recommendation for recommendation in (*recommendations(), *profile.recommendations)}
+    document["recommendations"] = [  # the references the profile's items answer: the benchmark's, then its own
+        {"ref": ref, **({"cis": ref, "cis_1_6": said[ref].number_1_6} if ref in by_number() else {}),
+         "assessment": ("automated" if said[ref].automated else "manual") if ref in said else None,
+         "title": said[ref].title(lang) if ref in said else None, "items": answered[ref]}
+        for ref in sorted(answered, key=lambda ref: (order.get(ref, len(order)), list(answered).index(ref)))]
+    lines += ["", *(f"{'CIS ' + r['ref'] if 'cis' in r else r['ref']:<11} {', '.join(r['items']):<{width}}  {r['title'] or ''}"
+                    for r in document["recommendations"])]
     settings.emit(document, "\n".join(lines))
 
 

@@ -19,13 +19,13 @@ from . import config as config_file
 from . import journal as states
 from .engine import ApplyFailed, RollbackRefused, SelectionError
 from .fixes import all_fixes
-from .profiles import DEFAULT_PROFILE, Profile, ProfileError, load_profile
+from .profiles import Profile, ProfileError, load_profile
 from .host import Host, HostError
 from .i18n import UI
 from .journal import Journal, JournalError
 from .model import Status
 from .options import Options
-from .settings import (APPLY_FAILED, ERROR, NOT_COMPLIANT, OK, ROLLBACK_INCOMPLETE, ROLLBACK_REFUSED, Failure, Settings,
+from .settings import (APPLY_FAILED, DEFAULT_PROFILE, ERROR, NOT_COMPLIANT, OK, ROLLBACK_INCOMPLETE, ROLLBACK_REFUSED, Failure, Settings,
                        given_settings, ids, one_line, say)
 
 

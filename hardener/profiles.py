@@ -17,6 +17,7 @@ can write, is refused: a profile chooses what harden, as root, changes.
 """
 from __future__ import annotations
 
+import functools
 import os
 import posixpath
 import re
@@ -27,13 +28,16 @@ from typing import Callable, Dict, List, Mapping, Optional, Tuple, Type
 
 from .config import line_of, table_line, toml_document
 from .fixes import Fix, all_fixes
+from .benchmark import Recommendation
 from .model import Text
+from .settings import BUILTIN_PROFILES
 from .settings import PROFILES as BUILTIN
 
-BUILTIN_DIR = Path(__file__).parent / "builtin_profiles"
-DEFAULT_PROFILE = BUILTIN[0]
+BUILTIN_DIR = Path(BUILTIN_PROFILES)
 UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-KEYS = ("name", "title", "benchmark", "version", "extends", "leave_out", "entry")
+KEYS = ("name", "title", "benchmark", "version", "extends", "leave_out", "entry", "recommendation")
+RECOMMENDATION_KEYS = ("ref", "assessment", "former", "title")
+ASSESSMENTS = ("automated", "manual")
 ENTRY_KEYS = ("item", "ref", "title", "advice", "severity", "parameters", "kind")
 KIND_KEYS = ("option", "value", "path", "mode", "field", "one_of")  # an item of the profile's own (kinds.py)
 SEVERITIES = ("low", "medium", "high")
@@ -66,6 +70,8 @@ class Profile:
     source: str  # the file it was read from
     entries: Mapping[str, Entry] = field(default_factory=dict)  # by item, those the profile says more of than the id
     own: Mapping[str, Type[Fix]] = field(default_factory=dict)  # the items it defines as data (kinds.py), by id
+    # what its references are, in the benchmark's order: cis.toml's are the CIS Docker Benchmark 1.8.0's 118
+    recommendations: Tuple[Recommendation, ...] = ()
 
     def fixes(self) -> List[Type[Fix]]:
         by_id = {fix.id: fix for fix in all_fixes()}
@@ -179,7 +185,7 @@ def _parse(text: str, source: str, directory: str, chain: Tuple[str, ...], resol
         start = 1 if entry is None else table_line(text, "entry", entry)
         return ProfileError(f"{source}:{line_of(text, key, start)}: {message}")
 
-    data = toml_document(text, lambda message, line: ProfileError(f"{source}:{line}: {message}"))
+    data = _document(text, source)
     for key in data:
         if key not in KEYS:
             raise fail(f"unknown key '{key}' (known: {', '.join(KEYS)})", key)
@@ -258,8 +264,49 @@ def _parse(text: str, source: str, directory: str, chain: Tuple[str, ...], resol
                 raise fail(f"reference '{ref}' is used twice (items '{owner[ref]}' and '{item}')", "ref",
                            next((n for n, e in enumerate(entries) if isinstance(e, dict) and e.get("item") == item), None))
             owner[ref] = item
+    recommendations = _recommendations(data.get("recommendation", []), parent.recommendations if parent else (),
+                                       lambda message, key, number: ProfileError(
+                                           f"{source}:{line_of(text, key, table_line(text, 'recommendation', number))}: {message}"))
     return Profile(data["name"], Text(title["en"], title["zh"]), data.get("benchmark", ""), data.get("version", ""),
-                   tuple(items), chain[-1], said, own)
+                   tuple(items), chain[-1], said, own, recommendations)
+
+
+@functools.lru_cache(maxsize=8)
+def _document(text: str, source: str) -> dict:
+    """A profile file's TOML, read once a run (cis.toml serves the benchmark's recommendations too)."""
+    return toml_document(text, lambda message, line: ProfileError(f"{source}:{line}: {message}"))
+
+
+def builtin_recommendations(name: str) -> Tuple[Recommendation, ...]:
+    """The [[recommendation]] tables of a built-in profile, read without its items (which need them: their titles)."""
+    path = BUILTIN_DIR / f"{name}.toml"
+    text = path.read_text(encoding="utf-8")
+    return _recommendations(_document(text, str(path)).get("recommendation", []), (),
+                            lambda message, key, number: ProfileError(f"{path}: {message}"))
+
+
+def _recommendations(tables, inherited: Tuple[Recommendation, ...], fail) -> Tuple[Recommendation, ...]:
+    """[[recommendation]] ref, assessment, former (its number in an earlier version) and title: after those of the
+    profile it extends, each replacing one of the same reference."""
+    if not isinstance(tables, list) or not all(isinstance(table, dict) for table in tables):
+        raise fail("recommendations must be written as [[recommendation]] tables", "recommendation", 0)
+    found = {recommendation.number: recommendation for recommendation in inherited}
+    for number, table in enumerate(tables):
+        for key in table:
+            if key not in RECOMMENDATION_KEYS:
+                raise fail(f"unknown key '{key}' in a recommendation (known: {', '.join(RECOMMENDATION_KEYS)})", key, number)
+        ref, title = table.get("ref"), table.get("title")
+        if not (isinstance(ref, str) and ref.strip() and not UNPRINTABLE.search(ref)):
+            raise fail("a recommendation's ref is its reference, a non-empty line", "ref", number)
+        if table.get("assessment", "automated") not in ASSESSMENTS:
+            raise fail(f"assessment is automated or manual, not {table.get('assessment')!r}", "assessment", number)
+        if not (isinstance(title, dict) and set(title) == {"en", "zh"} and all(isinstance(v, str) and v.strip() for v in title.values())):
+            raise fail("title must be { en = \"...\", zh = \"...\" }, both non-empty", "title", number)
+        if not isinstance(table.get("former", ""), str):
+            raise fail("former is the recommendation's number in the earlier version, a string", "former", number)
+        found[ref] = Recommendation(ref, table.get("former", ref), table.get("assessment", "automated") == "automated",
+                                    Text(title["en"], title["zh"]))
+    return tuple(found.values())
 
 
 def _entry(entry: dict, inherited: Entry, item: str, declared_parameters, fail: Callable[[str, str], ProfileError]) -> Entry:

@@ -13,9 +13,9 @@ from .host import Host
 from .i18n import PAGE, PAGE_COUNTS, PAGE_GROUPS, REASONS, STATUS, UI
 from .model import (Change, CreateContainer, Finding, RemoveContainer, ItemResult, RestartService, SetOwnerMode, Status, Text, WriteFile,
                     combined_status)
-from .settings import PROFILES, one_line
+from .settings import DEFAULT_PROFILE, PROFILES, one_line
 from .benchmark import by_number, numbers, recommendations, references
-from .profiles import DEFAULT_PROFILE, Profile, load_profile
+from .profiles import Profile, load_profile
 
 
 class _Blank(dict):

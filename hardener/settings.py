@@ -10,7 +10,11 @@ from typing import List, Optional
 import click
 
 LANGUAGES = ("en", "zh")
-PROFILES = ("aliyun", "cis")  # the built-in profiles (hardener/builtin_profiles, profiles.py); the first is the default
+DEFAULT_PROFILE = "aliyun"
+BUILTIN_PROFILES = os.path.join(os.path.dirname(__file__), "builtin_profiles")
+# the built-in profiles, each a file of hardener/builtin_profiles (profiles.py reads them), the default first
+PROFILES = tuple(sorted((name[:-len(".toml")] for name in os.listdir(BUILTIN_PROFILES) if name.endswith(".toml")),
+                        key=lambda name: (name != DEFAULT_PROFILE, name)))
 # The exit codes; cli.py says what each means.
 OK, ERROR, NOT_COMPLIANT, APPLY_FAILED, ROLLBACK_REFUSED, ROLLBACK_INCOMPLETE = 0, 1, 2, 3, 4, 5
 

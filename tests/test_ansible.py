@@ -156,6 +156,24 @@ def test_the_playbook_passes_every_option_to_harden(tmp_path, make_root, collect
     assert any("docker.service.d" in target for target in targets), "--via execstart: the options go onto ExecStart"
 
 
+def test_a_profile_file_on_the_controller_is_carried_to_each_host(tmp_path, make_root, collections):
+    """harden_profile_src (the module's profile_src): the controller's examples/acme-docker.toml is carried into the
+    task's temporary directory on the host, root's alone, and harden runs under it; no copy stays behind."""
+    root = make_root("debian")
+    inv = inventory(tmp_path, {"web-01": root}, harden_profile_src=str(CHECKOUT / "examples/acme-docker.toml"),
+                    harden_only=["acme-daemon-json-0600", "acme-no-userland-proxy"])
+    result = playbook(collections, inv, "-v", mode="dry-run")
+    assert result.returncode == 0, result.stdout
+    (cmd,) = [json.loads(found) for found in re.findall(r'"cmd": (\[[^\]]*\])', result.stdout) if '"apply"' in found]
+    carried = cmd[cmd.index("--profile") + 1]
+    assert carried.endswith("/profile.toml") and "ansible-tmp-" in carried and not Path(carried).exists(), carried
+    report = json.loads((tmp_path / "reports/web-01.json").read_text())
+    assert report["profile"] == "acme-docker" and [item["id"] for item in report["items"]] == ["acme-daemon-json-0600", "acme-no-userland-proxy"]
+    both = inventory(tmp_path, {"web-01": root}, harden_profile="cis", harden_profile_src=str(CHECKOUT / "examples/acme-docker.toml"))
+    refused = playbook(collections, both, mode="check")
+    assert refused.returncode != 0 and "profile and profile_src name one profile two ways" in refused.stdout, refused.stdout
+
+
 def test_the_module_s_command_line():
     spec = importlib.util.spec_from_file_location("harden_module", COLLECTION / "plugins/modules/harden.py")
     module = importlib.util.module_from_spec(spec)

@@ -69,7 +69,7 @@ def test_the_profile_from_the_config_and_the_command_line(make_root):
 def test_list_shows_every_recommendation_under_cis():
     listed = run_harden("list", "--profile", "cis", "--format", "json").json
     assert len(listed["recommendations"]) == 118
-    items = {r["cis"]: r["items"] for r in listed["recommendations"]}
+    items = {r["ref"]: r["items"] for r in listed["recommendations"]}
     assert items["1.1.9"] == ["audit-docker-files"] and items["5.4"] == ["no-added-capabilities", "cap-drop-all"]
     text = run_harden("list", "--profile", "cis", "--lang", "zh").out
     assert "CIS 4.1" in text and "确保为容器创建了用户" in text
@@ -156,6 +156,8 @@ def test_a_profile_file_extends_a_built_in_one_and_names_the_report(make_root, t
      "severity is one of low, medium, high, not 'critical'"),
     ('name = "x"\ntitle = { en = "X", zh = "X" }\n[[entry]]\nitem = "icc"\nref = ""\n', 5, "ref is a reference"),
     ('name = "x"\ntitle = { en = "X", zh = "X" }\n[[entry]]\nitem = "icc"\nadvice = { en = "Do it" }\n', 5, "advice must be"),
+    ('name = "x"\ntitle = { en = "X", zh = "X" }\n[[entry]]\nitem = "icc"\n[[recommendation]]\nref = "A-1"\nassessment = "auto"\n'
+     'title = { en = "A", zh = "A" }\n', 7, "assessment is automated or manual, not 'auto'"),
 ])
 def test_a_profile_file_fault_is_one_line_naming_the_file_and_line(make_root, tmp_path, text, line, message):
     profile = write_profile(tmp_path / "bad.toml", text)
@@ -311,6 +313,9 @@ def test_the_example_company_profile_end_to_end_under_root(make_root):
     ids = [item["id"] for item in listed.json["items"]]
     assert not {"docker-partition", "host-hardened", "content-trust"} & set(ids) and len(ids) == 82 - 3 + 4
     assert ids[-4:] == ["acme-daemon-json-0600", "acme-default-docker-0600", "acme-no-userland-proxy", "acme-log-driver"]
+    own = {entry["ref"]: (entry["title"], entry["assessment"], entry["items"]) for entry in listed.json["recommendations"]}
+    assert own["ACME-DOCKER-31"] == ("Containers log to json-file or journald", "manual", ["acme-log-driver"])
+    assert own["2.3"][2] == ["log-level"] and "5.11" not in own, "memory-limit reports under ACME-DOCKER-11 here"
     applied = run_harden("apply", "--yes", "--root", root, "--profile", EXAMPLE, "--format", "json")
     assert applied.code == 2, applied  # manual items remain
     items = {item["id"]: item for item in applied.json["items"]}

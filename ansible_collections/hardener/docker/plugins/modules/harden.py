@@ -45,6 +45,11 @@ options:
       - The items - C(aliyun), the Alibaba Cloud Docker baseline (harden's default), C(cis), every recommendation of the
         CIS Docker Benchmark 1.8.0, or the path of a profile file on the host (C(--profile)).
     type: str
+  profile_src:
+    description:
+      - A profile file on the controller (a path, or a name found in the play's C(files/)), carried to the host for
+        this task alone, into its temporary directory, and used as its profile. Give it or O(profile), not both.
+    type: path
   only:
     description: Only these item ids.
     type: list
@@ -187,6 +192,7 @@ def main():
         argument_spec=dict(
             mode=dict(type="str", default="check", choices=["check", "dry-run", "apply", "rollback"]),
             profile=dict(type="str"),
+            profile_src=dict(type="path"),
             only=dict(type="list", elements="str"),
             skip=dict(type="list", elements="str"),
             run_id=dict(type="str"),
