@@ -112,9 +112,16 @@ def test_install_on_a_fresh_debian_then_the_bundle_offline(fresh_debian, bundle,
     preview = in_root(root, "harden --dry-run --root /src/examples/demo-host")
     assert preview.returncode == 2 and "Plan:" in preview.stdout, preview
 
+    # Uninstalled: the venv and the link go, the journal stays (rollback needs it) unless purged.
+    (root / "var/lib/hardener/runs").mkdir(parents=True)
+    removed = in_root(root, "/src/scripts/install --uninstall")
+    assert removed.returncode == 0 and "its journal stays in /var/lib/hardener" in removed.stdout, removed
+    assert not (root / "opt/hardener").exists() and not os.path.lexists(root / "usr/local/bin/harden")
+    assert (root / "var/lib/hardener/runs").is_dir()
+    refused = in_root(root, "/src/scripts/install --uninstall --prefix /usr")
+    assert refused.returncode == 1 and "/usr is not a harden installation" in refused.stderr and (root / "usr/bin").is_dir(), refused
+
     # The same root, with python3 and libaugeas0 now there: the bundle, with no network at all.
-    shutil.rmtree(root / "opt/hardener")
-    (root / "usr/local/bin/harden").unlink()
     shutil.rmtree(root / "root/.cache", ignore_errors=True)
     shutil.copy(bundle, root / "tmp" / bundle.name)
     offline = in_root(root, f"sh /tmp/{bundle.name} && harden --dry-run --root /src/examples/demo-host", network=False)
@@ -126,3 +133,6 @@ def test_install_on_a_fresh_debian_then_the_bundle_offline(fresh_debian, bundle,
     drop_in.write_text("[Service]\nExecStart=\nExecStart=/usr/bin/dockerd -H fd:// --iptables=false\n")
     lens = in_root(root, "harden --dry-run --root /src/examples/demo-host --only iptables", network=False)
     assert "-ExecStart=/usr/bin/dockerd -H fd:// --iptables=false\n    +ExecStart=/usr/bin/dockerd -H fd://\n" in lens.stdout, lens
+    purged = in_root(root, f"sh /tmp/{bundle.name} --uninstall --purge", network=False)
+    assert purged.returncode == 0 and "and its journal /var/lib/hardener with it" in purged.stdout, purged
+    assert not (root / "opt/hardener").exists() and not (root / "var/lib/hardener").exists()

@@ -12,7 +12,7 @@ from ..facts.units import masked
 from ..host import Host, HostError
 from ..model import Detection, Finding, Remedy, Status, Text
 from ..facts.dockerd_config import config_of, running_of
-from ..planners.dockerd import DockerdOption
+from ..planners.dockerd import DockerdOption, FlagDrop
 from . import Fix, rootless_unreadable
 
 if TYPE_CHECKING:
@@ -117,7 +117,7 @@ class DaemonFix(Fix):
             else:
                 finding = Finding(finding.target, Status.FAIL, "pending_restart", finding.severity, finding.evidence)
                 intent = DockerdOption()  # the files are right: a restart makes it live
-        in_environment = next((word for flag in config.flags if intent is not None and intent.drop(flag)
+        in_environment = next((word for flag in config.flags if intent is not None and intent.drops(flag)
                                for word in flag.words if word.variable and word.span is None), None)
         if finding.status is Status.FAIL and in_environment is not None:
             finding = replace(finding, status=Status.MANUAL, reason="flag_in_environment", evidence=dict(
@@ -148,9 +148,9 @@ def _grouped_with_others(config: DockerdConfig, intent: Optional[DockerdOption])
     if intent is None:
         return None
     for flag in config.flags:
-        if intent.drop(flag):
+        if intent.drops(flag):
             words = {id(word) for word in flag.words}
-            if any(not intent.drop(other) and words & {id(word) for word in other.words} for other in config.flags):
+            if any(not intent.drops(other) and words & {id(word) for word in other.words} for other in config.flags):
                 return flag.words[0]
     return None
 
@@ -219,7 +219,7 @@ class BooleanOption(DaemonFix):
                                                         "{option} 为 {value}（{where}）；应为 {wanted}"))
 
     def want(self) -> DockerdOption:
-        drop = lambda flag: flag.name == self.option  # noqa: E731
+        drop = (FlagDrop(self.option),)
         if self.wanted == self.default:  # dockerd's own default: nothing needs to say it
             return DockerdOption(drop=drop, json_remove=(self.option,))
         return DockerdOption(drop=drop, json_set={self.option: self.wanted})

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..facts import containers, engine
 from ..model import Finding, Status, Text
-from ..planners.dockerd import DockerdOption
+from ..planners.dockerd import DockerdOption, FlagDrop
 from ._daemon import DaemonFix, conflict, effective
 
 
@@ -56,5 +56,5 @@ class Icc(DaemonFix):
     def _want(self, config) -> DockerdOption:
         iptables, _ = effective(config, "iptables", True)
         if is_false(iptables):
-            return DockerdOption(drop=lambda flag: flag.name in ("icc", "iptables"), json_set={"icc": False}, json_remove=("iptables",))
-        return DockerdOption(drop=lambda flag: flag.name == "icc", json_set={"icc": False})
+            return DockerdOption(drop=(FlagDrop("icc"), FlagDrop("iptables")), json_set={"icc": False}, json_remove=("iptables",))
+        return DockerdOption(drop=(FlagDrop("icc"),), json_set={"icc": False})

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..model import Finding, Remedy, Status, Text
-from ..planners.dockerd import DockerdOption
+from ..planners.dockerd import DockerdOption, FlagDrop
 from ._daemon import DaemonFix, conflict, listed
 
 
@@ -19,7 +19,7 @@ class InsecureRegistries(DaemonFix):
                   "在这些仓库提供可验证的 TLS 之前，从中拉取和推送镜像都会失败。")
     reasons = dict(DaemonFix.reasons, insecure=Text("dockerd trusts {registries} without verified TLS ({where})",
                                                     "dockerd 在未验证 TLS 的情况下信任 {registries}（{where}）"))
-    want = DockerdOption(drop=lambda flag: flag.name == "insecure-registry", json_remove=("insecure-registries",))
+    want = DockerdOption(drop=(FlagDrop("insecure-registry"),), json_remove=("insecure-registries",))
 
     def judge(self, host, config):
         found = conflict(config, "insecure-registry")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..model import Finding, Status, Text
-from ..planners.dockerd import DockerdOption
+from ..planners.dockerd import DockerdOption, FlagDrop
 from ._daemon import DaemonFix, conflict, effective
 from .icc import is_false
 
@@ -16,7 +16,7 @@ class Iptables(DaemonFix):
     reasons = dict(DaemonFix.reasons, iptables_disabled=Text("iptables is false ({where})", "iptables 为 false（{where}）"))
 
     def judge(self, host, config):
-        want = DockerdOption(drop=lambda flag: flag.name == "iptables", json_remove=("iptables",))
+        want = DockerdOption(drop=(FlagDrop("iptables"),), json_remove=("iptables",))
         found = conflict(config, "iptables")
         if found:
             return found, want

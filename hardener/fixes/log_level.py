@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..model import Finding, Status, Text
-from ..planners.dockerd import DockerdOption
+from ..planners.dockerd import DockerdOption, FlagDrop
 from ._daemon import DaemonFix, conflict, effective
 
 
@@ -16,7 +16,7 @@ class LogLevel(DaemonFix):
                    log_level=Text("log level is {value} ({where})", "日志级别为 {value}（{where}）"),
                    debug_on=Text("dockerd runs in debug mode ({where}), whatever the level says",
                                  "dockerd 以调试模式运行（{where}），日志级别设置不起作用"))
-    want = DockerdOption(drop=lambda flag: flag.name in ("log-level", "debug"), json_set={"log-level": "info"}, json_remove=("debug",))
+    want = DockerdOption(drop=(FlagDrop("log-level"), FlagDrop("debug")), json_set={"log-level": "info"}, json_remove=("debug",))
 
     def judge(self, host, config):
         found = conflict(config, "log-level") or conflict(config, "debug")

@@ -5,7 +5,7 @@ are not seen by the new one. Where aufs holds data, the item is manual."""
 from __future__ import annotations
 
 from ..model import Finding, Status, Text
-from ..planners.dockerd import DockerdOption
+from ..planners.dockerd import DockerdOption, FlagDrop
 from ._daemon import SEVERAL_DRIVERS, DaemonFix, conflict, effective, several_drivers
 
 
@@ -22,7 +22,7 @@ class NoAufs(DaemonFix):
                    aufs_in_use=Text("aufs holds this host's images and containers ({data}; chosen by {where}): migrate them by "
                                     "hand (Docker 24 and later have no aufs driver)",
                                     "aufs 存放着本机的镜像和容器（{data}；来源：{where}）：请手动迁移（Docker 24 及以上版本已没有 aufs 驱动）"))
-    want = DockerdOption(drop=lambda flag: flag.name == "storage-driver" and flag.value == "aufs", json_remove=("storage-driver",))
+    want = DockerdOption(drop=(FlagDrop("storage-driver", "aufs"),), json_remove=("storage-driver",))
 
     def judge(self, host, config):
         from ..facts.storage import storage_driver
@@ -35,7 +35,7 @@ class NoAufs(DaemonFix):
             return refused, None
         evidence = {"option": "storage-driver", "value": value or "(chosen by dockerd)", "where": where}
         if found and value != "aufs":
-            return found, DockerdOption(drop=lambda flag: flag.name == "storage-driver")
+            return found, DockerdOption(drop=(FlagDrop("storage-driver"),))
         if value != "aufs":
             return Finding("storage-driver", Status.PASS, "compliant", evidence=evidence), None
         data_root, _ = effective(config, "data-root", "/var/lib/docker")

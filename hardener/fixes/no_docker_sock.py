@@ -1,16 +1,10 @@
 """no-docker-sock (CIS 5.32): the Docker socket is not mounted into containers."""
 from __future__ import annotations
 
-from ..facts.containers import bind_source
-from ..facts.dockerd_process import docker_socket_paths
+from ..facts.mounts import mounts_docker_socket
 from ..planners.recreate import Adjust
 from ..model import Text
 from ._container import ContainerFix, Problem
-
-
-def mounts_docker_socket(host, mount) -> bool:
-    """A bind of the socket, of a path that leads to it, or of its directory."""
-    return mount.get("Type") == "bind" and bind_source(host, mount) in docker_socket_paths(host)
 
 
 class NoDockerSock(ContainerFix):
@@ -21,7 +15,7 @@ class NoDockerSock(ContainerFix):
                   "不挂载 docker.sock（或其所在目录）重新创建容器。")
     reasons = dict(ContainerFix.reasons, docker_sock=Text("{container} ({image}) mounts the Docker socket: {mounts}",
                                                     "{container}（{image}）挂载了 Docker 套接字：{mounts}"))
-    adjust = Adjust(drop_mounts=(mounts_docker_socket,))
+    adjust = Adjust(drop_mounts=("docker-socket",))
 
     def problem(self, host, container):
         mounts = [mount for mount in container.binds if mounts_docker_socket(host, mount)]

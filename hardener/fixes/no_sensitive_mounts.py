@@ -2,22 +2,11 @@
 from __future__ import annotations
 
 from ..facts.container_processes import mounted_sources
-from ..facts.containers import bind_source, within
+from ..facts.containers import bind_source
+from ..facts.mounts import is_sensitive
 from ..planners.recreate import Adjust
 from ..model import Text
 from ._container import ContainerFix, Problem
-
-SENSITIVE = ("/boot", "/dev", "/etc", "/lib", "/proc", "/sys", "/usr")
-
-
-def is_sensitive(host, mount, mounted: str = "") -> bool:
-    """A bind of a system directory as written, as its links lead now (on a merged-/usr host /sbin is /usr/sbin; a
-    link to / is /), and, for a running container, as the kernel mounted it (`mounted`: the link may have changed)."""
-    if mount.get("Type") != "bind":
-        return False
-    return any(source == "/" or any(within(source, directory) for directory in SENSITIVE)
-               for source in (mount["Source"], bind_source(host, mount), mounted) if source)
-
 
 def _described(host, mount, mounted: str) -> str:
     """"/sbin (/usr/sbin) -> /x (ro)": the source as written, then where it leads now and what the kernel mounted."""
@@ -35,7 +24,7 @@ class NoSensitiveMounts(ContainerFix):
                   "above all read-write ones.",
                   "不挂载 / /boot /dev /etc /lib /proc /sys /usr 重新创建容器，尤其不要以读写模式挂载。")
     reasons = dict(ContainerFix.reasons, sensitive_mount=Text("{container} ({image}) mounts {mounts}", "{container}（{image}）挂载了 {mounts}"))
-    adjust = Adjust(drop_mounts=(is_sensitive,))
+    adjust = Adjust(drop_mounts=("system-directory",))
 
     def problem(self, host, container):
         if not container.binds:

@@ -11,8 +11,10 @@ handler (services/docker.py) carries out.
 """
 from __future__ import annotations
 
+import json
+
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 from ..host import Host, HostError
 from ..model import Change, Intent, RestartService, Text, WriteFile
@@ -26,14 +28,28 @@ PACKAGE_UNIT_DIRS = ("/lib/systemd/", "/usr/lib/systemd/")
 OUR_DROP_IN = "/etc/systemd/system/docker.service.d/zz-hardener.conf"
 
 
+class FlagDrop(NamedTuple):
+    """A flag of dockerd's to take out where it is written: by its name, and only at this value where one is given."""
+
+    name: str
+    value: Optional[str] = None
+
+    def matches(self, flag: "Flag") -> bool:
+        return flag.name == self.name and (self.value is None or flag.value == self.value)
+
+
 @dataclass(frozen=True)
 class DockerdOption(Intent):
-    """What brings a daemon item into line; nothing at all where only a restart is missing."""
+    """What brings a daemon item into line; nothing at all where only a restart is missing. Plain data: printed,
+    compared and merged by plan_dockerd's rule (a key two items want at two values is an error naming both)."""
 
-    drop: Callable[[Flag], bool] = field(default=lambda flag: False, compare=False)  # flags to take out where written
-    json_set: Mapping[str, object] = field(default_factory=dict, compare=False)
+    drop: Tuple[FlagDrop, ...] = ()  # flags to take out where written
+    json_set: Mapping[str, object] = field(default_factory=dict)
     json_remove: Tuple[str, ...] = ()
     user: str = ""  # whose rootless dockerd; "" for the system's
+
+    def drops(self, flag: "Flag") -> bool:
+        return any(drop.matches(flag) for drop in self.drop)
 
 
 RESTART_STOPS = Text(
@@ -72,6 +88,7 @@ def plan_dockerd(host: Host, wanted, options) -> Planned:
     planned = Planned()
     via = options.via or options.config.daemon_options
     for user, group in grouped(wanted, lambda intent: intent.user).items():
+        _check_agreement(group)
         items, intents = serving(group), [intent for _, intent in group]
         if user:
             from ..facts.rootless import rootless_config, rootless_daemon, rootless_running_names
@@ -96,6 +113,20 @@ def plan_dockerd(host: Host, wanted, options) -> Planned:
             for text in _restart_notes(host, config, turning_on):
                 planned.note(items, text)
     return planned
+
+
+def _check_agreement(group) -> None:
+    """The rule of the merge: wants of the same option agree, or planning stops naming both items and values (a
+    value one sets and another removes disagree too)."""
+    said: Dict[str, Tuple[str, object]] = {}
+    for item, intent in group:
+        for key, value in [*intent.json_set.items(), *((key, None) for key in intent.json_remove)]:
+            if key in said and said[key][1] != value:
+                other, first = said[key]
+                shown = lambda wanted: "removed" if wanted is None else json.dumps(wanted)  # noqa: E731
+                raise HostError(f"{other} and {item} want dockerd's {key} two ways ({shown(first)} and {shown(value)}); "
+                                "leave one of them out (--skip) or change the profile")
+            said.setdefault(key, (item, value))
 
 
 def autoremoved(host: Host) -> List[str]:
@@ -162,7 +193,7 @@ def plan_options(host: Host, config: DockerdConfig, intents: Sequence[DockerdOpt
         added = [f"--{key}={str(value).lower() if isinstance(value, bool) else value}" for key, value in json_set.items()]
         json_remove += [key for key in json_set if key in config.json and key not in json_remove]
         json_set = {}
-    dropped = [flag for flag in config.flags if any(intent.drop(flag) for intent in intents)]
+    dropped = [flag for flag in config.flags if any(intent.drops(flag) for intent in intents)]
     gone = {id(word) for flag in dropped for word in flag.words}
     drop_in = f"{daemon.home}/.config/systemd/user/docker.service.d/zz-hardener.conf" if daemon else OUR_DROP_IN
     changes: List[Change] = (_variable_changes(host, config, gone, items, owner)

@@ -1,9 +1,11 @@
-"""A file's owner and highest mode: one change per file, whoever wants it."""
+"""A file's owner and highest mode: one change per file, whoever wants it. The rule of the merge: the strictest
+mode of those wanted; one owner, or planning stops naming both items."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Optional
 
+from ..host import HostError
 from ..model import Intent, SetOwnerMode
 from . import Planned, grouped, planner, serving
 
@@ -36,9 +38,11 @@ class OwnerMode(Intent):
 def plan_owner_modes(host, wanted, options) -> Planned:
     planned = Planned()
     for path, intents in grouped(wanted, lambda intent: intent.path).items():
-        first = intents[0][1]
-        mode = first.mode
-        for _, intent in intents:
+        (first_item, first), mode = intents[0], intents[0][1].mode
+        for item, intent in intents:
             mode &= intent.mode  # the strictest of what each item allows
+            if (intent.uid, intent.gid, intent.user) != (first.uid, first.gid, first.user):  # owners do not combine
+                raise HostError(f"{first_item} and {item} want {host.display(path)} owned two ways ({host.owner(first.uid, first.gid)} "
+                                f"and {host.owner(intent.uid, intent.gid)}); leave one of them out (--skip) or change the profile")
         planned.changes.append(SetOwnerMode(path, first.uid, first.gid, mode, first.user, items=serving(intents)))
     return planned

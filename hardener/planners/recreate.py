@@ -15,7 +15,7 @@ import hashlib
 import ipaddress
 import shlex
 from dataclasses import dataclass
-from typing import Callable, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
 from ..host import Host
 from ..facts.containers import CLEARABLE, Container, EVERY_ADDRESS, SHARED, added_capabilities, security_option
@@ -28,7 +28,7 @@ class Adjust:
     five items is recreated once with all five."""
 
     clear: FrozenSet[str] = frozenset()  # CLEARABLE keys whose sharing or grant goes
-    drop_mounts: Tuple[Callable[[Host, Mapping], bool], ...] = ()  # drop the mounts any of these says yes to
+    drop_mounts: Tuple[str, ...] = ()  # the kinds of mount to drop (facts.mounts.MOUNT_KINDS): "docker-socket"
     drop_security_opts: FrozenSet[str] = frozenset()  # "seccomp=unconfined", "apparmor=unconfined", "label=disable"
     add_security_opts: Tuple[str, ...] = ()  # "no-new-privileges"
     private_propagation: bool = False  # shared mount propagation becomes the default (rprivate)
@@ -36,6 +36,12 @@ class Adjust:
     cap_drop_all: bool = False  # --cap-drop ALL (the added capabilities stay unless dropped)
     bind_address: Optional[str] = None  # published ports bound to every address are bound to this one
     drop_added_capabilities: bool = False  # CapAdd keeps only Docker's default capabilities (added back after --cap-drop ALL)
+
+    def drops(self, host: Host, mount: Mapping) -> bool:
+        """Whether the new container goes without this mount: it is of a kind one of the items drops."""
+        from ..facts.mounts import MOUNT_KINDS
+
+        return any(MOUNT_KINDS[kind](host, mount) for kind in self.drop_mounts)
 
     def __add__(self, other: "Adjust") -> "Adjust":
         return Adjust(self.clear | other.clear, self.drop_mounts + other.drop_mounts,
@@ -155,11 +161,11 @@ def run_command(host: Host, container: Container, image: Optional[Mapping], adju
     args += _port_flags(settings, adjust.bind_address)
     specified = settings.get("Mounts") or []  # made with --mount: given again the same way
     for mount in container.mounts:
-        if mount["Destination"] not in {spec.get("Target") for spec in specified} and not any(drop(host, mount) for drop in adjust.drop_mounts):
+        if mount["Destination"] not in {spec.get("Target") for spec in specified} and not adjust.drops(host, mount):
             args += _mount_flag(mount, adjust.private_propagation)
     for spec in specified:
         mount = next((m for m in container.mounts if m["Destination"] == spec.get("Target")), {})
-        if not any(drop(host, dict(mount, Type=spec.get("Type"))) for drop in adjust.drop_mounts if mount):
+        if not (mount and adjust.drops(host, dict(mount, Type=spec.get("Type")))):
             args += ["--mount", _mount_spec(spec, mount, adjust.private_propagation)]
     tmpfs = dict(settings.get("Tmpfs") or {})
     if adjust.read_only:
@@ -436,7 +442,7 @@ def _adjusted(host: Host, container: Container, settings: dict, adjust: Adjust) 
         if not adjust.keeps(original, key):
             settings[key] = CLEARED[key]
     dropped = {mount["Destination"] for mount in container.mounts
-               if any(drop(host, dict(mount, Type=_mount_type(settings, mount))) for drop in adjust.drop_mounts)}
+               if adjust.drops(host, dict(mount, Type=_mount_type(settings, mount)))}
     binds = []
     for bind in settings.get("Binds") or []:
         parts = bind.split(":")

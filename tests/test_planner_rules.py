@@ -1,0 +1,45 @@
+"""The rule each planner merges the items' intents by: compatible wants combine (the strictest mode), incompatible
+ones stop planning with an error naming both items and both values. Intents are plain data: two readings of one
+host give equal intents, and printing one shows what it wants."""
+from hardener.fixes import all_fixes
+from hardener.host import Host
+from hardener.options import Options
+from hardener.planners import plan
+from hardener.planners.dockerd import DockerdOption, FlagDrop
+from hardener.planners.files import OwnerMode
+
+
+def test_two_values_of_one_daemon_option_are_an_error_naming_both(make_root):
+    host = Host(str(make_root("debian")))
+    wanted = [("log-level", DockerdOption(drop=(FlagDrop("debug"),), json_set={"log-level": "info"})),
+              ("acme-quiet", DockerdOption(json_set={"log-level": "warn"})),
+              ("icc", DockerdOption(json_set={"icc": False}))]
+    planned, errors = plan(host, wanted, Options())
+    assert set(errors) == {"log-level", "acme-quiet", "icc"} and not planned.changes
+    assert str(errors["icc"]) == ("log-level and acme-quiet want dockerd's log-level two ways (\"info\" and \"warn\"); "
+                                  "leave one of them out (--skip) or change the profile")
+    _, errors = plan(host, [("a", DockerdOption(json_set={"iptables": True})), ("b", DockerdOption(json_remove=("iptables",)))], Options())
+    assert "a and b want dockerd's iptables two ways (true and removed)" in str(errors["a"])
+    planned, errors = plan(host, [("a", DockerdOption(json_set={"icc": False})), ("b", DockerdOption(json_set={"icc": False}))], Options())
+    assert not errors and planned.changes, "the same value twice agrees"
+
+
+def test_modes_combine_to_the_strictest_and_two_owners_are_an_error(make_root):
+    host = Host(str(make_root("debian")))
+    planned, errors = plan(host, [("a", OwnerMode("/etc/docker/daemon.json", 0, 0, 0o644)),
+                                  ("b", OwnerMode("/etc/docker/daemon.json", 0, 0, 0o600))], Options())
+    (change,) = planned.changes
+    assert not errors and change.mode == 0o600 and change.items == ("a", "b")
+    _, errors = plan(host, [("a", OwnerMode("/etc/docker/daemon.json", 0, 0, 0o644)),
+                            ("b", OwnerMode("/etc/docker/daemon.json", 1000, 1000, 0o644))], Options())
+    assert "a and b want /etc/docker/daemon.json" in str(errors["b"]) and "owned two ways (root:root and admin:admin)" in str(errors["b"])
+
+
+def test_intents_are_plain_data(make_root):
+    """No closures: what an item wants compares equal from one reading of the host to the next, and says itself."""
+    root = make_root("debian")
+    fixes = [fix for fix in all_fixes() if fix.id in ("log-level", "no-aufs", "icc", "file-permissions")]
+    first = [fix().detect(Host(str(root))).intents for fix in fixes]
+    assert first == [fix().detect(Host(str(root))).intents for fix in fixes] and sum(map(len, first)) >= 3
+    shown = repr(first)
+    assert "FlagDrop(name='debug', value=None)" in shown and "json_set={'log-level': 'info'}" in shown, shown
