@@ -141,7 +141,7 @@ def list_items(**given):
          "assessment": ("automated" if said[ref].automated else "manual") if ref in said else None,
          "title": said[ref].title(lang) if ref in said else None, "items": answered[ref]}
         for ref in sorted(answered, key=lambda ref: (order.get(ref, len(order)), list(answered).index(ref)))]
-    lines += ["", *(f"{'CIS ' + r['ref'] if 'cis' in r else r['ref']:<11} {', '.join(r['items']):<{width}}  {r['title'] or ''}"
+    lines += ["", *(one_line(f"{'CIS ' + r['ref'] if 'cis' in r else r['ref']:<11} {', '.join(r['items']):<{width}}  {r['title'] or ''}")
                     for r in document["recommendations"])]
     settings.emit(document, "\n".join(lines))
 

@@ -79,7 +79,7 @@ class Waiver:
     match: ContainerMatch = ContainerMatch()
     ref: Optional[str] = None  # a reference of the profile (a CIS number, or the profile's own): the items it names
 
-    def waives(self, item: str, refs: Collection[str]) -> bool:
+    def names(self, item: str, refs: Collection[str]) -> bool:
         return self.item == item or (self.ref is not None and self.ref in refs)
 
     def expired(self, today: datetime.date) -> bool:
@@ -112,11 +112,24 @@ class Config:
     sprawl_days: Optional[int] = None  # container-sprawl's parameter `days`
 
     def waiver_for(self, item: str, refs: Collection[str] = ()) -> Optional[Waiver]:
-        """The waiver of a whole item, named by its id or by one of its references (`refs`)."""
-        return next((w for w in self.waivers if w.waives(item, refs) and not w.match.scoped), None)
+        """The waiver of a whole item: named by its id, or by every one of its references (`refs`) in the profile
+        (one of them alone does not waive what the item finds of the others)."""
+        found = self._waiving([w for w in self.waivers if not w.match.scoped], item, refs)
+        return found[0] if found else None
 
     def container_waivers(self, item: str, refs: Collection[str] = ()) -> Tuple[Waiver, ...]:
-        return tuple(w for w in self.waivers if w.waives(item, refs) and w.match.scoped)
+        return tuple(self._waiving([w for w in self.waivers if w.match.scoped], item, refs))
+
+    def partly_named(self, item: str, refs: Collection[str]) -> Tuple[str, ...]:
+        """The references of the item that waivers name where they do not name them all: such waivers waive nothing."""
+        named = {w.ref for w in self.waivers if w.ref is not None and w.ref in refs}
+        return tuple(sorted(named)) if named and named != set(refs) and not any(w.item == item for w in self.waivers) else ()
+
+    @staticmethod
+    def _waiving(waivers, item: str, refs: Collection[str]) -> list:
+        by_item = [w for w in waivers if w.item == item]
+        named = {w.ref for w in waivers if w.ref is not None and w.ref in refs}
+        return by_item + ([w for w in waivers if w.ref in named] if refs and named == set(refs) else [])
 
     def override_for(self, table: str, name: str, labels: Mapping[str, str]) -> Optional[ContainerValue]:
         """The value a table's first override that matches this container sets (its default is the item's parameter)."""
@@ -318,6 +331,8 @@ def toml_document(text: str, fail: Callable[[str, int], Exception]) -> dict:
         import tomli as tomllib
     try:
         return tomllib.loads(text)
+    except RecursionError:
+        raise fail("not a TOML file harden reads: its arrays or tables nest too deep", 1) from None
     except tomllib.TOMLDecodeError as error:
         found = re.search(r"line (\d+)", str(error))  # or "at end of document"
         raise fail(f"not valid TOML: {str(error).split(' (at')[0]}", int(found.group(1)) if found else max(len(text.splitlines()), 1)) from None

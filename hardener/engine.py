@@ -144,6 +144,9 @@ def _assess(host: Host, fix: Fix, selection: Selection, config: Config, today: d
     intents = detection.intents if status in (Status.FAIL, Status.MANUAL) else tuple(i for i in detection.intents if i.standing)
 
     waiver = config.waiver_for(fix.id, refs)
+    partly = config.partly_named(fix.id, refs)
+    if partly:
+        notes.append(REASONS["partly_waived"].format(named=", ".join(partly), item=fix.id, refs=", ".join(refs)))
     if waiver and not waiver.expired(today):
         reason = f"waived_until_{waiver.expires.isoformat()}" if waiver.expires else "waived"
         notes.append(REASONS["waived"].format(why=waiver.reason))

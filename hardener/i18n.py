@@ -38,6 +38,9 @@ REASONS = {
         "仅在明确指定时加固：harden apply --only {item}",
     ),
     "waived": Text("waived: {why}", "已豁免：{why}"),
+    "partly_waived": Text("a waiver names {named}, not every reference of {item} ({refs}): it waives nothing; name the item, "
+                          "or each of its references", "豁免只指定了 {named}，而不是 {item} 的全部参考项（{refs}）：不豁免任何内容；"
+                          "请指定该检查项，或指定其全部参考项"),
     "waiver_expired": Text("the waiver expired on {expires}: {why}", "豁免已于 {expires} 过期：{why}"),
 }
 

@@ -29,7 +29,7 @@ from typing import Callable, Dict, List, Mapping, Optional, Tuple, Type
 from .config import line_of, table_line, toml_document
 from .fixes import Fix, all_fixes
 from .benchmark import Recommendation
-from .model import Text
+from .model import Remedy, Text
 from .settings import BUILTIN_PROFILES
 from .settings import PROFILES as BUILTIN
 
@@ -38,8 +38,9 @@ UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u20
 KEYS = ("name", "title", "benchmark", "version", "extends", "leave_out", "entry", "recommendation")
 RECOMMENDATION_KEYS = ("ref", "assessment", "former", "title")
 ASSESSMENTS = ("automated", "manual")
-ENTRY_KEYS = ("item", "ref", "title", "advice", "severity", "parameters", "kind")
-KIND_KEYS = ("option", "value", "path", "mode", "field", "one_of")  # an item of the profile's own (kinds.py)
+ENTRY_KEYS = ("item", "ref", "title", "advice", "severity", "remedy", "parameters", "kind")
+KIND_KEYS = ("option", "value", "path", "mode", "field", "one_of", "none_of")  # an item of the profile's own (kinds.py)
+REMEDIES = {"automatic": Remedy.AUTO, "when-named": Remedy.WHEN_NAMED, "manual": Remedy.MANUAL}  # least careful first
 SEVERITIES = ("low", "medium", "high")
 
 
@@ -56,7 +57,8 @@ class Entry:
     refs: Tuple[str, ...] = ()
     title: Optional[Text] = None
     advice: Optional[Text] = None
-    severity: Optional[str] = None  # of its failing findings
+    severity: Optional[str] = None  # of its failing and manual findings
+    remedy: Optional[Remedy] = None  # how harden fixes it, where the profile says: never less careful than the item is
     parameters: Mapping[str, object] = field(default_factory=dict)
 
 
@@ -76,7 +78,7 @@ class Profile:
     def fixes(self) -> List[Type[Fix]]:
         by_id = {fix.id: fix for fix in all_fixes()}
         by_id.update(self.own)
-        return [by_id[item] for item in self.items]
+        return [_with_remedy(by_id[item], self.entry(item).remedy) for item in self.items]
 
     def entry(self, item: str) -> Entry:
         return self.entries.get(item) or Entry(item)
@@ -90,6 +92,14 @@ class Profile:
     @property
     def parameters(self) -> Dict[str, Mapping[str, object]]:
         return {item: entry.parameters for item, entry in self.entries.items() if entry.parameters}
+
+
+@functools.lru_cache(maxsize=None)
+def _with_remedy(fix: Type[Fix], remedy: Optional[Remedy]) -> Type[Fix]:
+    """The item as a profile has it fixed: the same class, or one of it that only its remedy sets apart."""
+    if remedy is None or remedy is fix.remedy:
+        return fix
+    return type(fix.__name__, (fix,), {"remedy": remedy, "__module__": __name__})
 
 
 def is_file(value: str) -> bool:
@@ -194,6 +204,9 @@ def _parse(text: str, source: str, directory: str, chain: Tuple[str, ...], resol
             raise fail(f"{key} must be a non-empty string", key)
     if "name" not in data:
         raise ProfileError(f"{source}:1: name is missing (what reports call this profile)")
+    if data["name"] in BUILTIN and source != str(BUILTIN_DIR / f"{data['name']}.toml"):
+        raise fail(f"name {data['name']!r} is a built-in profile's: a profile file is named as its own, so that no "
+                   "report reads as the built-in one", "name")
     title = data.get("title")
     if not (isinstance(title, dict) and set(title) == {"en", "zh"} and all(isinstance(v, str) and v.strip() for v in title.values())):
         raise fail("title must be { en = \"...\", zh = \"...\" }, both non-empty", "title")
@@ -246,9 +259,15 @@ def _parse(text: str, source: str, directory: str, chain: Tuple[str, ...], resol
             said[item] = _entry(entry, Entry(item, refs=(item,)), item, (), at_entry)  # its words first: its class needs them
             from .kinds import defined_item
 
-            own[item] = defined_item(entry, at_entry)
+            own[item] = defined_item(entry, said[item].remedy, at_entry)
+            said[item] = replace(said[item], remedy=None)  # the class has it
         elif item in known or item in own:
-            said[item] = _entry(entry, said.get(item) or Entry(item), item, known[item].parameters if item in known else (), at_entry)
+            fix = known[item] if item in known else own[item]
+            said[item] = _entry(entry, said.get(item) or Entry(item), item, fix.parameters, at_entry)
+            remedy = said[item].remedy
+            if remedy is not None and list(REMEDIES.values()).index(remedy) < list(REMEDIES.values()).index(fix.remedy):
+                raise fail(f"'{item}' is fixed {fix.remedy.value.replace('_', '-')}: a profile may make it more careful, "
+                           "not less", "remedy", number)
         else:
             raise fail(f"unknown item '{item}' (see: harden list --profile cis)", "item", number)
         if item not in items:
@@ -258,17 +277,32 @@ def _parse(text: str, source: str, directory: str, chain: Tuple[str, ...], resol
     said = {item: entry for item, entry in said.items() if item in items}
     own = {item: fix for item, fix in own.items() if item in items}
     owner: Dict[str, str] = {}
+    from .benchmark import numbers
+
+    for item in items:  # the CIS numbers an item reports under where the profile gives it none of its own
+        fix = known.get(item) or own[item]
+        if not (item in said and said[item].refs) and fix.cis:
+            for ref in numbers(fix.cis):
+                owner.setdefault(ref, item)
     for item in items:
         for ref in said[item].refs if item in said else ():
-            if ref in owner:
+            if ref in owner and owner[ref] != item:
                 raise fail(f"reference '{ref}' is used twice (items '{owner[ref]}' and '{item}')", "ref",
                            next((n for n, e in enumerate(entries) if isinstance(e, dict) and e.get("item") == item), None))
             owner[ref] = item
+    builtin = source.startswith(f"{BUILTIN_DIR}/")
     recommendations = _recommendations(data.get("recommendation", []), parent.recommendations if parent else (),
                                        lambda message, key, number: ProfileError(
-                                           f"{source}:{line_of(text, key, table_line(text, 'recommendation', number))}: {message}"))
+                                           f"{source}:{line_of(text, key, table_line(text, 'recommendation', number))}: {message}"),
+                                       (lambda ref: False) if builtin else (lambda ref: ref in _cis_numbers()))
     return Profile(data["name"], Text(title["en"], title["zh"]), data.get("benchmark", ""), data.get("version", ""),
                    tuple(items), chain[-1], said, own, recommendations)
+
+
+def _cis_numbers() -> frozenset:
+    from .benchmark import by_number
+
+    return frozenset(by_number())
 
 
 @functools.lru_cache(maxsize=8)
@@ -285,7 +319,7 @@ def builtin_recommendations(name: str) -> Tuple[Recommendation, ...]:
                             lambda message, key, number: ProfileError(f"{path}: {message}"))
 
 
-def _recommendations(tables, inherited: Tuple[Recommendation, ...], fail) -> Tuple[Recommendation, ...]:
+def _recommendations(tables, inherited: Tuple[Recommendation, ...], fail, reserved=lambda ref: False) -> Tuple[Recommendation, ...]:
     """[[recommendation]] ref, assessment, former (its number in an earlier version) and title: after those of the
     profile it extends, each replacing one of the same reference."""
     if not isinstance(tables, list) or not all(isinstance(table, dict) for table in tables):
@@ -300,9 +334,12 @@ def _recommendations(tables, inherited: Tuple[Recommendation, ...], fail) -> Tup
             raise fail("a recommendation's ref is its reference, a non-empty line", "ref", number)
         if table.get("assessment", "automated") not in ASSESSMENTS:
             raise fail(f"assessment is automated or manual, not {table.get('assessment')!r}", "assessment", number)
-        if not (isinstance(title, dict) and set(title) == {"en", "zh"} and all(isinstance(v, str) and v.strip() for v in title.values())):
-            raise fail("title must be { en = \"...\", zh = \"...\" }, both non-empty", "title", number)
-        if not isinstance(table.get("former", ""), str):
+        if not (isinstance(title, dict) and set(title) == {"en", "zh"} and all(isinstance(v, str) and v.strip() for v in title.values())
+                and not any(UNPRINTABLE.search(v) for v in title.values())):
+            raise fail("title must be { en = \"...\", zh = \"...\" }, both non-empty lines", "title", number)
+        if reserved(ref):
+            raise fail(f"'{ref}' is a CIS Docker Benchmark number: its title is the benchmark's", "ref", number)
+        if not isinstance(table.get("former", ""), str) or UNPRINTABLE.search(table.get("former", "")):
             raise fail("former is the recommendation's number in the earlier version, a string", "former", number)
         found[ref] = Recommendation(ref, table.get("former", ref), table.get("assessment", "automated") == "automated",
                                     Text(title["en"], title["zh"]))
@@ -325,8 +362,12 @@ def _entry(entry: dict, inherited: Entry, item: str, declared_parameters, fail: 
             if any(UNPRINTABLE.search(v) for v in value.values()):
                 raise fail(f"{key} has a control or direction character", key)
             changes[key] = Text(value["en"], value["zh"])
+    if "remedy" in entry:
+        if not isinstance(entry["remedy"], str) or entry["remedy"] not in REMEDIES:
+            raise fail(f"remedy is one of {', '.join(REMEDIES)}, not {entry['remedy']!r}", "remedy")
+        changes["remedy"] = REMEDIES[entry["remedy"]]
     if "severity" in entry:
-        if entry["severity"] not in SEVERITIES:
+        if not isinstance(entry["severity"], str) or entry["severity"] not in SEVERITIES:
             raise fail(f"severity is one of {', '.join(SEVERITIES)}, not {entry['severity']!r}", "severity")
         changes["severity"] = entry["severity"]
     if "parameters" in entry:

@@ -192,7 +192,7 @@ def results_document(host: Host, command: str, results: Sequence[ItemResult], la
                 {
                     "target": finding.target,
                     "status": finding.status.value,
-                    "severity": entry.severity if entry.severity and not finding.status.compliant else finding.severity,
+                    "severity": entry.severity if entry.severity and finding.status in (Status.FAIL, Status.MANUAL) else finding.severity,
                     "reason": finding.reason,
                     "message": finding_message(result, finding, lang),
                     "evidence": dict(finding.evidence),

@@ -157,8 +157,9 @@ def test_the_playbook_passes_every_option_to_harden(tmp_path, make_root, collect
 
 
 def test_a_profile_file_on_the_controller_is_carried_to_each_host(tmp_path, make_root, collections):
-    """harden_profile_src (the module's profile_src): the controller's examples/acme-docker.toml is carried into the
-    task's temporary directory on the host, root's alone, and harden runs under it; no copy stays behind."""
+    """harden_profile_src (the module's profile_src): the controller's examples/acme-docker.toml is read there and
+    written by the module on the host into a directory of its own (root's, as harden wants a profile), and harden
+    runs under it; no copy stays behind."""
     root = make_root("debian")
     inv = inventory(tmp_path, {"web-01": root}, harden_profile_src=str(CHECKOUT / "examples/acme-docker.toml"),
                     harden_only=["acme-daemon-json-0600", "acme-no-userland-proxy"])
@@ -166,7 +167,7 @@ def test_a_profile_file_on_the_controller_is_carried_to_each_host(tmp_path, make
     assert result.returncode == 0, result.stdout
     (cmd,) = [json.loads(found) for found in re.findall(r'"cmd": (\[[^\]]*\])', result.stdout) if '"apply"' in found]
     carried = cmd[cmd.index("--profile") + 1]
-    assert carried.endswith("/profile.toml") and "ansible-tmp-" in carried and not Path(carried).exists(), carried
+    assert carried.endswith("/profile.toml") and "/harden-profile-" in carried and not Path(carried).parent.exists(), carried
     report = json.loads((tmp_path / "reports/web-01.json").read_text())
     assert report["profile"] == "acme-docker" and [item["id"] for item in report["items"]] == ["acme-daemon-json-0600", "acme-no-userland-proxy"]
     both = inventory(tmp_path, {"web-01": root}, harden_profile="cis", harden_profile_src=str(CHECKOUT / "examples/acme-docker.toml"))

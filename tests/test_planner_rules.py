@@ -15,9 +15,10 @@ def test_two_values_of_one_daemon_option_are_an_error_naming_both(make_root):
               ("acme-quiet", DockerdOption(json_set={"log-level": "warn"})),
               ("icc", DockerdOption(json_set={"icc": False}))]
     planned, errors = plan(host, wanted, Options())
-    assert set(errors) == {"log-level", "acme-quiet", "icc"} and not planned.changes
-    assert str(errors["icc"]) == ("log-level and acme-quiet want dockerd's log-level two ways (\"info\" and \"warn\"); "
-                                  "leave one of them out (--skip) or change the profile")
+    assert set(errors) == {"log-level", "acme-quiet"}, "the two, not every daemon item"
+    assert str(errors["acme-quiet"]) == ("log-level and acme-quiet want dockerd's log-level two ways (\"info\" and \"warn\"); "
+                                         "leave one of them out (--skip) or change the profile")
+    assert [change.items for change in planned.changes if change.path == "/etc/docker/daemon.json"] == [("icc",)], "the others are planned"
     _, errors = plan(host, [("a", DockerdOption(json_set={"iptables": True})), ("b", DockerdOption(json_remove=("iptables",)))], Options())
     assert "a and b want dockerd's iptables two ways (true and removed)" in str(errors["a"])
     planned, errors = plan(host, [("a", DockerdOption(json_set={"icc": False})), ("b", DockerdOption(json_set={"icc": False}))], Options())
@@ -43,3 +44,23 @@ def test_intents_are_plain_data(make_root):
     assert first == [fix().detect(Host(str(root))).intents for fix in fixes] and sum(map(len, first)) >= 3
     shown = repr(first)
     assert "FlagDrop(name='debug', value=None)" in shown and "json_set={'log-level': 'info'}" in shown, shown
+
+
+def test_a_created_file_takes_the_strictest_mode_wanted_for_it_and_an_existing_one_none(make_root):
+    """CreatedMode bounds the mode of a file a change creates, the strictest of those wanted, whatever their order; a
+    file that is there keeps its own mode (SetOwnerMode is what changes that)."""
+    from hardener.planners.files import CreatedMode
+
+    root = make_root("debian", compliant=True)
+    (root / "etc/docker/daemon.json").unlink()
+    host = Host(str(root))
+    for modes in ((0o600, 0o644), (0o644, 0o600)):
+        wanted = [("a", CreatedMode("/etc/docker/daemon.json", modes[0])), ("b", CreatedMode("/etc/docker/daemon.json", modes[1])),
+                  ("icc", DockerdOption(json_set={"icc": False}))]
+        planned, errors = plan(host, wanted, Options())
+        (created,) = [change for change in planned.changes if change.path == "/etc/docker/daemon.json"]
+        assert not errors and created.mode == 0o600, (modes, oct(created.mode))
+    there = Host(str(make_root("debian")))
+    planned, _ = plan(there, [("a", CreatedMode("/etc/docker/daemon.json", 0o600)), ("icc", DockerdOption(json_set={"icc": False}))], Options())
+    (written,) = [change for change in planned.changes if change.path == "/etc/docker/daemon.json"]
+    assert written.items == ("icc",), "an existing file is not the CreatedMode's"

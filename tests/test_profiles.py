@@ -142,6 +142,7 @@ def test_a_profile_file_extends_a_built_in_one_and_names_the_report(make_root, t
     ('name = "x"\ntitle = { en = "X", zh = "X" }\nextends = "nist"\n', None, "unknown profile 'nist'"),
     ('name = "x"\ntitle = { en = "X", zh = "X" }\nrules = []\n', 3, "unknown key 'rules'"),
     ('name = "x"\ntitle = [', 2, "not valid TOML"),
+    ('name = "x"\ntitle = { en = "X", zh = "X" }\na = ' + "[" * 3000 + "1" + "]" * 3000 + "\n", 1, "nest too deep"),
     ('name = "x"\ntitle = { en = "X", zh = "X" }\n[[entry]]\nitem = "memory-limit"\nparameters = { limit = "1g" }\n', 5,
      "item 'memory-limit' has no parameter 'limit' (its parameters: default)"),
     ('name = "x"\ntitle = { en = "X", zh = "X" }\n[[entry]]\nitem = "icc"\n\n[entry.parameters]\nlevel = 1\n', 7,
@@ -296,6 +297,15 @@ def test_a_waiver_names_an_item_by_its_reference_in_the_profile(make_root, tmp_p
     checked = run_harden("check", "--root", root, "--profile", acme, "--config", config, "--only", "log-level,icc,iptables",
                          "--format", "json")
     assert {item["id"]: item["status"] for item in checked.json["items"]} == {"log-level": "waived", "icc": "waived", "iptables": "pass"}
+    config.write_text('[[waivers]]\nref = "3.1"\nreason = "the unit is the vendor\'s"\n')
+    partly = run_harden("check", "--root", root, "--profile", "cis", "--config", config, "--only", "file-permissions", "--format", "json")
+    (item,) = partly.json["items"]
+    assert item["status"] == "fail", "3.1 alone does not waive what the item finds of 3.2-3.6"
+    assert any("a waiver names 3.1, not every reference of file-permissions (3.1, 3.2, 3.3, 3.4, 3.5, 3.6): it waives nothing"
+               in note for note in item["notes"]), item["notes"]
+    config.write_text("".join(f'[[waivers]]\nref = "3.{n}"\nreason = "vendor"\n' for n in range(1, 7)))
+    whole = run_harden("check", "--root", root, "--profile", "cis", "--config", config, "--only", "file-permissions", "--format", "json")
+    assert whole.json["items"][0]["status"] == "waived", "every reference named: the item"
     config.write_text('[[waivers]]\nitem = "icc"\nref = "2.2"\nreason = "both"\n')
     both = run_harden("check", "--root", root, "--config", config)
     assert both.code == 1 and "a waiver names an item" in both.err and both.err.count("\n") == 1, both
@@ -340,10 +350,19 @@ def test_the_example_company_profile_end_to_end_under_root(make_root):
     ('item = "acme-x"\nkind = "container-setting"\nfield = "Labels"\none_of = ["x"]\n', "field is a field of a container's inspect"),
     ('item = "icc"\noption = "icc"\n', "option is for an item the profile defines itself (kind = ...)"),
     ('item = "acme-x"\nkind = "file-mode"\npath = "/etc/passwd"\n', "a file-mode item needs path, mode"),
+    ('item = "acme-x"\nkind = ["file-mode"]\n', "kind is one of daemon-option, file-mode, container-setting, not ['file-mode']"),
+    ('item = "acme-x"\nkind = "daemon-option"\noption = ["icc"]\nvalue = false\n', "option is one of the daemon options"),
+    ('item = "acme-x"\nkind = "daemon-option"\noption = "icc"\nvalue = false\n', "option is one of the daemon options"),
+    ('item = "acme-x"\nkind = "container-setting"\nfield = "HostConfig.Privileged"\none_of = [false]\nremedy = "automatic"\n',
+     "a container-setting item is for a person to fix: its remedy is manual"),
+    ('item = "acme-x"\nkind = "container-setting"\nfield = "HostConfig.Privileged"\n', "gives the values allowed (one_of) or those refused"),
+    ('item = "acme-x"\nkind = "file-mode"\npath = "/etc/a\\u202ex"\nmode = "0600"\n', "path is an absolute path"),
+    ('item = "content-trust"\nremedy = "automatic"\n', "'content-trust' is fixed when-named: a profile may make it more careful, not less"),
+    ('item = "icc"\nref = "5.5"\n', "reference '5.5' is used twice (items 'no-privileged' and 'icc')"),
 ])
 def test_an_item_a_profile_defines_may_only_tighten_and_is_checked(tmp_path, lines, message):
-    words = 'title = { en = "X", zh = "X" }\nadvice = { en = "X", zh = "X" }\n'
-    profile = write_profile(tmp_path / "own.toml", f'name = "own"\ntitle = {{ en = "O", zh = "O" }}\n\n[[entry]]\n{lines}{words}')
+    words = 'title = { en = "X", zh = "X" }\nadvice = { en = "X", zh = "X" }\n' if "acme-x" in lines else ""
+    profile = write_profile(tmp_path / "own.toml", f'name = "own"\ntitle = {{ en = "O", zh = "O" }}\nextends = "cis"\n\n[[entry]]\n{lines}{words}')
     result = run_harden("list", "--profile", profile)
     assert result.code == 1 and message in result.err and result.err.count("\n") == 1, result
     assert result.err.startswith(f"harden: error: {profile}:"), result.err
@@ -363,3 +382,30 @@ def test_a_file_another_item_creates_is_created_no_more_open_than_a_file_mode_it
     (alone / "etc/docker/daemon.json").unlink()
     assert run_harden("apply", "--yes", "--root", alone, "--profile", EXAMPLE, "--only", "acme-no-userland-proxy").code == 0
     assert (alone / "etc/docker/daemon.json").stat().st_mode & 0o777 == 0o644, "without it: harden's usual 0644"
+
+
+def test_what_a_profile_may_not_pass_for(tmp_path, make_root):
+    """A file may not take a built-in profile's name, nor give a CIS number a title of its own or a title of two lines;
+    a profile's file-mode never takes a sticky or setuid bit (it only lowers permission bits) nor a group."""
+    cases = [('name = "cis"\ntitle = { en = "C", zh = "C" }\n[[entry]]\nitem = "icc"\n', "name 'cis' is a built-in profile's"),
+             ('name = "x"\ntitle = { en = "X", zh = "X" }\n[[entry]]\nitem = "icc"\n[[recommendation]]\nref = "2.2"\n'
+              'title = { en = "Nothing", zh = "无" }\n', "'2.2' is a CIS Docker Benchmark number: its title is the benchmark's"),
+             ('name = "x"\ntitle = { en = "X", zh = "X" }\n[[entry]]\nitem = "icc"\n[[recommendation]]\nref = "A-1"\n'
+              'title = { en = "a\\nb", zh = "b" }\n', "both non-empty lines")]
+    for text, message in cases:
+        result = run_harden("list", "--profile", write_profile(tmp_path / "p.toml", text))
+        assert result.code == 1 and message in result.err and result.err.count("\n") == 1, result
+    root = make_root("debian", compliant=True)
+    (root / "tmp").mkdir(exist_ok=True)
+    (root / "tmp").chmod(0o1777)
+    os.chown(root / "etc/docker/daemon.json", 0, 999)
+    own = write_profile(tmp_path / "own.toml", 'name = "own"\ntitle = { en = "O", zh = "O" }\n\n'
+                        '[[entry]]\nitem = "acme-tmp"\nkind = "file-mode"\npath = "/tmp"\nmode = "0777"\n'
+                        'title = { en = "T", zh = "T" }\nadvice = { en = "T", zh = "T" }\n\n'
+                        '[[entry]]\nitem = "acme-json"\nkind = "file-mode"\npath = "/etc/docker/daemon.json"\nmode = "0600"\n'
+                        'title = { en = "J", zh = "J" }\nadvice = { en = "J", zh = "J" }\n')
+    applied = run_harden("apply", "--yes", "--root", root, "--profile", own, "--format", "json")
+    assert applied.code == 0, applied
+    assert (root / "tmp").stat().st_mode & 0o7777 == 0o1777, "the sticky bit stays"
+    info = (root / "etc/docker/daemon.json").stat()
+    assert (info.st_uid, info.st_gid, info.st_mode & 0o777) == (0, 999, 0o600), "its group stays"

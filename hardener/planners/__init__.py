@@ -30,6 +30,14 @@ class Planned:
             self.notes.setdefault(item, []).append(text)
 
 
+class Conflict(HostError):
+    """Two items want one thing two ways: an error of those two; the other items are planned without them."""
+
+    def __init__(self, items: Tuple[str, str], message: str):
+        super().__init__(message)
+        self.items = items
+
+
 Wanted = Sequence[Tuple[str, Intent]]  # (item id, its intent), in the items' order
 PlannerFunction = Callable[[Host, Wanted, Options], Planned]
 _PLANNERS: Dict[Type[Intent], PlannerFunction] = {}
@@ -50,10 +58,17 @@ def plan(host: Host, wanted: Wanted, options: Options) -> Tuple[Planned, Dict[st
     planner is registered by its module, which the items that state its intents have loaded."""
     total, errors = Planned(), {}
     for kind, intents in grouped(wanted, type).items():
-        try:
-            planned = _PLANNERS[kind](host, intents, options)
-        except HostError as error:
-            errors.update({item: error for item, _ in intents})
+        planned = None
+        while intents and planned is None:
+            try:
+                planned = _PLANNERS[kind](host, intents, options)
+            except Conflict as conflict:
+                errors.update({item: conflict for item in conflict.items})
+                intents = [(item, intent) for item, intent in intents if item not in conflict.items]
+            except HostError as error:
+                errors.update({item: error for item, _ in intents})
+                intents = []
+        if planned is None:
             continue
         total.changes += planned.changes
         for item, notes in planned.notes.items():

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Dict, List, Mapping, NamedTuple, Optional, Seq
 
 from ..host import Host, HostError
 from ..model import Change, Intent, RestartService, Text, WriteFile
-from . import Planned, grouped, planner, serving
+from . import Conflict, Planned, grouped, planner, serving
 
 if TYPE_CHECKING:  # what reads and edits dockerd's files loads with the first daemon item that runs, not with `list`
     from ..facts.dockerd_config import DockerdConfig, Flag
@@ -124,8 +124,8 @@ def _check_agreement(group) -> None:
             if key in said and said[key][1] != value:
                 other, first = said[key]
                 shown = lambda wanted: "removed" if wanted is None else json.dumps(wanted)  # noqa: E731
-                raise HostError(f"{other} and {item} want dockerd's {key} two ways ({shown(first)} and {shown(value)}); "
-                                "leave one of them out (--skip) or change the profile")
+                raise Conflict((other, item), f"{other} and {item} want dockerd's {key} two ways ({shown(first)} and "
+                               f"{shown(value)}); leave one of them out (--skip) or change the profile")
             said.setdefault(key, (item, value))
 
 

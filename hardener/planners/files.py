@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from ..host import HostError
 from ..model import Intent, SetOwnerMode
-from . import Planned, grouped, planner, serving
+from . import Conflict, Planned, grouped, planner, serving
 
 
 @dataclass(frozen=True)
@@ -22,7 +21,13 @@ class CreatedMode(Intent):
 
 @planner(CreatedMode)
 def plan_created_modes(host, wanted, options) -> Planned:
-    return Planned(created_modes={intent.path: (intent.mode, item) for item, intent in wanted})
+    planned = Planned()
+    for path, intents in grouped(wanted, lambda intent: intent.path).items():
+        mode = 0o7777
+        for _, intent in intents:
+            mode &= intent.mode  # the strictest
+        planned.created_modes[path] = (mode, intents[0][0])
+    return planned
 
 
 @dataclass(frozen=True)
@@ -42,7 +47,8 @@ def plan_owner_modes(host, wanted, options) -> Planned:
         for item, intent in intents:
             mode &= intent.mode  # the strictest of what each item allows
             if (intent.uid, intent.gid, intent.user) != (first.uid, first.gid, first.user):  # owners do not combine
-                raise HostError(f"{first_item} and {item} want {host.display(path)} owned two ways ({host.owner(first.uid, first.gid)} "
-                                f"and {host.owner(intent.uid, intent.gid)}); leave one of them out (--skip) or change the profile")
+                raise Conflict((first_item, item), f"{first_item} and {item} want {host.display(path)} owned two ways "
+                               f"({host.owner(first.uid, first.gid)} and {host.owner(intent.uid, intent.gid)}); leave one of them "
+                               "out (--skip) or change the profile")
         planned.changes.append(SetOwnerMode(path, first.uid, first.gid, mode, first.user, items=serving(intents)))
     return planned

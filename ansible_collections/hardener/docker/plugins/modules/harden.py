@@ -48,8 +48,13 @@ options:
   profile_src:
     description:
       - A profile file on the controller (a path, or a name found in the play's C(files/)), carried to the host for
-        this task alone, into its temporary directory, and used as its profile. Give it or O(profile), not both.
+        this task alone and used as its profile; the module writes it into a directory of its own, root's when the
+        task becomes root, as harden wants a profile to be, and removes it afterwards. Give it or O(profile), not both.
     type: path
+  profile_content:
+    description:
+      - The text of O(profile_src), which the controller's side of this module reads and passes here; not set by hand.
+    type: str
   only:
     description: Only these item ids.
     type: list
@@ -143,6 +148,9 @@ cmd:
 """
 
 import json
+import os
+import shutil
+import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -193,6 +201,7 @@ def main():
             mode=dict(type="str", default="check", choices=["check", "dry-run", "apply", "rollback"]),
             profile=dict(type="str"),
             profile_src=dict(type="path"),
+            profile_content=dict(type="str"),
             only=dict(type="list", elements="str"),
             skip=dict(type="list", elements="str"),
             run_id=dict(type="str"),
@@ -207,8 +216,18 @@ def main():
         ),
         supports_check_mode=True,
     )
-    args, dry_run = command(module.params, module.check_mode)
-    rc, out, err = module.run_command(args, environ_update={"LANG": "C.UTF-8"})
+    params, carried = dict(module.params), None
+    if params["profile_content"] is not None:  # profile_src, read on the controller
+        carried = tempfile.mkdtemp(prefix="harden-profile-")
+        params["profile"] = os.path.join(carried, "profile.toml")
+        with os.fdopen(os.open(params["profile"], os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as profile:
+            profile.write(params["profile_content"])
+    try:
+        args, dry_run = command(params, module.check_mode)
+        rc, out, err = module.run_command(args, environ_update={"LANG": "C.UTF-8"})
+    finally:
+        if carried is not None:
+            shutil.rmtree(carried, ignore_errors=True)
     if rc in FAILURES or rc not in (0, 2):
         message = (err.strip().splitlines() or ["harden exited {0}".format(rc)])[-1]
         module.fail_json(msg=message, exit_code=rc, cmd=args, report={"host": module.params["root"], "error": message, "items": []})
