@@ -40,6 +40,9 @@ COMMON_OPTIONS = (
                  help="Daemon items: wanted dockerd options go to daemon.json (default) or onto ExecStart."),
     click.option("--container", "containers", multiple=True, metavar="NAME|label=KEY=VALUE",
                  help="Container items: only these containers (a name pattern or a label; repeatable)."),
+    click.option("--fail-on", metavar="WHAT[,WHAT...]",
+                 help="Which findings make the exit code 2: those of failing and/or manual items, of a lowest "
+                      "severity (low, medium, high); default: failing,manual,low."),
 )
 
 

@@ -10,7 +10,7 @@ import os
 import posixpath
 import sys
 from dataclasses import dataclass
-from typing import Optional, Tuple
+from typing import FrozenSet, Optional, Tuple
 
 import click
 
@@ -33,6 +33,36 @@ from .settings import (APPLY_FAILED, DEFAULT_PROFILE, ERROR, NOT_COMPLIANT, OK, 
 # -- shared steps --------------------------------------------------------------
 
 
+SEVERITIES = ("low", "medium", "high")  # the lowest first
+FAIL_ON = {"failing": Status.FAIL, "manual": Status.MANUAL}
+
+
+@dataclass(frozen=True)
+class FailOn:
+    """Which findings make the exit code 2 (--fail-on): those of failing or manual items (`statuses`) whose severity
+    is `lowest` or above. By default every failing or manual item's."""
+
+    statuses: FrozenSet[Status] = frozenset(FAIL_ON.values())
+    lowest: str = SEVERITIES[0]
+
+    @classmethod
+    def parse(cls, value: Optional[str]) -> "FailOn":
+        words = ids(value)
+        for word in words:
+            if word not in (*FAIL_ON, *SEVERITIES):
+                raise Failure(f"--fail-on takes {', '.join(FAIL_ON)} and a lowest severity ({', '.join(SEVERITIES)}), not {word!r}")
+        severities = [word for word in words if word in SEVERITIES]
+        if len(severities) > 1:
+            raise Failure(f"--fail-on takes one lowest severity, not {' and '.join(severities)}")
+        statuses = frozenset(FAIL_ON[word] for word in words if word in FAIL_ON) or frozenset(FAIL_ON.values())
+        return cls(statuses, severities[0] if severities else SEVERITIES[0])
+
+    def counts(self, result) -> bool:
+        return result.status in self.statuses and any(
+            not finding.status.compliant and SEVERITIES.index(finding.severity) >= SEVERITIES.index(self.lowest)
+            for finding in result.findings)
+
+
 @dataclass
 class Session:
     settings: Settings
@@ -42,6 +72,7 @@ class Session:
     live_restore: bool = False
     recreate_autoremove: Tuple[str, ...] = ()  # --recreate-autoremove NAME
     profile: Optional[Profile] = None  # the command line's, else the config's, else the default
+    fail_on: FailOn = FailOn()
 
     @classmethod
     def open(cls, settings: Settings, recreate: bool = False, no_restart: bool = False, live_restore: bool = False) -> "Session":
@@ -50,6 +81,7 @@ class Session:
                 # `--root "$UNSET"` must not harden the machine it runs on
                 raise Failure(f"{option} was given an empty value; name a directory or file, or leave {option} out")
         session = cls(settings, Host(settings.root or "/"), recreate, no_restart, live_restore)
+        session.fail_on = FailOn.parse(settings.fail_on)
         if settings.profile is not None:  # the command line's, read before anything of the host
             try:
                 session.profile = load_profile(settings.profile)
@@ -107,10 +139,10 @@ def _first_error(results) -> Optional[str]:
     return None
 
 
-def _exit_code(results) -> int:
+def _exit_code(results, fail_on: FailOn) -> int:
     if any(result.status is Status.ERROR for result in results):
         return ERROR
-    return OK if all(result.status.compliant for result in results) else NOT_COMPLIANT
+    return NOT_COMPLIANT if any(fail_on.counts(result) for result in results) else OK
 
 
 def _preview(session: Session) -> int:
@@ -118,9 +150,7 @@ def _preview(session: Session) -> int:
     lang = session.settings.language
     document = report.results_document(session.host, "dry-run", results, lang, session.profile, with_changes=True)
     session.emit(document, report.results_text(document, lang, plan=True), html=True)
-    if any(result.status is Status.ERROR for result in results):
-        return ERROR
-    return OK if not any(r.status in (Status.FAIL, Status.MANUAL) for r in results) else NOT_COMPLIANT
+    return _exit_code(results, session.fail_on)
 
 
 def preview() -> None:
@@ -135,7 +165,7 @@ def check(**given):
     lang = session.settings.language
     document = report.results_document(session.host, "check", results, lang, session.profile, with_changes=False)
     session.emit(document, report.results_text(document, lang, plan=False), html=True)
-    sys.exit(_exit_code(results))
+    sys.exit(_exit_code(results, session.fail_on))
 
 
 def apply(yes, recreate, no_restart, live_restore, autoremove=(), **given):
@@ -182,7 +212,7 @@ def apply(yes, recreate, no_restart, live_restore, autoremove=(), **given):
     lines.append(session.text("after_apply"))
     lines.append(report.results_text(document, lang, plan=False))
     session.emit(document, "\n".join(lines), html=True)
-    sys.exit(_exit_code(after))
+    sys.exit(_exit_code(after, session.fail_on))
 
 
 def rollback(run_id, yes, force, **given):

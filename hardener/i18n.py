@@ -147,6 +147,10 @@ HELP = {
         "守护进程项：所需的 dockerd 选项写入 daemon.json（默认）或写到 ExecStart 上。",
     "Container items: only these containers (a name pattern or a label; repeatable).":
         "容器项：只处理这些容器（名称模式或标签；可重复）。",
+    "Which findings make the exit code 2: those of failing and/or manual items, of a lowest severity (low, medium, high); "
+    "default: failing,manual,low.":
+        "哪些发现使退出码为 2：不合规（failing）和/或需手动处理（manual）项中不低于某严重程度（low、medium、high）的发现；"
+        "默认 failing,manual,low。",
     "Detect only: the status of every selected item.": "只检测：每个所选检查项的状态。",
     "Carry the plan out, recording every change so it can be undone.": "执行修复计划，记录每项修改以便撤销。",
     "Do not ask.": "不再询问确认。",

@@ -85,7 +85,7 @@ class Settings:
     """A plain class, not a dataclass: `harden --help` pays for every class it builds."""
 
     DEFAULTS = {"root": None, "config_path": None, "only": None, "skip": None, "output_format": None, "lang": None,
-                "dry_run": False, "containers": (), "via": None, "output_file": None, "profile": None}
+                "dry_run": False, "containers": (), "via": None, "output_file": None, "profile": None, "fail_on": None}
 
     def __init__(self, **values):
         self.__dict__.update(self.DEFAULTS, **values)

@@ -143,12 +143,12 @@ def test_the_playbook_passes_every_option_to_harden(tmp_path, make_root, collect
     root = make_root("debian")
     inv = inventory(tmp_path, {"web-01": root}, harden_via="execstart", harden_live_restore=True, harden_recreate=True,
                     harden_no_restart=True, harden_containers=["web*", "label=tier=front"], harden_config=str(config),
-                    harden_profile="cis")
+                    harden_profile="cis", harden_fail_on="failing,high")
     result = playbook(collections, inv, "-v", mode="dry-run")
     assert result.returncode == 0, result.stdout
     (cmd,) = [json.loads(found) for found in re.findall(r'"cmd": (\[[^\]]*\])', result.stdout) if '"apply"' in found]
     assert cmd[1:] == ["apply", "--dry-run", "--recreate", "--live-restore", "--no-restart", "--root", str(root),
-                                   "--format", "json", "--only", ",".join(ITEMS), "--container", "web*",
+                                   "--format", "json", "--only", ",".join(ITEMS), "--fail-on", "failing,high", "--container", "web*",
                                    "--container", "label=tier=front", "--profile", "cis",
                                    "--config", f"{root}/etc/hardener/config.toml", "--via", "execstart"]
     report = json.loads((tmp_path / "reports/web-01.json").read_text())
@@ -179,7 +179,7 @@ def test_the_module_s_command_line():
     spec = importlib.util.spec_from_file_location("harden_module", COLLECTION / "plugins/modules/harden.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    params = dict(mode="rollback", run_id="20261129T101500Z-3f2a", root="/", executable="harden", only=None, skip=None, profile=None,
+    params = dict(mode="rollback", run_id="20261129T101500Z-3f2a", root="/", executable="harden", only=None, skip=None, fail_on=None, profile=None,
                   containers=None, config=None, via=None, recreate=False, live_restore=False, no_restart=False)
     assert module.command(params, check_mode=True)[0][1:4] == ["rollback", "--dry-run", "20261129T101500Z-3f2a"]
     assert module.command(params, check_mode=False)[0][1:4] == ["rollback", "--yes", "20261129T101500Z-3f2a"]

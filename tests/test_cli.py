@@ -314,3 +314,24 @@ def test_every_change_goes_to_the_system_log(make_root, harden, tmp_path):
     assert all(f"run {run_id}" in line and "harden[" in line for line in lines)
     assert any("item content-trust: created /etc/profile.d/zz-hardener-docker-content-trust.sh" in line for line in lines)
     assert any("item file-permissions: restored /etc/docker" in line for line in lines)
+
+
+def test_fail_on_sets_which_findings_make_exit_code_2(make_root, harden):
+    """--fail-on for CI gates: a status (failing, manual) and/or the lowest severity counted; by default every failing
+    or manual item. On the careless host: icc, log-level and iptables fail at medium; audit-docker-files is manual
+    at high (no auditd)."""
+    root = make_root("debian")
+    both, failing_only = ("--only", "icc,log-level,iptables,audit-docker-files"), ("--only", "icc,log-level,iptables")
+    cases = [(both, (), 2), (both, ("--fail-on", "failing,high"), 0), (both, ("--fail-on", "failing"), 2),
+             (both, ("--fail-on", "manual,high"), 2), (both, ("--fail-on", "high"), 2),
+             (failing_only, ("--fail-on", "high"), 0), (failing_only, ("--fail-on", "manual"), 0),
+             (failing_only, ("--fail-on", "failing,medium"), 2)]
+    for only, args, code in cases:
+        for command in (("check",), ("--dry-run",)):
+            result = harden(*command, "--root", root, *only, *args)
+            assert result.code == code, (command, only, args, result)
+    for bad, message in (("critical", "not 'critical'"), ("low,high", "one lowest severity, not low and high")):
+        result = harden("check", "--root", root, "--fail-on", bad)
+        assert result.code == 1 and message in result.err and result.err.count("\n") == 1, result
+    applied = harden("apply", "--yes", "--root", root, *both, "--fail-on", "failing")
+    assert applied.code == 0, "audit-docker-files stays manual after apply: not counted by failing"

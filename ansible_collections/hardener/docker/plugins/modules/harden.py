@@ -55,6 +55,13 @@ options:
     description:
       - The text of O(profile_src), which the controller's side of this module reads and passes here; not set by hand.
     type: str
+  fail_on:
+    description:
+      - Which findings make harden's exit code 2 (C(--fail-on)), returned as RV(exit_code) - C(failing) and/or
+        C(manual), and the lowest severity counted (C(low), C(medium), C(high)); harden's default counts every failing
+        or manual item.
+    type: list
+    elements: str
   only:
     description: Only these item ids.
     type: list
@@ -170,9 +177,9 @@ def command(params, check_mode):
             if params[option]:
                 args.append("--" + option.replace("_", "-"))
     args += ["--root", params["root"], "--format", "json"]
-    for option in ("only", "skip"):
+    for option in ("only", "skip", "fail_on"):
         if params[option]:
-            args += ["--" + option, ",".join(params[option])]
+            args += ["--" + option.replace("_", "-"), ",".join(params[option])]
     for container in params["containers"] or []:
         args += ["--container", container]
     for option in ("profile", "config", "via"):
@@ -202,6 +209,7 @@ def main():
             profile=dict(type="str"),
             profile_src=dict(type="path"),
             profile_content=dict(type="str"),
+            fail_on=dict(type="list", elements="str"),
             only=dict(type="list", elements="str"),
             skip=dict(type="list", elements="str"),
             run_id=dict(type="str"),
