@@ -64,3 +64,23 @@ def test_a_created_file_takes_the_strictest_mode_wanted_for_it_and_an_existing_o
     planned, _ = plan(there, [("a", CreatedMode("/etc/docker/daemon.json", 0o600)), ("icc", DockerdOption(json_set={"icc": False}))], Options())
     (written,) = [change for change in planned.changes if change.path == "/etc/docker/daemon.json"]
     assert written.items == ("icc",), "an existing file is not the CreatedMode's"
+
+
+def test_two_limits_or_bind_addresses_of_one_container_are_an_error_naming_both(monkeypatch):
+    """The container planner's rule: what items want of one container's settings agrees, or the two are errors."""
+    from hardener.facts import containers
+    from hardener.planners.containers import ContainerSettings
+    from hardener.planners.recreate import Adjust
+
+    web = containers.Container({"Id": "a" * 64, "Name": "/web", "Image": "sha256:" + "b" * 64, "Config": {"Image": "web"},
+                                "HostConfig": {}, "State": {"Running": True}, "Mounts": []})
+    monkeypatch.setattr(containers, "inspected", lambda host, container_id: web)
+    wanted = [("memory-limit", ContainerSettings(web.id, live=(("Memory", 256 * 2 ** 20),), apply=True)),
+              ("acme-memory", ContainerSettings(web.id, live=(("Memory", 512 * 2 ** 20),), apply=True))]
+    _, errors = plan(Host("/"), wanted, Options())
+    assert str(errors["acme-memory"]) == (f"memory-limit and acme-memory want web's Memory two ways ({256 * 2 ** 20} and "
+                                          f"{512 * 2 ** 20}); leave one of them out (--skip) or change the profile")
+    wanted = [("bind-address", ContainerSettings(web.id, adjust=Adjust(bind_address="127.0.0.1"), apply=True)),
+              ("acme-bind", ContainerSettings(web.id, adjust=Adjust(bind_address="10.0.0.5"), apply=True))]
+    _, errors = plan(Host("/"), wanted, Options())
+    assert "bind-address and acme-bind want web's bind address two ways (127.0.0.1 and 10.0.0.5)" in str(errors["bind-address"])
