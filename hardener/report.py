@@ -5,7 +5,7 @@ The JSON documents are the tool's public interface; README.md documents them.
 from __future__ import annotations
 
 import socket
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from . import services
 from .engine import unified_diff
@@ -135,7 +135,7 @@ def _refs_of(item: dict, finding: dict) -> Tuple[List[str], List[str]]:
     return list(finding.get("cis") or []), list(finding.get("cis_met") or [])
 
 
-def recommendations_table(items: Sequence[dict]) -> List[dict]:
+def recommendations_table(items: Sequence[dict], titles: Optional[Mapping[str, Text]] = None) -> List[dict]:
     """A verdict per recommendation, from a report's items: a finding counts for each recommendation it answers,
     as passing those it meets (cis_met) and with its own status for the others; a failing finding of an item that
     only an administrator can fix counts as manual, as the item does. A recommendation of the item that no finding
@@ -169,6 +169,8 @@ def recommendations_table(items: Sequence[dict]) -> List[dict]:
     table = sorted(found.values(), key=lambda entry: (order.get(entry["id"], len(order)), appearance[entry["id"]]))
     for entry in table:
         entry["status"] = combined_status(Status(finding["status"]) for finding in entry["findings"]).value
+        if titles and entry["id"] in titles:  # carried, so that a page needs no profile file to name it
+            entry["title"] = {"en": titles[entry["id"]].en, "zh": titles[entry["id"]].zh}
     return table
 
 
@@ -218,7 +220,8 @@ def results_document(host: Host, command: str, results: Sequence[ItemResult], la
         "run_id": run_id,
         "changed": changed,
         "items": items,
-        "recommendations": recommendations_table(items),
+        "recommendations": recommendations_table(items, {recommendation.number: recommendation.title for recommendation in
+                                                         (*recommendations(), *profile.recommendations)}),
         "summary": summary(results),
     }
 

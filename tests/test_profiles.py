@@ -335,6 +335,12 @@ def test_the_example_company_profile_end_to_end_under_root(make_root):
     assert (root / "etc/docker/daemon.json").stat().st_mode & 0o777 == 0o600 and (root / "etc/default/docker").stat().st_mode & 0o777 == 0o600
     assert json.loads((root / "etc/docker/daemon.json").read_text())["userland-proxy"] is False
     assert [entry["id"] for entry in applied.json["recommendations"]][-4:] == ["ACME-DOCKER-21", "ACME-DOCKER-22", "ACME-DOCKER-30", "ACME-DOCKER-31"]
+    titles = {entry["id"]: entry.get("title") for entry in applied.json["recommendations"]}
+    assert titles["ACME-DOCKER-31"] == {"en": "Containers log to json-file or journald", "zh": "容器日志写入 json-file 或 journald"}
+    assert titles["2.2"]["en"] == "Ensure network traffic is restricted between containers on the default bridge", "the benchmark's"
+    from test_schemas import validate
+
+    validate(applied.json, "report.schema.json")
     assert run_harden("rollback", "--yes", "--root", root).code == 0
     assert hosts.snapshot(root) == start
 

@@ -74,7 +74,8 @@ def test_an_older_report_is_read_and_a_newer_one_refused(make_root, tmp_path):
             finding.pop("refs")
     from hardener.report import recommendations_table
 
-    assert recommendations_table(third["items"]) == document["recommendations"], "a schema 3 report's verdicts, by CIS number"
+    untitled = [{key: value for key, value in entry.items() if key != "title"} for entry in document["recommendations"]]
+    assert recommendations_table(third["items"]) == untitled, "a schema 3 report's verdicts, by CIS number (it had no titles)"
     second = {key: value for key, value in third.items() if key != "profile_title"}
     second["schema"] = 2
     oldest = {key: value for key, value in second.items() if key not in ("schema", "recommendations")}
