@@ -108,7 +108,7 @@ def rollback(run_id, yes, force, **given):
 def list_items(**given):
     """Every item of the profile: id, title, CIS recommendations and how it is fixed."""
     from .i18n import REMEDY
-    from .benchmark import by_number, numbers, recommendations, references
+    from .benchmark import by_number, recommendations, references
     from .profiles import ProfileError, load_profile  # the items' metadata, and no more
 
     settings = given_settings(**given)
@@ -123,7 +123,7 @@ def list_items(**given):
         entry = profile.entry(fix.id)
         set_here = {name: getattr(value, "text", value) for name, value in entry.parameters.items()}  # a size as written
         items.append({"id": fix.id, "title": (entry.title or fix.title)(lang), "cis": fix.cis,
-                      "refs": list(entry.refs or (numbers(fix.cis) if fix.cis else ())), "remedy": fix.remedy.value,
+                      "refs": list(profile.refs_of(fix)), "remedy": fix.remedy.value,
                       "parameters": {parameter.name: set_here.get(parameter.name, getattr(parameter.default, "text", parameter.default))
                                      for parameter in fix.parameters}})
     width = max(len(item["id"]) for item in items)

@@ -23,7 +23,7 @@ from .profiles import Profile, ProfileError, load_profile
 from .host import Host, HostError
 from .i18n import UI
 from .journal import Journal, JournalError
-from .model import Status
+from .model import SEVERITIES, Status
 from .options import Options
 from .settings import (APPLY_FAILED, DEFAULT_PROFILE, ERROR, NOT_COMPLIANT, OK, ROLLBACK_INCOMPLETE, ROLLBACK_REFUSED, Failure, Settings,
                        given_settings, ids, one_line, say)
@@ -33,7 +33,6 @@ from .settings import (APPLY_FAILED, DEFAULT_PROFILE, ERROR, NOT_COMPLIANT, OK, 
 # -- shared steps --------------------------------------------------------------
 
 
-SEVERITIES = ("low", "medium", "high")  # the lowest first
 FAIL_ON = {"failing": Status.FAIL, "manual": Status.MANUAL}
 
 

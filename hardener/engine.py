@@ -309,16 +309,11 @@ VERIFY_TIMES, VERIFY_INTERVAL = 3, 1.0
 
 
 def _wait_healthy(host: Host, change: CreateContainer) -> None:
-    """Until the engine judges the new container healthy or unhealthy, for at most as long as its own health
-    check can take to decide (planners.containers.healthy_within)."""
-    deadline = time.monotonic() + change.healthy_within
-    while True:
-        status = (host.container_state(change.name).get("Health") or {}).get("Status")
-        if status == "healthy":
-            return
-        if status == "unhealthy" or time.monotonic() > deadline:
-            raise HostError(f"{change.target}: the original was healthy, the new one is {status or 'not checked'}")
-        time.sleep(VERIFY_INTERVAL)
+    """Until the engine judges the new container healthy, for at most as long as its own health check can take to
+    decide (planners.containers.healthy_within)."""
+    found = host.unhealthy({change.name: change.healthy_within})
+    if found is not None:
+        raise HostError(f"{change.target}: the original was healthy, the new one is {found[1] or 'not checked'}")
 
 
 def _keeps_running(host: Host, change: CreateContainer) -> None:

@@ -756,6 +756,23 @@ class Host:
             raise HostError(f"container {container}: the engine says no State of it")
         return dict(state, RestartCount=found.get("RestartCount") or 0)
 
+    def unhealthy(self, within: Mapping[str, float], docker_host: Optional[str] = None) -> Optional[Tuple[str, Optional[str]]]:
+        """Until each container is healthy, each for at most its seconds (what its own check can take to decide): the
+        first that is not (unhealthy, or still not healthy when its time is up) and its health status; None if all are."""
+        import time
+
+        deadlines = {container: time.monotonic() + seconds for container, seconds in within.items()}
+        while deadlines:
+            for container in list(deadlines):
+                status = (self.container_state(container, docker_host).get("Health") or {}).get("Status")
+                if status == "healthy":
+                    del deadlines[container]
+                elif status == "unhealthy" or time.monotonic() > deadlines[container]:
+                    return container, status
+            if deadlines:
+                time.sleep(1.0)
+        return None
+
     def stop_container(self, container: str, docker_host: Optional[str] = None) -> None:
         """Stop a container of the engine at `docker_host` (DOCKER_HOST's by default), as `docker stop` does."""
         if not self.live:

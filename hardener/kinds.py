@@ -30,6 +30,7 @@ from .fixes import Fix
 from .fixes._container import ContainerFix, Problem
 from .fixes._daemon import BooleanOption
 from .model import Detection, Remedy, Status, Text
+from .settings import UNPRINTABLE
 
 Fail = Callable[[str, str], Exception]  # (message, key) -> the profile's one-line error
 
@@ -43,7 +44,6 @@ KIND_KEYS = {"daemon-option": ("option", "value"), "file-mode": ("path", "mode")
 DEFAULT_REMEDY = {"daemon-option": Remedy.WHEN_NAMED, "file-mode": Remedy.AUTO, "container-setting": Remedy.MANUAL}
 ID = re.compile(r"[a-z][a-z0-9.-]{1,62}")
 FIELD = re.compile(r"(Config|HostConfig|State|NetworkSettings)(\.[A-Za-z0-9_-]+)+")
-UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def defined_item(entry: Mapping[str, object], remedy: Optional[Remedy], fail: Fail) -> Type[Fix]:

@@ -45,12 +45,15 @@ class Text:
         return Text(self.en.format(**values), self.zh.format(**values))
 
 
+SEVERITIES = ("low", "medium", "high")  # a finding's, the lowest first
+
+
 @dataclass(frozen=True)
 class Finding:
     target: str
     status: Status
     reason: str
-    severity: str = "medium"
+    severity: str = "medium"  # one of SEVERITIES
     evidence: Mapping[str, object] = field(default_factory=dict)
     labels: Mapping[str, str] = field(default_factory=dict)  # a container's labels, for waivers; not shown
     cis: Tuple[str, ...] = ()  # the CIS recommendations it answers, where its item answers several

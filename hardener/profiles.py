@@ -20,7 +20,6 @@ from __future__ import annotations
 import functools
 import os
 import posixpath
-import re
 import stat
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -29,19 +28,17 @@ from typing import Callable, Dict, List, Mapping, Optional, Tuple, Type
 from .config import line_of, table_line, toml_document
 from .fixes import Fix, all_fixes
 from .benchmark import Recommendation
-from .model import Remedy, Text
-from .settings import BUILTIN_PROFILES
+from .model import SEVERITIES, Remedy, Text
+from .settings import BUILTIN_PROFILES, UNPRINTABLE
 from .settings import PROFILES as BUILTIN
 
 BUILTIN_DIR = Path(BUILTIN_PROFILES)
-UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 KEYS = ("name", "title", "benchmark", "version", "extends", "leave_out", "entry", "recommendation")
 RECOMMENDATION_KEYS = ("ref", "assessment", "former", "title")
 ASSESSMENTS = ("automated", "manual")
 ENTRY_KEYS = ("item", "ref", "title", "advice", "severity", "remedy", "parameters", "kind")
 KIND_KEYS = ("option", "value", "path", "mode", "field", "one_of", "none_of")  # an item of the profile's own (kinds.py)
 REMEDIES = {"automatic": Remedy.AUTO, "when-named": Remedy.WHEN_NAMED, "manual": Remedy.MANUAL}  # least careful first
-SEVERITIES = ("low", "medium", "high")
 
 
 class ProfileError(Exception):
@@ -83,11 +80,14 @@ class Profile:
     def entry(self, item: str) -> Entry:
         return self.entries.get(item) or Entry(item)
 
-    def refs(self) -> Dict[str, Tuple[str, ...]]:
-        """Each item's references in this profile: its own, else the CIS recommendations it answers."""
+    def refs_of(self, fix: Type[Fix]) -> Tuple[str, ...]:
+        """An item's references in this profile: its own, else the CIS recommendations it answers."""
         from .benchmark import numbers
 
-        return {fix.id: self.entry(fix.id).refs or (numbers(fix.cis) if fix.cis else ()) for fix in self.fixes()}
+        return self.entry(fix.id).refs or (numbers(fix.cis) if fix.cis else ())
+
+    def refs(self) -> Dict[str, Tuple[str, ...]]:
+        return {fix.id: self.refs_of(fix) for fix in self.fixes()}
 
     @property
     def parameters(self) -> Dict[str, Mapping[str, object]]:
@@ -204,15 +204,13 @@ def _parse(text: str, source: str, directory: str, chain: Tuple[str, ...], resol
             raise fail(f"{key} must be a non-empty string", key)
     if "name" not in data:
         raise ProfileError(f"{source}:1: name is missing (what reports call this profile)")
-    if data["name"] in BUILTIN and source != str(BUILTIN_DIR / f"{data['name']}.toml"):
+    builtin = source == str(BUILTIN_DIR / f"{data['name']}.toml")
+    if data["name"] in BUILTIN and not builtin:
         raise fail(f"name {data['name']!r} is a built-in profile's: a profile file is named as its own, so that no "
                    "report reads as the built-in one", "name")
-    title = data.get("title")
-    if not (isinstance(title, dict) and set(title) == {"en", "zh"} and all(isinstance(v, str) and v.strip() for v in title.values())):
-        raise fail("title must be { en = \"...\", zh = \"...\" }, both non-empty", "title")
-    for key, value in (("name", data["name"]), ("title", title["en"]), ("title", title["zh"])):
-        if UNPRINTABLE.search(value):  # a report line of its own, or text turned around, in a report's header
-            raise fail(f"{key} has a control or direction character: {value!r}", key)
+    if UNPRINTABLE.search(data["name"]):  # a report line of its own, or text turned around, in a report's header
+        raise fail(f"name has a control or direction character: {data['name']!r}", "name")
+    title = _bilingual(data.get("title"), "title", lambda message, key: fail(message, key))
 
     parent = None
     if "extends" in data:
@@ -290,12 +288,11 @@ def _parse(text: str, source: str, directory: str, chain: Tuple[str, ...], resol
                 raise fail(f"reference '{ref}' is used twice (items '{owner[ref]}' and '{item}')", "ref",
                            next((n for n, e in enumerate(entries) if isinstance(e, dict) and e.get("item") == item), None))
             owner[ref] = item
-    builtin = source.startswith(f"{BUILTIN_DIR}/")
     recommendations = _recommendations(data.get("recommendation", []), parent.recommendations if parent else (),
                                        lambda message, key, number: ProfileError(
                                            f"{source}:{line_of(text, key, table_line(text, 'recommendation', number))}: {message}"),
                                        (lambda ref: False) if builtin else (lambda ref: ref in _cis_numbers()))
-    return Profile(data["name"], Text(title["en"], title["zh"]), data.get("benchmark", ""), data.get("version", ""),
+    return Profile(data["name"], title, data.get("benchmark", ""), data.get("version", ""),
                    tuple(items), chain[-1], said, own, recommendations)
 
 
@@ -329,21 +326,28 @@ def _recommendations(tables, inherited: Tuple[Recommendation, ...], fail, reserv
         for key in table:
             if key not in RECOMMENDATION_KEYS:
                 raise fail(f"unknown key '{key}' in a recommendation (known: {', '.join(RECOMMENDATION_KEYS)})", key, number)
-        ref, title = table.get("ref"), table.get("title")
+        ref = table.get("ref")
         if not (isinstance(ref, str) and ref.strip() and not UNPRINTABLE.search(ref)):
             raise fail("a recommendation's ref is its reference, a non-empty line", "ref", number)
         if table.get("assessment", "automated") not in ASSESSMENTS:
             raise fail(f"assessment is automated or manual, not {table.get('assessment')!r}", "assessment", number)
-        if not (isinstance(title, dict) and set(title) == {"en", "zh"} and all(isinstance(v, str) and v.strip() for v in title.values())
-                and not any(UNPRINTABLE.search(v) for v in title.values())):
-            raise fail("title must be { en = \"...\", zh = \"...\" }, both non-empty lines", "title", number)
+        title = _bilingual(table.get("title"), "title", lambda message, key: fail(message, key, number))
         if reserved(ref):
             raise fail(f"'{ref}' is a CIS Docker Benchmark number: its title is the benchmark's", "ref", number)
         if not isinstance(table.get("former", ""), str) or UNPRINTABLE.search(table.get("former", "")):
             raise fail("former is the recommendation's number in the earlier version, a string", "former", number)
-        found[ref] = Recommendation(ref, table.get("former", ref), table.get("assessment", "automated") == "automated",
-                                    Text(title["en"], title["zh"]))
+        found[ref] = Recommendation(ref, table.get("former", ref), table.get("assessment", "automated") == "automated", title)
     return tuple(found.values())
+
+
+def _bilingual(value, key: str, fail: Callable[[str, str], ProfileError]) -> Text:
+    """A title or advice of a profile: { en = "...", zh = "..." }, both non-empty lines."""
+    if not (isinstance(value, dict) and set(value) == {"en", "zh"} and all(isinstance(v, str) and v.strip() for v in value.values())):
+        raise fail(f"{key} must be {{ en = \"...\", zh = \"...\" }}, both non-empty", key)
+    for text in value.values():
+        if UNPRINTABLE.search(text):  # a report line of its own, or text turned around
+            raise fail(f"{key} has a control or direction character: {text!r}", key)
+    return Text(value["en"], value["zh"])
 
 
 def _entry(entry: dict, inherited: Entry, item: str, declared_parameters, fail: Callable[[str, str], ProfileError]) -> Entry:
@@ -356,12 +360,7 @@ def _entry(entry: dict, inherited: Entry, item: str, declared_parameters, fail: 
         changes["refs"] = tuple(ref.strip() for ref in refs)
     for key in ("title", "advice"):
         if key in entry:
-            value = entry[key]
-            if not (isinstance(value, dict) and set(value) == {"en", "zh"} and all(isinstance(v, str) and v.strip() for v in value.values())):
-                raise fail(f"{key} must be {{ en = \"...\", zh = \"...\" }}, both non-empty", key)
-            if any(UNPRINTABLE.search(v) for v in value.values()):
-                raise fail(f"{key} has a control or direction character", key)
-            changes[key] = Text(value["en"], value["zh"])
+            changes[key] = _bilingual(entry[key], key, fail)
     if "remedy" in entry:
         if not isinstance(entry["remedy"], str) or entry["remedy"] not in REMEDIES:
             raise fail(f"remedy is one of {', '.join(REMEDIES)}, not {entry['remedy']!r}", "remedy")

@@ -127,7 +127,7 @@ def summary(results: Sequence[ItemResult]) -> Dict[str, int]:
 SCHEMA = 4
 
 
-def _refs_of(item: dict, finding: dict) -> Tuple[List[str], List[str]]:
+def _refs_of(finding: dict) -> Tuple[List[str], List[str]]:
     """The references a finding answers and those of them it meets: the profile's own where it gives the item some
     (all of them, judged as one), else its CIS recommendations (reports before schema 4 have only these)."""
     if finding.get("refs") is not None and finding.get("refs") != finding.get("cis"):
@@ -150,7 +150,7 @@ def recommendations_table(items: Sequence[dict], titles: Optional[Mapping[str, T
     for item in items:
         answered = set()
         for finding in item.get("findings", []):
-            refs, met = _refs_of(item, finding)
+            refs, met = _refs_of(finding)
             for number in refs:
                 status = "pass" if number in met else finding["status"]
                 if status == "fail" and item.get("status") == "manual":
@@ -184,7 +184,7 @@ def results_document(host: Host, command: str, results: Sequence[ItemResult], la
             "id": result.fix.id,
             "title": (entry.title or result.fix.title)(lang),
             "cis": result.fix.cis,
-            "refs": list(entry.refs or answered),
+            "refs": list(profile.refs_of(result.fix)),
             "remedy": result.fix.remedy.value,
             "status": result.status.value,
             "reason": result.reason,

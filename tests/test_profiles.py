@@ -397,7 +397,7 @@ def test_what_a_profile_may_not_pass_for(tmp_path, make_root):
              ('name = "x"\ntitle = { en = "X", zh = "X" }\n[[entry]]\nitem = "icc"\n[[recommendation]]\nref = "2.2"\n'
               'title = { en = "Nothing", zh = "无" }\n', "'2.2' is a CIS Docker Benchmark number: its title is the benchmark's"),
              ('name = "x"\ntitle = { en = "X", zh = "X" }\n[[entry]]\nitem = "icc"\n[[recommendation]]\nref = "A-1"\n'
-              'title = { en = "a\\nb", zh = "b" }\n', "both non-empty lines")]
+              'title = { en = "a\\nb", zh = "b" }\n', "title has a control or direction character")]
     for text, message in cases:
         result = run_harden("list", "--profile", write_profile(tmp_path / "p.toml", text))
         assert result.code == 1 and message in result.err and result.err.count("\n") == 1, result

@@ -195,6 +195,8 @@ def test_containers_that_join_a_recreated_one_are_recreated_after_it_and_keep_ru
     journal = tmp_path / "journal"
     preview = lab.harden(journal, "apply", "--dry-run", "--recreate", "--only", "readonly-rootfs", "--container", shared)
     assert f"{joiners['network']} joins {shared} (--network container:): it is recreated after it" in preview.out, preview.out
+    assert f"{joiners['pid']} joins {shared} (--ipc container:): it is recreated after it, joined to the new {shared}, and " \
+           "stopped with it meanwhile" in preview.out, "the outage of the --pid (and --ipc) joiner is said too"
     applied = lab.harden(journal, "apply", "--yes", "--recreate", "--only", "readonly-rootfs", "--container", shared, "--format", "json")
     assert applied.code == 0, applied
     new_shared = lab.adopt(shared)

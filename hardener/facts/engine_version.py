@@ -36,8 +36,8 @@ def _said_by_engine(host: Host, program: str) -> Optional[str]:
     from .engine import api
     from .engine_api import EngineError
 
-    running = running_dockerd(host)
-    if running is None or host.identity(f"/proc/{running[0]}/exe") != host.identity(program) or host.identity(program) is None:
+    running, binary = running_dockerd(host), host.identity(program)
+    if running is None or binary is None or host.identity(f"/proc/{running[0]}/exe") != binary:
         return None
     address = api(host).address
     if not address.startswith("unix://") or host.kernel_path(address[len("unix://"):]) not in {

@@ -38,6 +38,18 @@ class Conflict(HostError):
         self.items = items
 
 
+def agree(wants, subject: Callable[[str], str], shown: Callable[[object], str] = str) -> None:
+    """The rule of a merge where values do not combine: what items want of one thing (wants: (item, key, value))
+    agrees, or the first two that disagree are a Conflict naming both items and both values."""
+    said: Dict[str, Tuple[str, object]] = {}
+    for item, key, value in wants:
+        if key in said and said[key][1] != value:
+            other, first = said[key]
+            raise Conflict((other, item), f"{other} and {item} want {subject(key)} two ways ({shown(first)} and {shown(value)}); "
+                           "leave one of them out (--skip) or change the profile")
+        said.setdefault(key, (item, value))
+
+
 Wanted = Sequence[Tuple[str, Intent]]  # (item id, its intent), in the items' order
 PlannerFunction = Callable[[Host, Wanted, Options], Planned]
 _PLANNERS: Dict[Type[Intent], PlannerFunction] = {}
@@ -75,9 +87,7 @@ def plan(host: Host, wanted: Wanted, options: Options) -> Tuple[Planned, Dict[st
             total.notes.setdefault(item, []).extend(notes)
         total.evidence.update(planned.evidence)
         total.manual |= planned.manual
-        for path, (mode, item) in planned.created_modes.items():
-            known = total.created_modes.get(path)
-            total.created_modes[path] = (mode & known[0], known[1]) if known else (mode, item)
+        total.created_modes.update(planned.created_modes)  # one planner makes them: files' CreatedMode
     total.changes = [_created_no_more_open(host, change, total.created_modes) for change in total.changes]
     return total, errors
 

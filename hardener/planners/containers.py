@@ -24,7 +24,7 @@ from typing import Dict, List, Mapping, Optional, Tuple
 from ..facts import containers, engine, images
 from ..host import Host
 from ..model import Change, CreateContainer, Intent, RemoveContainer, RunCommand, Text
-from . import Conflict, Planned, grouped, planner, serving
+from . import Planned, agree, grouped, planner, serving
 from .recreate import Adjust, CreateRequest, changed_fields, create_request, network_connections, run_command, shell_line
 
 
@@ -69,9 +69,11 @@ def plan_containers(host: Host, wanted, options) -> Planned:
         container = containers.inspected(host, container_id)
         recreations = [(item, intent) for item, intent in intents if intent.adjust is not None]
         updates = [(item, intent) for item, intent in intents if intent.live and intent.apply]
-        _check_agreement(container.name, [(item, key, value) for item, intent in updates for key, value in intent.live] +
-                         [(item, "bind address", intent.adjust.bind_address) for item, intent in recreations
-                          if intent.adjust.bind_address is not None])
+        # the rule of the merge: the settings items want of one container (a limit, a bind address) agree; the grants
+        # they take away add up (Adjust.__add__)
+        agree([(item, key, value) for item, intent in updates for key, value in intent.live] +
+              [(item, "bind address", intent.adjust.bind_address) for item, intent in recreations if intent.adjust.bind_address is not None],
+              lambda key: f"{container.name}'s {key}")
         live = {key: value for _, intent in updates for key, value in intent.live}
         if recreations:
             adjust = reduce(lambda total, pair: total + pair[1].adjust, recreations, Adjust())
@@ -94,17 +96,6 @@ def plan_containers(host: Host, wanted, options) -> Planned:
     if recreate:
         planned.changes += _recreations(host, recreate, planned, options.recreate_autoremove)
     return planned
-
-
-def _check_agreement(container: str, wants) -> None:
-    """The rule of the merge: the settings (a memory limit, a bind address) items want of one container agree, or
-    planning stops naming both items and values; the grants they take away add up (Adjust.__add__)."""
-    said = {}
-    for item, key, value in wants:
-        if key in said and said[key][1] != value:
-            raise Conflict((said[key][0], item), f"{said[key][0]} and {item} want {container}'s {key} two ways "
-                           f"({said[key][1]} and {value}); leave one of them out (--skip) or change the profile")
-        said.setdefault(key, (item, value))
 
 
 @dataclass(frozen=True)

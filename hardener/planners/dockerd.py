@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Dict, List, Mapping, NamedTuple, Optional, Seq
 
 from ..host import Host, HostError
 from ..model import Change, Intent, RestartService, Text, WriteFile
-from . import Conflict, Planned, grouped, planner, serving
+from . import Planned, agree, grouped, planner, serving
 
 if TYPE_CHECKING:  # what reads and edits dockerd's files loads with the first daemon item that runs, not with `list`
     from ..facts.dockerd_config import DockerdConfig, Flag
@@ -88,7 +88,10 @@ def plan_dockerd(host: Host, wanted, options) -> Planned:
     planned = Planned()
     via = options.via or options.config.daemon_options
     for user, group in grouped(wanted, lambda intent: intent.user).items():
-        _check_agreement(group)
+        # the rule of the merge: wants of one option agree (a value one sets and another removes disagree too)
+        agree([(item, key, value) for item, intent in group
+               for key, value in [*intent.json_set.items(), *((key, None) for key in intent.json_remove)]],
+              lambda key: f"dockerd's {key}", lambda wanted: "removed" if wanted is None else json.dumps(wanted))
         items, intents = serving(group), [intent for _, intent in group]
         if user:
             from ..facts.rootless import rootless_config, rootless_daemon, rootless_running_names
@@ -113,20 +116,6 @@ def plan_dockerd(host: Host, wanted, options) -> Planned:
             for text in _restart_notes(host, config, turning_on):
                 planned.note(items, text)
     return planned
-
-
-def _check_agreement(group) -> None:
-    """The rule of the merge: wants of the same option agree, or planning stops naming both items and values (a
-    value one sets and another removes disagree too)."""
-    said: Dict[str, Tuple[str, object]] = {}
-    for item, intent in group:
-        for key, value in [*intent.json_set.items(), *((key, None) for key in intent.json_remove)]:
-            if key in said and said[key][1] != value:
-                other, first = said[key]
-                shown = lambda wanted: "removed" if wanted is None else json.dumps(wanted)  # noqa: E731
-                raise Conflict((other, item), f"{other} and {item} want dockerd's {key} two ways ({shown(first)} and "
-                               f"{shown(value)}); leave one of them out (--skip) or change the profile")
-            said.setdefault(key, (item, value))
 
 
 def autoremoved(host: Host) -> List[str]:

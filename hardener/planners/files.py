@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from ..model import Intent, SetOwnerMode
-from . import Conflict, Planned, grouped, planner, serving
+from . import Planned, agree, grouped, planner, serving
 
 
 @dataclass(frozen=True)
@@ -43,12 +43,10 @@ class OwnerMode(Intent):
 def plan_owner_modes(host, wanted, options) -> Planned:
     planned = Planned()
     for path, intents in grouped(wanted, lambda intent: intent.path).items():
-        (first_item, first), mode = intents[0], intents[0][1].mode
-        for item, intent in intents:
+        agree([(item, path, (intent.uid, intent.gid, intent.user)) for item, intent in intents],  # owners do not combine
+              lambda path: f"{host.display(path)} owned", lambda owner: host.owner(owner[0], owner[1]))
+        first, mode = intents[0][1], intents[0][1].mode
+        for _, intent in intents:
             mode &= intent.mode  # the strictest of what each item allows
-            if (intent.uid, intent.gid, intent.user) != (first.uid, first.gid, first.user):  # owners do not combine
-                raise Conflict((first_item, item), f"{first_item} and {item} want {host.display(path)} owned two ways "
-                               f"({host.owner(first.uid, first.gid)} and {host.owner(intent.uid, intent.gid)}); leave one of them "
-                               "out (--skip) or change the profile")
         planned.changes.append(SetOwnerMode(path, first.uid, first.gid, mode, first.user, items=serving(intents)))
     return planned

@@ -146,22 +146,10 @@ class Daemon:
         started = [container[:12] for container in stopped if container in existing and self._state(container).get("Running")]
         if started:
             raise HostError(f"containers that were stopped before the restart of docker run after it: {', '.join(started)}")
-        self._wait_healthy({container: seconds for container, seconds in (before.get("healthy") or {}).items() if container in existing})
-
-    def _wait_healthy(self, healthy: Mapping[str, float]) -> None:
-        """Until each container that was healthy is so again, for as long as its own check can take to say."""
-        deadline = {container: time.monotonic() + seconds for container, seconds in healthy.items()}
-        waiting = dict(deadline)
-        while waiting:
-            for container in list(waiting):
-                status = (self._state(container).get("Health") or {}).get("Status")
-                if status == "healthy":
-                    del waiting[container]
-                elif status == "unhealthy" or time.monotonic() > waiting[container]:
-                    raise HostError(f"container {container[:12]} was healthy before the restart of docker and is "
-                                    f"{status or 'not checked'} after it")
-            if waiting:
-                time.sleep(1.0)
+        found = self.host.unhealthy({container: seconds for container, seconds in (before.get("healthy") or {}).items()
+                                     if container in existing}, self.address)
+        if found is not None:
+            raise HostError(f"container {found[0][:12]} was healthy before the restart of docker and is {found[1] or 'not checked'} after it")
 
 
 class DockerHandler(Handler):
