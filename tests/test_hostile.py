@@ -234,9 +234,9 @@ def test_a_command_that_does_not_end_is_stopped_at_its_timeout_and_one_that_does
     time.sleep(0.2)
     assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2], "killed"
     started = time.monotonic()
-    for _ in range(5):
+    for _ in range(10):
         host.run("true")
-    assert time.monotonic() - started < 0.3, "five quick commands in well under 0.1 s each"
+    assert time.monotonic() - started < 0.7, "ten quick commands in well under the 0.1 s each a polled watch costs"
 
 
 def test_a_failing_commands_error_is_said_whole_not_its_last_line():
