@@ -128,6 +128,7 @@ class Host:
             raise HostError(f"--root {root}: not a directory")
         self.root = real_root
         self.live = real_root == Path("/")
+        self._prefix = "" if self.live else str(real_root)  # before a host path, where it is on this machine
         self._facts: Dict[str, object] = {}
         # the containers harden keeps aside for rollback (by name): not the host's own, left out of every fact; the
         # engine hands in its journal's answer, asked only where there are containers
@@ -162,7 +163,7 @@ class Host:
         done: List[str] = []
         links = 0
         link_owners = set()
-        root = "" if self.live else str(self.root)
+        root = self._prefix
         while todo:
             name = todo.pop()
             if name in ("", "."):
@@ -293,9 +294,35 @@ class Host:
     def read_link(self, path: str) -> Optional[str]:
         """What a link says (/proc/PID/fd/N: "socket:[1234]"), None where it is no link or cannot be read."""
         try:
-            return os.readlink(self.root / path.lstrip("/"))
+            return os.readlink(f"{self._prefix}{path}")
         except OSError:
             return None
+
+    def read_process_file(self, pid: int, name: str) -> Optional[str]:
+        """/proc/PID/NAME (comm, cgroup, status), None where the process has ended. On the live host without the
+        walk read_text makes: procfs has no link between /proc and a process's own files (its numbered directory
+        is the kernel's, and a run reads some thousand of them); under --root a tree's proc is any other file."""
+        if not self.live:
+            return self.read_text(f"/proc/{pid}/{name}")
+        try:
+            fd = os.open(f"/proc/{int(pid)}/{name}", os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        except (FileNotFoundError, ProcessLookupError):
+            return None
+        except OSError as error:
+            raise HostError(f"cannot read /proc/{pid}/{name}: {_reason(error)}") from None
+        try:
+            chunks = []
+            while True:
+                chunk = os.read(fd, 1 << 16)
+                if not chunk:
+                    return b"".join(chunks).decode("utf-8", errors="replace")
+                chunks.append(chunk)
+        except ProcessLookupError:
+            return None
+        except OSError as error:
+            raise HostError(f"cannot read /proc/{pid}/{name}: {_reason(error)}") from None
+        finally:
+            os.close(fd)
 
     def exists(self, path: str) -> bool:
         return self.real_path(path).exists()

@@ -3,6 +3,7 @@
 and, in a child chrooted there, by the kernel's own walk (os.path.realpath)."""
 import json
 import os
+from pathlib import Path
 import shutil
 import tempfile
 
@@ -83,3 +84,31 @@ def test_resolve_walks_links_as_the_kernel_does_inside_the_root(tree, queries):
             assert ours == kernel, (query, ours, kernel, tree)
     finally:
         shutil.rmtree(root)
+
+
+def test_a_process_file_is_the_kernels_on_the_live_host_and_the_trees_under_a_root(tmp_path):
+    """Host.read_process_file: a live process's own file (a name that is not UTF-8 kept, not an error), None for a
+    process that has ended; under --root the tree's file, through the same walk as any other (a link in the tree
+    is followed inside the tree, never out of it)."""
+    import subprocess
+    import sys
+    import time
+
+    named = "import ctypes, time; ctypes.CDLL(None).prctl(15, b'sl\\xffep'); print(flush=True); time.sleep(30)"  # PR_SET_NAME
+    sleeper = subprocess.Popen([sys.executable, "-c", named], stdout=subprocess.PIPE)
+    try:
+        sleeper.stdout.readline()
+        assert Host("/").read_process_file(sleeper.pid, "comm") == "sl\ufffdep\n"
+        assert "State:" in Host("/").read_process_file(sleeper.pid, "status")
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    time.sleep(0.05)
+    assert Host("/").read_process_file(sleeper.pid, "comm") is None
+
+    (tmp_path / "proc/42").mkdir(parents=True)
+    (tmp_path / "proc/42/comm").write_text("dockerd\n")
+    assert Host(str(tmp_path)).read_process_file(42, "comm") == "dockerd\n"
+    (tmp_path / "proc/43").symlink_to("/proc/self")
+    assert Path(tmp_path / "proc/43/comm").read_text(), "the kernel's walk leaves the tree"
+    assert Host(str(tmp_path)).read_process_file(43, "comm") is None, "harden's stays inside it"

@@ -34,7 +34,7 @@ def without_inactive_cache(usage: int, stat: Dict[str, int]) -> int:
 def memory_counters(host: Host, pid: int) -> Optional[Tuple[int, Dict[str, int]]]:
     """The usage and memory.stat of the memory cgroup of process `pid`, None where no cgroup file is found."""
     try:
-        lines = (host.read_text(f"/proc/{pid}/cgroup") or "").splitlines()
+        lines = (host.read_process_file(pid, "cgroup") or "").splitlines()
         for line in lines:
             _, controllers, path = line.split(":", 2)
             if "memory" in controllers.split(","):  # cgroup v1: the memory hierarchy

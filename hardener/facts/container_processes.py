@@ -12,6 +12,7 @@ from . import cgroups
 from .containers import Container, within
 from .engine import api
 from .engine_api import EngineError
+from .processes import process_names
 
 
 CONTAINER_ID = re.compile(r"[0-9a-f]{64}")
@@ -22,15 +23,13 @@ def processes(host: Host) -> Dict[str, List[Tuple[int, str]]]:
     matched by the container id in each process's cgroup path."""
     def load() -> Dict[str, List[Tuple[int, str]]]:
         found: Dict[str, List[Tuple[int, str]]] = {}
-        for entry in host.list_dir("/proc"):
-            if not entry.isdigit():
-                continue
+        for pid, name in process_names(host).items():
             try:
-                ids = set(CONTAINER_ID.findall(host.read_text(f"/proc/{entry}/cgroup") or ""))
-                if len(ids) == 1:  # the name of a process in a container only
-                    found.setdefault(ids.pop(), []).append((int(entry), (host.read_text(f"/proc/{entry}/comm") or "").strip()))
+                ids = set(CONTAINER_ID.findall(host.read_process_file(pid, "cgroup") or ""))
             except HostError:
-                continue  # gone since the listing
+                continue
+            if len(ids) == 1:  # the name of a process in a container only
+                found.setdefault(ids.pop(), []).append((pid, name))
         return found
 
     return host.fact("container_processes", load)
@@ -42,7 +41,7 @@ def _process_file(host: Host, container: Container, name: str) -> Optional[str]:
     if not host.live or not container.running or not pid or not api(host).address.startswith("unix://"):
         return None  # a pid of another host's engine (DOCKER_HOST=tcp://...) is not this host's /proc
     try:
-        return host.read_text(f"/proc/{pid}/{name}")
+        return host.read_process_file(pid, name)
     except HostError:
         return None
 

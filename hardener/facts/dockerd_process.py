@@ -9,6 +9,7 @@ import time
 from typing import FrozenSet, List, Optional, Tuple
 
 from ..host import Host, HostError
+from .processes import process_names
 
 PID_FILES = ("/run/docker.pid", "/var/run/docker.pid")
 
@@ -90,13 +91,7 @@ def _internal(path: str) -> bool:
 
 def dockerd_pids(host: Host) -> List[int]:
     """Every running dockerd's pid (the system's and each rootless user's), by its process name."""
-    def named(pid: str) -> str:
-        try:
-            return (host.read_text(f"/proc/{pid}/comm") or "").strip()
-        except HostError:
-            return ""  # it ended meanwhile
-
-    return [int(name) for name in host.list_dir("/proc") if name.isdigit() and named(name) == "dockerd"]
+    return [pid for pid, name in process_names(host).items() if name == "dockerd"]
 
 
 def _socket_inodes(host: Host, pid: int) -> FrozenSet[str]:
