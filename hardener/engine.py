@@ -138,7 +138,7 @@ def _assess(host: Host, fix: Fix, selection: Selection, config: Config, today: d
 
     status = detection.status
     failing = [f for f in detection.findings if not f.status.compliant]
-    reason = failing[0].reason if failing else ("compliant" if status is Status.PASS else detection.findings[0].reason)
+    reason = failing[0].reason if failing else {Status.PASS: "compliant", Status.WAIVED: "waived"}.get(status, detection.findings[0].reason)
     notes = list(detection.notes)
     # a manual one's: what its advice shows; a compliant or not applicable one's: its standing intents
     intents = detection.intents if status in (Status.FAIL, Status.MANUAL) else tuple(i for i in detection.intents if i.standing)
@@ -150,7 +150,10 @@ def _assess(host: Host, fix: Fix, selection: Selection, config: Config, today: d
     if waiver and not waiver.expired(today):
         reason = f"waived_until_{waiver.expires.isoformat()}" if waiver.expires else "waived"
         notes.append(REASONS["waived"].format(why=waiver.reason))
-        return ItemResult(fix, Status.WAIVED, reason, detection.findings, (), tuple(notes))
+        # its findings are waived too: each reference they answer is waived, not failing, in the per-reference verdicts
+        findings = tuple(_waived(finding, waiver) if finding.status in (Status.FAIL, Status.MANUAL) else finding
+                         for finding in detection.findings)
+        return ItemResult(fix, Status.WAIVED, reason, findings, (), tuple(notes))
     if waiver and not status.compliant:
         reason = f"waiver_expired_{waiver.expires.isoformat()}"
         notes.append(REASONS["waiver_expired"].format(expires=waiver.expires, why=waiver.reason))
@@ -165,6 +168,12 @@ def _assess(host: Host, fix: Fix, selection: Selection, config: Config, today: d
     return ItemResult(fix, status, reason, detection.findings, (), tuple(notes), intents)
 
 
+def _waived(finding: Finding, waiver: Waiver) -> Finding:
+    """A finding a waiver covers: waived, still saying what is wrong (its reason), with the waiver's reason and end."""
+    until = {"waiver_expires": waiver.expires.isoformat()} if waiver.expires else {}
+    return replace(finding, status=Status.WAIVED, evidence=dict(finding.evidence, waiver=waiver.reason, **until))
+
+
 def _waive_findings(detection: Detection, waivers: Sequence[Waiver], today: datetime.date) -> Detection:
     """Container waivers turn the findings of the containers they name into `waived`."""
     if not waivers:
@@ -176,8 +185,7 @@ def _waive_findings(detection: Detection, waivers: Sequence[Waiver], today: date
             if waiver.expired(today):
                 notes.append(REASONS["waiver_expired"].format(expires=waiver.expires, why=f"{finding.target}: {waiver.reason}"))
             else:
-                reason = f"waived_until_{waiver.expires.isoformat()}" if waiver.expires else "waived"
-                finding = replace(finding, status=Status.WAIVED, reason=reason, evidence=dict(finding.evidence, waiver=waiver.reason))
+                finding = _waived(finding, waiver)
         findings.append(finding)
     waived = {f.evidence.get("id") for f in findings if f.status is Status.WAIVED}
     intents = tuple(intent for intent in detection.intents if getattr(intent, "container", "")[:12] not in waived)

@@ -244,7 +244,8 @@ def test_container_waivers(lab, zoo, tmp_path):
                       f"[[waivers]]\nitem = 'readonly-rootfs'\nlabel = '{lab.label}'\nreason = 'legacy app'\nexpires = 2020-01-01\n")
     items = check(lab, tmp_path, "--config", config)
     waived = failing(items["no-host-pid"])[zoo["hostpid"]]
-    assert (waived["status"], waived["reason"], waived["evidence"]["waiver"]) == ("waived", "waived", "node exporter")
+    assert (waived["status"], waived["reason"], waived["evidence"]["waiver"]) == ("waived", "host_pid", "node exporter")
+    assert "shares the host's processes" in waived["message"], "a waived finding still says what is wrong"
     assert check(lab, tmp_path, "--config", config, container=zoo["hostpid"])["no-host-pid"]["status"] == "waived"
     assert failing(items["readonly-rootfs"])[zoo["writable"]]["status"] == "manual", "expired"
     assert any("expired on 2020-01-01" in note for note in items["readonly-rootfs"]["notes"])
