@@ -31,8 +31,8 @@ COMMON_OPTIONS = (
                       "or a profile file of your own (a path with a / or ending in .toml)."),
     click.option("--only", metavar="ID[,ID...]", help="Only these items."),
     click.option("--skip", metavar="ID[,ID...]", help="Leave these items out."),
-    click.option("--format", "output_format", type=click.Choice(["text", "json", "html"]),
-                 help="Output format (default: text; html for check, dry-run and apply)."),
+    click.option("--format", "output_format", type=click.Choice(["text", "json", "html", "junit", "sarif"]),
+                 help="Output format (default: text; html, junit and sarif for check, dry-run, apply and report)."),
     click.option("--output", "output_file", metavar="FILE", help="Write the report to FILE instead of standard output."),
     click.option("--lang", type=click.Choice(LANGUAGES), help="Language of the output (default: from the locale)."),
     click.option("--dry-run", is_flag=True, default=None, help="Show what would change; change nothing."),
@@ -163,7 +163,8 @@ def history(prune, **given):
 @common_options
 @click.argument("documents", nargs=-1, required=True, type=click.Path(dir_okay=False))
 def fleet_report(documents, **given):
-    """One page for many hosts, from their `--format json` reports (as Ansible fetches them)."""
+    """One page for many hosts, from their `--format json` reports (as Ansible fetches them); or, with --format junit
+    or sarif, one JUnit or SARIF file of them all."""
     from . import commands
 
     commands.fleet_report(documents, **given)

@@ -10,7 +10,7 @@ import os
 import posixpath
 import sys
 from dataclasses import dataclass
-from typing import FrozenSet, Optional, Tuple
+from typing import FrozenSet, Iterable, Optional, Tuple
 
 import click
 
@@ -57,9 +57,11 @@ class FailOn:
         return cls(statuses, severities[0] if severities else SEVERITIES[0])
 
     def counts(self, result) -> bool:
-        return result.status in self.statuses and any(
-            not finding.status.compliant and SEVERITIES.index(finding.severity) >= SEVERITIES.index(self.lowest)
-            for finding in result.findings)
+        return self.gates(result.status, (finding.severity for finding in result.findings if not finding.status.compliant))
+
+    def gates(self, status: Status, severities: Iterable[str]) -> bool:
+        """Whether a verdict of `status` whose findings are of `severities` makes the exit code 2."""
+        return status in self.statuses and any(SEVERITIES.index(severity) >= SEVERITIES.index(self.lowest) for severity in severities)
 
 
 @dataclass
@@ -116,10 +118,14 @@ class Session:
         if not yes and not sys.stdin.isatty():
             raise Failure(f"{command} is not on a terminal, so it cannot ask: add --yes to {command} without asking")
 
-    def emit(self, document: dict, text: str, html: bool = False) -> None:
-        """The command's report in the chosen format, to standard output or --output."""
-        if self.settings.output_format == "html" and html:
-            self.settings.write(report.results_html(document, self.settings.language))
+    def emit(self, document: dict, text: str, findings: bool = False) -> None:
+        """The command's report in the chosen format, to standard output or --output. A report of `findings` (check,
+        dry-run, apply) has a page, JUnit and SARIF too."""
+        chosen, lang = self.settings.output_format, self.settings.language
+        if findings and chosen == "html":
+            self.settings.write(report.results_html(document, lang))
+        elif findings and chosen in INTERCHANGE:
+            self.settings.write(interchange_text([(document.get("host") or document["root"], document)], chosen, lang, self.fail_on))
         else:
             self.settings.emit(document, text)
 
@@ -128,6 +134,17 @@ class Session:
 
     def text(self, key: str, **values) -> str:
         return UI[key](self.settings.language, **values)
+
+
+INTERCHANGE = ("junit", "sarif")  # the formats other tools read, of reports of findings
+
+
+def interchange_text(documents, chosen: str, lang: str, fail_on: FailOn) -> str:
+    from . import interchange
+
+    if chosen == "junit":
+        return interchange.junit_xml(documents, lang, fail_on.gates)
+    return json.dumps(interchange.sarif_log(documents, lang), ensure_ascii=False, indent=1)
 
 
 def _first_error(results) -> Optional[str]:
@@ -148,7 +165,7 @@ def _preview(session: Session) -> int:
     results = session.evaluate()
     lang = session.settings.language
     document = report.results_document(session.host, "dry-run", results, lang, session.profile, with_changes=True)
-    session.emit(document, report.results_text(document, lang, plan=True), html=True)
+    session.emit(document, report.results_text(document, lang, plan=True), findings=True)
     return _exit_code(results, session.fail_on)
 
 
@@ -163,7 +180,7 @@ def check(**given):
     results = session.evaluate()
     lang = session.settings.language
     document = report.results_document(session.host, "check", results, lang, session.profile, with_changes=False)
-    session.emit(document, report.results_text(document, lang, plan=False), html=True)
+    session.emit(document, report.results_text(document, lang, plan=False), findings=True)
     sys.exit(_exit_code(results, session.fail_on))
 
 
@@ -210,7 +227,7 @@ def apply(yes, recreate, no_restart, live_restore, autoremove=(), **given):
         lines += [session.text("nothing_to_do"), ""]
     lines.append(session.text("after_apply"))
     lines.append(report.results_text(document, lang, plan=False))
-    session.emit(document, "\n".join(lines), html=True)
+    session.emit(document, "\n".join(lines), findings=True)
     sys.exit(_exit_code(after, session.fail_on))
 
 
@@ -319,9 +336,13 @@ def fleet_report(documents, **given):
                                                                             for finding in item.get("findings", [])])
                              for item in document.get("items", [])]
         loaded.append((os.path.splitext(os.path.basename(path))[0], document))
-    if settings.output_format != "html":
-        raise Failure("harden report writes --format html")
-    Session(settings, Host("/")).write(report.fleet_html(loaded, settings.language))
+    if settings.output_format in INTERCHANGE:
+        output = interchange_text(loaded, settings.output_format, settings.language, FailOn.parse(settings.fail_on))
+    elif settings.output_format == "html":
+        output = report.fleet_html(loaded, settings.language)
+    else:
+        raise Failure(f"harden report writes --format html, {' or '.join(INTERCHANGE)}")
+    Session(settings, Host("/")).write(output)
 
 
 def _report_problem(document: object) -> Optional[str]:

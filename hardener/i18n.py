@@ -139,7 +139,8 @@ HELP = {
     "Config file (default: /etc/hardener/config.toml under the root).": "配置文件（默认：根目录下的 /etc/hardener/config.toml）。",
     "Only these items.": "只处理这些检查项。",
     "Leave these items out.": "跳过这些检查项。",
-    "Output format (default: text; html for check, dry-run and apply).": "输出格式（默认 text；check、dry-run 和 apply 可用 html）。",
+    "Output format (default: text; html, junit and sarif for check, dry-run, apply and report).":
+        "输出格式（默认 text；check、dry-run、apply 和 report 可用 html、junit 和 sarif）。",
     "Write the report to FILE instead of standard output.": "把报告写入 FILE，而不是标准输出。",
     "Language of the output (default: from the locale).": "输出语言（默认取自系统区域设置）。",
     "Show what would change; change nothing.": "显示将要做的修改；不做任何修改。",
@@ -170,6 +171,7 @@ HELP = {
         "检查项集合：aliyun 为阿里云基线（默认）；cis 为 CIS Docker Benchmark 1.8.0；或自己的基线文件（含 / 或以 .toml 结尾的路径）。",
     "The recorded runs: id, time, items, state.": "已记录的运行：编号、时间、检查项、状态。",
     "Keep only the newest N runs.": "只保留最近的 N 次运行。",
-    "One page for many hosts, from their `--format json` reports (as Ansible fetches them).":
-        "由多台主机的 `--format json` 报告（如 Ansible 取回的）生成一个汇总页面。",
+    "One page for many hosts, from their `--format json` reports (as Ansible fetches them); or, with --format junit\n"
+    "or sarif, one JUnit or SARIF file of them all.":
+        "由多台主机的 `--format json` 报告（如 Ansible 取回的）生成一个汇总页面；或以 --format junit 或 sarif 生成一个包含全部主机的 JUnit 或 SARIF 文件。",
 }

@@ -127,7 +127,7 @@ def summary(results: Sequence[ItemResult]) -> Dict[str, int]:
 SCHEMA = 4
 
 
-def _refs_of(finding: dict) -> Tuple[List[str], List[str]]:
+def refs_of_finding(finding: dict) -> Tuple[List[str], List[str]]:
     """The references a finding answers and those of them it meets: the profile's own where it gives the item some
     (all of them, judged as one), else its CIS recommendations (reports before schema 4 have only these)."""
     if finding.get("refs") is not None and finding.get("refs") != finding.get("cis"):
@@ -150,7 +150,7 @@ def recommendations_table(items: Sequence[dict], titles: Optional[Mapping[str, T
     for item in items:
         answered = set()
         for finding in item.get("findings", []):
-            refs, met = _refs_of(finding)
+            refs, met = refs_of_finding(finding)
             for number in refs:
                 status = "pass" if number in met else finding["status"]
                 if status == "fail" and item.get("status") == "manual":

@@ -108,7 +108,7 @@ class Settings:
 
     @property
     def json(self) -> bool:
-        return self.output_format == "json"
+        return self.output_format in ("json", "sarif")
 
     def write(self, output: str) -> None:
         """To standard output, or to the --output file."""
@@ -124,6 +124,6 @@ class Settings:
 
     def emit(self, document: dict, text: str) -> None:
         """A document that has no page: JSON or text."""
-        if self.output_format == "html":
-            raise Failure("--format html is for check, dry-run and apply")
+        if self.output_format in ("html", "junit", "sarif"):
+            raise Failure(f"--format {self.output_format} is for check, dry-run, apply and report")
         self.write(dumps(document) if self.json else text)

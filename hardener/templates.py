@@ -32,3 +32,8 @@ def render(name: str, **values) -> str:
 def render_html(name: str, **values) -> str:
     """Pages people read: everything that comes from a host is escaped."""
     return _environment(True).get_template(name).render(**values)
+
+
+def render_xml(name: str, **values) -> str:
+    """XML other tools read (JUnit): escaped as pages are."""
+    return _environment(True).get_template(name).render(**values)

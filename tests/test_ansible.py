@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from junitparser import JUnitXml
 
 import hosts
 
@@ -81,8 +82,11 @@ def test_check_dry_run_apply_again_and_rollback(tmp_path, fleet, collections):
     start = {name: hosts.snapshot(root) for name, root in fleet.items()}
     inv = inventory(tmp_path, fleet)
 
-    check = playbook(collections, inv, mode="check")
+    check = playbook(collections, inv, "-e", "harden_format=sarif", mode="check")
     assert check.returncode == 0, check.stdout + check.stderr
+    fleet_log = json.loads((tmp_path / "reports/fleet.sarif").read_text())
+    assert sorted(run["properties"]["host"] for run in fleet_log["runs"]) == sorted(fleet)
+    assert json.loads((tmp_path / "reports/debian-01.sarif").read_text())["runs"][0]["results"], "icc and the files fail there"
     assert {counts["changed"] for counts in recap(check.stdout).values()} == {0}, "reports kept on the controller change no host"
     reports = {path.stem: json.loads(path.read_text()) for path in (tmp_path / "reports").glob("*.json")}
     assert set(reports) == set(fleet)
@@ -126,7 +130,8 @@ def test_a_failing_host_stops_the_rollout_and_still_reports(tmp_path, make_root,
     (broken / "etc/docker/daemon.json").write_text('{"icc": false,}\n')
     fleet = {"a-broken": broken, "b-debian": make_root("debian"), "c-centos": make_root("centos")}
     untouched = hosts.snapshot(fleet["b-debian"])
-    result = playbook(collections, inventory(tmp_path, fleet), "-e", "harden_serial=1", mode="apply")
+    result = playbook(collections, inventory(tmp_path, fleet, harden_format="junit", harden_fail_on="failing"), "-e", "harden_serial=1",
+                      mode="apply")
     assert result.returncode != 0
     assert "not valid JSON" in result.stdout
     counts = recap(result.stdout)
@@ -135,6 +140,10 @@ def test_a_failing_host_stops_the_rollout_and_still_reports(tmp_path, make_root,
     report = json.loads((tmp_path / "reports/a-broken.json").read_text())
     assert "not valid JSON" in report["error"]
     assert "a-broken" in (tmp_path / "reports/fleet.html").read_text()
+    for junit in ("a-broken.xml", "fleet.xml"):  # harden_format: the reports as JUnit too, the error a test case's
+        (suite,) = JUnitXml.fromfile(str(tmp_path / "reports" / junit))
+        (case,) = [case for case in suite if case.name == "harden"]
+        assert suite.name.startswith("a-broken") and "not valid JSON" in case.result[0].message
 
 
 def test_the_playbook_passes_every_option_to_harden(tmp_path, make_root, collections):

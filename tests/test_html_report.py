@@ -26,7 +26,7 @@ def test_chinese_page_and_check(make_root, harden):
 
 
 def test_html_only_for_reports_and_output_for_every_format(make_root, harden, tmp_path):
-    assert "--format html is for check, dry-run and apply" in harden("history", "--format", "html").err
+    assert "--format html is for check, dry-run, apply and report" in harden("history", "--format", "html").err
     out = tmp_path / "list.json"
     assert harden("list", "--format", "json", "--output", out).code == 0
     assert '"id": "icc"' in out.read_text()
