@@ -70,10 +70,19 @@ def cli(ctx, **given):
 @cli.command()
 @common_options
 def check(**given):
-    """Detect only: the status of every selected item."""
+    """Detect only: the status of every selected item, and the drift from what harden's runs left."""
     from . import commands
 
     commands.check(**given)
+
+
+@cli.command()
+@common_options
+def drift(**given):
+    """What harden's recorded runs changed that no longer holds what they left (exit code 2 when any); changes nothing."""
+    from . import commands
+
+    commands.drift(**given)
 
 
 @cli.command()

@@ -10,7 +10,7 @@ import os
 import posixpath
 import sys
 from dataclasses import dataclass
-from typing import FrozenSet, Iterable, Optional, Tuple
+from typing import Collection, FrozenSet, Iterable, List, Optional, Tuple
 
 import click
 
@@ -90,7 +90,8 @@ class Session:
                 raise Failure(str(error)) from None
         return session
 
-    def evaluate(self):
+    def configured(self) -> config_file.Config:
+        """The config file, and the profile it names where the command line named none."""
         try:
             config = config_file.load(self.host, self.settings.config_path, [fix.id for fix in all_fixes()])
             if self.profile is None:
@@ -102,8 +103,17 @@ class Session:
                                                 lambda path: str(self.host.real_path(path)))
         except (config_file.ConfigError, ProfileError) as error:
             raise Failure(str(error)) from None
-        selection = engine.select(self.profile.fixes(), ids(self.settings.only), ids(self.settings.skip), config, self.profile.name)
-        return engine.evaluate(self.host, selection, Options(config=config, containers=tuple(self.settings.containers), recreate=self.recreate,
+        return config
+
+    def evaluate(self, items: Optional[Collection[str]] = None, containers: Optional[Tuple[str, ...]] = None):
+        """The selected items' results; or those of `items` (by id, the profile's or not) on `containers`."""
+        config = self.configured()
+        if items is None:
+            selection = engine.select(self.profile.fixes(), ids(self.settings.only), ids(self.settings.skip), config, self.profile.name)
+        else:
+            selection = engine.Selection(tuple(fix for fix in all_fixes() if fix.id in items), frozenset())
+        chosen = tuple(self.settings.containers) if containers is None else containers
+        return engine.evaluate(self.host, selection, Options(config=config, containers=chosen, recreate=self.recreate,
                                                          no_restart=self.no_restart, via=self.settings.via,
                                                          live_restore=self.live_restore, recreate_autoremove=self.recreate_autoremove,
                                                          parameters=parameters.resolved(self.profile.parameters, config),
@@ -175,13 +185,76 @@ def preview() -> None:
 
 
 def check(**given):
-    """Detect only: the status of every selected item."""
+    """Detect only: the status of every selected item, and the drift from what harden's runs left (which does not
+    change the exit code)."""
     session = Session.open(given_settings(**given))
     results = session.evaluate()
     lang = session.settings.language
     document = report.results_document(session.host, "check", results, lang, session.profile, with_changes=False)
-    session.emit(document, report.results_text(document, lang, plan=False), findings=True)
+    document.update(_drift(session))
+    text = report.results_text(document, lang, plan=False)
+    if document["drift"] or document["drift_notes"]:
+        text += "\n\n" + "\n".join(_drift_lines(session, document))
+    session.emit(document, text, findings=True)
     sys.exit(_exit_code(results, session.fail_on))
+
+
+def drift(**given):
+    """What harden's recorded runs changed that no longer holds what they left; changes nothing."""
+    session = Session.open(given_settings(**given))
+    session.configured()
+    document = {"schema": report.SCHEMA, "command": "drift", "host": report.host_name(session.host), "root": str(session.host.root),
+                **_drift(session)}
+    session.emit(document, "\n".join(_drift_lines(session, document)))
+    sys.exit(NOT_COMPLIANT if document["drift"] else OK)
+
+
+def _drift(session: Session) -> dict:
+    """The report's drift section: each file or container a recorded run changed that has drifted since, and why
+    some runs are not judged."""
+    from . import drift as drifts
+    from .benchmark import numbers
+    from .facts.containers import entry_name, listing
+    from .facts.engine import NoEngine
+
+    found = drifts.baseline(Journal(session.host))
+    drifted = drifts.drifted_files(session.host, found)
+    notes = [session.text("drift_unsettled", run=run_id, state=state.replace("_", " ")) for run_id, state in found.unsettled]
+    if found.containers:
+        names = tuple(sorted({name for _, name, _ in found.containers}))
+        results = session.evaluate(items={item for _, _, items in found.containers for item in items}, containers=names)
+        try:
+            present = {entry_name(entry) for entry in listing(session.host)}
+            errors = [result.findings[0].evidence.get("message", result.reason) for result in results if result.status is Status.ERROR]
+            if errors:
+                raise HostError(errors[0])
+        except (HostError, NoEngine) as error:
+            notes.append(session.text("drift_unjudged", error=one_line(str(error))))
+        else:
+            lang = session.settings.language
+
+            def judged(name: str, items: Tuple[str, ...]) -> Tuple[bool, List[str]]:
+                return name in present, [f"{result.fix.id}: {report.finding_message(result, finding, lang)}"
+                                         for result in results if result.fix.id in items
+                                         for finding in result.findings if finding.target == name and not finding.status.compliant]
+
+            drifted += drifts.drifted_containers(found, judged)
+    cis = {fix.id: fix.cis for fix in all_fixes()}
+    refs = session.profile.refs()
+    refs_of = lambda item: refs.get(item) or (numbers(cis[item]) if cis.get(item) else ())  # noqa: E731
+    return {"drift": [entry.as_json(refs_of) for entry in drifted], "drift_notes": notes}
+
+
+def _drift_lines(session: Session, document: dict) -> List[str]:
+    entries = document["drift"]
+    lines = [session.text("drift_header", count=len(entries)) if entries else session.text("no_drift")]
+    for entry in entries:
+        refs = f"; {', '.join(entry['refs'])}" if entry["refs"] else ""
+        lines.append("  " + one_line(session.text("drift_entry", target=entry["target"], run=entry["run"],
+                                                  items=", ".join(entry["items"]), refs=refs)))
+        lines.extend("    " + one_line(line) for line in entry["lines"])
+    lines.extend(f"  {one_line(note)}" for note in document["drift_notes"])
+    return lines
 
 
 def apply(yes, recreate, no_restart, live_restore, autoremove=(), **given):

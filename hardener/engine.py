@@ -517,19 +517,24 @@ def check_rollback(host: Host, journal: Journal, run: Run, steps: Sequence[Step]
             by_path.setdefault(step.path, []).append(step)
     # a rollback (or apply's own undo) began: the first undo of each file may be made, unrecorded
     rolling_back = run.recorded_state == states.ROLLING_BACK or any(step.undone for step in steps)
-    return {path_steps[-1].number: text for path_steps in by_path.values() if (text := _drift(host, run, path_steps, rolling_back))}
+    return {path_steps[-1].number: text for path_steps in by_path.values() if (text := file_drift(host, run, path_steps, rolling_back))}
 
 
-def _drift(host: Host, run: Run, path_steps: Sequence[Step], rolling_back: bool) -> Optional[str]:
+def file_drift(host: Host, run: Run, path_steps: Sequence[Step], rolling_back: bool) -> Optional[str]:
     """What someone else changed in a file since the run: the file is in none of
     the states harden's own steps there can have left it in (_states_left)."""
-    path, left = path_steps[-1].path, path_steps[-1].after
     try:
-        current = host.state(path)
+        current = host.state(path_steps[-1].path)
     except HostError as error:
         return str(error)
     if any(current.same_as(state) for state in _states_left(path_steps, rolling_back)):
         return None
+    return changed_since(host, run, path_steps, current)
+
+
+def changed_since(host: Host, run: Run, path_steps: Sequence[Step], current: FileState) -> str:
+    """How a file differs from what the run's last step there left: a diff of the content, the owner and mode."""
+    path, left = path_steps[-1].path, path_steps[-1].after
     lines = []
     if current.exists and left.exists and current.sha256 != left.sha256:
         wrote = next((data for step in reversed(path_steps) if (data := run.written(step)) is not None), b"")

@@ -66,6 +66,14 @@ UI = {
     "confirm_apply": Text("Apply these changes?", "执行以上修改？"),
     "confirm_rollback": Text("Roll back run {run_id}?", "回滚运行 {run_id}？"),
     "no_runs": Text("No runs recorded.", "没有运行记录。"),
+    "drift_header": Text("Drift: {count} of what harden's runs changed no longer holds what they left",
+                         "偏离：harden 各次运行所做的修改中有 {count} 处已不再保持运行后的状态"),
+    "drift_entry": Text("{target} (run {run}; {items}{refs})", "{target}（运行 {run}；{items}{refs}）"),
+    "no_drift": Text("No drift: everything harden's runs changed holds what they left.",
+                     "没有偏离：harden 各次运行所做的修改均保持运行后的状态。"),
+    "drift_unsettled": Text("run {run} is {state}: what it changed is judged by its rollback, not here",
+                            "运行 {run} 处于 {state} 状态：其修改由回滚判断，此处不判断"),
+    "drift_unjudged": Text("the containers harden changed cannot be judged: {error}", "无法判断 harden 修改过的容器：{error}"),
     "newest_rolled_back": Text("The newest run, {run_id}, is rolled back already: nothing to roll back.",
                                "最新的运行 {run_id} 已回滚：没有需要回滚的内容。"),
     "not_restored": Text("not restored: {what}", "未恢复：{what}"),
@@ -109,6 +117,7 @@ PAGE = {
     "host": Text("host", "主机"),
     "failing": Text("failing", "不合规"),
     "manual": Text("manual", "需手动"),
+    "drift": Text("drift", "偏离"),
     "title": Text("Docker security baseline", "Docker 安全基线"),
     "command": Text("command", "命令"),
     "run": Text("run", "运行"),
@@ -152,7 +161,10 @@ HELP = {
     "default: failing,manual,low.":
         "哪些发现使退出码为 2：不合规（failing）和/或需手动处理（manual）项中不低于某严重程度（low、medium、high）的发现；"
         "默认 failing,manual,low。",
-    "Detect only: the status of every selected item.": "只检测：每个所选检查项的状态。",
+    "Detect only: the status of every selected item, and the drift from what harden's runs left.":
+        "只检测：每个所选检查项的状态，以及相对 harden 各次运行结果的偏离。",
+    "What harden's recorded runs changed that no longer holds what they left (exit code 2 when any); changes nothing.":
+        "harden 已记录的运行所做的修改中不再保持运行后状态的部分（有则退出码为 2）；不做任何修改。",
     "Carry the plan out, recording every change so it can be undone.": "执行修复计划，记录每项修改以便撤销。",
     "Do not ask.": "不再询问确认。",
     "Container items: recreate containers to fix them (stops them).": "容器项：重建容器以修复（会停止容器）。",

@@ -123,8 +123,9 @@ def summary(results: Sequence[ItemResult]) -> Dict[str, int]:
 # The shape of the JSON report, bumped by each change of it: 1 had no "schema" member; 2 added "recommendations"
 # and a finding's "cis_met"; 3 names any profile (a profile file's too) and carries its title; 4 gives each item
 # and finding the profile's references ("refs": a profile's own, or the CIS numbers), and "recommendations" is by
-# them. `harden report` reads every version up to this one.
-SCHEMA = 4
+# them; 5 adds check's "drift" and "drift_notes" (what harden's runs changed that no longer holds), and a waived
+# item's findings are "waived". `harden report` reads every version up to this one.
+SCHEMA = 5
 
 
 def refs_of_finding(finding: dict) -> Tuple[List[str], List[str]]:
@@ -323,6 +324,14 @@ def results_html(document: dict, lang: str) -> str:
                        change_lines=lambda change: change_lines(change, lang))
 
 
+def _drift_entries(document: dict) -> List[dict]:
+    """A report's drift (check's, schema 5 on), as far as it has the shape the page reads."""
+    entries = document.get("drift")
+    shape = {"run": str, "target": str, "items": list, "refs": list, "lines": list}
+    return [entry for entry in entries if isinstance(entry, dict) and all(isinstance(entry.get(key), kind) for key, kind in shape.items())
+            ] if isinstance(entries, list) else []
+
+
 def fleet_html(documents: Sequence[Tuple[str, dict]], lang: str) -> str:
     """Hosts x items, coloured by status, with counts, and each host's findings below.
     `documents` are (name, report): the name the fleet knows the host by."""
@@ -334,7 +343,7 @@ def fleet_html(documents: Sequence[Tuple[str, dict]], lang: str) -> str:
         items = {item["id"]: item for item in document.get("items", [])}
         item_ids += [item_id for item_id in items if item_id not in item_ids]
         hosts.append({"name": name, "document": document, "items": items, "error": document.get("error"),
-                      "profile_title": profile_title(document, lang),
+                      "profile_title": profile_title(document, lang), "drift": _drift_entries(document),
                       "failing": sum(1 for item in items.values() if item["status"] in ("fail", "error")),
                       "manual": sum(1 for item in items.values() if item["status"] == "manual")})
     per_item = {item_id: {"failing": sum(1 for h in hosts if h["items"].get(item_id, {}).get("status") in ("fail", "error")),

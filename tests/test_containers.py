@@ -571,3 +571,31 @@ def test_a_docker_restart_leaves_the_containers_as_they_were_stopped_running_and
     sicken = lambda: lab.docker("exec", checked, "rm", "/tmp/ready")  # noqa: E731
     with pytest.raises(HostError, match="was healthy before the restart of docker and is unhealthy after it"):
         docker_service.Daemon(SystemctlScripted(on_restart=sicken)).restart("docker.service", before)
+
+
+def test_drift_of_a_container_recreated_or_removed_by_hand(lab, tmp_path):
+    """harden drift judges a container harden recreated by the items it was recreated for: run again by hand with
+    --pid=host it has drifted (what fails, said), removed it has too; check shows it and keeps its exit code."""
+    loop = ("sh", "-c", "while :; do sleep 1000; done")
+    name = lab.container("--pid=host", command=loop)
+    journal = tmp_path / "journal"
+    applied = lab.harden(journal, "apply", "--yes", "--recreate", "--only", "no-host-pid", "--container", name, "--format", "json")
+    assert applied.code == 0, applied
+    lab.adopt(name)
+    clean = lab.harden(journal, "drift", "--format", "json")
+    assert (clean.code, clean.json["drift"], clean.json["drift_notes"]) == (0, [], []), clean
+
+    lab.docker("rm", "--force", name)
+    lab.container("--pid=host", "--name", name, command=loop)
+    found = lab.harden(journal, "drift", "--format", "json")
+    assert found.code == 2, found
+    (entry,) = found.json["drift"]
+    assert (entry["target"], entry["kind"], entry["run"], entry["items"]) == (f"container {name}", "container", applied.json["run_id"],
+                                                                               ["no-host-pid"])
+    assert entry["lines"] == [f"no-host-pid: {name} (hardener-test/busybox:{lab.token}) shares the host's processes (--pid=host)"]
+    checked = lab.harden(journal, "check", "--only", "no-privileged", "--container", name, "--format", "json")
+    assert checked.code == 0 and [e["target"] for e in checked.json["drift"]] == [f"container {name}"]
+
+    lab.docker("rm", "--force", name)
+    gone = lab.harden(journal, "drift")
+    assert gone.code == 2 and f"container {name} was removed since" in gone.out, gone

@@ -9,7 +9,12 @@ SCHEMAS = Path(__file__).parent.parent / "schemas"
 
 
 def validate(document, name):
-    jsonschema.validate(document, json.loads((SCHEMAS / name).read_text()))
+    """Against schemas/NAME, whose references to the others (report.schema.json#/$defs/...) are resolved among them."""
+    from referencing import Registry, Resource
+
+    schemas = {path.name: json.loads(path.read_text()) for path in SCHEMAS.glob("*.schema.json")}
+    registry = Registry().with_resources((schema["$id"], Resource.from_contents(schema)) for schema in schemas.values())
+    jsonschema.Draft202012Validator(schemas[name], registry=registry).validate(document)
 
 
 ITEMS = ["icc", "log-level", "iptables", "no-aufs", "file-permissions", "content-trust", "memory-limit"]
