@@ -1,0 +1,49 @@
+"""A check's report in the Prometheus text format, for node_exporter's textfile collector: each reference's
+status, the items and findings by status (and severity), the drift, when it ran and which harden ran it."""
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from typing import Dict, Tuple
+
+from .model import SEVERITIES, Status
+from .templates import render
+
+
+def _label(value: object) -> str:
+    """A label's value as the text format quotes it."""
+    return str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def metrics_text(document: dict, version: str, now: float) -> str:
+    statuses = [status.value for status in Status]
+    items = {status: sum(1 for item in document["items"] if item["status"] == status) for status in statuses}
+    findings: Dict[Tuple[str, str], int] = {(status, severity): 0 for status in statuses for severity in SEVERITIES}
+    for item in document["items"]:
+        for finding in item["findings"]:
+            key = (finding["status"], finding.get("severity") or SEVERITIES[0])
+            findings[key] = findings.get(key, 0) + 1
+    return render("metrics/harden.prom.j2", profile=_label(document["profile"]), version=_label(version), statuses=statuses,
+                  severities=SEVERITIES, items=items, findings=findings, drift=len(document.get("drift") or ()), now=now,
+                  references=[(_label(entry["id"]), entry["status"]) for entry in document["recommendations"]])
+
+
+def write_metrics(path: str, document: dict) -> None:
+    """Atomically: a temporary file in the same directory (its name hidden from the collector, which reads *.prom
+    only), synced, then renamed over `path`; readable by a collector that is not root."""
+    from importlib.metadata import version
+
+    text = metrics_text(document, version("hardener"), time.time())
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, temporary = tempfile.mkstemp(prefix=".harden-", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fchmod(stream.fileno(), 0o644)
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
