@@ -69,11 +69,13 @@ def cli(ctx, **given):
 
 @cli.command()
 @common_options
-def check(**given):
+@click.option("--metrics", "metrics_file", metavar="FILE",
+              help="Also write the result in Prometheus' text format to FILE (for node_exporter's textfile collector: NAME.prom).")
+def check(metrics_file, **given):
     """Detect only: the status of every selected item, and the drift from what harden's runs left."""
     from . import commands
 
-    commands.check(**given)
+    commands.check(metrics_file, **given)
 
 
 @cli.command()

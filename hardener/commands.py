@@ -10,7 +10,7 @@ import os
 import posixpath
 import sys
 from dataclasses import dataclass
-from typing import Collection, FrozenSet, Iterable, List, Optional, Tuple
+from typing import Collection, FrozenSet, List, Optional, Tuple
 
 import click
 
@@ -56,12 +56,13 @@ class FailOn:
         statuses = frozenset(FAIL_ON[word] for word in words if word in FAIL_ON) or frozenset(FAIL_ON.values())
         return cls(statuses, severities[0] if severities else SEVERITIES[0])
 
-    def counts(self, result) -> bool:
-        return self.gates(result.status, (finding.severity for finding in result.findings if not finding.status.compliant))
-
-    def gates(self, status: Status, severities: Iterable[str]) -> bool:
-        """Whether a verdict of `status` whose findings are of `severities` makes the exit code 2."""
-        return status in self.statuses and any(SEVERITIES.index(severity) >= SEVERITIES.index(self.lowest) for severity in severities)
+    def fails(self, item: dict, finding: dict) -> bool:
+        """Whether a finding of a report's item makes the exit code 2: one not met (manual where it or its item is)
+        of a status the gate takes, of its lowest severity or above (the profile's severity, as the report says)."""
+        if finding.get("status") not in ("fail", "manual"):
+            return False
+        status = Status.MANUAL if "manual" in (finding["status"], item.get("status")) else Status.FAIL
+        return status in self.statuses and SEVERITIES.index(finding.get("severity") or SEVERITIES[0]) >= SEVERITIES.index(self.lowest)
 
 
 @dataclass
@@ -153,7 +154,7 @@ def interchange_text(documents, chosen: str, lang: str, fail_on: FailOn) -> str:
     from . import interchange
 
     if chosen == "junit":
-        return interchange.junit_xml(documents, lang, fail_on.gates)
+        return interchange.junit_xml(documents, lang, fail_on.fails)
     return json.dumps(interchange.sarif_log(documents, lang), ensure_ascii=False, indent=1)
 
 
@@ -165,10 +166,11 @@ def _first_error(results) -> Optional[str]:
     return None
 
 
-def _exit_code(results, fail_on: FailOn) -> int:
-    if any(result.status is Status.ERROR for result in results):
+def _exit_code(document: dict, fail_on: FailOn) -> int:
+    """From the report, so that the exit code and the formats other tools read (JUnit) say the same."""
+    if any(item["status"] == Status.ERROR.value for item in document["items"]):
         return ERROR
-    return NOT_COMPLIANT if any(fail_on.counts(result) for result in results) else OK
+    return NOT_COMPLIANT if any(fail_on.fails(item, finding) for item in document["items"] for finding in item["findings"]) else OK
 
 
 def _preview(session: Session) -> int:
@@ -176,7 +178,7 @@ def _preview(session: Session) -> int:
     lang = session.settings.language
     document = report.results_document(session.host, "dry-run", results, lang, session.profile, with_changes=True)
     session.emit(document, report.results_text(document, lang, plan=True), findings=True)
-    return _exit_code(results, session.fail_on)
+    return _exit_code(document, session.fail_on)
 
 
 def preview() -> None:
@@ -184,9 +186,11 @@ def preview() -> None:
     sys.exit(_preview(Session.open(given_settings())))
 
 
-def check(**given):
+def check(metrics_file=None, **given):
     """Detect only: the status of every selected item, and the drift from what harden's runs left (which does not
-    change the exit code)."""
+    change the exit code); with `metrics_file`, the same as Prometheus metrics too."""
+    if metrics_file is not None and not metrics_file.strip():
+        raise Failure("--metrics was given an empty value; name a file, or leave --metrics out")
     session = Session.open(given_settings(**given))
     results = session.evaluate()
     lang = session.settings.language
@@ -196,7 +200,14 @@ def check(**given):
     if document["drift"] or document["drift_notes"]:
         text += "\n\n" + "\n".join(_drift_lines(session, document))
     session.emit(document, text, findings=True)
-    sys.exit(_exit_code(results, session.fail_on))
+    if metrics_file:
+        from .metrics import write_metrics
+
+        try:
+            write_metrics(metrics_file, document)
+        except OSError as error:
+            raise Failure(f"cannot write {metrics_file}: {error.strerror or error}") from None
+    sys.exit(_exit_code(document, session.fail_on))
 
 
 def drift(**given):
@@ -301,7 +312,7 @@ def apply(yes, recreate, no_restart, live_restore, autoremove=(), **given):
     lines.append(session.text("after_apply"))
     lines.append(report.results_text(document, lang, plan=False))
     session.emit(document, "\n".join(lines), findings=True)
-    sys.exit(_exit_code(after, session.fail_on))
+    sys.exit(_exit_code(document, session.fail_on))
 
 
 def rollback(run_id, yes, force, **given):
@@ -440,6 +451,8 @@ def _report_problem(document: object) -> Optional[str]:
         for finding in findings:
             if not isinstance(finding, dict) or finding.get("status") not in statuses or not isinstance(finding.get("message", ""), str):
                 return f"a finding of item {item['id']} has no status harden knows"
+            if finding.get("severity", SEVERITIES[0]) not in SEVERITIES:
+                return f"a finding of item {item['id']} has a severity harden does not know: {json.dumps(finding['severity'])[:40]}"
     return None
 
 

@@ -171,7 +171,8 @@ def _assess(host: Host, fix: Fix, selection: Selection, config: Config, today: d
 def _waived(finding: Finding, waiver: Waiver) -> Finding:
     """A finding a waiver covers: waived, still saying what is wrong (its reason), with the waiver's reason and end."""
     until = {"waiver_expires": waiver.expires.isoformat()} if waiver.expires else {}
-    return replace(finding, status=Status.WAIVED, evidence=dict(finding.evidence, waiver=waiver.reason, **until))
+    return replace(finding, status=Status.WAIVED, evidence=dict(finding.evidence, waiver=waiver.reason, waived_status=finding.status.value,
+                                                                **until))
 
 
 def _waive_findings(detection: Detection, waivers: Sequence[Waiver], today: datetime.date) -> Detection:

@@ -161,6 +161,8 @@ HELP = {
     "default: failing,manual,low.":
         "哪些发现使退出码为 2：不合规（failing）和/或需手动处理（manual）项中不低于某严重程度（low、medium、high）的发现；"
         "默认 failing,manual,low。",
+    "Also write the result in Prometheus' text format to FILE (for node_exporter's textfile collector: NAME.prom).":
+        "同时以 Prometheus 文本格式将结果写入 FILE（供 node_exporter 的 textfile 收集器读取：NAME.prom）。",
     "Detect only: the status of every selected item, and the drift from what harden's runs left.":
         "只检测：每个所选检查项的状态，以及相对 harden 各次运行结果的偏离。",
     "What harden's recorded runs changed that no longer holds what they left (exit code 2 when any); changes nothing.":

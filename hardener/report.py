@@ -190,7 +190,7 @@ def results_document(host: Host, command: str, results: Sequence[ItemResult], la
             "status": result.status.value,
             "reason": result.reason,
             "notes": [note(lang) for note in result.notes],
-            "advice": (entry.advice or result.fix.advice)(lang) if not result.status.compliant else None,
+            "advice": (entry.advice or result.fix.advice)(lang),
             "findings": [
                 {
                     "target": finding.target,
@@ -271,7 +271,7 @@ def results_text(document: dict, lang: str, plan: bool) -> str:
                 lines.extend(f"      {one_line(line)}" for line in _evidence_lines(finding["evidence"], lang))
         for note in item["notes"]:
             lines.append(f"    {one_line(note)}")
-        if item["advice"] and not (plan and item["status"] == "fail"):
+        if item["advice"] and not Status(item["status"]).compliant and not (plan and item["status"] == "fail"):
             lines.append(f"    {UI['advice'](lang)}: {item['advice']}")
         if plan and item.get("planned_with"):
             lines.append("    " + UI["planned_with"](lang, items=", ".join(item["planned_with"])))

@@ -19,7 +19,10 @@ PROFILES = tuple(sorted((name[:-len(".toml")] for name in os.listdir(BUILTIN_PRO
 OK, ERROR, NOT_COMPLIANT, APPLY_FAILED, ROLLBACK_REFUSED, ROLLBACK_INCOMPLETE = 0, 1, 2, 3, 4, 5
 
 
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# what a terminal would obey, or take for the end of a line (U+2028, U+2029), and the halves of a character that
+# UTF-8 cannot carry (a daemon.json's "\\ud800" is read as one)
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # what a word of a profile file may not hold: a line of its own, or text turned around, in a report
 UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
@@ -27,7 +30,12 @@ UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u20
 def printable(text: str) -> str:
     """What harden shows a person: a host's words as they are, but for the control characters a terminal would
     obey (an image's USER made of escape sequences, say), shown as \\x1b."""
-    return _CONTROL.sub(lambda found: f"\\x{ord(found.group()):02x}", text)
+    return _CONTROL.sub(_escaped, text)
+
+
+def _escaped(found: re.Match) -> str:
+    code = ord(found.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def one_line(text: str) -> str:
@@ -112,7 +120,8 @@ class Settings:
 
     def write(self, output: str) -> None:
         """To standard output, or to the --output file."""
-        output = output if self.json else printable(output)  # JSON escapes them itself
+        # JSON escapes them itself, but for half a character, which only an escape can carry
+        output = _SURROGATE.sub(_escaped, output) if self.json else printable(output)
         if not self.output_file:
             click.echo(output)
             return

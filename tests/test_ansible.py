@@ -86,7 +86,7 @@ def test_check_dry_run_apply_again_and_rollback(tmp_path, fleet, collections):
     assert check.returncode == 0, check.stdout + check.stderr
     fleet_log = json.loads((tmp_path / "reports/fleet.sarif").read_text())
     assert sorted(run["properties"]["host"] for run in fleet_log["runs"]) == sorted(fleet)
-    assert json.loads((tmp_path / "reports/debian-01.sarif").read_text())["runs"][0]["results"], "icc and the files fail there"
+    assert json.loads((tmp_path / "reports/sarif/debian-01.sarif").read_text())["runs"][0]["results"], "icc and the files fail there"
     assert {counts["changed"] for counts in recap(check.stdout).values()} == {0}, "reports kept on the controller change no host"
     reports = {path.stem: json.loads(path.read_text()) for path in (tmp_path / "reports").glob("*.json")}
     assert set(reports) == set(fleet)
@@ -140,10 +140,18 @@ def test_a_failing_host_stops_the_rollout_and_still_reports(tmp_path, make_root,
     report = json.loads((tmp_path / "reports/a-broken.json").read_text())
     assert "not valid JSON" in report["error"]
     assert "a-broken" in (tmp_path / "reports/fleet.html").read_text()
-    for junit in ("a-broken.xml", "fleet.xml"):  # harden_format: the reports as JUnit too, the error a test case's
+    for junit in ("junit/a-broken.xml", "fleet.xml"):  # harden_format: the reports as JUnit too, the error a test case's
         (suite,) = JUnitXml.fromfile(str(tmp_path / "reports" / junit))
         (case,) = [case for case in suite if case.name == "harden"]
         assert suite.name.startswith("a-broken") and "not valid JSON" in case.result[0].message
+
+
+def test_a_format_harden_cannot_write_stops_the_play_before_anything_changes(tmp_path, make_root, collections):
+    root = make_root("debian")
+    before = hosts.snapshot(root)
+    result = playbook(collections, inventory(tmp_path, {"web-01": root}, harden_format="xml"), mode="apply")
+    assert result.returncode != 0 and "harden_format is junit or sarif (or unset), not xml" in result.stdout, result.stdout
+    assert hosts.snapshot(root) == before and not list((tmp_path / "reports").iterdir())
 
 
 def test_the_playbook_passes_every_option_to_harden(tmp_path, make_root, collections):
