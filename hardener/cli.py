@@ -71,11 +71,25 @@ def cli(ctx, **given):
 @common_options
 @click.option("--metrics", "metrics_file", metavar="FILE",
               help="Also write the result in Prometheus' text format to FILE (for node_exporter's textfile collector: NAME.prom).")
-def check(metrics_file, **given):
+@click.option("--scheduled", is_flag=True,
+              help="As harden schedule's timer runs it: keep the report under /var/lib/hardener/reports and log what changed.")
+def check(metrics_file, scheduled, **given):
     """Detect only: the status of every selected item, and the drift from what harden's runs left."""
     from . import commands
 
-    commands.check(metrics_file, **given)
+    commands.check(metrics_file, scheduled, **given)
+
+
+@cli.command()
+@common_options
+@click.option("--every", metavar="WHEN", help="hourly, daily (the default), weekly, Nh, Nmin, or a systemd calendar expression.")
+@click.option("--off", is_flag=True, help="Remove the schedule (roll back the run that installed it).")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask.")
+def schedule(every, off, yes, **given):
+    """Check this host on a schedule: a systemd timer, installed as a run that rollback undoes."""
+    from . import commands
+
+    commands.schedule(every, off, yes, **given)
 
 
 @cli.command()

@@ -25,7 +25,7 @@ from .i18n import UI
 from .journal import Journal, JournalError
 from .model import SEVERITIES, Status
 from .options import Options
-from .settings import (APPLY_FAILED, DEFAULT_PROFILE, ERROR, NOT_COMPLIANT, OK, ROLLBACK_INCOMPLETE, ROLLBACK_REFUSED, Failure, Settings,
+from .settings import (APPLY_FAILED, DEFAULT_PROFILE, ERROR, NOT_COMPLIANT, OK, PROFILES, ROLLBACK_INCOMPLETE, ROLLBACK_REFUSED, Failure, Settings,
                        given_settings, ids, one_line, say)
 
 
@@ -186,16 +186,26 @@ def preview() -> None:
     sys.exit(_preview(Session.open(given_settings())))
 
 
-def check(metrics_file=None, **given):
+def check(metrics_file=None, scheduled=False, **given):
     """Detect only: the status of every selected item, and the drift from what harden's runs left (which does not
-    change the exit code); with `metrics_file`, the same as Prometheus metrics too."""
+    change the exit code); with `metrics_file`, the same as Prometheus metrics too. `scheduled`: as the timer of
+    `harden schedule` runs it (the report kept, changes logged; skipped while an apply or rollback runs)."""
     if metrics_file is not None and not metrics_file.strip():
         raise Failure("--metrics was given an empty value; name a file, or leave --metrics out")
     session = Session.open(given_settings(**given))
+    if scheduled and not Journal(session.host).lock_is_free_or_mine():
+        say(session.text("scheduled_skipped"))
+        session.host.log(session.text("scheduled_skipped"))
+        sys.exit(OK)
     results = session.evaluate()
     lang = session.settings.language
     document = report.results_document(session.host, "check", results, lang, session.profile, with_changes=False)
     document.update(_drift(session))
+    if scheduled:
+        config = session.configured()
+        document["config_sha256"] = config.sha256 or None
+        _scheduled_check(session, document, config)
+        sys.exit(_exit_code(document, session.fail_on))
     text = report.results_text(document, lang, plan=False)
     if document["drift"] or document["drift_notes"]:
         text += "\n\n" + "\n".join(_drift_lines(session, document))
@@ -325,6 +335,85 @@ def rollback(run_id, yes, force, **given):
         if refused.details:
             say(refused.details)
         raise Failure(f"rollback refused: {refused}", ROLLBACK_REFUSED) from None
+
+
+def schedule(every, off, yes, **given):
+    """Install the timer that runs harden check (a run of its own, which rollback undoes), or with --off remove it."""
+    from . import schedule as schedules
+
+    session = Session.open(given_settings(**given))
+    journal = Journal(session.host)
+    if off:
+        installed = [run for run in journal.runs() if run.state not in states.UNDONE and "schedule" in run.info.get("items", ())]
+        if not installed:
+            raise Failure("no schedule of harden's is in place (harden history lists the runs); nothing was changed")
+        try:
+            _rollback(session, journal, installed[-1].id, yes, force=False)
+        except RollbackRefused as refused:
+            if refused.details:
+                say(refused.details)
+            raise Failure(f"schedule --off refused: {refused}", ROLLBACK_REFUSED) from None
+        return
+    config = session.configured()
+    try:
+        calendar = schedules.calendar(every or "daily")
+    except schedules.ScheduleError as error:
+        raise Failure(str(error)) from None
+    settings = session.settings
+    arguments = (["--profile", settings.profile if settings.profile in PROFILES else os.path.abspath(settings.profile)]
+                 if settings.profile else []) + (["--config", os.path.abspath(settings.config_path)] if settings.config_path else [])
+    arguments += ["--lang", settings.lang] if settings.lang else []
+    options = Options(config=config, parameters={"schedule": {"calendar": calendar, "arguments": tuple(arguments),
+                                                              "writable": (config.metrics_dir,) if config.metrics_dir else ()}})
+    selection = engine.Selection((schedules.ScheduledCheck,), frozenset({"schedule"}))
+    lang = settings.language
+    results = engine.evaluate(session.host, selection, options)
+    (result,) = results
+    if result.status is Status.ERROR:
+        raise Failure(f"schedule: {result.findings[0].evidence.get('message', result.reason)}; nothing was changed")
+    if result.status is Status.MANUAL:
+        raise Failure(f"another schedule is in place ({', '.join(f.target for f in result.findings if f.status is Status.MANUAL)}): "
+                      "harden schedule --off first, then schedule anew; nothing was changed")
+    planned = [line for change in result.changes for line in report.change_lines(report.describe_change(session.host, change, lang), lang)]
+    if not result.changes:
+        say(session.text("schedule_in_place", calendar=calendar))
+        sys.exit(OK)
+    if settings.dry_run:
+        say("\n".join(planned))
+        sys.exit(OK)
+    session.require_root("schedule")
+    session.require_consent("schedule", yes)
+    with journal.lock():
+        engine.refuse_if_unfinished(journal)
+        if not yes:
+            say("\n".join(map(one_line, planned)))
+            if not click.confirm(session.text("confirm_apply"), err=True):
+                raise Failure("schedule cancelled; nothing was changed")
+        try:
+            outcome = engine.apply(session.host, journal, results)
+        except ApplyFailed as failed:
+            state = "its changes were undone" if failed.undone else f"undo it with: harden rollback {failed.run_id}"
+            raise Failure(f"schedule failed: {failed}; {state} (run {failed.run_id})", APPLY_FAILED) from None
+    say(session.text("scheduled", calendar=calendar, run_id=outcome.run_id) +
+        ("" if session.host.live else " " + session.text("scheduled_not_enabled")))
+
+
+def _scheduled_check(session: Session, document: dict, config: config_file.Config) -> None:
+    """What a scheduled check does besides checking: its report kept, the changes since the last one logged."""
+    from . import schedule as schedules
+    from .metrics import metrics_text
+
+    for line in schedules.keep_report(session.host, document, config.reports_kept, session.settings.language):
+        say(one_line(line))
+        session.host.log(one_line(line))
+    if config.metrics_dir and not session.host.is_dir(config.metrics_dir):
+        session.host.log(one_line(session.text("no_metrics_dir", path=config.metrics_dir)))
+    elif config.metrics_dir:
+        from importlib.metadata import version
+        import time
+
+        session.host.write_file(f"{config.metrics_dir}/harden.prom", metrics_text(document, version("hardener"), time.time()).encode(),
+                                new_mode=0o644)
 
 
 def _nothing_to_roll_back(session: Session, journal: Journal) -> None:

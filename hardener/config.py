@@ -27,12 +27,17 @@
     [pids_limit]                                     # pids-limit (CIS 5.29)
     default = 200
 
+    [schedule]                                       # what `harden schedule`'s checks keep
+    keep = 30                                        # reports under /var/lib/hardener/reports
+    metrics_dir = "/var/lib/prometheus/node-exporter"  # node_exporter's textfile directory: harden.prom there
+
 Every mistake is reported with the file and line it is on.
 """
 from __future__ import annotations
 
 import datetime
 import fnmatch
+import hashlib
 import re
 import sys
 from dataclasses import dataclass, field
@@ -40,7 +45,7 @@ from pathlib import Path
 from typing import Callable, Collection, Mapping, Optional, Tuple
 
 from .host import Host, HostError
-from .settings import PROFILES
+from .settings import PROFILES, UNPRINTABLE
 
 DEFAULT_PATH = "/etc/hardener/config.toml"
 DAEMON_OPTIONS = ("daemon-json", "execstart")
@@ -110,6 +115,9 @@ class Config:
     daemon_options: str = "daemon-json"  # where wanted dockerd options go: daemon-json or execstart
     bind_address: Optional[str] = None  # bind-address's parameter `address`
     sprawl_days: Optional[int] = None  # container-sprawl's parameter `days`
+    reports_kept: int = 30  # [schedule] keep: the scheduled checks' reports kept
+    metrics_dir: Optional[str] = None  # [schedule] metrics_dir: node_exporter's textfile directory, for harden.prom
+    sha256: str = ""  # of the file's text ("" where there is none): scheduled reports are compared under one config
 
     def waiver_for(self, item: str, refs: Collection[str] = ()) -> Optional[Waiver]:
         """The waiver of a whole item: named by its id, or by every one of its references (`refs`) in the profile
@@ -159,7 +167,7 @@ def parse(text: str, source: str, known_items: Collection[str]) -> Config:
 
     data = toml_document(text, fail)
 
-    known = ("profile", "items", "waivers", *TABLES, "daemon_options", "bind_address", "sprawl_days")
+    known = ("profile", "items", "waivers", *TABLES, "daemon_options", "bind_address", "sprawl_days", "schedule")
     for key in data:
         if key not in known:
             raise fail(f"unknown key '{key}' (known: {', '.join(known)})", line_of(text, key))
@@ -198,8 +206,23 @@ def parse(text: str, source: str, known_items: Collection[str]) -> Config:
         tables[table], default = _table(table, key, data.get(table), text, fail)
         if default is not None:
             defaults[table] = default
+    schedule = data.get("schedule", {})
+    if not isinstance(schedule, dict):
+        raise fail("schedule is a table: [schedule] keep = 30, metrics_dir = \"/var/lib/prometheus/node-exporter\"", line_of(text, "schedule"))
+    start = next((number for number, line in enumerate(text.splitlines(), 1) if re.match(r"\s*\[\s*schedule\s*\]", line)), 1)
+    for key in schedule:
+        if key not in ("keep", "metrics_dir"):
+            raise fail(f"unknown key '{key}' in [schedule] (known: keep, metrics_dir)", line_of(text, key, start))
+    kept = schedule.get("keep", 30)
+    if not (isinstance(kept, int) and not isinstance(kept, bool) and 1 <= kept <= 100000):
+        raise fail(f"[schedule] keep is how many reports are kept, a number from 1, not {kept!r}", line_of(text, "keep", start))
+    metrics_dir = schedule.get("metrics_dir")
+    if metrics_dir is not None and not (isinstance(metrics_dir, str) and metrics_dir.startswith("/") and not UNPRINTABLE.search(metrics_dir)
+                                        and "/../" not in f"{metrics_dir}/"):
+        raise fail(f"[schedule] metrics_dir is an absolute path, not {metrics_dir!r}", line_of(text, "metrics_dir", start))
     return Config(source=source, profile=profile, items=items, waivers=tuple(waivers), tables=tables, defaults=defaults,
-                  daemon_options=daemon_options, bind_address=bind_address, sprawl_days=sprawl_days)
+                  daemon_options=daemon_options, bind_address=bind_address, sprawl_days=sprawl_days, reports_kept=kept,
+                  metrics_dir=metrics_dir, sha256=hashlib.sha256(text.encode()).hexdigest())
 
 
 def address_or_fail(value, fail) -> str:

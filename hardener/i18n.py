@@ -66,6 +66,18 @@ UI = {
     "confirm_apply": Text("Apply these changes?", "执行以上修改？"),
     "confirm_rollback": Text("Roll back run {run_id}?", "回滚运行 {run_id}？"),
     "no_runs": Text("No runs recorded.", "没有运行记录。"),
+    "scheduled": Text("Scheduled: harden check runs {calendar} (run {run_id}; harden schedule --off removes it).",
+                      "已计划：harden check 将按 {calendar} 运行（运行 {run_id}；harden schedule --off 可移除）。"),
+    "scheduled_not_enabled": Text("Under --root the timer is written, not enabled.", "在 --root 下只写入定时器，不启用。"),
+    "schedule_in_place": Text("The schedule is in place already: harden check runs {calendar}.",
+                              "计划已就位：harden check 按 {calendar} 运行。"),
+    "schedule_baseline": Text("first scheduled report of profile {profile}: its baseline", "配置 {profile} 的首份计划报告：作为基线"),
+    "schedule_new_baseline": Text("the profile or the config changed since the last report (profile {before} -> {profile}): "
+                                  "a new baseline", "自上份报告以来配置或基线已变化（基线 {before} -> {profile}）：重新作为基线"),
+    "no_metrics_dir": Text("[schedule] metrics_dir {path} is not a directory here: no metrics written",
+                           "[schedule] metrics_dir {path} 在此不是目录：未写入指标"),
+    "scheduled_skipped": Text("scheduled check skipped: an apply or rollback of harden's is running",
+                              "已跳过计划检查：harden 的 apply 或 rollback 正在运行"),
     "drift_header": Text("Drift: {count} of what harden's runs changed no longer holds what they left",
                          "偏离：harden 各次运行所做的修改中有 {count} 处已不再保持运行后的状态"),
     "drift_entry": Text("{target} (run {run}; {items}{refs})", "{target}（运行 {run}；{items}{refs}）"),
@@ -163,6 +175,13 @@ HELP = {
         "默认 failing,manual,low。",
     "Also write the result in Prometheus' text format to FILE (for node_exporter's textfile collector: NAME.prom).":
         "同时以 Prometheus 文本格式将结果写入 FILE（供 node_exporter 的 textfile 收集器读取：NAME.prom）。",
+    "As harden schedule's timer runs it: keep the report under /var/lib/hardener/reports and log what changed.":
+        "按 harden schedule 的定时器方式运行：将报告保存在 /var/lib/hardener/reports 下，并记录变化。",
+    "hourly, daily (the default), weekly, Nh, Nmin, or a systemd calendar expression.":
+        "hourly、daily（默认）、weekly、Nh、Nmin，或 systemd 日历表达式。",
+    "Remove the schedule (roll back the run that installed it).": "移除计划（回滚安装它的那次运行）。",
+    "Check this host on a schedule: a systemd timer, installed as a run that rollback undoes.":
+        "按计划检查本机：安装一个 systemd 定时器，作为一次可由 rollback 撤销的运行。",
     "Detect only: the status of every selected item, and the drift from what harden's runs left.":
         "只检测：每个所选检查项的状态，以及相对 harden 各次运行结果的偏离。",
     "What harden's recorded runs changed that no longer holds what they left (exit code 2 when any); changes nothing.":

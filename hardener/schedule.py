@@ -1,0 +1,178 @@
+"""harden schedule: a systemd timer that runs `harden check --scheduled` (its service sandboxed, reading the host and
+writing only its reports), installed as a change of a run of its own, so that `harden rollback` (or `harden schedule
+--off`) removes it like any other; and what a scheduled check does: keep its report, rotated, and say in the system
+log what changed since the last one."""
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from typing import List, Optional, Sequence
+
+from .fixes import Fix
+from .host import Host, HostError
+from .i18n import STATUS, UI
+from .model import Detection, Finding, Intent, RunCommand, Status, Text, WriteFile
+from .parameters import Parameter
+from .planners import Planned, planner, serving
+from .templates import render
+
+SERVICE = "/etc/systemd/system/harden-check.service"
+TIMER = "/etc/systemd/system/harden-check.timer"
+REPORTS = "/var/lib/hardener/reports"
+SHORTHANDS = ("minutely", "hourly", "daily", "weekly", "monthly")
+EVERY_HOURS = re.compile(r"([1-9]|1[0-9]|2[0-3])h")
+EVERY_MINUTES = re.compile(r"(1|2|3|4|5|6|10|12|15|20|30)min")
+
+
+class ScheduleError(Exception):
+    pass
+
+
+def calendar(every: str) -> str:
+    """--every as an OnCalendar= expression: hourly, daily, ... as systemd has them; Nh (every N hours) and Nmin (N
+    dividing an hour); else a calendar expression of its own, as `systemd-analyze calendar` reads it."""
+    every = every.strip()
+    if every in SHORTHANDS:
+        return every
+    if EVERY_HOURS.fullmatch(every):
+        return f"*-*-* 00/{every[:-1]}:00:00"
+    if EVERY_MINUTES.fullmatch(every):
+        return f"*:00/{every[:-3]}"
+    if not every or "\n" in every or "%" in every:
+        raise ScheduleError(f"--every takes {', '.join(SHORTHANDS)}, Nh, Nmin or a calendar expression, not {every!r}")
+    # this machine's systemd-analyze, a parser that reads and changes nothing of the host: under --root too
+    try:
+        checked = subprocess.run(["systemd-analyze", "calendar", every], capture_output=True, text=True, timeout=30,
+                                 env=dict(os.environ, LC_ALL="C"))
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise ScheduleError(f"--every {every!r} cannot be checked here ({error}): give {', '.join(SHORTHANDS)}, Nh or Nmin") from None
+    if checked.returncode != 0:
+        said = (checked.stderr.strip().splitlines() or ["it says no more"])[-1]
+        raise ScheduleError(f"--every {every!r} is not a calendar expression systemd takes: {said}")
+    return every
+
+
+def quoted(argument: str) -> str:
+    """An ExecStart= word as systemd reads it: quoted where it is not plain, % and $ doubled (no specifier, no variable)."""
+    argument = argument.replace("%", "%%").replace("$", "$$")
+    if re.fullmatch(r"[A-Za-z0-9_./:=,+@-]+", argument):
+        return argument
+    return '"' + argument.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+@dataclass(frozen=True)
+class ScheduleUnits(Intent):
+    service: str
+    timer: str
+
+
+@planner(ScheduleUnits)
+def plan_schedule(host: Host, wanted, options) -> Planned:
+    """The timer and its service, written, then enabled and started. Undone the other way round: stopped and disabled,
+    the files removed, and systemd told last (the reload is the first step, so its undo is the last)."""
+    items = serving(wanted)
+    intent = wanted[0][1]
+    changes: List = []
+    if host.live:
+        changes.append(RunCommand("systemd units", ("systemctl", "daemon-reload"), (("systemctl", "daemon-reload"),), items=items))
+    changes += [WriteFile(SERVICE, intent.service, 0o644, items=items), WriteFile(TIMER, intent.timer, 0o644, items=items)]
+    if host.live:
+        changes.append(RunCommand("harden-check.timer", ("systemctl", "enable", "--now", "harden-check.timer"),
+                                  (("systemctl", "disable", "--now", "harden-check.timer"),), items=items))
+    return Planned(changes)
+
+
+def _text(value, fail):
+    if not isinstance(value, str):
+        raise fail("is a string")
+    return value
+
+
+class ScheduledCheck(Fix):
+    """Not an item of any profile: what `harden schedule` installs, judged and planned as items are."""
+
+    id = "schedule"
+    title = Text("harden checks this host on a schedule", "harden 按计划检查本机")
+    advice = Text("harden schedule --every daily", "harden schedule --every daily")
+    reasons = {"scheduled": Text("{path} is in place", "{path} 已就位"),
+               "not_scheduled": Text("{path} is not there yet", "{path} 尚不存在"),
+               "other_schedule": Text("{path} holds another schedule: harden schedule --off first",
+                                      "{path} 中是另一份计划：请先运行 harden schedule --off")}
+    parameters = (Parameter("calendar", _text, "daily"), Parameter("arguments", lambda value, fail: value, ()),
+                  Parameter("writable", lambda value, fail: value, ()))
+
+    def units(self) -> ScheduleUnits:
+        command = " ".join(quoted(word) for word in (sys.executable, "-m", "hardener", "check", "--scheduled",
+                                                     *self.parameter("arguments")))
+        service = render("systemd/harden-check.service.j2", command=command,
+                         # "-": a directory that is not there (yet) does not stop the check
+                         writable=" ".join("-" + quoted(path) for path in self.parameter("writable")))
+        return ScheduleUnits(service, render("systemd/harden-check.timer.j2", calendar=self.parameter("calendar")))
+
+    def detect(self, host: Host) -> Detection:
+        wanted = self.units()
+        findings = []
+        for path, text in ((SERVICE, wanted.service), (TIMER, wanted.timer)):
+            found = host.read_text(path)
+            reason = "scheduled" if found == text else "not_scheduled" if found is None else "other_schedule"
+            status = {"scheduled": Status.PASS, "not_scheduled": Status.FAIL, "other_schedule": Status.MANUAL}[reason]
+            findings.append(Finding(path, status, reason, "low", {"path": path}))
+        if any(finding.status is Status.MANUAL for finding in findings):
+            return Detection(tuple(findings))
+        return Detection(tuple(findings), intents=(wanted,) if any(f.status is Status.FAIL for f in findings) else ())
+
+
+# -- a scheduled check ---------------------------------------------------------
+
+
+def keep_report(host: Host, document: dict, keep: int, lang: str, now: Optional[datetime.datetime] = None) -> List[str]:
+    """Store a scheduled check's report under REPORTS (the newest `keep` are kept) and say, a line each, how its
+    references' statuses changed since the last one of the same profile and config (a change of either starts anew,
+    said in one line). Returns those lines."""
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    if host.lstat(REPORTS) is None:
+        if host.lstat("/var/lib/hardener") is None:
+            host.make_dir("/var/lib/hardener", 0o700)
+        host.make_dir(REPORTS, 0o700)
+    names = sorted(name for name in host.list_dir(REPORTS) if name.endswith(".json"))
+    previous = _readable(host, names)
+    name = now.strftime("%Y%m%dT%H%M%S.%fZ") + ".json"
+    host.write_file(f"{REPORTS}/{name}", (json.dumps(document, ensure_ascii=False) + "\n").encode(), new_mode=0o600)
+    for old in (names + [name])[:-keep] if keep > 0 else []:
+        host.remove_file(f"{REPORTS}/{old}")
+    return changes_since(previous, document, lang)
+
+
+def _readable(host: Host, names: Sequence[str]) -> Optional[dict]:
+    for name in reversed(names):
+        try:
+            found = json.loads(host.read_text(f"{REPORTS}/{name}") or "")
+        except (HostError, ValueError):
+            continue
+        if isinstance(found, dict) and isinstance(found.get("recommendations"), list):
+            return found
+    return None
+
+
+def changes_since(previous: Optional[dict], document: dict, lang: str) -> List[str]:
+    """A line per reference whose status changed, with the targets of its new status; where there is nothing to
+    compare with (the first report, or one of another profile or config), one line that says so."""
+    if previous is None:
+        return [UI["schedule_baseline"](lang, profile=document["profile"])]
+    if (previous.get("profile"), previous.get("config_sha256")) != (document["profile"], document.get("config_sha256")):
+        return [UI["schedule_new_baseline"](lang, before=str(previous.get("profile")), profile=document["profile"])]
+    before = {entry.get("id"): entry for entry in previous["recommendations"] if isinstance(entry, dict)}
+    named = {status.value: STATUS[status](lang) for status in Status}
+    lines = []
+    for entry in document["recommendations"]:
+        old = before.get(entry["id"], {}).get("status")
+        if old != entry["status"]:
+            targets = ", ".join(dict.fromkeys(f"{finding['target']} ({finding['item']})" if finding["target"] else finding["item"]
+                                              for finding in entry["findings"] if finding["status"] == entry["status"]))
+            lines.append(f"{entry['id']}: {named.get(old, '-')} -> {named[entry['status']]}" + (f": {targets}" if targets else ""))
+    return lines

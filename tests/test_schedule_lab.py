@@ -1,0 +1,60 @@
+"""harden schedule under a real systemd and dockerd (the systemd lab): the timer enabled and started, its service
+run by systemd in its sandbox judging as a check by hand does, a change between two runs logged as exactly its
+lines, and rollback (schedule --off) taking timer and service away."""
+import json
+import time
+
+import pytest
+
+pytestmark = pytest.mark.releases
+
+
+def reports(lab):
+    listing = lab.run("sh", "-c", "ls /var/lib/hardener/reports 2>/dev/null || true").stdout.split()
+    return sorted(name for name in listing if name.endswith(".json"))
+
+
+def run_service(lab, before):
+    """Start the check's service as its timer would, and wait for its report."""
+    lab.run("systemctl", "start", "harden-check.service", timeout=300)  # oneshot: returns when the check has ended
+    deadline = time.monotonic() + 60
+    while len(reports(lab)) == before:
+        assert time.monotonic() < deadline, lab.run("journalctl", "-u", "harden-check.service", "--no-pager", check=False).stdout
+        time.sleep(0.5)
+    result = lab.run("systemctl", "show", "-p", "Result", "-p", "ExecMainStatus", "harden-check.service").stdout
+    assert "Result=success" in result, result
+    return json.loads(lab.path(f"/var/lib/hardener/reports/{reports(lab)[-1]}").read_text())
+
+
+def test_the_timer_runs_the_sandboxed_check_and_rollback_removes_it(systemd_lab):
+    lab = systemd_lab
+    lab.run("sh", "-c", "[ -e /etc/docker/daemon.json ] || echo '{}' > /etc/docker/daemon.json; chmod 644 /etc/docker/daemon.json")
+    scheduled = lab.harden("schedule", "--every", "hourly", "--profile", "cis", "--yes")
+    assert scheduled.returncode == 0, scheduled
+    assert lab.run("systemctl", "is-enabled", "harden-check.timer").stdout.strip() == "enabled"
+    assert lab.run("systemctl", "is-active", "harden-check.timer").stdout.strip() == "active"
+    assert "OnCalendar=hourly" in lab.run("systemctl", "cat", "harden-check.timer").stdout
+    verify = lab.run("systemd-analyze", "verify", "/etc/systemd/system/harden-check.service", "/etc/systemd/system/harden-check.timer",
+                     check=False)
+    assert "harden-check" not in verify.stderr, verify.stderr
+
+    first = run_service(lab, 0)
+    by_hand = json.loads(lab.harden("check", "--profile", "cis", "--format", "json").stdout)
+    assert {entry["id"]: entry["status"] for entry in first["recommendations"]} == \
+        {entry["id"]: entry["status"] for entry in by_hand["recommendations"]}, "the sandbox keeps what the check needs"
+    assert not any(item["status"] == "error" for item in first["items"]), [item for item in first["items"] if item["status"] == "error"]
+
+    lab.run("chmod", "666", "/etc/docker/daemon.json")
+    second = run_service(lab, 1)
+    statuses = {entry["id"]: entry["status"] for entry in second["recommendations"]}
+    assert statuses["3.18"] == "fail"
+    journal = lab.run("journalctl", "-u", "harden-check.service", "-o", "cat", "--no-pager").stdout.splitlines()
+    changes = [line for line in journal if line.startswith("first scheduled") or " -> " in line]
+    assert changes == ["first scheduled report of profile cis: its baseline",
+                       "3.18: pass -> fail: /etc/docker/daemon.json (config-file-permissions)"], journal
+
+    off = lab.harden("schedule", "--off", "--yes")
+    assert off.returncode == 0, off
+    assert lab.run("systemctl", "is-enabled", "harden-check.timer", check=False).returncode != 0
+    assert not lab.path("/etc/systemd/system/harden-check.timer").exists() and not lab.path("/etc/systemd/system/harden-check.service").exists()
+    assert "harden-check.timer" not in lab.run("systemctl", "list-timers", "--all", "--no-pager").stdout
