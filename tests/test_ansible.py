@@ -154,6 +154,22 @@ def test_a_format_harden_cannot_write_stops_the_play_before_anything_changes(tmp
     assert hosts.snapshot(root) == before and not list((tmp_path / "reports").iterdir())
 
 
+def test_harden_schedule_installs_the_timer_and_off_removes_it(tmp_path, make_root, collections):
+    root = make_root("debian")
+    timer = root / "etc/systemd/system/harden-check.timer"
+    preview = playbook(collections, inventory(tmp_path, {"web-01": root}, harden_schedule="6h"), "--check")
+    assert preview.returncode == 0 and not timer.exists(), preview.stdout
+    assert recap(preview.stdout)["web-01"]["changed"] == 1, "shown as a change under --check"
+    scheduled = playbook(collections, inventory(tmp_path, {"web-01": root}, harden_schedule="6h", harden_profile="cis"))
+    assert scheduled.returncode == 0 and "\nOnCalendar=*-*-* 00/6:00:00\n" in timer.read_text(), scheduled.stdout
+    assert "--profile cis" in (root / "etc/systemd/system/harden-check.service").read_text()
+    again = playbook(collections, inventory(tmp_path, {"web-01": root}, harden_schedule="6h", harden_profile="cis"))
+    assert again.returncode == 0 and recap(again.stdout)["web-01"]["changed"] == 0
+    off = playbook(collections, inventory(tmp_path, {"web-01": root}, harden_schedule="off"))
+    assert off.returncode == 0 and not timer.exists() and recap(off.stdout)["web-01"]["changed"] == 1, off.stdout
+    assert playbook(collections, inventory(tmp_path, {"web-01": root}, harden_schedule="off")).returncode == 0, "none left: nothing to do"
+
+
 def test_the_playbook_passes_every_option_to_harden(tmp_path, make_root, collections):
     config = tmp_path / "config.toml"
     config.write_text('items = ["icc", "log-level"]\n')

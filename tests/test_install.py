@@ -112,6 +112,15 @@ def test_install_on_a_fresh_debian_then_the_bundle_offline(fresh_debian, bundle,
     preview = in_root(root, "harden --dry-run --root /src/examples/demo-host")
     assert preview.returncode == 2 and "Plan:" in preview.stdout, preview
 
+    # Not while a schedule of its own would run it: harden schedule --off first.
+    service = root / "etc/systemd/system/harden-check.service"
+    service.parent.mkdir(parents=True, exist_ok=True)
+    service.write_text("[Service]\nExecStart=/opt/hardener/bin/python3 -m hardener check --scheduled\n")
+    scheduled = in_root(root, "/src/scripts/install --uninstall")
+    assert scheduled.returncode == 1 and "harden schedule --off first" in scheduled.stderr, scheduled
+    assert (root / "opt/hardener/bin/harden").exists()
+    service.unlink()
+
     # Uninstalled: the venv and the link go, the journal stays (rollback needs it) unless purged.
     (root / "var/lib/hardener/runs").mkdir(parents=True)
     removed = in_root(root, "/src/scripts/install --uninstall")
