@@ -15,6 +15,7 @@ from junitparser import Error, Failure, JUnitXml, Skipped
 
 from conftest import run_harden
 from docker_lab import Engine
+from test_metrics import promtool_check
 
 SCHEMAS = Path(__file__).parent / "schemas"
 EXAMPLE = Path(__file__).parent.parent / "examples"
@@ -264,3 +265,6 @@ def test_this_machines_report_validates_and_agrees_with_its_json(tmp_path, junit
             sarif_validator.validate(log)
             assert log["runs"][0]["language"] == ("zh-CN" if lang == "zh" else "en-US")
             assert log["runs"][0]["invocations"][0]["executionSuccessful"], log["runs"][0]["invocations"]
+        metrics = tmp_path / "harden.prom"
+        assert run_harden("check", "--profile", "cis", "--format", "json", "--metrics", metrics, timeout=300).code in (0, 2)
+        promtool_check(metrics)
