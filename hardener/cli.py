@@ -36,6 +36,8 @@ COMMON_OPTIONS = (
     click.option("--output", "output_file", metavar="FILE", help="Write the report to FILE instead of standard output."),
     click.option("--lang", type=click.Choice(LANGUAGES), help="Language of the output (default: from the locale)."),
     click.option("--dry-run", is_flag=True, default=None, help="Show what would change; change nothing."),
+    click.option("--all", "show_all", is_flag=True, default=None,
+                 help="Text: show every item (by default those failing, needing a person or in error, worst first)."),
     click.option("--via", type=click.Choice(["daemon-json", "execstart"]),
                  help="Daemon items: wanted dockerd options go to daemon.json (default) or onto ExecStart."),
     click.option("--container", "containers", multiple=True, metavar="NAME|label=KEY=VALUE",

@@ -177,7 +177,7 @@ def _preview(session: Session) -> int:
     results = session.evaluate()
     lang = session.settings.language
     document = report.results_document(session.host, "dry-run", results, lang, session.profile, with_changes=True)
-    session.emit(document, report.results_text(document, lang, plan=True), findings=True)
+    session.emit(document, report.results_text(document, lang, plan=True, everything=session.settings.show_all), findings=True)
     return _exit_code(document, session.fail_on)
 
 
@@ -206,7 +206,7 @@ def check(metrics_file=None, scheduled=False, **given):
         document["config_sha256"] = config.sha256 or None
         _scheduled_check(session, document, config)
         sys.exit(_exit_code(document, session.fail_on))
-    text = report.results_text(document, lang, plan=False)
+    text = report.results_text(document, lang, plan=False, everything=session.settings.show_all)
     if document["drift"] or document["drift_notes"]:
         text += "\n\n" + "\n".join(_drift_lines(session, document))
     session.emit(document, text, findings=True)
@@ -296,7 +296,7 @@ def apply(yes, recreate, no_restart, live_restore, autoremove=(), **given):
             raise Failure(error)
         planned = report.results_document(session.host, "apply", results, lang, session.profile, with_changes=True)
         if any(result.changes for result in results) and not yes:
-            say(report.results_text(planned, lang, plan=True))
+            say(report.results_text(planned, lang, plan=True, everything=session.settings.show_all))
             if not click.confirm(session.text("confirm_apply"), err=True):
                 raise Failure("apply cancelled; nothing was changed")
         try:
@@ -320,7 +320,7 @@ def apply(yes, recreate, no_restart, live_restore, autoremove=(), **given):
     else:
         lines += [session.text("nothing_to_do"), ""]
     lines.append(session.text("after_apply"))
-    lines.append(report.results_text(document, lang, plan=False))
+    lines.append(report.results_text(document, lang, plan=False, everything=session.settings.show_all))
     session.emit(document, "\n".join(lines), findings=True)
     sys.exit(_exit_code(document, session.fail_on))
 
@@ -409,10 +409,9 @@ def _scheduled_check(session: Session, document: dict, config: config_file.Confi
     if config.metrics_dir and not session.host.is_dir(config.metrics_dir):
         session.host.log(one_line(session.text("no_metrics_dir", path=config.metrics_dir)))
     elif config.metrics_dir:
-        from importlib.metadata import version
         import time
 
-        session.host.write_file(f"{config.metrics_dir}/harden.prom", metrics_text(document, version("hardener"), time.time()).encode(),
+        session.host.write_file(f"{config.metrics_dir}/harden.prom", metrics_text(document, time.time()).encode(),
                                 new_mode=0o644)
 
 

@@ -44,7 +44,14 @@ REASONS = {
     "waiver_expired": Text("the waiver expired on {expires}: {why}", "豁免已于 {expires} 过期：{why}"),
 }
 
+SEVERITY_NAMES = {"low": Text("low", "低"), "medium": Text("medium", "中"), "high": Text("high", "高")}
+
 UI = {
+    "made_by": Text("harden {version}, {time}", "harden {version}，{time}"),
+    "shared_error": Text("so {items} could not be checked: start docker (or fix what the line says), then run harden again",
+                         "因此 {items} 无法检查：请启动 docker（或按该行所述处理），然后重新运行 harden"),
+    "not_shown": Text("{compliant} compliant and {not_applicable} not applicable items are not shown (--all shows them)",
+                      "未显示 {compliant} 项合规和 {not_applicable} 项不适用的检查项（--all 可显示）"),
     "rootless_finding": Text("{user}'s rootless dockerd: ", "{user} 的 rootless dockerd："),
     "plan_summary": Text(
         "Plan: {change} to change, {manual} manual, {compliant} compliant, {not_applicable} not applicable",
@@ -164,6 +171,8 @@ HELP = {
         "输出格式（默认 text；check、dry-run、apply 和 report 可用 html、junit 和 sarif）。",
     "Write the report to FILE instead of standard output.": "把报告写入 FILE，而不是标准输出。",
     "Language of the output (default: from the locale).": "输出语言（默认取自系统区域设置）。",
+    "Text: show every item (by default those failing, needing a person or in error, worst first).":
+        "文本输出：显示全部检查项（默认只显示不合规、需人工处理或出错的项，最严重的在前）。",
     "Show what would change; change nothing.": "显示将要做的修改；不做任何修改。",
     "Daemon items: wanted dockerd options go to daemon.json (default) or onto ExecStart.":
         "守护进程项：所需的 dockerd 选项写入 daemon.json（默认）或写到 ExecStart 上。",

@@ -183,7 +183,7 @@ def _run(name: str, document: dict, lang: str, version: str) -> dict:
 
 def sarif_log(documents: Documents, lang: str) -> dict:
     """A SARIF 2.1.0 log: a run per host."""
-    from importlib.metadata import version
+    from . import __version__
 
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0",
-            "runs": [_run(name, document, lang, version("hardener")) for name, document in documents]}
+            "runs": [_run(name, document, lang, str(document.get("version") or __version__)) for name, document in documents]}

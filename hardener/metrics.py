@@ -16,7 +16,7 @@ def _label(value: object) -> str:
     return str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
-def metrics_text(document: dict, version: str, now: float) -> str:
+def metrics_text(document: dict, now: float) -> str:
     statuses = [status.value for status in Status]
     items = {status: sum(1 for item in document["items"] if item["status"] == status) for status in statuses}
     findings: Dict[Tuple[str, str], int] = {(status, severity): 0 for status in statuses for severity in SEVERITIES}
@@ -24,7 +24,7 @@ def metrics_text(document: dict, version: str, now: float) -> str:
         for finding in item["findings"]:
             key = (finding["status"], finding.get("severity") or SEVERITIES[0])
             findings[key] = findings.get(key, 0) + 1
-    return render("metrics/harden.prom.j2", profile=_label(document["profile"]), version=_label(version), statuses=statuses,
+    return render("metrics/harden.prom.j2", profile=_label(document["profile"]), version=_label(document.get("version") or "unknown"), statuses=statuses,
                   severities=SEVERITIES, items=items, findings=findings, drift=len(document.get("drift") or ()), now=now,
                   references=[(_label(entry["id"]), entry["status"]) for entry in document["recommendations"]])
 
@@ -32,9 +32,7 @@ def metrics_text(document: dict, version: str, now: float) -> str:
 def write_metrics(path: str, document: dict) -> None:
     """Atomically: a temporary file in the same directory (its name hidden from the collector, which reads *.prom
     only), synced, then renamed over `path`; readable by a collector that is not root."""
-    from importlib.metadata import version
-
-    text = metrics_text(document, version("hardener"), time.time())
+    text = metrics_text(document, time.time())
     directory = os.path.dirname(os.path.abspath(path))
     fd, temporary = tempfile.mkstemp(prefix=".harden-", suffix=".tmp", dir=directory)
     try:

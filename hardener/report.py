@@ -4,15 +4,16 @@ The JSON documents are the tool's public interface; README.md documents them.
 """
 from __future__ import annotations
 
+import datetime
 import socket
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
-from . import services
+from . import __version__, services
 from .engine import unified_diff
 from .host import Host
-from .i18n import PAGE, PAGE_COUNTS, PAGE_GROUPS, REASONS, STATUS, UI
-from .model import (Change, CreateContainer, Finding, RemoveContainer, ItemResult, RestartService, SetOwnerMode, Status, Text, WriteFile,
-                    combined_status)
+from .i18n import PAGE, PAGE_COUNTS, PAGE_GROUPS, REASONS, SEVERITY_NAMES, STATUS, UI
+from .model import (SEVERITIES, Change, CreateContainer, Finding, RemoveContainer, ItemResult, RestartService, SetOwnerMode, Status, Text,
+                    WriteFile, combined_status)
 from .settings import DEFAULT_PROFILE, PROFILES, one_line
 from .benchmark import by_number, numbers, recommendations, references
 from .profiles import Profile, load_profile
@@ -123,8 +124,9 @@ def summary(results: Sequence[ItemResult]) -> Dict[str, int]:
 # The shape of the JSON report, bumped by each change of it: 1 had no "schema" member; 2 added "recommendations"
 # and a finding's "cis_met"; 3 names any profile (a profile file's too) and carries its title; 4 gives each item
 # and finding the profile's references ("refs": a profile's own, or the CIS numbers), and "recommendations" is by
-# them; 5 adds check's "drift" and "drift_notes" (what harden's runs changed that no longer holds), and a waived
-# item's findings are "waived". `harden report` reads every version up to this one.
+# them; 5 adds "version" and "generated" (the harden that made it, and when), check's "drift" and "drift_notes" (what
+# harden's runs changed that no longer holds), an item's advice whatever its status, and a waived item's findings are
+# "waived". `harden report` reads every version up to this one.
 SCHEMA = 5
 
 
@@ -213,6 +215,8 @@ def results_document(host: Host, command: str, results: Sequence[ItemResult], la
         })
     return {
         "schema": SCHEMA,
+        "version": __version__,
+        "generated": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),  # when it was made
         "command": command,
         "profile": profile.name,
         "profile_title": {"en": profile.title.en, "zh": profile.title.zh},
@@ -260,23 +264,66 @@ def profile_title(document: dict, lang: str) -> str:
     return load_profile(name if name in PROFILES else DEFAULT_PROFILE).title(lang)
 
 
-def results_text(document: dict, lang: str, plan: bool) -> str:
-    lines = [one_line(UI["header"](lang, title=profile_title(document, lang), root=f"{document['root']} ({document['host'] or '?'})")), ""]
-    for item in document["items"]:
-        status = STATUS[Status(item["status"])](lang)
-        lines.append(f"[{status}] {item['id']}  {item['title']} ({references(item)})")
+SHOWN = (Status.ERROR, Status.FAIL, Status.MANUAL)  # what a text report shows without --all
+ORDER = (Status.ERROR, Status.FAIL, Status.MANUAL, Status.WAIVED, Status.PASS, Status.NOT_APPLICABLE)
+
+
+def _worst_severity(item: dict) -> int:
+    return max((SEVERITIES.index(finding["severity"]) for finding in item["findings"]
+                if finding["status"] in ("fail", "manual") and finding.get("severity") in SEVERITIES), default=-1)
+
+
+def _shared_errors(items: Sequence[dict]) -> Dict[str, List[str]]:
+    """Errors several items share (an engine that does not answer): by message, the items that gave it."""
+    found: Dict[str, List[str]] = {}
+    for item in items:
+        if item["status"] == "error" and len(item["findings"]) == 1:
+            found.setdefault(str(item["findings"][0].get("message", "")), []).append(item["id"])
+    return {message: ids for message, ids in found.items() if len(ids) > 1 and message}
+
+
+def results_text(document: dict, lang: str, plan: bool, everything: bool = False) -> str:
+    """What people read: the items in error, failing and needing a person, worst first (with --all, every item), each
+    failing or manual finding with its severity; one line for an error several items share (a Docker engine that
+    does not answer); a line counting what is not shown."""
+    header = UI["header"](lang, title=profile_title(document, lang), root=f"{document['root']} ({document['host'] or '?'})")
+    made = UI["made_by"](lang, version=document.get("version") or "?",
+                         time=str(document.get("generated") or "?").replace("T", " ").replace("+00:00", " UTC"))
+    lines = [one_line(header), one_line(made), ""]
+    items = document["items"]
+    shared = _shared_errors(items)
+    for message, ids in shared.items():
+        lines.append(f"[{STATUS[Status.ERROR](lang)}] {one_line(message)}")
+        lines.append("    " + UI["shared_error"](lang, items=", ".join(ids)))
+    grouped = {item_id for ids in shared.values() for item_id in ids}
+    order = {status.value: index for index, status in enumerate(ORDER)}
+    ordered = sorted((item for item in items if item["id"] not in grouped),
+                     key=lambda item: (order[item["status"]], -_worst_severity(item)))  # stable: the profile's order within
+    for item in ordered:
+        status = Status(item["status"])
+        if not everything and status not in SHOWN:
+            continue
+        reason = f": {one_line(item['reason'])}" if status is Status.NOT_APPLICABLE and item.get("reason") else ""
+        lines.append(f"[{STATUS[status](lang)}] {item['id']}  {item['title']} ({references(item)}){reason}")
         for finding in item["findings"]:
             if finding["status"] in ("fail", "manual", "error", "waived"):
-                lines.append(f"    {recommendations_of(item, finding)}{one_line(finding['message'])}")
+                severity = f"[{SEVERITY_NAMES[finding['severity']](lang)}] " if finding["status"] in ("fail", "manual") and \
+                    finding.get("severity") in SEVERITY_NAMES else ""
+                lines.append(f"    {severity}{recommendations_of(item, finding)}{one_line(finding['message'])}")
                 lines.extend(f"      {one_line(line)}" for line in _evidence_lines(finding["evidence"], lang))
         for note in item["notes"]:
             lines.append(f"    {one_line(note)}")
-        if item["advice"] and not Status(item["status"]).compliant and not (plan and item["status"] == "fail"):
+        if item["advice"] and not status.compliant and not (plan and item["status"] == "fail"):
             lines.append(f"    {UI['advice'](lang)}: {item['advice']}")
         if plan and item.get("planned_with"):
             lines.append("    " + UI["planned_with"](lang, items=", ".join(item["planned_with"])))
         for change in item["changes"] if plan else ():
             lines.extend("    " + one_line(line) for line in change_lines(change, lang))
+    hidden = [item for item in items if Status(item["status"]) not in SHOWN]
+    if hidden and not everything:
+        lines.append(UI["not_shown"](lang, compliant=sum(Status(item["status"]).compliant and item["status"] != "not_applicable"
+                                                         for item in hidden),
+                                     not_applicable=sum(item["status"] == "not_applicable" for item in hidden)))
     lines += _recommendation_lines(document, lang)
     counts = document["summary"]
     lines.append("")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from typing import List, Optional
 
 import click
@@ -36,6 +37,29 @@ def printable(text: str) -> str:
 def _escaped(found: re.Match) -> str:
     code = ord(found.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+_COLOURS = {"red": "\x1b[31m", "amber": "\x1b[33m", "green": "\x1b[32m"}
+_STATUS_COLOUR = {"fail": "red", "error": "red", "不合规": "red", "错误": "red", "manual": "amber", "需手动": "amber",
+                  "pass": "green", "waived": "green", "通过": "green", "已豁免": "green"}
+_STATUS_AT_START = re.compile(r"^(\s*)\[([^\]\n]+)\]")
+_DIFF_LINE = re.compile(r"^(\s*)([+-])(?![+-]{2} )(.*)$")
+
+
+def coloured(text: str) -> str:
+    """A text report as a terminal shows it: a line's status in its colour (failing and errors red, manual amber,
+    passing green) and a diff's removed lines red, added green. Only words harden put at a line's start are coloured:
+    a host's words cannot start a line (one_line)."""
+    def line_coloured(line: str) -> str:
+        found = _STATUS_AT_START.match(line)
+        if found and found.group(2) in _STATUS_COLOUR:
+            colour = _COLOURS[_STATUS_COLOUR[found.group(2)]]
+            return f"{found.group(1)}{colour}[{found.group(2)}]\x1b[0m{line[found.end():]}"
+        diff = _DIFF_LINE.match(line)
+        if diff:
+            return f"{diff.group(1)}{_COLOURS['green' if diff.group(2) == '+' else 'red']}{diff.group(2)}{diff.group(3)}\x1b[0m"
+        return line
+    return "\n".join(line_coloured(line) for line in text.split("\n"))
 
 
 def one_line(text: str) -> str:
@@ -95,7 +119,8 @@ class Settings:
     """A plain class, not a dataclass: `harden --help` pays for every class it builds."""
 
     DEFAULTS = {"root": None, "config_path": None, "only": None, "skip": None, "output_format": None, "lang": None,
-                "dry_run": False, "containers": (), "via": None, "output_file": None, "profile": None, "fail_on": None}
+                "dry_run": False, "containers": (), "via": None, "output_file": None, "profile": None, "fail_on": None,
+                "show_all": False}
 
     def __init__(self, **values):
         self.__dict__.update(self.DEFAULTS, **values)
@@ -104,7 +129,7 @@ class Settings:
         """The group's options, overridden by those given after the subcommand."""
         values = dict(self.__dict__)
         for key, value in given.items():
-            if key == "dry_run":
+            if key in ("dry_run", "show_all"):
                 values[key] = values[key] or bool(value)
             elif value is not None and value != ():
                 values[key] = value
@@ -123,7 +148,8 @@ class Settings:
         # JSON escapes them itself, but for half a character, which only an escape can carry
         output = _SURROGATE.sub(_escaped, output) if self.json else printable(output)
         if not self.output_file:
-            click.echo(output)
+            text = self.output_format in (None, "text")
+            click.echo(coloured(output) if text and sys.stdout.isatty() and not os.environ.get("NO_COLOR") else output)
             return
         try:
             with open(self.output_file, "w", encoding="utf-8") as stream:

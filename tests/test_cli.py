@@ -33,7 +33,7 @@ def test_exit_codes_of_check(make_root, harden):
 def test_json_document(make_root, harden):
     document = harden("check", "--root", make_root("centos"), "--format", "json").json
     assert set(document) == {"schema", "command", "profile", "profile_title", "host", "root", "run_id", "changed", "items",
-                             "recommendations", "summary", "drift", "drift_notes"}
+                             "recommendations", "summary", "drift", "drift_notes", "version", "generated"}
     assert document["host"] == "docker-host-01"
     assert [item["id"] for item in document["items"]] == [
         "audit-docker-files", "icc", "log-level", "iptables", "no-aufs", "file-permissions", "content-trust", "no-privileged", "no-sensitive-mounts", "memory-limit",

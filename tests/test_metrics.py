@@ -66,8 +66,8 @@ def test_metrics_are_promtools_and_say_what_the_report_says(make_root, tmp_path,
     assert value(found, "harden_findings", profile=name, severity="high", status="fail") == high_failing > 0
     assert value(found, "harden_drift", profile=name) == len(document["drift"]) == 1
     assert started - 1 <= value(found, "harden_last_run_timestamp_seconds", profile=name) <= time.time() + 1
-    from importlib.metadata import version
-    assert value(found, "harden_info", profile=name, version=version("hardener")) == 1
+    from hardener import __version__
+    assert document["version"] == __version__ and value(found, "harden_info", profile=name, version=__version__) == 1
 
 
 def test_a_reference_with_quotes_and_backslashes_is_escaped(make_root, tmp_path):

@@ -80,7 +80,7 @@ def test_text_and_html_read_per_recommendation(make_root):
     root = make_root("debian")
     text = run_harden("check", "--root", root, "--profile", "cis", "--only", "file-permissions,log-level").out
     assert text.startswith("harden: CIS Docker Benchmark 1.8.0 on")
-    assert "    CIS 3.1, 3.2: /lib/systemd/system/docker.service is" in text, "an item answering several says which"
+    assert "    [high] CIS 3.1, 3.2: /lib/systemd/system/docker.service is" in text, "an item answering several says which"
     assert "    CIS 2.3:" not in text
     page = run_harden("check", "--root", root, "--profile", "cis", "--only", "file-permissions", "--format", "html").out
     assert "CIS 3.1, 3.2: /lib/systemd/system/docker.service is" in page
