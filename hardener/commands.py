@@ -5,6 +5,7 @@ the journal, the reports and the items come in.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import posixpath
@@ -193,6 +194,9 @@ def check(metrics_file=None, scheduled=False, **given):
     if metrics_file is not None and not metrics_file.strip():
         raise Failure("--metrics was given an empty value; name a file, or leave --metrics out")
     session = Session.open(given_settings(**given))
+    if scheduled and (metrics_file or session.settings.output_format or session.settings.output_file):
+        raise Failure("check --scheduled keeps its report under /var/lib/hardener/reports and its metrics where the config's "
+                      "[schedule] metrics_dir says: not --format, --output or --metrics")
     if scheduled and not Journal(session.host).lock_is_free_or_mine():
         say(session.text("scheduled_skipped"))
         session.host.log(session.text("scheduled_skipped"))
@@ -203,7 +207,11 @@ def check(metrics_file=None, scheduled=False, **given):
     document.update(_drift(session))
     if scheduled:
         config = session.configured()
-        document["config_sha256"] = config.sha256 or None
+        # what the reports are compared under: the config and the profile as it resolved (a profile file edited in place too)
+        resolved = {"config": config.sha256, "profile": session.profile.name, "refs": session.profile.refs(),
+                    "entries": {item: repr(entry) for item, entry in session.profile.entries.items()},
+                    "title": [session.profile.title.en, session.profile.title.zh]}
+        document["baseline_sha256"] = hashlib.sha256(json.dumps(resolved, sort_keys=True, default=str).encode()).hexdigest()
         _scheduled_check(session, document, config)
         sys.exit(_exit_code(document, session.fail_on))
     text = report.results_text(document, lang, plan=False, everything=session.settings.show_all)
@@ -337,6 +345,10 @@ def rollback(run_id, yes, force, **given):
         raise Failure(f"rollback refused: {refused}", ROLLBACK_REFUSED) from None
 
 
+def _installs_schedule(run) -> bool:
+    return run.state not in states.UNDONE and "schedule" in run.info.get("items", ())
+
+
 def schedule(every, off, yes, **given):
     """Install the timer that runs harden check (a run of its own, which rollback undoes), or with --off remove it."""
     from . import schedule as schedules
@@ -344,7 +356,7 @@ def schedule(every, off, yes, **given):
     session = Session.open(given_settings(**given))
     journal = Journal(session.host)
     if off:
-        installed = [run for run in journal.runs() if run.state not in states.UNDONE and "schedule" in run.info.get("items", ())]
+        installed = [run for run in journal.runs() if _installs_schedule(run)]
         if not installed:
             raise Failure("no schedule of harden's is in place (harden history lists the runs); nothing was changed")
         try:
@@ -354,15 +366,26 @@ def schedule(every, off, yes, **given):
                 say(refused.details)
             raise Failure(f"schedule --off refused: {refused}", ROLLBACK_REFUSED) from None
         return
-    config = session.configured()
-    try:
-        calendar = schedules.calendar(every or "daily")
-    except schedules.ScheduleError as error:
-        raise Failure(str(error)) from None
     settings = session.settings
+    ignored = [option for option, value in (("--only", settings.only), ("--skip", settings.skip), ("--container", settings.containers),
+                                             ("--fail-on", settings.fail_on), ("--via", settings.via), ("--format", settings.output_format),
+                                             ("--output", settings.output_file)) if value]
+    if ignored:
+        raise Failure(f"schedule takes --every, --profile, --config and --lang (a scheduled check is of the whole profile), "
+                      f"not {', '.join(ignored)}; nothing was changed")
+    config = session.configured()
     arguments = (["--profile", settings.profile if settings.profile in PROFILES else os.path.abspath(settings.profile)]
                  if settings.profile else []) + (["--config", os.path.abspath(settings.config_path)] if settings.config_path else [])
     arguments += ["--lang", settings.lang] if settings.lang else []
+    try:
+        calendar = schedules.calendar(every or "daily")
+        for word in arguments:
+            schedules.quoted(word)
+        if config.metrics_dir and session.host.is_symlink(config.metrics_dir):
+            raise schedules.ScheduleError(f"[schedule] metrics_dir {config.metrics_dir} is a link: name the directory itself, "
+                                          "which the service may write")
+    except schedules.ScheduleError as error:
+        raise Failure(f"{error}; nothing was changed") from None
     options = Options(config=config, parameters={"schedule": {"calendar": calendar, "arguments": tuple(arguments),
                                                               "writable": (config.metrics_dir,) if config.metrics_dir else ()}})
     selection = engine.Selection((schedules.ScheduledCheck,), frozenset({"schedule"}))
@@ -411,8 +434,11 @@ def _scheduled_check(session: Session, document: dict, config: config_file.Confi
     elif config.metrics_dir:
         import time
 
-        session.host.write_file(f"{config.metrics_dir}/harden.prom", metrics_text(document, time.time()).encode(),
-                                new_mode=0o644)
+        try:
+            session.host.write_file(f"{config.metrics_dir}/harden.prom", metrics_text(document, time.time()).encode(),
+                                    new_mode=0o644)
+        except HostError as error:  # a metrics_dir named after the schedule was made, which its sandbox does not let it write
+            session.host.log(one_line(session.text("metrics_not_written", error=str(error))))
 
 
 def _nothing_to_roll_back(session: Session, journal: Journal) -> None:
@@ -469,7 +495,8 @@ def history(prune, **given):
         with journal.lock():
             runs = journal.runs()
             for run in runs[: max(len(runs) - prune, 0)]:
-                if run.state not in states.BLOCKING:
+                # a run that installed the schedule in place is what `schedule --off` undoes: kept while it is in place
+                if run.state not in states.BLOCKING and not _installs_schedule(run):
                     engine.prune(session.host, journal, run)
                     removed += 1
     runs = [run.summary() for run in journal.runs()]

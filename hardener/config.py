@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Callable, Collection, Mapping, Optional, Tuple
 
 from .host import Host, HostError
-from .settings import PROFILES, UNPRINTABLE
+from .settings import PROFILES
 
 DEFAULT_PATH = "/etc/hardener/config.toml"
 DAEMON_OPTIONS = ("daemon-json", "execstart")
@@ -217,12 +217,19 @@ def parse(text: str, source: str, known_items: Collection[str]) -> Config:
     if not (isinstance(kept, int) and not isinstance(kept, bool) and 1 <= kept <= 100000):
         raise fail(f"[schedule] keep is how many reports are kept, a number from 1, not {kept!r}", line_of(text, "keep", start))
     metrics_dir = schedule.get("metrics_dir")
-    if metrics_dir is not None and not (isinstance(metrics_dir, str) and metrics_dir.startswith("/") and not UNPRINTABLE.search(metrics_dir)
-                                        and "/../" not in f"{metrics_dir}/"):
-        raise fail(f"[schedule] metrics_dir is an absolute path, not {metrics_dir!r}", line_of(text, "metrics_dir", start))
+    # the service may write there, and nowhere else: a plain path (ReadWritePaths= takes no quoting), not a system's root
+    if metrics_dir is not None and not (isinstance(metrics_dir, str) and re.fullmatch(r"(/[A-Za-z0-9_.@+-]+)+", metrics_dir)
+                                        and "/../" not in f"{metrics_dir}/" and "/./" not in f"{metrics_dir}/"
+                                        and metrics_dir.rstrip("/") not in SYSTEM_DIRECTORIES):
+        raise fail(f"[schedule] metrics_dir is a directory's absolute path of letters, digits and ._@+- (not / or a system "
+                   f"directory), not {metrics_dir!r}", line_of(text, "metrics_dir", start))
     return Config(source=source, profile=profile, items=items, waivers=tuple(waivers), tables=tables, defaults=defaults,
                   daemon_options=daemon_options, bind_address=bind_address, sprawl_days=sprawl_days, reports_kept=kept,
                   metrics_dir=metrics_dir, sha256=hashlib.sha256(text.encode()).hexdigest())
+
+
+SYSTEM_DIRECTORIES = ("", "/etc", "/usr", "/bin", "/sbin", "/lib", "/lib64", "/boot", "/root", "/home", "/var", "/var/lib", "/run",
+                      "/opt", "/srv", "/tmp", "/var/lib/hardener")
 
 
 def address_or_fail(value, fail) -> str:

@@ -7,14 +7,14 @@ where an item that run changed it for fails for it again (it was recreated or up
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Dict, List, Sequence, Tuple
 
 from . import journal as states
 from .engine import REWRITTEN, changed_since
 from .host import Host, HostError
 from .journal import Journal, JournalError, Step
-from .model import CreateContainer, RemoveContainer, RunCommand
+from .model import CreateContainer, RemoveContainer, RunCommand, WriteFile
 
 CONTAINER = "container "  # how a container change names its target: "container web"
 
@@ -83,7 +83,10 @@ def drifted_files(host: Host, found: Baseline) -> List[Drifted]:
         except HostError as error:
             text = str(error)
         else:
-            text = None if current.same_as(path_steps[-1].after) else changed_since(host, run, path_steps, current)
+            left = path_steps[-1].after
+            if not any(step.kind == WriteFile.kind for step in path_steps):  # harden set its owner and mode: only those
+                current = replace(current, sha256=left.sha256) if current.exists and left.exists else current
+            text = None if current.same_as(left) else changed_since(host, run, path_steps, current)
         if text:
             drifted.append(Drifted(run.id, tuple(dict.fromkeys(item for step in path_steps for item in step.items)),
                                    path_steps[-1].path, tuple(text.splitlines())))

@@ -538,9 +538,12 @@ def changed_since(host: Host, run: Run, path_steps: Sequence[Step], current: Fil
     path, left = path_steps[-1].path, path_steps[-1].after
     lines = []
     if current.exists and left.exists and current.sha256 != left.sha256:
-        wrote = next((data for step in reversed(path_steps) if (data := run.written(step)) is not None), b"")
-        now = (host.read_bytes(path) or b"").decode(errors="replace")
-        lines.extend(unified_diff(wrote.decode(errors="replace"), now, f"{path} (as harden left it)", f"{path} (now)"))
+        wrote = next((data for step in reversed(path_steps) if (data := run.written(step)) is not None), None)
+        if wrote is None:  # harden set its owner and mode only: its content is not harden's to show (a key, say)
+            lines.append(f"{path}: its content changed since (harden changed only its owner and mode)")
+        else:
+            now = (host.read_bytes(path) or b"").decode(errors="replace")
+            lines.extend(unified_diff(wrote.decode(errors="replace"), now, f"{path} (as harden left it)", f"{path} (now)"))
     if not current.exists:
         lines.append(f"{path} was removed since")
     elif (current.uid, current.gid, current.mode) != (left.uid, left.gid, left.mode):

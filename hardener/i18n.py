@@ -83,6 +83,9 @@ UI = {
                                   "a new baseline", "自上份报告以来配置或基线已变化（基线 {before} -> {profile}）：重新作为基线"),
     "no_metrics_dir": Text("[schedule] metrics_dir {path} is not a directory here: no metrics written",
                            "[schedule] metrics_dir {path} 在此不是目录：未写入指标"),
+    "metrics_not_written": Text("no metrics written: {error} (a metrics_dir named since harden schedule ran needs "
+                                "harden schedule --off, then harden schedule)",
+                                "未写入指标：{error}（harden schedule 之后才指定的 metrics_dir 需先 harden schedule --off，再 harden schedule）"),
     "scheduled_skipped": Text("scheduled check skipped: an apply or rollback of harden's is running",
                               "已跳过计划检查：harden 的 apply 或 rollback 正在运行"),
     "drift_header": Text("Drift: {count} of what harden's runs changed no longer holds what they left",

@@ -8,6 +8,7 @@ import datetime
 import json
 import os
 import re
+import stat
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from typing import List, Optional, Sequence
 from .fixes import Fix
 from .host import Host, HostError
 from .i18n import STATUS, UI
+from .settings import UNPRINTABLE
 from .model import Detection, Finding, Intent, RunCommand, Status, Text, WriteFile
 from .parameters import Parameter
 from .planners import Planned, planner, serving
@@ -43,7 +45,7 @@ def calendar(every: str) -> str:
         return f"*-*-* 00/{every[:-1]}:00:00"
     if EVERY_MINUTES.fullmatch(every):
         return f"*:00/{every[:-3]}"
-    if not every or "\n" in every or "%" in every:
+    if not every or UNPRINTABLE.search(every) or "%" in every:
         raise ScheduleError(f"--every takes {', '.join(SHORTHANDS)}, Nh, Nmin or a calendar expression, not {every!r}")
     # this machine's systemd-analyze, a parser that reads and changes nothing of the host: under --root too
     try:
@@ -57,8 +59,22 @@ def calendar(every: str) -> str:
     return every
 
 
+def spread(calendar_expression: str) -> str:
+    """RandomizedDelaySec=: up to a quarter of the interval, so that a fleet does not check at the same second and a
+    check every few minutes still runs every few minutes."""
+    if calendar_expression == "minutely" or calendar_expression.startswith("*:"):
+        return "15s"
+    if calendar_expression == "hourly" or calendar_expression.startswith("*-*-* 00/"):
+        return "5min"
+    return "15min"
+
+
 def quoted(argument: str) -> str:
-    """An ExecStart= word as systemd reads it: quoted where it is not plain, % and $ doubled (no specifier, no variable)."""
+    """An ExecStart= word as systemd reads it: quoted where it is not plain, % and $ doubled (no specifier, no variable).
+    A word with a line break or another control character would end the line and start a directive of its own: it
+    is refused."""
+    if UNPRINTABLE.search(argument):
+        raise ScheduleError(f"{argument!r} has a control character or a line break, which a unit file cannot carry in a word")
     argument = argument.replace("%", "%%").replace("$", "$$")
     if re.fullmatch(r"[A-Za-z0-9_./:=,+@-]+", argument):
         return argument
@@ -112,7 +128,8 @@ class ScheduledCheck(Fix):
         service = render("systemd/harden-check.service.j2", command=command,
                          # "-": a directory that is not there (yet) does not stop the check
                          writable=" ".join("-" + quoted(path) for path in self.parameter("writable")))
-        return ScheduleUnits(service, render("systemd/harden-check.timer.j2", calendar=self.parameter("calendar")))
+        calendar_expression = self.parameter("calendar")
+        return ScheduleUnits(service, render("systemd/harden-check.timer.j2", calendar=calendar_expression, delay=spread(calendar_expression)))
 
     def detect(self, host: Host) -> Detection:
         wanted = self.units()
@@ -130,22 +147,33 @@ class ScheduledCheck(Fix):
 # -- a scheduled check ---------------------------------------------------------
 
 
+REPORT_NAME = re.compile(r"\d{8}T\d{6}\.\d{6}Z\.json")  # what keep_report names them: they sort by time
+
+
 def keep_report(host: Host, document: dict, keep: int, lang: str, now: Optional[datetime.datetime] = None) -> List[str]:
     """Store a scheduled check's report under REPORTS (the newest `keep` are kept) and say, a line each, how its
     references' statuses changed since the last one of the same profile and config (a change of either starts anew,
-    said in one line). Returns those lines."""
+    said in one line). Returns those lines. Only files it named itself are read or rotated; one dated after this run
+    (a clock set back) is neither the last report nor kept."""
     now = now or datetime.datetime.now(datetime.timezone.utc)
     if host.lstat(REPORTS) is None:
         if host.lstat("/var/lib/hardener") is None:
             host.make_dir("/var/lib/hardener", 0o700)
         host.make_dir(REPORTS, 0o700)
-    names = sorted(name for name in host.list_dir(REPORTS) if name.endswith(".json"))
-    previous = _readable(host, names)
     name = now.strftime("%Y%m%dT%H%M%S.%fZ") + ".json"
+    names = sorted(found for found in host.list_dir(REPORTS) if REPORT_NAME.fullmatch(found) and _regular(host, f"{REPORTS}/{found}"))
+    earlier = [found for found in names if found < name]
+    previous = _readable(host, earlier)
     host.write_file(f"{REPORTS}/{name}", (json.dumps(document, ensure_ascii=False) + "\n").encode(), new_mode=0o600)
-    for old in (names + [name])[:-keep] if keep > 0 else []:
+    later = [found for found in names if found > name]
+    for old in later + (earlier + [name])[:-keep]:
         host.remove_file(f"{REPORTS}/{old}")
     return changes_since(previous, document, lang)
+
+
+def _regular(host: Host, path: str) -> bool:
+    info = host.lstat(path)
+    return info is not None and stat.S_ISREG(info.st_mode)
 
 
 def _readable(host: Host, names: Sequence[str]) -> Optional[dict]:
@@ -164,13 +192,15 @@ def changes_since(previous: Optional[dict], document: dict, lang: str) -> List[s
     compare with (the first report, or one of another profile or config), one line that says so."""
     if previous is None:
         return [UI["schedule_baseline"](lang, profile=document["profile"])]
-    if (previous.get("profile"), previous.get("config_sha256")) != (document["profile"], document.get("config_sha256")):
+    if (previous.get("profile"), previous.get("baseline_sha256")) != (document["profile"], document.get("baseline_sha256")):
         return [UI["schedule_new_baseline"](lang, before=str(previous.get("profile")), profile=document["profile"])]
-    before = {entry.get("id"): entry for entry in previous["recommendations"] if isinstance(entry, dict)}
     named = {status.value: STATUS[status](lang) for status in Status}
+    # what an older report says, where it says it in the shape harden writes (a report edited by hand is not trusted)
+    before = {entry["id"]: entry["status"] for entry in previous["recommendations"]
+              if isinstance(entry, dict) and isinstance(entry.get("id"), str) and entry.get("status") in named}
     lines = []
     for entry in document["recommendations"]:
-        old = before.get(entry["id"], {}).get("status")
+        old = before.get(entry["id"])
         if old != entry["status"]:
             targets = ", ".join(dict.fromkeys(f"{finding['target']} ({finding['item']})" if finding["target"] else finding["item"]
                                               for finding in entry["findings"] if finding["status"] == entry["status"]))

@@ -165,6 +165,8 @@ def test_harden_schedule_installs_the_timer_and_off_removes_it(tmp_path, make_ro
     assert "--profile cis" in (root / "etc/systemd/system/harden-check.service").read_text()
     again = playbook(collections, inventory(tmp_path, {"web-01": root}, harden_schedule="6h", harden_profile="cis"))
     assert again.returncode == 0 and recap(again.stdout)["web-01"]["changed"] == 0
+    hourly = playbook(collections, inventory(tmp_path, {"web-01": root}, harden_schedule="hourly", harden_profile="cis"))
+    assert hourly.returncode == 0 and "\nOnCalendar=hourly\n" in timer.read_text(), hourly.stdout  # replaced, not refused
     off = playbook(collections, inventory(tmp_path, {"web-01": root}, harden_schedule="off"))
     assert off.returncode == 0 and not timer.exists() and recap(off.stdout)["web-01"]["changed"] == 1, off.stdout
     assert playbook(collections, inventory(tmp_path, {"web-01": root}, harden_schedule="off")).returncode == 0, "none left: nothing to do"

@@ -101,3 +101,24 @@ def test_the_fleet_page_shows_each_hosts_drift(make_root, tmp_path):
     assert rows["drifted-01"].rstrip().endswith('<td class="fail">1</td></tr>')
     assert rows["steady-01"].rstrip().endswith('<td class="">0</td></tr>') and "<td class=\"\">–</td></tr>" in rows["old-01"]
     assert "/etc/docker: owner/mode root:root 0755 (as harden left it) -&gt; root:root 0775 (now)" in page
+
+
+def test_a_file_harden_only_chmoded_drifts_by_owner_and_mode_and_its_content_is_never_shown(make_root):
+    root = make_root("debian")
+    key = root / "etc/docker/tls/server-key.pem"
+    key.parent.mkdir(parents=True)
+    key.write_text("-----BEGIN PRIVATE KEY-----\nOLD-SECRET\n-----END PRIVATE KEY-----\n")
+    key.chmod(0o644)
+    (root / "etc/docker/daemon.json").write_text(json.dumps({"tlsverify": True, "tlskey": "/etc/docker/tls/server-key.pem"}))
+    applied = run_harden("apply", "--yes", "--root", root, "--profile", "cis", "--only", "config-file-permissions")
+    assert applied.code in (0, 2) and oct(key.stat().st_mode & 0o777) == "0o400", applied
+    key.write_text("-----BEGIN PRIVATE KEY-----\nROTATED-SECRET\n-----END PRIVATE KEY-----\n")  # a rotation: not drift
+    assert drift(root, "--format", "json").json["drift"] == []
+    key.chmod(0o644)
+    found = drift(root, "--profile", "cis", "--format", "json")
+    (entry,) = found.json["drift"]
+    assert entry["lines"] == ["/etc/docker/tls/server-key.pem: owner/mode root:root 0400 (as harden left it) -> root:root 0644 (now)"]
+    refused = run_harden("rollback", "--yes", "--root", root)
+    assert refused.code == 4 and "its content changed since (harden changed only its owner and mode)" in refused.out, refused
+    for output in (found.out, refused.out, refused.err, run_harden("check", "--root", root, "--format", "json").out):
+        assert "SECRET" not in output

@@ -30,12 +30,12 @@ def test_schedule_writes_the_timer_and_service_as_a_run_that_rollback_and_off_un
     assert scheduled.code == 0 and "在 --root 下只写入定时器，不启用。" in scheduled.out, scheduled
     service = unit(root, SERVICE)
     assert f'check --scheduled --profile "{profile}" --lang zh\n' in service
-    for directive in ("ProtectSystem=strict", "StateDirectory=hardener/reports", "PrivateTmp=yes", "NoNewPrivileges=yes",
-                      "SuccessExitStatus=2", "SyslogIdentifier=harden"):
+    for directive in ("ProtectSystem=strict", "StateDirectory=hardener/reports", "NoNewPrivileges=yes", "TimeoutStartSec=30min",
+                      "SuccessExitStatus=2", "SyslogIdentifier=harden", "ProtectHome=read-only"):
         assert f"\n{directive}\n" in service
     assert "ReadWritePaths" not in service, "no metrics directory in the config: nothing else writable"
     timer = unit(root, TIMER)
-    assert "\nOnCalendar=*-*-* 00/6:00:00\n" in timer and "\nPersistent=true\n" in timer and "\nRandomizedDelaySec=" in timer
+    assert "\nOnCalendar=*-*-* 00/6:00:00\n" in timer and "\nPersistent=true\n" in timer and "\nRandomizedDelaySec=5min\n" in timer
     assert oct((root / SERVICE).stat().st_mode & 0o777) == "0o644"
     history = run_harden("history", "--root", root, "--format", "json").json["runs"]
     assert [(run["items"], run["state"]) for run in history] == [(["schedule"], "applied")]
@@ -53,12 +53,13 @@ def test_schedule_writes_the_timer_and_service_as_a_run_that_rollback_and_off_un
     assert run_harden("rollback", "--yes", "--root", root).code == 0 and not (root / TIMER).exists(), "rollback undoes it too"
 
 
-@pytest.mark.parametrize("every, calendar", [("hourly", "hourly"), ("daily", "daily"), ("1h", "*-*-* 00/1:00:00"),
-                                             ("15min", "*:00/15"), ("Mon..Fri *-*-* 03:30", "Mon..Fri *-*-* 03:30")])
-def test_every_is_what_systemd_reads(make_root, every, calendar):
+@pytest.mark.parametrize("every, calendar, delay", [("hourly", "hourly", "5min"), ("daily", "daily", "15min"),
+                                                    ("1h", "*-*-* 00/1:00:00", "5min"), ("15min", "*:00/15", "15s"),
+                                                    ("Mon..Fri *-*-* 03:30", "Mon..Fri *-*-* 03:30", "15min")])
+def test_every_is_what_systemd_reads_and_the_spread_a_quarter_of_it_at_most(make_root, every, calendar, delay):
     root = make_root("debian")
     assert run_harden("schedule", "--root", root, "--every", every, "--yes").code == 0
-    assert f"\nOnCalendar={calendar}\n" in unit(root, TIMER)
+    assert f"\nOnCalendar={calendar}\n" in unit(root, TIMER) and f"\nRandomizedDelaySec={delay}\n" in unit(root, TIMER)
     normalized = subprocess.run(["systemd-analyze", "calendar", calendar], capture_output=True, text=True)
     assert normalized.returncode == 0, normalized.stderr
 
@@ -89,7 +90,7 @@ def test_a_scheduled_check_keeps_its_reports_and_says_what_changed(make_root):
     (only,) = reports(root)
     assert oct(only.stat().st_mode & 0o777) == "0o600"
     kept = json.loads(only.read_text())
-    assert kept["command"] == "check" and kept["profile"] == "cis" and kept["config_sha256"]
+    assert kept["command"] == "check" and kept["profile"] == "cis" and kept["baseline_sha256"]
     validate(kept, "report.schema.json")
     assert scheduled(root, "--profile", "cis").out == "", "nothing changed, nothing said"
 
@@ -130,7 +131,7 @@ def test_a_scheduled_check_waits_for_no_apply_and_writes_metrics_where_the_confi
 
 
 @pytest.mark.parametrize("config, says", [("[schedule]\nkeep = 0\n", "keep is how many reports are kept"),
-                                           ('[schedule]\nmetrics_dir = "textfile"\n', "metrics_dir is an absolute path"),
+                                           ('[schedule]\nmetrics_dir = "textfile"\n', "metrics_dir is a directory's absolute path"),
                                            ("[schedule]\nkept = 3\n", "unknown key 'kept' in [schedule]"),
                                            ("schedule = 3\n", "schedule is a table")])
 def test_a_bad_schedule_table_is_one_line_with_its_line(make_root, config, says):
@@ -139,3 +140,81 @@ def test_a_bad_schedule_table_is_one_line_with_its_line(make_root, config, says)
     (root / "etc/hardener/config.toml").write_text("\n" + config)
     refused = scheduled(root)
     assert refused.code == 1 and says in refused.err and "config.toml:" in refused.err and refused.err.count("\n") == 1, refused
+
+
+def test_a_path_systemd_would_read_as_more_than_a_word_is_quoted_or_refused(make_root, tmp_path):
+    """A profile's path is a word of ExecStart=: quotes, backslashes, $ and % escaped as systemd reads them; a line
+    break (which would start an ExecStart= of its own, run as root) refused, nothing written."""
+    root = make_root("debian")
+    odd = tmp_path / 'my "profiles" $HOME %n \\ x.toml'
+    odd.write_text('name = "odd"\ntitle = { en = "Odd", zh = "怪" }\nextends = "cis"\n')
+    assert run_harden("schedule", "--root", root, "--profile", odd, "--yes").code == 0
+    line = next(line for line in unit(root, SERVICE).splitlines() if line.startswith("ExecStart="))
+    escaped = str(odd).replace("%", "%%").replace("$", "$$").replace("\\", "\\\\").replace('"', '\\"')
+    assert line.endswith(f' check --scheduled --profile "{escaped}"'), line
+    assert run_harden("schedule", "--off", "--root", root, "--yes").code == 0
+    forged = tmp_path / 'a"\nExecStart=\nExecStart=sh -c id\n#.toml'
+    forged.write_text('name = "x"\ntitle = { en = "X", zh = "X" }\nextends = "cis"\n')
+    refused = run_harden("schedule", "--root", root, "--profile", forged, "--yes")
+    assert refused.code == 1 and "line break" in refused.err and refused.err.count("\n") == 1, refused
+    assert not (root / SERVICE).exists()
+
+
+def test_what_a_schedule_does_not_take_is_refused(make_root):
+    root = make_root("debian")
+    for args, says in ((("--only", "icc"), "not --only"), (("--fail-on", "high"), "not --fail-on"), (("--format", "json"), "not --format")):
+        refused = run_harden("schedule", "--root", root, "--yes", *args)
+        assert refused.code == 1 and says in refused.err, refused
+    for args in (("--format", "json"), ("--metrics", "/tmp/x.prom")):
+        assert scheduled(root, *args).code == 1
+    assert not (root / "etc/systemd/system").exists() and not (root / "var/lib/hardener/reports").exists()
+
+
+def test_prune_keeps_the_run_of_a_schedule_in_place(make_root):
+    root = make_root("debian")
+    assert run_harden("schedule", "--root", root, "--yes").code == 0
+    assert run_harden("apply", "--yes", "--root", root, "--only", "file-permissions").code == 0
+    assert run_harden("history", "--root", root, "--prune", "0").code == 0
+    runs = run_harden("history", "--root", root, "--format", "json").json["runs"]
+    assert [run["items"] for run in runs] == [["schedule"]], "the apply's run is forgotten, the schedule's kept"
+    assert run_harden("schedule", "--off", "--root", root, "--yes").code == 0 and not (root / TIMER).exists()
+
+
+def test_a_scheduled_check_survives_odd_files_among_its_reports_and_sees_a_profile_edited_in_place(make_root, tmp_path):
+    root = make_root("debian")
+    profile = tmp_path / "site.toml"
+    profile.write_text('name = "site"\ntitle = { en = "Site", zh = "站点" }\nextends = "cis"\n')
+    assert scheduled(root, "--profile", profile).code == 2
+    reports_dir = root / "var/lib/hardener/reports"
+    (reports_dir / "29991231T000000.000000Z.json").write_text(json.dumps({"recommendations": [{"id": ["x"], "status": ["y"]}]}))
+    (reports_dir / "20000101T000000.000000Z.json").mkdir()  # not a file: neither read nor rotated
+    (reports_dir / "notes.json").write_text("{}")
+    again = scheduled(root, "--profile", profile)
+    assert again.code == 2 and again.out == "" and again.err == "", again
+    names = sorted(path.name for path in reports_dir.iterdir())
+    assert "29991231T000000.000000Z.json" not in names, "a report dated after this run is not the last one, nor kept"
+    assert "20000101T000000.000000Z.json" in names and "notes.json" in names
+    profile.write_text('name = "site"\ntitle = { en = "Site", zh = "站点" }\nextends = "cis"\n[[entry]]\nitem = "icc"\nseverity = "high"\n')
+    assert scheduled(root, "--profile", profile).out.startswith("the profile or the config changed since the last report")
+
+
+@pytest.mark.parametrize("directory", ["/", "/etc", "/var/lib", "/srv/my metrics", "/srv/$x", "/srv/%n"])
+def test_a_metrics_dir_the_sandbox_would_open_wide_or_misread_is_refused(make_root, directory):
+    root = make_root("debian")
+    (root / "etc/hardener").mkdir()
+    (root / "etc/hardener/config.toml").write_text(f"[schedule]\nmetrics_dir = {json.dumps(directory)}\n")
+    refused = run_harden("schedule", "--root", root, "--yes")
+    assert refused.code == 1 and "metrics_dir is a directory's absolute path" in refused.err, refused
+
+
+def test_a_linked_metrics_dir_is_refused_and_a_metrics_dir_added_later_is_said_not_fatal(make_root):
+    root = make_root("debian")
+    (root / "srv/real").mkdir(parents=True)
+    (root / "srv/link").symlink_to("/srv/real")
+    (root / "etc/hardener").mkdir()
+    (root / "etc/hardener/config.toml").write_text('[schedule]\nmetrics_dir = "/srv/link"\n')
+    refused = run_harden("schedule", "--root", root, "--yes")
+    assert refused.code == 1 and "is a link" in refused.err, refused
+    (root / "etc/hardener/config.toml").write_text('[schedule]\nmetrics_dir = "/srv/real"\n')
+    assert run_harden("schedule", "--root", root, "--yes").code == 0
+    assert "\nReadWritePaths=-/srv/real\n" in unit(root, SERVICE)
