@@ -51,8 +51,7 @@ def inventory(tmp_path, roots, **extra):
                              "harden_only": ITEMS, "harden_report_dir": str(tmp_path / "reports"), **extra}}}
     path = tmp_path / "inventory.json"
     path.write_text(json.dumps(data))
-    (tmp_path / "reports").mkdir(exist_ok=True)
-    return path
+    return path  # the reports' directory is the play's to make
 
 
 def playbook(collections, inventory_path, *args, mode="check"):
@@ -151,7 +150,7 @@ def test_a_format_harden_cannot_write_stops_the_play_before_anything_changes(tmp
     before = hosts.snapshot(root)
     result = playbook(collections, inventory(tmp_path, {"web-01": root}, harden_format="xml"), mode="apply")
     assert result.returncode != 0 and "harden_format is junit or sarif (or unset), not xml" in result.stdout, result.stdout
-    assert hosts.snapshot(root) == before and not list((tmp_path / "reports").iterdir())
+    assert hosts.snapshot(root) == before and not (tmp_path / "reports").exists()
 
 
 def test_harden_schedule_installs_the_timer_and_off_removes_it(tmp_path, make_root, collections):
@@ -178,14 +177,14 @@ def test_the_playbook_passes_every_option_to_harden(tmp_path, make_root, collect
     root = make_root("debian")
     inv = inventory(tmp_path, {"web-01": root}, harden_via="execstart", harden_live_restore=True, harden_recreate=True,
                     harden_no_restart=True, harden_containers=["web*", "label=tier=front"], harden_config=str(config),
-                    harden_profile="cis", harden_fail_on="failing,high")
+                    harden_profile="cis", harden_fail_on="failing,high", harden_lang="zh")
     result = playbook(collections, inv, "-v", mode="dry-run")
     assert result.returncode == 0, result.stdout
     (cmd,) = [json.loads(found) for found in re.findall(r'"cmd": (\[[^\]]*\])', result.stdout) if '"apply"' in found]
     assert cmd[1:] == ["apply", "--dry-run", "--recreate", "--live-restore", "--no-restart", "--root", str(root),
                                    "--format", "json", "--only", ",".join(ITEMS), "--fail-on", "failing,high", "--container", "web*",
                                    "--container", "label=tier=front", "--profile", "cis",
-                                   "--config", f"{root}/etc/hardener/config.toml", "--via", "execstart"]
+                                   "--config", f"{root}/etc/hardener/config.toml", "--via", "execstart", "--lang", "zh"]
     report = json.loads((tmp_path / "reports/web-01.json").read_text())
     targets = {change["target"] for item in report["items"] for change in item["changes"]}
     assert any("docker.service.d" in target for target in targets), "--via execstart: the options go onto ExecStart"
@@ -215,11 +214,12 @@ def test_the_module_s_command_line():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     params = dict(mode="rollback", run_id="20261129T101500Z-3f2a", root="/", executable="harden", only=None, skip=None, fail_on=None, profile=None,
-                  containers=None, config=None, via=None, recreate=False, live_restore=False, no_restart=False)
+                  containers=None, config=None, via=None, lang=None, recreate=False, live_restore=False, no_restart=False)
     assert module.command(params, check_mode=True)[0][1:4] == ["rollback", "--dry-run", "20261129T101500Z-3f2a"]
     assert module.command(params, check_mode=False)[0][1:4] == ["rollback", "--yes", "20261129T101500Z-3f2a"]
     check = dict(params, mode="check", recreate=True, live_restore=True)
     assert "--recreate" not in module.command(check, check_mode=False)[0], "apply's options go to apply alone"
+    assert module.command(dict(check, lang="zh"), check_mode=False)[0][-2:] == ["--lang", "zh"]
 
 
 def test_ansible_doc_prints_the_module(collections):

@@ -108,6 +108,12 @@ options:
       - Container items only for these containers, each a name pattern or C(label=KEY[=VALUE]) (C(--container)).
     type: list
     elements: str
+  lang:
+    description:
+      - The language of the report's words (C(--lang)) - C(en) or C(zh); harden's default follows the host's locale,
+        which the module sets to C(C.UTF-8), so English.
+    type: str
+    choices: [en, zh]
   executable:
     description: The harden command on the host.
     type: path
@@ -182,7 +188,7 @@ def command(params, check_mode):
             args += ["--" + option.replace("_", "-"), ",".join(params[option])]
     for container in params["containers"] or []:
         args += ["--container", container]
-    for option in ("profile", "config", "via"):
+    for option in ("profile", "config", "via", "lang"):
         if params[option]:
             args += ["--" + option, params[option]]
     return [params["executable"]] + args, dry_run
@@ -220,6 +226,7 @@ def main():
             no_restart=dict(type="bool", default=False),
             via=dict(type="str", choices=["daemon-json", "execstart"]),
             containers=dict(type="list", elements="str"),
+            lang=dict(type="str", choices=["en", "zh"]),
             executable=dict(type="path", default="harden"),
         ),
         supports_check_mode=True,
