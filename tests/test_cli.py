@@ -69,7 +69,8 @@ def test_options_before_or_after_the_command(make_root, harden):
     for document in (before, after):
         del document["generated"]  # when each was made: a second apart, or not
     assert before == after and [item["id"] for item in after["items"]] == ["file-permissions"]
-    assert harden("--root", root, "apply", "--dry-run").out == harden("--root", root).out
+    timeless = lambda text: text.splitlines()[:1] + text.splitlines()[2:]  # noqa: E731 - the second line says when
+    assert timeless(harden("--root", root, "apply", "--dry-run").out) == timeless(harden("--root", root).out)
     assert not (root / hosts.JOURNAL).exists()
 
 
