@@ -21,7 +21,7 @@ from . import journal as states
 from .engine import ApplyFailed, RollbackRefused, SelectionError
 from .fixes import all_fixes
 from .profiles import Profile, ProfileError, load_profile
-from .host import Host, HostError
+from .host import FileState, Host, HostError
 from .i18n import UI
 from .journal import Journal, JournalError
 from .model import SEVERITIES, Status
@@ -435,8 +435,9 @@ def _scheduled_check(session: Session, document: dict, config: config_file.Confi
         import time
 
         try:
+            # root's and 0644 whatever was there: the collector, which is not root, reads it
             session.host.write_file(f"{config.metrics_dir}/harden.prom", metrics_text(document, time.time()).encode(),
-                                    new_mode=0o644)
+                                    state=FileState(exists=True, uid=0, gid=0, mode=0o644))
         except HostError as error:  # a metrics_dir named after the schedule was made, which its sandbox does not let it write
             session.host.log(one_line(session.text("metrics_not_written", error=str(error))))
 

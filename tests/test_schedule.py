@@ -122,9 +122,11 @@ def test_a_scheduled_check_waits_for_no_apply_and_writes_metrics_where_the_confi
     (root / "etc/hardener/config.toml").write_text('[schedule]\nmetrics_dir = "/var/lib/prometheus/node-exporter"\n')
     assert scheduled(root).code == 2, "no such directory: no metrics, and the check runs"
     (root / "var/lib/prometheus/node-exporter").mkdir(parents=True)
-    assert scheduled(root).code == 2
     metrics = root / "var/lib/prometheus/node-exporter/harden.prom"
-    assert oct(metrics.stat().st_mode & 0o777) == "0o644"
+    metrics.write_text("# an old one, unreadable to the collector\n")
+    metrics.chmod(0o600)
+    assert scheduled(root).code == 2
+    assert oct(metrics.stat().st_mode & 0o777) == "0o644" and (metrics.stat().st_uid, metrics.stat().st_gid) == (0, 0)
     checked = subprocess.run([PROMTOOL, "check", "metrics"], stdin=metrics.open("rb"), capture_output=True, text=True)
     assert checked.returncode == 0 and not checked.stdout.strip(), checked
     assert os.listdir(metrics.parent) == ["harden.prom"]
