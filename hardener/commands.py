@@ -247,7 +247,7 @@ def _drift(session: Session) -> dict:
     from .facts.engine import NoEngine
 
     found = drifts.baseline(Journal(session.host))
-    drifted = drifts.drifted_files(session.host, found)
+    drifted = drifts.drifted_files(session.host, found) + drifts.drifted_units(session.host, found)
     notes = [session.text("drift_unsettled", run=run_id, state=state.replace("_", " ")) for run_id, state in found.unsettled]
     if found.containers:
         names = tuple(sorted({name for _, name, _ in found.containers}))

@@ -17,6 +17,8 @@ from .journal import Journal, JournalError, Step
 from .model import CreateContainer, RemoveContainer, RunCommand, WriteFile
 
 CONTAINER = "container "  # how a container change names its target: "container web"
+UNIT = "unit "  # a unit a run enabled and started (the schedule's timer): "unit harden-check.timer"
+ENABLE = ("systemctl", "enable", "--now")
 
 
 @dataclass(frozen=True)
@@ -27,8 +29,9 @@ class Drifted:
     lines: Tuple[str, ...]  # what differs: a file's diff, or the findings that fail again
 
     def as_json(self, refs_of: Callable[[str], Sequence[str]]) -> dict:
+        kind = "container" if self.target.startswith(CONTAINER) else "unit" if self.target.startswith(UNIT) else "file"
         return {"run": self.run_id, "items": list(self.items), "refs": list(dict.fromkeys(ref for item in self.items for ref in refs_of(item))),
-                "target": self.target, "kind": "container" if self.target.startswith(CONTAINER) else "file", "lines": list(self.lines)}
+                "target": self.target, "kind": kind, "lines": list(self.lines)}
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,7 @@ class Baseline:
 
     files: Tuple[Tuple[states.Run, Tuple[Step, ...]], ...]  # (run, its steps on one file)
     containers: Tuple[Tuple[str, str, Tuple[str, ...]], ...]  # (run id, container name, the items it was changed for)
+    units: Tuple[Tuple[str, str, Tuple[str, ...]], ...]  # (run id, a unit it enabled and started, the items it served)
     unsettled: Tuple[Tuple[str, str], ...]  # (run id, state): runs whose end is rollback's to judge
 
 
@@ -62,15 +66,18 @@ def baseline(journal: Journal) -> Baseline:
             touched.setdefault(step.path, []).append(step)
         for path, path_steps in touched.items():
             newest[path] = (run, path_steps)
-    files, containers = [], []
+    files, containers, units = [], [], []
     for path, (run, path_steps) in newest.items():
+        for step in path_steps:
+            if step.kind == RunCommand.kind and step.command[:3] == ENABLE and len(step.command) == 4:
+                units.append((run.id, step.command[3], step.items))
         if path.startswith(CONTAINER) and any(step.kind in (CreateContainer.kind, RunCommand.kind) for step in path_steps):
             items = tuple(dict.fromkeys(item for step in path_steps for item in step.items))
             if not any(step.kind == RemoveContainer.kind for step in path_steps):  # one harden removed is not expected back
                 containers.append((run.id, path[len(CONTAINER):], items))
         elif any(step.before is not None and step.kind != REWRITTEN for step in path_steps):
             files.append((run, tuple(step for step in path_steps if step.before is not None and step.kind != REWRITTEN)))
-    return Baseline(tuple(files), tuple(containers), tuple(unsettled))
+    return Baseline(tuple(files), tuple(containers), tuple(units), tuple(unsettled))
 
 
 def drifted_files(host: Host, found: Baseline) -> List[Drifted]:
@@ -101,4 +108,24 @@ def drifted_containers(found: Baseline, judged: Callable[[str, Tuple[str, ...]],
         lines = failing if there else [f"{CONTAINER}{name} was removed since"]
         if lines:
             drifted.append(Drifted(run_id, items, f"{CONTAINER}{name}", tuple(lines)))
+    return drifted
+
+
+def drifted_units(host: Host, found: Baseline) -> List[Drifted]:
+    """The units a run enabled and started that are no longer enabled or no longer active (on the live host: a tree
+    under --root runs nothing)."""
+    drifted = []
+    for run_id, unit, items in found.units if host.live else ():
+        try:
+            shown = dict(line.partition("=")[::2] for line in host.run("systemctl", "show", "-p", "UnitFileState", "-p", "ActiveState",
+                                                                       unit).splitlines())
+        except HostError as error:
+            drifted.append(Drifted(run_id, items, f"{UNIT}{unit}", (str(error).splitlines()[0],)))
+            continue
+        lines = [f"{unit} is {shown.get('UnitFileState') or 'not there'} now, not enabled as harden left it"
+                 ] if shown.get("UnitFileState") != "enabled" else []
+        lines += [f"{unit} is {shown.get('ActiveState') or 'not there'} now, not active as harden left it"
+                  ] if shown.get("ActiveState") != "active" else []
+        if lines:
+            drifted.append(Drifted(run_id, items, f"{UNIT}{unit}", tuple(lines)))
     return drifted

@@ -61,6 +61,17 @@ def test_the_timer_runs_the_sandboxed_check_and_rollback_removes_it(systemd_lab)
     assert [line.split(":")[0] for line in said[1:]] == [ref for ref in statuses if statuses[ref] != before.get(ref)], \
         "exactly a line per reference whose status changed, in the profile's order"
 
+    # the timer turned off by hand is drift from what the schedule's run left
+    steady = lab.harden("drift", "--format", "json")
+    assert steady.returncode == 0 and json.loads(steady.stdout)["drift"] == [], steady
+    lab.run("systemctl", "disable", "--now", "harden-check.timer")
+    drifted = lab.harden("drift", "--format", "json")
+    assert drifted.returncode == 2, drifted
+    units = [entry for entry in json.loads(drifted.stdout)["drift"] if entry["kind"] == "unit"]
+    assert units == [{"run": units[0]["run"], "items": ["schedule"], "refs": [], "target": "unit harden-check.timer", "kind": "unit",
+                      "lines": ["harden-check.timer is disabled now, not enabled as harden left it",
+                                "harden-check.timer is inactive now, not active as harden left it"]}], units
+
     off = lab.harden("schedule", "--off", "--yes")
     assert off.returncode == 0, off
     assert lab.run("systemctl", "is-enabled", "harden-check.timer", check=False).returncode != 0
