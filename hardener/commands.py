@@ -5,7 +5,6 @@ the journal, the reports and the items come in.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import posixpath
@@ -21,7 +20,7 @@ from . import journal as states
 from .engine import ApplyFailed, RollbackRefused, SelectionError
 from .fixes import all_fixes
 from .profiles import Profile, ProfileError, load_profile
-from .host import FileState, Host, HostError
+from .host import Host, HostError
 from .i18n import UI
 from .journal import Journal, JournalError
 from .model import SEVERITIES, Status
@@ -159,6 +158,15 @@ def interchange_text(documents, chosen: str, lang: str, fail_on: FailOn) -> str:
     return json.dumps(interchange.sarif_log(documents, lang), ensure_ascii=False, indent=1)
 
 
+def _carried_out(session: Session, journal: Journal, results, command: str):
+    """The results' changes made as one run (the journal's lock held), or the command's failure, undone where it could be."""
+    try:
+        return engine.apply(session.host, journal, results)
+    except ApplyFailed as failed:
+        state = "its changes were undone" if failed.undone else f"undo it with: harden rollback {failed.run_id}"
+        raise Failure(f"{command} failed: {failed}; {state} (run {failed.run_id})", APPLY_FAILED) from None
+
+
 def _first_error(results) -> Optional[str]:
     for result in results:
         if result.status is Status.ERROR:
@@ -206,13 +214,7 @@ def check(metrics_file=None, scheduled=False, **given):
     document = report.results_document(session.host, "check", results, lang, session.profile, with_changes=False)
     document.update(_drift(session))
     if scheduled:
-        config = session.configured()
-        # what the reports are compared under: the config and the profile as it resolved (a profile file edited in place too)
-        resolved = {"config": config.sha256, "profile": session.profile.name, "refs": session.profile.refs(),
-                    "entries": {item: repr(entry) for item, entry in session.profile.entries.items()},
-                    "title": [session.profile.title.en, session.profile.title.zh]}
-        document["baseline_sha256"] = hashlib.sha256(json.dumps(resolved, sort_keys=True, default=str).encode()).hexdigest()
-        _scheduled_check(session, document, config)
+        _scheduled_check(session, document, session.configured())
         sys.exit(_exit_code(document, session.fail_on))
     text = report.results_text(document, lang, plan=False, everything=session.settings.show_all)
     if document["drift"] or document["drift_notes"]:
@@ -221,10 +223,10 @@ def check(metrics_file=None, scheduled=False, **given):
     if metrics_file:
         from .metrics import write_metrics
 
-        try:
-            write_metrics(metrics_file, document)
-        except OSError as error:
-            raise Failure(f"cannot write {metrics_file}: {error.strerror or error}") from None
+        try:  # a file of this machine's, as --output's
+            write_metrics(Host("/"), os.path.abspath(metrics_file), document)
+        except HostError as error:
+            raise Failure(f"cannot write the metrics: {error}") from None
     sys.exit(_exit_code(document, session.fail_on))
 
 
@@ -307,11 +309,7 @@ def apply(yes, recreate, no_restart, live_restore, autoremove=(), **given):
             say(report.results_text(planned, lang, plan=True, everything=session.settings.show_all))
             if not click.confirm(session.text("confirm_apply"), err=True):
                 raise Failure("apply cancelled; nothing was changed")
-        try:
-            outcome = engine.apply(session.host, journal, results)
-        except ApplyFailed as failed:
-            state = "its changes were undone" if failed.undone else f"undo it with: harden rollback {failed.run_id}"
-            raise Failure(f"apply failed: {failed}; {state} (run {failed.run_id})", APPLY_FAILED) from None
+        outcome = _carried_out(session, journal, results, "apply")
         session.no_restart = False  # what is left is judged as check judges it: a staged file is pending_restart
         after = session.evaluate()
     document = report.results_document(session.host, "apply", after, lang, session.profile, with_changes=False,
@@ -336,13 +334,16 @@ def apply(yes, recreate, no_restart, live_restore, autoremove=(), **given):
 def rollback(run_id, yes, force, **given):
     """Undo the newest run that is not rolled back yet, or RUN_ID."""
     session = Session.open(given_settings(**given))
-    journal = Journal(session.host)
+    _rollback_or_refuse(session, Journal(session.host), run_id, yes, force, "rollback")
+
+
+def _rollback_or_refuse(session: Session, journal: Journal, run_id: Optional[str], yes: bool, force: bool, command: str) -> None:
     try:
         _rollback(session, journal, run_id, yes, force)
     except RollbackRefused as refused:
         if refused.details:
             say(refused.details)
-        raise Failure(f"rollback refused: {refused}", ROLLBACK_REFUSED) from None
+        raise Failure(f"{command} refused: {refused}", ROLLBACK_REFUSED) from None
 
 
 def _installs_schedule(run) -> bool:
@@ -359,12 +360,7 @@ def schedule(every, off, yes, **given):
         installed = [run for run in journal.runs() if _installs_schedule(run)]
         if not installed:
             raise Failure("no schedule of harden's is in place (harden history lists the runs); nothing was changed")
-        try:
-            _rollback(session, journal, installed[-1].id, yes, force=False)
-        except RollbackRefused as refused:
-            if refused.details:
-                say(refused.details)
-            raise Failure(f"schedule --off refused: {refused}", ROLLBACK_REFUSED) from None
+        _rollback_or_refuse(session, journal, installed[-1].id, yes, False, "schedule --off")
         return
     settings = session.settings
     ignored = [option for option, value in (("--only", settings.only), ("--skip", settings.skip), ("--container", settings.containers),
@@ -412,32 +408,26 @@ def schedule(every, off, yes, **given):
             say("\n".join(map(one_line, planned)))
             if not click.confirm(session.text("confirm_apply"), err=True):
                 raise Failure("schedule cancelled; nothing was changed")
-        try:
-            outcome = engine.apply(session.host, journal, results)
-        except ApplyFailed as failed:
-            state = "its changes were undone" if failed.undone else f"undo it with: harden rollback {failed.run_id}"
-            raise Failure(f"schedule failed: {failed}; {state} (run {failed.run_id})", APPLY_FAILED) from None
+        outcome = _carried_out(session, journal, results, "schedule")
     say(session.text("scheduled", calendar=calendar, run_id=outcome.run_id) +
         ("" if session.host.live else " " + session.text("scheduled_not_enabled")))
 
 
 def _scheduled_check(session: Session, document: dict, config: config_file.Config) -> None:
-    """What a scheduled check does besides checking: its report kept, the changes since the last one logged."""
+    """What a scheduled check does besides checking: its report kept, the changes since the last one logged, the metrics
+    written where the config says."""
     from . import schedule as schedules
-    from .metrics import metrics_text
+    from .metrics import write_metrics
 
+    document["baseline_sha256"] = schedules.baseline_sha256(config, session.profile)
     for line in schedules.keep_report(session.host, document, config.reports_kept, session.settings.language):
         say(one_line(line))
         session.host.log(one_line(line))
     if config.metrics_dir and not session.host.is_dir(config.metrics_dir):
         session.host.log(one_line(session.text("no_metrics_dir", path=config.metrics_dir)))
     elif config.metrics_dir:
-        import time
-
         try:
-            # root's and 0644 whatever was there: the collector, which is not root, reads it
-            session.host.write_file(f"{config.metrics_dir}/harden.prom", metrics_text(document, time.time()).encode(),
-                                    state=FileState(exists=True, uid=0, gid=0, mode=0o644))
+            write_metrics(session.host, f"{config.metrics_dir}/harden.prom", document)
         except HostError as error:  # a metrics_dir named after the schedule was made, which its sandbox does not let it write
             session.host.log(one_line(session.text("metrics_not_written", error=str(error))))
 

@@ -18,8 +18,9 @@ from .settings import one_line
 Gate = Callable[[dict, dict], bool]
 Documents = Sequence[Tuple[str, dict]]
 
-# what XML 1.0 cannot carry at all, even escaped (the control characters are shown as \x.. before output)
-_NOT_XML = re.compile("[\ufffe\uffff\ud800-\udfff]")
+# what XML 1.0 cannot carry at all, even escaped, beside what every text output shows escaped already (the control
+# characters and halves of a character: settings.printable)
+_NOT_XML = re.compile("[\ufffe\uffff]")
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_LEVEL = {"high": "error", "medium": "warning", "low": "note"}
 OPEN = ("fail", "manual", "waived", "error")  # what a finding not met can be

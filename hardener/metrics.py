@@ -3,10 +3,10 @@ status, the items and findings by status (and severity), the drift, when it ran 
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 from typing import Dict, Tuple
 
+from .host import FileState, Host
 from .model import SEVERITIES, Status
 from .templates import render
 
@@ -29,19 +29,9 @@ def metrics_text(document: dict, now: float) -> str:
                   references=[(_label(entry["id"]), entry["status"]) for entry in document["recommendations"]])
 
 
-def write_metrics(path: str, document: dict) -> None:
-    """Atomically: a temporary file in the same directory (its name hidden from the collector, which reads *.prom
-    only), synced, then renamed over `path`; readable by a collector that is not root."""
-    text = metrics_text(document, time.time())
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, temporary = tempfile.mkstemp(prefix=".harden-", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fchmod(stream.fileno(), 0o644)
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
+def write_metrics(host: Host, path: str, document: dict) -> None:
+    """Atomically, as harden writes every file (a hidden temporary file beside it, which the collector, reading *.prom
+    only, never sees; synced, renamed), owned by whoever runs harden and 0644 whatever was there: the collector, which
+    is not root, reads it."""
+    host.write_file(path, metrics_text(document, time.time()).encode(),
+                    state=FileState(exists=True, uid=os.geteuid(), gid=os.getegid(), mode=0o644))

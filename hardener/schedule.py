@@ -5,6 +5,7 @@ log what changed since the last one."""
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import os
 import re
@@ -185,6 +186,14 @@ def _readable(host: Host, names: Sequence[str]) -> Optional[dict]:
         if isinstance(found, dict) and isinstance(found.get("recommendations"), list):
             return found
     return None
+
+
+def baseline_sha256(config, profile) -> str:
+    """What scheduled reports are compared under: the config and the profile as it resolved (a profile file edited in
+    place too)."""
+    resolved = {"config": config.sha256, "profile": profile.name, "refs": profile.refs(),
+                "entries": {item: repr(entry) for item, entry in profile.entries.items()}, "title": [profile.title.en, profile.title.zh]}
+    return hashlib.sha256(json.dumps(resolved, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def changes_since(previous: Optional[dict], document: dict, lang: str) -> List[str]:
