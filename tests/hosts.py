@@ -138,3 +138,28 @@ def snapshot(root: Path) -> Dict[str, Tuple]:
             content = hashlib.sha256(Path(path).read_bytes()).hexdigest() if stat.S_ISREG(info.st_mode) else None
             seen[rel] = (stat.S_IFMT(info.st_mode), stat.S_IMODE(info.st_mode), info.st_uid, info.st_gid, xattrs, content)
     return seen
+
+
+VERDICTS = FIXTURES / "verdicts.json"
+
+
+def verdicts(tmp: Path) -> Dict[str, Dict[str, list]]:
+    """What each built-in profile finds on each fixture root (out of line and compliant) and on the demo host: by
+    root and profile, each item's findings as (target, status, reason, severity). scripts/record-verdicts writes them
+    to VERDICTS; tests/test_verdicts.py compares."""
+    import json
+    import subprocess
+    import sys
+
+    roots = {f"{kind}{'-compliant' if compliant else ''}": build(tmp / f"{kind}-{compliant}", layout() if compliant else out_of_line(layout()))
+             for kind, layout in LAYOUTS.items() for compliant in (False, True)}
+    roots["demo-host"] = Path(__file__).parent.parent / "examples" / "demo-host"
+    found = {}
+    for name, root in roots.items():
+        for profile in ("aliyun", "cis"):
+            completed = subprocess.run([sys.executable, "-m", "hardener", "--root", str(root), "--profile", profile, "check",
+                                        "--format", "json"], capture_output=True, text=True)
+            document = json.loads(completed.stdout)
+            found[f"{name} {profile}"] = {item["id"]: [[finding["target"], finding["status"], finding["reason"], finding.get("severity")]
+                                                       for finding in item["findings"]] for item in document["items"]}
+    return found
