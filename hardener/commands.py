@@ -10,7 +10,7 @@ import os
 import posixpath
 import sys
 from dataclasses import dataclass
-from typing import Collection, FrozenSet, List, Optional, Tuple
+from typing import Collection, FrozenSet, List, Optional, Set, Tuple
 
 import click
 
@@ -93,15 +93,25 @@ class Session:
 
     def configured(self) -> config_file.Config:
         """The config file, and the profile it names where the command line named none."""
+        named = [self.settings.profile]  # the profile as --profile, else the config, names it
+
+        def choose(configured_profile: Optional[str]) -> None:
+            if self.profile is not None:
+                return
+            named[0] = chosen = configured_profile or DEFAULT_PROFILE
+            if self.settings.config_path is not None:  # a file of this machine's; its paths are relative to it
+                self.profile = load_profile(chosen, os.path.dirname(os.path.abspath(self.settings.config_path)))
+            else:  # the host's own config: its paths are the host's (under --root, in its tree)
+                self.profile = load_profile(chosen, posixpath.dirname(config_file.DEFAULT_PATH),
+                                            lambda path: str(self.host.real_path(path)))
+
+        def nameable(configured_profile: Optional[str]) -> Tuple[str, Set[str]]:  # the items, the profile's own among them
+            choose(configured_profile)
+            return named[0], {fix.id for fix in all_fixes()} | set(self.profile.own)
+
         try:
-            config = config_file.load(self.host, self.settings.config_path, [fix.id for fix in all_fixes()])
-            if self.profile is None:
-                chosen = config.profile or DEFAULT_PROFILE
-                if self.settings.config_path is not None:  # a file of this machine's; its paths are relative to it
-                    self.profile = load_profile(chosen, os.path.dirname(os.path.abspath(self.settings.config_path)))
-                else:  # the host's own config: its paths are the host's (under --root, in its tree)
-                    self.profile = load_profile(chosen, posixpath.dirname(config_file.DEFAULT_PATH),
-                                                lambda path: str(self.host.real_path(path)))
+            config = config_file.load(self.host, self.settings.config_path, nameable)
+            choose(config.profile)  # where there is no config, the default
         except (config_file.ConfigError, ProfileError) as error:
             raise Failure(str(error)) from None
         return config

@@ -144,8 +144,13 @@ class Config:
         return next((value for value in self.tables.get(table, ()) if value.match.matches(name, labels)), None)
 
 
-def load(host: Host, explicit_path: Optional[str], known_items: Collection[str]) -> Config:
-    """The config named by --config (a path on this machine), else the host's own."""
+# the config's profile value -> the profile used (as --profile names it) and the item ids the config may name
+KnownItems = Callable[[Optional[str]], Tuple[str, Collection[str]]]
+
+
+def load(host: Host, explicit_path: Optional[str], known_items: KnownItems) -> Config:
+    """The config named by --config (a path on this machine), else the host's own. Its items and waivers may name
+    the items known_items gives for the profile it names (or None), the profile's own among them."""
     if explicit_path is not None:
         try:
             text = Path(explicit_path).read_text(encoding="utf-8")
@@ -161,7 +166,7 @@ def load(host: Host, explicit_path: Optional[str], known_items: Collection[str])
     return parse(text, str(host.real_path(DEFAULT_PATH)), known_items)
 
 
-def parse(text: str, source: str, known_items: Collection[str]) -> Config:
+def parse(text: str, source: str, known_items: KnownItems) -> Config:
     def fail(message: str, line: int) -> ConfigError:
         return ConfigError(f"{source}:{line}: {message}")
 
@@ -175,6 +180,8 @@ def parse(text: str, source: str, known_items: Collection[str]) -> Config:
     if profile is not None and not (isinstance(profile, str) and (profile in PROFILES or "/" in profile or profile.endswith(".toml"))):
         raise fail(f"profile is a built-in profile ({', '.join(PROFILES)}) or a profile file (a path with a / or ending in .toml), "
                    f"not {profile!r}", line_of(text, "profile"))
+    used, nameable = known_items(profile)
+    see = f"see: harden list --profile {used}"
     daemon_options = data.get("daemon_options", "daemon-json")
     if daemon_options not in DAEMON_OPTIONS:
         raise fail(f"daemon_options is one of {', '.join(DAEMON_OPTIONS)}, not {daemon_options!r}", line_of(text, "daemon_options"))
@@ -184,8 +191,8 @@ def parse(text: str, source: str, known_items: Collection[str]) -> Config:
         if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
             raise fail("items must be a list of item ids", line_of(text, "items"))
         for item in items:
-            if item not in known_items:
-                raise fail(f"unknown item '{item}' in items (see: harden list)", line_of(text, "items"))
+            if item not in nameable:
+                raise fail(f"unknown item '{item}' in items ({see})", line_of(text, "items"))
         items = tuple(items)
 
     waivers = []
@@ -194,7 +201,7 @@ def parse(text: str, source: str, known_items: Collection[str]) -> Config:
         raise fail("waivers must be written as [[waivers]] tables", line_of(text, "waivers"))
     for number, entry in enumerate(entries):
         start = table_line(text, "waivers", number)
-        waivers.append(_waiver(entry, known_items, lambda message, key: fail(message, line_of(text, key, start))))
+        waivers.append(_waiver(entry, nameable, see, lambda message, key: fail(message, line_of(text, key, start))))
     bind_address = data.get("bind_address")
     if bind_address is not None:
         address_or_fail(bind_address, lambda message: fail(f"bind_address {message}", line_of(text, "bind_address")))
@@ -319,7 +326,7 @@ def _match(entry: dict, fail) -> ContainerMatch:
     return ContainerMatch(container=entry.get("container"), label=entry.get("label"))
 
 
-def _waiver(entry: dict, known_items: Collection[str], fail) -> Waiver:
+def _waiver(entry: dict, known_items: Collection[str], see: str, fail) -> Waiver:
     for key in entry:
         if key not in ("item", "ref", "reason", "expires", "container", "label"):
             raise fail(f"unknown key '{key}' in a waiver (known: item, ref, reason, expires, container, label)", key)
@@ -330,7 +337,7 @@ def _waiver(entry: dict, known_items: Collection[str], fail) -> Waiver:
     if ref is not None and not (isinstance(ref, str) and ref.strip()):
         raise fail("ref must be a reference of the profile, a non-empty string", "ref")
     if ref is None and item not in known_items:
-        raise fail(f"waiver for unknown item '{item}' (see: harden list)", "item")
+        raise fail(f"waiver for unknown item '{item}' ({see})", "item")
     reason = entry.get("reason")
     if not isinstance(reason, str) or not reason.strip():
         raise fail("a waiver needs a reason", "reason" if "reason" in entry else "item")

@@ -1,4 +1,5 @@
-"""Items a profile defines as data, of three kinds that need no code:
+"""The kinds of items that hold no logic of their own. The built-in ones are rows of one table (fixes/table.py), and a
+profile defines its own items as entries of three of these kinds:
 
     [[entry]]
     item = "acme-no-userland-proxy"             # a new id
@@ -24,11 +25,13 @@ kept); a container setting is never fixed from data, only reported.
 from __future__ import annotations
 
 import re
-from typing import Callable, Dict, Mapping, Optional, Tuple, Type
+from typing import Callable, Mapping, Optional, Tuple, Type
 
+from .benchmark import by_number
 from .fixes import Fix
-from .fixes._container import ContainerFix, Problem
-from .fixes._daemon import BooleanOption
+from .fixes._by_hand import ByHand
+from .fixes._container import ConfiguredValue, ContainerFix, Problem, SharedFromHost
+from .fixes._daemon import BooleanOption, ReviewedOption
 from .model import Detection, Remedy, Status, Text
 from .settings import UNPRINTABLE
 
@@ -63,13 +66,8 @@ def defined_item(entry: Mapping[str, object], remedy: Optional[Remedy], fail: Fa
     remedy = remedy or DEFAULT_REMEDY[kind]
     if kind == "container-setting" and remedy is not Remedy.MANUAL:
         raise fail("a container-setting item is for a person to fix: its remedy is manual", "remedy")
-    attributes: Dict[str, object] = {"id": item, "cis": "", "title": _text(entry["title"]), "advice": _text(entry["advice"]),
-                                     "remedy": remedy, "__module__": __name__}
-    if kind == "daemon-option":
-        return type(_class_name(item), (BooleanOption,), dict(attributes, **_daemon_option(entry, fail)))
-    if kind == "file-mode":
-        return type(_class_name(item), (FileMode,), dict(attributes, **_file_mode(entry, fail)))
-    return type(_class_name(item), (ContainerSetting,), dict(attributes, **_container_setting(entry, fail)))
+    settings = {"daemon-option": _daemon_option, "file-mode": _file_mode, "container-setting": _container_setting}[kind](entry, fail)
+    return row(kind, item, __name__, title=_text(entry["title"]), advice=_text(entry["advice"]), remedy=remedy, **settings)
 
 
 def _text(value) -> Text:
@@ -158,3 +156,29 @@ class ContainerSetting(ContainerFix):
         return Problem("setting_not_allowed" if self.allowed else "setting_refused", "medium",
                        {"field": self.field, "value": "unset" if value is None else str(value),
                         "values": ", ".join(str(one) for one in self.values)})
+
+
+KINDS: Mapping[str, Type[Fix]] = {  # and what a row of each sets beside an item's metadata (advice, remedy, impact, …)
+    "daemon-option": BooleanOption,  # option, wanted, default (dockerd's)
+    "reviewed-option": ReviewedOption,  # option, flagged_value or review_unset, shown_default, reason (with its text), severity
+    "host-sharing": SharedFromHost,  # setting, evidence_key, reason (with its text), severity
+    "configured-value": ConfiguredValue,  # table, setting, engine_default, parameters
+    "by-hand": ByHand,  # swarm_only
+    "file-mode": FileMode,  # path, allowed
+    "container-setting": ContainerSetting,  # field, values, allowed
+}
+
+
+def row(kind: str, item: str, module: str, cis: str = "", title: Optional[Text] = None, reason_text: Optional[Text] = None,
+        **settings) -> Type[Fix]:
+    """The item one row of a kind defines: the kind's base with the row's settings. Its title is the benchmark's
+    where the row gives none; `reason_text` is the words of the reason the row names (settings' `reason`)."""
+    base = KINDS[kind]
+    declared = {name for cls in base.__mro__ for name in (*vars(cls), *getattr(cls, "__annotations__", {}))}
+    unknown = [name for name in settings if name not in declared]
+    if unknown:
+        raise TypeError(f"{item}: a {kind} item has no {', '.join(unknown)}")
+    if reason_text is not None:
+        settings["reasons"] = dict(base.reasons, **{settings["reason"]: reason_text})
+    return type(_class_name(item), (base,), dict(settings, id=item, cis=cis, __module__=module,
+                                                 title=title if title is not None else by_number()[cis].title))

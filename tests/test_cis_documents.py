@@ -11,7 +11,7 @@ import pytest
 
 import hosts
 from hardener.fixes.apparmor_profile import ApparmorProfile
-from hardener.fixes.by_hand import ITEMS as BY_HAND
+from hardener.fixes.table import ITEMS as TABLE
 from hardener.fixes.exec_privileged import ExecPrivileged
 from hardener.fixes.exec_root import ExecRoot
 from hardener.fixes.image_add import ImageAdd
@@ -163,7 +163,7 @@ def test_swarm_items_on_a_manager_a_worker_and_no_swarm(served):
     assert SwarmNodeCertificates().detect(host).findings[0].evidence == {"days": 30}
     assert statuses(SwarmListenAddress().detect(host)) == {"swarm": ("pass", "bound")}, "the fixture root listens nowhere"
     assert [r for r in server.requests if r.startswith("/networks")] == ['/networks?filters={"driver":["overlay"]}']
-    assert {fix.id: statuses(fix().detect(host)) for fix in BY_HAND if fix.swarm_only}["swarm-secrets"] == {"CIS 7.4": ("manual", "by_hand")}
+    assert {fix.id: statuses(fix().detect(host)) for fix in TABLE if getattr(fix, "swarm_only", False)}["swarm-secrets"] == {"CIS 7.4": ("manual", "by_hand")}
 
     worker = {"Swarm": dict(SWARM["Swarm"], ControlAvailable=False)}
     host, server = served(info=worker)

@@ -23,7 +23,7 @@ def test_readme_config_example_is_valid():
 
     readme = (DEMO.parent.parent / "README.md").read_text()
     (example,) = [block for block in re.findall(r"```toml\n(.*?)```", readme, re.DOTALL) if "[[waivers]]" in block]
-    config = parse(example, "README.md", [fix.id for fix in all_fixes()])
+    config = parse(example, "README.md", lambda profile: ("aliyun", [fix.id for fix in all_fixes()]))
     assert config.items == ("file-permissions", "content-trust") and len(config.waivers) == 2
     assert config.override_for("memory_limit", "db-1", {}).text == "4g" and config.defaults["memory_limit"].text == "512m"
     assert config.override_for("memory_limit", "web", {}) is None

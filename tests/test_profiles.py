@@ -314,6 +314,32 @@ def test_a_waiver_names_an_item_by_its_reference_in_the_profile(make_root, tmp_p
 EXAMPLE = Path(__file__).parent.parent / "examples/acme-docker.toml"
 
 
+def test_the_config_names_the_items_a_profile_defines(make_root):
+    """The config's items and waivers may name an item of the profile's own, whether the config or the command line
+    names the profile; where the profile has no such item, it is the config's one-line error at its line."""
+    root = make_root("debian")
+    (root / "etc/hardener").mkdir(exist_ok=True)
+    (root / "etc/hardener/acme.toml").write_text(EXAMPLE.read_text())
+    config = root / "etc/hardener/config.toml"
+    selection = ('items = ["acme-daemon-json-0600", "acme-default-docker-0600"]\n\n'
+                 '[[waivers]]\nitem = "acme-daemon-json-0600"\nreason = "the vendor agent reads it until June"\n')
+    config.write_text('profile = "/etc/hardener/acme.toml"\n' + selection)
+    by_config = run_harden("check", "--root", root, "--format", "json")
+    config.write_text(selection)
+    by_command_line = run_harden("check", "--root", root, "--profile", EXAMPLE, "--format", "json")
+    for checked in (by_config, by_command_line):
+        assert checked.json["profile"] == "acme-docker", checked
+        assert {item["id"]: item["status"] for item in checked.json["items"]} == {
+            "acme-daemon-json-0600": "waived", "acme-default-docker-0600": "fail"}, checked.json["items"]
+    refused = run_harden("check", "--root", root)
+    assert (refused.code, refused.out) == (1, "") and refused.err == (
+        f"harden: error: {config}:1: unknown item 'acme-daemon-json-0600' in items (see: harden list --profile aliyun)\n"), refused
+    config.write_text('profile = "/etc/hardener/acme.toml"\n' + selection)
+    overridden = run_harden("check", "--root", root, "--profile", "cis")
+    assert overridden.code == 1 and overridden.err.endswith(
+        "config.toml:2: unknown item 'acme-daemon-json-0600' in items (see: harden list --profile cis)\n"), overridden
+
+
 def test_the_example_company_profile_end_to_end_under_root(make_root):
     """examples/acme-docker.toml: cis less three recommendations, ACME's limits, two stricter modes and two rules of
     its own; applied to a careless host and rolled back to the byte."""
@@ -415,3 +441,37 @@ def test_what_a_profile_may_not_pass_for(tmp_path, make_root):
     assert (root / "tmp").stat().st_mode & 0o7777 == 0o1777, "the sticky bit stays"
     info = (root / "etc/docker/daemon.json").stat()
     assert (info.st_uid, info.st_gid, info.st_mode & 0o777) == (0, 999, 0o600), "its group stays"
+
+
+def test_an_item_without_logic_of_its_own_is_a_row_of_the_table():
+    """One way to define an item that holds no logic: a row of fixes/table.py. A module of its own is for an item
+    with code of its own (a method beside its metadata)."""
+    import inspect
+
+    from hardener.fixes import all_fixes
+
+    rows = [fix for fix in all_fixes() if fix.__module__ == "hardener.fixes.table"]
+    assert len(rows) >= 25 and len({fix.id for fix in rows}) == len(rows)
+    modules = [fix for fix in all_fixes() if fix.__module__ != "hardener.fixes.table"]
+    bare = [fix.id for fix in modules if not any(inspect.isfunction(value) or isinstance(value, property)
+                                                 for value in vars(fix).values())]
+    assert not bare, f"items with no code of their own, to be rows of fixes/table.py: {bare}"
+
+
+def test_what_the_rows_settings_decide():
+    """The data that replaced the rows' code: which values a reviewed option flags, which resource values mean
+    the setting was never made (an engine's garbage among them: never a pass)."""
+    from hardener.fixes import all_fixes
+
+    by_id = {fix.id: fix() for fix in all_fixes()}
+    fine = {item: [by_id[item].fine(value) for value in ("", "unconfined", "devicemapper", "/custom")]
+            for item in ("cgroup-parent", "seccomp-profile", "userns-remap", "no-devicemapper")}
+    assert fine == {"cgroup-parent": [True, False, False, False], "seccomp-profile": [True, False, True, True],
+                    "userns-remap": [False, True, True, True], "no-devicemapper": [True, True, False, True]}
+    values = (None, 0, -1, 1024, 512, "512", True)
+    assert {item: [by_id[item].unset(value) for value in values] for item in ("cpu-shares", "pids-limit")} == {
+        "cpu-shares": [True, True, True, True, False, True, True], "pids-limit": [True, True, True, False, False, True, True]}
+    from hardener.kinds import row
+
+    with pytest.raises(TypeError, match="x-y: a reviewed-option item has no flaged"):
+        row("reviewed-option", "x-y", __name__, "2.10", flaged="a")

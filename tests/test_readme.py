@@ -20,3 +20,13 @@ def test_a_sample_that_no_longer_matches_is_named(tmp_path):
                              capture_output=True, text=True)
     assert checked.returncode == 1 and checked.stdout == "README.md: the sample timer is not what harden prints now " \
                                                          "(scripts/readme-samples writes it)\n", checked
+
+
+def test_the_code_the_readme_quotes_is_the_code():
+    """How an item is built: the row quoted is a row of the table, and the module quoted whole is the module."""
+    readme = (CHECKOUT / "README.md").read_text()
+    table = (CHECKOUT / "hardener/fixes/table.py").read_text()
+    row = readme.split("config gives, advice only, …) and the row's settings, metadata included:\n\n```python\n")[1].split("```")[0]
+    assert row in table
+    module = readme.split("`hardener/fixes/iptables.py`, whole:\n\n```python\n")[1].split("```")[0]
+    assert module == (CHECKOUT / "hardener/fixes/iptables.py").read_text()

@@ -1,4 +1,5 @@
-"""Baseline items: one module each, found by the registry below.
+"""Baseline items, found by the registry below: a row of table.py each where the item holds no logic of its own,
+else a module each.
 
 A Fix reads (detect): its findings and, for the failing ones, the intents that
 bring them into line. It never plans or changes anything: the planners turn

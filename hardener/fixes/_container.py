@@ -111,15 +111,17 @@ class ConfiguredValue(ContainerFix):
     remedy = Remedy.AUTO
     table: str = ""  # the config's table
     setting: str = ""  # HostConfig's key
+    engine_default: Tuple[int, ...] = ()  # what else the engine shows for a setting never made (CpuShares: 1024)
     reasons = dict(ContainerFix.reasons,
                    not_configured=Text("{container} ({image}) has {setting} {value}; set [{table}] in the config for harden to apply",
                                        "{container}（{image}）的 {setting} 为 {value}；在配置的 [{table}] 中设置后 harden 即可应用"),
                    will_set=Text("{container} ({image}) has {setting} {value}; harden sets {wanted}",
                                  "{container}（{image}）的 {setting} 为 {value}；harden 将设置为 {wanted}"))
 
-    @abc.abstractmethod
     def unset(self, value) -> bool:
-        """Whether this HostConfig value means the setting was never made."""
+        """Whether this HostConfig value means the setting was never made: none, 0 or less (no limit, or the engine's
+        default), or engine_default; what is no number (an engine's garbage) is no setting either."""
+        return not isinstance(value, int) or isinstance(value, bool) or value <= 0 or value in self.engine_default
 
     def problem(self, host, container):
         value = container.host_config.get(self.setting)

@@ -243,10 +243,14 @@ class ReviewedOption(DaemonFix):
     shown_default: str = "default"  # what the evidence says where nothing sets the option
     reason: str = ""  # the reason of a value to review
     severity: str = "medium"
+    flagged_value: Optional[str] = None  # the one value to review; None: any value set
+    review_unset: bool = False  # the option left unset is what is reviewed (userns-remap), not a value
 
-    @abc.abstractmethod
     def fine(self, value: str) -> bool:
         """Whether this value passes."""
+        if self.review_unset:
+            return bool(value)
+        return not value if self.flagged_value is None else value != self.flagged_value
 
     def value(self, host: Host, config: DockerdConfig) -> Tuple[object, str]:
         """The value dockerd gets, and where it comes from."""

@@ -15,7 +15,7 @@ class NoDevicemapper(ReviewedOption):
                   "overlay2, restart docker, then load the images and recreate the containers (the new driver sees none of the old).",
                   "迁移到 overlay2：先 docker save 或推送所需镜像、记录容器配置，将 storage-driver 设为 overlay2 并重启 docker，"
                   "再导入镜像、重建容器（新驱动看不到旧驱动的任何数据）。")
-    option, shown_default, reason = "storage-driver", "(chosen by dockerd)", "devicemapper"
+    option, shown_default, reason, flagged_value = "storage-driver", "(chosen by dockerd)", "devicemapper", "devicemapper"
     reasons = dict(DaemonFix.reasons, several_drivers=SEVERAL_DRIVERS, devicemapper=Text("storage driver devicemapper ({where}): migrate by hand",
                                                         "使用 devicemapper 存储驱动（{where}）：请手动迁移"))
 
@@ -30,6 +30,3 @@ class NoDevicemapper(ReviewedOption):
 
         refused = several_drivers(storage_driver(host, config), "devicemapper")
         return (refused, None) if refused else super().judge(host, config)
-
-    def fine(self, value):
-        return value != "devicemapper"
