@@ -197,21 +197,28 @@ def baseline_sha256(config, profile) -> str:
 
 
 def changes_since(previous: Optional[dict], document: dict, lang: str) -> List[str]:
-    """A line per reference whose status changed, with the targets of its new status; where there is nothing to
-    compare with (the first report, or one of another profile or config), one line that says so."""
+    """A line per reference whose status changed, with the targets that came to its new status (a reference that
+    passes again names what was fixed, not all that passes); where there is nothing to compare with (the first
+    report, or one of another profile or config), one line that says so."""
     if previous is None:
         return [UI["schedule_baseline"](lang, profile=document["profile"])]
     if (previous.get("profile"), previous.get("baseline_sha256")) != (document["profile"], document.get("baseline_sha256")):
         return [UI["schedule_new_baseline"](lang, before=str(previous.get("profile")), profile=document["profile"])]
     named = {status.value: STATUS[status](lang) for status in Status}
     # what an older report says, where it says it in the shape harden writes (a report edited by hand is not trusted)
-    before = {entry["id"]: entry["status"] for entry in previous["recommendations"]
+    before = {entry["id"]: entry for entry in previous["recommendations"]
               if isinstance(entry, dict) and isinstance(entry.get("id"), str) and entry.get("status") in named}
     lines = []
     for entry in document["recommendations"]:
-        old = before.get(entry["id"])
+        old_entry = before.get(entry["id"], {})
+        old = old_entry.get("status")
         if old != entry["status"]:
+            findings = old_entry.get("findings")
+            already = {(finding["target"], finding.get("item")) for finding in findings if isinstance(finding, dict)
+                       and isinstance(finding.get("target"), str) and finding.get("status") == entry["status"]
+                       } if isinstance(findings, list) else set()
             targets = ", ".join(dict.fromkeys(f"{finding['target']} ({finding['item']})" if finding["target"] else finding["item"]
-                                              for finding in entry["findings"] if finding["status"] == entry["status"]))
+                                              for finding in entry["findings"] if finding["status"] == entry["status"]
+                                              and (finding["target"], finding["item"]) not in already))
             lines.append(f"{entry['id']}: {named.get(old, '-')} -> {named[entry['status']]}" + (f": {targets}" if targets else ""))
     return lines

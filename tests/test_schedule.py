@@ -99,9 +99,15 @@ def test_a_scheduled_check_keeps_its_reports_and_says_what_changed(make_root):
     changed = scheduled(root, "--profile", "cis").out.splitlines()
     assert "3.6: fail -> pass: /etc/docker (file-permissions)" in changed
     assert "3.18: pass -> fail: /etc/docker/daemon.json (config-file-permissions)" in changed and len(changed) == 2, changed
+    (root / "usr/lib/systemd/system/docker.service").chmod(0o644)  # 3.2 passes: docker.service, of its three files
+    passing = [entry for entry in json.loads(reports(root)[-1].read_text())["recommendations"] if entry["id"] == "3.2"]
+    assert len(passing[0]["findings"]) == 3, "the other two passed all along"
+    assert scheduled(root, "--profile", "cis").out == "3.2: fail -> pass: /lib/systemd/system/docker.service (file-permissions)\n", \
+        "what was fixed, not every file that passes"
+    (root / "usr/lib/systemd/system/docker.service").chmod(0o664)
+    assert scheduled(root, "--profile", "cis").out == "3.2: pass -> fail: /lib/systemd/system/docker.service (file-permissions)\n"
     os.chmod(root / "etc/docker", 0o777)
     assert scheduled(root, "--profile", "cis", "--lang", "zh").out == "3.6: 通过 -> 不合规: /etc/docker (file-permissions)\n"
-    scheduled(root, "--profile", "cis")
     assert len(reports(root)) == 3, "keep = 3"
 
     assert scheduled(root, "--profile", "aliyun").out.startswith("the profile or the config changed since the last report")
