@@ -66,9 +66,8 @@ def packages(root: Path) -> dict:
 
 def in_root(root: Path, script: str, network: bool = True) -> subprocess.CompletedProcess:
     """A shell script run in the chroot, in mount (and, offline, network) namespaces of its own that end with it."""
-    host_ca = "PIP_CERT=/etc/host-ca.crt" if network else ""  # this machine's TLS interception, for pip's downloads
     inside = (f"mount -t proc proc {root}/proc && mount --rbind /dev {root}/dev && "
-              f"exec env -i PATH=/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 {host_ca} "
+              f"exec env -i PATH=/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 "
               f"chroot {root} /bin/sh -c {shlex.quote(script)}")
     return subprocess.run(["unshare", "--mount", *([] if network else ["--net"]), "sh", "-c", inside],
                           capture_output=True, text=True, timeout=900)
@@ -80,7 +79,11 @@ def fresh_debian(tmp_path):
     root = tmp_path / "root"
     subprocess.run(["cp", "-a", MINBASE, root], check=True)
     shutil.copy("/etc/resolv.conf", root / "etc/resolv.conf")
-    shutil.copy("/etc/ssl/certs/ca-certificates.crt", root / "etc/host-ca.crt")
+    # This machine's package proxy intercepts TLS: its CA goes where an administrator puts a CA of their own, for
+    # ca-certificates to add to the system's bundle when it is installed. Without ca-certificates there is no bundle,
+    # and pip fails as it would on a user's minbase.
+    (root / "usr/local/share/ca-certificates").mkdir(parents=True, exist_ok=True)
+    shutil.copy("/etc/ssl/certs/ca-certificates.crt", root / "usr/local/share/ca-certificates/host-ca.crt")
     source = root / "src"
     files = subprocess.run(["git", "-C", CHECKOUT, "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
                            capture_output=True, check=True).stdout.split(b"\0")
@@ -97,6 +100,7 @@ def fresh_debian(tmp_path):
 def test_install_on_a_fresh_debian_then_the_bundle_offline(fresh_debian, bundle, figures):
     root = fresh_debian
     before = packages(root)
+    assert "ca-certificates" not in before and "sudo" not in before, "what a minbase has: neither"
     installed = in_root(root, "/src/scripts/install")
     assert installed.returncode == 0, installed.stdout[-3000:] + installed.stderr[-3000:]
     added = {name: size for name, size in packages(root).items() if name not in before}
