@@ -1,6 +1,9 @@
 """harden installed as administrators install it: scripts/install on a fresh
 Debian 12 adds no compiler and no -dev package; the one-file bundle resolves for
-every Python and machine it is made for, and installs with no network."""
+every Python and machine it is made for, and installs with no network, on a bare
+minbase of Debian 12 and 13 too when it carries their packages."""
+import time
+import io
 import json
 import os
 import shlex
@@ -16,7 +19,9 @@ from packaging.markers import default_environment
 from packaging.requirements import Requirement
 
 CHECKOUT = Path(__file__).parent.parent
-MINBASE = Path(os.environ.get("HARDENER_LAB_MINBASE", "/var/cache/hardener-lab/bookworm-minbase"))
+LAB = Path(os.environ.get("HARDENER_LAB_CACHE", "/var/cache/hardener-lab"))
+MINBASE = LAB / "bookworm-minbase"
+RELEASES = {"bookworm": "debian-12", "trixie": "debian-13"}
 PYTHONS = ("3.9", "3.10", "3.11", "3.12", "3.13")
 MACHINES = ("x86_64", "aarch64")
 NEEDED = {"hardener", "click", "jinja2", "markupsafe", "sh", "python-augeas"}
@@ -73,11 +78,17 @@ def in_root(root: Path, script: str, network: bool = True) -> subprocess.Complet
                           capture_output=True, text=True, timeout=900)
 
 
+def minbase(release: str, root: Path) -> Path:
+    """A copy of a Debian minbase of `release` (debootstrap's, built once and cached) at `root`."""
+    cached = LAB / f"{release}-minbase"
+    subprocess.run([CHECKOUT / "tests/lab/build-minbase-root", cached, release], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["cp", "-a", cached, root], check=True)
+    return root
+
+
 @pytest.fixture
 def fresh_debian(tmp_path):
-    subprocess.run([CHECKOUT / "tests/lab/build-minbase-root", MINBASE], check=True, stdout=subprocess.DEVNULL)
-    root = tmp_path / "root"
-    subprocess.run(["cp", "-a", MINBASE, root], check=True)
+    root = minbase("bookworm", tmp_path / "root")
     shutil.copy("/etc/resolv.conf", root / "etc/resolv.conf")
     # This machine's package proxy intercepts TLS: its CA goes where an administrator puts a CA of their own, for
     # ca-certificates to add to the system's bundle when it is installed. Without ca-certificates there is no bundle,
@@ -149,3 +160,71 @@ def test_install_on_a_fresh_debian_then_the_bundle_offline(fresh_debian, bundle,
     purged = in_root(root, f"sh /tmp/{bundle.name} --uninstall --purge", network=False)
     assert purged.returncode == 0 and "and its journal /var/lib/hardener with it" in purged.stdout, purged
     assert not (root / "opt/hardener").exists() and not (root / "var/lib/hardener").exists()
+
+
+@pytest.fixture(scope="module")
+def bundle_with_packages(tmp_path_factory):
+    """scripts/bundle --with-packages debian-12,debian-13, as an administrator makes it on a machine with network."""
+    out = tmp_path_factory.mktemp("bundle")
+    mirror = subprocess.run([CHECKOUT / "tests/lab/apt-mirror"], capture_output=True, text=True, check=True).stdout.strip()
+    subprocess.run([CHECKOUT / "scripts/bundle", "--with-packages", "debian-12,debian-13", "--mirror", mirror, out], check=True,
+                   env=dict(os.environ, PYTHON=sys.executable), stdout=subprocess.DEVNULL)
+    (made,) = out.glob("harden-*-with-packages.run")
+    return made
+
+
+def bare(release: str, tmp_path: Path, bundle: Path) -> Path:
+    """A minbase of `release` with nothing added but the bundle in /tmp and the demo host in /tmp/demo-host."""
+    root = minbase(release, tmp_path / f"{release}-root")
+    shutil.copy(bundle, root / "tmp" / bundle.name)
+    shutil.copytree(CHECKOUT / "examples/demo-host", root / "tmp/demo-host", symlinks=True)
+    return root
+
+
+@pytest.mark.parametrize("release", RELEASES)
+def test_the_bundle_with_packages_installs_on_a_bare_minbase_offline(release, bundle_with_packages, tmp_path, figures):
+    """A Debian minbase with python3 nowhere and no network: the bundle installs the packages of its release that
+    the host lacks (each the bundle's, checked against the release's signed index when it was made), then harden."""
+    root = bare(release, tmp_path, bundle_with_packages)
+    before = packages(root)
+    assert not {"python3", "libaugeas0", "ca-certificates"} & set(before)
+    started = time.monotonic()
+    installed = in_root(root, f"sh /tmp/{bundle_with_packages.name} && harden --dry-run --root /tmp/demo-host", network=False)
+    assert installed.returncode == 2 and "Plan:" in installed.stdout, installed.stdout[-3000:] + installed.stderr[-3000:]
+    added = sorted(name for name in packages(root) if name not in before)
+    carried = sorted(name.split("_")[0] for name in unpack_names(bundle_with_packages, RELEASES[release]))
+    assert added == carried and {"python3", "libaugeas0", "augeas-lenses", "ca-certificates"} <= set(added), (added, carried)
+    figures.append(f"the bundle with packages on a bare {release} minbase, offline: {len(added)} packages and harden "
+                   f"in {time.monotonic() - started:.0f} s")
+
+
+def unpack_names(bundle: Path, release: str) -> list:
+    data = bundle.read_bytes()
+    payload = data[data.index(b"\n__PAYLOAD__\n") + len(b"\n__PAYLOAD__\n"):]
+    with tarfile.open(fileobj=io.BytesIO(payload)) as archive:
+        return [Path(name).name for name in archive.getnames() if f"/debs/{release}/" in name and name.endswith(".deb")]
+
+
+def test_what_the_bundle_cannot_install_offline_is_said_in_one_line(bundle, bundle_with_packages, tmp_path):
+    """A bundle without packages on a host without python3, or a host whose base is older than the packages'
+    release: one line of harden's, at once (no wait on the network), and the host as it was."""
+    root = bare("bookworm", tmp_path, bundle)
+    before = packages(root)
+    started = time.monotonic()
+    plain = in_root(root, f"sh /tmp/{bundle.name}", network=False)
+    assert plain.returncode == 1 and plain.stderr == (
+        "install: this host lacks python3 libaugeas0, which harden needs, and this bundle carries no packages for "
+        "Debian GNU/Linux 12 (bookworm) (scripts/bundle --with-packages debian-12,debian-13 makes one that does): "
+        "install them first\n"), plain
+    assert time.monotonic() - started < 10 and packages(root) == before
+
+    shutil.copy(bundle_with_packages, root / "tmp" / bundle_with_packages.name)
+    release = root / "etc/os-release"  # a Debian 13 host whose packages are still 12's
+    release.unlink()
+    release.write_text('PRETTY_NAME="Debian GNU/Linux 13 (trixie)"\nID=debian\nVERSION_ID="13"\n')
+    old = in_root(root, f"sh /tmp/{bundle_with_packages.name}", network=False)
+    assert old.returncode == 1 and old.stderr.startswith("install: this host's base is too old for the bundle's debian-13 "
+                                                         "packages (") and old.stderr.count("\n") == 1, old
+    assert "Depends:" in old.stderr and old.stderr.endswith("upgrade its packages first, or install python3 libaugeas0 "
+                                                             "from its own repositories\n"), old
+    assert packages(root) == before and not (root / "opt/hardener").exists()
