@@ -258,6 +258,24 @@ def test_installs_harden_from_its_bundle_into_a_clean_venv(tmp_path, make_root, 
         "TASK [Install harden from the bundle")[1].split("TASK [")[0], "the same bundle is not installed again"
 
 
+def test_check_mode_on_a_host_without_harden_installs_nothing(tmp_path, make_root, bundle, collections):
+    """--check changes nothing on a fresh host: the bundle is not copied, harden not installed, and the preview, which
+    needs the harden that is installed, is skipped and said to be; the report on the controller says why."""
+    prefix = tmp_path / "target-venv"
+    root = make_root("centos")
+    start = hosts.snapshot(root)
+    inv = inventory(tmp_path, {"fresh-01": root}, harden_install=True, harden_prefix=str(prefix),
+                    harden_executable=str(prefix / "bin/harden"), harden_bundle=str(bundle),
+                    harden_bundle_dir=str(tmp_path / "bundle-on-host"), harden_link="", harden_schedule="daily")
+    checked = playbook(collections, inv, "--check", mode="apply")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert f"would install harden from {bundle.name}; preview skipped" in checked.stdout, checked.stdout
+    assert not prefix.exists() and not (tmp_path / "bundle-on-host").exists() and hosts.snapshot(root) == start
+    assert "skipping: [fresh-01]" in checked.stdout.split("TASK [Run harden")[1].split("TASK [")[0]
+    report = json.loads((tmp_path / "reports/fresh-01.json").read_text())
+    assert report["error"] == "harden is not on this host yet: --check would install it, and skipped the preview", report
+
+
 def test_the_checkouts_playbook_runs_the_collections_play_from_its_directory(tmp_path):
     """playbooks/ at the top of the checkout: run there, its ansible.cfg finds the collection beside it (not
     through an installed copy or Python's path), and the play is the collection's, task for task."""
