@@ -20,7 +20,8 @@ import sys
 
 import click
 
-from .settings import DEFAULT_PROFILE, ERROR, LANGUAGES, Settings, default_language, given_settings, one_line, say
+from .i18n import ERRORS
+from .settings import DEFAULT_PROFILE, ERROR, LANGUAGES, Settings, default_language, given_settings, one_line, padded, say
 
 
 COMMON_OPTIONS = (
@@ -136,6 +137,7 @@ def list_items(**given):
     """Every item of the profile: id, title, CIS recommendations and how it is fixed."""
     from .i18n import REMEDY
     from .benchmark import by_number, recommendations, references
+    from .model import said
     from .profiles import ProfileError, load_profile  # the items' metadata, and no more
 
     settings = given_settings(**given)
@@ -143,7 +145,7 @@ def list_items(**given):
     try:
         profile = load_profile(DEFAULT_PROFILE if settings.profile is None else settings.profile)
     except ProfileError as error:
-        sys.exit(_fail(str(error)))
+        sys.exit(_fail(said(error, lang), lang=lang))
     fixes = profile.fixes()
     items = []
     for fix in fixes:
@@ -156,7 +158,7 @@ def list_items(**given):
     width = max(len(item["id"]) for item in items)
     order = {recommendation.number: index for index, recommendation in enumerate(recommendations())}
     lines = [one_line(f"{profile.title(lang)} ({profile.source})"), ""]
-    lines += [one_line(f"{item['id']:<{width}}  {references(item):<16} {REMEDY[fix.remedy](lang):<11} {item['title']}"
+    lines += [one_line(f"{item['id']:<{width}}  {references(item):<16} {padded(REMEDY[fix.remedy](lang), 11)} {item['title']}"
                        + "".join(f" [{name}={value}]" for name, value in item["parameters"].items() if value is not None))
               for item, fix in zip(items, fixes)]
     document = {"profile": profile.name, "profile_title": {"en": profile.title.en, "zh": profile.title.zh}, "source": profile.source,
@@ -198,21 +200,22 @@ def fleet_report(documents, **given):
 
 
 def main() -> None:
-    if _language(sys.argv[1:]) == "zh":
+    lang = _language(sys.argv[1:])
+    if lang == "zh":
         _help_in_chinese(cli)
     try:
         code = cli.main(standalone_mode=False, prog_name="harden")
     except click.exceptions.Abort:
-        code = _fail("cancelled; nothing was changed")
+        code = _fail(ERRORS["cancelled"](lang, command="harden"), lang=lang)
     except click.exceptions.ClickException as error:
-        code = _fail(error.format_message())
+        code = _fail(error.format_message(), lang=lang)
     except Exception as error:  # noqa: BLE001 - a user's error is one line; anything else is a bug and shows as one
         from .commands import user_error
 
-        found = user_error(error)
+        found = user_error(error, lang)
         if found is None:
             raise
-        code = _fail(*found)
+        code = _fail(*found, lang=lang)
     sys.exit(code or 0)
 
 
@@ -260,6 +263,6 @@ def _help_in_chinese(command: click.Command) -> None:
     translate(command)
 
 
-def _fail(message: str, code: int = ERROR) -> int:
-    say(f"harden: error: {one_line(message)}", err=True)
+def _fail(message: str, code: int = ERROR, lang: str = "en") -> int:
+    say(ERRORS["prefix"](lang if lang in LANGUAGES else "en", message=one_line(message)), err=True)
     return code

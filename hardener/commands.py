@@ -21,9 +21,9 @@ from .engine import ApplyFailed, RollbackRefused, SelectionError
 from .fixes import all_fixes
 from .profiles import Profile, ProfileError, load_profile
 from .host import Host, HostError
-from .i18n import UI
+from .i18n import ERRORS, UI
 from .journal import Journal, JournalError
-from .model import SEVERITIES, Status
+from .model import SEVERITIES, Status, said
 from .options import Options
 from .settings import (APPLY_FAILED, DEFAULT_PROFILE, ERROR, NOT_COMPLIANT, OK, PROFILES, ROLLBACK_INCOMPLETE, ROLLBACK_REFUSED, Failure, Settings,
                        given_settings, ids, one_line, say)
@@ -49,10 +49,10 @@ class FailOn:
         words = ids(value)
         for word in words:
             if word not in (*FAIL_ON, *SEVERITIES):
-                raise Failure(f"--fail-on takes {', '.join(FAIL_ON)} and a lowest severity ({', '.join(SEVERITIES)}), not {word!r}")
+                raise Failure(ERRORS["fail_on_word"], statuses=", ".join(FAIL_ON), severities=", ".join(SEVERITIES), word=repr(word))
         severities = [word for word in words if word in SEVERITIES]
         if len(severities) > 1:
-            raise Failure(f"--fail-on takes one lowest severity, not {' and '.join(severities)}")
+            raise Failure(ERRORS["fail_on_severities"], severities=" and ".join(severities))
         statuses = frozenset(FAIL_ON[word] for word in words if word in FAIL_ON) or frozenset(FAIL_ON.values())
         return cls(statuses, severities[0] if severities else SEVERITIES[0])
 
@@ -81,14 +81,14 @@ class Session:
         for option, value in (("--root", settings.root), ("--config", settings.config_path), ("--output", settings.output_file)):
             if value is not None and not value.strip():
                 # `--root "$UNSET"` must not harden the machine it runs on
-                raise Failure(f"{option} was given an empty value; name a directory or file, or leave {option} out")
+                raise Failure(ERRORS["empty_option"], option=option)
         session = cls(settings, Host(settings.root or "/"), recreate, no_restart, live_restore)
         session.fail_on = FailOn.parse(settings.fail_on)
         if settings.profile is not None:  # the command line's, read before anything of the host
             try:
                 session.profile = load_profile(settings.profile)
             except ProfileError as error:
-                raise Failure(str(error)) from None
+                raise Failure(error) from None
         return session
 
     def configured(self) -> config_file.Config:
@@ -113,7 +113,7 @@ class Session:
             config = config_file.load(self.host, self.settings.config_path, nameable)
             choose(config.profile)  # where there is no config, the default
         except (config_file.ConfigError, ProfileError) as error:
-            raise Failure(str(error)) from None
+            raise Failure(error) from None
         return config
 
     def evaluate(self, items: Optional[Collection[str]] = None, containers: Optional[Tuple[str, ...]] = None):
@@ -132,12 +132,11 @@ class Session:
 
     def require_root(self, command: str) -> None:
         if self.host.live and os.geteuid() != 0:
-            raise Failure(f"{command} changes this host and must run as root (sudo harden {command}); "
-                          "nothing was changed")
+            raise Failure(ERRORS["not_root"], command=command)
 
     def require_consent(self, command: str, yes: bool) -> None:
         if not yes and not sys.stdin.isatty():
-            raise Failure(f"{command} is not on a terminal, so it cannot ask: add --yes to {command} without asking")
+            raise Failure(ERRORS["not_a_terminal"], command=command)
 
     def emit(self, document: dict, text: str, findings: bool = False) -> None:
         """The command's report in the chosen format, to standard output or --output. A report of `findings` (check,
@@ -173,15 +172,14 @@ def _carried_out(session: Session, journal: Journal, results, command: str):
     try:
         return engine.apply(session.host, journal, results)
     except ApplyFailed as failed:
-        state = "its changes were undone" if failed.undone else f"undo it with: harden rollback {failed.run_id}"
-        raise Failure(f"{command} failed: {failed}; {state} (run {failed.run_id})", APPLY_FAILED) from None
+        state = ERRORS["run_undone"] if failed.undone else ERRORS["run_to_undo"].format(run_id=failed.run_id)
+        raise Failure(ERRORS["run_failed"], APPLY_FAILED, command=command, failure=failed, state=state, run_id=failed.run_id) from None
 
 
-def _first_error(results) -> Optional[str]:
+def _first_error(results) -> Optional[Failure]:
     for result in results:
         if result.status is Status.ERROR:
-            message = result.findings[0].evidence.get("message", result.reason)
-            return f"{result.fix.id}: {message}; nothing was changed (fix that, or --skip {result.fix.id})"
+            return Failure(ERRORS["item_error"], item=result.fix.id, message=result.findings[0].evidence.get("message", result.reason))
     return None
 
 
@@ -210,11 +208,10 @@ def check(metrics_file=None, scheduled=False, **given):
     change the exit code); with `metrics_file`, the same as Prometheus metrics too. `scheduled`: as the timer of
     `harden schedule` runs it (the report kept, changes logged; skipped while an apply or rollback runs)."""
     if metrics_file is not None and not metrics_file.strip():
-        raise Failure("--metrics was given an empty value; name a file, or leave --metrics out")
+        raise Failure(ERRORS["empty_metrics"])
     session = Session.open(given_settings(**given))
     if scheduled and (metrics_file or session.settings.output_format or session.settings.output_file):
-        raise Failure("check --scheduled keeps its report under /var/lib/hardener/reports and its metrics where the config's "
-                      "[schedule] metrics_dir says: not --format, --output or --metrics")
+        raise Failure(ERRORS["scheduled_options"])
     if scheduled and not Journal(session.host).lock_is_free_or_mine():
         say(session.text("scheduled_skipped"))
         session.host.log(session.text("scheduled_skipped"))
@@ -236,7 +233,7 @@ def check(metrics_file=None, scheduled=False, **given):
         try:  # a file of this machine's, as --output's
             write_metrics(Host("/"), os.path.abspath(metrics_file), document)
         except HostError as error:
-            raise Failure(f"cannot write the metrics: {error}") from None
+            raise Failure(ERRORS["metrics_unwritable"], error=error) from None
     sys.exit(_exit_code(document, session.fail_on))
 
 
@@ -313,12 +310,12 @@ def apply(yes, recreate, no_restart, live_restore, autoremove=(), **given):
         results = session.evaluate()
         error = _first_error(results)
         if error:
-            raise Failure(error)
+            raise error
         planned = report.results_document(session.host, "apply", results, lang, session.profile, with_changes=True)
         if any(result.changes for result in results) and not yes:
             say(report.results_text(planned, lang, plan=True, everything=session.settings.show_all))
             if not click.confirm(session.text("confirm_apply"), err=True):
-                raise Failure("apply cancelled; nothing was changed")
+                raise Failure(ERRORS["cancelled"], command="apply")
         outcome = _carried_out(session, journal, results, "apply")
         session.no_restart = False  # what is left is judged as check judges it: a staged file is pending_restart
         after = session.evaluate()
@@ -353,7 +350,7 @@ def _rollback_or_refuse(session: Session, journal: Journal, run_id: Optional[str
     except RollbackRefused as refused:
         if refused.details:
             say(refused.details)
-        raise Failure(f"{command} refused: {refused}", ROLLBACK_REFUSED) from None
+        raise Failure(ERRORS["refused"], ROLLBACK_REFUSED, command=command, refused=refused) from None
 
 
 def _installs_schedule(run) -> bool:
@@ -417,7 +414,7 @@ def schedule(every, off, yes, **given):
         if not yes:
             say("\n".join(map(one_line, planned)))
             if not click.confirm(session.text("confirm_apply"), err=True):
-                raise Failure("schedule cancelled; nothing was changed")
+                raise Failure(ERRORS["cancelled"], command="schedule")
         outcome = _carried_out(session, journal, results, "schedule")
     say(session.text("scheduled", calendar=calendar, run_id=outcome.run_id) +
         ("" if session.host.live else " " + session.text("scheduled_not_enabled")))
@@ -467,7 +464,7 @@ def _rollback(session: Session, journal: Journal, run_id: Optional[str], yes: bo
         if not yes:
             say("\n".join([session.text("rollback_preview", run_id=run.id)] + list(map(one_line, engine.rollback_preview(session.host, run)))))
             if not click.confirm(session.text("confirm_rollback", run_id=run.id), err=True):
-                raise Failure("rollback cancelled; nothing was changed")
+                raise Failure(ERRORS["cancelled"], command="rollback")
         outcome = engine.rollback(session.host, journal, run, force)
     lang = session.settings.language
     lines = [session.text("rolled_back", run_id=outcome.run_id, count=outcome.undone)]
@@ -481,8 +478,7 @@ def _rollback(session: Session, journal: Journal, run_id: Optional[str], yes: bo
                   "unrestored": outcome.unrestored},
                  "\n".join(lines))
     if outcome.unrestored:
-        raise Failure(f"rollback incomplete: run {outcome.run_id} could not be restored in full "
-                      f"({len(outcome.unrestored)} problem(s) listed above); the run no longer blocks apply", ROLLBACK_INCOMPLETE)
+        raise Failure(ERRORS["rollback_incomplete"], ROLLBACK_INCOMPLETE, run_id=outcome.run_id, count=len(outcome.unrestored))
     sys.exit(OK)
 
 
@@ -527,10 +523,10 @@ def fleet_report(documents, **given):
             with open(path, encoding="utf-8") as stream:
                 document = json.load(stream)
         except (OSError, ValueError) as error:
-            raise Failure(f"{path}: not a harden JSON report ({error})") from None
+            raise Failure(ERRORS["not_a_report"], path=path, problem=error) from None
         problem = _report_problem(document)
         if problem:
-            raise Failure(f"{path}: not a harden JSON report: {problem}")
+            raise Failure(ERRORS["not_a_report"], path=path, problem=problem)
         # what a report leaves out is shown empty: the page is of what the host said
         document["items"] = [dict({"title": "", "reason": "", **item}, findings=[{"message": "", "evidence": {}, **finding}
                                                                             for finding in item.get("findings", [])])
@@ -541,7 +537,7 @@ def fleet_report(documents, **given):
     elif settings.output_format == "html":
         output = report.fleet_html(loaded, settings.language)
     else:
-        raise Failure(f"harden report writes --format html, {' or '.join(INTERCHANGE)}")
+        raise Failure(ERRORS["report_formats"], formats=" or ".join(INTERCHANGE))
     Session(settings, Host("/")).write(output)
 
 
@@ -572,12 +568,12 @@ def _report_problem(document: object) -> Optional[str]:
     return None
 
 
-def user_error(error: Exception) -> Optional[Tuple[str, int]]:
-    """The one line and the exit code of an error a user can cause; None for a bug."""
+def user_error(error: Exception, lang: str) -> Optional[Tuple[str, int]]:
+    """The one line, in `lang`, and the exit code of an error a user can cause; None for a bug."""
     if isinstance(error, Failure):
-        return str(error), error.code
+        return error.said(lang), error.code
     if isinstance(error, (HostError, JournalError, SelectionError)):
-        return str(error), ERROR
+        return said(error, lang), ERROR
     if isinstance(error, OSError):  # what no step foresaw (a full disk under the journal, say): still one line
         return f"{error.filename + ': ' if error.filename else ''}{error.strerror or error}", ERROR
     return None

@@ -45,13 +45,15 @@ from pathlib import Path
 from typing import Callable, Collection, Mapping, Optional, Tuple
 
 from .host import Host, HostError
+from .i18n import ERRORS
+from .model import Said
 from .settings import PROFILES
 
 DEFAULT_PATH = "/etc/hardener/config.toml"
 DAEMON_OPTIONS = ("daemon-json", "execstart")
 
 
-class ConfigError(Exception):
+class ConfigError(Said):
     pass
 
 
@@ -168,7 +170,7 @@ def load(host: Host, explicit_path: Optional[str], known_items: KnownItems) -> C
 
 def parse(text: str, source: str, known_items: KnownItems) -> Config:
     def fail(message: str, line: int) -> ConfigError:
-        return ConfigError(f"{source}:{line}: {message}")
+        return ConfigError(ERRORS["at_line"], source=source, line=line, message=message)
 
     data = toml_document(text, fail)
 
@@ -181,7 +183,7 @@ def parse(text: str, source: str, known_items: KnownItems) -> Config:
         raise fail(f"profile is a built-in profile ({', '.join(PROFILES)}) or a profile file (a path with a / or ending in .toml), "
                    f"not {profile!r}", line_of(text, "profile"))
     used, nameable = known_items(profile)
-    see = f"see: harden list --profile {used}"
+
     daemon_options = data.get("daemon_options", "daemon-json")
     if daemon_options not in DAEMON_OPTIONS:
         raise fail(f"daemon_options is one of {', '.join(DAEMON_OPTIONS)}, not {daemon_options!r}", line_of(text, "daemon_options"))
@@ -192,7 +194,7 @@ def parse(text: str, source: str, known_items: KnownItems) -> Config:
             raise fail("items must be a list of item ids", line_of(text, "items"))
         for item in items:
             if item not in nameable:
-                raise fail(f"unknown item '{item}' in items ({see})", line_of(text, "items"))
+                raise fail(Said(ERRORS["config_unknown_item"], item=item, profile=used), line_of(text, "items"))
         items = tuple(items)
 
     waivers = []
@@ -201,7 +203,7 @@ def parse(text: str, source: str, known_items: KnownItems) -> Config:
         raise fail("waivers must be written as [[waivers]] tables", line_of(text, "waivers"))
     for number, entry in enumerate(entries):
         start = table_line(text, "waivers", number)
-        waivers.append(_waiver(entry, nameable, see, lambda message, key: fail(message, line_of(text, key, start))))
+        waivers.append(_waiver(entry, nameable, used, lambda message, key: fail(message, line_of(text, key, start))))
     bind_address = data.get("bind_address")
     if bind_address is not None:
         address_or_fail(bind_address, lambda message: fail(f"bind_address {message}", line_of(text, "bind_address")))
@@ -326,7 +328,7 @@ def _match(entry: dict, fail) -> ContainerMatch:
     return ContainerMatch(container=entry.get("container"), label=entry.get("label"))
 
 
-def _waiver(entry: dict, known_items: Collection[str], see: str, fail) -> Waiver:
+def _waiver(entry: dict, known_items: Collection[str], profile: str, fail) -> Waiver:
     for key in entry:
         if key not in ("item", "ref", "reason", "expires", "container", "label"):
             raise fail(f"unknown key '{key}' in a waiver (known: item, ref, reason, expires, container, label)", key)
@@ -337,7 +339,7 @@ def _waiver(entry: dict, known_items: Collection[str], see: str, fail) -> Waiver
     if ref is not None and not (isinstance(ref, str) and ref.strip()):
         raise fail("ref must be a reference of the profile, a non-empty string", "ref")
     if ref is None and item not in known_items:
-        raise fail(f"waiver for unknown item '{item}' ({see})", "item")
+        raise fail(Said(ERRORS["config_unknown_waiver"], item=item, profile=profile), "item")
     reason = entry.get("reason")
     if not isinstance(reason, str) or not reason.strip():
         raise fail("a waiver needs a reason", "reason" if "reason" in entry else "item")

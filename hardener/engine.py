@@ -18,12 +18,12 @@ from .fixes import Fix
 from .options import Options
 from .host import FileState, Host, HostError, sha256_of
 from .journal import Journal, JournalDamaged, JournalError, Run, Step
-from .model import (FILE_CHANGES, Change, CreateContainer, Detection, RemoveContainer, Finding, ItemResult, Remedy, RestartService, RunCommand, SetOwnerMode, Status,
+from .model import (FILE_CHANGES, Said, Change, CreateContainer, Detection, RemoveContainer, Finding, ItemResult, Remedy, RestartService, RunCommand, SetOwnerMode, Status,
                     Text, WriteFile)
-from .i18n import REASONS
+from .i18n import ERRORS, REASONS
 
 
-class SelectionError(Exception):
+class SelectionError(Said):
     pass
 
 
@@ -56,7 +56,7 @@ def select(available: Sequence[Type[Fix]], only: Optional[Collection[str]], skip
     known = {fix.id for fix in available}
     for item in list(only or ()) + list(skip) + list(config.items or ()):
         if item not in known:
-            raise SelectionError(f"unknown item '{item}' in the {profile} profile; its items are: {', '.join(sorted(known))}")
+            raise SelectionError(ERRORS["unknown_item"], item=item, profile=profile, items=", ".join(sorted(known)))
     named = set(only) if only else set(config.items or ())
     wanted = named if (only or config.items is not None) else known
     chosen = tuple(fix for fix in available if fix.id in wanted and fix.id not in skip)

@@ -44,6 +44,16 @@ REASONS = {
     "waiver_expired": Text("the waiver expired on {expires}: {why}", "豁免已于 {expires} 过期：{why}"),
 }
 
+# Words harden itself puts in a finding's `where` or `value` where nothing on the host says anything; no host value
+# can be one of these, so they are said in the reader's language (a value a host gives is shown as it is).
+OWN_WORDS = {
+    "default": Text("default", "默认"),
+    "off": Text("off", "关闭"),
+    "Docker's default": Text("Docker's default", "Docker 默认配置"),
+    "(chosen by dockerd)": Text("(chosen by dockerd)", "（由 dockerd 选择）"),
+    "dockerd's (inherited from the daemon)": Text("dockerd's (inherited from the daemon)", "dockerd 的默认值（继承自守护进程）"),
+}
+
 SEVERITY_NAMES = {"low": Text("low", "低"), "medium": Text("medium", "中"), "high": Text("high", "高")}
 
 UI = {
@@ -124,6 +134,52 @@ UI = {
     "by_recommendation": Text("By recommendation: {met} of {total} met or not applicable{not_met}",
                               "按建议项：{total} 项中 {met} 项符合或不适用{not_met}"),
     "not_met": Text("; not met:", "；不符合的："),
+}
+
+# The lines an error or a refusal ends a command with (harden: error: ...), by name.
+ERRORS = {
+    "prefix": Text("harden: error: {message}", "harden：错误：{message}"),
+    "cancelled": Text("{command} cancelled; nothing was changed", "已取消 {command}；未做任何更改"),
+    "empty_option": Text("{option} was given an empty value; name a directory or file, or leave {option} out",
+                         "{option} 的值为空；请指定目录或文件，或不使用 {option}"),
+    "empty_metrics": Text("--metrics was given an empty value; name a file, or leave --metrics out",
+                          "--metrics 的值为空；请指定文件，或不使用 --metrics"),
+    "fail_on_word": Text("--fail-on takes {statuses} and a lowest severity ({severities}), not {word}",
+                         "--fail-on 接受 {statuses} 及一个最低严重程度（{severities}），而不是 {word}"),
+    "fail_on_severities": Text("--fail-on takes one lowest severity, not {severities}",
+                               "--fail-on 只接受一个最低严重程度，而不是 {severities}"),
+    "not_root": Text("{command} changes this host and must run as root (sudo harden {command}); nothing was changed",
+                     "{command} 会更改本机，必须以 root 身份运行（sudo harden {command}）；未做任何更改"),
+    "not_a_terminal": Text("{command} is not on a terminal, so it cannot ask: add --yes to {command} without asking",
+                           "{command} 不在终端上运行，无法询问确认：添加 --yes 即不经询问执行 {command}"),
+    "run_failed": Text("{command} failed: {failure}; {state} (run {run_id})", "{command} 失败：{failure}；{state}（运行 {run_id}）"),
+    "run_undone": Text("its changes were undone", "其更改已撤销"),
+    "run_to_undo": Text("undo it with: harden rollback {run_id}", "撤销方法：harden rollback {run_id}"),
+    "item_error": Text("{item}: {message}; nothing was changed (fix that, or --skip {item})",
+                       "{item}：{message}；未做任何更改（请先处理，或使用 --skip {item}）"),
+    "scheduled_options": Text("check --scheduled keeps its report under /var/lib/hardener/reports and its metrics where the "
+                              "config's [schedule] metrics_dir says: not --format, --output or --metrics",
+                              "check --scheduled 的报告保存在 /var/lib/hardener/reports，指标写到配置中 [schedule] metrics_dir "
+                              "指定的目录：不接受 --format、--output 或 --metrics"),
+    "metrics_unwritable": Text("cannot write the metrics: {error}", "无法写入指标：{error}"),
+    "refused": Text("{command} refused: {refused}", "{command} 被拒绝：{refused}"),
+    "rollback_incomplete": Text("rollback incomplete: run {run_id} could not be restored in full ({count} problem(s) listed "
+                                "above); the run no longer blocks apply",
+                                "回滚未完成：运行 {run_id} 未能完全恢复（问题见上方，共 {count} 个）；该运行不再阻止 apply"),
+    "not_a_report": Text("{path}: not a harden JSON report ({problem})", "{path}：不是 harden 的 JSON 报告（{problem}）"),
+    "report_formats": Text("harden report writes --format html, {formats}", "harden report 只输出 --format html、{formats}"),
+    "format_not_here": Text("--format {format} is for check, dry-run, apply and report",
+                            "--format {format} 只用于 check、dry-run、apply 和 report"),
+    "cannot_write": Text("cannot write {path}: {error}", "无法写入 {path}：{error}"),
+    "unknown_item": Text("unknown item '{item}' in the {profile} profile; its items are: {items}",
+                         "{profile} 配置集中没有检查项 '{item}'；其检查项为：{items}"),
+    "unknown_profile": Text("unknown profile {value}: a built-in one ({builtin}) or a profile file (a path with a / or ending "
+                            "in .toml)", "未知的配置集 {value}：应为内置配置集（{builtin}）或配置集文件（含 / 或以 .toml 结尾的路径）"),
+    "config_unknown_item": Text("unknown item '{item}' in items (see: harden list --profile {profile})",
+                                "items 中的检查项 '{item}' 不存在（见：harden list --profile {profile}）"),
+    "config_unknown_waiver": Text("waiver for unknown item '{item}' (see: harden list --profile {profile})",
+                                  "豁免的检查项 '{item}' 不存在（见：harden list --profile {profile}）"),
+    "at_line": Text("{source}:{line}: {message}", "{source}:{line}：{message}"),
 }
 
 REMEDY = {

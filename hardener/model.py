@@ -45,6 +45,25 @@ class Text:
         return Text(self.en.format(**values), self.zh.format(**values))
 
 
+class Said(Exception):
+    """An error whose one line the user reads in their language: a Text and its values, English as str(). A value
+    that is a Text, or itself an error, is said in the same language (a Said error translated, another as it is)."""
+
+    def __init__(self, text: Union[str, Text], /, **values):
+        self.text = Text(text, text) if isinstance(text, str) else text  # a plain str: not translated yet
+        self.values = values
+        super().__init__(self.said("en"))
+
+    def said(self, lang: str) -> str:
+        return self.text(lang, **{name: said(value, lang) if isinstance(value, Exception) else value(lang) if isinstance(value, Text)
+                                  else value for name, value in self.values.items()})
+
+
+def said(error: Exception, lang: str) -> str:
+    """An error's one line in `lang`, where it is Said; else as it is."""
+    return error.said(lang) if isinstance(error, Said) else str(error)
+
+
 SEVERITIES = ("low", "medium", "high")  # a finding's, the lowest first
 
 

@@ -28,7 +28,8 @@ from typing import Callable, Dict, List, Mapping, Optional, Tuple, Type
 from .config import line_of, table_line, toml_document
 from .fixes import Fix, all_fixes
 from .benchmark import Recommendation
-from .model import SEVERITIES, Remedy, Text
+from .i18n import ERRORS
+from .model import SEVERITIES, Remedy, Said, Text
 from .settings import BUILTIN_PROFILES, UNPRINTABLE
 from .settings import PROFILES as BUILTIN
 
@@ -41,7 +42,7 @@ KIND_KEYS = ("option", "value", "path", "mode", "field", "one_of", "none_of")  #
 REMEDIES = {"automatic": Remedy.AUTO, "when-named": Remedy.WHEN_NAMED, "manual": Remedy.MANUAL}  # least careful first
 
 
-class ProfileError(Exception):
+class ProfileError(Said):
     """A profile that cannot be used; the message is one line."""
 
 
@@ -141,8 +142,7 @@ def _load(value: str, base: str, chain: Tuple[str, ...], resolve: Resolve) -> Pr
         named = str(BUILTIN_DIR / f"{value}.toml")
         text = (BUILTIN_DIR / f"{value}.toml").read_text(encoding="utf-8")
     else:
-        raise ProfileError(f"unknown profile {value!r}: a built-in one ({', '.join(BUILTIN)}) or a profile file "
-                           "(a path with a / or ending in .toml)")
+        raise ProfileError(ERRORS["unknown_profile"], value=repr(value), builtin=", ".join(BUILTIN))
     if named in chain:
         raise ProfileError(f"{chain[-1]}: extends {value!r}, which extends it again ({' -> '.join((*chain, named))})")
     return _parse(text, named, posixpath.dirname(named), (*chain, named), resolve)

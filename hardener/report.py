@@ -11,7 +11,7 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 from . import __version__, services
 from .engine import unified_diff
 from .host import Host
-from .i18n import PAGE, PAGE_COUNTS, PAGE_GROUPS, REASONS, SEVERITY_NAMES, STATUS, UI
+from .i18n import OWN_WORDS, PAGE, PAGE_COUNTS, PAGE_GROUPS, REASONS, SEVERITY_NAMES, STATUS, UI
 from .model import (SEVERITIES, Change, CreateContainer, Finding, RemoveContainer, ItemResult, RestartService, SetOwnerMode, Status, Text,
                     WriteFile, combined_status)
 from .settings import DEFAULT_PROFILE, PROFILES, one_line
@@ -33,7 +33,9 @@ def finding_message(result: ItemResult, finding: Finding, lang: str) -> str:
     if text is None:
         return finding.reason
     whose = UI["rootless_finding"](lang, user=finding.evidence["rootless_user"]) if "rootless_user" in finding.evidence else ""
-    return whose + _fill(text, lang, dict(finding.evidence, item=result.fix.id))
+    values = {key: OWN_WORDS[value](lang) if key in ("where", "value") and isinstance(value, str) and value in OWN_WORDS else value
+              for key, value in finding.evidence.items()}
+    return whose + _fill(text, lang, dict(values, item=result.fix.id))
 
 
 def host_name(host: Host) -> Optional[str]:

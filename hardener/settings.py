@@ -6,9 +6,12 @@ import json
 import os
 import re
 import sys
-from typing import List, Optional
+from typing import List, Optional, Union
 
 import click
+
+from .i18n import ERRORS
+from .model import Said, Text
 
 LANGUAGES = ("en", "zh")
 DEFAULT_PROFILE = "aliyun"
@@ -68,15 +71,25 @@ def one_line(text: str) -> str:
     return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
+def padded(text: str, width: int) -> str:
+    """`text` and spaces up to `width` columns of a terminal, where a Chinese character takes two."""
+    import unicodedata
+
+    used = sum(2 if unicodedata.east_asian_width(character) in "WF" else 1 for character in text)
+    return text + " " * max(0, width - used)
+
+
 def say(text: str, err: bool = False) -> None:
     click.echo(printable(text), err=err)
 
 
-class Failure(Exception):
-    """Ends the command with a one-line message and an exit code."""
+class Failure(Said):
+    """Ends the command with a one-line message (a Text of i18n.ERRORS and its values, or an error) and an exit code."""
 
-    def __init__(self, message: str, code: int = ERROR):
-        super().__init__(message)
+    def __init__(self, message: Union[str, Text, Exception], code: int = ERROR, /, **values):
+        if isinstance(message, Exception):
+            message, values = Text("{error}", "{error}"), {"error": message}
+        super().__init__(message, **values)
         self.code = code
 
 
@@ -155,10 +168,10 @@ class Settings:
             with open(self.output_file, "w", encoding="utf-8") as stream:
                 stream.write(output if output.endswith("\n") else output + "\n")
         except OSError as error:
-            raise Failure(f"cannot write {self.output_file}: {error.strerror}") from None
+            raise Failure(ERRORS["cannot_write"], path=self.output_file, error=error.strerror) from None
 
     def emit(self, document: dict, text: str) -> None:
         """A document that has no page: JSON or text."""
         if self.output_format in ("html", "junit", "sarif"):
-            raise Failure(f"--format {self.output_format} is for check, dry-run, apply and report")
+            raise Failure(ERRORS["format_not_here"], format=self.output_format)
         self.write(dumps(document) if self.json else text)

@@ -95,6 +95,69 @@ def test_apply_off_a_terminal_without_yes_refuses(make_root, harden):
     assert hosts.snapshot(root) == start
 
 
+def test_errors_and_refusals_in_chinese(make_root, harden):
+    """Under --lang zh, or a zh locale with no --lang, a refusal is one line in Chinese (full-width colons), the names
+    and values it quotes aside; the same in English otherwise."""
+    root = make_root("debian")
+    start = hosts.snapshot(root)
+    (root / "etc/hardener").mkdir()
+    (root / "etc/hardener/config.toml").write_text('items = ["icc", "no-such-item"]\n')
+    refusals = {
+        ("apply", "--root", root): ("harden：错误：apply 不在终端上运行，无法询问确认：添加 --yes 即不经询问执行 apply\n",
+                                    "harden: error: apply is not on a terminal, so it cannot ask: add --yes to apply without asking\n"),
+        ("check", "--root", ""): ("harden：错误：--root 的值为空；请指定目录或文件，或不使用 --root\n",
+                                  "harden: error: --root was given an empty value; name a directory or file, or leave --root out\n"),
+        ("check", "--root", root): (f"harden：错误：{root}/etc/hardener/config.toml:1：items 中的检查项 'no-such-item' 不存在"
+                                    "（见：harden list --profile aliyun）\n",
+                                    f"harden: error: {root}/etc/hardener/config.toml:1: unknown item 'no-such-item' in items "
+                                    "(see: harden list --profile aliyun)\n"),
+        ("check", "--profile", "acme"): ("harden：错误：未知的配置集 'acme'：应为内置配置集（aliyun, cis）或配置集文件（含 / 或以 "
+                                         ".toml 结尾的路径）\n", None),
+    }
+    for args, (chinese, english) in refusals.items():
+        by_option = harden(*args, "--lang", "zh")
+        by_locale = harden(*args, env={"LANG": "zh_CN.UTF-8"})
+        assert (by_option.code, by_option.out, by_option.err) == (1, "", chinese), by_option
+        assert by_locale.err == chinese, by_locale
+        if english:
+            assert harden(*args).err == english
+    (root / "etc/hardener/config.toml").unlink()
+    unknown = harden("check", "--root", root, "--only", "icc2", "--lang", "zh")
+    assert unknown.err.startswith("harden：错误：aliyun 配置集中没有检查项 'icc2'；其检查项为：audit-docker-files, "), unknown
+    error = one_line_error(harden("apply", "--yes", user=65534))
+    assert "must run as root" in error
+    assert harden("apply", "--yes", "--lang", "zh", user=65534).err == (
+        "harden：错误：apply 会更改本机，必须以 root 身份运行（sudo harden apply）；未做任何更改\n")
+    (root / "etc/hardener").rmdir()
+    assert hosts.snapshot(root) == start, "nothing changed"
+    findings = harden("check", "--root", root, "--only", "icc,userns-remap", "--profile", "cis", "--lang", "zh").out
+    assert "icc 为 true（默认）" in findings and "未启用用户命名空间映射（默认）" in findings and "（default）" not in findings, findings
+
+
+def test_list_in_chinese_is_aligned_by_display_width(harden):
+    """Each item's title starts at one column of a terminal, where a Chinese character takes two."""
+    import re
+    import unicodedata
+
+    lines = harden("list", "--profile", "cis", "--lang", "zh").out.splitlines()[2:]
+    items = lines[:lines.index("")]
+    starts = {sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in re.match(r"(\S+\s+){4}", line).group(0))
+              for line in items}
+    assert len(items) == 82 and len(starts) == 1, starts
+
+
+def test_every_error_has_its_chinese_with_the_same_values():
+    import re
+    import string
+
+    from hardener.i18n import ERRORS
+
+    for name, text in ERRORS.items():
+        fields = [{field for _, field, _, _ in string.Formatter().parse(words) if field} for words in (text.en, text.zh)]
+        assert fields[0] == fields[1], name
+        assert re.search(r"[\u4e00-\u9fff]", text.zh) or name == "at_line", name
+
+
 def _on_terminal(args, answer):
     controller, terminal = pty.openpty()
     process = subprocess.Popen([sys.executable, "-m", "hardener", *map(str, args)], stdin=terminal,
