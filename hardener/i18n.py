@@ -203,6 +203,8 @@ PAGE = {
     "by_recommendation": Text("By recommendation", "按建议项"),
     "status": Text("status", "状态"),
     "targets": Text("targets", "对象"),
+    "show": Text("show", "显示"),
+    "severity": Text("severity", "严重程度"),
 }
 PAGE_COUNTS = (("to_change", Text("to change", "待修改")), ("failing", Text("failing", "不合规")), ("manual", Text("manual", "需手动")),
                ("compliant", Text("compliant", "合规")), ("not_applicable", Text("not applicable", "不适用")),

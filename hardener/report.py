@@ -14,7 +14,7 @@ from .host import Host
 from .i18n import OWN_WORDS, PAGE, PAGE_COUNTS, PAGE_GROUPS, REASONS, SEVERITY_NAMES, STATUS, UI
 from .model import (SEVERITIES, Change, CreateContainer, Finding, RemoveContainer, ItemResult, RestartService, SetOwnerMode, Status, Text,
                     WriteFile, combined_status)
-from .settings import DEFAULT_PROFILE, PROFILES, one_line
+from .settings import DEFAULT_PROFILE, PROFILES, diff_sign, one_line
 from .benchmark import by_number, numbers, recommendations, references
 from .profiles import Profile, load_profile
 
@@ -275,6 +275,11 @@ def _worst_severity(item: dict) -> int:
                 if finding["status"] in ("fail", "manual") and finding.get("severity") in SEVERITIES), default=-1)
 
 
+def _worst_severity_name(item: dict) -> Optional[str]:
+    worst = _worst_severity(item)
+    return SEVERITIES[worst] if worst >= 0 else None
+
+
 def _shared_errors(items: Sequence[dict]) -> Dict[str, List[str]]:
     """Errors several items share (an engine that does not answer): by message, the items that gave it."""
     found: Dict[str, List[str]] = {}
@@ -369,6 +374,8 @@ def results_html(document: dict, lang: str) -> str:
 
     return render_html("report/report.html.j2", doc=document, lang=lang, text=page_text(lang), profile_title=profile_title(document, lang),
                        status_names={status.value: STATUS[status](lang) for status in Status},
+                       severities=tuple(reversed(SEVERITIES)), severity_names={name: words(lang) for name, words in SEVERITY_NAMES.items()},
+                       worst_severity=_worst_severity_name, diff_sign=diff_sign,
                        recommendations_of=recommendations_of, references=references,
                        change_lines=lambda change: change_lines(change, lang))
 

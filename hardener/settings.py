@@ -49,6 +49,12 @@ _STATUS_AT_START = re.compile(r"^(\s*)\[([^\]\n]+)\]")
 _DIFF_LINE = re.compile(r"^(\s*)([+-])(?![+-]{2} )(.*)$")
 
 
+def diff_sign(line: str) -> Optional[str]:
+    """"+" for a line a diff adds, "-" for one it removes (not the ---/+++ header), else None."""
+    found = _DIFF_LINE.match(line)
+    return found.group(2) if found else None
+
+
 def coloured(text: str) -> str:
     """A text report as a terminal shows it: a line's status in its colour (failing and errors red, manual amber,
     passing green) and a diff's removed lines red, added green. Only words harden put at a line's start are coloured:
@@ -58,7 +64,7 @@ def coloured(text: str) -> str:
         if found and found.group(2) in _STATUS_COLOUR:
             colour = _COLOURS[_STATUS_COLOUR[found.group(2)]]
             return f"{found.group(1)}{colour}[{found.group(2)}]\x1b[0m{line[found.end():]}"
-        diff = _DIFF_LINE.match(line)
+        diff = _DIFF_LINE.match(line)  # what diff_sign says
         if diff:
             return f"{diff.group(1)}{_COLOURS['green' if diff.group(2) == '+' else 'red']}{diff.group(2)}{diff.group(3)}\x1b[0m"
         return line

@@ -15,7 +15,8 @@ def test_dry_run_page_is_self_contained_and_complete(make_root, harden, tmp_path
     for item in ("icc", "log-level", "file-permissions", "content-trust", "memory-limit"):
         assert f'id="item-{item}"' in page
     assert 'id="status-fail"' in page and 'id="status-not_applicable"' in page
-    assert "-    &#34;debug&#34;: true," in page, "the diff is there, escaped"
+    assert '<span class="diff-del">-    &#34;debug&#34;: true,</span>' in page, "the diff is there, escaped, its lines coloured"
+    assert re.search(r'<span class="diff-add">\+[^<]*&#34;icc&#34;: false', page)
     assert not re.search(r"""(src|href)\s*=\s*["'](https?:)?//""", page) and "<script" not in page and "<link" not in page
     assert hosts.snapshot(root) == start and not (root / hosts.JOURNAL).exists()
 
@@ -31,3 +32,18 @@ def test_html_only_for_reports_and_output_for_every_format(make_root, harden, tm
     assert harden("list", "--format", "json", "--output", out).code == 0
     assert '"id": "icc"' in out.read_text()
     assert "cannot write" in harden("list", "--output", tmp_path / "missing/dir/x").err
+
+
+def test_the_page_filters_by_status_and_severity_and_folds_what_does_not_apply(make_root, harden):
+    """A box per status the page has and per severity hides what it names (CSS alone, no script); the items that do
+    not apply are folded; a failing item's passing findings are marked apart from its failing ones."""
+    page = harden("check", "--root", make_root("debian"), "--profile", "cis", "--format", "html").out
+    boxes = re.findall(r'<input type="checkbox" id="show-([\w-]+)" checked>', page)
+    assert boxes == ["fail", "manual", "pass", "not_applicable", "severity-high", "severity-medium", "severity-low"], boxes
+    for box in boxes:
+        assert re.search(rf"body:has\(#show-{box}:not\(:checked\)\) (#status-{box}|\.item\.{box}) {{ display: none; }}", page), box
+    assert re.search(r'<section id="status-not_applicable">\n<details><summary><h2>Not applicable \(\d+\)</h2></summary>', page)
+    files = page.split('id="item-file-permissions"')[1].split('<div class="item')[0]
+    assert '<li class="fail">' in files and '<li class="pass">' in files, "3.1 fails on docker.service, /usr/sbin/dockerd passes"
+    assert re.search(r'<div class="item severity-high" id="item-file-permissions">', page)
+    assert 'li.pass, li.waived { color: #5a6475; list-style: "✓  "; }' in page and "<script" not in page
