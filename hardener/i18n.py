@@ -204,6 +204,13 @@ PAGE = {
     "status": Text("status", "状态"),
     "targets": Text("targets", "对象"),
     "show": Text("show", "显示"),
+    "profile": Text("profile", "配置集"),
+    "mixed_profiles": Text("These reports are of {count} profiles ({profiles}): each has its own table below.",
+                           "这些报告来自 {count} 个配置集（{profiles}）：下方分别列出。"),
+    "worst_items": Text("Items by hosts failing them", "按不合规主机数排列的检查项"),
+    "worst_hosts": Text("Hosts, worst first", "主机（最差的在前）"),
+    "grid": Text("Every host and item", "全部主机与检查项"),
+    "none_failing": Text("No item fails or waits for a person on any host.", "所有主机上均无不合规或需手动处理的检查项。"),
     "severity": Text("severity", "严重程度"),
 }
 PAGE_COUNTS = (("to_change", Text("to change", "待修改")), ("failing", Text("failing", "不合规")), ("manual", Text("manual", "需手动")),

@@ -129,7 +129,7 @@ def summary(results: Sequence[ItemResult]) -> Dict[str, int]:
 # them; 5 adds "version" and "generated" (the harden that made it, and when), check's "drift" and "drift_notes" (what
 # harden's runs changed that no longer holds), an item's advice whatever its status, and a waived item's findings are
 # "waived". `harden report` reads every version up to this one.
-SCHEMA = 5
+SCHEMA = 6
 
 
 def refs_of_finding(finding: dict) -> Tuple[List[str], List[str]]:
@@ -185,9 +185,11 @@ def results_document(host: Host, command: str, results: Sequence[ItemResult], la
     for result in results:
         answered = numbers(result.fix.cis) if result.fix.cis else ()
         entry = profile.entry(result.fix.id)
+        title = entry.title or result.fix.title
         items.append({
             "id": result.fix.id,
-            "title": (entry.title or result.fix.title)(lang),
+            "title": title(lang),
+            "titles": {"en": title.en, "zh": title.zh},
             "cis": result.fix.cis,
             "refs": list(profile.refs_of(result.fix)),
             "remedy": result.fix.remedy.value,
@@ -389,22 +391,51 @@ def _drift_entries(document: dict) -> List[dict]:
 
 
 def fleet_html(documents: Sequence[Tuple[str, dict]], lang: str) -> str:
-    """Hosts x items, coloured by status, with counts, and each host's findings below.
-    `documents` are (name, report): the name the fleet knows the host by."""
+    """The fleet on one page: first the items by how many hosts fail them and the hosts worst first, then a grid of
+    hosts x items per profile (reports of several profiles are said to be so and kept apart), then each host's
+    findings. `documents` are (name, report): the name the fleet knows the host by. Titles are in the page's
+    language whatever the hosts wrote theirs in (a report before schema 6: the built-in item's, where there is one)."""
+    from .fixes import all_fixes
     from .templates import render_html
 
-    item_ids: List[str] = []
+    builtin = {fix.id: fix.title for fix in all_fixes()}
+
+    def title_of(item: dict) -> str:
+        titles = item.get("titles")
+        if isinstance(titles, dict) and isinstance(titles.get(lang), str):
+            return titles[lang]
+        return builtin[item["id"]](lang) if item["id"] in builtin else str(item.get("title", ""))
+
     hosts = []
     for name, document in documents:
         items = {item["id"]: item for item in document.get("items", [])}
-        item_ids += [item_id for item_id in items if item_id not in item_ids]
         hosts.append({"name": name, "document": document, "items": items, "error": document.get("error"),
-                      "profile_title": profile_title(document, lang), "drift": _drift_entries(document),
+                      "profile": document.get("profile") if isinstance(document.get("profile"), str) else None,
+                      "profile_title": profile_title(document, lang),
+                      "drift": _drift_entries(document),
                       "failing": sum(1 for item in items.values() if item["status"] in ("fail", "error")),
                       "manual": sum(1 for item in items.values() if item["status"] == "manual")})
-    per_item = {item_id: {"failing": sum(1 for h in hosts if h["items"].get(item_id, {}).get("status") in ("fail", "error")),
-                          "manual": sum(1 for h in hosts if h["items"].get(item_id, {}).get("status") == "manual")}
-                for item_id in item_ids}
-    return render_html("report/fleet.html.j2", hosts=hosts, item_ids=item_ids, per_item=per_item, lang=lang, text=page_text(lang),
-                       status_names={status.value: STATUS[status](lang) for status in Status},
-                       recommendations_of=recommendations_of)
+    hosts.sort(key=lambda host: (host["error"] is None, -host["failing"], -host["manual"], -len(host["drift"]), host["name"]))
+    for number, host in enumerate(hosts, 1):
+        host["anchor"] = f"host-{number}"
+    groups: Dict[str, dict] = {}
+    for host in hosts:
+        if host["profile"] is None:  # a run that failed before it had one: among the hosts, in no grid
+            continue
+        group = groups.setdefault(host["profile"], {"profile": host["profile"], "title": host["profile_title"], "hosts": [], "item_ids": []})
+        group["hosts"].append(host)
+        group["item_ids"] += [item_id for item_id in host["items"] if item_id not in group["item_ids"]]
+    worst_items = []
+    for group in groups.values():
+        group["per_item"] = {item_id: {
+            "failing": sum(1 for host in group["hosts"] if host["items"].get(item_id, {}).get("status") in ("fail", "error")),
+            "manual": sum(1 for host in group["hosts"] if host["items"].get(item_id, {}).get("status") == "manual")}
+            for item_id in group["item_ids"]}
+        titles = {item_id: title_of(next(host["items"][item_id] for host in group["hosts"] if item_id in host["items"]))
+                  for item_id in group["item_ids"]}
+        worst_items += [{"profile": group["profile"], "id": item_id, "title": titles[item_id], **counts}
+                        for item_id, counts in group["per_item"].items() if counts["failing"] or counts["manual"]]
+    worst_items.sort(key=lambda entry: (-entry["failing"], -entry["manual"], entry["profile"], entry["id"]))
+    return render_html("report/fleet.html.j2", hosts=hosts, groups=list(groups.values()), worst_items=worst_items, lang=lang,
+                       text=page_text(lang), status_names={status.value: STATUS[status](lang) for status in Status},
+                       recommendations_of=recommendations_of, title_of=title_of)

@@ -98,7 +98,9 @@ def test_the_fleet_page_shows_each_hosts_drift(make_root, tmp_path):
     del old["drift"], old["drift_notes"]  # a report of schema 4, before drift
     (tmp_path / "old-01.json").write_text(json.dumps(dict(old, schema=4)))
     page = run_harden("report", "--format", "html", *reports, tmp_path / "old-01.json").out
-    rows = {name: row for row in page.split("<tr>")[1:] for name in ("drifted-01", "steady-01", "old-01") if f">{name}</a>" in row}
+    grid = page.split("<h2>Every host and item")[1]
+    rows = {name: row.split("</tr>")[0] + "</tr>" for row in grid.split("<tr>")[1:] for name in ("drifted-01", "steady-01", "old-01")
+            if f">{name}</a>" in row}
     assert rows["drifted-01"].rstrip().endswith('<td class="fail">1</td></tr>')
     assert rows["steady-01"].rstrip().endswith('<td class="">0</td></tr>') and "<td class=\"\">–</td></tr>" in rows["old-01"]
     assert "/etc/docker: owner/mode root:root 0755 (as harden left it) -&gt; root:root 0775 (now)" in page

@@ -47,3 +47,28 @@ def test_the_page_filters_by_status_and_severity_and_folds_what_does_not_apply(m
     assert '<li class="fail">' in files and '<li class="pass">' in files, "3.1 fails on docker.service, /usr/sbin/dockerd passes"
     assert re.search(r'<div class="item severity-high" id="item-file-permissions">', page)
     assert 'li.pass, li.waived { color: #5a6475; list-style: "✓  "; }' in page and "<script" not in page
+
+
+def test_the_fleet_page_shows_what_matters_first(make_root, harden, tmp_path):
+    """Hosts worst first (a run that failed first of all, as an error, not as 0 failing); the items by how many hosts
+    fail them; reports of two profiles said to be so, each with its own grid; titles in the page's language though a
+    host wrote its report in the other."""
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    harden("check", "--root", make_root("debian", compliant=True), "--format", "json", "--output", reports / "a-clean.json")
+    harden("check", "--root", make_root("debian"), "--format", "json", "--lang", "zh", "--output", reports / "b-careless.json")
+    harden("check", "--root", make_root("centos"), "--profile", "cis", "--format", "json", "--output", reports / "c-cis.json")
+    (reports / "d-broken.json").write_text('{"host": "d-broken", "error": "harden did not run", "items": []}')
+    page = harden("report", *sorted(reports.glob("*.json")), "--format", "html").out
+    worst_hosts = page.split("<h2>Hosts, worst first</h2>")[1].split("</table>")[0]
+    order = re.findall(r'href="#host-\d+">([\w-]+)</a>', worst_hosts)
+    assert order == ["d-broken", "c-cis", "b-careless", "a-clean"], order
+    assert '>d-broken</a></td><td class="name">–</td><td class="error" colspan="3">error</td></tr>' in worst_hosts, worst_hosts
+    assert "These reports are of 2 profiles (cis, aliyun): each has its own table below." in page
+    assert page.count("<h2>Every host and item · ") == 2
+    worst_items = page.split("<h2>Items by hosts failing them</h2>")[1].split("</table>")[0]
+    counts = re.findall(r"<td class=\"name\"><b>([\w-]+)</b>.*?</td><td class=\"name\">(\w+)</td><td[^>]*>(\d+)</td><td[^>]*>(\d+)</td>", worst_items)
+    assert counts and [int(failing) for _, _, failing, _ in counts] == sorted((int(f) for _, _, f, _ in counts), reverse=True)
+    assert ("icc", "aliyun", "1", "0") in counts and ("icc", "cis", "1", "0") in counts, counts
+    careless = page.split("<h2>b-careless</h2>")[1].split('<div class="host-report"')[0]
+    assert "icc — Traffic between containers is restricted" in careless and "限制容器之间的网络流量" not in careless

@@ -13,7 +13,7 @@ from test_audit_item import with_auditd
 def verdicts(root, *args):
     result = run_harden("check", "--root", root, "--profile", "cis", "--format", "json", *args)
     assert result.code in (0, 2), result
-    assert result.json["schema"] == 5
+    assert result.json["schema"] == 6
     return {entry["id"]: entry for entry in result.json["recommendations"]}, result.json
 
 
@@ -86,9 +86,9 @@ def test_an_older_report_is_read_and_a_newer_one_refused(make_root, tmp_path):
         (tmp_path / name).write_text(json.dumps(older))
         page = run_harden("report", tmp_path / name, "--format", "html")
         assert page.code == 0 and "CIS Docker Benchmark 1.8.0 · " in page.out, page
-    (tmp_path / "new.json").write_text(json.dumps(dict(document, schema=6)))
+    (tmp_path / "new.json").write_text(json.dumps(dict(document, schema=7)))
     refused = run_harden("report", tmp_path / "new.json", "--format", "html")
-    assert refused.code != 0 and "newer harden (report schema 6" in refused.err and refused.err.count("\n") == 1, refused
+    assert refused.code != 0 and "newer harden (report schema 7" in refused.err and refused.err.count("\n") == 1, refused
 
 
 def test_docker_socket_unit_mode_and_owner_are_two_recommendations(make_root):
