@@ -201,12 +201,13 @@ def fleet_report(documents, **given):
 
 def main() -> None:
     lang = _language(sys.argv[1:])
+    lang = lang if lang in LANGUAGES else default_language()  # what --lang takes is click's to refuse
     if lang == "zh":
         _help_in_chinese(cli)
     try:
         code = cli.main(standalone_mode=False, prog_name="harden")
     except click.exceptions.Abort:
-        code = _fail(ERRORS["cancelled"](lang, command="harden"), lang=lang)
+        code = _fail(ERRORS["aborted"](lang), lang=lang)
     except click.exceptions.ClickException as error:
         code = _fail(error.format_message(), lang=lang)
     except Exception as error:  # noqa: BLE001 - a user's error is one line; anything else is a bug and shows as one
@@ -264,5 +265,5 @@ def _help_in_chinese(command: click.Command) -> None:
 
 
 def _fail(message: str, code: int = ERROR, lang: str = "en") -> int:
-    say(ERRORS["prefix"](lang if lang in LANGUAGES else "en", message=one_line(message)), err=True)
+    say(ERRORS["prefix"](lang, message=one_line(message)), err=True)
     return code

@@ -52,7 +52,7 @@ class FailOn:
                 raise Failure(ERRORS["fail_on_word"], statuses=", ".join(FAIL_ON), severities=", ".join(SEVERITIES), word=repr(word))
         severities = [word for word in words if word in SEVERITIES]
         if len(severities) > 1:
-            raise Failure(ERRORS["fail_on_severities"], severities=" and ".join(severities))
+            raise Failure(ERRORS["fail_on_severities"], severities=", ".join(severities))
         statuses = frozenset(FAIL_ON[word] for word in words if word in FAIL_ON) or frozenset(FAIL_ON.values())
         return cls(statuses, severities[0] if severities else SEVERITIES[0])
 
@@ -93,12 +93,10 @@ class Session:
 
     def configured(self) -> config_file.Config:
         """The config file, and the profile it names where the command line named none."""
-        named = [self.settings.profile]  # the profile as --profile, else the config, names it
-
         def choose(configured_profile: Optional[str]) -> None:
             if self.profile is not None:
                 return
-            named[0] = chosen = configured_profile or DEFAULT_PROFILE
+            chosen = configured_profile or DEFAULT_PROFILE
             if self.settings.config_path is not None:  # a file of this machine's; its paths are relative to it
                 self.profile = load_profile(chosen, os.path.dirname(os.path.abspath(self.settings.config_path)))
             else:  # the host's own config: its paths are the host's (under --root, in its tree)
@@ -107,7 +105,8 @@ class Session:
 
         def nameable(configured_profile: Optional[str]) -> Tuple[str, Set[str]]:  # the items, the profile's own among them
             choose(configured_profile)
-            return named[0], {fix.id for fix in all_fixes()} | set(self.profile.own)
+            listed = self.profile.name if self.profile.name in PROFILES else self.profile.source  # as harden list takes it
+            return listed, {fix.id for fix in all_fixes()} | set(self.profile.own)
 
         try:
             config = config_file.load(self.host, self.settings.config_path, nameable)
@@ -523,7 +522,7 @@ def fleet_report(documents, **given):
             with open(path, encoding="utf-8") as stream:
                 document = json.load(stream)
         except (OSError, ValueError) as error:
-            raise Failure(ERRORS["not_a_report"], path=path, problem=error) from None
+            raise Failure(ERRORS["not_json"], path=path, problem=error) from None
         problem = _report_problem(document)
         if problem:
             raise Failure(ERRORS["not_a_report"], path=path, problem=problem)
@@ -537,7 +536,7 @@ def fleet_report(documents, **given):
     elif settings.output_format == "html":
         output = report.fleet_html(loaded, settings.language)
     else:
-        raise Failure(ERRORS["report_formats"], formats=" or ".join(INTERCHANGE))
+        raise Failure(ERRORS["report_formats"])
     Session(settings, Host("/")).write(output)
 
 

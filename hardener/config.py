@@ -38,11 +38,12 @@ from __future__ import annotations
 import datetime
 import fnmatch
 import hashlib
+import os
 import re
+import stat
 import sys
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Callable, Collection, Mapping, Optional, Tuple
+from typing import Callable, Collection, Mapping, Optional, Tuple, Type
 
 from .host import Host, HostError
 from .i18n import ERRORS
@@ -148,24 +149,69 @@ class Config:
 
 # the config's profile value -> the profile used (as --profile names it) and the item ids the config may name
 KnownItems = Callable[[Optional[str]], Tuple[str, Collection[str]]]
+MAX_SIZE = 1 << 20  # a profile of every item with every override, or a config of every table, is some tens of kB
+REFUSED = ("it chooses what harden changes as root, so it and the directories above it must be root's (or the user's harden "
+           "runs as) and writable by no one else")
+
+
+def read_trusted(path: str, label: str, error: Type[Said]) -> Optional[str]:
+    """The text of a file that chooses what harden changes (a profile, the config), read only where root alone, or the
+    user harden runs as, can have made it what it is: the file itself (no link followed at its end; a regular file,
+    not a FIFO or a device) theirs and writable by them alone, checked on the descriptor that is read, and every
+    directory above it theirs and writable by no one else (a sticky one, /tmp, keeps others from replacing a file in
+    it). None where there is no such file; `error` (labelled) for the rest."""
+    trusted = {0, os.geteuid()}
+    real = os.path.realpath(path)
+    directory = os.path.dirname(real)
+    while True:
+        try:
+            info = os.stat(directory)
+        except FileNotFoundError:
+            return None
+        except OSError as failed:
+            raise error(f"{label}: {failed.strerror}") from None
+        if info.st_uid not in trusted or (info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and not info.st_mode & stat.S_ISVTX):
+            raise error(f"{label} is refused: {REFUSED} ({directory} is uid {info.st_uid}'s, mode {stat.S_IMODE(info.st_mode):04o})")
+        if directory == "/":
+            break
+        directory = os.path.dirname(directory)
+    try:
+        fd = os.open(real, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return None
+    except OSError as failed:
+        raise error(f"{label}: {failed.strerror}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise error(f"{label} is not a regular file")
+        if info.st_uid not in trusted or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            raise error(f"{label} is refused: {REFUSED} (it is uid {info.st_uid}'s, mode {stat.S_IMODE(info.st_mode):04o})")
+        if info.st_size > MAX_SIZE:
+            raise error(f"{label} is {info.st_size} bytes; such a file is at most {MAX_SIZE}")
+        data = os.read(fd, MAX_SIZE + 1)
+    finally:
+        os.close(fd)
+    try:
+        return data.decode("utf-8").lstrip("\ufeff")
+    except UnicodeDecodeError as failed:
+        raise error(f"{label}: not UTF-8 ({failed.reason} at byte {failed.start})") from None
 
 
 def load(host: Host, explicit_path: Optional[str], known_items: KnownItems) -> Config:
     """The config named by --config (a path on this machine), else the host's own. Its items and waivers may name
     the items known_items gives for the profile it names (or None), the profile's own among them."""
     if explicit_path is not None:
-        try:
-            text = Path(explicit_path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise ConfigError(f"cannot read config {explicit_path}: {getattr(error, 'strerror', None) or error}") from None
+        text = read_trusted(explicit_path, f"config {explicit_path}", ConfigError)
+        if text is None:
+            raise ConfigError(f"cannot read config {explicit_path}: No such file or directory")
         return parse(text, explicit_path, known_items)
     try:
-        text = host.read_text(DEFAULT_PATH)
+        real = str(host.real_path(DEFAULT_PATH))
     except HostError as error:
         raise ConfigError(str(error)) from None
-    if text is None:
-        return Config()
-    return parse(text, str(host.real_path(DEFAULT_PATH)), known_items)
+    text = read_trusted(real, f"config {real}", ConfigError)
+    return Config() if text is None else parse(text, real, known_items)
 
 
 def parse(text: str, source: str, known_items: KnownItems) -> Config:

@@ -44,11 +44,13 @@ REASONS = {
     "waiver_expired": Text("the waiver expired on {expires}: {why}", "豁免已于 {expires} 过期：{why}"),
 }
 
-# Words harden itself puts in a finding's `where` or `value` where nothing on the host says anything; no host value
-# can be one of these, so they are said in the reader's language (a value a host gives is shown as it is).
-OWN_WORDS = {
-    "default": Text("default", "默认"),
-    "off": Text("off", "关闭"),
+# What harden itself says in a finding where nothing on the host says anything, said in the reader's language: where
+# an option is set ("default": set nowhere; a place is a path or a variable, never this word), and the values it shows
+# for an option set nowhere (phrases no option's value is). A value the host gives ("userns-remap": "default") is
+# shown as it is.
+OWN_PLACES = {"default": Text("default", "默认")}
+OWN_VALUES = {
+    "(not set)": Text("(not set)", "（未设置）"),
     "Docker's default": Text("Docker's default", "Docker 默认配置"),
     "(chosen by dockerd)": Text("(chosen by dockerd)", "（由 dockerd 选择）"),
     "dockerd's (inherited from the daemon)": Text("dockerd's (inherited from the daemon)", "dockerd 的默认值（继承自守护进程）"),
@@ -140,6 +142,7 @@ UI = {
 ERRORS = {
     "prefix": Text("harden: error: {message}", "harden：错误：{message}"),
     "cancelled": Text("{command} cancelled; nothing was changed", "已取消 {command}；未做任何更改"),
+    "aborted": Text("cancelled; nothing was changed", "已取消；未做任何更改"),
     "empty_option": Text("{option} was given an empty value; name a directory or file, or leave {option} out",
                          "{option} 的值为空；请指定目录或文件，或不使用 {option}"),
     "empty_metrics": Text("--metrics was given an empty value; name a file, or leave --metrics out",
@@ -148,6 +151,7 @@ ERRORS = {
                          "--fail-on 接受 {statuses} 及一个最低严重程度（{severities}），而不是 {word}"),
     "fail_on_severities": Text("--fail-on takes one lowest severity, not {severities}",
                                "--fail-on 只接受一个最低严重程度，而不是 {severities}"),
+    "extends": Text("extends {value}: {error}", "所继承的 {value}（extends）：{error}"),
     "not_root": Text("{command} changes this host and must run as root (sudo harden {command}); nothing was changed",
                      "{command} 会更改本机，必须以 root 身份运行（sudo harden {command}）；未做任何更改"),
     "not_a_terminal": Text("{command} is not on a terminal, so it cannot ask: add --yes to {command} without asking",
@@ -166,8 +170,9 @@ ERRORS = {
     "rollback_incomplete": Text("rollback incomplete: run {run_id} could not be restored in full ({count} problem(s) listed "
                                 "above); the run no longer blocks apply",
                                 "回滚未完成：运行 {run_id} 未能完全恢复（问题见上方，共 {count} 个）；该运行不再阻止 apply"),
-    "not_a_report": Text("{path}: not a harden JSON report ({problem})", "{path}：不是 harden 的 JSON 报告（{problem}）"),
-    "report_formats": Text("harden report writes --format html, {formats}", "harden report 只输出 --format html、{formats}"),
+    "not_json": Text("{path}: not a harden JSON report ({problem})", "{path}：不是 harden 的 JSON 报告（{problem}）"),
+    "not_a_report": Text("{path}: not a harden JSON report: {problem}", "{path}：不是 harden 的 JSON 报告：{problem}"),
+    "report_formats": Text("harden report writes --format html, junit or sarif", "harden report 只输出 --format html、junit 或 sarif"),
     "format_not_here": Text("--format {format} is for check, dry-run, apply and report",
                             "--format {format} 只用于 check、dry-run、apply 和 report"),
     "cannot_write": Text("cannot write {path}: {error}", "无法写入 {path}：{error}"),

@@ -20,12 +20,11 @@ from __future__ import annotations
 import functools
 import os
 import posixpath
-import stat
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Dict, List, Mapping, Optional, Tuple, Type
 
-from .config import line_of, table_line, toml_document
+from .config import line_of, read_trusted, table_line, toml_document
 from .fixes import Fix, all_fixes
 from .benchmark import Recommendation
 from .i18n import ERRORS
@@ -126,7 +125,6 @@ def profile_fixes(value: str) -> List[Type[Fix]]:
     return load_profile(value).fixes()
 
 
-MAX_SIZE = 1 << 20  # a profile of every item with every override is some tens of kB
 MAX_DEPTH = 16  # profiles extending each other
 
 
@@ -137,7 +135,9 @@ def _load(value: str, base: str, chain: Tuple[str, ...], resolve: Resolve) -> Pr
         raise ProfileError(f"{chain[-1]}: profiles extend each other more than {MAX_DEPTH} deep")
     if is_file(value):
         named = posixpath.normpath(posixpath.join(base, value))
-        text = _read_trusted(named, resolve(named))
+        text = read_trusted(resolve(named), f"profile {named}", ProfileError)
+        if text is None:
+            raise ProfileError(f"profile {named}: No such file or directory")
     elif value in BUILTIN:
         named = str(BUILTIN_DIR / f"{value}.toml")
         text = (BUILTIN_DIR / f"{value}.toml").read_text(encoding="utf-8")
@@ -148,52 +148,13 @@ def _load(value: str, base: str, chain: Tuple[str, ...], resolve: Resolve) -> Pr
     return _parse(text, named, posixpath.dirname(named), (*chain, named), resolve)
 
 
-def _read_trusted(named: str, path: str) -> str:
-    """A profile file's text, read only where root alone can have made it what it is: the file itself (no link
-    followed at its end; a regular file, not a FIFO or a device) root's and writable by root alone, checked on the
-    descriptor that is read, and every directory above it root's and writable by no one else (a sticky one, /tmp,
-    keeps others from replacing root's file in it)."""
-    refused = "it chooses what harden changes as root, so it and the directories above it must be root's and writable by root alone"
-    real = os.path.realpath(path)
-    directory = os.path.dirname(real)
-    while True:
-        try:
-            info = os.stat(directory)
-        except OSError as error:
-            raise ProfileError(f"profile {named}: {error.strerror}") from None
-        if info.st_uid != 0 or (info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and not info.st_mode & stat.S_ISVTX):
-            raise ProfileError(f"profile {named} is refused: {refused} ({directory} is uid {info.st_uid}'s, mode "
-                               f"{stat.S_IMODE(info.st_mode):04o})")
-        if directory == "/":
-            break
-        directory = os.path.dirname(directory)
-    try:
-        fd = os.open(real, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError as error:
-        raise ProfileError(f"profile {named}: {error.strerror}") from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise ProfileError(f"profile {named} is not a regular file")
-        if info.st_uid != 0 or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-            raise ProfileError(f"profile {named} is refused: {refused} (it is uid {info.st_uid}'s, mode {stat.S_IMODE(info.st_mode):04o})")
-        if info.st_size > MAX_SIZE:
-            raise ProfileError(f"profile {named} is {info.st_size} bytes; a profile is at most {MAX_SIZE}")
-        data = os.read(fd, MAX_SIZE + 1)
-    finally:
-        os.close(fd)
-    try:
-        return data.decode("utf-8").lstrip("\ufeff")
-    except UnicodeDecodeError as error:
-        raise ProfileError(f"profile {named}: not UTF-8 ({error.reason} at byte {error.start})") from None
-
-
 def _parse(text: str, source: str, directory: str, chain: Tuple[str, ...], resolve: Resolve) -> Profile:
-    def fail(message: str, key: str, entry: Optional[int] = None) -> ProfileError:
-        """The error, at the line of `key` (within the `entry`th [[entry]] table, if given): found only when failing,
-        as a profile of 118 entries would otherwise be searched 118 times on every run."""
+    def fail(message, key: str, entry: Optional[int] = None) -> ProfileError:
+        """The error (words, or an error said in the user's language), at the line of `key` (within the `entry`th
+        [[entry]] table, if given): found only when failing, as a profile of 118 entries would otherwise be searched
+        118 times on every run."""
         start = 1 if entry is None else table_line(text, "entry", entry)
-        return ProfileError(f"{source}:{line_of(text, key, start)}: {message}")
+        return ProfileError(ERRORS["at_line"], source=source, line=line_of(text, key, start), message=message)
 
     data = _document(text, source)
     for key in data:
@@ -217,7 +178,7 @@ def _parse(text: str, source: str, directory: str, chain: Tuple[str, ...], resol
         try:
             parent = _load(data["extends"], directory, chain, resolve)
         except ProfileError as error:
-            raise fail(f"extends {data['extends']!r}: {error}", "extends") from None
+            raise fail(Said(ERRORS["extends"], value=repr(data["extends"]), error=error), "extends") from None
     items: List[str] = list(parent.items) if parent else []
     leave_out = data.get("leave_out", [])
     if not (isinstance(leave_out, list) and all(isinstance(item, str) for item in leave_out)):

@@ -11,7 +11,7 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 from . import __version__, services
 from .engine import unified_diff
 from .host import Host
-from .i18n import OWN_WORDS, PAGE, PAGE_COUNTS, PAGE_GROUPS, REASONS, SEVERITY_NAMES, STATUS, UI
+from .i18n import OWN_PLACES, OWN_VALUES, PAGE, PAGE_COUNTS, PAGE_GROUPS, REASONS, SEVERITY_NAMES, STATUS, UI
 from .model import (SEVERITIES, Change, CreateContainer, Finding, RemoveContainer, ItemResult, RestartService, SetOwnerMode, Status, Text,
                     WriteFile, combined_status)
 from .settings import DEFAULT_PROFILE, PROFILES, diff_sign, one_line
@@ -33,7 +33,8 @@ def finding_message(result: ItemResult, finding: Finding, lang: str) -> str:
     if text is None:
         return finding.reason
     whose = UI["rootless_finding"](lang, user=finding.evidence["rootless_user"]) if "rootless_user" in finding.evidence else ""
-    values = {key: OWN_WORDS[value](lang) if key in ("where", "value") and isinstance(value, str) and value in OWN_WORDS else value
+    own = {"where": OWN_PLACES, "value": OWN_VALUES}
+    values = {key: own[key][value](lang) if key in own and isinstance(value, str) and value in own[key] else value
               for key, value in finding.evidence.items()}
     return whose + _fill(text, lang, dict(values, item=result.fix.id))
 
@@ -400,27 +401,31 @@ def fleet_html(documents: Sequence[Tuple[str, dict]], lang: str) -> str:
 
     builtin = {fix.id: fix.title for fix in all_fixes()}
 
-    def title_of(item: dict) -> str:
+    def title_of(item: dict, profile: Optional[str]) -> str:
         titles = item.get("titles")
         if isinstance(titles, dict) and isinstance(titles.get(lang), str):
             return titles[lang]
-        return builtin[item["id"]](lang) if item["id"] in builtin else str(item.get("title", ""))
+        if profile in PROFILES and item["id"] in builtin:  # a report before schema 6: its built-in profile's title
+            return (load_profile(profile).entry(item["id"]).title or builtin[item["id"]])(lang)
+        return str(item.get("title", ""))
 
     hosts = []
     for name, document in documents:
         items = {item["id"]: item for item in document.get("items", [])}
         hosts.append({"name": name, "document": document, "items": items, "error": document.get("error"),
-                      "profile": document.get("profile") if isinstance(document.get("profile"), str) else None,
+                      # a report before profiles (schema 1) is the default profile's; a run that failed may have none
+                      "profile": document["profile"] if isinstance(document.get("profile"), str)
+                      else None if document.get("error") else DEFAULT_PROFILE,
                       "profile_title": profile_title(document, lang),
                       "drift": _drift_entries(document),
                       "failing": sum(1 for item in items.values() if item["status"] in ("fail", "error")),
                       "manual": sum(1 for item in items.values() if item["status"] == "manual")})
-    hosts.sort(key=lambda host: (host["error"] is None, -host["failing"], -host["manual"], -len(host["drift"]), host["name"]))
+    hosts.sort(key=lambda host: (not host["error"], -host["failing"], -host["manual"], -len(host["drift"]), host["name"]))
     for number, host in enumerate(hosts, 1):
         host["anchor"] = f"host-{number}"
     groups: Dict[str, dict] = {}
     for host in hosts:
-        if host["profile"] is None:  # a run that failed before it had one: among the hosts, in no grid
+        if host["profile"] is None:  # among the hosts, in no grid
             continue
         group = groups.setdefault(host["profile"], {"profile": host["profile"], "title": host["profile_title"], "hosts": [], "item_ids": []})
         group["hosts"].append(host)
@@ -431,7 +436,7 @@ def fleet_html(documents: Sequence[Tuple[str, dict]], lang: str) -> str:
             "failing": sum(1 for host in group["hosts"] if host["items"].get(item_id, {}).get("status") in ("fail", "error")),
             "manual": sum(1 for host in group["hosts"] if host["items"].get(item_id, {}).get("status") == "manual")}
             for item_id in group["item_ids"]}
-        titles = {item_id: title_of(next(host["items"][item_id] for host in group["hosts"] if item_id in host["items"]))
+        titles = {item_id: title_of(next(host["items"][item_id] for host in group["hosts"] if item_id in host["items"]), group["profile"])
                   for item_id in group["item_ids"]}
         worst_items += [{"profile": group["profile"], "id": item_id, "title": titles[item_id], **counts}
                         for item_id, counts in group["per_item"].items() if counts["failing"] or counts["manual"]]

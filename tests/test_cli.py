@@ -95,7 +95,7 @@ def test_apply_off_a_terminal_without_yes_refuses(make_root, harden):
     assert hosts.snapshot(root) == start
 
 
-def test_errors_and_refusals_in_chinese(make_root, harden):
+def test_errors_and_refusals_in_chinese(make_root, harden, tmp_path):
     """Under --lang zh, or a zh locale with no --lang, a refusal is one line in Chinese (full-width colons), the names
     and values it quotes aside; the same in English otherwise."""
     root = make_root("debian")
@@ -130,6 +130,13 @@ def test_errors_and_refusals_in_chinese(make_root, harden):
         "harden：错误：apply 会更改本机，必须以 root 身份运行（sudo harden apply）；未做任何更改\n")
     (root / "etc/hardener").rmdir()
     assert hosts.snapshot(root) == start, "nothing changed"
+    garbled = harden("check", "--only", "--lang", "--root", root)  # --lang taken as --only's value: no language
+    assert garbled.code == 1 and "Traceback" not in garbled.err and "unknown item '--lang'" in garbled.err, garbled
+    profile = tmp_path / "extends.toml"
+    profile.write_text('name = "x"\ntitle = { en = "X", zh = "X" }\nextends = "nosuch"\n')
+    nested = harden("check", "--root", root, "--profile", profile, "--lang", "zh")
+    assert nested.err == (f"harden：错误：{profile}:3：所继承的 'nosuch'（extends）：未知的配置集 'nosuch'：应为内置配置集（aliyun, cis）"
+                          "或配置集文件（含 / 或以 .toml 结尾的路径）\n"), "an error inside another, in the same language"
     findings = harden("check", "--root", root, "--only", "icc,userns-remap", "--profile", "cis", "--lang", "zh").out
     assert "icc 为 true（默认）" in findings and "未启用用户命名空间映射（默认）" in findings and "（default）" not in findings, findings
 
@@ -250,6 +257,48 @@ def test_bad_config_names_the_line(make_root, harden, config, message):
     assert message in one_line_error(harden("apply", "--yes", "--root", root))
     assert message in one_line_error(harden("check", "--root", root))
     assert hosts.snapshot(root) == start
+
+
+def test_a_config_others_can_write_is_refused(make_root, harden, tmp_path):
+    """The config chooses what harden changes as root: the host's own, or --config's, is read only where root alone
+    (or the user harden runs as) can have made it what it is; else one line, and nothing is read or changed."""
+    root = make_root("debian")
+    start = hosts.snapshot(root)
+    config = root / "etc/hardener/config.toml"
+    config.parent.mkdir()
+    config.write_text('items = ["icc"]\n')
+    assert harden("check", "--root", root).code == 2, "root's and 0644: read"
+    for owner, mode, where in ((0, 0o666, "it is uid 0's, mode 0666"), (1000, 0o644, "it is uid 1000's, mode 0644")):
+        os.chown(config, owner, 0)
+        config.chmod(mode)
+        refused = harden("check", "--root", root)
+        assert refused.code == 1 and refused.err == (
+            f"harden: error: config {config} is refused: it chooses what harden changes as root, so it and the directories "
+            f"above it must be root's (or the user's harden runs as) and writable by no one else ({where})\n"), refused
+        given = harden("check", "--root", make_root("centos"), "--config", config)
+        assert given.code == 1 and f"config {config} is refused" in given.err, given
+    os.chown(config, 0, 0)
+    config.chmod(0o644)
+    config.parent.chmod(0o777)
+    refused = harden("check", "--root", root)
+    assert refused.code == 1 and f"({config.parent} is uid 0's, mode 0777)" in refused.err, refused
+    assert harden("check", "--root", root, "--config", config).code == 1
+    config.parent.chmod(0o755)
+    config.unlink()
+    config.parent.rmdir()
+    assert hosts.snapshot(root) == start
+
+    base = Path(tempfile.mkdtemp())  # where nobody can reach: a tree, and a config of nobody's own
+    try:
+        base.chmod(0o755)
+        tree = hosts.build(base / "root", hosts.out_of_line(hosts.LAYOUTS["debian"]()))
+        own = base / "nobody.toml"
+        own.write_text('items = ["icc"]\n')
+        os.chown(own, 65534, 65534)
+        assert harden("check", "--root", tree, "--config", own, user=65534).code == 2, "the user's own, as that user"
+        assert "is refused" in harden("check", "--root", tree, "--config", own).err, "but not as root"
+    finally:
+        shutil.rmtree(base)
 
 
 def test_config_file_option_and_missing_file(make_root, harden, tmp_path):
@@ -396,7 +445,7 @@ def test_fail_on_sets_which_findings_make_exit_code_2(make_root, harden):
         for command in (("check",), ("--dry-run",)):
             result = harden(*command, "--root", root, *only, *args)
             assert result.code == code, (command, only, args, result)
-    for bad, message in (("critical", "not 'critical'"), ("low,high", "one lowest severity, not low and high")):
+    for bad, message in (("critical", "not 'critical'"), ("low,high", "one lowest severity, not low, high")):
         result = harden("check", "--root", root, "--fail-on", bad)
         assert result.code == 1 and message in result.err and result.err.count("\n") == 1, result
     applied = harden("apply", "--yes", "--root", root, *both, "--fail-on", "failing")

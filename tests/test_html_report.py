@@ -1,4 +1,5 @@
 """--format html and --output: one self-contained page for people."""
+import json
 import re
 
 import hosts
@@ -59,16 +60,26 @@ def test_the_fleet_page_shows_what_matters_first(make_root, harden, tmp_path):
     harden("check", "--root", make_root("debian"), "--format", "json", "--lang", "zh", "--output", reports / "b-careless.json")
     harden("check", "--root", make_root("centos"), "--profile", "cis", "--format", "json", "--output", reports / "c-cis.json")
     (reports / "d-broken.json").write_text('{"host": "d-broken", "error": "harden did not run", "items": []}')
+    older = json.loads((reports / "c-cis.json").read_text())  # schema 5: a title in the language it was written in
+    for item in older["items"]:
+        item["title"] = item.pop("titles")["zh"]
+    (reports / "e-older-cis.json").write_text(json.dumps(dict(older, schema=5, host="e-older-cis")))
+    first = json.loads((reports / "a-clean.json").read_text())  # before profiles: the default one's
+    (reports / "f-first.json").write_text(json.dumps({key: value for key, value in first.items() if key not in ("profile", "profile_title")}))
     page = harden("report", *sorted(reports.glob("*.json")), "--format", "html").out
     worst_hosts = page.split("<h2>Hosts, worst first</h2>")[1].split("</table>")[0]
     order = re.findall(r'href="#host-\d+">([\w-]+)</a>', worst_hosts)
-    assert order == ["d-broken", "c-cis", "b-careless", "a-clean"], order
+    assert order == ["d-broken", "c-cis", "e-older-cis", "b-careless", "a-clean", "f-first"], order
     assert '>d-broken</a></td><td class="name">–</td><td class="error" colspan="3">error</td></tr>' in worst_hosts, worst_hosts
     assert "These reports are of 2 profiles (cis, aliyun): each has its own table below." in page
     assert page.count("<h2>Every host and item · ") == 2
+    grids = page.split("<h2>Every host and item · ")[1:]
+    assert ">f-first</a>" in next(grid for grid in grids if grid.startswith("Alibaba Cloud")), "a report before profiles: aliyun's"
+    older_cis = page.split("<h2>e-older-cis</h2>")[1].split('<div class="host-report"')[0]
+    assert "icc — Traffic between containers is restricted (icc=false)" in older_cis, "the built-in title, in the page's language"
     worst_items = page.split("<h2>Items by hosts failing them</h2>")[1].split("</table>")[0]
     counts = re.findall(r"<td class=\"name\"><b>([\w-]+)</b>.*?</td><td class=\"name\">(\w+)</td><td[^>]*>(\d+)</td><td[^>]*>(\d+)</td>", worst_items)
     assert counts and [int(failing) for _, _, failing, _ in counts] == sorted((int(f) for _, _, f, _ in counts), reverse=True)
-    assert ("icc", "aliyun", "1", "0") in counts and ("icc", "cis", "1", "0") in counts, counts
+    assert ("icc", "aliyun", "1", "0") in counts and ("icc", "cis", "2", "0") in counts, counts
     careless = page.split("<h2>b-careless</h2>")[1].split('<div class="host-report"')[0]
     assert "icc — Traffic between containers is restricted" in careless and "限制容器之间的网络流量" not in careless

@@ -19,7 +19,7 @@ ITEMS = (
 
     # Turning userns-remap on hides the existing images and containers (each mapping has a data root of its own)
     # and rules out --pid=host and --network=host: a person does it.
-    _row("reviewed-option", "userns-remap", "2.10", option="userns-remap", review_unset=True, shown_default="off",
+    _row("reviewed-option", "userns-remap", "2.10", option="userns-remap", review_unset=True, shown_default="(not set)",
          reason="userns_off", rootless_too=False,  # rootless dockerd runs in a user namespace of its own already
          title=Text("User namespace support is enabled", "启用用户命名空间支持"),
          advice=Text('Set "userns-remap": "default" (or a user) in /etc/docker/daemon.json and restart docker, after moving '
