@@ -54,11 +54,16 @@ def inventory(tmp_path, roots, **extra):
     return path  # the reports' directory is the play's to make
 
 
-def playbook(collections, inventory_path, *args, mode="check"):
+def playbook(collections, inventory_path, *args, mode="check", cwd=None):
+    """ansible-playbook as a user runs it: from a directory of their own (an empty one unless `cwd`)."""
     env = ansible_env(collections, ANSIBLE_LOCAL_TEMP=str(inventory_path.parent / "ansible-tmp"),
                       ANSIBLE_RETRY_FILES_ENABLED="0", ANSIBLE_STDOUT_CALLBACK="default", LANG="C.UTF-8")
+    if cwd is None:
+        cwd = inventory_path.parent / "where-the-user-is"
+        cwd.mkdir(exist_ok=True)
     return subprocess.run([BIN / "ansible-playbook", "-i", str(inventory_path), "hardener.docker.harden",
-                           "-e", f"harden_mode={mode}", *args], capture_output=True, text=True, env=env, timeout=600)
+                           "-e", f"harden_mode={mode}", *args], capture_output=True, text=True, env=dict(env, PWD=str(cwd)),
+                          timeout=600, cwd=cwd)
 
 
 def recap(output):
@@ -256,6 +261,20 @@ def test_installs_harden_from_its_bundle_into_a_clean_venv(tmp_path, make_root, 
     again = playbook(collections, inv, mode="check")
     assert "TASK [Install harden from the bundle" in again.stdout and "skipping: [fresh-01]" in again.stdout.split(
         "TASK [Install harden from the bundle")[1].split("TASK [")[0], "the same bundle is not installed again"
+
+
+def test_a_first_run_from_an_empty_directory_keeps_its_reports_there(tmp_path, make_root, collections):
+    """A new user's first run: no report directory named, none made beforehand; the play makes harden-reports/ in the
+    directory it is run from, with each host's report and the fleet page."""
+    inv = inventory(tmp_path, {"web-01": make_root("debian")})
+    data = json.loads(inv.read_text())
+    del data["all"]["vars"]["harden_report_dir"]
+    inv.write_text(json.dumps(data))
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    ran = playbook(collections, inv, cwd=empty)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert sorted(path.name for path in (empty / "harden-reports").iterdir()) == ["fleet.html", "web-01.json"]
 
 
 def test_check_mode_on_a_host_without_harden_installs_nothing(tmp_path, make_root, bundle, collections):
