@@ -151,7 +151,7 @@ def list_items(**given):
     for fix in fixes:
         entry = profile.entry(fix.id)
         set_here = {name: getattr(value, "text", value) for name, value in entry.parameters.items()}  # a size as written
-        items.append({"id": fix.id, "title": (entry.title or fix.title)(lang), "cis": fix.cis,
+        items.append({"id": fix.id, "title": profile.title_of(fix)(lang), "cis": fix.cis,
                       "refs": list(profile.refs_of(fix)), "remedy": fix.remedy.value,
                       "parameters": {parameter.name: set_here.get(parameter.name, getattr(parameter.default, "text", parameter.default))
                                      for parameter in fix.parameters}})

@@ -80,6 +80,10 @@ class Profile:
     def entry(self, item: str) -> Entry:
         return self.entries.get(item) or Entry(item)
 
+    def title_of(self, fix: Type[Fix]) -> Text:
+        """An item's title in this profile: the profile's own, else the item's."""
+        return self.entry(fix.id).title or fix.title
+
     def refs_of(self, fix: Type[Fix]) -> Tuple[str, ...]:
         """An item's references in this profile: its own, else the CIS recommendations it answers."""
         from .benchmark import numbers

@@ -186,7 +186,7 @@ def results_document(host: Host, command: str, results: Sequence[ItemResult], la
     for result in results:
         answered = numbers(result.fix.cis) if result.fix.cis else ()
         entry = profile.entry(result.fix.id)
-        title = entry.title or result.fix.title
+        title = profile.title_of(result.fix)
         items.append({
             "id": result.fix.id,
             "title": title(lang),
@@ -399,14 +399,14 @@ def fleet_html(documents: Sequence[Tuple[str, dict]], lang: str) -> str:
     from .fixes import all_fixes
     from .templates import render_html
 
-    builtin = {fix.id: fix.title for fix in all_fixes()}
+    builtin = {fix.id: fix for fix in all_fixes()}
 
     def title_of(item: dict, profile: Optional[str]) -> str:
         titles = item.get("titles")
         if isinstance(titles, dict) and isinstance(titles.get(lang), str):
             return titles[lang]
         if profile in PROFILES and item["id"] in builtin:  # a report before schema 6: its built-in profile's title
-            return (load_profile(profile).entry(item["id"]).title or builtin[item["id"]])(lang)
+            return load_profile(profile).title_of(builtin[item["id"]])(lang)
         return str(item.get("title", ""))
 
     hosts = []

@@ -6,8 +6,11 @@ ones of the distributions, kept under fixtures/.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 from typing import Dict, Iterable, Tuple
 
@@ -147,10 +150,6 @@ def verdicts(tmp: Path) -> Dict[str, Dict[str, list]]:
     """What each built-in profile finds on each fixture root (out of line and compliant) and on the demo host: by
     root and profile, each item's findings as (target, status, reason, severity). scripts/record-verdicts writes them
     to VERDICTS; tests/test_verdicts.py compares."""
-    import json
-    import subprocess
-    import sys
-
     roots = {f"{kind}{'-compliant' if compliant else ''}": build(tmp / f"{kind}-{compliant}", layout() if compliant else out_of_line(layout()))
              for kind, layout in LAYOUTS.items() for compliant in (False, True)}
     roots["demo-host"] = Path(__file__).parent.parent / "examples" / "demo-host"
