@@ -135,7 +135,7 @@ class LabEngine(ManagedLab):
     def docker(self, *args, check=True) -> str:
         completed = self.lab.run("docker", *map(str, args), check=False)
         if check and completed.returncode != 0:
-            raise subprocess.CalledProcessError(completed.returncode, ["docker", *map(str, args)], completed.stdout, completed.stderr)
+            raise AssertionError(f"docker {' '.join(map(str, args))} exited {completed.returncode}: {completed.stderr.strip()}")
         return completed.stdout.strip()
 
     def shell(self, script: str) -> str:
