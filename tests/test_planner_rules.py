@@ -3,6 +3,7 @@ ones stop planning with an error naming both items and both values. Intents are 
 host give equal intents, and printing one shows what it wants."""
 from hardener.fixes import all_fixes
 from hardener.host import Host
+from hardener.model import SetOwnerMode
 from hardener.options import Options
 from hardener.planners import plan
 from hardener.planners.dockerd import DockerdOption, FlagDrop
@@ -29,11 +30,14 @@ def test_modes_combine_to_the_strictest_and_two_owners_are_an_error(make_root):
     host = Host(str(make_root("debian")))
     planned, errors = plan(host, [("a", OwnerMode("/etc/docker/daemon.json", 0, 0, 0o644)),
                                   ("b", OwnerMode("/etc/docker/daemon.json", 0, 0, 0o600))], Options())
-    (change,) = planned.changes
-    assert not errors and change.mode == 0o600 and change.items == ("a", "b")
+    assert not errors and planned.changes == [SetOwnerMode("/etc/docker/daemon.json", 0, 0, 0o600, items=("a", "b"))]
+    planned, errors = plan(host, [("a", OwnerMode("/home/admin/.config/docker/daemon.json", 1000, 1000, 0o640, user=1000)),
+                                  ("b", OwnerMode("/home/admin/.config/docker/daemon.json", 1000, 1000, 0o604, user=1000))], Options())
+    assert not errors and planned.changes == [SetOwnerMode("/home/admin/.config/docker/daemon.json", 1000, 1000, 0o600, user=1000,
+                                                           items=("a", "b"))], "a user's file stays guarded as the user's"
     _, errors = plan(host, [("a", OwnerMode("/etc/docker/daemon.json", 0, 0, 0o644)),
-                            ("b", OwnerMode("/etc/docker/daemon.json", 1000, 1000, 0o644))], Options())
-    assert "a and b want /etc/docker/daemon.json" in str(errors["b"]) and "owned two ways (root:root and admin:admin)" in str(errors["b"])
+                            ("b", OwnerMode("/etc/docker/daemon.json", 1000, 0, 0o644))], Options())
+    assert "a and b want /etc/docker/daemon.json" in str(errors["b"]) and "owned two ways (root:root and admin:root)" in str(errors["b"])
 
 
 def test_intents_are_plain_data(make_root):

@@ -2,8 +2,10 @@
 mode of those wanted; one owner, or planning stops naming both items."""
 from __future__ import annotations
 
+import functools
+import operator
 from dataclasses import dataclass
-from typing import Optional
+from typing import Iterable, Optional, Sequence, Tuple
 
 from ..model import Intent, SetOwnerMode
 from . import Planned, agree, grouped, planner, serving
@@ -23,11 +25,13 @@ class CreatedMode(Intent):
 def plan_created_modes(host, wanted, options) -> Planned:
     planned = Planned()
     for path, intents in grouped(wanted, lambda intent: intent.path).items():
-        mode = 0o7777
-        for _, intent in intents:
-            mode &= intent.mode  # the strictest
-        planned.created_modes[path] = (mode, intents[0][0])
+        planned.created_modes[path] = (strictest(intent.mode for _, intent in intents), intents[0][0])
     return planned
+
+
+def strictest(modes: Iterable[int]) -> int:
+    """The mode that allows only what every mode (of one or more) allows."""
+    return functools.reduce(operator.and_, modes)
 
 
 @dataclass(frozen=True)
@@ -43,10 +47,14 @@ class OwnerMode(Intent):
 def plan_owner_modes(host, wanted, options) -> Planned:
     planned = Planned()
     for path, intents in grouped(wanted, lambda intent: intent.path).items():
-        agree([(item, path, (intent.uid, intent.gid, intent.user)) for item, intent in intents],  # owners do not combine
-              lambda path: f"{host.display(path)} owned", lambda owner: host.owner(owner[0], owner[1]))
-        first, mode = intents[0][1], intents[0][1].mode
-        for _, intent in intents:
-            mode &= intent.mode  # the strictest of what each item allows
-        planned.changes.append(SetOwnerMode(path, first.uid, first.gid, mode, first.user, items=serving(intents)))
+        planned.changes.append(owner_mode_change(host, path, intents))
     return planned
+
+
+def owner_mode_change(host, path: str, intents: Sequence[Tuple[str, OwnerMode]]) -> SetOwnerMode:
+    """The one change of a file's owner and mode that every item wanting it asks for."""
+    agree([(item, path, (intent.uid, intent.gid, intent.user)) for item, intent in intents],  # owners do not combine
+          lambda path: f"{host.display(path)} owned", lambda owner: host.owner(owner[0], owner[1]))
+    first = intents[0][1]
+    mode = strictest(intent.mode for _, intent in intents)
+    return SetOwnerMode(path, first.uid, first.gid, mode, first.user, items=serving(intents))
