@@ -1,7 +1,7 @@
 """dockerd's configuration read from fixture roots: units, drop-ins, environment files, daemon.json."""
 import pytest
 
-from hardener.facts.dockerd_config import DaemonJsonError, dockerd_config, parse_flags
+from hardener.facts.dockerd_config import DaemonJsonError, dockerd_config, go_bool, parse_flags
 from hardener.facts.systemd import Word, drop_in_files, parse_unit
 from hardener.facts.systemd_syntax import SyntaxFault, parse_exec
 from hardener.host import Host, HostError
@@ -110,15 +110,41 @@ def test_missing_environment_files(make_root):
 
 
 @pytest.mark.parametrize("args, parsed", [
-    (["-D"], [("debug", "true")]),
-    (["--debug", "-l", "info"], [("debug", "true"), ("log-level", "info")]),
-    (["-ldebug", "--log-level", "warn"], [("log-level", "debug"), ("log-level", "warn")]),
-    (["--icc=false", "--iptables=false", "--icc", "-s", "aufs"], [("icc", "false"), ("iptables", "false"), ("icc", "true"), ("storage-driver", "aufs")]),
-    (["--storage-driver=aufs", "-H", "unix:///x.sock", "--graph", "/data"], [("storage-driver", "aufs"), ("host", "unix:///x.sock"), ("data-root", "/data")]),
-    (["-D=false", "-H=tcp://1.2.3.4:2375"], [("debug", "false"), ("host", "tcp://1.2.3.4:2375")]),
+    (["-D"], [("debug", "true", "-D")]),
+    (["--debug", "-l", "info"], [("debug", "true", "--debug"), ("log-level", "info", "-l info")]),
+    (["-ldebug", "--log-level", "warn"], [("log-level", "debug", "-ldebug"), ("log-level", "warn", "--log-level warn")]),
+    (["--icc=false", "--iptables=false", "--icc", "-s", "aufs"],
+     [("icc", "false", "--icc=false"), ("iptables", "false", "--iptables=false"), ("icc", "true", "--icc"), ("storage-driver", "aufs", "-s aufs")]),
+    (["--storage-driver=aufs", "-H", "unix:///x.sock", "--graph", "/data"],
+     [("storage-driver", "aufs", "--storage-driver=aufs"), ("host", "unix:///x.sock", "-H unix:///x.sock"), ("data-root", "/data", "--graph /data")]),
+    (["-D=false", "-H=tcp://1.2.3.4:2375"], [("debug", "false", "-D=false"), ("host", "tcp://1.2.3.4:2375", "-H=tcp://1.2.3.4:2375")]),
+    # grouped shorthands: booleans first, the last one takes the rest of the word or the next word
+    (["-Dl", "info"], [("debug", "true", "-Dl"), ("log-level", "info", "-Dl info")]),
+    (["-Dlinfo", "-DG=docker"], [("debug", "true", "-Dlinfo"), ("log-level", "info", "-Dlinfo"), ("debug", "true", "-DG=docker"),
+                                 ("group", "docker", "-DG=docker")]),
+    # booleans by Go's ParseBool, given with "=" only
+    (["-D=t", "--iptables=0", "--icc=F", "--live-restore=1", "--userland-proxy=FALSE", "--ip-forward=maybe"],
+     [("debug", "true", "-D=t"), ("iptables", "false", "--iptables=0"), ("icc", "false", "--icc=F"), ("live-restore", "true", "--live-restore=1"),
+      ("userland-proxy", "false", "--userland-proxy=FALSE"), ("ip-forward", "maybe", "--ip-forward=maybe")]),
+    (["--iptables", "false"], [("iptables", "true", "--iptables")]),
+    # not flags: an argument, a lone dash
+    (["dockerd", "-", "-D"], [("debug", "true", "-D")]),
+    # a value flag takes the next word whatever it is, and at the end has none
+    (["--label", "-x=1", "-l"], [("label", "-x=1", "--label -x=1"), ("log-level", "", "-l")]),
+    # a flag this reader does not know (a newer dockerd's) is a boolean where a flag follows it, else takes the next word
+    (["--new-switch", "-D", "--new-option", "value", "-x", "--new-last"],
+     [("new-switch", "true", "--new-switch"), ("debug", "true", "-D"), ("new-option", "value", "--new-option value"),
+      ("x", "true", "-x"), ("new-last", "", "--new-last")]),
 ])
 def test_flag_forms(args, parsed):
-    assert [(flag.name, flag.value) for flag in parse_flags(words(*args))] == parsed
+    assert [(flag.name, flag.value, " ".join(word.text for word in flag.words)) for flag in parse_flags(words(*args))] == parsed
+
+
+@pytest.mark.parametrize("written, read", [*((value, "true") for value in ("1", "t", "T", "TRUE", "true", "True")),
+                                           *((value, "false") for value in ("0", "f", "F", "FALSE", "false", "False")),
+                                           ("yes", "yes"), ("", ""), ("tRUE", "tRUE")])
+def test_booleans_are_read_by_go_rules(written, read):
+    assert go_bool(written) == read
 
 
 def test_daemon_json_empty_invalid_linked_and_conflicting(make_root):

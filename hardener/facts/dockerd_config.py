@@ -70,41 +70,41 @@ def parse_flags(words: Sequence[Word]) -> List[Flag]:
         index += 1
         if text.startswith("--"):
             name, has_value, value = text[2:].partition("=")
-            parsed = [(ALIASES.get(name, name), has_value, value)]
-        elif text.startswith("-") and len(text) > 1:
+            parsed = [(ALIASES.get(name, name), value if has_value else None)]
+        elif text.startswith("-"):
             parsed = _shorthands(text[1:])
         else:
             continue  # not a flag: dockerd takes no arguments
-        for number, (name, has_value, value) in enumerate(parsed):
+        for name, value in parsed:
             consumed = [word]
-            if has_value and name in BOOLEAN_FLAGS:
-                value = go_bool(value)
-            elif not has_value:
-                if name in BOOLEAN_FLAGS or (name not in VALUE_FLAGS and index < len(words) and words[index].text.startswith("-")):
-                    value = "true"  # a boolean; one this list does not know (a newer dockerd's) is told by the flag after it
-                elif number == len(parsed) - 1 and index < len(words):
-                    value = words[index].text
-                    consumed.append(words[index])
-                    index += 1
+            if value is not None:
+                if name in BOOLEAN_FLAGS:
+                    value = go_bool(value)
+            elif name in BOOLEAN_FLAGS or (name not in VALUE_FLAGS and index < len(words) and words[index].text.startswith("-")):
+                value = "true"  # a boolean; one this list does not know (a newer dockerd's) is told by the flag after it
+            elif index < len(words):  # the last of grouped shorthands (the others are booleans) takes the next word
+                value = words[index].text
+                consumed.append(words[index])
+                index += 1
+            else:
+                value = ""
             flags.append(Flag(name, value, tuple(consumed)))
     return flags
 
 
-def _shorthands(letters: str) -> List[Tuple[str, str, str]]:
-    """(name, "=" where a value is given, the value) of each shorthand in "-Dl", "-linfo", "-D=false"."""
-    found = []
+def _shorthands(letters: str) -> List[Tuple[str, Optional[str]]]:
+    """(name, the value given or None) of each shorthand in "-Dl", "-linfo", "-D=false"."""
+    found: List[Tuple[str, Optional[str]]] = []
     while letters:
-        name = SHORT_FLAGS.get(letters[0], letters[0])
-        name = ALIASES.get(name, name)
-        rest = letters[1:]
+        name, rest = SHORT_FLAGS.get(letters[0], letters[0]), letters[1:]
         if rest.startswith("="):
-            found.append((name, "=", rest[1:]))
+            found.append((name, rest[1:]))
             break
         if name in BOOLEAN_FLAGS:
-            found.append((name, "", ""))
+            found.append((name, None))
             letters = rest
             continue
-        found.append((name, "=", rest) if rest else (name, "", ""))
+        found.append((name, rest or None))
         break
     return found
 

@@ -59,6 +59,6 @@ def own_setting(container) -> Optional[bool]:
     for option in container.host_config.get("SecurityOpt") or []:
         name, _, value = security_option(option).partition("=")
         if name == "no-new-privileges":
-            read = go_bool(value or "true")
+            read = go_bool(value) if value else "true"
             found = True if read == "true" else False if read == "false" else found
     return found
