@@ -19,12 +19,10 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from hardener.facts.systemd import exec_start, load_unit
-from hardener.host import Host, HostError
+from systemd_cases import ANSWERS, RECORDER, answer_of, harden_view, unit_text
 
 pytestmark = pytest.mark.releases  # against systemd 252 (bookworm) and 257 (trixie)
 
-RECORDER = "/usr/local/bin/argv-recorder"
 RECORDER_SCRIPT = """#!/usr/bin/python3
 import os, sys
 with open("/run/corpus/" + sys.argv[1], "ab") as out:
@@ -65,29 +63,6 @@ def cases():
     return st.fixed_dictionaries({"exec": exec_tails(), "env": env_files(), "crlf": st.booleans()})
 
 
-def unit_text(case: dict, case_id: str) -> str:
-    ending = "\r\n" if case["crlf"] else "\n"
-    lines = ["[Unit]", "Description=corpus case", "[Service]", "Type=exec", f"EnvironmentFile=/etc/corpus/{case_id}.env",
-             f"ExecStart={RECORDER} {case_id} {case['exec']}"]
-    return ending.join(lines) + ending
-
-
-def harden_view(tmp_root: Path, case: dict, case_id: str):
-    """What harden says systemd will run: the recorded argv, or "refused"."""
-    (tmp_root / "etc/systemd/system").mkdir(parents=True, exist_ok=True)
-    (tmp_root / "etc/corpus").mkdir(parents=True, exist_ok=True)
-    (tmp_root / f"etc/systemd/system/corpus-{case_id}.service").write_bytes(unit_text(case, case_id).encode())
-    (tmp_root / f"etc/corpus/{case_id}.env").write_bytes(case["env"].encode())
-    host = Host(str(tmp_root))
-    try:
-        command = exec_start(host, load_unit(host, f"corpus-{case_id}.service"))
-    except HostError as error:
-        return "refused", str(error)
-    argv = [os.fsencode(word) for word in command.argv]
-    assert argv[:2] == [RECORDER.encode(), case_id.encode()], argv
-    return argv[2:], ""
-
-
 class Corpus:
     """Runs batches of cases through the lab's systemd."""
 
@@ -96,6 +71,7 @@ class Corpus:
         self.tmp_root = tmp_root
         self.count = 0
         self.wrong = []
+        self.answers = []  # (case, systemd's answer as systemd_cases stores it), for HARDENER_RECORD_SYSTEMD_ANSWERS
         recorder = lab.path(RECORDER)
         recorder.write_text(RECORDER_SCRIPT)
         recorder.chmod(0o755)
@@ -125,6 +101,7 @@ class Corpus:
                 systemd = recorded[0]
             else:
                 systemd = f"ran {len(recorded)} times: {recorded}"
+            self.answers.append({"case": case, "systemd": answer_of(systemd)})
             harden, why = harden_view(self.tmp_root, case, case_id)
             if harden != systemd:
                 self.wrong.append({"case": case, "systemd": repr(systemd), "harden": repr(harden), "harden_error": why,
@@ -137,7 +114,12 @@ def corpus(lab_parts, tmp_path_factory):
 
     root, _ = lab_parts
     with SystemdLab(root) as lab:
-        yield Corpus(lab, tmp_path_factory.mktemp("corpus-root"))
+        corpus = Corpus(lab, tmp_path_factory.mktemp("corpus-root"))
+        yield corpus
+    recording = os.environ.get("HARDENER_RECORD_SYSTEMD_ANSWERS")
+    if recording:
+        once = {json.dumps(entry["case"], sort_keys=True): entry for entry in corpus.answers}  # hypothesis draws some twice
+        Path(recording).write_text(json.dumps(list(once.values()), indent=0, ensure_ascii=True) + "\n")
 
 
 def _report(corpus):
@@ -167,3 +149,15 @@ def test_generated_corpus_reads_as_systemd_reads_it(corpus):
     batch()
     assert corpus.count - start >= 500
     _report(corpus)
+
+
+def test_the_recorded_answers_are_this_systemds(corpus):
+    """tests/fixtures/systemd-answers.json, which test_systemd_answers.py holds harden to without a lab, says
+    what this systemd says of each case it holds that this run asked (all of them, while hypothesis draws the
+    same corpus); after the generated corpus, which asks them."""
+    recorded = {json.dumps(entry["case"], sort_keys=True): entry["systemd"] for entry in json.loads(ANSWERS.read_text())}
+    asked = {json.dumps(entry["case"], sort_keys=True): entry["systemd"] for entry in corpus.answers}
+    both = recorded.keys() & asked.keys()
+    assert len(both) >= len(recorded) // 2, ("the recording is of another corpus; record it again: HARDENER_RECORD_SYSTEMD_ANSWERS="
+                                             "tests/fixtures/systemd-answers.json pytest tests/test_systemd_corpus.py")
+    assert {case: asked[case] for case in both} == {case: recorded[case] for case in both}
