@@ -214,3 +214,42 @@ def test_one_systemctl_show_of_several_units_is_parted_in_the_order_asked():
         "docker.service": {"LoadState": "loaded", "FragmentPath": "/lib/systemd/system/docker.service"},
         "docker.socket": {"LoadState": "not-found", "FragmentPath": ""}}
     assert properties_by_unit("", ("docker.service",)) == {}
+
+
+@pytest.mark.parametrize("value, commands", [
+    ("/usr/bin/dockerd -H fd:// ; /bin/echo a\tb ",
+     [("", True, [("/usr/bin/dockerd", "/usr/bin/dockerd", 0), ("-H", "-H", 17), ("fd://", "fd://", 20)]),
+      ("", True, [("/bin/echo", "/bin/echo", 28), ("a", "a", 38), ("b", "b", 40)])]),
+    ("/bin/x ;\t \t/bin/y", [("", True, [("/bin/x", "/bin/x", 0)]), ("", True, [("/bin/y", "/bin/y", 11)])]),
+    ("-/bin/true \\; x \\;", [("-", True, [("/bin/true", "-/bin/true", 0), (";", "\\;", 11), ("x", "x", 14), (";", "\\;", 16)])]),
+    ("/bin/x \\;\t\tz", [("", True, [("/bin/x", "/bin/x", 0), (";", "\\;", 7), ("z", "z", 11)])]),
+    ("/bin/x \\;y z", [("", True, [("/bin/x", "/bin/x", 0), ("\\;y", "\\;y", 7), ("z", "z", 11)])]),
+    ("/bin/x a\\; b", [("", True, [("/bin/x", "/bin/x", 0), ("a\\;", "a\\;", 7), ("b", "b", 11)])]),
+    ("@/usr/bin/dockerd dockerd -D", [("@", True, [("dockerd", "dockerd", 18), ("-D", "-D", 26)])]),
+    (":+/bin/x $A", [(":+", False, [("/bin/x", ":+/bin/x", 0), ("$A", "$A", 9)])]),
+    ("/bin/a;b ; !/bin/c", [("", True, [("/bin/a;b", "/bin/a;b", 0)]), ("!", True, [("/bin/c", "!/bin/c", 11)])]),
+    ('true  "a b"  ', [("", True, [("true", "true", 0), ("a b", '"a b"', 6)])]),
+    (" ; /bin/x;", [("", True, [("/bin/x;", "/bin/x;", 3)])]),
+    ("/bin/x ;", [("", True, [("/bin/x", "/bin/x", 0)])]),
+    ("/bin/x ;; /bin/y", [("", True, [("/bin/x", "/bin/x", 0), (";;", ";;", 7), ("/bin/y", "/bin/y", 10)])]),
+    # a command with "-" that systemd cannot read ends the value there: the commands before it stay
+    ("-rel/x ; /bin/y", []),
+    ("/bin/y ; -/bin/x \"unterminated", [("", True, [("/bin/y", "/bin/y", 0)])]),
+    # the rest refuse the unit, saying why
+    ("/bin/x ; rel/x", "neither a valid executable name nor an absolute path: 'rel/x'"),
+    ("bin/x", "neither a valid executable name nor an absolute path: 'bin/x'"),
+    ("..", "neither a valid executable name nor an absolute path: '..'"),
+    ("/bin/x \"unterminated", "unbalanced quoting in '/bin/x \"unterminated'"),
+    ('""', "empty path in command line '\"\"'"),
+    ("/bin/", "executable path specifies a directory: '/bin/'"),
+    ("/bin/\\x01", "executable path contains special characters: '/bin/\\x01'"),
+    ("@/bin/x", "empty executable name or zeroeth argument in '@/bin/x'"),
+])
+def test_exec_values_word_by_word(value, commands):
+    """parse_exec's words as written (raw, where) besides as systemd reads them: harden edits a unit's flags in place."""
+    if isinstance(commands, str):
+        with pytest.raises(SyntaxFault) as raised:
+            parse_exec(value)
+        assert str(raised.value) == commands
+        return
+    assert [(command.prefixes, command.substitute, [tuple(word) for word in command.words]) for command in parse_exec(value)] == commands

@@ -1,10 +1,11 @@
 """Rewriting a variable of an environment file: what systemd reads back is the
 words harden meant, whatever they hold, and the rest of the file is kept."""
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hardener.edits.env_files import rewrite_variable
-from hardener.facts.systemd_syntax import parse_env_file, split_value
+from hardener.facts.systemd_syntax import env_file_value, parse_env_file, split_value
 
 WORD = st.text(alphabet="ab-=\"'\\$#; \t{}\r\n", min_size=1, max_size=6)
 
@@ -27,3 +28,32 @@ def test_plain_words_keep_the_quotes_they_had():
     (assignment,) = parse_env_file(text)
     assert rewrite_variable(text, (assignment.start, assignment.end), "DOCKER_OPTS", ["--dns", "10.0.0.2"]) == \
         "DOCKER_OPTS='--dns 10.0.0.2'\n"
+
+
+@pytest.mark.parametrize("text, assignments", [
+    ("A=1\nB = two words  \n", [("A", "1", 1, 0, 3), ("B", "two words", 2, 4, 19)]),
+    ("export X=\"q \\\" d\"\r\nY='s p'\n", [("export X", 'q " d', 1, 0, 17), ("Y", "s p", 2, 19, 26)]),
+    ("# c\n; c\nK=v\\\ncont\nL=end", [("K", "vcont", 3, 8, 17), ("L", "end", 5, 18, 23)]),
+    ('M="multi\nline"\nN=\\x tail \n', [("M", "multi\nline", 1, 0, 14), ("N", "x tail", 3, 15, 25)]),
+    ("  KEY  =  val  ", [("KEY", "val", 1, 2, 15)]),
+    ("E=\nF", [("E", "", 1, 0, 2)]),
+    ('Q="unterminated', [("Q", "unterminated", 1, 0, 15)]),
+    ("R=a\\", [("R", "a", 1, 0, 4)]),
+    ('S="a\\\nb"\n', [("S", "ab", 1, 0, 8)]),
+    ("T='x\\y'\n", [("T", "x\\y", 1, 0, 7)]),
+    ("U=a b\\  \nV=1", [("U", "a b ", 1, 0, 8), ("V", "1", 2, 9, 12)]),
+])
+def test_assignments_with_where_they_are_written(text, assignments):
+    """Each assignment's value as systemd reads it (tests/test_systemd_answers.py holds the values to systemd) and
+    its line and span, which an edit replaces."""
+    assert [tuple(assignment) for assignment in parse_env_file(text)] == assignments
+
+
+@pytest.mark.parametrize("value, quote, written", [
+    ("plain", "", "plain"), ("plain", '"', '"plain"'), ("a b", "", '"a b"'), ("a b", "'", "'a b'"), ("a b", '"', '"a b"'),
+    ('x$y"z\\w`', "", '"x\\$y\\"z\\\\w\\`"'), ("", "", ""), ("", '"', '""'), ("tab\there", "'", '"tab\there"'),
+    ("A-Z_0.9:/@+%=,", "", "A-Z_0.9:/@+%=,"),
+])
+def test_a_value_is_written_as_it_reads_back(value, quote, written):
+    assert env_file_value(value, quote) == written
+    assert [assignment.value for assignment in parse_env_file(f"K={written}\n")] == [value]

@@ -38,6 +38,18 @@ def _byte(value: int) -> str:
     return chr(value) if value < 0x80 else chr(0xDC00 + value)
 
 
+def _valid_code_point(value: int) -> bool:
+    """unichar_is_valid(): Unicode's, neither a UTF-16 surrogate nor a non-character."""
+    return value < 0x110000 and not 0xD800 <= value <= 0xDFFF and not 0xFDD0 <= value <= 0xFDEF and value & 0xFFFE != 0xFFFE
+
+
+def _utf8(value: int) -> str:
+    """A code point as systemd writes it, in UTF-8: a surrogate (which \\u lets through) as its three bytes."""
+    if not 0xD800 <= value <= 0xDFFF:
+        return chr(value)
+    return "".join(_byte(byte) for byte in (0xE0 | value >> 12, 0x80 | (value >> 6) & 0x3F, 0x80 | value & 0x3F))
+
+
 def _cunescape_one(text: str, index: int) -> Optional[Tuple[str, int]]:
     """The character an escape at text[index] (after the backslash) stands for,
     and how many characters it takes; None where systemd finds it invalid."""
@@ -50,9 +62,9 @@ def _cunescape_one(text: str, index: int) -> Optional[Tuple[str, int]]:
     if char in ("u", "U"):
         width = 4 if char == "u" else 8
         value = _hex(text[index + 1:index + 1 + width]) if len(text) >= index + 1 + width else None
-        if not value or value > 0x10FFFF or 0xD800 <= value <= 0xDFFF:
+        if not value or (char == "U" and not _valid_code_point(value)):  # \u takes any but 0, as systemd does
             return None
-        return chr(value), 1 + width
+        return _utf8(value), 1 + width
     if char and char in "01234567":
         digits = text[index:index + 3]
         if len(digits) < 3 or any(c not in "01234567" for c in digits):
