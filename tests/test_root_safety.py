@@ -74,6 +74,9 @@ def test_a_tls_path_that_is_not_the_users_alone_is_manual_and_untouched(make_roo
     evidence = next(f["evidence"] for item in found.json["items"] for f in item["findings"] if f["target"] == target)
     assert rootless_findings(found)[("config-file-permissions", target)] == ("manual", "not_users")
     assert evidence["blocker"] == blocker
+    (message,) = [f["message"] for item in found.json["items"] for f in item["findings"] if f["target"] == target]
+    assert message == (f"admin's rootless dockerd: it names {target} (in {root}), which is not admin's alone ({blocker}): "
+                       "harden neither reads nor changes it; point it at a file of admin's")
     applied = run_harden("apply", "--yes", "--root", root, "--profile", "cis", "--only", "config-file-permissions")
     assert applied.code in (0, 2), applied
     assert hosts.snapshot(root) == start, "nothing a user names is chowned or chmodded unless it is theirs alone"
@@ -137,17 +140,21 @@ def test_the_write_itself_refuses_a_file_swapped_for_roots_between_the_look_and_
     host = Host(str(root))
     assert host.users_file_problem("/home/admin/.config/docker/daemon.json", ALICE) is None
     os.chown(config, 0, 0)  # the swap: now root's (as a hard link to root's file would be)
-    with pytest.raises(HostError, match="not admin's"):
+    now_roots = f"/home/admin/.config/docker/daemon.json (in {root}) is root:root now, not admin's; nothing was changed there"
+    with pytest.raises(HostError) as raised:
         host.set_owner_mode("/home/admin/.config/docker/daemon.json", ALICE, ALICE, 0o644, user=ALICE)
-    with pytest.raises(HostError, match="not admin's"):
+    assert str(raised.value) == now_roots
+    with pytest.raises(HostError) as raised:
         host.write_file("/home/admin/.config/docker/daemon.json", b"{}", user=ALICE)
+    assert str(raised.value) == now_roots
     assert (config.stat().st_uid, config.read_text()) == (0, '{"icc": false}\n')
     (root / "home/admin/.config").chmod(0o777)  # a directory on the way others can change
     os.chown(config, ALICE, ALICE)
     with pytest.raises(HostError, match="others than admin and root can change"):
         host.set_owner_mode("/home/admin/.config/docker/daemon.json", ALICE, ALICE, 0o600, user=ALICE)
-    with pytest.raises(HostError, match="not admin's"):
+    with pytest.raises(HostError) as raised:
         host.write_file("/etc/app.json", b"{}", new_owner=(ALICE, ALICE), user=ALICE)
+    assert str(raised.value) == f"/etc (in {root}) is root:root now, not admin's; nothing was changed there", "where it would be made"
     assert not (root / "etc/app.json").exists(), "a new file of the user's only in a directory of theirs"
 
 
