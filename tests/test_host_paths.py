@@ -112,3 +112,82 @@ def test_a_process_file_is_the_kernels_on_the_live_host_and_the_trees_under_a_ro
     (tmp_path / "proc/43").symlink_to("/proc/self")
     assert Path(tmp_path / "proc/43/comm").read_text(), "the kernel's walk leaves the tree"
     assert Host(str(tmp_path)).read_process_file(43, "comm") is None, "harden's stays inside it"
+
+
+def test_a_chain_of_links_is_followed_as_far_as_the_kernel_follows_one(tmp_path):
+    """Linux follows 40 links in one walk and refuses the 41st (ELOOP); harden's walk stops where the kernel's does."""
+    (tmp_path / "end").write_text("")
+    for length in (40, 41):
+        chain = tmp_path / f"chain{length}"
+        chain.mkdir()
+        for number in range(length):
+            (chain / f"l{number}").symlink_to(f"l{number + 1}" if number + 1 < length else "../end")
+        host = Host(str(tmp_path))
+        if length == 40:
+            assert host.resolve(f"/chain{length}/l0") == "/end"
+            os.stat(chain / "l0")
+        else:
+            try:
+                host.resolve(f"/chain{length}/l0")
+            except HostError as error:
+                assert str(error) == f"/chain{length}/l0: too many levels of symbolic links"
+            else:
+                raise AssertionError("a 41st link was followed")
+            try:
+                os.stat(chain / "l0")
+            except OSError as error:
+                assert error.errno == 40, "ELOOP"
+            else:
+                raise AssertionError("the kernel followed a 41st link")
+
+
+def test_where_a_path_is_shown_and_found(tmp_path):
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc/real").write_text("")
+    (tmp_path / "etc/link").symlink_to("real")
+    host = Host(str(tmp_path))
+    assert host.display("/etc/link") == f"/etc/link (in {tmp_path})" and Host("/").display("/etc/link") == "/etc/link"
+    assert host.real_path("/etc/link") == tmp_path / "etc/real"
+    assert host.real_path("/etc/link", follow_final=False) == tmp_path / "etc/link", "the link itself"
+
+
+def test_a_users_link_leads_only_to_what_the_user_owns(tmp_path):
+    home = tmp_path / "home/admin"
+    home.mkdir(parents=True)
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc/shadow").write_text("")
+    (home / "mine").write_text("")
+    for name, target in (("to-shadow", "/etc/shadow"), ("to-mine", "mine"), ("to-new", "new")):
+        (home / name).symlink_to(target)
+        os.lchown(home / name, 1000, 1000)
+    os.chown(home / "mine", 1000, 1000)
+    os.chown(home, 1000, 1000)
+    host = Host(str(tmp_path))
+    try:
+        host.resolve("/home/admin/to-shadow")
+    except HostError as error:
+        assert str(error) == (f"/home/admin/to-shadow (in {tmp_path}) leads through a link of uid 1000 to /etc/shadow, which uid 1000 "
+                              "does not own; harden does not follow a user's link to another's file")
+    else:
+        raise AssertionError("a user's link to root's file was followed")
+    assert host.resolve("/home/admin/to-mine") == "/home/admin/mine"
+    assert host.resolve("/home/admin/to-new") == "/home/admin/new", "nothing there yet, in a directory of the user's"
+    assert host.kernel_path("/home/admin/to-shadow") == "/etc/shadow", "where the kernel's walk lands, for judging only"
+
+
+def test_what_stops_root_acting_for_a_user_is_named(tmp_path):
+    home = tmp_path / "home/admin"
+    home.mkdir(parents=True)
+    os.chown(home, 1000, 1000)
+    (tmp_path / "etc").mkdir()
+    (home / "theirs").write_text("")
+    os.chown(home / "theirs", 1000, 1000)
+    host = Host(str(tmp_path))
+    assert host.users_file_problem("/home/admin/theirs", 1000) is None
+    assert host.users_file_problem("/home/admin/new", 1000) is None, "nothing yet, in a directory of theirs"
+    assert host.users_file_problem("/etc/new", 1000) == "/etc is root:root"
+    (home / "root-owned").write_text("")
+    (home / "root-owned").chmod(0o640)
+    assert host.users_file_problem("/home/admin/root-owned", 1000) == "/home/admin/root-owned is root:root 0640"
+    os.chmod(tmp_path / "home", 0o777)
+    assert host.users_file_problem("/home/admin/theirs", 1000) == "/home is root:root 0777"
