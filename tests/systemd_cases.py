@@ -3,6 +3,7 @@ what systemd runs, and systemd's answers recorded in tests/fixtures/systemd-answ
 HARDENER_RECORD_SYSTEMD_ANSWERS naming the file), which tests/test_systemd_answers.py holds harden to."""
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -43,3 +44,8 @@ def answer_of(systemd) -> object:
 
 def argv_of(answer) -> object:
     return [os.fsencode(word) for word in answer] if isinstance(answer, list) else answer
+
+
+def case_key(case: dict) -> str:
+    """One text per case, whatever the order of its members: the recording holds each case once."""
+    return json.dumps(case, sort_keys=True)

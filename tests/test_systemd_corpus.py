@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from systemd_cases import ANSWERS, RECORDER, answer_of, harden_view, unit_text
+from systemd_cases import ANSWERS, RECORDER, answer_of, case_key, harden_view, unit_text
 
 pytestmark = pytest.mark.releases  # against systemd 252 (bookworm) and 257 (trixie)
 
@@ -118,7 +118,7 @@ def corpus(lab_parts, tmp_path_factory):
         yield corpus
     recording = os.environ.get("HARDENER_RECORD_SYSTEMD_ANSWERS")
     if recording:
-        once = {json.dumps(entry["case"], sort_keys=True): entry for entry in corpus.answers}  # hypothesis draws some twice
+        once = {case_key(entry["case"]): entry for entry in corpus.answers}  # hypothesis draws some twice
         Path(recording).write_text(json.dumps(list(once.values()), indent=0, ensure_ascii=True) + "\n")
 
 
@@ -155,8 +155,8 @@ def test_the_recorded_answers_are_this_systemds(corpus):
     """tests/fixtures/systemd-answers.json, which test_systemd_answers.py holds harden to without a lab, says
     what this systemd says of each case it holds that this run asked: all of them while hypothesis draws the same
     corpus, and at least half, or the recording is another corpus's; after the generated corpus, which asks them."""
-    recorded = {json.dumps(entry["case"], sort_keys=True): entry["systemd"] for entry in json.loads(ANSWERS.read_text())}
-    asked = {json.dumps(entry["case"], sort_keys=True): entry["systemd"] for entry in corpus.answers}
+    recorded = {case_key(entry["case"]): entry["systemd"] for entry in json.loads(ANSWERS.read_text())}
+    asked = {case_key(entry["case"]): entry["systemd"] for entry in corpus.answers}
     both = recorded.keys() & asked.keys()
     assert len(both) >= len(recorded) // 2, ("the recording is of another corpus; record it again: HARDENER_RECORD_SYSTEMD_ANSWERS="
                                              "tests/fixtures/systemd-answers.json pytest tests/test_systemd_corpus.py")
