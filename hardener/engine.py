@@ -414,9 +414,11 @@ def _carry_out(host: Host, run: Run, change: Change) -> None:
 
 
 def _undo(host: Host, run: Run, steps: Sequence[Step], force: bool = False) -> List[str]:
-    """Newest change first; services restart once everything else is back. With `force`, a step that cannot be
-    undone (a container gone since) is passed by and said, and not recorded undone, so that a run can always be
-    got out of the way and its journal still says what was not given back."""
+    """Newest change first; services restart once everything else is back. A step recorded undone (by a rollback
+    killed since) is not undone again: its undo may no longer fit the host (a new container's removal, by its name,
+    would remove the original renamed back since). With `force`, a step that cannot be undone (a container gone
+    since) is passed by and said, and not recorded undone, so that a run can always be got out of the way and its
+    journal still says what was not given back."""
     failed: List[str] = []
 
     def undo(step: Step, action) -> None:
@@ -430,6 +432,7 @@ def _undo(host: Host, run: Run, steps: Sequence[Step], force: bool = False) -> L
             return
         run.undone(step)
 
+    steps = [step for step in steps if not step.undone]
     for step in reversed(steps):
         if step.kind == RestartService.kind:
             continue

@@ -1,4 +1,5 @@
 """Container items against a real dockerd: this machine's (Docker 20.10) and the trixie lab's (Docker 26)."""
+import json
 import os
 import shlex
 import time
@@ -414,6 +415,29 @@ def test_recreate_without_the_socket_and_roll_back(lab, tmp_path):
     assert back["HostConfig"]["RestartPolicy"]["Name"] == "always"
     assert lab.docker("exec", name, "cat", "/marker") == "layer", "the original's writable layer is as it was"
     assert lab.docker("ps", "--all", "--quiet", "--filter", f"id={new['Id']}") == "", "the new container is gone"
+
+
+def test_a_rollback_killed_after_its_last_undo_loses_no_container_when_run_again(lab, tmp_path):
+    """Killed between recording its last step undone and recording itself finished, a rollback leaves its run
+    "rolling_back" with every step undone; run again, it must not undo them again: the new container's removal is
+    `docker rm --force NAME`, and NAME is the original's again (dockerd says yes to removing what is not there)."""
+    name = lab.container("-v", "/var/run/docker.sock:/var/run/docker.sock", "--restart", "always",
+                         command=("sh", "-c", "while :; do sleep 1000; done"))
+    original = lab.inspect(name)["Id"]
+    journal = tmp_path / "journal"
+    applied = lab.harden(journal, "apply", "--yes", "--recreate", "--only", "no-docker-sock", "--container", name, "--format", "json")
+    assert applied.code == 0, applied
+    lab.adopt(name)
+    assert lab.harden(journal, "rollback", "--yes").code == 0
+    run_json = journal / "hardener/runs" / applied.json["run_id"] / "run.json"
+    record = json.loads(run_json.read_text())
+    run_json.write_text(json.dumps(dict(record, state="rolling_back", finished=None)))  # as the kill left it
+
+    again = lab.harden(journal, "rollback", "--yes", "--format", "json")
+    assert again.code == 0, again
+    back = lab.inspect(name)
+    assert back["Id"] == original and back["State"]["Running"], "the original is there, running"
+    assert json.loads(run_json.read_text())["state"] == "rolled_back"
 
 
 def test_one_recreation_for_every_item_that_fails_on_a_container(lab, tmp_path):
