@@ -5,7 +5,9 @@ inspect field compared before and after but the adjusted one and the engine's
 own (named below); then rolled back to the original. An option the table does
 not class fails the test: a new CLI's new option must be looked at."""
 import json
+import os
 import re
+from pathlib import Path
 
 import pytest
 
@@ -67,7 +69,8 @@ def groups(lab):
             "identity": [option for option in IDENTITY if option != "--no-healthcheck"]
             + (["--health-start-interval", "2s"] if newer else []),
             # a tmpfs --mount stays out of what --volumes-from takes: 20.10 answers "no such volume" to that
-            "unchecked": ["--no-healthcheck", "--volume", f"{volume}:/v:ro", "--mount", "type=tmpfs,target=/t,tmpfs-size=1048576"],
+            "unchecked": ["--no-healthcheck", "--volume", f"{volume}:/v:ro", "--mount", "type=tmpfs,target=/t,tmpfs-size=1048576",
+                          "--volume", "/etc/ssl:/ssl:ro", "--volume", "/var/run/docker.sock:/docker.sock"],
             "host": HOST,
             "network": ["--network", network, "--ip", "198.18.7.9", "--network-alias", "db", "--link-local-ip", "169.254.7.7"]
             + (["--ip6", "fd00:7::9", "--mac-address", "02:42:c6:12:07:09"] if newer else [])}
@@ -152,8 +155,23 @@ def test_every_option_of_the_cli_is_classed(lab):
     assert not unclassed, f"class these docker run options (tests/test_recreate_options.py): {unclassed}"
 
 
+def record_documents(lab, names):
+    """The engine's inspect of each group's container and of its image, kept by engine version in the file
+    HARDENER_RECORD_RECREATION names, for tests/test_recreation_cases.py to replay harden's recreation over."""
+    path = Path(os.environ["HARDENER_RECORD_RECREATION"])
+    recorded = json.loads(path.read_text()) if path.exists() else {}
+    containers = {group: lab.inspect(name) for group, name in names.items()}
+    images = {inspect["Image"]: json.loads(lab.docker("image", "inspect", inspect["Image"]))[0] for inspect in containers.values()}
+    version = lab.docker("version", "--format", "{{.Server.Version}}")
+    recorded[version] = {"api_version": lab.docker("version", "--format", "{{.Server.APIVersion}}"), "containers": containers,
+                         "images": images}
+    path.write_text(json.dumps(recorded, indent=1, sort_keys=True) + "\n")
+
+
 def test_a_recreation_keeps_everything_the_engine_knows_and_rolls_back(lab, tmp_path):
     names, made = groups(lab)
+    if os.environ.get("HARDENER_RECORD_RECREATION"):
+        record_documents(lab, names)
     before = {group: joined_by_name(lab, lab.inspect(name)) for group, name in names.items()}
     journal = tmp_path / "journal"
     chosen = [arg for name in names.values() for arg in ("--container", name)]
