@@ -208,6 +208,12 @@ def test_a_recreation_keeps_every_setting_but_the_one_it_fixes(lab, tmp_path):
     unchecked = lab.container("--no-healthcheck", create=True)
     assert "--no-healthcheck" in failing(check(lab, tmp_path, container=unchecked)["readonly-rootfs"])[unchecked]["evidence"]["recreate_command"]
     assert new["HostConfig"]["ReadonlyRootfs"] is True and old["HostConfig"]["ReadonlyRootfs"] is False
+    published = lab.container("--publish-all", "--expose", "9090", "--log-driver", "none", create=True)
+    shown = failing(check(lab, tmp_path, container=published)["readonly-rootfs"])[published]["evidence"]["recreate_command"]
+    lab.containers.append(lab.docker("create", "--name", f"{published}-copy", *shlex.split(shown)[4:]))
+    old, new = lab.inspect(published), lab.inspect(f"{published}-copy")
+    assert new["HostConfig"]["PublishAllPorts"] is True and new["Config"]["ExposedPorts"] == old["Config"]["ExposedPorts"]
+    assert new["HostConfig"]["LogConfig"] == old["HostConfig"]["LogConfig"] == {"Type": "none", "Config": {}}
 
 
 def test_a_recreation_keeps_the_networks_aliases_and_addresses(lab, tmp_path):

@@ -158,7 +158,13 @@ def run_command(host: Host, container: Container, image: Optional[Mapping], adju
     for key, value in sorted(container.labels.items()):
         if image_labels.get(key) != value:
             args += ["--label", f"{key}={value}"]
-    args += _port_flags(settings, adjust.bind_address)
+    explicit = adjust.bind_address and settings.get("PublishAllPorts")  # -P's ports explicitly, on the address (create_request)
+    published = container.bound_ports if explicit else settings.get("PortBindings") or {}
+    args += _port_flags({"PortBindings": published}, adjust.bind_address)
+    args += ["--publish-all"] if settings.get("PublishAllPorts") and not explicit else []
+    image_exposed = image_config.get("ExposedPorts") or {}
+    args += [arg for port in sorted(config.get("ExposedPorts") or {}) if port not in published and port not in image_exposed
+             for arg in ("--expose", port)]
     specified = settings.get("Mounts") or []  # made with --mount: given again the same way
     for mount in container.mounts:
         if mount["Destination"] not in {spec.get("Target") for spec in specified} and not adjust.drops(host, mount):
@@ -249,7 +255,7 @@ def _kept_settings(config: Mapping, settings: Mapping, image_config: Mapping, ad
     for key, value in sorted((settings.get("Sysctls") or {}).items()):
         args += ["--sysctl", f"{key}={value}"]
     log = settings.get("LogConfig") or {}
-    if log.get("Config"):  # options given: the driver was chosen for this container
+    if log.get("Config") or log.get("Type") not in (None, "", "json-file"):  # a driver chosen for this container
         args += ["--log-driver", log.get("Type") or "json-file"]
         args += [arg for key, value in sorted(log["Config"].items()) for arg in ("--log-opt", f"{key}={value}")]
     if settings.get("Init"):
