@@ -490,7 +490,15 @@ class Host:
 
     @contextlib.contextmanager
     def _parent(self, path: str, user: Optional[int] = None, verb: str = "write") -> Iterator[Tuple[int, str]]:
-        """A descriptor of the directory that holds `path`, and its name there.
+        """A descriptor of the directory that holds `path`, and its name there (_open_parent), closed after."""
+        fd, name = self._open_parent(path, user, verb)
+        try:
+            yield fd, name
+        finally:
+            os.close(fd)
+
+    def _open_parent(self, path: str, user: Optional[int], verb: str) -> Tuple[int, str]:
+        """An open descriptor of the directory that holds `path`, and its name there.
 
         resolve() decides which links lead where; the directories of what it
         resolved are then opened one inside the other, following no link, so
@@ -517,9 +525,10 @@ class Host:
                 os.close(fd)
                 fd = inner
                 self._users_directory_at(fd, str(PurePosixPath(*resolved.parts[:depth])), path, user, verb)
-            yield fd, resolved.name
-        finally:
+        except BaseException:
             os.close(fd)
+            raise
+        return fd, resolved.name
 
     def _users_directory_at(self, fd: int, directory: str, path: str, user: Optional[int], verb: str = "write") -> None:
         if user is None:
