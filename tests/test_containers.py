@@ -445,6 +445,19 @@ def test_a_rollback_killed_after_its_last_undo_loses_no_container_when_run_again
     assert back["Id"] == original and back["State"]["Running"], "the original is there, running"
     assert json.loads(run_json.read_text())["state"] == "rolled_back"
 
+    # killed a step earlier: the original renamed back, its record not made (the rename is the oldest step: its
+    # undone record is the last); run again, that rename is made again, which dockerd takes (20.10 and 26)
+    steps = run_json.parent / "steps.jsonl"
+    lines = steps.read_text().splitlines(keepends=True)
+    assert json.loads(lines[-1])["event"] == "undone" and json.loads(lines[-1])["step"] == 1
+    steps.write_text("".join(lines[:-1]))
+    run_json.write_text(json.dumps(dict(record, state="rolling_back", finished=None)))
+    resumed = lab.harden(journal, "rollback", "--yes")
+    assert resumed.code == 0, resumed
+    back = lab.inspect(name)
+    assert (back["Id"], back["Name"], back["State"]["Running"]) == (original, f"/{name}", True)
+    assert json.loads(steps.read_text().splitlines()[-1]) == {"event": "undone", "step": 1}
+
 
 def test_one_recreation_for_every_item_that_fails_on_a_container(lab, tmp_path):
     name = lab.container("--pid=host", command=("sh", "-c", "while :; do sleep 1000; done"))
