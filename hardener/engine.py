@@ -454,10 +454,9 @@ def _create_again(host: Host, run: Run, step: Step) -> None:
     record = step.request or {}
     if not record or (not step.done and host.container_exists(step.command[-1])):
         return  # killed before the removal: it is there still
-    change = RemoveContainer(step.path, "", record["name"], record["body"], record["api_version"], record["start"],
-                             tuple((network, endpoint) for network, endpoint in record.get("connect", ())),
-                             disconnect=tuple(record.get("disconnect", ())))
-    host.create_container(change.undone())
+    host.create_container(CreateContainer(step.path, record["name"], record["body"], record["api_version"],
+                                          tuple((network, endpoint) for network, endpoint in record.get("connect", ())),
+                                          record["start"], items=step.items, disconnect=tuple(record.get("disconnect", ()))))
     host.log(f"run {run.id} item {', '.join(step.items)}: created {record['name']} again from its recorded configuration")
 
 
@@ -554,7 +553,7 @@ def changed_since(host: Host, run: Run, path_steps: Sequence[Step], current: Fil
     return "\n".join(lines)
 
 
-def _states_left(path_steps: Sequence[Step], rolling_back: bool = False) -> Iterator[FileState]:
+def _states_left(path_steps: Sequence[Step], rolling_back: bool) -> Iterator[FileState]:
     """The states harden's steps on a file can have left it in, judged from the journal: after its
     last step recorded done; or, where a step was begun and not recorded done (a kill between the
     change and its record), before or after that step; where a rollback began, before the oldest step

@@ -660,8 +660,10 @@ class Host:
                 raise HostError(f"cannot create {self.display(path)}: {_reason(error)}") from None
 
     def remove_dir(self, path: str, user: Optional[int] = None) -> None:
-        """Remove a directory harden made; it is left where it holds anything now."""
+        """Remove a directory harden made; it is left where it holds anything now. A user's (`user`) only while it is
+        theirs: an empty directory of root's that their link leads to now is not."""
         with self._parent(path, user) as (parent, name):
+            self._users_file_at(self._not_a_link(parent, name, self.display(path)), path, user)
             try:
                 os.rmdir(name, dir_fd=parent)
                 os.fsync(parent)

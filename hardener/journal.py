@@ -464,7 +464,7 @@ class Journal:
         assert self._lock_fd is not None, "a run starts under the lock"
         now = _now()
         sequence = max((run.info.get("sequence") for run in self.runs() if not run.damage()), default=0) + 1
-        self.runs_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.runs_dir.mkdir(mode=0o700, exist_ok=True)  # in the journal's directory, which the lock made
         directory = self.runs_dir / new_run_id(now)
         directory.mkdir(mode=0o700)
         self.write_json(directory / "run.json", {

@@ -208,11 +208,6 @@ class RemoveContainer:
                     "old one's writable layer (its volumes are kept)",
                     f"回滚时按记录的配置重新创建 {self.name}：这是一个新容器，不含原容器的可写层（其卷予以保留）")
 
-    def undone(self) -> CreateContainer:
-        """What rollback makes: the original again, from its record."""
-        return CreateContainer(self.target, self.name, self.request, self.api_version, self.connect, self.start, items=self.items,
-                               disconnect=self.disconnect)
-
 
 @dataclass(frozen=True)
 class RestartService:

@@ -125,8 +125,9 @@ def test_a_new_run_is_numbered_after_the_runs_there_and_recorded_whole(journal, 
     write_info(damaged, state="applied", sequence=7, format=99)  # its sequence cannot be trusted
     monkeypatch.setattr(states, "new_run_id", lambda now: "third-run")
     assert info(new_run(journal))["sequence"] == 2
-    with pytest.raises(AssertionError, match="a run starts under the lock"):
+    with pytest.raises(AssertionError) as raised:
         journal.start_run(["icc"])
+    assert str(raised.value) == "a run starts under the lock"
 
 
 def test_a_run_id_is_its_start_time_and_four_random_hex_digits():
@@ -273,8 +274,11 @@ def test_what_a_forced_rollback_keeps_of_a_drifted_file(journal):
 def test_the_copies_of_what_was_written_go_and_the_backups_stay(journal):
     run = new_run(journal)
     run.begin(("icc",), "write_file", "/etc/a", before=A, after=B, backup=b"old", written=b"new")
+    run.begin(("icc",), "write_file", "/etc/b", before=A, after=B, backup=b"old", written=b"new")
+    (run.directory / "backup" / "0001.after").unlink()
+    (run.directory / "backup" / "0001.after").mkdir()  # what cannot go stays, and the rest goes
     run.discard_written()
-    assert os.listdir(run.directory / "backup") == ["0001"]
+    assert sorted(os.listdir(run.directory / "backup")) == ["0001", "0001.after", "0002"]
 
 
 # -- reading it back -------------------------------------------------------------------------------------------
@@ -410,6 +414,14 @@ def test_an_unreadable_record_before_the_last_is_damage(journal, garbage):
     assert str(raised.value) == f"the journal of run {run.id} is damaged: steps.jsonl line 2 is unreadable"
 
 
+def test_every_problem_of_a_damaged_journal_is_said(journal):
+    run = run_with(journal, dict(GOOD, steps_begun=3), begin_line(1) + b"{garbage\n" + begin_line(2))
+    with pytest.raises(JournalDamaged) as raised:
+        run.steps()
+    assert str(raised.value) == (f"the journal of run {run.id} is damaged: steps.jsonl line 2 is unreadable; "
+                                 "1 of the 3 step records begun are missing from steps.jsonl (steps 3)")
+
+
 def test_a_last_record_cut_short_is_damage_only_where_it_was_counted(journal):
     cut = begin_line(2)[:-9]
     assert run_with(journal, dict(GOOD, steps_begun=1), begin_line(1) + cut).readable_steps()[1] == []
@@ -476,20 +488,21 @@ def test_history_s_summary_of_a_run(journal):
     removed = run.begin(("icc",), RemoveContainer.kind, "container db", command=("docker", "rm", "db"), request={"name": "db"})
     run.begin(("icc",), "run_command", "container mq", command=("docker", "rename", "mq", "mq-old"), keeps="container mq-old")
     run.begin(("icc",), RemoveContainer.kind, "container x", command=("docker", "rm", "x"), request={"name": "x"})
-    for number in (1, 2):
+    run.begin(("icc",), RemoveContainer.kind, "container y", command=("docker", "rm", "y"), request={"body": {}})
+    for number in (1, 2, 5):
         run.done(replace(removed, number=number))
     run.set_state(states.APPLIED, error="it failed", undo_error="so did its undo", unrestored=["y"])
     summary = run.summary()
     assert summary == {"id": run.id, "sequence": 1, "started": "2026-12-07T08:30:05+00:00", "finished": "2026-12-07T08:30:05+00:00",
                        "items": ["icc"], "root": str(journal.host.root), "error": "it failed", "undo_error": "so did its undo",
-                       "unrestored": ["y"], "state": "applied", "changes": 4, "keeps": ["container web-old"], "recorded": ["db"]}
+                       "unrestored": ["y"], "state": "applied", "changes": 5, "keeps": ["container web-old"], "recorded": ["db", ""]}
     run.set_state(states.ROLLED_BACK)
     assert "keeps" not in run.summary() and "recorded" not in run.summary()
     write_info(run, state="applied", sequence=1, format=3)  # no step count
     assert run.summary()["sequence"] is None and run.summary()["state"] == "damaged"
     (run.directory / "run.json").write_text("nothing")
     assert run.summary() == {"id": run.id, "sequence": None, "started": None, "finished": None, "items": [], "root": "",
-                             "state": "damaged", "changes": 4, "keeps": ["container web-old"], "recorded": ["db"]}
+                             "state": "damaged", "changes": 5, "keeps": ["container web-old"], "recorded": ["db", ""]}
 
 
 # -- the runs of a journal ---------------------------------------------------------------------------------------
@@ -566,12 +579,12 @@ def test_the_states_left_by_harden_s_steps(steps, rolling_back, left):
 def test_an_owner_and_mode_change_stopped_between_its_chown_and_its_chmod():
     before = FileState(exists=True, uid=0, gid=0, mode=0o644, sha256="a")
     after = FileState(exists=True, uid=1000, gid=1000, mode=0o600, sha256="a")
-    left = list(_states_left([owner_mode_step(1, before, after, done=False)]))
+    left = list(_states_left([owner_mode_step(1, before, after, done=False)], False))
     assert left == [before, before, after, replace(after, mode=0o644), replace(before, mode=0o600)]
     assert list(_states_left([owner_mode_step(1, before, after, undone=False)], True)) == left
-    assert list(_states_left([owner_mode_step(1, GONE, after, done=False)])) == [GONE, GONE, after]
-    assert list(_states_left([owner_mode_step(1, before, GONE, done=False)])) == [before, before, GONE]
-    assert list(_states_left([step(1, before, after, done=False)])) == [before, before, after]
+    assert list(_states_left([owner_mode_step(1, GONE, after, done=False)], False)) == [GONE, GONE, after]
+    assert list(_states_left([owner_mode_step(1, before, GONE, done=False)], False)) == [before, before, GONE]
+    assert list(_states_left([step(1, before, after, done=False)], False)) == [before, before, after]
 
 
 # -- what rollback does with each step -----------------------------------------------------------------------------
@@ -645,10 +658,14 @@ def test_a_user_s_file_is_given_back_only_where_it_is_theirs(journal, host, kind
     (home / ".config").mkdir(parents=True)
     for path in (home, home / ".config"):
         os.chown(path, 1000, 1000)
-    target = host.root / "etc/shadow"
-    write(host, "/etc/shadow", "root's")
     os.symlink("/etc", home / ".config/docker")
-    path = "/home/alice/.config/docker/shadow"
+    if kind == "directory":  # an empty directory of root's where the user's link leads: not removed
+        target = host.root / "etc/ssl"
+        target.mkdir()
+    else:
+        target = host.root / "etc/shadow"
+        write(host, "/etc/shadow", "root's")
+    path = f"/home/alice/.config/docker/{target.name}"
     before = {"write": A, "new": GONE, "directory": GONE, "owner": A}[kind]
     after = {"write": B, "new": B, "directory": replace(A, sha256=None), "owner": C}[kind]
     step_ = Step(1, ("icc",), {"write": "write_file", "new": "write_file", "directory": MAKE_DIR, "owner": "set_owner_mode"}[kind],
@@ -658,7 +675,8 @@ def test_a_user_s_file_is_given_back_only_where_it_is_theirs(journal, host, kind
         run._store("0001", b"user's old content")
     with pytest.raises(HostError):
         _restore(host, run, step_)
-    assert target.read_text() == "root's" and (target.stat().st_uid, target.stat().st_mode & 0o777) == (0, 0o644)
+    assert (target.stat().st_uid, target.stat().st_mode & 0o777) == (0, 0o755 if kind == "directory" else 0o644)
+    assert kind == "directory" or target.read_text() == "root's"
 
 
 def test_undo_goes_newest_first_and_restarts_last(journal, host, monkeypatch):
@@ -738,7 +756,7 @@ def test_an_undo_command_that_fails_after_a_kill_before_its_change_is_passed_by(
 def removal(run, done=True, **request):
     recorded = {"name": "web", "api_version": "1.41", "start": True, "body": {"Image": "nginx"},
                 "connect": [["front", {"Aliases": ["w"]}], ["back", {}]], "disconnect": ["bridge"], **request}
-    begun = run.begin(("privileged",), RemoveContainer.kind, "container web", command=("docker", "rm", "--force", "0123abc"),
+    begun = run.begin(("privileged", "cap-drop-all"), RemoveContainer.kind, "container web", command=("docker", "rm", "--force", "0123abc"),
                       request=recorded)
     if done:
         run.done(begun)
@@ -749,17 +767,17 @@ def test_a_removed_container_is_created_again_from_its_record(journal, host):
     run = new_run(journal)
     _create_again(host, run, removal(run))
     assert host.created == [CreateContainer("container web", "web", {"Image": "nginx"}, "1.41",
-                                            (("front", {"Aliases": ["w"]}), ("back", {})), True, items=(),
+                                            (("front", {"Aliases": ["w"]}), ("back", {})), True, items=("privileged", "cap-drop-all"),
                                             disconnect=("bridge",))]
-    assert host.logged == [f"run {run.id} item privileged: created web again from its recorded configuration"]
+    assert host.logged == [f"run {run.id} item privileged, cap-drop-all: created web again from its recorded configuration"]
 
 
 def test_a_record_without_networks_to_leave_creates_it_joined_as_recorded(journal, host):
     run = new_run(journal)
     recorded = removal(run, start=False)
-    del recorded.request["disconnect"]
+    del recorded.request["disconnect"], recorded.request["connect"]
     _create_again(host, run, recorded)
-    assert host.created[0].disconnect == () and host.created[0].start is False
+    assert (host.created[0].disconnect, host.created[0].connect, host.created[0].start) == ((), (), False)
 
 
 def test_a_removal_killed_before_it_was_made_creates_nothing(journal, host):
@@ -902,6 +920,11 @@ def test_what_changed_since_the_run(journal, host):
     os.unlink(host.root / "etc/a")
     assert changed_since(host, run, steps, current()) == "/etc/a was removed since"
     assert file_drift(host, run, steps, False) == "/etc/a was removed since"
+    write(host, "/etc/a", "")
+    assert changed_since(host, run, steps, current()).splitlines()[2:] == ["@@ -1,2 +0,0 @@", "-one", "-TWO"]
+    write(host, "/etc/a", b"one\n\xff3\n")
+    (run.directory / "backup" / "0002.after").write_bytes(b"one\n\xfe2\n")  # a copy damaged since: shown, not a crash
+    assert changed_since(host, run, steps, current()).splitlines()[2:] == ["@@ -1,2 +1,2 @@", " one", "-\ufffd2", "+\ufffd3"]
     run.discard_written()
     write(host, "/etc/a", "x")
     assert changed_since(host, run, steps, current()) == \

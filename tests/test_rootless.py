@@ -5,8 +5,11 @@ owned by the user, and rolled back."""
 import json
 import os
 
+import pytest
+
 import hosts
 from conftest import run_harden
+from hardener.host import Host, HostError
 
 UNIT = "[Unit]\nDescription=Docker Application Container Engine (Rootless)\n\n[Service]\n" \
        "Environment=PATH=/usr/bin:/sbin:/usr/sbin\nExecStart=/usr/bin/dockerd-rootless.sh {flags}\nExecReload=/bin/kill -s HUP $MAINPID\n" \
@@ -179,10 +182,6 @@ def test_non_root_daemon_names_the_rootless_users(make_root):
 def test_a_directory_swapped_for_a_link_after_it_was_judged_stops_the_write(tmp_path):
     """The race a user could run against harden (root) writing in the user's home: ~/.config/docker swapped for
     a link to a root directory between the moment harden resolves the path and the moment it writes."""
-    import pytest
-
-    from hardener.host import Host, HostError
-
     root = tmp_path / "root"
     user_dir, system_dir = root / "home/admin/.config/docker", root / "etc/cron.d"
     for directory in (user_dir, system_dir):
@@ -217,6 +216,34 @@ def test_a_directory_swapped_for_a_link_after_it_was_judged_stops_the_write(tmp_
         user_dir.with_name("moved").rename(user_dir)
     assert (system_dir / "daemon.json").read_text() == "root's\n" and (system_dir / "daemon.json").stat().st_mode & 0o777 == 0o644
     assert sorted(os.listdir(system_dir)) == ["daemon.json"], "no temporary file there either"
+
+
+def test_a_directory_made_for_a_user_is_removed_only_while_it_is_theirs(tmp_path):
+    """Rollback removes the directories it made for a user's file; a user's link put in their place since, to an
+    empty directory of root's, must not make root remove that one."""
+    home = tmp_path / "home/admin"
+    (home / ".config/docker").mkdir(parents=True)
+    (tmp_path / "etc/ssl").mkdir(parents=True)
+    (tmp_path / "etc/passwd").write_text("root:x:0:0::/root:/bin/sh\nadmin:x:1000:1000::/home/admin:/bin/sh\n")
+    for path in (home, home / ".config", home / ".config/docker"):
+        os.chown(path, 1000, 1000)
+    host = Host(str(tmp_path))
+    (home / ".config/docker").rmdir()
+    (home / ".config/docker").symlink_to("/etc/ssl")
+    with pytest.raises(HostError) as raised:
+        host.remove_dir("/home/admin/.config/docker", user=1000)
+    assert str(raised.value) == (f"/home/admin/.config/docker (in {tmp_path}) is a symbolic link where a file was expected; "
+                                 "harden does not write through links")
+    (home / ".config/docker").unlink()
+    (home / ".config/links").symlink_to("/etc")
+    with pytest.raises(HostError) as raised:
+        host.remove_dir("/home/admin/.config/links/ssl", user=1000)
+    assert str(raised.value) == f"/home/admin/.config/links/ssl (in {tmp_path}) is root:root now, not admin's; nothing was changed there"
+    assert (tmp_path / "etc/ssl").is_dir()
+    (home / ".config/docker").mkdir()
+    os.chown(home / ".config/docker", 1000, 1000)
+    host.remove_dir("/home/admin/.config/docker", user=1000)
+    assert not (home / ".config/docker").exists()
 
 
 def test_a_users_broken_daemon_json_is_theirs_to_mend_and_the_system_is_fixed_all_the_same(make_root):
