@@ -4,6 +4,7 @@ what rollback does with each kind of step. The whole-tool tests (test_journal_tr
 harden as a user does; these pin every message and every branch, fast enough for a mutation run
 (scripts/mutation journal-undo)."""
 import datetime
+import errno
 import fcntl
 import json
 import os
@@ -213,6 +214,17 @@ def test_a_backup_cut_short_leaves_no_copy_and_no_record(journal):
         signal.signal(signal.SIGXFSZ, old)
     assert os.listdir(run.directory / "backup") == [] and not (run.directory / "steps.jsonl").exists()
     assert info(run)["steps_begun"] == 0
+
+
+def test_a_backup_the_file_system_refuses_is_said_as_it_refused_it(journal, monkeypatch):
+    def no_room(path, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    run = new_run(journal)
+    monkeypatch.setattr(states, "_write_synced", no_room)
+    with pytest.raises(OSError) as raised:
+        run.begin(("icc",), "write_file", "/etc/a", before=A, after=B, backup=b"x")
+    assert raised.value.errno == errno.ENOSPC, "not the removal of the copy that was never made"
 
 
 def test_run_json_cut_short_is_not_left_half_written(journal):
