@@ -1086,13 +1086,23 @@ def test_a_container_whose_original_is_gone_is_kept_in_its_place(journal, host):
     assert host.ran == [("docker", "rm", "free"), ("docker", "rm", "mq"), ("docker", "rm", "db")]
 
 
-def test_a_container_renamed_back_is_asked_for_by_the_name_it_had(journal, host):
+def test_a_container_kept_aside_by_a_rename_is_asked_for_by_its_id(journal, host):
+    """Its rename back may have been made by a rollback killed before recording it: by its id, it is there."""
     run = new_run(journal)
-    kept_aside(run, "db", renamed_back=True)
-    host.containers.add("db-old")
+    run.done(run.begin(("privileged",), "run_command", "container web", command=("docker", "rename", "0123abc", "web-hardener-x"),
+                       undo=(("docker", "rename", "0123abc", "web"),), keeps="web-hardener-x"))
+    host.containers = {"0123abc"}
     assert _originals_gone(host, run.steps()) == {}
-    host.containers = {"db"}
-    assert list(_originals_gone(host, run.steps())) == ["container db"]
+    host.containers = {"web-hardener-x"}
+    assert list(_originals_gone(host, run.steps())) == ["container web"]
+    other = new_run(journal)  # kept aside otherwise: asked for by what it keeps
+    other.done(other.begin(("privileged",), "run_command", "container db", command=("docker", "update", "0123abc", "db"),
+                           undo=(), keeps="db-kept"))
+    host.containers = {"0123abc"}
+    assert list(_originals_gone(host, other.steps())) == ["container db"]
+    host.containers = {"db-kept"}
+    assert _originals_gone(host, other.steps()) == {}
+
 
 
 def test_a_rollback_resumed_after_a_kill_does_not_undo_again_what_it_undid(journal, host):
