@@ -462,6 +462,8 @@ def _create_again(host: Host, run: Run, step: Step) -> None:
 
 def _run_undo(host: Host, run: Run, step: Step) -> None:
     for command in step.undo:
+        if _renamed_already(host, command):
+            continue
         try:
             host.run(*command)
         except HostError:
@@ -469,6 +471,13 @@ def _run_undo(host: Host, run: Run, step: Step) -> None:
                 raise
             return  # killed before or while the command ran: there may be nothing to undo
         host.log(f"run {run.id} item {', '.join(step.items)}: undid {step.path} with {' '.join(command)}")
+
+
+def _renamed_already(host: Host, command: Tuple[str, ...]) -> bool:
+    """`docker rename CONTAINER NAME` where the container has that name already: the undo of a rename, made by a
+    rollback killed before it recorded it. dockerd refuses to rename a container to the name it has ("Renaming a
+    container with the same name as its current name", 20.10 and 26), which would stop every rollback after."""
+    return len(command) == 4 and command[:2] == ("docker", "rename") and host.container_name(command[2]) == command[3]
 
 
 def _restore(host: Host, run: Run, step: Step) -> None:

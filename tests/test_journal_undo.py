@@ -31,6 +31,7 @@ class RecordingHost(Host):
         super().__init__(str(root))
         self.logged, self.ran, self.created = [], [], []
         self.containers = set()
+        self.names = {}  # a container's id -> the name it has
         self.failing = {}  # a command's words -> the HostError it raises
 
     def log(self, message):
@@ -45,6 +46,9 @@ class RecordingHost(Host):
 
     def container_exists(self, container):
         return container in self.containers
+
+    def container_name(self, container):
+        return self.names.get(container)
 
     def create_container(self, change):
         self.created.append(change)
@@ -702,10 +706,10 @@ def test_undo_goes_newest_first_and_restarts_last(journal, host, monkeypatch):
     write(host, "/etc/a", "a")
     run = new_run(journal)
     carried_out(host, run, WriteFile("/etc/a", "A"))
-    restart = run.begin(("live-restore",), "restart_service", "docker.service", command=("systemctl", "restart", "docker"),
+    restart = run.begin(("live-restore", "icc"), "restart_service", "docker.service", command=("systemctl", "restart", "docker"),
                         undo=(("systemctl", "restart", "docker"),), service="docker", context={"running": ["web"]})
     run.done(restart)
-    carried_out(host, run, WriteFile("/etc/b", "B"))
+    carried_out(host, run, WriteFile("/etc/b", "B", items=("icc", "log-level")))
     command = run.begin(("icc", "privileged"), "run_command", "container web", command=("docker", "rename", "web", "web-old"),
                         undo=(("docker", "rm", "web"), ("docker", "rename", "web-old", "web")))
     run.done(command)
@@ -713,12 +717,12 @@ def test_undo_goes_newest_first_and_restarts_last(journal, host, monkeypatch):
     assert host.ran == [("docker", "rm", "web"), ("docker", "rename", "web-old", "web")]
     assert restarted == [(host, "docker.service", [("systemctl", "restart", "docker")], {"running": ["web"]})]
     assert host.logged == [f"run {run.id} item icc: wrote /etc/a",
-                           f"run {run.id} item icc: created /etc/b",
+                           f"run {run.id} item icc, log-level: created /etc/b",
                            f"run {run.id} item icc, privileged: undid container web with docker rm web",
                            f"run {run.id} item icc, privileged: undid container web with docker rename web-old web",
-                           f"run {run.id} item icc: restored /etc/b",
+                           f"run {run.id} item icc, log-level: restored /etc/b",
                            f"run {run.id} item icc: restored /etc/a",
-                           f"run {run.id} item live-restore: restarted docker.service with the files as they were"]
+                           f"run {run.id} item live-restore, icc: restarted docker.service with the files as they were"]
     assert (host.root / "etc/a").read_text() == "a" and not (host.root / "etc/b").exists()
     undone = [record["step"] for record in records(run) if record["event"] == "undone"]
     assert undone == [4, 3, 1, 2]
@@ -740,7 +744,7 @@ def test_an_undo_that_fails_stops_the_rollback_unless_forced(journal, host):
     write(host, "/etc/a", "a")
     run = new_run(journal)
     carried_out(host, run, WriteFile("/etc/a", "A"))
-    run.done(run.begin(("privileged",), "run_command", "container web", command=("docker", "stop", "web"),
+    run.done(run.begin(("privileged", "pids-limit"), "run_command", "container web", command=("docker", "stop", "web"),
                        undo=(("docker", "start", "web"),)))
     host.failing[("docker", "start", "web")] = HostError("docker start web failed: no such container")
     with pytest.raises(HostError, match="no such container"):
@@ -748,7 +752,7 @@ def test_an_undo_that_fails_stops_the_rollback_unless_forced(journal, host):
     assert (host.root / "etc/a").read_text() == "A" and not any(s.undone for s in run.steps())
     host.logged.clear()
     assert _undo(host, run, run.steps(), force=True) == ["container web: docker start web failed: no such container"]
-    assert host.logged == [f"run {run.id} item privileged: could not undo container web: docker start web failed: no such container",
+    assert host.logged == [f"run {run.id} item privileged, pids-limit: could not undo container web: docker start web failed: no such container",
                            f"run {run.id} item icc: restored /etc/a"]
     assert [(s.number, s.undone) for s in run.steps()] == [(1, True), (2, False)]
     assert (host.root / "etc/a").read_text() == "a"
@@ -858,10 +862,14 @@ def test_a_run_is_not_rolled_back_over_a_newer_run_s_changes(journal, host):
     assert str(raised.value) == f"run {second.id} changed /etc/a, /etc/b after run {first.id}; roll back {second.id} first"
     assert raised.value.details == ""
     assert check_rollback(host, journal, second, second.steps()) == {}
-    second.set_state(states.ROLLED_BACK)
+    third = applied(journal, host, WriteFile("/etc/c", "CC"))
+    with pytest.raises(RollbackRefused, match=f"^run {third.id} changed /etc/c after run {first.id}"):
+        second.set_state(states.ROLLED_BACK)  # a rolled back run between is passed by, not the end of the look
+        check_rollback(host, journal, first, first.steps())
+    third.set_state(states.ROLLED_BACK)
     with pytest.raises(RollbackRefused):  # rolled back only in its record: the files are harden's second run's still
         rollback(host, journal, first, force=False)
-    assert sorted(check_rollback(host, journal, first, first.steps())) == [1, 2]
+    assert sorted(check_rollback(host, journal, first, first.steps())) == [1, 2, 3]
 
 
 def test_a_run_in_progress_in_another_harden_is_not_rolled_back(journal, host):
@@ -980,9 +988,10 @@ def test_a_damaged_journal_is_refused_whole_and_forced_restores_what_it_verifies
     write(host, "/etc/b", "b")
     run = applied(journal, host, WriteFile("/etc/a", "A"), WriteFile("/etc/b", "B"))
     (run.directory / "backup" / "0002").write_bytes(b"tampered")
-    message = (f"the journal of run {run.id} is damaged: the backup of /etc/b (step 2) does not match the checksum recorded "
-               f"before the change; nothing was restored (harden rollback --force {run.id} restores what can be verified and "
-               "lists the rest)")
+    write_info(run, **dict(info(run), sequence=None))
+    message = (f"the journal of run {run.id} is damaged: run.json has no sequence number; the backup of /etc/b (step 2) does not "
+               f"match the checksum recorded before the change; nothing was restored (harden rollback --force {run.id} restores "
+               "what can be verified and lists the rest)")
     with pytest.raises(RollbackRefused) as raised:
         rollback(host, journal, run, force=False)
     assert str(raised.value) == message
@@ -1134,3 +1143,23 @@ def test_a_rollback_resumed_after_a_kill_goes_on_where_it_stopped(journal, host)
     run.undone(run.steps()[1])
     rollback(host, journal, run, force=False)
     assert host.ran == [] and (host.root / "etc/a").read_text() == "a" and info(run)["state"] == "rolled_back"
+
+
+def test_a_rename_back_made_by_a_rollback_killed_before_recording_it_is_not_made_again(journal, host):
+    run = new_run(journal)
+    run.done(run.begin(("privileged",), "run_command", "container web", command=("docker", "rename", "0123abc", "web-hardener-x"),
+                       undo=(("docker", "rename", "0123abc", "web"),), keeps="web-hardener-x"))
+    run.done(run.begin(("privileged",), "run_command", "container web", command=("docker", "update", "--restart", "no", "0123abc"),
+                       undo=(("docker", "update", "--restart", "always", "0123abc"),)))
+    run.set_state(states.ROLLING_BACK)
+    run.undone(run.steps()[1])
+    host.names["0123abc"] = "web"
+    host.containers.add("0123abc")
+    assert _undo(host, run, run.steps()) == [] and host.ran == [] and all(s.undone for s in run.steps())
+    host.names["0123abc"] = "web-hardener-x"
+    _run_undo(host, run, run.steps()[0])
+    assert host.ran == [("docker", "rename", "0123abc", "web")]
+    host.names["0123abc"] = "web"
+    for other in (("docker", "rename", "0123abc", "web", "extra"), ("docker", "update", "0123abc", "web")):
+        _run_undo(host, run, replace(run.steps()[0], undo=(other,)))
+        assert host.ran[-1] == other
