@@ -636,7 +636,8 @@ def rollback(host: Host, journal: Journal, run: Run, force: bool) -> RollbackOut
     else:
         run.set_state(states.ROLLED_BACK)
     caveats = [(step.path, step.caveat) for step in restorable if step.caveat]
-    return RollbackOutcome(run_id=run.id, undone=len(restorable) - len(not_undone), saved=saved, caveats=caveats, unrestored=unrestored)
+    made = [step for step in restorable if not step.undone]  # by this rollback: a resumed one's earlier undos are not again
+    return RollbackOutcome(run_id=run.id, undone=len(made) - len(not_undone), saved=saved, caveats=caveats, unrestored=unrestored)
 
 
 def _originals_gone(host: Host, steps: Sequence[Step]) -> Dict[str, str]:
@@ -681,6 +682,7 @@ def rollback_preview(host: Host, run: Run) -> List[str]:
                               f"from it as it is (harden rollback --force {run.id} restores what can be verified)")
     originals_gone = _originals_gone(host, steps)
     lines.extend(originals_gone.values())
+    steps = [step for step in steps if not step.undone]  # a resumed rollback's undos made already are not made again
     restarts = [step for step in steps if step.kind == RestartService.kind]
     for step in [step for step in reversed(steps) if step.kind != RestartService.kind] + restarts:  # restarts come last
         if step.path in originals_gone:

@@ -551,13 +551,13 @@ class Host:
                             "nothing was changed there")
 
     @staticmethod
-    def _not_a_link(parent: int, name: str, path: str) -> Optional[os.stat_result]:
+    def _not_a_link(parent: int, name: str, path: str, expected: str = "a file") -> Optional[os.stat_result]:
         try:
             info = os.lstat(name, dir_fd=parent)
         except FileNotFoundError:
             return None
         if stat.S_ISLNK(info.st_mode):
-            raise HostError(f"{path} is a symbolic link where a file was expected; harden does not write through links")
+            raise HostError(f"{path} is a symbolic link where {expected} was expected; harden does not write through links")
         return info
 
     @staticmethod
@@ -661,9 +661,9 @@ class Host:
 
     def remove_dir(self, path: str, user: Optional[int] = None) -> None:
         """Remove a directory harden made; it is left where it holds anything now. A user's (`user`) only while it is
-        theirs: an empty directory of root's that their link leads to now is not."""
+        theirs, as a user's file is (a link of theirs, resolve() refuses already)."""
         with self._parent(path, user) as (parent, name):
-            self._users_file_at(self._not_a_link(parent, name, self.display(path)), path, user)
+            self._users_file_at(self._not_a_link(parent, name, self.display(path), "a directory"), path, user)
             try:
                 os.rmdir(name, dir_fd=parent)
                 os.fsync(parent)

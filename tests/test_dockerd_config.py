@@ -151,7 +151,7 @@ def test_a_config_file_flag_names_the_daemon_json_read(root, host):
     write(root, "/srv/d.json", '{"debug": true}')
     write(root, "/srv/e.json", '{"icc": true}')
     found = dockerd_config(host)
-    assert (found.json_path, found.json, found.json_text) == ("/srv/d.json", {"debug": True}, '{"debug": true}')
+    assert (found.json_path, found.json, found.json_text) == ("/srv/e.json", {"icc": True}, '{"icc": true}')  # as pflag: the last
 
 
 def test_config_from_a_user_s_unit_reads_only_their_own_daemon_json(root, host):
@@ -247,7 +247,7 @@ def test_a_daemon_json_changed_since_dockerd_started_is_not_known_to_be_what_it_
 
 
 def test_the_config_file_a_running_dockerd_was_given(root, host):
-    pid = running(root, argv=("dockerd", "--config-file", "/srv/daemon.json"))
+    pid = running(root, argv=("dockerd", "--config-file", "/srv/first.json", "--config-file", "/srv/daemon.json"))
     write(root, "/srv/daemon.json", '{"live-restore": true}')
     aged(root / "srv/daemon.json", 300)
     found = running_from(host, pid, "/etc/docker/daemon.json")

@@ -94,6 +94,7 @@ def test_a_recreation_is_built_as_recorded(host, version, group):
         EXPECTED.write_text(json.dumps(expected, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
         return
     expected = json.loads(EXPECTED.read_text())[version][group]
+    assert sorted(found) == sorted(expected), "an adjustment added or taken away: record the answers again"
     for name in expected:
         assert found[name] == expected[name], f"{version} {group}: {name}"
 

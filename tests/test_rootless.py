@@ -219,27 +219,34 @@ def test_a_directory_swapped_for_a_link_after_it_was_judged_stops_the_write(tmp_
 
 
 def test_a_directory_made_for_a_user_is_removed_only_while_it_is_theirs(tmp_path):
-    """Rollback removes the directories it made for a user's file; a user's link put in their place since, to an
-    empty directory of root's, must not make root remove that one."""
+    """Rollback removes the directories it made for a user's file, while each is theirs: not through a link of theirs
+    (resolve() refuses it), not a link put in its place, not a directory of root's (a link of root's leads there)."""
     home = tmp_path / "home/admin"
-    (home / ".config/docker").mkdir(parents=True)
+    (home / ".config").mkdir(parents=True)
     (tmp_path / "etc/ssl").mkdir(parents=True)
     (tmp_path / "etc/passwd").write_text("root:x:0:0::/root:/bin/sh\nadmin:x:1000:1000::/home/admin:/bin/sh\n")
-    for path in (home, home / ".config", home / ".config/docker"):
+    for path in (home, home / ".config"):
         os.chown(path, 1000, 1000)
     host = Host(str(tmp_path))
-    (home / ".config/docker").rmdir()
+    (home / ".config/theirs").symlink_to("/etc")
+    os.lchown(home / ".config/theirs", 1000, 1000)
     (home / ".config/docker").symlink_to("/etc/ssl")
-    with pytest.raises(HostError) as raised:
-        host.remove_dir("/home/admin/.config/docker", user=1000)
-    assert str(raised.value) == (f"/home/admin/.config/docker (in {tmp_path}) is a symbolic link where a file was expected; "
-                                 "harden does not write through links")
-    (home / ".config/docker").unlink()
-    (home / ".config/links").symlink_to("/etc")
-    with pytest.raises(HostError) as raised:
-        host.remove_dir("/home/admin/.config/links/ssl", user=1000)
-    assert str(raised.value) == f"/home/admin/.config/links/ssl (in {tmp_path}) is root:root now, not admin's; nothing was changed there"
+    os.lchown(home / ".config/docker", 1000, 1000)
+    (home / ".config/roots").symlink_to("/etc")
+    refusals = {
+        "/home/admin/.config/theirs/ssl": f"/home/admin/.config/theirs/ssl (in {tmp_path}) leads through a link of uid 1000 to "
+                                          "/etc/ssl, which uid 1000 does not own; harden does not follow a user's link to another's file",
+        "/home/admin/.config/docker": f"/home/admin/.config/docker (in {tmp_path}) is a symbolic link where a directory was expected; "
+                                      "harden does not write through links",
+        "/home/admin/.config/roots/ssl": f"/home/admin/.config/roots/ssl (in {tmp_path}) is root:root now, not admin's; "
+                                         "nothing was changed there",
+    }
+    for path, refusal in refusals.items():
+        with pytest.raises(HostError) as raised:
+            host.remove_dir(path, user=1000)
+        assert str(raised.value) == refusal
     assert (tmp_path / "etc/ssl").is_dir()
+    (home / ".config/docker").unlink()
     (home / ".config/docker").mkdir()
     os.chown(home / ".config/docker", 1000, 1000)
     host.remove_dir("/home/admin/.config/docker", user=1000)

@@ -249,7 +249,7 @@ def config_from(host: Host, unit: Unit, default_json: str) -> DockerdConfig:
     flags: List[Flag] = []
     if command and command.words and command.words[0].text.rsplit("/", 1)[-1] in DOCKERD_NAMES:
         flags = parse_flags(command.words[1:])
-    config_file = next((flag.value for flag in flags if flag.name == "config-file"), default_json)
+    config_file = next((flag.value for flag in reversed(flags) if flag.name == "config-file"), default_json)  # the last wins
     host.check_users_file(config_file, unit.user)
     text, settings = load_daemon_json(host, config_file, unit.user)
     return DockerdConfig(unit.fragment, command, tuple(flags), config_file, text, dict(settings), user=unit.user)
@@ -276,7 +276,7 @@ def running_from(host: Host, pid: int, default_json: str, user: Optional[int] = 
     if not argv:
         return None
     flags = parse_flags([Word(arg, f"/proc/{pid}/cmdline", 0) for arg in argv[1:]])
-    config_file = next((flag.value for flag in flags if flag.name == "config-file"), default_json)
+    config_file = next((flag.value for flag in reversed(flags) if flag.name == "config-file"), default_json)  # the last wins
     host.check_users_file(config_file, user)
     text, settings = load_daemon_json(host, config_file, user)
     info = host.lstat(host.resolve(config_file))

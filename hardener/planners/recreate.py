@@ -255,7 +255,9 @@ def _kept_settings(config: Mapping, settings: Mapping, image_config: Mapping, ad
     for key, value in sorted((settings.get("Sysctls") or {}).items()):
         args += ["--sysctl", f"{key}={value}"]
     log = settings.get("LogConfig") or {}
-    if log.get("Config") or log.get("Type") not in (None, "", "json-file"):  # a driver chosen for this container
+    # options, or a driver other than json-file (dockerd's built-in default): the container's own choice or dockerd's
+    # configured default, which inspect does not tell apart; either way what it logs with
+    if log.get("Config") or log.get("Type") not in (None, "", "json-file"):
         args += ["--log-driver", log.get("Type") or "json-file"]
         args += [arg for key, value in sorted(log["Config"].items()) for arg in ("--log-opt", f"{key}={value}")]
     if settings.get("Init"):
