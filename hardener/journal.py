@@ -100,11 +100,11 @@ class Step:
     undone: bool = False  # its undo is recorded (done is then true as well: the step needs no more doing)
 
 
-def _step(number: int, record: dict, done: bool) -> Step:
+def _step(number: int, record: dict) -> Step:
     files = "before" in record
     restart = record["kind"] == "restart_service"
     return Step(
-        number=number, items=tuple(record.get("items") or (record["item"],)), kind=record["kind"], path=record["path"], done=done,
+        number=number, items=tuple(record.get("items") or (record["item"],)), kind=record["kind"], path=record["path"], done=False,
         before=FileState.from_json(record["before"]) if files else None,
         after=FileState.from_json(record["after"]) if files else None,
         has_backup=record["backup"],
@@ -165,9 +165,10 @@ class Run:
             problems.append("run.json has no sequence number")
         if not isinstance(info.get("state"), str):
             problems.append("run.json has no state")
-        if info.get("format", 1) not in KNOWN_FORMATS:
+        version = info.get("format", 1)  # the first journals say none
+        if version not in KNOWN_FORMATS:
             problems.append(f"run.json is of format {info.get('format')!r}, which this harden does not know")
-        elif info.get("format", 1) >= 2 and not isinstance(info.get("steps_begun"), int):
+        elif version >= 2 and not isinstance(info.get("steps_begun"), int):
             problems.append("run.json does not say how many steps were begun")
         return problems
 
@@ -233,8 +234,6 @@ class Run:
             lines = path.read_bytes().decode(errors="replace").split("\n") if path.exists() else []
         except OSError as error:
             return [], [f"steps.jsonl is unreadable: {error.strerror}"]
-        if lines and lines[-1] == "":
-            lines.pop()
         for index, line in enumerate(lines, 1):
             try:
                 record = json.loads(line)
@@ -242,7 +241,7 @@ class Run:
                 if not isinstance(number, int) or record["event"] not in ("begin", "done", "undone"):
                     raise ValueError
                 if record["event"] == "begin":
-                    begun[number] = _step(number, record, False)
+                    begun[number] = _step(number, record)
                 else:
                     done.add(number)
                     if record["event"] == "undone":
@@ -320,7 +319,7 @@ class Run:
         self._append(record)
         self._begun = number
         self._update(steps_begun=number)  # counted once its record is durable
-        return _step(number, record, False)
+        return _step(number, record)
 
     def done(self, step: Step) -> None:
         self._append({"event": "done", "step": step.number})

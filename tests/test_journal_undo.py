@@ -438,6 +438,15 @@ def test_every_problem_of_a_damaged_journal_is_said(journal):
                                  "1 of the 3 step records begun are missing from steps.jsonl (steps 3)")
 
 
+def test_a_last_record_whose_line_end_was_not_written_is_read(journal):
+    run = run_with(journal, dict(GOOD, steps_begun=1), begin_line(1)[:-1])
+    assert [s.number for s in run.readable_steps()[0]] == [1] and run.readable_steps()[1] == []
+
+
+def test_runs_are_dated_in_utc():
+    assert states._now().utcoffset() == datetime.timedelta(0)
+
+
 def test_a_last_record_cut_short_is_damage_only_where_it_was_counted(journal):
     cut = begin_line(2)[:-9]
     assert run_with(journal, dict(GOOD, steps_begun=1), begin_line(1) + cut).readable_steps()[1] == []
@@ -475,13 +484,13 @@ def test_the_first_journals_steps_are_read_as_they_were_meant():
     restart = {"event": "begin", "step": 1, "item": "icc", "kind": "restart_service", "path": "docker.service", "backup": False,
                "command": ["systemctl", "restart", "docker.service"], "undo": [["systemctl", "restart", "docker.service"]],
                "containers": ["web", "db"]}
-    read = states._step(1, restart, True)
-    assert (read.items, read.service, read.context, read.done) == (("icc",), "docker", {"running": ["web", "db"]}, True)
-    assert states._step(1, dict(restart, containers=[]), False).context == {"running": []}
-    newer = states._step(1, dict(restart, service="containerd", context={"x": 1}), False)
+    read = states._step(1, restart)
+    assert (read.items, read.service, read.context, read.done) == (("icc",), "docker", {"running": ["web", "db"]}, False)
+    assert states._step(1, dict(restart, containers=[])).context == {"running": []}
+    newer = states._step(1, dict(restart, service="containerd", context={"x": 1}))
     assert (newer.service, newer.context) == ("containerd", {"x": 1})
     command = {"event": "begin", "step": 2, "item": "icc", "kind": "run_command", "path": "container web", "backup": False}
-    read = states._step(2, command, False)
+    read = states._step(2, command)
     assert (read.service, read.context, read.command, read.undo, read.before, read.after) == ("", None, (), (), None, None)
     assert (read.keeps, read.discard, read.user, read.request, read.caveat, read.undone) == ("", (), None, None, None, False)
 
