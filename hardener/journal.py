@@ -111,7 +111,7 @@ def _step(number: int, record: dict) -> Step:
         command=tuple(record.get("command", ())), undo=tuple(tuple(step) for step in record.get("undo", ())),
         caveat=Text(**record["caveat"]) if "caveat" in record else None,
         # formats 1 and 2 knew one service, docker, and recorded its running containers alone
-        service=record.get("service") or (record["path"].rsplit(".service", 1)[0] if restart else ""),
+        service=record.get("service") or (record["path"].removesuffix(".service") if restart else ""),
         context=record.get("context") or ({"running": list(record.get("containers", ()))} if restart else None),
         keeps=record.get("keeps", ""),
         discard=tuple(tuple(command) for command in record.get("discard", ())),

@@ -177,7 +177,7 @@ def test_each_kind_of_step_is_recorded_as_its_undo_needs_it(journal):
     assert (run.directory / "backup" / "0001").read_bytes() == b"old" and run.backup(first) == b"old"
     assert run.written(first) == b"new" and run.written(second) is None
     assert sorted(os.listdir(run.directory / "backup")) == ["0001", "0001.after"]
-    assert {oct(path.stat().st_mode & 0o777) for path in (run.directory / "backup").iterdir()} == {"0o600"}
+    assert {oct(path.stat().st_mode & 0o777) for path in [*(run.directory / "backup").iterdir(), run.directory / "steps.jsonl"]} == {"0o600"}
     assert oct((run.directory / "backup").stat().st_mode & 0o777) == "0o700"
     assert first == Step(1, ("icc", "log-level"), "write_file", "/etc/docker/daemon.json", False, before, after, True, user=1000)
     assert second == Step(2, ("live-restore",), "restart_service", "docker.service", False,
@@ -487,6 +487,7 @@ def test_the_first_journals_steps_are_read_as_they_were_meant():
     read = states._step(1, restart)
     assert (read.items, read.service, read.context, read.done) == (("icc",), "docker", {"running": ["web", "db"]}, False)
     assert states._step(1, dict(restart, containers=[])).context == {"running": []}
+    assert states._step(1, dict(restart, path="docker.service.service")).service == "docker.service"
     newer = states._step(1, dict(restart, service="containerd", context={"x": 1}))
     assert (newer.service, newer.context) == ("containerd", {"x": 1})
     command = {"event": "begin", "step": 2, "item": "icc", "kind": "run_command", "path": "container web", "backup": False}
