@@ -160,7 +160,11 @@ def record_documents(lab, names):
     HARDENER_RECORD_RECREATION names, for tests/test_recreation_cases.py to replay harden's recreation over."""
     path = Path(os.environ["HARDENER_RECORD_RECREATION"])
     recorded = json.loads(path.read_text()) if path.exists() else {}
-    containers = {group: lab.inspect(name) for group, name in names.items()}
+    # and a running container, its ports published with -P and -p as the engine bound them, from an image that
+    # exposes ports, sets a variable and a label of its own
+    image = lab.commit(lab.container(create=True), "EXPOSE 8080 9090/udp", "ENV FROMIMAGE=1", "LABEL from.image=yes")
+    running = lab.container("--publish-all", "--expose", "7070", "--publish", "80", "--label", "from.image=no", image=image)
+    containers = {group: lab.inspect(name) for group, name in {**names, "running": running}.items()}
     images = {inspect["Image"]: json.loads(lab.docker("image", "inspect", inspect["Image"]))[0] for inspect in containers.values()}
     version = lab.docker("version", "--format", "{{.Server.Version}}")
     recorded[version] = {"api_version": lab.docker("version", "--format", "{{.Server.APIVersion}}"), "containers": containers,
