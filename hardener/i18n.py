@@ -215,6 +215,8 @@ PAGE = {
     "worst_items": Text("Items by hosts failing them", "按不合规主机数排列的检查项"),
     "worst_hosts": Text("Hosts, worst first", "主机（最差的在前）"),
     "grid": Text("Every host and item", "全部主机与检查项"),
+    "grid_page": Text("hosts {first}–{last}", "主机 {first}–{last}"),
+    "findings": Text("{failing} failing, {manual} manual: the findings", "{failing} 项不合规，{manual} 项需手动：查看详情"),
     "none_failing": Text("No item fails or waits for a person on any host.", "所有主机上均无不合规或需手动处理的检查项。"),
     "severity": Text("severity", "严重程度"),
 }

@@ -391,10 +391,14 @@ def _drift_entries(document: dict) -> List[dict]:
             ] if isinstance(entries, list) else []
 
 
+GRID_PAGE = 50  # hosts a page of the grid shows: a thousand hosts' grid at once is more than a browser draws in seconds
+STATUS_MARKS = {"pass": "✓", "waived": "✓", "fail": "✗", "error": "!", "manual": "?", "not_applicable": "·", "missing": ""}
+
+
 def fleet_html(documents: Sequence[Tuple[str, dict]], lang: str) -> str:
     """The fleet on one page: first the items by how many hosts fail them and the hosts worst first, then a grid of
-    hosts x items per profile (reports of several profiles are said to be so and kept apart), then each host's
-    findings. `documents` are (name, report): the name the fleet knows the host by. Titles are in the page's
+    hosts x items per profile, GRID_PAGE hosts a page (reports of several profiles are said to be so and kept apart),
+    then each host's findings, folded until opened. `documents` are (name, report): the name the fleet knows the host by. Titles are in the page's
     language whatever the hosts wrote theirs in (a report before schema 6: the built-in item's, where there is one)."""
     from .fixes import all_fixes
     from .templates import render_html
@@ -441,6 +445,11 @@ def fleet_html(documents: Sequence[Tuple[str, dict]], lang: str) -> str:
         worst_items += [{"profile": group["profile"], "id": item_id, "title": titles[item_id], **counts}
                         for item_id, counts in group["per_item"].items() if counts["failing"] or counts["manual"]]
     worst_items.sort(key=lambda entry: (-entry["failing"], -entry["manual"], entry["profile"], entry["id"]))
+    for group in groups.values():  # the grid's rows: a status a cell, read once here (the template does not look them up)
+        for host in group["hosts"]:
+            host["cells"] = [(host["items"].get(item_id) or {}).get("status", "missing") for item_id in group["item_ids"]]
+        group["pages"] = [group["hosts"][start:start + GRID_PAGE] for start in range(0, len(group["hosts"]), GRID_PAGE)]
     return render_html("report/fleet.html.j2", hosts=hosts, groups=list(groups.values()), worst_items=worst_items, lang=lang,
+                       marks=STATUS_MARKS, grid_page=GRID_PAGE,
                        text=page_text(lang), status_names={status.value: STATUS[status](lang) for status in Status},
                        recommendations_of=recommendations_of, title_of=title_of)

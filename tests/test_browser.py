@@ -73,3 +73,28 @@ def test_the_page_s_filters_hide_what_they_name_in_chromium(tmp_path, harden):
     ticked["no-pass-no-low"].write_text(without_pass.replace('id="show-severity-low" checked>', 'id="show-severity-low">'))
     pages = {name: printed_pages(path, tmp_path) for name, path in ticked.items()}
     assert pages["all"] > pages["no-pass"] > pages["no-pass-no-low"] >= 1, pages
+
+
+def test_a_fleet_grid_of_many_hosts_is_paged_and_their_findings_folded(tmp_path, harden):
+    """120 hosts: the grid shows 50 at a time (radio buttons and the page's CSS, no script), every host in one page;
+    each host's findings are folded until opened. Chromium draws one page of the grid, not all of them."""
+    checked = harden("check", "--root", hosts.build(tmp_path / "root", hosts.out_of_line(hosts.LAYOUTS["debian"]())), "--format", "json")
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    for number in range(120):
+        (reports / f"host-{number:03d}.json").write_text(checked.out.replace('"host": "', f'"host": "h{number:03d}-', 1))
+    page = harden("report", *sorted(reports.glob("*.json")), "--format", "html").out
+    assert re.findall(r'<input type="radio" name="grid-1" id="grid-1-(\d)"( checked)?><label for="grid-1-\d">([^<]+)</label>', page) == [
+        ("1", " checked", "hosts 1–50"), ("2", "", "hosts 51–100"), ("3", "", "hosts 101–120")]
+    assert "#grid-1 tbody { display: none; } body:has(#grid-1-1:checked) #grid-1 tbody.page-1 { display: table-row-group; }" in page
+    pages = re.findall(r'<tbody class="page-(\d)">(.*?)</tbody>', page, re.S)
+    assert [(number, rows.count("<tr>")) for number, rows in pages] == [("1", 50), ("2", 50), ("3", 20)]
+    in_grid = re.findall(r'<td class="host"><a href="#host-\d+">([\w-]+)</a>', "".join(rows for _, rows in pages))
+    assert sorted(in_grid) == sorted(f"host-{number:03d}" for number in range(120))
+    assert page.count("<details><summary>") == 120 and re.search(r"<summary>\d+ failing, \d+ manual: the findings</summary>", page)
+    shown = {"first": page, "third": page.replace('id="grid-1-1" checked>', 'id="grid-1-1">').replace('id="grid-1-3">', 'id="grid-1-3" checked>'),
+             "all": page.replace("#grid-1 tbody { display: none; }", "")}
+    for name, text in shown.items():
+        (tmp_path / f"{name}.html").write_text(text)
+    printed = {name: printed_pages(tmp_path / f"{name}.html", tmp_path) for name in shown}
+    assert printed["all"] > printed["first"] > printed["third"] >= 1, printed
