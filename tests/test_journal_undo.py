@@ -130,9 +130,10 @@ def test_a_new_run_is_numbered_after_the_runs_there_and_recorded_whole(journal, 
     write_info(damaged, state="applied", sequence=7, format=99)  # its sequence cannot be trusted
     monkeypatch.setattr(states, "new_run_id", lambda now: "third-run")
     assert info(new_run(journal))["sequence"] == 2
-    with pytest.raises(AssertionError) as raised:
-        journal.start_run(["icc"])
-    assert str(raised.value) == "a run starts under the lock"
+    for unlocked in (journal, Journal(host)):  # after a lock, and never locked
+        with pytest.raises(AssertionError) as raised:
+            unlocked.start_run(["icc"])
+        assert str(raised.value) == "a run starts under the lock"
 
 
 def test_a_run_id_is_its_start_time_and_four_random_hex_digits():
@@ -231,6 +232,17 @@ def test_a_backup_the_file_system_refuses_is_said_as_it_refused_it(journal, monk
     assert raised.value.errno == errno.ENOSPC, "not the removal of the copy that was never made"
 
 
+def test_a_run_record_the_file_system_refuses_is_said_as_it_refused_it(journal, monkeypatch):
+    def no_room(path, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    run = new_run(journal)
+    monkeypatch.setattr(states, "_write_synced", no_room)
+    with pytest.raises(OSError) as raised:
+        run.set_state(states.APPLIED)
+    assert raised.value.errno == errno.ENOSPC, "not the removal of the temporary file that was never made"
+
+
 def test_run_json_cut_short_is_not_left_half_written(journal):
     run = new_run(journal)
     kept = (run.directory / "run.json").read_bytes()
@@ -269,15 +281,23 @@ def test_a_damaged_run_json_is_written_anew_with_what_is_known(journal):
     assert info(run) == {"id": run.id, "state": "applying"}
 
 
-def test_each_durable_record_is_counted_where_the_crash_test_stops(journal, monkeypatch):
+def test_each_durable_record_is_counted_where_the_crash_test_stops(host, monkeypatch):
+    """The crash test stops harden after its Nth durable record: here the 2nd, a step's record, before its count."""
+    journal = Journal(host)
     stops = []
-    monkeypatch.setattr(states, "_STOP_AFTER_RECORD", "3")
-    monkeypatch.setattr(states.os, "kill", lambda pid, sig: stops.append((pid, sig)))
-    run = new_run(journal)  # run.json: 1
-    run.begin(("icc",), "run_command", "x", command=("true",))  # its record, then its count: 2 and 3
-    assert stops == [(os.getpid(), signal.SIGSTOP)]
+
+    def stopped(pid, sig):
+        directory = next(journal.runs_dir.iterdir())
+        stops.append((pid, sig, (directory / "steps.jsonl").exists(), json.loads((directory / "run.json").read_text())["steps_begun"]))
+
+    monkeypatch.setattr(states, "_STOP_AFTER_RECORD", "2")
+    monkeypatch.setattr(states.os, "kill", stopped)
+    run = new_run(journal)  # run.json: the 1st
+    assert stops == []
+    run.begin(("icc",), "run_command", "x", command=("true",))  # its record (the 2nd), then its count (the 3rd)
+    assert stops == [(os.getpid(), signal.SIGSTOP, True, 0)]
     run.done(run.steps()[0])
-    assert stops == [(os.getpid(), signal.SIGSTOP)]
+    assert len(stops) == 1
 
 
 def test_what_a_forced_rollback_keeps_of_a_drifted_file(journal):
@@ -366,7 +386,7 @@ def test_an_unfinished_run_is_interrupted_unless_another_harden_holds_the_lock(j
         holder = os.open(journal.home / "lock", os.O_RDWR)
         try:
             fcntl.flock(holder, fcntl.LOCK_EX)
-            assert run.state == "in_progress"
+            assert run.state == "in_progress" and Run(Journal(journal.host), run.directory).state == "in_progress"
             with pytest.raises(JournalError) as raised:
                 with journal.lock():
                     pass
