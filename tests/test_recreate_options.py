@@ -160,11 +160,27 @@ def record_documents(lab, names):
     HARDENER_RECORD_RECREATION names, for tests/test_recreation_cases.py to replay harden's recreation over."""
     path = Path(os.environ["HARDENER_RECORD_RECREATION"])
     recorded = json.loads(path.read_text()) if path.exists() else {}
-    # and a running container, its ports published with -P and -p as the engine bound them, from an image that
-    # exposes ports, sets a variable and a label of its own
-    image = lab.commit(lab.container(create=True), "EXPOSE 8080 9090/udp", "ENV FROMIMAGE=1", "LABEL from.image=yes")
-    running = lab.container("--publish-all", "--expose", "7070", "--publish", "80", "--label", "from.image=no", image=image)
-    containers = {group: lab.inspect(name) for group, name in {**names, "running": running}.items()}
+    # and, only recorded: a running container, its ports published with -P and -p as the engine bound them, from an
+    # image that exposes ports, has a volume, a health check, an entrypoint and a variable and a label of its own;
+    # mounts of every form; capabilities and security options an item adjusts
+    image = lab.commit(lab.container(create=True), "EXPOSE 8080 9090/udp", "ENV FROMIMAGE=1", "LABEL from.image=yes",
+                       "VOLUME /cache", 'HEALTHCHECK --interval=5s CMD ["/bin/true", "a b"]', 'ENTRYPOINT ["/bin/sh", "-c"]',
+                       'CMD ["sleep 3600"]')
+    source = lab.host_dir(f"/tmp/hardener-{lab.token}-a,b")
+    extra = {
+        "running": lab.container("--publish-all", "--expose", "7070", "--publish", "80", "--label", "from.image=no",
+                                 "--health-timeout", "3s", image=image, command=()),
+        "mounts": lab.container(
+            "--mount", f'type=bind,"source={source}",target=/b,readonly,bind-propagation=rshared',
+            "--mount", "type=volume,target=/anonymous,volume-nocopy", "--mount", "type=tmpfs,target=/scratch,tmpfs-size=1048576,tmpfs-mode=1770",
+            "--volume", "/tmp:/shared:rslave", "--volume", "/etc/ssl:/ssl:ro", "--volume", "/data", "--entrypoint", "/bin/echo",
+            "--no-healthcheck", create=True, image=image, command=("a", "b")),
+        "capabilities": lab.container("--cap-drop", "ALL", "--cap-add", "NET_ADMIN", "--cap-add", "CHOWN", "--cap-add", "cap_sys_time",
+                                      "--security-opt", "no-new-privileges=false", "--security-opt", "seccomp=unconfined",
+                                      "--security-opt", "label=disable", "--pid", "host", "--ipc", "host", "--read-only",
+                                      "--tmpfs", "/tmp:size=1m", create=True),
+    }
+    containers = {group: lab.inspect(name) for group, name in {**names, **extra}.items()}
     images = {inspect["Image"]: json.loads(lab.docker("image", "inspect", inspect["Image"]))[0] for inspect in containers.values()}
     version = lab.docker("version", "--format", "{{.Server.Version}}")
     recorded[version] = {"api_version": lab.docker("version", "--format", "{{.Server.APIVersion}}"), "containers": containers,
