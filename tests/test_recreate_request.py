@@ -75,3 +75,32 @@ def test_an_image_whose_tag_has_moved_is_asked_for_by_its_id():
     moved = dict(IMAGE, RepoTags=[])
     assert create_request(Host("/"), Container(FROM_IMAGE), moved).body["Image"] == IMAGE["Id"]
     assert create_request(Host("/"), Container(FROM_IMAGE), None).body["Image"] == IMAGE["Id"], "an image gone since"
+
+
+def test_adjustments_add_up_field_by_field_the_first_address_winning():
+    from hardener.planners.recreate import Adjust
+
+    first = Adjust(clear=frozenset({"Privileged"}), drop_mounts=("docker-socket",), drop_security_opts=frozenset({"seccomp=unconfined"}),
+                   add_security_opts=("no-new-privileges",), private_propagation=True, bind_address="192.0.2.1")
+    second = Adjust(clear=frozenset({"PidMode"}), drop_mounts=("system-directory",), drop_security_opts=frozenset({"label=disable"}),
+                    add_security_opts=("no-new-privileges", "apparmor=docker-default"), read_only=True, cap_drop_all=True,
+                    bind_address="192.0.2.2", drop_added_capabilities=True)
+    assert first + second == Adjust(frozenset({"Privileged", "PidMode"}), ("docker-socket", "system-directory"),
+                                    frozenset({"seccomp=unconfined", "label=disable"}), ("no-new-privileges", "apparmor=docker-default"),
+                                    True, True, True, "192.0.2.1", True)
+    assert (second + first).bind_address == "192.0.2.2" and (second + first).drop_mounts == ("system-directory", "docker-socket")
+    assert (Adjust() + second).bind_address == "192.0.2.2" and Adjust() + Adjust() == Adjust()
+    assert (first + Adjust()).private_propagation and (Adjust() + first).private_propagation
+
+
+def test_what_an_adjustment_keeps_and_the_capabilities_it_leaves():
+    from hardener.planners.recreate import Adjust
+
+    clearing = Adjust(clear=frozenset({"Privileged", "PidMode"}))
+    assert not clearing.keeps({"Privileged": True}, "Privileged") and clearing.keeps({"Privileged": False}, "Privileged")
+    assert clearing.keeps({"PidMode": "container:db"}, "PidMode") and not clearing.keeps({"PidMode": "host"}, "PidMode")
+    assert clearing.keeps({"IpcMode": "host"}, "IpcMode"), "not a key it clears"
+    added = {"CapAdd": ["NET_ADMIN", "CHOWN", "cap_sys_time", "net_bind_service"]}
+    assert Adjust().capabilities_added(added) == ["NET_ADMIN", "CHOWN", "cap_sys_time", "net_bind_service"]
+    assert Adjust(drop_added_capabilities=True).capabilities_added(added) == ["CHOWN", "net_bind_service"]
+    assert Adjust(drop_added_capabilities=True).capabilities_added({"CapAdd": None}) == []
