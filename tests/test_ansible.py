@@ -98,9 +98,12 @@ def test_check_dry_run_apply_again_and_rollback(tmp_path, fleet, collections):
     assert {item["id"]: item["status"] for item in reports["debian-01"]["items"]}["icc"] == "fail"
     page = (tmp_path / "reports/fleet.html").read_text()
     assert all(name in page for name in fleet) and all(item in page for item in ITEMS)
-    rows = {name: row for row in page.split("<tr>")[1:] for name in fleet if f">{name}</a>" in row}
-    assert re.findall(r'<td class="(\w+)"><a href="#host-\d+-icc"', rows["debian-01"]) == ["fail"]
-    assert set(re.findall(r'<td class="(\w+)"><a href="#host-\d+-', rows["compliant-01"])) == {"pass"}
+    grid = page.split('<table id="grid-1" class="grid">')[1].split("</table>")[0]
+    columns = re.findall(r'<th class="item">([\w-]+)</th>', grid)
+    rows = {name: row for row in grid.split("<tr>")[1:] for name in fleet if f">{name}</a>" in row}
+    cells = {name: dict(zip(columns, re.findall(r'<td class="(\w+)">[✓✗?!·]?</td>', row))) for name, row in rows.items()}
+    assert cells["debian-01"]["icc"] == "fail" and set(cells["compliant-01"].values()) == {"pass"}
+    assert set(cells["compliant-01"]) == set(columns), "a cell an item"
 
     preview = playbook(collections, inv, "--check", "--diff", mode="apply")
     assert preview.returncode == 0, preview.stdout
