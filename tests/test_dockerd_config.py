@@ -84,8 +84,21 @@ def test_daemon_json_is_read_in_file_order_and_its_faults_are_said(root, host):
     assert str(raised.value) == (f"/etc/docker/daemon.json (in {root}):2:15: not valid JSON: Expecting property name enclosed in "
                                  "double quotes; dockerd will not start with it either")
     write(root, "/etc/docker/daemon.json", '{"icc": "no"}')
-    with pytest.raises(DaemonJsonError, match='"icc" is a string'):
+    with pytest.raises(DaemonJsonError) as raised:
         load_daemon_json(host, "/etc/docker/daemon.json")
+    assert str(raised.value) == (f'/etc/docker/daemon.json (in {root}): "icc" is a string ("no"), but dockerd wants a boolean '
+                                 "(true or false); dockerd will not start with this file")
+
+
+def test_a_user_s_daemon_json_is_read_only_while_it_is_theirs(root, host):
+    write(root, "/home/admin/.config/docker/daemon.json", '{"icc": false}')
+    for path in ("home/admin", "home/admin/.config", "home/admin/.config/docker", "home/admin/.config/docker/daemon.json"):
+        os.chown(root / path, 1000, 1000)
+    assert load_daemon_json(host, "/home/admin/.config/docker/daemon.json", 1000) == ('{"icc": false}', {"icc": False})
+    os.chown(root / "home/admin/.config/docker/daemon.json", 0, 0)
+    with pytest.raises(HostError):
+        load_daemon_json(host, "/home/admin/.config/docker/daemon.json", 1000)
+    assert load_daemon_json(host, "/home/admin/.config/docker/daemon.json") == ('{"icc": false}', {"icc": False})
 
 
 # -- what the unit gives ---------------------------------------------------------------------------------------------
@@ -128,9 +141,9 @@ def test_whether_a_unit_runs_dockerd_itself(argv, runs):
 
 def test_the_words_that_are_neither_a_flag_nor_its_value_are_arguments(root, host):
     write(root, "/etc/systemd/system/docker.service.d/args.conf",
-          "[Service]\nExecStart=\nExecStart=/usr/sbin/dockerd --iptables false -H fd:// stray\n")
+          "[Service]\nExecStart=\nExecStart=/usr/sbin/dockerd first --iptables false -H fd:// stray\n")
     found = dockerd_config(host)
-    assert [word.text for word in found.arguments()] == ["false", "stray"]
+    assert [word.text for word in found.arguments()] == ["first", "false", "stray"]
     assert config(command=command("/etc/init.d/docker", "start")).arguments() == []
 
 
@@ -254,6 +267,22 @@ def test_the_config_file_a_running_dockerd_was_given(root, host):
     assert (found.json_path, found.json) == ("/srv/daemon.json", {"live-restore": True})
 
 
+def test_a_command_line_that_is_not_utf8_is_read_as_far_as_it_is(root, host):
+    pid = running(root)
+    write(root, f"/proc/{pid}/cmdline", b"dockerd\0--label\0caf\xc3\0--debug\0")
+    assert [(flag.name, flag.value) for flag in running_from(host, pid, "/etc/docker/daemon.json").flags] == [
+        ("label", "caf\ufffd"), ("debug", "true")]
+
+
+def test_the_addresses_a_running_dockerd_serves_without_tls_are_its_own(root, host, monkeypatch):
+    import hardener.facts.dockerd_config as reader
+
+    asked = []
+    monkeypatch.setattr(reader, "plain_api_addresses", lambda host_, pid: asked.append((host_, pid)) or ("tcp://0.0.0.0:2375",))
+    pid = running(root)
+    assert running_from(host, pid, "/etc/docker/daemon.json").plain_api == ("tcp://0.0.0.0:2375",) and asked == [(host, pid)]
+
+
 def test_a_dockerd_gone_or_without_a_command_line_gives_nothing(root, host):
     assert running_from(host, 4321, "/etc/docker/daemon.json") is None
     write(root, "/proc/4321/cmdline", b"")
@@ -269,10 +298,36 @@ def test_a_user_s_running_dockerd_reads_only_their_own_daemon_json(root, host):
     pid = running(root, argv=("dockerd", "--config-file", "/home/admin/d.json"))
     write(root, "/home/admin/d.json", '{"icc": false}')
     os.chown(root / "home/admin", 1000, 1000)
-    with pytest.raises(HostError, match="not admin's"):
+    with pytest.raises(HostError) as raised:
         running_from(host, pid, "/etc/docker/daemon.json", user=1000)
+    assert str(raised.value) == (f"admin's rootless dockerd names /home/admin/d.json (in {root}), which is not admin's alone "
+                                 "(/home/admin/d.json is root:root 0644); harden neither reads nor changes it")
     os.chown(root / "home/admin/d.json", 1000, 1000)
     assert running_from(host, pid, "/etc/docker/daemon.json", user=1000).user == 1000
+
+
+class LiveTree(Host):
+    """A tree read as the live host is: the running dockerd asked of its /run/docker.pid and /proc."""
+
+    def __init__(self, root):
+        super().__init__(str(root))
+        self.live = True
+
+
+def test_the_running_dockerd_is_the_one_its_pid_file_names(root, monkeypatch):
+    import hardener.facts.dockerd_config as reader
+
+    monkeypatch.setattr(reader, "plain_api_addresses", lambda host, pid: ())
+    live = LiveTree(root)
+    assert running_config(live) is None, "no pid file"
+    pid = running(root, pid=777, argv=("/usr/sbin/dockerd", "-H", "fd://", "--live-restore"))
+    write(root, "/run/docker.pid", "777\n")
+    aged(root / "etc/docker/daemon.json", 300)
+    found = running_config(live)
+    assert [(flag.name, flag.value) for flag in found.flags] == [("host", "fd://"), ("live-restore", "true")]
+    assert found.flags[0].words[0].path == f"/proc/{pid}/cmdline" and found.json["icc"] is False
+    assert found.activation == (("unix:///run/docker.sock", "/lib/systemd/system/docker.socket:7"),)
+    assert running_of(live) is running_of(live) and running_of(live).flag("live-restore").value == "true"
 
 
 def test_under_a_root_no_dockerd_runs_and_each_fact_is_read_once(root, host):

@@ -4,7 +4,6 @@ the effective ExecStart (with the environment files' variables) and
 from __future__ import annotations
 
 import json
-from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -140,29 +139,31 @@ def _json_type(value: object) -> str:
         return _STRINGS if all(isinstance(item, str) for item in value) else "a list"
     if isinstance(value, dict):
         return _OBJECT
-    return "null" if value is None else "a number"
+    return "a number"  # JSON's last kind: null is left to dockerd's default (check_types)
 
 
 def check_types(host: Host, path: str, settings: Dict[str, object]) -> None:
     for key, value in settings.items():
         wanted = JSON_TYPES.get(key)
+        if wanted is None or value is None:  # a member harden does not judge; null: dockerd's default
+            continue
         found = _json_type(value)
-        if wanted is not None and found != wanted and value is not None:
+        if found != wanted:
             shown = host.display(path)
             raise DaemonJsonError(f'{shown}: "{key}" is {found} ({json.dumps(value)}), but dockerd wants {wanted}; '
                                   "dockerd will not start with this file", reason="daemon_json_type", target=key,
                                   evidence={"path": shown, "key": key, "found": f"{found} ({json.dumps(value)})", "wanted": wanted})
 
 
-def load_daemon_json(host: Host, path: str, user: Optional[int] = None) -> Tuple[Optional[str], "OrderedDict[str, object]"]:
+def load_daemon_json(host: Host, path: str, user: Optional[int] = None) -> Tuple[Optional[str], Dict[str, object]]:
     """The text of daemon.json and its settings, in file order. A missing or
     empty file means no settings, as dockerd reads it; invalid JSON is an error
     naming the line and column. A user's (`user`, their uid) is read only while it is theirs alone."""
     text = host.read_text(path, user)
     if text is None or not text.strip():
-        return text, OrderedDict()
+        return text, {}
     try:
-        data = json.loads(text, object_pairs_hook=OrderedDict)
+        data = json.loads(text)
     except json.JSONDecodeError as error:
         raise DaemonJsonError(f"{host.display(path)}:{error.lineno}:{error.colno}: not valid JSON: {error.msg}; "
                               "dockerd will not start with it either") from None
@@ -301,7 +302,7 @@ def live_restore_on(running: Optional[DockerdConfig], config: Optional[DockerdCo
     for source in (running, config):
         if source is not None:
             flag = source.flag("live-restore")
-            value = flag.value if flag is not None else source.json.get("live-restore", False)
+            value = flag.value if flag is not None else source.json.get("live-restore")
             if str(value).lower() == "true":
                 return True
     return False
