@@ -2,6 +2,8 @@
 tests/test_recreate_options.py sends them to Docker 20.10 and 26)."""
 import copy
 
+import pytest
+
 from hardener.facts.containers import Container
 from hardener.host import Host
 from hardener.planners.recreate import create_request, engine_made_mac
@@ -104,3 +106,109 @@ def test_what_an_adjustment_keeps_and_the_capabilities_it_leaves():
     assert Adjust().capabilities_added(added) == ["NET_ADMIN", "CHOWN", "cap_sys_time", "net_bind_service"]
     assert Adjust(drop_added_capabilities=True).capabilities_added(added) == ["CHOWN", "net_bind_service"]
     assert Adjust(drop_added_capabilities=True).capabilities_added({"CapAdd": None}) == []
+
+
+# -- the docker run a finding shows, branch by branch --------------------------------------------------------------
+
+SHOWN_IMAGE_ID = "sha256:" + "e" * 64
+SHOWN_IMAGE = {"Id": SHOWN_IMAGE_ID, "RepoTags": ["busybox"], "Config": {"Cmd": ["sh"], "User": "nobody", "WorkingDir": "/srv",
+                                                                "StopSignal": "SIGQUIT", "Healthcheck": {"Test": ["CMD", "true"]}}}
+
+
+EMPTY_HOST = []  # a host with nothing in it: only the mounts asked for are judged
+
+
+@pytest.fixture(autouse=True, scope="module")
+def empty_host(tmp_path_factory):
+    EMPTY_HOST.append(Host(str(tmp_path_factory.mktemp("empty"))))
+    yield
+    EMPTY_HOST.clear()
+
+
+def shown(config=None, settings=None, adjust=None, running=False, mounts=()):
+    from hardener.planners.recreate import Adjust, run_command
+
+    inspect = {"Id": "f" * 64, "Name": "/web", "Image": SHOWN_IMAGE_ID, "State": {"Running": running},
+               "Config": dict({"Image": "busybox", "Hostname": "ffffffffffff", "Cmd": ["sh"]}, **(config or {})),
+               "HostConfig": dict({"NetworkMode": "default"}, **(settings or {})), "Mounts": list(mounts),
+               "NetworkSettings": {"Networks": {}}}
+    command = run_command(EMPTY_HOST[0], Container(inspect), SHOWN_IMAGE, adjust or Adjust())
+    assert command[:2] == (["docker", "run"] if running else ["docker", "create"])
+    return command[command.index("web") + 1:]
+
+
+def test_the_shown_command_of_a_plain_container_is_its_name_and_image():
+    assert shown() == ["busybox"]
+    assert shown(running=True) == ["busybox"]
+
+
+@pytest.mark.parametrize("policy, flags", [
+    ({"Name": "always"}, ["--restart", "always"]),
+    ({"Name": "unless-stopped", "MaximumRetryCount": 0}, ["--restart", "unless-stopped"]),
+    ({"Name": "on-failure", "MaximumRetryCount": 0}, ["--restart", "on-failure"]),
+    ({"Name": "on-failure", "MaximumRetryCount": 3}, ["--restart", "on-failure:3"]),
+    ({"Name": "always", "MaximumRetryCount": 3}, ["--restart", "always"]),
+    ({"Name": "no"}, []), ({"Name": ""}, []), ({}, []),
+])
+def test_a_restart_policy_as_docker_run_takes_it(policy, flags):
+    assert shown(settings={"RestartPolicy": policy}) == flags + ["busybox"]
+
+
+@pytest.mark.parametrize("settings, flags", [
+    ({}, ["--hostname", "web1"]), ({"UTSMode": "host"}, ["--uts", "host"]), ({"NetworkMode": "host"}, ["--network", "host"]),
+])
+def test_a_hostname_of_its_own_unless_the_host_s_is_shared(settings, flags):
+    assert shown(config={"Hostname": "web1"}, settings=settings) == flags + ["busybox"]
+
+
+def test_what_the_image_gives_is_not_repeated_and_what_differs_is():
+    same = {"User": "nobody", "WorkingDir": "/srv", "StopSignal": "SIGQUIT", "Healthcheck": {"Test": ["CMD", "true"]}}
+    assert shown(config=same) == ["busybox"]
+    other = {"User": "1000", "WorkingDir": "/app", "StopSignal": "SIGINT", "Healthcheck": {"Test": ["CMD", "false", "x y"]}}
+    assert shown(config=other) == ["--user", "1000", "--workdir", "/app", "--stop-signal", "SIGINT", "--health-cmd", "false 'x y'", "busybox"]
+
+
+def test_cpus_an_entrypoint_and_its_arguments():
+    assert shown(settings={"NanoCpus": 1500000000}) == ["--cpus", "1.5", "busybox"]
+    assert shown(config={"Entrypoint": ["/bin/sh", "-c", "-e"], "Cmd": ["echo hi"]}) == [
+        "--entrypoint", "/bin/sh", "busybox", "-c", "-e", "echo hi"]
+    assert shown(config={"Entrypoint": [], "Cmd": ["sh"]}) == ["busybox"]
+    assert shown(config={"Cmd": ["sleep", "1"]}) == ["busybox", "sleep", "1"]
+
+
+@pytest.mark.parametrize("settings, kept", [
+    ({}, True), ({"IpcMode": "host"}, False), ({"PidMode": "host"}, False), ({"Privileged": True}, False),
+    ({"IpcMode": "private", "PidMode": "container:db"}, True),
+])
+def test_label_disable_is_left_to_docker_where_it_adds_it_itself(settings, kept):
+    options = [arg for pair in zip(*[iter(shown(settings=dict(settings, SecurityOpt=["label=disable", "apparmor=x"])))] * 2)
+               for arg in pair if pair[0] == "--security-opt"]
+    assert options == (["--security-opt", "label=disable"] if kept else []) + ["--security-opt", "apparmor=x"]
+
+
+def test_links_devices_logs_and_a_seccomp_profile_shown_as_docker_run_takes_them():
+    import hashlib
+
+    from hardener.planners.recreate import Adjust, seccomp_profiles
+
+    profile = '{"defaultAction": "SCMP_ACT_ERRNO"}'
+    settings = {"Links": ["/db:/web/database"], "Devices": [{"PathOnHost": "/dev/null", "PathInContainer": "/dev/x", "CgroupPermissions": ""}],
+                "LogConfig": {"Type": "", "Config": {"max-size": "1m"}}, "SecurityOpt": [f"seccomp={profile}"]}
+    saved = f"/var/lib/hardener/seccomp/web-{hashlib.sha256(profile.encode()).hexdigest()[:12]}.json"
+    assert shown(settings=settings) == ["--security-opt", f"seccomp={saved}", "--link", "db:database", "--device", "/dev/null:/dev/x:rwm",
+                                        "--log-driver", "json-file", "--log-opt", "max-size=1m", "busybox"]
+    container = Container({"Name": "/web", "HostConfig": settings})
+    assert seccomp_profiles(container) == {saved: profile}
+    assert seccomp_profiles(Container({"Name": "/web", "HostConfig": {"SecurityOpt": ["seccomp=unconfined", "seccomp:{}"]}})) == {
+        f"/var/lib/hardener/seccomp/web-{hashlib.sha256(b'{}').hexdigest()[:12]}.json": "{}"}
+    assert shown(settings=dict(settings, SecurityOpt=["no-new-privileges=true"]), adjust=Adjust(add_security_opts=("no-new-privileges",)))[:2] == [
+        "--security-opt", "no-new-privileges=true"]
+
+
+def test_a_mount_given_with_mount_is_dropped_by_its_kind():
+    from hardener.planners.recreate import Adjust
+
+    socket = {"Type": "bind", "Source": "/var/run/docker.sock", "Target": "/s"}
+    mounts = [{"Type": "bind", "Source": "/var/run/docker.sock", "Destination": "/s", "RW": True, "Propagation": "rprivate"}]
+    assert shown(settings={"Mounts": [socket]}, mounts=mounts) == ["--mount", "type=bind,source=/var/run/docker.sock,target=/s", "busybox"]
+    assert shown(settings={"Mounts": [socket]}, mounts=mounts, adjust=Adjust(drop_mounts=("docker-socket",))) == ["busybox"]
