@@ -212,3 +212,83 @@ def test_a_mount_given_with_mount_is_dropped_by_its_kind():
     mounts = [{"Type": "bind", "Source": "/var/run/docker.sock", "Destination": "/s", "RW": True, "Propagation": "rprivate"}]
     assert shown(settings={"Mounts": [socket]}, mounts=mounts) == ["--mount", "type=bind,source=/var/run/docker.sock,target=/s", "busybox"]
     assert shown(settings={"Mounts": [socket]}, mounts=mounts, adjust=Adjust(drop_mounts=("docker-socket",))) == ["busybox"]
+
+
+# -- the create request, branch by branch ---------------------------------------------------------------------------
+
+
+def requested(config=None, settings=None, adjust=None, mounts=(), api_version="1.41", networks=None):
+    from hardener.planners.recreate import Adjust
+
+    inspect = {"Id": "f" * 64, "Name": "/web", "Image": SHOWN_IMAGE_ID, "State": {"Running": False},
+               "Config": dict({"Image": "busybox", "Hostname": "ffffffffffff", "Cmd": ["sh"]}, **(config or {})),
+               "HostConfig": dict({"NetworkMode": "default"}, **(settings or {})), "Mounts": list(mounts),
+               "NetworkSettings": {"Networks": networks or {}}}
+    return create_request(EMPTY_HOST[0], Container(inspect), SHOWN_IMAGE, adjust or Adjust(), api_version=api_version)
+
+
+@pytest.mark.parametrize("hostname, settings, kept", [
+    ("ffffffffffff", {}, False), ("web1", {}, True), ("web1", {"NetworkMode": "host"}, False), ("web1", {"UTSMode": "host"}, False),
+    ("web1", {"NetworkMode": "bridge", "UTSMode": ""}, True),
+])
+def test_a_hostname_the_engine_made_or_the_host_gives_is_made_anew(hostname, settings, kept):
+    body = requested(config={"Hostname": hostname}, settings=settings).body
+    assert body.get("Hostname") == (hostname if kept else None) and ("Hostname" in body) is kept
+
+
+def test_a_memory_limit_without_swap_is_sent_with_swap_0_and_links_as_a_create_takes_them():
+    assert requested(settings={"Memory": 67108864}).body["HostConfig"]["MemorySwap"] == 0
+    assert requested(settings={"Memory": 67108864, "MemorySwap": 134217728}).body["HostConfig"]["MemorySwap"] == 134217728
+    assert "MemorySwap" not in requested().body["HostConfig"]
+    assert requested(settings={"Links": ["/db:/web/database", "/cache:/web/cache"]}).body["HostConfig"]["Links"] == ["db:database", "cache:cache"]
+
+
+def test_binds_dropped_by_their_destination_and_their_shared_propagation_made_private():
+    from hardener.planners.recreate import Adjust
+
+    binds = ["/etc/ssl:/ssl:ro", "/srv:/srv:ro,rshared", "/data:/data:shared", "/x:/x", "/y:/y:rslave"]
+    mounts = [{"Type": "bind", "Source": "/etc/ssl", "Destination": "/ssl", "RW": False}]
+    assert requested(settings={"Binds": binds}, mounts=mounts, adjust=Adjust(drop_mounts=("system-directory",))).body["HostConfig"]["Binds"] == binds[1:]
+    assert requested(settings={"Binds": binds}, adjust=Adjust(private_propagation=True)).body["HostConfig"]["Binds"] == [
+        "/etc/ssl:/ssl:ro", "/srv:/srv:ro", "/data:/data", "/x:/x", "/y:/y:rslave"]
+    specs = [{"Type": "bind", "Source": "/srv", "Target": "/srv", "BindOptions": {"Propagation": "rshared"}},
+             {"Type": "bind", "Source": "/d", "Target": "/d", "BindOptions": {"Propagation": "shared", "NonRecursive": True}},
+             {"Type": "bind", "Source": "/e", "Target": "/e", "BindOptions": {"Propagation": "rslave"}}]
+    sent = requested(settings={"Mounts": specs}, adjust=Adjust(private_propagation=True)).body["HostConfig"]["Mounts"]
+    assert [spec.get("BindOptions") for spec in sent] == [None, {"NonRecursive": True}, {"Propagation": "rslave"}]
+    socket = [{"Type": "bind", "Source": "/var/run/docker.sock", "Target": "/s"}]
+    socket_mount = [{"Type": "bind", "Source": "/var/run/docker.sock", "Destination": "/s", "RW": True}]
+    assert requested(settings={"Mounts": socket + specs[2:]}, mounts=socket_mount,
+                     adjust=Adjust(drop_mounts=("docker-socket",))).body["HostConfig"]["Mounts"] == specs[2:]
+
+
+def test_published_ports_bound_to_every_address_are_bound_to_the_one_asked():
+    from hardener.planners.recreate import Adjust
+
+    ports = {"80/tcp": [{"HostIp": "", "HostPort": "8080"}, {"HostIp": "::", "HostPort": "8080"}],
+             "53/udp": [{"HostIp": "127.0.0.1", "HostPort": "53"}]}
+    sent = requested(settings={"PortBindings": ports}, adjust=Adjust(bind_address="192.0.2.7")).body["HostConfig"]
+    assert sent["PortBindings"] == {"80/tcp": [{"HostIp": "192.0.2.7", "HostPort": "8080"}], "53/udp": [{"HostIp": "127.0.0.1", "HostPort": "53"}]}
+    assert sent["PublishAllPorts"] is False
+    assert requested(settings={"PortBindings": ports}).body["HostConfig"]["PortBindings"] == ports
+
+
+def test_a_mount_spec_of_a_volume_with_its_driver_options_and_labels_and_a_quote():
+    from hardener.planners.recreate import _mount_spec
+
+    spec = {"Type": "volume", "Source": "data", "Target": "/d", "ReadOnly": True,
+            "VolumeOptions": {"NoCopy": True, "Labels": {"team": "web", "b": "2"},
+                              "DriverConfig": {"Name": "local", "Options": {"type": "tmpfs", "o": "size=1m,uid=1000"}}}}
+    assert _mount_spec(spec, {}, False) == ('type=volume,source=data,target=/d,readonly,volume-nocopy,volume-driver=local,'
+                                            '"volume-opt=o=size=1m,uid=1000",volume-opt=type=tmpfs,volume-label=b=2,volume-label=team=web')
+    assert _mount_spec({"Target": "/a", "Source": 'say "hi"'}, {"Name": "ignored"}, False) == 'type=volume,"source=say ""hi""",target=/a'
+    assert _mount_spec({"Type": "volume", "Target": "/anon"}, {"Name": "abc123"}, False) == "type=volume,source=abc123,target=/anon"
+    assert _mount_spec({"Type": "tmpfs", "Target": "/t"}, {"Name": "not-a-source"}, False) == "type=tmpfs,target=/t"
+
+
+def test_every_network_goes_at_create_from_api_1_44():
+    networks = {"front": {"Aliases": ["w"], "NetworkID": "n1"}, "back": {"NetworkID": "n2"}}
+    for version, at_create in (("1.43", ["front"]), ("1.44", ["back", "front"]), ("1.45", ["back", "front"])):
+        request = requested(settings={"NetworkMode": "front"}, networks=networks, api_version=version)
+        assert sorted(request.body["NetworkingConfig"]["EndpointsConfig"]) == at_create, version
+        assert sorted(name for name, _ in request.connect) == sorted(set(networks) - set(at_create)), version
