@@ -22,7 +22,7 @@ from typing import Callable, Collection, Dict, Iterator, List, Mapping, NamedTup
 T = TypeVar("T")
 
 MAX_SYMLINKS = 40
-PAST = {"write": "written", "read": "read"}
+PAST = {"write": "written", "read": "read", "remove": "removed"}
 COMMAND_TIMEOUT = 600.0  # seconds: longer than any restart of docker, auditd or a container takes
 SYSLOG_SOCKET = os.environ.get("HARDENER_SYSLOG_SOCKET", "/dev/log")
 
@@ -662,7 +662,7 @@ class Host:
     def remove_dir(self, path: str, user: Optional[int] = None) -> None:
         """Remove a directory harden made; it is left where it holds anything now. A user's (`user`) only while it is
         theirs, as a user's file is (a link of theirs, resolve() refuses already)."""
-        with self._parent(path, user) as (parent, name):
+        with self._parent(path, user, "remove") as (parent, name):
             self._users_file_at(self._not_a_link(parent, name, self.display(path), "a directory"), path, user)
             try:
                 os.rmdir(name, dir_fd=parent)
@@ -673,7 +673,7 @@ class Host:
                 raise HostError(f"cannot remove {self.display(path)}: {_reason(error)}") from None
 
     def remove_file(self, path: str, user: Optional[int] = None) -> None:
-        with self._parent(path, user) as (parent, name):
+        with self._parent(path, user, "remove") as (parent, name):
             self._users_file_at(self._not_a_link(parent, name, self.display(path)), path, user)
             try:
                 os.unlink(name, dir_fd=parent)

@@ -193,9 +193,9 @@ def test_a_directory_swapped_for_a_link_after_it_was_judged_stops_the_write(tmp_
     class Racing(Host):
         armed = False
 
-        def _parent(self, path, user=None):
+        def _parent(self, path, user=None, verb="write"):
             self.armed = True
-            return super()._parent(path, user)
+            return super()._parent(path, user, verb)
 
         def resolve(self, path, follow_final=True):
             resolved = super().resolve(path, follow_final)
@@ -207,10 +207,10 @@ def test_a_directory_swapped_for_a_link_after_it_was_judged_stops_the_write(tmp_
             return resolved
 
     host = Racing(str(root))
-    for change in (lambda: host.write_file("/home/admin/.config/docker/daemon.json", b'{"icc": false}\n'),
-                   lambda: host.set_owner_mode("/home/admin/.config/docker/daemon.json", 1000, 1000, 0o777),
-                   lambda: host.remove_file("/home/admin/.config/docker/daemon.json")):
-        with pytest.raises(HostError, match="changed into a link while harden was about to write"):
+    for change, said in ((lambda: host.write_file("/home/admin/.config/docker/daemon.json", b'{"icc": false}\n'), "write; nothing was written"),
+                         (lambda: host.set_owner_mode("/home/admin/.config/docker/daemon.json", 1000, 1000, 0o777), "write; nothing was written"),
+                         (lambda: host.remove_file("/home/admin/.config/docker/daemon.json"), "remove; nothing was removed")):
+        with pytest.raises(HostError, match=f"changed into a link while harden was about to {said} there$"):
             change()
         user_dir.unlink()
         user_dir.with_name("moved").rename(user_dir)
@@ -277,3 +277,95 @@ def test_a_users_words_reach_the_administrators_terminal_without_their_control_c
     document = run_harden("check", "--root", root, "--profile", "cis", "--only", "log-level", "--format", "json").json
     finding = next(f for f in document["items"][0]["findings"] if f["target"] == "log-level (rootless, admin)")
     assert "\x1b]0;pwned\x07" in finding["message"], "JSON carries the words as they are, escaped its own way"
+
+
+def users_tree(tmp_path):
+    """A root with admin's (1000) and guest's (1001) homes, for the Host's guard of a user's files."""
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc/passwd").write_text("root:x:0:0::/root:/bin/sh\nadmin:x:1000:1000::/home/admin:/bin/sh\n"
+                                         "guest:x:1001:1001::/home/guest:/bin/sh\n")
+    (tmp_path / "etc/group").write_text("root:x:0:\nadmin:x:1000:\nguest:x:1001:\n")
+    for user, uid in (("admin", 1000), ("guest", 1001)):
+        (tmp_path / "home" / user).mkdir(parents=True)
+        os.chown(tmp_path / "home" / user, uid, uid)
+    return Host(str(tmp_path))
+
+
+def test_a_users_link_is_followed_only_to_what_every_link_owner_owns(tmp_path):
+    host = users_tree(tmp_path)
+    (tmp_path / "Xfile").write_text("admin's")  # a name that starts as a stripped character would
+    os.chown(tmp_path / "Xfile", 1000, 1000)
+    (tmp_path / "home/admin/to-x").symlink_to("/Xfile")
+    os.lchown(tmp_path / "home/admin/to-x", 1000, 1000)
+    assert host.resolve("/home/admin/to-x") == "/Xfile"
+    (tmp_path / "home/guest/to-admin").symlink_to("/home/admin/to-x")
+    os.lchown(tmp_path / "home/guest/to-admin", 1001, 1001)
+    with pytest.raises(HostError) as raised:
+        host.resolve("/home/guest/to-admin")
+    assert str(raised.value) == (f"/home/guest/to-admin (in {tmp_path}) leads through a link of uid 1000 and uid 1001 to /Xfile, "
+                                 "which uid 1000 and uid 1001 does not own; harden does not follow a user's link to another's file")
+    (tmp_path / "home/admin/nowhere").symlink_to("/no/such/dir/file")
+    os.lchown(tmp_path / "home/admin/nowhere", 1000, 1000)
+    with pytest.raises(HostError) as raised:
+        host.resolve("/home/admin/nowhere")
+    assert str(raised.value).endswith("leads through a link of uid 1000 to /no/such/dir/file, which uid 1000 does not own; "
+                                      "harden does not follow a user's link to another's file")
+
+
+def test_a_users_file_is_removed_only_while_it_is_theirs_and_root_s_as_root_asks(tmp_path):
+    host = users_tree(tmp_path)
+    own = tmp_path / "home/admin/daemon.json"
+    own.write_text("{}")
+    os.chown(own, 1000, 1000)
+    host.remove_file("/home/admin/daemon.json", user=1000)
+    assert not own.exists()
+    host.remove_file("/home/admin/daemon.json", user=1000)  # gone already: nothing to do
+    theirs = tmp_path / "home/admin/guest.json"
+    theirs.write_text("{}")
+    os.chown(theirs, 1001, 1001)
+    with pytest.raises(HostError) as raised:
+        host.remove_file("/home/admin/guest.json", user=1000)
+    assert str(raised.value) == f"/home/admin/guest.json (in {tmp_path}) is guest:guest now, not admin's; nothing was changed there"
+    host.remove_file("/home/admin/guest.json")  # root's own removal, not a user's
+    assert not theirs.exists()
+    (tmp_path / "home/admin/link").symlink_to("/etc/passwd")
+    with pytest.raises(HostError) as raised:
+        host.remove_file("/home/admin/link")
+    assert str(raised.value) == (f"/home/admin/link (in {tmp_path}) is a symbolic link where a file was expected; "
+                                 "harden does not write through links")
+    (tmp_path / "home/admin/dir").mkdir()
+    with pytest.raises(HostError) as raised:
+        host.remove_file("/home/admin/dir")
+    assert str(raised.value) == f"cannot remove /home/admin/dir (in {tmp_path}): Is a directory"
+    shared = tmp_path / "tmp"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    (shared / "admin.json").write_text("{}")
+    os.chown(shared / "admin.json", 1000, 1000)
+    with pytest.raises(HostError) as raised:
+        host.remove_file("/tmp/admin.json", user=1000)
+    assert str(raised.value) == (f"/tmp/admin.json (in {tmp_path}): /tmp is root:root 1777, which others than admin and root can "
+                                 "change; nothing was removed there")
+
+
+def test_a_directory_is_removed_where_it_is_empty_and_said_where_it_cannot_be(tmp_path):
+    host = users_tree(tmp_path)
+    (tmp_path / "srv/full").mkdir(parents=True)
+    (tmp_path / "srv/full/kept").write_text("")
+    host.remove_dir("/srv/full")
+    host.remove_dir("/srv/none")
+    assert (tmp_path / "srv/full/kept").exists()
+    (tmp_path / "srv/file").write_text("")
+    with pytest.raises(HostError) as raised:
+        host.remove_dir("/srv/file")
+    assert str(raised.value) == f"cannot remove /srv/file (in {tmp_path}): Not a directory"
+    shared = tmp_path / "tmp"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    (shared / "made").mkdir()
+    os.chown(shared / "made", 1000, 1000)
+    with pytest.raises(HostError) as raised:
+        host.remove_dir("/tmp/made", user=1000)
+    assert str(raised.value) == (f"/tmp/made (in {tmp_path}): /tmp is root:root 1777, which others than admin and root can "
+                                 "change; nothing was removed there")
+    assert (shared / "made").is_dir()
