@@ -292,3 +292,49 @@ def test_every_network_goes_at_create_from_api_1_44():
         request = requested(settings={"NetworkMode": "front"}, networks=networks, api_version=version)
         assert sorted(request.body["NetworkingConfig"]["EndpointsConfig"]) == at_create, version
         assert sorted(name for name, _ in request.connect) == sorted(set(networks) - set(at_create)), version
+
+
+@pytest.mark.parametrize("settings, sent", [
+    ({}, ["label=disable", "apparmor=x"]), ({"IpcMode": "host"}, ["apparmor=x"]), ({"PidMode": "host"}, ["apparmor=x"]),
+    ({"Privileged": True}, ["apparmor=x"]), ({"IpcMode": "private"}, ["label=disable", "apparmor=x"]),
+])
+def test_the_request_leaves_label_disable_to_docker_where_it_adds_it_itself(settings, sent):
+    assert requested(settings=dict(settings, SecurityOpt=["label=disable", "apparmor=x"])).body["HostConfig"]["SecurityOpt"] == sent
+
+
+def test_what_the_image_gives_is_left_to_it_in_the_request():
+    image_gives = {"User": "nobody", "WorkingDir": "/srv", "StopSignal": "SIGQUIT", "Healthcheck": {"Test": ["CMD", "true"]}}
+    body = requested(config=image_gives).body
+    assert not set(image_gives) & set(body)
+    own = {"User": "1000", "WorkingDir": "/app", "StopSignal": "SIGINT", "Healthcheck": {"Test": ["NONE"]}, "Shell": ["/bin/bash", "-c"]}
+    assert {key: requested(config=own).body.get(key) for key in own} == own
+
+
+def test_a_network_left_since_is_left_again_and_none_host_or_a_container_s_are_not_networks():
+    from hardener.planners.recreate import _left
+
+    def left(mode, networks):
+        return _left(Container({"HostConfig": {"NetworkMode": mode}, "NetworkSettings": {"Networks": networks}}), mode)
+
+    assert left("front", {"back": {"NetworkID": "b1"}}) == ("front",)
+    assert left("front", {"front": {"NetworkID": "f1"}}) == ()
+    assert left("f1234", {"front": {"NetworkID": "f1234567"}}) == (), "NetworkMode may name the network by its id"
+    assert left("f9", {"front": {"NetworkID": None}}) == ("f9",)
+    for mode in ("host", "none", "container:db"):
+        assert left(mode, {}) == (), mode
+    assert left("front", None) == ()
+
+
+def test_an_anonymous_volume_is_mounted_again_by_its_name_as_it_was():
+    mounts = [{"Type": "volume", "Name": "v1", "Destination": "/data", "RW": True},
+              {"Type": "volume", "Name": "v2", "Destination": "/cache", "RW": False},
+              {"Type": "volume", "Name": "v3", "Destination": "/named"},
+              {"Type": "volume", "Name": "v4", "Destination": "/spec"},
+              {"Type": "bind", "Source": "/srv", "Destination": "/srv", "RW": True},
+              {"Type": "volume", "Name": "", "Destination": "/nameless"}]
+    settings = {"Binds": ["v3:/named", "/srv:/srv"], "Mounts": [{"Type": "volume", "Target": "/spec"}]}
+    body = requested(config={"Volumes": {"/data": {}, "/cache": {}, "/image": {}}}, settings=settings, mounts=mounts).body
+    assert body["HostConfig"]["Binds"] == ["v3:/named", "/srv:/srv", "v1:/data", "v2:/cache:ro"]
+    assert body["HostConfig"]["Mounts"] == [{"Type": "volume", "Target": "/spec", "Source": "v4"}]
+    assert body["Volumes"] == {"/image": {}}
+    assert requested(config={"Volumes": {"/data": {}}}, mounts=mounts[:1]).body["Volumes"] is None

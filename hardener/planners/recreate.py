@@ -230,19 +230,10 @@ def _kept_settings(config: Mapping, settings: Mapping, image_config: Mapping, ad
     for key, flag, defaults in SETTINGS:
         if settings.get(key) not in defaults + (None,) and adjust.keeps(settings, key):
             args += [flag, str(settings[key])]
-    dropped = set(adjust.drop_security_opts)
-    if settings.get("IpcMode") == "host" or settings.get("PidMode") == "host" or settings.get("Privileged"):
-        dropped.add("label=disable")  # docker's own addition for these, made again where they stay
-    profile_files = {content: path for path, content in profiles.items()}
-    security = []
-    for option in settings.get("SecurityOpt") or []:
-        normal = security_option(option)
-        if normal not in dropped:
-            name, _, value = normal.partition("=")
-            security.append(f"seccomp={profile_files[value]}" if name == "seccomp" and value in profile_files else option)
-    present = {security_option(option) for option in security}
-    security += [option for option in adjust.add_security_opts if option not in present and f"{option}=true" not in present]
-    args += [arg for option in security for arg in ("--security-opt", option)]
+    profile_files = {content: path for path, content in profiles.items()}  # a custom seccomp profile, by the file it is saved to
+    for option in _security_options(settings, adjust):
+        name, _, value = security_option(option).partition("=")
+        args += ["--security-opt", f"seccomp={profile_files[value]}" if name == "seccomp" and value in profile_files else option]
     for key, flag in LISTS:
         args += [arg for value in settings.get(key) or [] for arg in (flag, value)]
     for link in settings.get("Links") or []:  # "/db:/web/database": the container db, known here as database
