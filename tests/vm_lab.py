@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from lab_base import ManagedLab
-from typing import Optional, Sequence
+from typing import List, Optional, Sequence
 
 HERE = Path(__file__).parent
 IMAGE_CACHE = Path(os.environ.get("HARDENER_VM_IMAGES", "/var/cache/hardener-lab"))
@@ -31,9 +31,13 @@ def build_image(release: str = "bookworm") -> Path:
     return image
 
 
+KVM_BOOT = 90.0  # seconds a VM under kvm has to answer (it takes about 15 where kvm works); then it boots under tcg
+KVM_FAILED: List[Path] = []  # the images a VM of this session could not boot under kvm
+
+
 def accelerator() -> str:
     """kvm where a VM starts with it (a paused one, for 3 s), tcg otherwise: /dev/kvm may be there and still
-    refuse (on this machine, nested: "failed to set MSR 0x10a")."""
+    refuse (nested: "failed to set MSR 0x10a"), or start a VM whose kernel it cannot run (VM.start then boots under tcg)."""
     if os.access("/dev/kvm", os.R_OK | os.W_OK):
         try:
             subprocess.run(["qemu-system-x86_64", "-machine", "q35", "-accel", "kvm", "-cpu", "max", "-m", "64", "-display", "none",
@@ -61,12 +65,23 @@ class VM(ManagedLab):
         self.buffer = b""
 
     def start(self, timeout: float = 300) -> "VM":
+        accel = accelerator()
+        if accel == "kvm" and not KVM_FAILED:
+            try:
+                return self._boot(accel, KVM_BOOT)
+            except RuntimeError:  # a kvm that starts a VM and cannot run its kernel (nested: "KVM internal error")
+                self._stop_qemu()
+                KVM_FAILED.append(self.image)  # the next VM of this session boots under tcg at once
+        return self._boot("tcg,thread=multi", timeout)
+
+    def _boot(self, accel: str, timeout: float) -> "VM":
         overlay = self.work / "run.qcow2"
+        overlay.unlink(missing_ok=True)
         subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-b", str(self.image / "base.img"), "-F", "raw", str(overlay)],
                        check=True)
         agent_socket = self.work / "agent.sock"
         command = [
-            "qemu-system-x86_64", "-machine", "q35", "-accel", accelerator(), "-cpu", "max", "-m", "4096", "-smp", "2",
+            "qemu-system-x86_64", "-machine", "q35", "-accel", accel, "-cpu", "max", "-m", "4096", "-smp", "2",
             "-nic", "none", "-display", "none", "-serial", f"file:{self.work / 'console.log'}",
             "-kernel", str(self.image / "vmlinuz"), "-initrd", str(self.image / "initrd.img"),
             "-append", "root=/dev/vda rw console=ttyS0 quiet",
@@ -88,15 +103,18 @@ class VM(ManagedLab):
             except (OSError, TimeoutError, ValueError):
                 self._disconnect()
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"the VM's guest agent did not answer; see {self.work / 'console.log'}")
+                    raise RuntimeError(f"the VM's guest agent did not answer ({accel}); see {self.work / 'console.log'}")
                 time.sleep(2)
         return self
 
-    def stop(self) -> None:
+    def _stop_qemu(self) -> None:
         self._disconnect()
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
             self.process.wait(timeout=60)
+
+    def stop(self) -> None:
+        self._stop_qemu()
         shutil.rmtree(self.work, ignore_errors=True)
 
     # -- the guest agent ---------------------------------------------------------
