@@ -58,6 +58,11 @@ def test_a_member_of_the_wrong_type_is_said_as_dockerd_would_refuse_it(host, key
     assert raised.value.evidence == {"path": shown, "key": key, "found": f"{found} ({json.dumps(value)})", "wanted": wanted}
 
 
+def test_every_member_is_judged_past_those_harden_does_not_know():
+    with pytest.raises(DaemonJsonError, match='"icc" is a string'):
+        check_types(Host("/"), "/etc/docker/daemon.json", {"features": {"x": True}, "mtu": None, "icc": "false"})
+
+
 @pytest.mark.parametrize("settings", [
     {"icc": False, "log-level": "info", "mtu": 1500, "hosts": [], "log-opts": {}, "labels": ["a=b"]},
     {"icc": None, "mtu": None},  # null: dockerd leaves the default
@@ -131,6 +136,7 @@ def command(*texts):
     (("dockerd-current",), True),
     (("/usr/bin/dockerd-rootless.sh",), True),
     (("/etc/init.d/docker", "start"), False),
+    (("dockerd", "--debug"), True),  # a bare name, which systemd finds on its PATH
     (("/usr/sbin/dockerd.sh",), False),
     ((), False),
 ])
@@ -178,8 +184,11 @@ def test_config_from_a_user_s_unit_reads_only_their_own_daemon_json(root, host):
     found = config_from(host, unit, "/home/admin/.config/docker/daemon.json")
     assert (found.user, found.json, [(flag.name, flag.value) for flag in found.flags]) == (1000, {"icc": False}, [("debug", "true")])
     os.chown(root / "home/admin/.config/docker/daemon.json", 0, 0)
-    with pytest.raises(HostError, match="not admin's"):
+    with pytest.raises(HostError) as raised:
         config_from(host, unit, "/home/admin/.config/docker/daemon.json")
+    assert str(raised.value) == (f"admin's rootless dockerd names /home/admin/.config/docker/daemon.json (in {root}), which is not "
+                                 "admin's alone (/home/admin/.config/docker/daemon.json is root:root 0644); harden neither reads nor "
+                                 "changes it")
 
 
 # -- docker.socket ---------------------------------------------------------------------------------------------------
@@ -328,6 +337,19 @@ def test_the_running_dockerd_is_the_one_its_pid_file_names(root, monkeypatch):
     assert found.flags[0].words[0].path == f"/proc/{pid}/cmdline" and found.json["icc"] is False
     assert found.activation == (("unix:///run/docker.sock", "/lib/systemd/system/docker.socket:7"),)
     assert running_of(live) is running_of(live) and running_of(live).flag("live-restore").value == "true"
+
+
+def test_the_next_start_s_configuration_beside_the_addresses_the_running_dockerd_serves(root, monkeypatch):
+    import hardener.facts.dockerd_config as reader
+
+    asked = []
+    monkeypatch.setattr(reader, "plain_api_addresses", lambda host, pid: asked.append(pid) or ("tcp://0.0.0.0:2375",))
+    live = LiveTree(root)
+    assert dockerd_config(live).plain_api == () and asked == [], "no dockerd runs: nothing asked"
+    running(root, pid=777)
+    write(root, "/run/docker.pid", "777\n")
+    assert dockerd_config(live).plain_api == ("tcp://0.0.0.0:2375",) and asked == [777]
+    assert dockerd_config(Host(str(root))).plain_api == () and asked == [777], "under --root nothing runs"
 
 
 def test_under_a_root_no_dockerd_runs_and_each_fact_is_read_once(root, host):

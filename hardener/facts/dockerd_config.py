@@ -4,6 +4,7 @@ the effective ExecStart (with the environment files' variables) and
 from __future__ import annotations
 
 import json
+import posixpath
 from dataclasses import dataclass, field, replace
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -195,7 +196,7 @@ class DockerdConfig:
     @property
     def runs_dockerd(self) -> bool:
         """Whether the unit's ExecStart runs dockerd itself (not an init script that starts it)."""
-        return bool(self.command and self.command.words) and self.command.words[0].text.rsplit("/", 1)[-1] in DOCKERD_NAMES
+        return runs_dockerd(self.command)
 
     def arguments(self) -> List[Word]:
         """The words of dockerd's command line that are neither a flag nor a flag's value (`false` in
@@ -209,6 +210,11 @@ class DockerdConfig:
     def conflicts(self) -> List[str]:
         """Options set both as a flag and in daemon.json: dockerd refuses to start."""
         return sorted({flag.name for flag in self.flags if flag.json_key in self.json})
+
+
+def runs_dockerd(command: Optional[Command]) -> bool:
+    """Whether a unit's ExecStart runs dockerd itself (not an init script that starts it)."""
+    return bool(command and command.words) and posixpath.basename(command.words[0].text) in DOCKERD_NAMES
 
 
 def dockerd_config(host: Host) -> Optional[DockerdConfig]:
@@ -248,7 +254,7 @@ def config_from(host: Host, unit: Unit, default_json: str) -> DockerdConfig:
     A user's unit (unit.user) has its daemon.json read only where that file is the user's alone."""
     command = exec_start(host, unit)
     flags: List[Flag] = []
-    if command and command.words and command.words[0].text.rsplit("/", 1)[-1] in DOCKERD_NAMES:
+    if runs_dockerd(command):
         flags = parse_flags(command.words[1:])
     config_file = next((flag.value for flag in reversed(flags) if flag.name == "config-file"), default_json)  # the last wins
     host.check_users_file(config_file, unit.user)
