@@ -452,7 +452,7 @@ def _undo(host: Host, run: Run, steps: Sequence[Step], force: bool = False) -> L
 def _create_again(host: Host, run: Run, step: Step) -> None:
     """A removed container, created again from the configuration recorded before its removal."""
     record = step.request or {}
-    if not record or (not step.done and host.container_exists(step.command[-1])):
+    if not record or (not step.done and host.container_name(step.command[-1]) is not None):
         return  # killed before the removal: it is there still
     host.create_container(CreateContainer(step.path, record["name"], record["body"], record["api_version"],
                                           tuple((network, endpoint) for network, endpoint in record.get("connect", ())),
@@ -647,7 +647,7 @@ def _originals_gone(host: Host, steps: Sequence[Step]) -> Dict[str, str]:
     --link) would come back joined to nothing, so it is kept as it is too."""
     gone = {step.path: f"{step.path}: the original it replaced ({step.keeps}) is gone; rollback keeps the container in its place"
             for step in steps if step.keeps and step.done and not step.undone
-            and not host.container_exists(step.command[2] if step.command[:2] == ("docker", "rename") else step.keeps)}
+            and host.container_name(step.command[2] if step.command[:2] == ("docker", "rename") else step.keeps) is None}
     while True:
         names = {path[len("container "):] for path in gone}
         joining = {step.path: f"{step.path}: it joins {joined}, whose original is gone; rollback keeps it as it is"

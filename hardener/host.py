@@ -826,8 +826,8 @@ class Host:
             raise HostError(f"container {container} cannot be stopped: {error}") from None
 
     def container_name(self, container: str) -> Optional[str]:
-        """The name a container (an id or a name) has now, None where the engine has no such container (or none is
-        asked: under --root); a HostError where it cannot say."""
+        """The name a container (an id or a name) has now: None where the engine has no such container (or none is
+        asked: under --root); a HostError where it cannot say (it is down)."""
         if not self.live:
             return None
         from urllib.parse import quote
@@ -840,26 +840,9 @@ class Host:
         except EngineError as error:
             if error.status == 404:
                 return None
-            raise HostError(f"the name of container {container} cannot be asked: {error}") from None
-        name = found.get("Name") if isinstance(found, dict) else None
-        return name.lstrip("/") if isinstance(name, str) else None
-
-    def container_exists(self, container: str) -> bool:
-        """Whether the engine has this container (an id or a name); a HostError where it cannot say (it is down)."""
-        if not self.live:
-            return False
-        from urllib.parse import quote
-
-        from .facts.engine_api import EngineAPI, EngineError
-
-        try:
-            with EngineAPI() as api:
-                api.request("GET", f"/containers/{quote(container)}/json")
-            return True
-        except EngineError as error:
-            if error.status == 404:
-                return False
             raise HostError(f"whether container {container} is there cannot be asked: {error}") from None
+        name = found.get("Name") if isinstance(found, dict) else None
+        return name.lstrip("/") if isinstance(name, str) else ""  # there, its answer naming none
 
     def log(self, message: str) -> None:
         """One line to the system log: the host's own trail of what harden did."""

@@ -3,6 +3,7 @@ record is read back (and what damage is told), which states a file can be in aft
 what rollback does with each kind of step. The whole-tool tests (test_journal_trust.py, the crash sweep) run
 harden as a user does; these pin every message and every branch, fast enough for a mutation run
 (scripts/mutation journal-undo)."""
+import contextlib
 import datetime
 import errno
 import fcntl
@@ -44,11 +45,8 @@ class RecordingHost(Host):
             raise self.failing[command]
         return ""
 
-    def container_exists(self, container):
-        return container in self.containers
-
     def container_name(self, container):
-        return self.names.get(container)
+        return self.names.get(container, container if container in self.containers else None)
 
     def create_container(self, change):
         self.created.append(change)
@@ -206,38 +204,46 @@ def test_a_run_goes_on_numbering_where_its_process_began(journal):
     assert info(run)["steps_begun"] == 2
 
 
-def test_a_backup_cut_short_leaves_no_copy_and_no_record(journal):
-    run = new_run(journal)
+@contextlib.contextmanager
+def files_cut_at(size):
+    """Every write past `size` bytes of a file fails (EFBIG), as a full disk cuts a write short."""
     old = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     limits = resource.getrlimit(resource.RLIMIT_FSIZE)
-    resource.setrlimit(resource.RLIMIT_FSIZE, (64, limits[1]))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size, limits[1]))
     try:
-        with pytest.raises(OSError):
-            run.begin(("icc",), "write_file", "/etc/a", before=A, after=B, backup=b"x" * 4096)
+        yield
     finally:
         resource.setrlimit(resource.RLIMIT_FSIZE, limits)
         signal.signal(signal.SIGXFSZ, old)
+
+
+def test_a_backup_cut_short_leaves_no_copy_and_no_record(journal):
+    run = new_run(journal)
+    with files_cut_at(64), pytest.raises(OSError):
+        run.begin(("icc",), "write_file", "/etc/a", before=A, after=B, backup=b"x" * 4096)
     assert os.listdir(run.directory / "backup") == [] and not (run.directory / "steps.jsonl").exists()
     assert info(run)["steps_begun"] == 0
 
 
-def test_a_backup_the_file_system_refuses_is_said_as_it_refused_it(journal, monkeypatch):
+def refuse_new_files(monkeypatch):
+    """From now on the file system refuses every file the journal writes, before one is made."""
     def no_room(path, data):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    run = new_run(journal)
     monkeypatch.setattr(states, "_write_synced", no_room)
+
+
+def test_a_backup_the_file_system_refuses_is_said_as_it_refused_it(journal, monkeypatch):
+    run = new_run(journal)
+    refuse_new_files(monkeypatch)
     with pytest.raises(OSError) as raised:
         run.begin(("icc",), "write_file", "/etc/a", before=A, after=B, backup=b"x")
     assert raised.value.errno == errno.ENOSPC, "not the removal of the copy that was never made"
 
 
 def test_a_run_record_the_file_system_refuses_is_said_as_it_refused_it(journal, monkeypatch):
-    def no_room(path, data):
-        raise OSError(errno.ENOSPC, "No space left on device")
-
     run = new_run(journal)
-    monkeypatch.setattr(states, "_write_synced", no_room)
+    refuse_new_files(monkeypatch)
     with pytest.raises(OSError) as raised:
         run.set_state(states.APPLIED)
     assert raised.value.errno == errno.ENOSPC, "not the removal of the temporary file that was never made"
@@ -246,15 +252,8 @@ def test_a_run_record_the_file_system_refuses_is_said_as_it_refused_it(journal, 
 def test_run_json_cut_short_is_not_left_half_written(journal):
     run = new_run(journal)
     kept = (run.directory / "run.json").read_bytes()
-    old = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    limits = resource.getrlimit(resource.RLIMIT_FSIZE)
-    resource.setrlimit(resource.RLIMIT_FSIZE, (64, limits[1]))
-    try:
-        with pytest.raises(OSError):
-            run.set_state(states.APPLIED, error="x" * 4096)
-    finally:
-        resource.setrlimit(resource.RLIMIT_FSIZE, limits)
-        signal.signal(signal.SIGXFSZ, old)
+    with files_cut_at(64), pytest.raises(OSError):
+        run.set_state(states.APPLIED, error="x" * 4096)
     assert (run.directory / "run.json").read_bytes() == kept and sorted(os.listdir(run.directory)) == ["run.json"]
 
 

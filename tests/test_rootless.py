@@ -291,6 +291,14 @@ def users_tree(tmp_path):
     return Host(str(tmp_path))
 
 
+def sticky_tmp(root):
+    """The root's /tmp, as every host has it: anyone's to write in, sticky."""
+    shared = root / "tmp"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    return shared
+
+
 def test_a_users_link_is_followed_only_to_what_every_link_owner_owns(tmp_path):
     host = users_tree(tmp_path)
     (tmp_path / "Xfile").write_text("admin's")  # a name that starts as a stripped character would
@@ -337,9 +345,7 @@ def test_a_users_file_is_removed_only_while_it_is_theirs_and_root_s_as_root_asks
     with pytest.raises(HostError) as raised:
         host.remove_file("/home/admin/dir")
     assert str(raised.value) == f"cannot remove /home/admin/dir (in {tmp_path}): Is a directory"
-    shared = tmp_path / "tmp"
-    shared.mkdir()
-    shared.chmod(0o1777)
+    shared = sticky_tmp(tmp_path)
     (shared / "admin.json").write_text("{}")
     os.chown(shared / "admin.json", 1000, 1000)
     with pytest.raises(HostError) as raised:
@@ -359,9 +365,7 @@ def test_a_directory_is_removed_where_it_is_empty_and_said_where_it_cannot_be(tm
     with pytest.raises(HostError) as raised:
         host.remove_dir("/srv/file")
     assert str(raised.value) == f"cannot remove /srv/file (in {tmp_path}): Not a directory"
-    shared = tmp_path / "tmp"
-    shared.mkdir()
-    shared.chmod(0o1777)
+    shared = sticky_tmp(tmp_path)
     (shared / "made").mkdir()
     os.chown(shared / "made", 1000, 1000)
     with pytest.raises(HostError) as raised:
