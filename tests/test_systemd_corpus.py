@@ -92,7 +92,8 @@ class Corpus:
             started = self.lab.run("systemctl", "start", unit, check=False)  # Type=exec: returns once the command runs, or failed to
             output = self.lab.path(f"/run/corpus/{case_id}")
             deadline = time.monotonic() + 30
-            while started.returncode == 0 and not output.exists() and time.monotonic() < deadline:
+            # The recorder's open() makes the file before its line is written: wait for a whole line.
+            while started.returncode == 0 and not _holds_a_line(output) and time.monotonic() < deadline:
                 time.sleep(0.05)
             recorded = [ast.literal_eval(line) for line in output.read_text().splitlines()] if output.exists() else []
             if started.returncode != 0 and not recorded:
@@ -106,6 +107,13 @@ class Corpus:
             if harden != systemd:
                 self.wrong.append({"case": case, "systemd": repr(systemd), "harden": repr(harden), "harden_error": why,
                                    "systemctl": started.stderr.strip()})
+
+
+def _holds_a_line(path: Path) -> bool:
+    try:
+        return path.read_bytes().endswith(b"\n")
+    except FileNotFoundError:
+        return False
 
 
 @pytest.fixture(scope="module")
