@@ -196,7 +196,7 @@ REMEDY = {
 PAGE = {
     "fleet_title": Text("Docker security baseline: fleet", "Docker 安全基线：主机群"),
     "hosts": Text("hosts", "台主机"),
-    "items": Text("items", "个检查项"),
+    "items": Text("items", "检查项"),
     "host": Text("host", "主机"),
     "failing": Text("failing", "不合规"),
     "manual": Text("manual", "需手动"),

@@ -19,12 +19,15 @@ def test_dry_run_page_is_self_contained_and_complete(make_root, harden, tmp_path
     assert '<span class="diff-del">-    &#34;debug&#34;: true,</span>' in page, "the diff is there, escaped, its lines coloured"
     assert re.search(r'<span class="diff-add">\+[^<]*&#34;icc&#34;: false', page)
     assert not re.search(r"""(src|href)\s*=\s*["'](https?:)?//""", page) and "<script" not in page and "<link" not in page
+    assert "<tr><th>CIS</th><th>status</th><th>items</th><th>targets</th></tr>" in page, "the recommendations' table"
+    assert " at 0x" not in page, "no Python object shown for a word"
     assert hosts.snapshot(root) == start and not (root / hosts.JOURNAL).exists()
 
 
 def test_chinese_page_and_check(make_root, harden):
     page = harden("check", "--root", make_root("centos"), "--format", "html", "--lang", "zh").out
     assert '<html lang="zh-CN">' in page and "Docker 安全基线" in page and "不合规" in page and "确认Docker相关的文件具有合适的权限" in page
+    assert "<tr><th>CIS</th><th>状态</th><th>检查项</th><th>对象</th></tr>" in page
 
 
 def test_html_only_for_reports_and_output_for_every_format(make_root, harden, tmp_path):
