@@ -10,7 +10,7 @@ import os
 import posixpath
 import sys
 from dataclasses import dataclass
-from typing import Collection, FrozenSet, List, Optional, Set, Tuple
+from typing import Collection, FrozenSet, List, NoReturn, Optional, Set, Tuple
 
 import click
 
@@ -365,16 +365,15 @@ def schedule(every, off, yes, **given):
     if off:
         installed = [run for run in journal.runs() if _installs_schedule(run)]
         if not installed:
-            raise Failure("no schedule of harden's is in place (harden history lists the runs); nothing was changed")
+            _schedule_refused(session, "none_in_place", ERRORS["no_schedule"])
         _rollback_or_refuse(session, journal, installed[-1].id, yes, False, "schedule --off")
         return
     settings = session.settings
     ignored = [option for option, value in (("--only", settings.only), ("--skip", settings.skip), ("--container", settings.containers),
-                                             ("--fail-on", settings.fail_on), ("--via", settings.via), ("--format", settings.output_format),
+                                             ("--fail-on", settings.fail_on), ("--via", settings.via),
                                              ("--output", settings.output_file)) if value]
     if ignored:
-        raise Failure(f"schedule takes --every, --profile, --config and --lang (a scheduled check is of the whole profile), "
-                      f"not {', '.join(ignored)}; nothing was changed")
+        raise Failure(ERRORS["schedule_options"], options=", ".join(ignored))
     config = session.configured()
     arguments = (["--profile", settings.profile if settings.profile in PROFILES else os.path.abspath(settings.profile)]
                  if settings.profile else []) + (["--config", os.path.abspath(settings.config_path)] if settings.config_path else [])
@@ -384,10 +383,9 @@ def schedule(every, off, yes, **given):
         for word in arguments:
             schedules.quoted(word)
         if config.metrics_dir and session.host.is_symlink(config.metrics_dir):
-            raise schedules.ScheduleError(f"[schedule] metrics_dir {config.metrics_dir} is a link: name the directory itself, "
-                                          "which the service may write")
+            raise schedules.ScheduleError("metrics_dir_link", path=config.metrics_dir)
     except schedules.ScheduleError as error:
-        raise Failure(f"{error}; nothing was changed") from None
+        raise Failure(ERRORS[error.key], **error.values) from None
     options = Options(config=config, parameters={"schedule": {"calendar": calendar, "arguments": tuple(arguments),
                                                               "writable": (config.metrics_dir,) if config.metrics_dir else ()}})
     selection = engine.Selection((schedules.ScheduledCheck,), frozenset({"schedule"}))
@@ -395,16 +393,17 @@ def schedule(every, off, yes, **given):
     results = engine.evaluate(session.host, selection, options)
     (result,) = results
     if result.status is Status.ERROR:
-        raise Failure(f"schedule: {result.findings[0].evidence.get('message', result.reason)}; nothing was changed")
+        raise Failure(ERRORS["schedule_failed"], message=result.findings[0].evidence.get("message", result.reason))
     if result.status is Status.MANUAL:
-        raise Failure(f"another schedule is in place ({', '.join(f.target for f in result.findings if f.status is Status.MANUAL)}): "
-                      "harden schedule --off first, then schedule anew; nothing was changed")
+        _schedule_refused(session, "another_in_place", ERRORS["another_schedule"],
+                          units=", ".join(finding.target for finding in result.findings if finding.status is Status.MANUAL))
     planned = [line for change in result.changes for line in report.change_lines(report.describe_change(session.host, change, lang), lang)]
+    done = {"command": "schedule", "host": report.host_name(session.host), "root": str(session.host.root), "calendar": calendar}
     if not result.changes:
-        say(session.text("schedule_in_place", calendar=calendar))
+        session.emit({**done, "changed": False, "run_id": None}, session.text("schedule_in_place", calendar=calendar))
         sys.exit(OK)
     if settings.dry_run:
-        say("\n".join(planned))
+        session.emit({**done, "dry_run": True, "changes": planned}, "\n".join(planned))
         sys.exit(OK)
     session.require_root("schedule")
     session.require_consent("schedule", yes)
@@ -415,8 +414,17 @@ def schedule(every, off, yes, **given):
             if not click.confirm(session.text("confirm_apply"), err=True):
                 raise Failure(ERRORS["cancelled"], command="schedule")
         outcome = _carried_out(session, journal, results, "schedule")
-    say(session.text("scheduled", calendar=calendar, run_id=outcome.run_id) +
-        ("" if session.host.live else " " + session.text("scheduled_not_enabled")))
+    session.emit({**done, "changed": True, "run_id": outcome.run_id, "enabled": session.host.live},
+                 session.text("scheduled", calendar=calendar, run_id=outcome.run_id)
+                 + ("" if session.host.live else " " + session.text("scheduled_not_enabled")))
+
+
+def _schedule_refused(session: Session, refused: str, message, **values) -> NoReturn:
+    """A refusal a play tells apart whatever the language: --format json names it on standard output (none_in_place,
+    another_in_place) beside the line on standard error."""
+    if session.settings.json:
+        session.emit({"command": "schedule", "changed": False, "refused": refused}, "")
+    raise Failure(message, **values)
 
 
 def _scheduled_check(session: Session, document: dict, config: config_file.Config) -> None:

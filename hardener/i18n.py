@@ -166,6 +166,28 @@ ERRORS = {
                               "check --scheduled 的报告保存在 /var/lib/hardener/reports，指标写到配置中 [schedule] metrics_dir "
                               "指定的目录：不接受 --format、--output 或 --metrics"),
     "metrics_unwritable": Text("cannot write the metrics: {error}", "无法写入指标：{error}"),
+    "no_schedule": Text("no schedule of harden's is in place (harden history lists the runs); nothing was changed",
+                        "harden 没有已就位的计划（harden history 列出各次运行）；未做任何更改"),
+    "another_schedule": Text("another schedule is in place ({units}): harden schedule --off first, then schedule anew; "
+                             "nothing was changed",
+                             "已有另一个计划（{units}）：请先运行 harden schedule --off，再重新计划；未做任何更改"),
+    "schedule_options": Text("schedule takes --every, --profile, --config, --lang and --format, not {options}: a scheduled "
+                             "check is of the whole profile; nothing was changed",
+                             "schedule 只接受 --every、--profile、--config、--lang 和 --format，不接受 {options}："
+                             "计划检查针对整个配置；未做任何更改"),
+    "schedule_failed": Text("schedule: {message}; nothing was changed", "schedule：{message}；未做任何更改"),
+    "every_words": Text("--every takes {words}, Nh, Nmin or a calendar expression, not {every}; nothing was changed",
+                        "--every 接受 {words}、Nh、Nmin 或日历表达式，而不是 {every}；未做任何更改"),
+    "every_unchecked": Text("--every {every} cannot be checked here ({error}): give {words}, Nh or Nmin; nothing was changed",
+                            "此处无法检查 --every {every}（{error}）：请使用 {words}、Nh 或 Nmin；未做任何更改"),
+    "every_refused": Text("--every {every} is not a calendar expression systemd takes: {said}; nothing was changed",
+                          "--every {every} 不是 systemd 接受的日历表达式：{said}；未做任何更改"),
+    "unit_word": Text("{word} has a control character or a line break, which a unit file cannot carry in a word; "
+                      "nothing was changed",
+                      "{word} 含控制字符或换行，单元文件的一个词无法容纳；未做任何更改"),
+    "metrics_dir_link": Text("[schedule] metrics_dir {path} is a link: name the directory itself, which the service may "
+                             "write; nothing was changed",
+                             "[schedule] metrics_dir {path} 是链接：请指定服务可写入的目录本身；未做任何更改"),
     "refused": Text("{command} refused: {refused}", "{command} 被拒绝：{refused}"),
     "rollback_incomplete": Text("rollback incomplete: run {run_id} could not be restored in full ({count} problem(s) listed "
                                 "above); the run no longer blocks apply",

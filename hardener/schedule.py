@@ -33,7 +33,11 @@ EVERY_MINUTES = re.compile(r"(1|2|3|4|5|6|10|12|15|20|30)min")
 
 
 class ScheduleError(Exception):
-    pass
+    """A value a schedule cannot take: the key of its text in i18n.ERRORS, and the text's values."""
+
+    def __init__(self, key: str, **values):
+        super().__init__(key)
+        self.key, self.values = key, values
 
 
 def calendar(every: str) -> str:
@@ -47,16 +51,16 @@ def calendar(every: str) -> str:
     if EVERY_MINUTES.fullmatch(every):
         return f"*:00/{every[:-3]}"
     if not every or UNPRINTABLE.search(every) or "%" in every:
-        raise ScheduleError(f"--every takes {', '.join(SHORTHANDS)}, Nh, Nmin or a calendar expression, not {every!r}")
+        raise ScheduleError("every_words", words=", ".join(SHORTHANDS), every=repr(every))
     # this machine's systemd-analyze, a parser that reads and changes nothing of the host: under --root too
     try:
         checked = subprocess.run(["systemd-analyze", "calendar", every], capture_output=True, text=True, timeout=30,
                                  env=dict(os.environ, LC_ALL="C"))
     except (OSError, subprocess.TimeoutExpired) as error:
-        raise ScheduleError(f"--every {every!r} cannot be checked here ({error}): give {', '.join(SHORTHANDS)}, Nh or Nmin") from None
+        raise ScheduleError("every_unchecked", every=repr(every), error=error, words=", ".join(SHORTHANDS)) from None
     if checked.returncode != 0:
         said = (checked.stderr.strip().splitlines() or ["it says no more"])[-1]
-        raise ScheduleError(f"--every {every!r} is not a calendar expression systemd takes: {said}")
+        raise ScheduleError("every_refused", every=repr(every), said=said)
     return every
 
 
@@ -75,7 +79,7 @@ def quoted(argument: str) -> str:
     A word with a line break or another control character would end the line and start a directive of its own: it
     is refused."""
     if UNPRINTABLE.search(argument):
-        raise ScheduleError(f"{argument!r} has a control character or a line break, which a unit file cannot carry in a word")
+        raise ScheduleError("unit_word", word=repr(argument))
     argument = argument.replace("%", "%%").replace("$", "$$")
     if re.fullmatch(r"[A-Za-z0-9_./:=,+@-]+", argument):
         return argument

@@ -162,21 +162,27 @@ def test_a_format_harden_cannot_write_stops_the_play_before_anything_changes(tmp
 
 
 def test_harden_schedule_installs_the_timer_and_off_removes_it(tmp_path, make_root, collections):
+    """In Chinese, so that the play reads what harden did from its JSON, not from its words."""
     root = make_root("debian")
     timer = root / "etc/systemd/system/harden-check.timer"
-    preview = playbook(collections, inventory(tmp_path, {"web-01": root}, harden_schedule="6h"), "--check")
+
+    def play(*args, **variables):
+        return playbook(collections, inventory(tmp_path, {"web-01": root}, harden_lang="zh", **variables), *args)
+
+    preview = play("--check", harden_schedule="6h")
     assert preview.returncode == 0 and not timer.exists(), preview.stdout
     assert recap(preview.stdout)["web-01"]["changed"] == 1, "shown as a change under --check"
-    scheduled = playbook(collections, inventory(tmp_path, {"web-01": root}, harden_schedule="6h", harden_profile="cis"))
+    scheduled = play(harden_schedule="6h", harden_profile="cis")
     assert scheduled.returncode == 0 and "\nOnCalendar=*-*-* 00/6:00:00\n" in timer.read_text(), scheduled.stdout
-    assert "--profile cis" in (root / "etc/systemd/system/harden-check.service").read_text()
-    again = playbook(collections, inventory(tmp_path, {"web-01": root}, harden_schedule="6h", harden_profile="cis"))
+    assert "--profile cis --lang zh" in (root / "etc/systemd/system/harden-check.service").read_text()
+    again = play(harden_schedule="6h", harden_profile="cis")
     assert again.returncode == 0 and recap(again.stdout)["web-01"]["changed"] == 0
-    hourly = playbook(collections, inventory(tmp_path, {"web-01": root}, harden_schedule="hourly", harden_profile="cis"))
+    hourly = play(harden_schedule="hourly", harden_profile="cis")
     assert hourly.returncode == 0 and "\nOnCalendar=hourly\n" in timer.read_text(), hourly.stdout  # replaced, not refused
-    off = playbook(collections, inventory(tmp_path, {"web-01": root}, harden_schedule="off"))
+    off = play(harden_schedule="off")
     assert off.returncode == 0 and not timer.exists() and recap(off.stdout)["web-01"]["changed"] == 1, off.stdout
-    assert playbook(collections, inventory(tmp_path, {"web-01": root}, harden_schedule="off")).returncode == 0, "none left: nothing to do"
+    none_left = play(harden_schedule="off")
+    assert none_left.returncode == 0 and recap(none_left.stdout)["web-01"]["changed"] == 0, "none left: nothing to do"
 
 
 def test_the_playbook_passes_every_option_to_harden(tmp_path, make_root, collections):

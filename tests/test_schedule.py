@@ -170,12 +170,44 @@ def test_a_path_systemd_would_read_as_more_than_a_word_is_quoted_or_refused(make
 
 def test_what_a_schedule_does_not_take_is_refused(make_root):
     root = make_root("debian")
-    for args, says in ((("--only", "icc"), "not --only"), (("--fail-on", "high"), "not --fail-on"), (("--format", "json"), "not --format")):
+    for args, says in ((("--only", "icc"), "not --only"), (("--fail-on", "high"), "not --fail-on"), (("--output", "x.json"), "not --output")):
         refused = run_harden("schedule", "--root", root, "--yes", *args)
         assert refused.code == 1 and says in refused.err, refused
     for args in (("--format", "json"), ("--metrics", "/tmp/x.prom")):
         assert scheduled(root, *args).code == 1
     assert not (root / "etc/systemd/system").exists() and not (root / "var/lib/hardener/reports").exists()
+
+
+def test_a_play_tells_what_schedule_did_from_its_json_in_either_language_and_a_person_reads_it_in_theirs(make_root, tmp_path):
+    """--format json says whether anything changed and names the two refusals a play acts on (another schedule in
+    place: replace it; none in place for --off: nothing to do), whatever the language the lines are in."""
+    root = make_root("debian")
+
+    def schedule(*args):
+        return run_harden("schedule", "--root", root, "--yes", "--lang", "zh", *args)
+
+    preview = schedule("--dry-run", "--format", "json")
+    assert preview.code == 0 and preview.json["dry_run"] is True and "+OnCalendar=daily" in preview.json["changes"], preview
+    made = schedule("--format", "json")
+    assert made.code == 0 and made.json["changed"] is True and made.json["calendar"] == "daily" and made.json["enabled"] is False
+    assert made.json["run_id"] == run_harden("history", "--root", root, "--format", "json").json["runs"][0]["id"]
+    in_place = schedule("--format", "json")
+    assert in_place.code == 0 and in_place.json["changed"] is False, in_place
+    other = schedule("--every", "weekly", "--format", "json")
+    assert other.code == 1 and other.json == {"command": "schedule", "changed": False, "refused": "another_in_place"}, other
+    assert other.err.startswith("harden：错误：已有另一个计划（/etc/systemd/system/harden-check.timer）") and other.err.count("\n") == 1
+    assert "\nOnCalendar=daily\n" in unit(root, TIMER)
+    off = schedule("--off", "--format", "json")
+    assert off.code == 0 and off.json["changed"] is True and not (root / TIMER).exists(), off
+    none = schedule("--off", "--format", "json")
+    assert none.code == 1 and none.json["refused"] == "none_in_place" and "harden 没有已就位的计划" in none.err, none
+    forged = tmp_path / "a\nb.toml"  # a profile whose name would end the service's ExecStart= line
+    forged.write_text('name = "x"\ntitle = { en = "X", zh = "X" }\nextends = "cis"\n')
+    for args, says in ((("--every", "7 min"), "不是 systemd 接受的日历表达式"), (("--every", "%H"), "--every 接受 minutely"),
+                       (("--only", "icc"), "不接受 --only"), (("--profile", forged), "含控制字符或换行")):
+        refused = schedule(*args)
+        assert refused.code == 1 and says in refused.err and refused.err.count("\n") == 1 and refused.out == "", refused
+    assert not (root / TIMER).exists()
 
 
 def test_prune_keeps_the_run_of_a_schedule_in_place(make_root):
