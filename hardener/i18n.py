@@ -60,8 +60,8 @@ SEVERITY_NAMES = {"low": Text("low", "低"), "medium": Text("medium", "中"), "h
 
 UI = {
     "made_by": Text("harden {version}, {time}", "harden {version}，{time}"),
-    "shared_error": Text("so {items} could not be checked: start docker (or fix what the line says), then run harden again",
-                         "因此 {items} 无法检查：请启动 docker（或按该行所述处理），然后重新运行 harden"),
+    "shared_error": Text("so {items} could not be checked: see to what the line says, then run harden again",
+                         "因此 {items} 无法检查：请先处理该行所述问题，然后重新运行 harden"),
     "not_shown": Text("{compliant} compliant and {not_applicable} not applicable items are not shown (--all shows them)",
                       "未显示 {compliant} 项合规和 {not_applicable} 项不适用的检查项（--all 可显示）"),
     "rootless_finding": Text("{user}'s rootless dockerd: ", "{user} 的 rootless dockerd："),

@@ -60,7 +60,8 @@ def test_an_engine_that_does_not_answer_is_one_line(tmp_path):
     result = run_harden("check", "--profile", "cis", env=env)
     errors = [line for line in result.out.splitlines() if line.startswith("[error]")]
     assert result.code == 1 and len(errors) == 1 and "the Docker engine does not answer" in errors[0], result.out
-    assert f"so {', '.join(failed)} could not be checked: start docker" in result.out
+    assert "(is docker started?)" in errors[0], "a missing engine's line says what to do"
+    assert f"so {', '.join(failed)} could not be checked: see to what the line says" in result.out
 
 
 def on_a_terminal(*args, env=None):

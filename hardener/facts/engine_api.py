@@ -123,8 +123,8 @@ class EngineAPI:
             except OSError as error:
                 self.close()
                 missing = isinstance(error, (FileNotFoundError, ConnectionRefusedError))
-                raise EngineError(f"the Docker engine does not answer at {self.address}: {error.strerror or error}",
-                                  missing=missing) from None
+                raise EngineError(f"the Docker engine does not answer at {self.address}: {error.strerror or error}"
+                                  + (" (is docker started?)" if missing else ""), missing=missing) from None
             except Garbled as error:
                 self.close()
                 raise EngineError(f"the Docker engine at {self.address} answered {method} {path} with {error}") from None
