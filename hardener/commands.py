@@ -539,10 +539,6 @@ def fleet_report(documents, **given):
         problem = _report_problem(document)
         if problem:
             raise Failure(ERRORS["not_a_report"], path=path, problem=problem)
-        # what a report leaves out is shown empty: the page is of what the host said
-        document["items"] = [dict({"title": "", "reason": "", **item}, findings=[{"message": "", "evidence": {}, **finding}
-                                                                            for finding in item.get("findings", [])])
-                             for item in document.get("items", [])]
         loaded.append((os.path.splitext(os.path.basename(path))[0], document))
     if settings.output_format in INTERCHANGE:
         output = interchange_text(loaded, settings.output_format, settings.language, FailOn.parse(settings.fail_on))
@@ -554,7 +550,9 @@ def fleet_report(documents, **given):
 
 
 def _report_problem(document: object) -> Optional[str]:
-    """What stops a JSON document from being shown as a harden report (the fleet page reads these fields)."""
+    """What stops a JSON document from being shown as a harden report (the fleet page reads these fields). What a
+    report leaves out of its items and findings is filled in empty as they are read: the page is of what the host
+    said."""
     if not isinstance(document, dict) or not ({"items", "error", "command"} & set(document)):
         return "no items, error or command"
     schema = document.get("schema", 1)
@@ -562,19 +560,22 @@ def _report_problem(document: object) -> Optional[str]:
         return f'"schema" is {json.dumps(schema)[:40]}, not a version'
     if schema > report.SCHEMA:
         return f"written by a newer harden (report schema {schema}; this one reads up to {report.SCHEMA})"
-    items = document.get("items", [])
+    items = document.setdefault("items", [])
     if not isinstance(items, list):
         return f'"items" is {json.dumps(items)[:40]}, not a list'
     statuses = {status.value for status in Status}
     for number, item in enumerate(items, start=1):
         if not isinstance(item, dict) or not isinstance(item.get("id"), str):
             return f"item {number} has no id"
-        findings = item.get("findings", [])
+        findings = item.setdefault("findings", [])
         if item.get("status") not in statuses or not isinstance(findings, list):
             return f"item {item['id']} has no status or findings harden knows"
+        item.setdefault("title", "")
+        item.setdefault("reason", "")
         for finding in findings:
-            if not isinstance(finding, dict) or finding.get("status") not in statuses or not isinstance(finding.get("message", ""), str):
+            if not isinstance(finding, dict) or finding.get("status") not in statuses or not isinstance(finding.setdefault("message", ""), str):
                 return f"a finding of item {item['id']} has no status harden knows"
+            finding.setdefault("evidence", {})
             if finding.get("severity", SEVERITIES[0]) not in SEVERITIES:
                 return f"a finding of item {item['id']} has a severity harden does not know: {json.dumps(finding['severity'])[:40]}"
     return None

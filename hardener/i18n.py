@@ -23,6 +23,8 @@ REASONS = {
     "not_live": Text("read from a running Docker engine; under --root none is queried",
                      "此项信息来自运行中的 Docker 引擎；--root 模式下不查询引擎"),
     "host_error": Text("{message}", "{message}"),
+    "engine_down": Text("the Docker engine does not answer at {address}: start docker, then run harden again",
+                        "Docker 引擎在 {address} 没有应答：请启动 docker，然后重新运行 harden"),
     "daemon_json_type": Text('{path}: "{key}" is {found}, but dockerd wants {wanted}: dockerd will not start with this file',
                              '{path}："{key}" 为 {found}，而 dockerd 需要 {wanted}：dockerd 无法以此文件启动'),
     "not_users": Text("it names {path}, which is not {user}'s alone ({blocker}): harden neither reads nor changes it; "

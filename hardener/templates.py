@@ -34,6 +34,12 @@ def render_html(name: str, **values) -> str:
     return _environment(True).get_template(name).render(**values)
 
 
+def html_macro(name: str, macro: str):
+    """A macro of an HTML template, for a piece a page repeats many times over (the fleet grid's cells): made once
+    per value and joined, rather than rendered again for each."""
+    return getattr(_environment(True).get_template(name).module, macro)
+
+
 def render_xml(name: str, **values) -> str:
     """XML other tools read (JUnit): escaped as pages are."""
     return _environment(True).get_template(name).render(**values)

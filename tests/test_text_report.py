@@ -60,7 +60,9 @@ def test_an_engine_that_does_not_answer_is_one_line(tmp_path):
     result = run_harden("check", "--profile", "cis", env=env)
     errors = [line for line in result.out.splitlines() if line.startswith("[error]")]
     assert result.code == 1 and len(errors) == 1 and "the Docker engine does not answer" in errors[0], result.out
-    assert "(is docker started?)" in errors[0], "a missing engine's line says what to do"
+    assert errors[0].endswith("none.sock: start docker, then run harden again"), "a missing engine's line says what to do"
+    zh = [line for line in run_harden("check", "--profile", "cis", "--lang", "zh", env=env).out.splitlines() if line.startswith("[错误]")]
+    assert zh == [f"[错误] Docker 引擎在 unix://{tmp_path}/none.sock 没有应答：请启动 docker，然后重新运行 harden"], zh
     assert f"so {', '.join(failed)} could not be checked: see to what the line says" in result.out
 
 

@@ -12,11 +12,21 @@ from .units import unit_file
 
 
 class NoEngine(Exception):
-    """Containers cannot be read here; `reason` says why in a word."""
+    """Containers cannot be read here; `reason` says why in a word, and `down` where the engine's socket has nothing
+    listening at it."""
 
-    def __init__(self, reason: str, message: str = ""):
+    def __init__(self, reason: str, message: str = "", down: str = ""):
         super().__init__(message or reason)
         self.reason = reason
+        self.down = down
+
+
+def unanswered(missing: NoEngine) -> HostError:
+    """The error of an item that needs the engine where it does not answer; where nothing listens at its socket, one
+    the report words in its language, with what to do."""
+    if missing.down:
+        return HostError(str(missing), reason="engine_down", evidence={"address": missing.down})
+    return HostError(str(missing))
 
 
 def api(host: Host) -> EngineAPI:
@@ -35,7 +45,7 @@ def api_version(host: Host) -> str:
 def unreachable(host: Host, error: EngineError) -> NoEngine:
     if error.missing and unit_file(host, "docker.service") is None and find_program(host, "dockerd") is None:
         return NoEngine("not_installed", "Docker is not installed")
-    return NoEngine("engine_unreachable", str(error))
+    return NoEngine("engine_unreachable", str(error), down=error.address if error.missing else "")
 
 
 def network(host: Host, name: str) -> Optional[Mapping]:

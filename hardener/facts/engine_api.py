@@ -46,10 +46,11 @@ POOL = 4  # connections for many inspects: the engine's parallelism on a small h
 class EngineError(Exception):
     """The engine cannot be reached, or refused a request; `missing` when nothing listens where it should."""
 
-    def __init__(self, message: str, missing: bool = False, status: int = 0):
+    def __init__(self, message: str, missing: bool = False, status: int = 0, address: str = ""):
         super().__init__(message)
         self.missing = missing
         self.status = status
+        self.address = address
 
 
 class Garbled(Exception):
@@ -123,8 +124,8 @@ class EngineAPI:
             except OSError as error:
                 self.close()
                 missing = isinstance(error, (FileNotFoundError, ConnectionRefusedError))
-                raise EngineError(f"the Docker engine does not answer at {self.address}: {error.strerror or error}"
-                                  + (" (is docker started?)" if missing else ""), missing=missing) from None
+                raise EngineError(f"the Docker engine does not answer at {self.address}: {error.strerror or error}",
+                                  missing=missing, address=self.address) from None
             except Garbled as error:
                 self.close()
                 raise EngineError(f"the Docker engine at {self.address} answered {method} {path} with {error}") from None

@@ -17,7 +17,7 @@ import abc
 from typing import Dict, List, NamedTuple, Optional, Tuple
 
 from ..facts import containers, engine, execs
-from ..host import Host, HostError
+from ..host import Host
 from ..model import Detection, Finding, Remedy, Status, Text
 from ..planners.containers import ContainerSettings
 from ..planners.recreate import Adjust
@@ -60,7 +60,7 @@ class ContainerFix(Fix):
             chosen = containers.chosen_containers(host, self.options.containers)
         except engine.NoEngine as missing:
             if missing.reason == "engine_unreachable":
-                raise HostError(str(missing)) from None
+                raise engine.unanswered(missing) from None
             return Detection((Finding("containers", Status.NOT_APPLICABLE, missing.reason),))
         reason = self.not_applicable(host)
         if reason is not None:

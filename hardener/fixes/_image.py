@@ -8,7 +8,7 @@ import abc
 from typing import Dict, List, Mapping, Optional
 
 from ..facts import containers, engine, images
-from ..host import Host, HostError
+from ..host import Host
 from ..model import Detection, Finding, Remedy, Status, Text
 from . import Fix
 from ._container import Problem
@@ -43,7 +43,7 @@ class ImageFix(Fix):
             listed = images.image_listing(host) if host.live else None
         except engine.NoEngine as missing:
             if missing.reason == "engine_unreachable":
-                raise HostError(str(missing)) from None
+                raise engine.unanswered(missing) from None
             return Detection((Finding("images", Status.NOT_APPLICABLE, missing.reason),))
         if listed is None:
             return Detection((Finding("images", Status.NOT_APPLICABLE, "not_live"),))

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from ..facts import engine, images
-from ..host import HostError
 from ..model import Detection, Finding, Remedy, Status, Text
 from . import Fix
 from ._image import image_name, users
@@ -29,7 +28,7 @@ class ImageSprawl(Fix):
             used = users(host)
         except engine.NoEngine as missing:
             if missing.reason == "engine_unreachable":
-                raise HostError(str(missing)) from None
+                raise engine.unanswered(missing) from None
             return Detection((Finding("images", Status.NOT_APPLICABLE, missing.reason),))
         unused = [entry for entry in listed if entry["Id"] not in used]
         dangling = [entry for entry in listed if not [tag for tag in entry.get("RepoTags") or [] if tag != "<none>:<none>"]]
