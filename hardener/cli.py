@@ -20,7 +20,7 @@ import sys
 
 import click
 
-from .i18n import ERRORS
+from .i18n import CLICK_ZH, ERRORS
 from .settings import DEFAULT_PROFILE, ERROR, LANGUAGES, Settings, default_language, given_settings, one_line, padded, say
 
 
@@ -209,7 +209,7 @@ def main() -> None:
     except click.exceptions.Abort:
         code = _fail(ERRORS["aborted"](lang), lang=lang)
     except click.exceptions.ClickException as error:
-        code = _fail(error.format_message(), lang=lang)
+        code = _fail(_click_said(error.format_message(), lang), lang=lang)
     except Exception as error:  # noqa: BLE001 - a user's error is one line; anything else is a bug and shows as one
         from .commands import user_error
 
@@ -262,6 +262,16 @@ def _help_in_chinese(command: click.Command) -> None:
             translate(subcommand)
 
     translate(command)
+
+
+def _click_said(message: str, lang: str) -> str:
+    """click's usage error in `lang`: click words them in English."""
+    if lang == "zh":
+        import re
+
+        for english, chinese in CLICK_ZH:
+            message = re.sub(english, chinese, message)
+    return message
 
 
 def _fail(message: str, code: int = ERROR, lang: str = "en") -> int:

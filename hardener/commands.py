@@ -21,11 +21,11 @@ from .engine import ApplyFailed, RollbackRefused, SelectionError
 from .fixes import all_fixes
 from .profiles import Profile, ProfileError, load_profile
 from .host import Host, HostError
-from .i18n import ERRORS, UI
+from .i18n import ERRORS, RUN_STATES, UI
 from .journal import Journal, JournalError
 from .model import SEVERITIES, Status, said
 from .options import Options
-from .settings import (APPLY_FAILED, DEFAULT_PROFILE, ERROR, NOT_COMPLIANT, OK, PROFILES, ROLLBACK_INCOMPLETE, ROLLBACK_REFUSED, Failure, Settings,
+from .settings import (APPLY_FAILED, DEFAULT_PROFILE, ERROR, NOT_COMPLIANT, OK, PROFILES, ROLLBACK_INCOMPLETE, ROLLBACK_REFUSED, Failure, Settings, padded,
                        given_settings, ids, one_line, say)
 
 
@@ -505,9 +505,12 @@ def history(prune, **given):
                     removed += 1
     runs = [run.summary() for run in journal.runs()]
     document = {"host": report.host_name(session.host), "root": str(session.host.root), "runs": runs}
-    lines = [f"{'RUN':<23}  {'STARTED':<25}  {'STATE':<18}  ITEMS"]
+    lang = session.settings.language
+    run_column, started_column, state_column, items_column = session.text("history_columns").split()
+    lines = [f"{padded(run_column, 23)}  {padded(started_column, 25)}  {padded(state_column, 18)}  {items_column}"]
     for run in runs:
-        lines.append(f"{run['id']:<23}  {run['started'] or '?':<25}  {run['state']:<18}  {', '.join(run['items'])}")
+        state = RUN_STATES[run["state"]](lang) if run["state"] in RUN_STATES else run["state"]
+        lines.append(f"{run['id']:<23}  {run['started'] or '?':<25}  {padded(state, 18)}  {', '.join(run['items'])}")
         if run.get("keeps"):
             lines.append("    " + session.text("keeps", containers=", ".join(run["keeps"])))
         if run.get("recorded"):

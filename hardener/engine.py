@@ -20,18 +20,19 @@ from .host import FileState, Host, HostError, sha256_of
 from .journal import Journal, JournalDamaged, JournalError, Run, Step
 from .model import (FILE_CHANGES, Said, Change, CreateContainer, Detection, RemoveContainer, Finding, ItemResult, Remedy, RestartService, RunCommand, SetOwnerMode, Status,
                     Text, WriteFile)
-from .i18n import ERRORS, REASONS
+from .i18n import ERRORS, REASONS, REFUSALS
 
 
 class SelectionError(Said):
     pass
 
 
-class RollbackRefused(Exception):
-    """Rollback would overwrite someone else's work; `details` shows it."""
+class RollbackRefused(Said):
+    """Rollback would overwrite someone else's work, or cannot trust its record: a text of i18n.REFUSALS and its
+    values; `details` shows what it found."""
 
-    def __init__(self, message: str, details: str = ""):
-        super().__init__(message)
+    def __init__(self, key: str, details: str = "", **values):
+        super().__init__(REFUSALS[key], **values)
         self.details = details
 
 
@@ -511,7 +512,7 @@ def check_rollback(host: Host, journal: Journal, run: Run, steps: Sequence[Step]
     """Refuse when a newer run touched the same files; return the drift found:
     for each step whose file someone else changed since, what changed."""
     if run.state == states.IN_PROGRESS:
-        raise RollbackRefused(f"run {run.id} is in progress in another harden")
+        raise RollbackRefused("in_progress", run_id=run.id)
     runs = journal.runs()
     position = [other.id for other in runs].index(run.id)
     paths = {step.path for step in steps}
@@ -520,9 +521,7 @@ def check_rollback(host: Host, journal: Journal, run: Run, steps: Sequence[Step]
             continue
         shared = paths & other.paths()
         if shared:
-            raise RollbackRefused(
-                f"run {other.id} changed {', '.join(sorted(shared))} after run {run.id}; roll back {other.id} first"
-            )
+            raise RollbackRefused("newer_run", other=other.id, paths=", ".join(sorted(shared)), run_id=run.id)
     by_path: Dict[str, List[Step]] = {}
     for step in steps:
         if step.before is not None and step.kind != REWRITTEN:
@@ -610,18 +609,13 @@ def rollback(host: Host, journal: Journal, run: Run, force: bool) -> RollbackOut
     unverified = {step.number: why for step in steps if (why := run.backup_problem(step))}
     damage = run.damage() + problems + list(unverified.values())
     if damage and not force:
-        raise RollbackRefused(f"the journal of run {run.id} is damaged: {'; '.join(damage)}; nothing was restored "
-                              f"(harden rollback --force {run.id} restores what can be verified and lists the rest)")
+        raise RollbackRefused("damaged", run_id=run.id, damage="; ".join(damage))
     drift = check_rollback(host, journal, run, steps)
     if drift and not force:
-        raise RollbackRefused(
-            f"files changed since run {run.id}; rollback would overwrite those changes (--force to roll back anyway)",
-            "\n".join(drift.values()),
-        )
+        raise RollbackRefused("files_changed", "\n".join(drift.values()), run_id=run.id)
     originals_gone = _originals_gone(host, steps)
     if originals_gone and not force:
-        raise RollbackRefused(f"what run {run.id} kept aside is gone; rollback would remove the containers in its place "
-                              f"and leave none (--force rolls back the rest and keeps them)", "\n".join(originals_gone.values()))
+        raise RollbackRefused("originals_gone", "\n".join(originals_gone.values()), run_id=run.id)
     restorable = [step for step in steps if step.number not in unverified and step.path not in originals_gone]
     saved = []
     for step in restorable:
@@ -674,12 +668,10 @@ def rollback_preview(host: Host, run: Run) -> List[str]:
     try:
         steps = run.steps()
     except JournalDamaged as damaged:
-        raise RollbackRefused(f"{damaged}; nothing can be restored from it as it is "
-                              f"(harden rollback --force {run.id} restores what can be verified)") from None
+        raise RollbackRefused("unreadable", damaged=damaged, run_id=run.id) from None
     unverified = [why for step in steps if (why := run.backup_problem(step))]
     if unverified:
-        raise RollbackRefused(f"the journal of run {run.id} is damaged: {'; '.join(unverified)}; nothing can be restored "
-                              f"from it as it is (harden rollback --force {run.id} restores what can be verified)")
+        raise RollbackRefused("unverified", run_id=run.id, damage="; ".join(unverified))
     originals_gone = _originals_gone(host, steps)
     lines.extend(originals_gone.values())
     steps = [step for step in steps if not step.undone]  # a resumed rollback's undos made already are not made again

@@ -52,6 +52,7 @@ REASONS = {
 # shown as it is.
 OWN_PLACES = {"default": Text("default", "默认")}
 OWN_VALUES = {
+    "(none)": Text("(none)", "（无）"),
     "(not set)": Text("(not set)", "（未设置）"),
     "Docker's default": Text("Docker's default", "Docker 默认配置"),
     "(chosen by dockerd)": Text("(chosen by dockerd)", "（由 dockerd 选择）"),
@@ -87,6 +88,8 @@ UI = {
     "confirm_apply": Text("Apply these changes?", "执行以上修改？"),
     "confirm_rollback": Text("Roll back run {run_id}?", "回滚运行 {run_id}？"),
     "no_runs": Text("No runs recorded.", "没有运行记录。"),
+    "colon": Text(": ", "："),
+    "history_columns": Text("RUN STARTED STATE ITEMS", "运行 开始时间 状态 检查项"),
     "scheduled": Text("Scheduled: harden check runs {calendar} (run {run_id}; harden schedule --off removes it).",
                       "已计划：harden check 将按 {calendar} 运行（运行 {run_id}；harden schedule --off 可移除）。"),
     "scheduled_not_enabled": Text("Under --root the timer is written, not enabled.", "在 --root 下只写入定时器，不启用。"),
@@ -141,6 +144,52 @@ UI = {
 }
 
 # The lines an error or a refusal ends a command with (harden: error: ...), by name.
+# click's own usage errors, which it words in English: each English pattern and its Chinese, applied in turn to the
+# message (what matches none stays as click said it)
+CLICK_ZH = (
+    (r"No such option '([^']*)'\.", r"没有选项 '\1'。"),
+    (r"No such command '([^']*)'\.", r"没有命令 '\1'。"),
+    (r"\(Did you mean one of: (.*)\?\)", r"（是否想用其中之一：\1？）"),
+    (r"Did you mean ('[^']*')\?", r"是否想用 \1？"),
+    (r"Invalid value for ('[^']*'): ('[^']*') is not one of (.*)\.$", r"\1 的值无效：\2 不是 \3 之一"),
+    (r"Invalid value for ('[^']*'): ('[^']*') is not a valid integer( range)?\.$", r"\1 的值无效：\2 不是有效的整数"),
+    (r"Invalid value for ('[^']*'): ", r"\1 的值无效："),
+    (r"Option ('[^']*') requires an argument\.", r"选项 \1 需要一个值"),
+    (r"Got unexpected extra arguments? \((.*)\)", r"多余的参数（\1）"),
+    (r"Missing argument ('[^']*')\.", r"缺少参数 \1"),
+    (r"Missing option ('[^']*')\.", r"缺少选项 \1"),
+    (r"。 ", "。"),
+)
+
+RUN_STATES = {  # a run's state as `harden history` shows it (the JSON keeps the word)
+    "applying": Text("applying", "应用中"), "applied": Text("applied", "已应用"),
+    "failed_rolled_back": Text("failed_rolled_back", "失败，已撤销"), "failed": Text("failed", "失败，需回滚"),
+    "rolling_back": Text("rolling_back", "回滚中"), "rolled_back": Text("rolled_back", "已回滚"),
+    "interrupted": Text("interrupted", "已中断，需回滚"), "in_progress": Text("in_progress", "进行中"),
+    "damaged": Text("damaged", "日志已损坏"), "rollback_incomplete": Text("rollback_incomplete", "回滚未完成"),
+}
+
+REFUSALS = {  # why a rollback refuses to start (engine.RollbackRefused)
+    "in_progress": Text("run {run_id} is in progress in another harden", "运行 {run_id} 正由另一个 harden 进行中"),
+    "newer_run": Text("run {other} changed {paths} after run {run_id}; roll back {other} first",
+                      "运行 {other} 在运行 {run_id} 之后更改了 {paths}；请先回滚 {other}"),
+    "damaged": Text("the journal of run {run_id} is damaged: {damage}; nothing was restored (harden rollback --force "
+                    "{run_id} restores what can be verified and lists the rest)",
+                    "运行 {run_id} 的日志已损坏：{damage}；未恢复任何内容（harden rollback --force {run_id} 会恢复可验证的部分并列出其余部分）"),
+    "files_changed": Text("files changed since run {run_id}; rollback would overwrite those changes (--force to roll back "
+                          "anyway)",
+                          "运行 {run_id} 之后有文件被更改；回滚会覆盖这些更改（使用 --force 仍可回滚）"),
+    "originals_gone": Text("what run {run_id} kept aside is gone; rollback would remove the containers in its place and "
+                           "leave none (--force rolls back the rest and keeps them)",
+                           "运行 {run_id} 保留的原容器已不存在；回滚会删除替代它们的容器而不留下任何容器（--force 回滚其余部分并保留这些容器）"),
+    "unreadable": Text("{damaged}; nothing can be restored from it as it is (harden rollback --force {run_id} restores "
+                       "what can be verified)",
+                       "{damaged}；按现状无法从中恢复任何内容（harden rollback --force {run_id} 会恢复可验证的部分）"),
+    "unverified": Text("the journal of run {run_id} is damaged: {damage}; nothing can be restored from it as it is "
+                       "(harden rollback --force {run_id} restores what can be verified)",
+                       "运行 {run_id} 的日志已损坏：{damage}；按现状无法从中恢复任何内容（harden rollback --force {run_id} 会恢复可验证的部分）"),
+}
+
 ERRORS = {
     "prefix": Text("harden: error: {message}", "harden：错误：{message}"),
     "cancelled": Text("{command} cancelled; nothing was changed", "已取消 {command}；未做任何更改"),
@@ -218,6 +267,7 @@ REMEDY = {
 }
 
 PAGE = {
+    "colon": Text(": ", "："),
     "fleet_title": Text("Docker security baseline: fleet", "Docker 安全基线：主机群"),
     "hosts": Text("hosts", "台主机"),
     "items": Text("items", "检查项"),

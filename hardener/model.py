@@ -66,6 +66,8 @@ def said(error: Exception, lang: str) -> str:
 
 SEVERITIES = ("low", "medium", "high")  # a finding's, the lowest first
 
+NONE = "(none)"  # an evidence value of harden's own: nothing there (a report says it in its language: i18n.OWN_VALUES)
+
 
 @dataclass(frozen=True)
 class Finding:

@@ -33,9 +33,11 @@ def finding_message(result: ItemResult, finding: Finding, lang: str) -> str:
     if text is None:
         return finding.reason
     whose = UI["rootless_finding"](lang, user=finding.evidence["rootless_user"]) if "rootless_user" in finding.evidence else ""
-    own = {"where": OWN_PLACES, "value": OWN_VALUES}
-    values = {key: own[key][value](lang) if key in own and isinstance(value, str) and value in own[key] else value
-              for key, value in finding.evidence.items()}
+    def in_lang(key: str, value: object) -> object:  # a value in harden's own words, said in `lang`
+        own = OWN_PLACES if key == "where" else OWN_VALUES
+        return own[value](lang) if isinstance(value, str) and value in own else value
+
+    values = {key: in_lang(key, value) for key, value in finding.evidence.items()}
     return whose + _fill(text, lang, dict(values, item=result.fix.id))
 
 
@@ -236,10 +238,10 @@ def results_document(host: Host, command: str, results: Sequence[ItemResult], la
     }
 
 
-def recommendations_of(item: dict, finding: dict) -> str:
+def recommendations_of(item: dict, finding: dict, lang: str) -> str:
     """"CIS 3.13, 3.14: " before a finding of an item that answers several recommendations, so a report reads per recommendation."""
     several = "–" in item.get("cis", "") or "," in item.get("cis", "")
-    return f"CIS {', '.join(finding.get('cis') or [])}: " if several and finding.get("cis") else ""
+    return f"CIS {', '.join(finding.get('cis') or [])}{UI['colon'](lang)}" if several and finding.get("cis") else ""
 
 
 def cis_numbers(answered) -> dict:
@@ -313,18 +315,19 @@ def results_text(document: dict, lang: str, plan: bool, everything: bool = False
         status = Status(item["status"])
         if not everything and status not in SHOWN:
             continue
-        reason = f": {one_line(item['reason'])}" if status is Status.NOT_APPLICABLE and item.get("reason") else ""
+        why = next((finding["message"] for finding in item["findings"] if finding["message"]), item.get("reason"))
+        reason = UI["colon"](lang) + one_line(why) if status is Status.NOT_APPLICABLE and why else ""
         lines.append(f"[{STATUS[status](lang)}] {item['id']}  {item['title']} ({references(item)}){reason}")
         for finding in item["findings"]:
             if finding["status"] in ("fail", "manual", "error", "waived"):
                 severity = f"[{SEVERITY_NAMES[finding['severity']](lang)}] " if finding["status"] in ("fail", "manual") and \
                     finding.get("severity") in SEVERITY_NAMES else ""
-                lines.append(f"    {severity}{recommendations_of(item, finding)}{one_line(finding['message'])}")
+                lines.append(f"    {severity}{recommendations_of(item, finding, lang)}{one_line(finding['message'])}")
                 lines.extend(f"      {one_line(line)}" for line in _evidence_lines(finding["evidence"], lang))
         for note in item["notes"]:
             lines.append(f"    {one_line(note)}")
         if item["advice"] and not status.compliant and not (plan and item["status"] == "fail"):
-            lines.append(f"    {UI['advice'](lang)}: {item['advice']}")
+            lines.append(f"    {UI['advice'](lang)}{UI['colon'](lang)}{item['advice']}")
         if plan and item.get("planned_with"):
             lines.append("    " + UI["planned_with"](lang, items=", ".join(item["planned_with"])))
         for change in item["changes"] if plan else ():
@@ -359,7 +362,7 @@ def _recommendation_lines(document: dict, lang: str) -> List[str]:
     for entry in open_ones:
         targets = ", ".join(dict.fromkeys(f"{finding['target']} ({finding['item']})" for finding in entry["findings"]
                                           if finding["status"] == entry["status"]))
-        lines.append(f"  [{STATUS[Status(entry['status'])](lang)}] {entry['id']}: {one_line(targets)}")
+        lines.append(f"  [{STATUS[Status(entry['status'])](lang)}] {entry['id']}{UI['colon'](lang)}{one_line(targets)}")
     return lines
 
 

@@ -141,6 +141,33 @@ def test_errors_and_refusals_in_chinese(make_root, harden, tmp_path):
     assert "icc 为 true（默认）" in findings and "未启用用户命名空间映射（默认）" in findings and "（default）" not in findings, findings
 
 
+def test_what_a_chinese_administrator_meets_first_is_in_chinese(make_root, harden):
+    """A rollback refused, the history, click's own usage errors, a not-applicable item's reason and an empty value
+    are said in Chinese under --lang zh, with full-width colons: no English of harden's (or click's) own."""
+    import re
+
+    root = make_root("debian")
+    assert harden("apply", "--yes", "--root", root, "--only", "file-permissions").code == 0
+    os.chmod(root / "lib/systemd/system/docker.service", 0o600)
+    refused = harden("rollback", "--yes", "--root", root, "--lang", "zh")
+    assert refused.code == 4 and refused.err.startswith("harden：错误：rollback 被拒绝：运行 ") and "之后有文件被更改" in refused.err
+    history = harden("history", "--root", root, "--lang", "zh").out.splitlines()
+    assert history[0].split() == ["运行", "开始时间", "状态", "检查项"] and history[1].split()[2] == "已应用", history
+    usage = {("--bogus",): "没有选项 '--bogus'。", ("check", "--format", "xml"): "'--format' 的值无效：'xml' 不是 ",
+             ("report",): "缺少参数 'DOCUMENTS...'", ("bogus",): "没有命令 'bogus'。", ("check", "--root"): "选项 '--root' 需要一个值",
+             ("check", "--onyl", "icc"): "没有选项 '--onyl'。是否想用 '--only'？", ("history", "--prune", "x"): "不是有效的整数"}
+    for args, said in usage.items():
+        error = harden("--lang", "zh", *args).err
+        assert error.startswith("harden：错误：") and said in error and error.count("\n") == 1, error
+    every = harden("check", "--root", root, "--profile", "cis", "--all", "--lang", "zh").out
+    tls = next(line for line in every.splitlines() if "] tls-auth  " in line)
+    assert re.search(r"\)：[^:]*[\u4e00-\u9fff]", tls) and "no_tcp" not in tls, tls
+    advice = [line for line in every.splitlines() if "加固建议" in line]
+    assert advice and all(line.startswith("    加固建议：") for line in advice), advice
+    rootless = harden("check", "--profile", "cis", "--only", "non-root-daemon", "--all", "--lang", "zh").out
+    assert "拥有 rootless dockerd 的用户：" in rootless and "none" not in rootless, rootless
+
+
 def test_list_in_chinese_is_aligned_by_display_width(harden):
     """Each item's title starts at one column of a terminal, where a Chinese character takes two."""
     import re
@@ -157,9 +184,9 @@ def test_every_error_has_its_chinese_with_the_same_values():
     import re
     import string
 
-    from hardener.i18n import ERRORS
+    from hardener.i18n import ERRORS, REFUSALS, RUN_STATES
 
-    for name, text in ERRORS.items():
+    for name, text in {**ERRORS, **REFUSALS, **RUN_STATES}.items():
         fields = [{field for _, field, _, _ in string.Formatter().parse(words) if field} for words in (text.en, text.zh)]
         assert fields[0] == fields[1], name
         assert re.search(r"[\u4e00-\u9fff]", text.zh) or name == "at_line", name

@@ -46,8 +46,12 @@ def test_failing_items_first_worst_first_and_the_rest_counted(tmp_path):
     every = run_harden("check", "--root", root, "--profile", "cis", "--all").out
     assert len(item_lines(every)) == len(document["items"]) and "not shown" not in every
     tls = next(line for line in item_lines(every) if "] tls-auth  " in line)
-    assert tls.endswith(": " + by_id["tls-auth"]["reason"]), "a not-applicable item says why on its line"
+    assert tls.endswith(": " + by_id["tls-auth"]["findings"][0]["message"]), "a not-applicable item says why on its line"
+    assert not tls.endswith(by_id["tls-auth"]["reason"]), "in words, not the JSON's word for tools"
     zh = run_harden("check", "--root", root, "--profile", "cis", "--lang", "zh").out
+    zh_every = run_harden("check", "--root", root, "--profile", "cis", "--lang", "zh", "--all").out
+    zh_tls = next(line for line in zh_every.splitlines() if "] tls-auth  " in line)
+    assert "：" in zh_tls and by_id["tls-auth"]["reason"] not in zh_tls, zh_tls
     assert "    [高] CIS 3.1, 3.2" in zh and "未显示" in zh
 
 

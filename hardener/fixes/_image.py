@@ -9,7 +9,7 @@ from typing import Dict, List, Mapping, Optional
 
 from ..facts import containers, engine, images
 from ..host import Host
-from ..model import Detection, Finding, Remedy, Status, Text
+from ..model import NONE, Detection, Finding, Remedy, Status, Text
 from . import Fix
 from ._container import Problem
 
@@ -55,6 +55,6 @@ class ImageFix(Fix):
             problem = self.problem(image, images.history(host, entry["Id"]) if self.reads_history else [])
             if problem is not None:
                 evidence = {"image": image_name(entry), "id": entry["Id"].split(":")[-1][:12],
-                            "containers": ", ".join(sorted(used_by.get(entry["Id"], []))) or "none"}
+                            "containers": ", ".join(sorted(used_by.get(entry["Id"], []))) or NONE}
                 findings.append(Finding(image_name(entry), Status.MANUAL, problem.reason, problem.severity, dict(evidence, **problem.evidence)))
         return Detection(tuple(findings) or (Finding("images", Status.PASS, "compliant", evidence={"checked": len(listed)}),))

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..facts.engine import security_options
-from ..model import Text
+from ..model import NONE, Text
 from ..planners.recreate import Adjust
 from ._container import ContainerFix, Problem
 
@@ -27,5 +27,5 @@ class ApparmorProfile(ContainerFix):
     def problem(self, host, container):
         profile = container.raw.get("AppArmorProfile") or ""
         if profile in ("", "unconfined"):
-            return Problem("unconfined", "high", {"apparmor_profile": profile or "none"})
+            return Problem("unconfined", "high", {"apparmor_profile": profile or NONE})
         return None

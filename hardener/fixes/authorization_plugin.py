@@ -1,7 +1,7 @@
 """authorization-plugin (CIS 2.13): an authorization plugin vets Docker client commands."""
 from __future__ import annotations
 
-from ..model import Finding, Remedy, Status, Text
+from ..model import NONE, Finding, Remedy, Status, Text
 from ._daemon import DaemonFix, listed
 
 
@@ -18,7 +18,7 @@ class AuthorizationPlugin(DaemonFix):
 
     def judge(self, host, config):
         plugins, places = listed(config, "authorization-plugin")
-        evidence = {"option": "authorization-plugins", "value": ", ".join(plugins) or "none", "where": places}
+        evidence = {"option": "authorization-plugins", "value": ", ".join(plugins) or NONE, "where": places}
         if plugins:
             return Finding("authorization-plugins", Status.PASS, "compliant", evidence=evidence), None
         return Finding("authorization-plugins", Status.MANUAL, "no_plugin", "medium", evidence), None

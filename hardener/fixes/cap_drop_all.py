@@ -5,7 +5,7 @@ Only when named: most images need some of Docker's default capabilities
 only those it adds explicitly."""
 from __future__ import annotations
 
-from ..model import Remedy, Text
+from ..model import NONE, Remedy, Text
 from ..planners.recreate import Adjust
 from ._container import ContainerFix, Problem
 
@@ -29,4 +29,4 @@ class CapDropAll(ContainerFix):
         dropped = [cap.upper() for cap in container.host_config.get("CapDrop") or []]
         if "ALL" in dropped or "CAP_ALL" in dropped:
             return None
-        return Problem("keeps_default_capabilities", "low", {"cap_drop": ", ".join(dropped) or "none"})
+        return Problem("keeps_default_capabilities", "low", {"cap_drop": ", ".join(dropped) or NONE})

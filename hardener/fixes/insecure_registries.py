@@ -1,7 +1,7 @@
 """insecure-registries (CIS 2.5): dockerd trusts no registry over plain HTTP or unverified TLS."""
 from __future__ import annotations
 
-from ..model import Finding, Remedy, Status, Text
+from ..model import NONE, Finding, Remedy, Status, Text
 from ..planners.dockerd import DockerdOption, FlagDrop
 from ._daemon import DaemonFix, conflict, listed
 
@@ -26,7 +26,7 @@ class InsecureRegistries(DaemonFix):
         if found:
             return found, self.want
         registries, places = listed(config, "insecure-registry")
-        evidence = {"option": "insecure-registries", "registries": ", ".join(registries) or "none", "where": places, "value": "none"}
+        evidence = {"option": "insecure-registries", "registries": ", ".join(registries) or NONE, "where": places, "value": NONE}
         if not registries:
             return Finding("insecure-registries", Status.PASS, "compliant", evidence=evidence), None
         return Finding("insecure-registries", Status.FAIL, "insecure", "high", evidence), self.want

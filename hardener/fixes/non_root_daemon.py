@@ -5,7 +5,7 @@ per user: harden reports which this one is."""
 from __future__ import annotations
 
 from ..facts.dockerd_process import running_dockerd
-from ..model import Finding, Remedy, Status, Text
+from ..model import NONE, Finding, Remedy, Status, Text
 from ._daemon import DaemonFix, effective
 
 
@@ -37,6 +37,6 @@ class NonRootDaemon(DaemonFix):
                 return Finding("dockerd", Status.PASS, "rootless", evidence={"option": "user", "value": user, "where": f"pid {running[0]}"}), None
         from ..facts.rootless import rootless_daemons
 
-        rootless_users = ", ".join(daemon.user for daemon in rootless_daemons(host)) or "none"
+        rootless_users = ", ".join(daemon.user for daemon in rootless_daemons(host)) or NONE
         return Finding("dockerd", Status.MANUAL, "runs_as_root", "low", {"user": user, "option": "user", "value": user,
                                                                         "where": "docker.service", "rootless_users": rootless_users}), None

@@ -3,7 +3,7 @@
 Certificates are the administrator's to make and hand out: manual."""
 from __future__ import annotations
 
-from ..model import Finding, Remedy, Status, Text
+from ..model import NONE, Finding, Remedy, Status, Text
 from ._daemon import DaemonFix, conflict, effective, served
 
 
@@ -35,7 +35,7 @@ class TlsAuth(DaemonFix):
         addresses, places = served(config)
         tcp = [address for address in addresses if not address.startswith("unix://")]
         answering = [address for address in config.plain_api if address not in tcp]
-        evidence = {"option": "hosts", "addresses": ", ".join(tcp + answering) or "none",
+        evidence = {"option": "hosts", "addresses": ", ".join(tcp + answering) or NONE,
                     "where": ", ".join(place for place in (places, "listening now" if answering else "") if place)}
         if not tcp and not answering:
             return Finding("hosts", Status.NOT_APPLICABLE, "no_tcp", evidence=evidence), None
