@@ -204,7 +204,7 @@ def load(host: Host, explicit_path: Optional[str], known_items: KnownItems) -> C
     if explicit_path is not None:
         text = read_trusted(explicit_path, f"config {explicit_path}", ConfigError)
         if text is None:
-            raise ConfigError(f"cannot read config {explicit_path}: No such file or directory")
+            raise ConfigError(ERRORS["no_config"], path=explicit_path)
         return parse(text, explicit_path, known_items)
     try:
         real = str(host.real_path(DEFAULT_PATH))

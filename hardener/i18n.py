@@ -25,8 +25,13 @@ REASONS = {
     "host_error": Text("{message}", "{message}"),
     "engine_down": Text("the Docker engine does not answer at {address}: start docker, then run harden again",
                         "Docker 引擎在 {address} 没有应答：请启动 docker，然后重新运行 harden"),
-    "daemon_json_type": Text('{path}: "{key}" is {found}, but dockerd wants {wanted}: dockerd will not start with this file',
-                             '{path}："{key}" 为 {found}，而 dockerd 需要 {wanted}：dockerd 无法以此文件启动'),
+    "daemon_json_type": Text('{path}: "{key}" is {found} ({value}), but dockerd wants {wanted}: dockerd will not start with '
+                             'this file',
+                             '{path}："{key}" 为{found}（{value}），而 dockerd 需要{wanted}：dockerd 无法以此文件启动'),
+    "daemon_json_invalid": Text("{path}:{line}:{column}: not valid JSON: {error}; dockerd will not start with it either",
+                                "{path}:{line}:{column}：不是有效的 JSON（{error}）；dockerd 也无法以此文件启动"),
+    "daemon_json_not_object": Text("{path}: not a JSON object; dockerd will not start with it either",
+                                   "{path}：不是 JSON 对象；dockerd 也无法以此文件启动"),
     "not_users": Text("it names {path}, which is not {user}'s alone ({blocker}): harden neither reads nor changes it; "
                       "point it at a file of {user}'s",
                       "它引用了 {path}，该文件并非仅属于 {user}（{blocker}）：harden 不读取也不修改它；请改为引用 {user} 自己的文件"),
@@ -52,6 +57,11 @@ REASONS = {
 # shown as it is.
 OWN_PLACES = {"default": Text("default", "默认")}
 OWN_VALUES = {
+    # the JSON types daemon.json's members have, and dockerd wants (facts.dockerd_config.JSON_TYPES)
+    "a boolean (true or false)": Text("a boolean (true or false)", "布尔值（true 或 false）"),
+    "a string": Text("a string", "字符串"), "an integer": Text("an integer", "整数"), "a number": Text("a number", "数字"),
+    "a list of strings": Text("a list of strings", "字符串列表"), "a list": Text("a list", "列表"),
+    "an object": Text("an object", "对象"),
     "(none)": Text("(none)", "（无）"),
     "(not set)": Text("(not set)", "（未设置）"),
     "Docker's default": Text("Docker's default", "Docker 默认配置"),
@@ -217,6 +227,7 @@ ERRORS = {
                               "check --scheduled 的报告保存在 /var/lib/hardener/reports，指标写到配置中 [schedule] metrics_dir "
                               "指定的目录：不接受 --format、--output 或 --metrics"),
     "metrics_unwritable": Text("cannot write the metrics: {error}", "无法写入指标：{error}"),
+    "no_config": Text("cannot read config {path}: No such file or directory", "无法读取配置 {path}：文件不存在"),
     "no_schedule": Text("no schedule of harden's is in place (harden history lists the runs); nothing was changed",
                         "harden 没有已就位的计划（harden history 列出各次运行）；未做任何更改"),
     "another_schedule": Text("another schedule is in place ({units}): harden schedule --off first, then schedule anew; "

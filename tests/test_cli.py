@@ -155,7 +155,8 @@ def test_what_a_chinese_administrator_meets_first_is_in_chinese(make_root, harde
     assert history[0].split() == ["运行", "开始时间", "状态", "检查项"] and history[1].split()[2] == "已应用", history
     usage = {("--bogus",): "没有选项 '--bogus'。", ("check", "--format", "xml"): "'--format' 的值无效：'xml' 不是 ",
              ("report",): "缺少参数 'DOCUMENTS...'", ("bogus",): "没有命令 'bogus'。", ("check", "--root"): "选项 '--root' 需要一个值",
-             ("check", "--onyl", "icc"): "没有选项 '--onyl'。是否想用 '--only'？", ("history", "--prune", "x"): "不是有效的整数"}
+             ("check", "--onyl", "icc"): "没有选项 '--onyl'。是否想用 '--only'？", ("history", "--prune", "x"): "不是有效的整数",
+             ("check", "--config", "/nonexistent/config.toml"): "无法读取配置 /nonexistent/config.toml：文件不存在"}
     for args, said in usage.items():
         error = harden("--lang", "zh", *args).err
         assert error.startswith("harden：错误：") and said in error and error.count("\n") == 1, error

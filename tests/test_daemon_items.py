@@ -126,6 +126,8 @@ def test_invalid_daemon_json_is_one_line_and_changes_nothing(make_root, harden):
     result = harden("apply", "--yes", "--root", root)
     assert result.code == 1 and result.err.count("\n") == 1, result
     assert "daemon.json" in result.err and ":3:1: not valid JSON" in result.err
+    zh = harden("check", "--root", root, "--lang", "zh").out
+    assert "daemon.json (in " in zh and ":3:1：不是有效的 JSON（" in zh and "not valid JSON" not in zh, zh
     assert hosts.snapshot(root) == start
 
 
@@ -238,6 +240,8 @@ def test_a_value_of_the_wrong_type_is_an_error_never_a_pass(make_root, harden, t
     check = harden("check", "--root", root, "--only", ",".join(DAEMON))
     assert check.code == 1 and "[pass]" not in check.out, check
     assert "dockerd will not start with this file" in check.out
+    zh = harden("check", "--root", root, "--only", ",".join(DAEMON), "--lang", "zh").out
+    assert f'"{key}" 为' in zh and "dockerd 无法以此文件启动" in zh and "wants" not in zh and " a " not in zh, zh
     applied = harden("apply", "--yes", "--root", root, "--only", ",".join(DAEMON))
     assert applied.code == 1 and applied.err.count("\n") == 1 and "Traceback" not in applied.err, applied
     assert hosts.snapshot(root) == start

@@ -55,7 +55,7 @@ def test_a_member_of_the_wrong_type_is_said_as_dockerd_would_refuse_it(host, key
     assert str(raised.value) == (f'{shown}: "{key}" is {found} ({json.dumps(value)}), but dockerd wants {wanted}; '
                                  "dockerd will not start with this file")
     assert (raised.value.reason, raised.value.target) == ("daemon_json_type", key)
-    assert raised.value.evidence == {"path": shown, "key": key, "found": f"{found} ({json.dumps(value)})", "wanted": wanted}
+    assert raised.value.evidence == {"path": shown, "key": key, "found": found, "value": json.dumps(value), "wanted": wanted}
 
 
 def test_every_member_is_judged_past_those_harden_does_not_know():
@@ -82,12 +82,14 @@ def test_daemon_json_is_read_in_file_order_and_its_faults_are_said(root, host):
     write(root, "/etc/docker/daemon.json", '["icc"]')
     with pytest.raises(DaemonJsonError) as raised:
         load_daemon_json(host, "/etc/docker/daemon.json")
-    assert str(raised.value) == f"/etc/docker/daemon.json (in {root}): not a JSON object"
+    assert str(raised.value) == f"/etc/docker/daemon.json (in {root}): not a JSON object; dockerd will not start with it either"
+    assert raised.value.reason == "daemon_json_not_object" and raised.value.evidence == {"path": f"/etc/docker/daemon.json (in {root})"}
     write(root, "/etc/docker/daemon.json", '{\n "icc": false,,\n}')
     with pytest.raises(DaemonJsonError) as raised:
         load_daemon_json(host, "/etc/docker/daemon.json")
     assert str(raised.value) == (f"/etc/docker/daemon.json (in {root}):2:15: not valid JSON: Expecting property name enclosed in "
                                  "double quotes; dockerd will not start with it either")
+    assert raised.value.reason == "daemon_json_invalid" and (raised.value.evidence["line"], raised.value.evidence["column"]) == (2, 15)
     write(root, "/etc/docker/daemon.json", '{"icc": "no"}')
     with pytest.raises(DaemonJsonError) as raised:
         load_daemon_json(host, "/etc/docker/daemon.json")

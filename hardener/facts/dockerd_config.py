@@ -153,7 +153,7 @@ def check_types(host: Host, path: str, settings: Dict[str, object]) -> None:
             shown = host.display(path)
             raise DaemonJsonError(f'{shown}: "{key}" is {found} ({json.dumps(value)}), but dockerd wants {wanted}; '
                                   "dockerd will not start with this file", reason="daemon_json_type", target=key,
-                                  evidence={"path": shown, "key": key, "found": f"{found} ({json.dumps(value)})", "wanted": wanted})
+                                  evidence={"path": shown, "key": key, "found": found, "value": json.dumps(value), "wanted": wanted})
 
 
 def load_daemon_json(host: Host, path: str, user: Optional[int] = None) -> Tuple[Optional[str], Dict[str, object]]:
@@ -167,9 +167,12 @@ def load_daemon_json(host: Host, path: str, user: Optional[int] = None) -> Tuple
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise DaemonJsonError(f"{host.display(path)}:{error.lineno}:{error.colno}: not valid JSON: {error.msg}; "
-                              "dockerd will not start with it either") from None
+                              "dockerd will not start with it either", reason="daemon_json_invalid", target=path,
+                              evidence={"path": host.display(path), "line": error.lineno, "column": error.colno,
+                                        "error": error.msg}) from None
     if not isinstance(data, dict):
-        raise DaemonJsonError(f"{host.display(path)}: not a JSON object")
+        raise DaemonJsonError(f"{host.display(path)}: not a JSON object; dockerd will not start with it either", reason="daemon_json_not_object", target=path,
+                              evidence={"path": host.display(path)})
     check_types(host, path, data)
     return text, data
 
