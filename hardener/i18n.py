@@ -279,7 +279,10 @@ REMEDY = {
 
 PAGE = {
     "colon": Text(": ", "："),
-    "fleet_title": Text("Docker security baseline: fleet", "Docker 安全基线：主机群"),
+    "fleet_title": Text("{title}: fleet", "{title}：主机群"),
+    "mixed_title": Text("Docker security baselines", "Docker 安全基线"),
+    "fleet_made": Text("made {time} by harden {version}", "由 harden {version} 生成于 {time}"),
+    "checked": Text("checked", "检查时间"),
     "hosts": Text("hosts", "台主机"),
     "items": Text("items", "检查项"),
     "host": Text("host", "主机"),

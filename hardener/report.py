@@ -223,7 +223,7 @@ def results_document(host: Host, command: str, results: Sequence[ItemResult], la
     return {
         "schema": SCHEMA,
         "version": __version__,
-        "generated": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),  # when it was made
+        "generated": _now(),  # when it was made
         "command": command,
         "profile": profile.name,
         "profile_title": {"en": profile.title.en, "zh": profile.title.zh},
@@ -260,6 +260,15 @@ def _evidence_lines(evidence: dict, lang: str) -> List[str]:
     if evidence.get("waiver"):
         lines.append(REASONS["waived"](lang, why=evidence["waiver"]))
     return lines
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+
+
+def _shown_time(generated: object) -> str:
+    """A report's time as people read it: 2026-12-07 02:00:00 UTC."""
+    return str(generated or "?").replace("T", " ").replace("+00:00", " UTC")
 
 
 def profile_title(document: dict, lang: str) -> str:
@@ -299,8 +308,7 @@ def results_text(document: dict, lang: str, plan: bool, everything: bool = False
     failing or manual finding with its severity; one line for an error several items share (a Docker engine that
     does not answer); a line counting what is not shown."""
     header = UI["header"](lang, title=profile_title(document, lang), root=f"{document['root']} ({document['host'] or '?'})")
-    made = UI["made_by"](lang, version=document.get("version") or "?",
-                         time=str(document.get("generated") or "?").replace("T", " ").replace("+00:00", " UTC"))
+    made = UI["made_by"](lang, version=document.get("version") or "?", time=_shown_time(document.get("generated")))
     lines = [one_line(header), one_line(made), ""]
     items = document["items"]
     shared = _shared_errors(items)
@@ -457,7 +465,11 @@ def fleet_html(documents: Sequence[Tuple[str, dict]], lang: str) -> str:
             host["cells"] = Markup("".join(cells[(host["items"].get(item_id) or {}).get("status", "missing")]
                                            for item_id in group["item_ids"]))
         group["pages"] = [group["hosts"][start:start + GRID_PAGE] for start in range(0, len(group["hosts"]), GRID_PAGE)]
+    text = page_text(lang)
+    # titled by its profile where every host was judged by one (a cis fleet by its benchmark)
+    title = next(iter(groups.values()))["title"] if len(groups) == 1 else PAGE["mixed_title"](lang)
+    made = PAGE["fleet_made"](lang, version=__version__, time=_shown_time(_now()))
     return render_html("report/fleet.html.j2", hosts=hosts, groups=list(groups.values()), worst_items=worst_items, lang=lang,
-                       marks=STATUS_MARKS, grid_page=GRID_PAGE,
-                       text=page_text(lang), status_names={status.value: STATUS[status](lang) for status in Status},
+                       marks=STATUS_MARKS, grid_page=GRID_PAGE, title=PAGE["fleet_title"](lang, title=title), made=made,
+                       text=text, shown_time=_shown_time, status_names={status.value: STATUS[status](lang) for status in Status},
                        recommendations_of=recommendations_of, title_of=title_of)

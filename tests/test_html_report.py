@@ -73,7 +73,13 @@ def test_the_fleet_page_shows_what_matters_first(make_root, harden, tmp_path):
     worst_hosts = page.split("<h2>Hosts, worst first</h2>")[1].split("</table>")[0]
     order = re.findall(r'href="#host-\d+">([\w-]+)</a>', worst_hosts)
     assert order == ["d-broken", "c-cis", "e-older-cis", "b-careless", "a-clean", "f-first"], order
-    assert '>d-broken</a></td><td class="name">–</td><td class="error" colspan="3">error</td></tr>' in worst_hosts, worst_hosts
+    assert '>d-broken</a></td><td class="name">–</td><td class="error" colspan="3">error</td><td>–</td></tr>' in worst_hosts, worst_hosts
+    checked = json.loads((reports / "c-cis.json").read_text())["generated"].replace("T", " ").replace("+00:00", " UTC")
+    assert re.search(rf'>c-cis</a>.*?<td>{checked}</td></tr>', worst_hosts), "each host's report time"
+    assert "<h1>Docker security baselines: fleet</h1>" in page, "of several profiles: no one profile's title"
+    assert re.search(r"<p>6 hosts · [^<]* · made \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC by harden \d", page), "the page's own time and harden"
+    cis_only = harden("report", reports / "c-cis.json", reports / "e-older-cis.json", "--format", "html", "--lang", "zh").out
+    assert "<title>CIS Docker Benchmark 1.8.0：主机群</title>" in cis_only and "由 harden " in cis_only, cis_only[:600]
     assert "These reports are of 2 profiles (cis, aliyun): each has its own table below." in page
     assert page.count("<h2>Every host and item · ") == 2
     grids = page.split("<h2>Every host and item · ")[1:]
