@@ -35,7 +35,11 @@ def test_the_readme_opens_with_what_a_newcomer_needs_and_sends_the_rest_to_docs(
     order = [readme.index(heading) for heading in ("## The two commands", "## The first five minutes", "## Installing",
                                                    "## Commands")]
     assert order == sorted(order)
-    assert "![" in readme[order[1]:order[2]], "a screenshot in the first five minutes"
+    five_minutes = readme[order[1]:order[2]]
+    assert readme[:order[1]].count("\n") < 60, "what it is, what it needs, the warning and the install come first"
+    shown = [five_minutes.index(what) for what in ("![", "<!-- sample: preview -->", "<!-- sample: apply -->", "<!-- sample: rollback -->")]
+    assert shown == sorted(shown), "the page, the preview, an apply and its rollback, in that order"
+    assert five_minutes.count("\n") < 130, "the first five minutes fit in two screens"
     for page in ("items", "profiles", "reports", "testing", "internals", "benchmarks"):
         assert f"](docs/{page}.md)" in readme
 
