@@ -54,16 +54,17 @@ def inventory(tmp_path, roots, **extra):
     return path  # the reports' directory is the play's to make
 
 
-def playbook(collections, inventory_path, *args, mode="check", cwd=None):
-    """ansible-playbook as a user runs it: from a directory of their own (an empty one unless `cwd`)."""
+def playbook(collections, inventory_path, *args, mode="check", cwd=None, home=None):
+    """ansible-playbook as a user runs it: from a directory of their own (an empty one unless `cwd`), which their shell
+    names in PWD; with `home`, as sudo or cron runs it, with HOME and no PWD."""
     env = ansible_env(collections, ANSIBLE_LOCAL_TEMP=str(inventory_path.parent / "ansible-tmp"),
                       ANSIBLE_RETRY_FILES_ENABLED="0", ANSIBLE_STDOUT_CALLBACK="default", LANG="C.UTF-8")
     if cwd is None:
         cwd = inventory_path.parent / "where-the-user-is"
         cwd.mkdir(exist_ok=True)
+    env = dict(env, PWD=str(cwd)) if home is None else dict({key: value for key, value in env.items() if key != "PWD"}, HOME=str(home))
     return subprocess.run([BIN / "ansible-playbook", "-i", str(inventory_path), "hardener.docker.harden",
-                           "-e", f"harden_mode={mode}", *args], capture_output=True, text=True, env=dict(env, PWD=str(cwd)),
-                          timeout=600, cwd=cwd)
+                           "-e", f"harden_mode={mode}", *args], capture_output=True, text=True, env=env, timeout=600, cwd=cwd)
 
 
 def recap(output):
@@ -284,6 +285,11 @@ def test_a_first_run_from_an_empty_directory_keeps_its_reports_there(tmp_path, m
     ran = playbook(collections, inv, cwd=empty)
     assert ran.returncode == 0, ran.stdout + ran.stderr
     assert sorted(path.name for path in (empty / "harden-reports").iterdir()) == ["fleet.html", "web-01.json"]
+    home = tmp_path / "home"
+    home.mkdir()
+    by_sudo = playbook(collections, inv, cwd=empty, home=home)  # no PWD: sudo's reset environment, or cron's
+    assert by_sudo.returncode == 0, by_sudo.stdout + by_sudo.stderr
+    assert sorted(path.name for path in (home / "harden-reports").iterdir()) == ["fleet.html", "web-01.json"]
 
 
 def test_check_mode_on_a_host_without_harden_installs_nothing(tmp_path, make_root, bundle, collections):
@@ -309,6 +315,9 @@ def test_the_checkouts_playbook_runs_the_collections_play_from_its_directory(tmp
     through an installed copy or Python's path), and the play is the collection's, task for task."""
     env = dict(os.environ, ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="False", ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"))
     env.pop("ANSIBLE_COLLECTIONS_PATH", None)
+    shipped = subprocess.run([BIN / "ansible-inventory", "-i", "inventory", "--list"], cwd=CHECKOUT / "playbooks", env=env,
+                             capture_output=True, text=True)
+    assert shipped.returncode == 0 and "docker_hosts" in json.loads(shipped.stdout)["all"]["children"], shipped.stderr
     listed = subprocess.run([BIN / "ansible-playbook", "-i", "localhost,", "harden.yml", "--list-tasks"], cwd=CHECKOUT / "playbooks",
                             env=env, capture_output=True, text=True)
     assert listed.returncode == 0, listed.stderr
