@@ -279,14 +279,17 @@ def _drift(session: Session) -> dict:
     cis = {fix.id: fix.cis for fix in all_fixes()}
     refs = session.profile.refs()
     refs_of = lambda item: refs.get(item) or (numbers(cis[item]) if cis.get(item) else ())  # noqa: E731
-    return {"drift": [entry.as_json(refs_of) for entry in drifted], "drift_notes": notes}
+    entries = [entry.as_json(refs_of) for entry in drifted]
+    for entry in entries:
+        entry["lines"] = report.state_lines(entry["lines"], session.settings.language)
+    return {"drift": entries, "drift_notes": notes}
 
 
 def _drift_lines(session: Session, document: dict) -> List[str]:
     entries = document["drift"]
     lines = [session.text("drift_header", count=len(entries)) if entries else session.text("no_drift")]
     for entry in entries:
-        refs = f"; {', '.join(entry['refs'])}" if entry["refs"] else ""
+        refs = session.text("drift_refs", refs=", ".join(entry["refs"])) if entry["refs"] else ""
         lines.append("  " + one_line(session.text("drift_entry", target=entry["target"], run=entry["run"],
                                                   items=", ".join(entry["items"]), refs=refs)))
         lines.extend("    " + one_line(line) for line in entry["lines"])
@@ -348,7 +351,7 @@ def _rollback_or_refuse(session: Session, journal: Journal, run_id: Optional[str
         _rollback(session, journal, run_id, yes, force)
     except RollbackRefused as refused:
         if refused.details:
-            say(refused.details)
+            say("\n".join(report.state_lines(refused.details.splitlines(), session.settings.language)))
         raise Failure(ERRORS["refused"], ROLLBACK_REFUSED, command=command, refused=refused) from None
 
 
@@ -458,7 +461,7 @@ def _rollback(session: Session, journal: Journal, run_id: Optional[str], yes: bo
         run = engine.run_to_roll_back(journal, run_id)
         if run is None:
             _nothing_to_roll_back(session, journal)
-        lines = engine.rollback_preview(session.host, run)
+        lines = report.state_lines(engine.rollback_preview(session.host, run), session.settings.language)
         session.emit({"command": "rollback", "run_id": run.id, "dry_run": True, "restore": lines},
                      "\n".join([session.text("rollback_preview", run_id=run.id)] + lines))
         sys.exit(OK)
@@ -469,7 +472,7 @@ def _rollback(session: Session, journal: Journal, run_id: Optional[str], yes: bo
         if run is None:
             _nothing_to_roll_back(session, journal)
         if not yes:
-            say("\n".join([session.text("rollback_preview", run_id=run.id)] + list(map(one_line, engine.rollback_preview(session.host, run)))))
+            say("\n".join([session.text("rollback_preview", run_id=run.id)] + list(map(one_line, report.state_lines(engine.rollback_preview(session.host, run), session.settings.language)))))
             if not click.confirm(session.text("confirm_rollback", run_id=run.id), err=True):
                 raise Failure(ERRORS["cancelled"], command="rollback")
         outcome = engine.rollback(session.host, journal, run, force)

@@ -118,6 +118,7 @@ UI = {
     "drift_header": Text("Drift: {count} of what harden's runs changed no longer holds what they left",
                          "偏离：harden 各次运行所做的修改中有 {count} 处已不再保持运行后的状态"),
     "drift_entry": Text("{target} (run {run}; {items}{refs})", "{target}（运行 {run}；{items}{refs}）"),
+    "drift_refs": Text("; {refs}", "；{refs}"),
     "no_drift": Text("No drift: everything harden's runs changed holds what they left.",
                      "没有偏离：harden 各次运行所做的修改均保持运行后的状态。"),
     "drift_unsettled": Text("run {run} is {state}: what it changed is judged by its rollback, not here",
@@ -169,6 +170,27 @@ CLICK_ZH = (
     (r"Missing argument ('[^']*')\.", r"缺少参数 \1"),
     (r"Missing option ('[^']*')\.", r"缺少选项 \1"),
     (r"。 ", "。"),
+)
+
+# The lines the journal's judges write in English (engine.changed_since and rollback_preview, drift.py): what a
+# file or container is now beside what a run left, as a report shows them in Chinese. Lines of a diff's content
+# (after its headers) are the file's and are left as they are.
+STATE_LINES_ZH = (
+    (r"^(.*): its content changed since \(harden changed only its owner and mode\)$", r"\1：此后内容已被更改（harden 只更改了其属主和权限）"),
+    (r"^(.*): owner/mode (.*) \(as harden left it\) -> (.*) \(now\)$", r"\1：属主/权限 \2（harden 留下的状态）-> \3（现在）"),
+    (r"^(--- .*) \(as harden left it\)$", r"\1（harden 留下的状态）"),
+    (r"^(\+\+\+ .*) \(now\)$", r"\1（现在）"),
+    (r"^(.*) was removed since$", r"\1 此后已被删除"),
+    (r"^remove (.*)$", r"删除 \1"),
+    (r"^(.*): owner/mode (.*) -> (.*)$", r"\1：属主/权限 \2 -> \3"),
+    (r"^(.*): create it again from its recorded configuration \(a new container, without its writable layer\)$",
+     r"\1：按记录的配置重新创建（新容器，不含原可写层）"),
+    (r"^(.*): run (.*)$", r"\1：运行 \2"),
+    (r"^(.*): the original it replaced \((.*)\) is gone; rollback keeps the container in its place$",
+     r"\1：被它替换的原容器（\2）已不存在；回滚保留现有容器"),
+    (r"^(.*): it joins (.*), whose original is gone; rollback keeps it as it is$", r"\1：它加入了 \2，而其原容器已不存在；回滚保持其现状"),
+    (r"^(.*) is (.*) now, not enabled as harden left it$", r"\1 现在为 \2，而非 harden 留下的 enabled"),
+    (r"^(.*) is (.*) now, not active as harden left it$", r"\1 现在为 \2，而非 harden 留下的 active"),
 )
 
 RUN_STATES = {  # a run's state as `harden history` shows it (the JSON keeps the word)

@@ -1,17 +1,19 @@
 """Renderings of results for people (text) and for programs (JSON).
 
-The JSON documents are the tool's public interface; README.md documents them.
+The JSON documents are the tool's public interface; docs/reports.md documents them.
 """
 from __future__ import annotations
 
 import datetime
+import re
 import socket
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from . import __version__, services
 from .engine import unified_diff
 from .host import Host
-from .i18n import OWN_PLACES, OWN_VALUES, PAGE, PAGE_COUNTS, PAGE_GROUPS, REASONS, SEVERITY_NAMES, STATUS, UI
+from .i18n import (OWN_PLACES, OWN_VALUES, PAGE, PAGE_COUNTS, PAGE_GROUPS, REASONS, SEVERITY_NAMES, STATE_LINES_ZH, STATUS,
+                   UI)
 from .model import (SEVERITIES, Change, CreateContainer, Finding, RemoveContainer, ItemResult, RestartService, SetOwnerMode, Status, Text,
                     WriteFile, combined_status)
 from .settings import DEFAULT_PROFILE, PROFILES, diff_sign, one_line
@@ -260,6 +262,24 @@ def _evidence_lines(evidence: dict, lang: str) -> List[str]:
     if evidence.get("waiver"):
         lines.append(REASONS["waived"](lang, why=evidence["waiver"]))
     return lines
+
+
+def state_lines(lines: Sequence[str], lang: str) -> List[str]:
+    """What the journal's judges say of a file or container now (in English: drift, a rollback's preview and its
+    refusal), in `lang`; a diff's content lines are the file's, and are left as they are."""
+    if lang == "en":
+        return list(lines)
+    said, in_diff = [], False
+    for line in lines:
+        in_diff = in_diff and line[:1] in ("+", "-", " ", "@") and not line.startswith("--- ")
+        if not in_diff:
+            for english, chinese in STATE_LINES_ZH:
+                line, found = re.subn(english, chinese, line)
+                if found:
+                    break
+        said.append(line)
+        in_diff = in_diff or line.startswith("+++ ")
+    return said
 
 
 def _now() -> str:

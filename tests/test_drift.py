@@ -47,7 +47,16 @@ def test_drift_is_what_no_longer_holds_what_the_run_left_and_changes_nothing(mak
     assert checked.code == 0 and len(checked.json["drift"]) == 2, "check shows the drift; its exit code is the items'"
     validate(checked.json, "report.schema.json")
     assert "Drift: 2 of" in run_harden("check", "--root", root, "--only", "icc").out
-    assert "偏离：harden 各次运行所做的修改中有 2 处" in drift(root, "--lang", "zh").out
+    zh = drift(root, "--lang", "zh").out
+    assert "偏离：harden 各次运行所做的修改中有 2 处" in zh
+    assert f"/etc/docker（运行 {run_id}；file-permissions；3.1, 3.2" in zh
+    assert "/etc/docker：属主/权限 root:root 0755（harden 留下的状态）-> root:root 0775（现在）" in zh
+    assert "--- /etc/docker/daemon.json（harden 留下的状态）" in zh and "+++ /etc/docker/daemon.json（现在）" in zh
+    assert "as harden left it" not in zh and "owner/mode" not in zh, zh
+    refused = run_harden("rollback", "--yes", "--root", root, "--lang", "zh")
+    assert refused.code == 4 and "/etc/docker：属主/权限 root:root 0755（harden 留下的状态）-> root:root 0775（现在）" in refused.out
+    preview = run_harden("rollback", "--dry-run", "--root", root, "--lang", "zh").out
+    assert "/etc/docker：属主/权限 root:root 0775 -> " in preview and "owner/mode" not in preview, preview
 
 
 def test_a_drifted_file_fixed_again_makes_a_new_baseline_and_rollback_brings_the_old_one_back(make_root):
@@ -125,3 +134,14 @@ def test_a_file_harden_only_chmoded_drifts_by_owner_and_mode_and_its_content_is_
     assert refused.code == 4 and "its content changed since (harden changed only its owner and mode)" in refused.out, refused
     for output in (found.out, refused.out, refused.err, run_harden("check", "--root", root, "--format", "json").out):
         assert "SECRET" not in output
+
+
+def test_a_diffs_content_is_the_files_and_never_translated():
+    from hardener.report import state_lines
+
+    lines = ["--- /x (as harden left it)", "+++ /x (now)", "@@ -1,3 +1,3 @@", "-remove /y", "+/z: owner/mode a -> b",
+             " /w was removed since", "/x: owner/mode root:root 0644 -> root:root 0600", "remove /v"]
+    assert state_lines(lines, "zh") == ["--- /x（harden 留下的状态）", "+++ /x（现在）", "@@ -1,3 +1,3 @@", "-remove /y",
+                                        "+/z: owner/mode a -> b", " /w was removed since",
+                                        "/x：属主/权限 root:root 0644 -> root:root 0600", "删除 /v"]
+    assert state_lines(lines, "en") == lines
