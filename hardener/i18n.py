@@ -35,6 +35,8 @@ REASONS = {
     "not_users": Text("it names {path}, which is not {user}'s alone ({blocker}): harden neither reads nor changes it; "
                       "point it at a file of {user}'s",
                       "它引用了 {path}，该文件并非仅属于 {user}（{blocker}）：harden 不读取也不修改它；请改为引用 {user} 自己的文件"),
+    "unit_no_environment_file": Text("{path}, named by EnvironmentFile= in {where}, does not exist; the service cannot start",
+                                     "{where} 中 EnvironmentFile= 指定的 {path} 不存在；该服务无法启动"),
     "unit_no_exec_start": Text("{where}: {unit} has no ExecStart= left: systemd refuses to start it",
                                "{where}：{unit} 没有剩余的 ExecStart=：systemd 将拒绝启动它"),
     "unit_many_exec_start": Text("{where}: {unit} has {count} ExecStart= commands in a Type={type} service "

@@ -1,6 +1,8 @@
 """dockerd's configuration read from fixture roots: units, drop-ins, environment files, daemon.json."""
 import pytest
 
+from conftest import run_harden
+
 from hardener.facts.dockerd_config import DaemonJsonError, dockerd_config, go_bool, parse_flags
 from hardener.facts.systemd import Word, drop_in_files, parse_unit
 from hardener.facts.systemd_syntax import SyntaxFault, parse_exec
@@ -105,8 +107,11 @@ def test_missing_environment_files(make_root):
     (root / "etc/default/docker").unlink()
     assert dockerd_config(Host(str(root))).command is not None, "EnvironmentFile=- is optional"
     write(root, "/etc/systemd/system/docker.service.d/env.conf", "[Service]\nEnvironmentFile=/etc/docker/env\n")
-    with pytest.raises(HostError, match="/etc/docker/env, named by EnvironmentFile= in .*env.conf:2, does not exist"):
+    with pytest.raises(HostError, match="/etc/docker/env, named by EnvironmentFile= in .*env.conf:2, does not exist") as raised:
         dockerd_config(Host(str(root)))
+    assert (raised.value.reason, raised.value.evidence["path"]) == ("unit_no_environment_file", "/etc/docker/env")
+    zh = run_harden("check", "--root", root, "--only", "icc", "--lang", "zh").out
+    assert "env.conf:2 中 EnvironmentFile= 指定的 /etc/docker/env 不存在；该服务无法启动" in zh, zh
 
 
 @pytest.mark.parametrize("args, parsed", [

@@ -165,7 +165,9 @@ def environment(host: Host, unit: Unit) -> Dict[str, Variable]:
         if text is None:
             if optional:
                 continue
-            raise HostError(f"{path}, named by EnvironmentFile= in {setting.path}:{setting.line}, does not exist; the service cannot start")
+            raise HostError(f"{path}, named by EnvironmentFile= in {setting.path}:{setting.line}, does not exist; the service cannot start",
+                            reason="unit_no_environment_file", target=unit.name,
+                            evidence={"path": path, "where": f"{setting.path}:{setting.line}", "unit": unit.name})
         variables.update(parse_environment_file(text, path))
     return variables
 
