@@ -35,12 +35,19 @@ def finding_message(result: ItemResult, finding: Finding, lang: str) -> str:
     if text is None:
         return finding.reason
     whose = UI["rootless_finding"](lang, user=finding.evidence["rootless_user"]) if "rootless_user" in finding.evidence else ""
-    def in_lang(key: str, value: object) -> object:  # a value in harden's own words, said in `lang`
-        own = OWN_PLACES if key == "where" else OWN_VALUES
-        return own[value](lang) if isinstance(value, str) and value in own else value
-
-    values = {key: in_lang(key, value) for key, value in finding.evidence.items()}
+    values = {key: own_words(key, value, lang) for key, value in finding.evidence.items()}
     return whose + _fill(text, lang, dict(values, item=result.fix.id))
+
+
+def evidence_line(evidence: Mapping[str, object], lang: str) -> str:
+    """A finding's evidence as a page shows it: key=value · key=value, harden's own words in `lang`."""
+    return " · ".join(f"{key}={own_words(key, value, lang)}" for key, value in evidence.items())
+
+
+def own_words(key: str, value: object, lang: str) -> object:
+    """An evidence value in `lang` where it is in harden's own words ("default", "(none)", a JSON type); else as it is."""
+    own = OWN_PLACES if key == "where" else OWN_VALUES
+    return own[value](lang) if isinstance(value, str) and value in own else value
 
 
 def host_name(host: Host) -> Optional[str]:
@@ -411,6 +418,7 @@ def results_html(document: dict, lang: str) -> str:
                        severities=tuple(reversed(SEVERITIES)), severity_names={name: words(lang) for name, words in SEVERITY_NAMES.items()},
                        worst_severity=_worst_severity_name, diff_sign=diff_sign,
                        recommendations_of=recommendations_of, references=references,
+                       evidence_line=lambda evidence: evidence_line(evidence, lang),
                        change_lines=lambda change: change_lines(change, lang))
 
 
@@ -491,5 +499,5 @@ def fleet_html(documents: Sequence[Tuple[str, dict]], lang: str) -> str:
     made = PAGE["fleet_made"](lang, version=__version__, time=_shown_time(_now()))
     return render_html("report/fleet.html.j2", hosts=hosts, groups=list(groups.values()), worst_items=worst_items, lang=lang,
                        marks=STATUS_MARKS, grid_page=GRID_PAGE, title=PAGE["fleet_title"](lang, title=title), made=made,
-                       text=text, shown_time=_shown_time, status_names={status.value: STATUS[status](lang) for status in Status},
+                       text=text, shown_time=_shown_time, evidence_line=lambda evidence: evidence_line(evidence, lang), status_names={status.value: STATUS[status](lang) for status in Status},
                        recommendations_of=recommendations_of, title_of=title_of)

@@ -28,6 +28,7 @@ def test_chinese_page_and_check(make_root, harden):
     page = harden("check", "--root", make_root("centos"), "--format", "html", "--lang", "zh").out
     assert '<html lang="zh-CN">' in page and "Docker 安全基线" in page and "不合规" in page and "确认Docker相关的文件具有合适的权限" in page
     assert "<tr><th>CIS</th><th>状态</th><th>检查项</th><th>对象</th></tr>" in page
+    assert "where=默认" in page and "where=default" not in page, "harden's own words in the evidence, in the page's language"
 
 
 def test_html_only_for_reports_and_output_for_every_format(make_root, harden, tmp_path):

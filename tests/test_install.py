@@ -6,6 +6,7 @@ import time
 import io
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -123,6 +124,9 @@ def test_install_on_a_fresh_debian_then_the_bundle_offline(fresh_debian, bundle,
                  or name.startswith(("gcc-", "cpp-", "libgcc-", "binutils"))]
     assert compilers == []
     assert len(added) <= 30 and megabytes <= 75, figures[-1]
+    said = readme_figures(r"it adds (\d+) packages and ([\d.]+) MB, and a venv of ([\d.]+) MB")
+    assert int(said[0]) == len(added) and close(said[1], megabytes, 0.03) and close(said[2], venv, 0.1), (said, figures[-1])
+    assert close(readme_figures(r"dist/harden-VERSION\.run` \(about ([\d.]+) MB\)")[0], bundle.stat().st_size / 2 ** 20, 0.15)
     assert os.readlink(root / "usr/local/bin/harden") == "/opt/hardener/bin/harden"
     preview = in_root(root, "harden --dry-run --root /src/examples/demo-host")
     assert preview.returncode == 2 and "Plan:" in preview.stdout, preview
@@ -196,6 +200,21 @@ def test_the_bundle_with_packages_installs_on_a_bare_minbase_offline(release, bu
     assert added == carried and {"python3", "libaugeas0", "augeas-lenses", "ca-certificates"} <= set(added), (added, carried)
     figures.append(f"the bundle with packages on a bare {release} minbase, offline: {len(added)} packages and harden "
                    f"in {time.monotonic() - started:.0f} s")
+    number = {"bookworm": 12, "trixie": 13}[release]
+    assert int(readme_figures(rf"(\d+) for Debian {number}\b")[0]) == len(added), "the README says how many it installs"
+    assert close(readme_figures(r"with-packages\.run`, about ([\d.]+) MB")[0], bundle_with_packages.stat().st_size / 2 ** 20, 0.1)
+
+
+def readme_figures(pattern: str) -> tuple:
+    """The figures the README gives where `pattern` matches it (its lines joined): they are held to what is measured."""
+    text = " ".join((CHECKOUT / "README.md").read_text().split())
+    found = re.search(pattern, text)
+    assert found, f"the README no longer says {pattern}"
+    return found.groups()
+
+
+def close(said: str, measured: float, within: float) -> bool:
+    return abs(float(said) - measured) <= within * measured
 
 
 def unpack_names(bundle: Path, release: str) -> list:
