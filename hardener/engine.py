@@ -61,6 +61,8 @@ def select(available: Sequence[Type[Fix]], only: Optional[Collection[str]], skip
     named = set(only) if only else set(config.items or ())
     wanted = named if (only or config.items is not None) else known
     chosen = tuple(fix for fix in available if fix.id in wanted and fix.id not in skip)
+    if not chosen:  # a report of nothing would read as compliant
+        raise SelectionError(ERRORS["nothing_selected"])
     return Selection(fixes=chosen, named=frozenset(named))
 
 

@@ -284,6 +284,8 @@ ERRORS = {
     "format_not_here": Text("--format {format} is for check, dry-run, apply and report",
                             "--format {format} 只用于 check、dry-run、apply 和 report"),
     "cannot_write": Text("cannot write {path}: {error}", "无法写入 {path}：{error}"),
+    "nothing_selected": Text("--only, --skip and the config's items leave no item to run; nothing was checked or changed",
+                             "--only、--skip 与配置中的 items 合起来没有留下任何检查项；未检查也未更改任何内容"),
     "unknown_item": Text("unknown item '{item}' in the {profile} profile; its items are: {items}",
                          "{profile} 配置集中没有检查项 '{item}'；其检查项为：{items}"),
     "unknown_profile": Text("unknown profile {value}: a built-in one ({builtin}) or a profile file (a path with a / or ending "

@@ -15,6 +15,8 @@ import hosts
 from conftest import harden_env
 
 BOTH = ["--only", "file-permissions,content-trust"]
+ITEMS_OF_ALIYUN = ("audit-docker-files", "icc", "log-level", "iptables", "no-aufs", "file-permissions", "content-trust",
+                   "no-privileged", "no-sensitive-mounts", "memory-limit", "readonly-rootfs", "no-host-pid", "no-docker-sock")
 STATUSES = {"pass", "fail", "manual", "not_applicable", "waived", "error"}
 
 
@@ -337,6 +339,13 @@ def test_config_file_option_and_missing_file(make_root, harden, tmp_path):
     document = harden("--dry-run", "--root", root, "--config", config, "--format", "json").json
     assert [item["id"] for item in document["items"]] == ["content-trust"]
     assert document["items"][0]["status"] == "fail" and document["items"][0]["changes"], "named in the config: it applies"
+
+
+def test_a_selection_of_no_item_is_an_error_not_a_compliant_report(make_root, harden):
+    root = make_root("debian")
+    for args in (("--only", "icc", "--skip", "icc"), ("--skip", ",".join(ITEMS_OF_ALIYUN))):
+        refused = harden("check", "--root", root, *args)
+        assert refused.code == 1 and refused.out == "" and "leave no item to run" in refused.err, refused
 
 
 def test_unknown_item_is_an_error(make_root, harden):
