@@ -279,7 +279,7 @@ def test_a_profile_gives_an_item_its_own_references_title_advice_and_severity(ma
     assert table == ["2.2", "3.1", "3.2", "3.3", "3.4", "3.5", "3.6", "ACME-DOCKER-07"], table
     text = run_harden("check", "--root", root, "--profile", acme, "--only", "log-level", "--lang", "zh").out
     assert "[不合规] log-level  dockerd 以 info 级别记录日志（ACME 安全运营要求） (ACME-DOCKER-07; CIS 2.3)" in text, text
-    assert "  [不合规] ACME-DOCKER-07: log-level (log-level)" in text, text
+    assert "  [不合规] ACME-DOCKER-07：log-level (log-level)" in text, text
     listed = run_harden("list", "--profile", acme, "--format", "json")
     assert listed.code == 0, listed
     sprawl = next(item for item in listed.json["items"] if item["id"] == "container-sprawl")
