@@ -68,7 +68,8 @@ OWN_VALUES = {
     "(not set)": Text("(not set)", "（未设置）"),
     "Docker's default": Text("Docker's default", "Docker 默认配置"),
     "(chosen by dockerd)": Text("(chosen by dockerd)", "（由 dockerd 选择）"),
-    "dockerd's (inherited from the daemon)": Text("dockerd's (inherited from the daemon)", "dockerd 的默认值（继承自守护进程）"),
+    "none set: containers inherit dockerd's own": Text("none set: containers inherit dockerd's own",
+                                                       "未设置，容器继承 dockerd 自身的限制"),
 }
 
 SEVERITY_NAMES = {"low": Text("low", "低"), "medium": Text("medium", "中"), "high": Text("high", "高")}

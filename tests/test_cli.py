@@ -165,6 +165,7 @@ def test_what_a_chinese_administrator_meets_first_is_in_chinese(make_root, harde
     every = harden("check", "--root", root, "--profile", "cis", "--all", "--lang", "zh").out
     tls = next(line for line in every.splitlines() if "] tls-auth  " in line)
     assert re.search(r"\)：[^:]*[\u4e00-\u9fff]", tls) and "no_tcp" not in tls, tls
+    assert "默认 ulimit：未设置，容器继承 dockerd 自身的限制（默认）" in every, "harden's own words for what is not set"
     advice = [line for line in every.splitlines() if "加固建议" in line]
     assert advice and all(line.startswith("    加固建议：") for line in advice), advice
     rootless = harden("check", "--profile", "cis", "--only", "non-root-daemon", "--all", "--lang", "zh").out

@@ -19,5 +19,5 @@ class DefaultUlimits(DaemonFix):
 
     def judge(self, host, config):
         limits, places = listed(config, "default-ulimit")
-        evidence = {"option": "default-ulimits", "value": ", ".join(limits) or "dockerd's (inherited from the daemon)", "where": places}
+        evidence = {"option": "default-ulimits", "value": ", ".join(limits) or "none set: containers inherit dockerd's own", "where": places}
         return Finding("default-ulimits", Status.MANUAL, "ulimits", "low", evidence), None
