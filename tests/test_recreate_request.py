@@ -217,13 +217,14 @@ def test_a_mount_given_with_mount_is_dropped_by_its_kind():
 # -- the create request, branch by branch ---------------------------------------------------------------------------
 
 
-def requested(config=None, settings=None, adjust=None, mounts=(), api_version="1.41", networks=None):
+def requested(config=None, settings=None, adjust=None, mounts=(), api_version="1.41", networks=None, bound=None):
+    """The request for a stopped container; with `bound` (NetworkSettings.Ports), for a running one that bound those."""
     from hardener.planners.recreate import Adjust
 
-    inspect = {"Id": "f" * 64, "Name": "/web", "Image": SHOWN_IMAGE_ID, "State": {"Running": False},
+    inspect = {"Id": "f" * 64, "Name": "/web", "Image": SHOWN_IMAGE_ID, "State": {"Running": bound is not None},
                "Config": dict({"Image": "busybox", "Hostname": "ffffffffffff", "Cmd": ["sh"]}, **(config or {})),
                "HostConfig": dict({"NetworkMode": "default"}, **(settings or {})), "Mounts": list(mounts),
-               "NetworkSettings": {"Networks": networks or {}}}
+               "NetworkSettings": {"Networks": networks or {}, "Ports": bound or {}}}
     return create_request(EMPTY_HOST[0], Container(inspect), SHOWN_IMAGE, adjust or Adjust(), api_version=api_version)
 
 
@@ -241,6 +242,7 @@ def test_a_memory_limit_without_swap_is_sent_with_swap_0_and_links_as_a_create_t
     assert requested(settings={"Memory": 67108864, "MemorySwap": 134217728}).body["HostConfig"]["MemorySwap"] == 134217728
     assert "MemorySwap" not in requested().body["HostConfig"]
     assert requested(settings={"Links": ["/db:/web/database", "/cache:/web/cache"]}).body["HostConfig"]["Links"] == ["db:database", "cache:cache"]
+    assert requested(settings={"Links": ["/Xdb:/web/X"]}).body["HostConfig"]["Links"] == ["Xdb:X"], "only the slash goes"
 
 
 def test_binds_dropped_by_their_destination_and_their_shared_propagation_made_private():
@@ -251,6 +253,9 @@ def test_binds_dropped_by_their_destination_and_their_shared_propagation_made_pr
     assert requested(settings={"Binds": binds}, mounts=mounts, adjust=Adjust(drop_mounts=("system-directory",))).body["HostConfig"]["Binds"] == binds[1:]
     assert requested(settings={"Binds": binds}, adjust=Adjust(private_propagation=True)).body["HostConfig"]["Binds"] == [
         "/etc/ssl:/ssl:ro", "/srv:/srv:ro", "/data:/data", "/x:/x", "/y:/y:rslave"]
+    several = ["/srv:/srv:ro,z,rshared", "/odd"]  # an engine's bind without a destination is passed on as it is
+    assert requested(settings={"Binds": several}, adjust=Adjust(private_propagation=True)).body["HostConfig"]["Binds"] == [
+        "/srv:/srv:ro,z", "/odd"]
     specs = [{"Type": "bind", "Source": "/srv", "Target": "/srv", "BindOptions": {"Propagation": "rshared"}},
              {"Type": "bind", "Source": "/d", "Target": "/d", "BindOptions": {"Propagation": "shared", "NonRecursive": True}},
              {"Type": "bind", "Source": "/e", "Target": "/e", "BindOptions": {"Propagation": "rslave"}}]
@@ -271,6 +276,22 @@ def test_published_ports_bound_to_every_address_are_bound_to_the_one_asked():
     assert sent["PortBindings"] == {"80/tcp": [{"HostIp": "192.0.2.7", "HostPort": "8080"}], "53/udp": [{"HostIp": "127.0.0.1", "HostPort": "53"}]}
     assert sent["PublishAllPorts"] is False
     assert requested(settings={"PortBindings": ports}).body["HostConfig"]["PortBindings"] == ports
+
+
+def test_a_running_containers_ports_keep_the_host_ports_they_have_when_bound_to_the_address():
+    """-p 80 (a random host port) and -P: the new container asks for the port its clients use now, not another
+    random one; a fixed one and one bound to an address of its own are kept as they are."""
+    from hardener.planners.recreate import Adjust
+
+    asked = {"80/tcp": [{"HostIp": "", "HostPort": ""}], "443/tcp": [{"HostIp": "", "HostPort": "8443"}],
+             "53/udp": [{"HostIp": "127.0.0.1", "HostPort": "53"}]}
+    bound = {"80/tcp": [{"HostIp": "0.0.0.0", "HostPort": "49153"}, {"HostIp": "::", "HostPort": "49153"}],
+             "443/tcp": [{"HostIp": "0.0.0.0", "HostPort": "8443"}, {"HostIp": "::", "HostPort": "8443"}],
+             "53/udp": [{"HostIp": "127.0.0.1", "HostPort": "53"}], "9000/tcp": None}
+    sent = requested(settings={"PortBindings": asked}, bound=bound, adjust=Adjust(bind_address="192.0.2.7")).body["HostConfig"]
+    assert sent["PortBindings"] == {"80/tcp": [{"HostIp": "192.0.2.7", "HostPort": "49153"}],
+                                    "443/tcp": [{"HostIp": "192.0.2.7", "HostPort": "8443"}],
+                                    "53/udp": [{"HostIp": "127.0.0.1", "HostPort": "53"}]}
 
 
 def test_a_mount_spec_of_a_volume_with_its_driver_options_and_labels_and_a_quote():

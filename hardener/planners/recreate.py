@@ -441,7 +441,7 @@ def _adjusted(host: Host, container: Container, settings: dict, adjust: Adjust) 
         if not adjust.keeps(original, key):
             settings[key] = CLEARED[key]
     dropped = {mount["Destination"] for mount in container.mounts
-               if adjust.drops(host, dict(mount, Type=_mount_type(settings, mount)))}
+               if adjust.drops(host, mount)}
     binds = []
     for bind in settings.get("Binds") or []:
         parts = bind.split(":")
@@ -470,20 +470,15 @@ def _adjusted(host: Host, container: Container, settings: dict, adjust: Adjust) 
     if adjust.drop_added_capabilities:
         settings["CapAdd"] = adjust.capabilities_added(original) or None
     if adjust.bind_address:
-        # -P's ports go explicitly, bound to the address, keeping the host ports they have now (clients use them)
-        bound = container.bound_ports if original.get("PublishAllPorts") else original.get("PortBindings") or {}
-        settings["PortBindings"] = {port: _bound_to(bindings or [], adjust.bind_address) for port, bindings in bound.items()}
+        # the ports it has go explicitly, bound to the address, keeping the host ports they have now (clients use
+        # them): -P's, and a random one (-p 80) too, which a new container would be given anew
+        settings["PortBindings"] = {port: _bound_to(bindings, adjust.bind_address) for port, bindings in container.bound_ports.items()}
         settings["PublishAllPorts"] = False
     if "Memory" in settings and settings.get("MemorySwap") is None:
         settings["MemorySwap"] = 0
-    links = [f"{source.lstrip('/')}:{alias.rsplit('/', 1)[-1]}"
+    links = [f"{source.lstrip('/')}:{alias.split('/')[-1]}"
              for source, _, alias in (link.partition(":") for link in settings.get("Links") or [])]
     settings["Links"] = links or None  # inspect says "/db:/web/database"; a create takes "db:database"
-
-
-def _mount_type(settings: Mapping, mount: Mapping) -> str:
-    spec = next((spec for spec in settings.get("Mounts") or [] if spec.get("Target") == mount["Destination"]), None)
-    return (spec or {}).get("Type") or mount.get("Type") or ""
 
 
 def _security_options(settings: Mapping, adjust: Adjust) -> List[str]:
