@@ -41,6 +41,20 @@ def test_a_containers_own_mac_address_is_kept_even_where_it_looks_derived():
 
 def test_an_engine_older_than_api_1_44_is_sent_no_mac_per_network():
     assert all("MacAddress" not in endpoint for endpoint in endpoints(RUNNING, "1.41").values())
+    assert all("MacAddress" not in endpoint for endpoint in endpoints(RUNNING, "1.43").values())
+    assert endpoints(RUNNING, "1.44")["back"]["MacAddress"] == "92:d0:c6:12:08:99", "1.44 is the first that takes them"
+
+
+@pytest.mark.parametrize("mode, networks", [
+    ("host", {"host": {"NetworkID": "h", "EndpointID": "e"}}), ("none", {"none": {"NetworkID": "x", "EndpointID": "e"}}),
+    ("default", {"host": {"NetworkID": "h", "EndpointID": "e"}}),  # host mode cleared: on the default bridge, asked for nothing
+    ("container:" + "d" * 64, {"front": RUNNING["NetworkSettings"]["Networks"]["front"]}),  # an engine that lists them anyway
+])
+def test_a_container_on_the_hosts_network_none_or_anothers_asks_for_no_endpoint(mode, networks):
+    inspect = copy.deepcopy(RUNNING)
+    inspect["HostConfig"]["NetworkMode"] = mode
+    inspect["NetworkSettings"]["Networks"] = networks
+    assert endpoints(inspect, "1.45") == {}
 
 
 def test_engine_made_mac_reads_the_four_octets():
@@ -235,6 +249,25 @@ def requested(config=None, settings=None, adjust=None, mounts=(), api_version="1
 def test_a_hostname_the_engine_made_or_the_host_gives_is_made_anew(hostname, settings, kept):
     body = requested(config={"Hostname": hostname}, settings=settings).body
     assert body.get("Hostname") == (hostname if kept else None) and ("Hostname" in body) is kept
+
+
+def test_an_inspect_without_a_network_mode_or_hostname_is_on_the_default_bridge_and_left_as_it_was():
+    """An engine that leaves NetworkMode out means the default bridge (asked for at create, before API 1.44 too); one
+    on the host's network with no hostname has none to drop; and the inspect the request is made from is not changed."""
+    bridge = {"bridge": {"NetworkID": "n0", "EndpointID": "e0", "IPAddress": "172.17.0.2", "Aliases": ["db"]}}
+    request = requested(settings={"NetworkMode": None}, networks=bridge)
+    assert request.body["NetworkingConfig"]["EndpointsConfig"] == {"bridge": {"Aliases": ["db"]}}
+    assert request.connect == ()
+    assert "Hostname" not in requested(config={"Hostname": None}, settings={"NetworkMode": "host"}).body
+    inspect = dict(copy.deepcopy(FROM_IMAGE), State={"Running": True})
+    inspect["HostConfig"].update({"Binds": ["/srv:/srv:rshared"], "CapAdd": ["NET_ADMIN"], "PortBindings": {"80/tcp": [{"HostIp": ""}]}})
+    inspect["Mounts"] = [{"Type": "volume", "Name": "v" * 64, "Source": "/var/lib/docker/volumes/v", "Destination": "/data"}]
+    before = copy.deepcopy(inspect)
+    from hardener.planners.recreate import Adjust
+
+    create_request(Host("/"), Container(inspect), IMAGE, Adjust(private_propagation=True, bind_address="192.0.2.1",
+                                                                  drop_added_capabilities=True))
+    assert inspect == before
 
 
 def test_a_memory_limit_without_swap_is_sent_with_swap_0_and_links_as_a_create_takes_them():

@@ -342,20 +342,21 @@ def create_request(host: Host, container: Container, image: Optional[Mapping], a
     one (its hostname, addresses, endpoint) it makes anew."""
     import copy
 
-    config = copy.deepcopy(dict(container.raw["Config"]))
+    config = dict(container.raw["Config"])  # its members are replaced, never changed in place (a test holds the inspect to it)
     settings = copy.deepcopy(dict(container.host_config, **overrides))
     image_config = (image or {}).get("Config") or {}
     _leave_to_image(config, image_config)
     config["Image"] = _image_reference(container, image)
-    network_mode = settings.get("NetworkMode") or "default"
-    if container.id.startswith(config.get("Hostname") or "-") or network_mode == "host" or settings.get("UTSMode") == "host":
+    network_mode = str(settings.get("NetworkMode"))
+    # the engine names a container by its id's first characters where it was given no hostname: made anew
+    if container.id.startswith(str(config.get("Hostname"))) or network_mode == "host" or settings.get("UTSMode") == "host":
         config.pop("Hostname", None)
     if network_mode.startswith("container:"):
         for key in JOINED_NETWORK_CONFIG:
             config.pop(key, None)
     _keep_volumes(container, config, settings)
     _adjusted(host, container, settings, adjust)
-    endpoints = _endpoints(container, settings, config, api_version)
+    endpoints = _endpoints(container, settings, api_version)
     primary = settings.get("NetworkMode") or "default"
     primary = "bridge" if primary == "default" else primary
     at_create = {name: endpoint for name, endpoint in endpoints.items()
@@ -500,17 +501,16 @@ def _bound_to(bindings: Sequence[Mapping], address: str) -> List[Mapping]:
     return bound
 
 
-def _endpoints(container: Container, settings: Mapping, config: Mapping, api_version: str) -> Dict[str, Mapping]:
+def _endpoints(container: Container, settings: Mapping, api_version: str) -> Dict[str, Mapping]:
     """Each network's endpoint as it was asked for: aliases (not the engine's short-id one), fixed addresses,
     links, driver options; where the engine takes a MAC address per network (API 1.44), each endpoint's, unless the
     bridge driver derived it from the address (engine_made_mac) and it is not the container's own --mac-address."""
-    mode = settings.get("NetworkMode") or "default"
-    if mode in ("host", "none") or mode.startswith("container:"):
+    if str(settings.get("NetworkMode")).startswith("container:"):  # another's network stack: no endpoint of its own
         return {}
     per_network_mac = tuple(map(int, api_version.split("."))) >= ENDPOINTS_AT_CREATE
     endpoints = {}
     for name, endpoint in ((container.raw.get("NetworkSettings") or {}).get("Networks") or {}).items():
-        if name in ("host", "none"):  # the host's network, cleared: the new container is on the default bridge
+        if name in ("host", "none"):  # no endpoint to ask for (the host's network cleared: the default bridge)
             continue
         asked = {key: value for key, value in endpoint.items() if key not in ENDPOINT_RUNTIME and key != "MacAddress"}
         asked["Aliases"] = [alias for alias in endpoint.get("Aliases") or [] if alias not in (container.id[:12], container.name)] or None
