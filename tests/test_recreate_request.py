@@ -205,7 +205,7 @@ def test_links_devices_logs_and_a_seccomp_profile_shown_as_docker_run_takes_them
 
     from hardener.planners.recreate import Adjust, seccomp_profiles
 
-    profile = '{"defaultAction": "SCMP_ACT_ERRNO"}'
+    profile = '{"defaultAction": "SCMP_ACT_ERRNO", "comment": "a=b"}'  # an = inside the profile
     settings = {"Links": ["/db:/web/database"], "Devices": [{"PathOnHost": "/dev/null", "PathInContainer": "/dev/x", "CgroupPermissions": ""}],
                 "LogConfig": {"Type": "", "Config": {"max-size": "1m"}}, "SecurityOpt": [f"seccomp={profile}"]}
     saved = f"/var/lib/hardener/seccomp/web-{hashlib.sha256(profile.encode()).hexdigest()[:12]}.json"
@@ -217,6 +217,24 @@ def test_links_devices_logs_and_a_seccomp_profile_shown_as_docker_run_takes_them
         f"/var/lib/hardener/seccomp/web-{hashlib.sha256(b'{}').hexdigest()[:12]}.json": "{}"}
     assert shown(settings=dict(settings, SecurityOpt=["no-new-privileges=true"]), adjust=Adjust(add_security_opts=("no-new-privileges",)))[:2] == [
         "--security-opt", "no-new-privileges=true"]
+
+
+def test_a_log_driver_shown_only_where_it_is_not_dockerds_built_in_default():
+    assert shown(settings={"LogConfig": {"Type": "", "Config": {}}}) == ["busybox"]
+    assert shown(settings={"LogConfig": {"Type": "json-file", "Config": None}}) == ["busybox"]
+    assert shown(settings={"LogConfig": {"Type": "journald", "Config": None}}) == ["--log-driver", "journald", "busybox"]
+
+
+@pytest.mark.parametrize("health, flags", [
+    ({"Test": ["CMD-SHELL", "curl -f http://localhost/ || exit 1"]}, ["--health-cmd", "curl -f http://localhost/ || exit 1"]),
+    ({"Test": ["CMD", "curl", "-f", "http://localhost/a b"]}, ["--health-cmd", "curl -f 'http://localhost/a b'"]),
+    ({"Test": ["NONE"]}, ["--no-healthcheck"]),
+    ({"Test": ["CMD"], "Retries": 3}, ["--health-retries", "3"]),
+    ({"Interval": 30_000_000_000, "Timeout": 1_500_000_000, "StartPeriod": 60_000_000_000},
+     ["--health-interval", "30s", "--health-timeout", "1.5s", "--health-start-period", "60s"]),
+])
+def test_a_health_check_of_its_own_shown_as_docker_run_takes_it(health, flags):
+    assert shown(config={"Healthcheck": health}) == flags + ["busybox"]
 
 
 def test_a_mount_given_with_mount_is_dropped_by_its_kind():
@@ -261,7 +279,9 @@ def test_an_inspect_without_a_network_mode_or_hostname_is_on_the_default_bridge_
     assert "Hostname" not in requested(config={"Hostname": None}, settings={"NetworkMode": "host"}).body
     inspect = dict(copy.deepcopy(FROM_IMAGE), State={"Running": True})
     inspect["HostConfig"].update({"Binds": ["/srv:/srv:rshared"], "CapAdd": ["NET_ADMIN"], "PortBindings": {"80/tcp": [{"HostIp": ""}]}})
-    inspect["Mounts"] = [{"Type": "volume", "Name": "v" * 64, "Source": "/var/lib/docker/volumes/v", "Destination": "/data"}]
+    inspect["Config"]["Volumes"]["/cache"] = {}  # an anonymous volume of its own, beside its image's
+    inspect["Mounts"] = [{"Type": "volume", "Name": "v" * 64, "Source": "/var/lib/docker/volumes/v", "Destination": "/data"},
+                         {"Type": "volume", "Name": "w" * 64, "Source": "/var/lib/docker/volumes/w", "Destination": "/cache"}]
     before = copy.deepcopy(inspect)
     from hardener.planners.recreate import Adjust
 
@@ -392,3 +412,5 @@ def test_an_anonymous_volume_is_mounted_again_by_its_name_as_it_was():
     assert body["HostConfig"]["Mounts"] == [{"Type": "volume", "Target": "/spec", "Source": "v4"}]
     assert body["Volumes"] == {"/image": {}}
     assert requested(config={"Volumes": {"/data": {}}}, mounts=mounts[:1]).body["Volumes"] is None
+    unsaid = [{"Type": "volume", "Name": "v5", "Destination": "/logs"}]  # an engine that leaves RW out: read-write, its default
+    assert requested(mounts=unsaid).body["HostConfig"]["Binds"] == ["v5:/logs"]

@@ -236,9 +236,7 @@ def _kept_settings(config: Mapping, settings: Mapping, image_config: Mapping, ad
         args += ["--security-opt", f"seccomp={profile_files[value]}" if name == "seccomp" and value in profile_files else option]
     for key, flag in LISTS:
         args += [arg for value in settings.get(key) or [] for arg in (flag, value)]
-    for link in settings.get("Links") or []:  # "/db:/web/database": the container db, known here as database
-        source, _, alias = link.partition(":")
-        args += ["--link", f"{source.lstrip('/')}:{alias.rsplit('/', 1)[-1]}"]
+    args += [arg for link in _links(settings) for arg in ("--link", link)]
     for device in settings.get("Devices") or []:
         args += ["--device", f"{device['PathOnHost']}:{device['PathInContainer']}:{device.get('CgroupPermissions') or 'rwm'}"]
     for limit in settings.get("Ulimits") or []:
@@ -250,7 +248,7 @@ def _kept_settings(config: Mapping, settings: Mapping, image_config: Mapping, ad
     # configured default, which inspect does not tell apart; either way what it logs with
     if log.get("Config") or log.get("Type") not in (None, "", "json-file"):
         args += ["--log-driver", log.get("Type") or "json-file"]
-        args += [arg for key, value in sorted(log["Config"].items()) for arg in ("--log-opt", f"{key}={value}")]
+        args += [arg for key, value in sorted((log.get("Config") or {}).items()) for arg in ("--log-opt", f"{key}={value}")]
     if settings.get("Init"):
         args.append("--init")
     if config.get("Tty"):
@@ -423,8 +421,7 @@ def _keep_volumes(container: Container, config: dict, settings: dict) -> None:
             continue
         spec = by_target.get(mount["Destination"])
         if spec is not None:
-            if not spec.get("Source"):
-                spec["Source"] = mount["Name"]
+            spec["Source"] = mount["Name"]  # an anonymous one's spec has none; a named one's is this name
         elif mount["Destination"] not in bound:
             settings["Binds"] = list(settings.get("Binds") or []) + [f"{mount['Name']}:{mount['Destination']}" + ("" if mount.get("RW", True) else ":ro")]
         (config.get("Volumes") or {}).pop(mount["Destination"], None)
@@ -477,9 +474,14 @@ def _adjusted(host: Host, container: Container, settings: dict, adjust: Adjust) 
         settings["PublishAllPorts"] = False
     if "Memory" in settings and settings.get("MemorySwap") is None:
         settings["MemorySwap"] = 0
-    links = [f"{source.lstrip('/')}:{alias.split('/')[-1]}"
-             for source, _, alias in (link.partition(":") for link in settings.get("Links") or [])]
-    settings["Links"] = links or None  # inspect says "/db:/web/database"; a create takes "db:database"
+    settings["Links"] = _links(settings) or None
+
+
+def _links(settings: Mapping) -> List[str]:
+    """The legacy links as a create and `docker run --link` take them: inspect says "/db:/web/database" (the
+    container db, known here as database), a create "db:database"."""
+    return [f"{source.lstrip('/')}:{alias.split('/')[-1]}"
+            for source, _, alias in (link.partition(":") for link in settings.get("Links") or [])]
 
 
 def _security_options(settings: Mapping, adjust: Adjust) -> List[str]:
