@@ -126,7 +126,8 @@ def test_what_an_adjustment_keeps_and_the_capabilities_it_leaves():
 
 SHOWN_IMAGE_ID = "sha256:" + "e" * 64
 SHOWN_IMAGE = {"Id": SHOWN_IMAGE_ID, "RepoTags": ["busybox"], "Config": {"Cmd": ["sh"], "User": "nobody", "WorkingDir": "/srv",
-                                                                "StopSignal": "SIGQUIT", "Healthcheck": {"Test": ["CMD", "true"]}}}
+                                                                "StopSignal": "SIGQUIT", "Healthcheck": {"Test": ["CMD", "true"]},
+                                                                "Shell": ["/bin/ash", "-c"], "ArgsEscaped": True}}
 
 
 EMPTY_HOST = []  # a host with nothing in it: only the mounts asked for are judged
@@ -217,6 +218,31 @@ def test_links_devices_logs_and_a_seccomp_profile_shown_as_docker_run_takes_them
         f"/var/lib/hardener/seccomp/web-{hashlib.sha256(b'{}').hexdigest()[:12]}.json": "{}"}
     assert shown(settings=dict(settings, SecurityOpt=["no-new-privileges=true"]), adjust=Adjust(add_security_opts=("no-new-privileges",)))[:2] == [
         "--security-opt", "no-new-privileges=true"]
+
+
+def test_mounts_tmpfs_and_network_shown_as_docker_run_takes_them():
+    from hardener.planners.recreate import Adjust
+
+    shared = [{"Type": "bind", "Source": "/srv", "Destination": "/srv", "RW": True, "Propagation": "rshared"}]
+    assert shown(mounts=shared) == ["--volume", "/srv:/srv:rshared", "busybox"]
+    assert shown(mounts=shared, adjust=Adjust(private_propagation=True)) == ["--volume", "/srv:/srv", "busybox"]
+    unmounted = {"Type": "tmpfs", "Target": "/scratch"}  # a spec the engine lists no mount for
+    assert shown(settings={"Mounts": [unmounted]}) == ["--mount", "type=tmpfs,target=/scratch", "busybox"]
+    assert shown(adjust=Adjust(read_only=True)) == ["--tmpfs", "/run", "--tmpfs", "/tmp", "--read-only", "busybox"]
+    assert shown(settings={"Tmpfs": {"/tmp": "size=64m"}}, adjust=Adjust(read_only=True)) == [
+        "--tmpfs", "/run", "--tmpfs", "/tmp:size=64m", "--read-only", "busybox"], "its own /tmp kept"
+    assert shown(settings={"NetworkMode": None}) == ["busybox"], "no network mode said: the default bridge"
+
+
+def test_an_entrypoint_cleared_over_the_images_is_shown_cleared():
+    from hardener.planners.recreate import Adjust, run_command
+
+    image = dict(SHOWN_IMAGE, Config=dict(SHOWN_IMAGE["Config"], Entrypoint=["/entry", "--flag"]))
+    inspect = {"Id": "f" * 64, "Name": "/web", "Image": SHOWN_IMAGE_ID, "State": {"Running": False},
+               "Config": {"Image": "busybox", "Hostname": "ffffffffffff", "Entrypoint": None, "Cmd": ["sh"]},
+               "HostConfig": {"NetworkMode": "default"}, "Mounts": [], "NetworkSettings": {"Networks": {}}}
+    command = run_command(EMPTY_HOST[0], Container(inspect), image, Adjust())
+    assert command[command.index("web") + 1:] == ["--entrypoint", "", "busybox", "sh"]
 
 
 def test_a_log_driver_shown_only_where_it_is_not_dockerds_built_in_default():
@@ -377,7 +403,8 @@ def test_the_request_leaves_label_disable_to_docker_where_it_adds_it_itself(sett
 
 
 def test_what_the_image_gives_is_left_to_it_in_the_request():
-    image_gives = {"User": "nobody", "WorkingDir": "/srv", "StopSignal": "SIGQUIT", "Healthcheck": {"Test": ["CMD", "true"]}}
+    image_gives = {"User": "nobody", "WorkingDir": "/srv", "StopSignal": "SIGQUIT", "Healthcheck": {"Test": ["CMD", "true"]},
+                   "Shell": ["/bin/ash", "-c"], "ArgsEscaped": True}
     body = requested(config=image_gives).body
     assert not set(image_gives) & set(body)
     own = {"User": "1000", "WorkingDir": "/app", "StopSignal": "SIGINT", "Healthcheck": {"Test": ["NONE"]}, "Shell": ["/bin/bash", "-c"]}

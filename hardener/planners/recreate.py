@@ -171,12 +171,11 @@ def run_command(host: Host, container: Container, image: Optional[Mapping], adju
             args += _mount_flag(mount, adjust.private_propagation)
     for spec in specified:
         mount = next((m for m in container.mounts if m["Destination"] == spec.get("Target")), {})
-        if not (mount and adjust.drops(host, dict(mount, Type=spec.get("Type")))):
+        if not (mount and adjust.drops(host, mount)):
             args += ["--mount", _mount_spec(spec, mount, adjust.private_propagation)]
     tmpfs = dict(settings.get("Tmpfs") or {})
-    if adjust.read_only:
-        tmpfs.setdefault("/tmp", "")
-        tmpfs.setdefault("/run", "")
+    if adjust.read_only:  # a read-only root file system gets a writable /tmp and /run, where it has none of its own
+        tmpfs = {"/tmp": "", "/run": "", **tmpfs}
     for path, options in sorted(tmpfs.items()):
         args += ["--tmpfs", f"{path}:{options}" if options else path]
     network = settings.get("NetworkMode") or "default"
