@@ -88,8 +88,7 @@ def _port_flags(settings: Mapping, bind_address: Optional[str]) -> List[str]:
 
 
 def _port_flag(container_port: str, binding: Mapping) -> str:
-    port, _, protocol = container_port.partition("/")
-    target = port if protocol in ("", "tcp") else container_port
+    target = container_port.removesuffix("/tcp")  # docker run's default protocol
     host_ip, host_port = binding.get("HostIp") or "", binding.get("HostPort") or ""
     if ":" in host_ip:
         host_ip = f"[{host_ip}]"
@@ -528,7 +527,7 @@ def engine_made_mac(endpoint: Mapping) -> bool:
     asked for (moby#48168); a derived one kept would follow the container to another address, and there collide
     with the container that is given the old one. Docker 29's random MACs are kept: unique, and the same as before."""
     try:
-        octets = ipaddress.IPv4Address(endpoint.get("IPAddress") or "").packed
-    except ValueError:
+        octets = ipaddress.IPv4Address(str(endpoint.get("IPAddress"))).packed
+    except ValueError:  # none (stopped), or not an address
         return False
-    return (endpoint.get("MacAddress") or "").lower() == "02:42:" + ":".join(f"{octet:02x}" for octet in octets)
+    return str(endpoint.get("MacAddress")).lower() == "02:42:" + ":".join(f"{octet:02x}" for octet in octets)
