@@ -227,8 +227,8 @@ def test_mounts_tmpfs_and_network_shown_as_docker_run_takes_them():
     shared = [{"Type": "bind", "Source": "/srv", "Destination": "/srv", "RW": True, "Propagation": "rshared"}]
     assert shown(mounts=shared) == ["--volume", "/srv:/srv:rshared", "busybox"]
     assert shown(mounts=shared, adjust=Adjust(private_propagation=True)) == ["--volume", "/srv:/srv", "busybox"]
-    unmounted = {"Type": "tmpfs", "Target": "/scratch"}  # a spec the engine lists no mount for
-    assert shown(settings={"Mounts": [unmounted]}) == ["--mount", "type=tmpfs,target=/scratch", "busybox"]
+    unmounted = [{"Type": "tmpfs", "Target": "/scratch"}, {"Type": "volume", "Target": "/v"}]  # specs the engine lists no mount for
+    assert shown(settings={"Mounts": unmounted}) == ["--mount", "type=tmpfs,target=/scratch", "--mount", "type=volume,target=/v", "busybox"]
     assert shown(adjust=Adjust(read_only=True)) == ["--tmpfs", "/run", "--tmpfs", "/tmp", "--read-only", "busybox"]
     assert shown(settings={"Tmpfs": {"/tmp": "size=64m"}}, adjust=Adjust(read_only=True)) == [
         "--tmpfs", "/run", "--tmpfs", "/tmp:size=64m", "--read-only", "busybox"], "its own /tmp kept"
@@ -327,7 +327,10 @@ def test_an_inspect_without_a_network_mode_or_hostname_is_on_the_default_bridge_
     request = requested(settings={"NetworkMode": None}, networks=bridge)
     assert request.body["NetworkingConfig"]["EndpointsConfig"] == {"bridge": {"Aliases": ["db"]}}
     assert request.connect == ()
-    assert "Hostname" not in requested(config={"Hostname": None}, settings={"NetworkMode": "host"}).body
+    on_host = copy.deepcopy(RUNNING)
+    del on_host["Config"]["Hostname"]
+    on_host["HostConfig"]["NetworkMode"], on_host["NetworkSettings"]["Networks"] = "host", {"host": {}}
+    assert "Hostname" not in create_request(Host("/"), Container(on_host), None).body
     inspect = dict(copy.deepcopy(FROM_IMAGE), State={"Running": True})
     inspect["HostConfig"].update({"Binds": ["/srv:/srv:rshared"], "CapAdd": ["NET_ADMIN"], "PortBindings": {"80/tcp": [{"HostIp": ""}]}})
     inspect["Config"]["Volumes"]["/cache"] = {}  # an anonymous volume of its own, beside its image's
@@ -446,6 +449,7 @@ def test_a_network_left_since_is_left_again_and_none_host_or_a_container_s_are_n
     assert left("front", {"front": {"NetworkID": "f1"}}) == ()
     assert left("f1234", {"front": {"NetworkID": "f1234567"}}) == (), "NetworkMode may name the network by its id"
     assert left("f9", {"front": {"NetworkID": None}}) == ("f9",)
+    assert left("X", {"front": {}}) == ("X",), "a one-letter network, left: an endpoint without an id names none"
     for mode in ("host", "none", "container:db"):
         assert left(mode, {}) == (), mode
     assert left("front", None) == ()
