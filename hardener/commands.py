@@ -350,8 +350,8 @@ def _rollback_or_refuse(session: Session, journal: Journal, run_id: Optional[str
     try:
         _rollback(session, journal, run_id, yes, force)
     except RollbackRefused as refused:
-        if refused.details:
-            say("\n".join(report.state_lines(refused.details.splitlines(), session.settings.language)))
+        if refused.details:  # beside the line of the refusal: on standard error where standard output is JSON
+            say("\n".join(report.state_lines(refused.details.splitlines(), session.settings.language)), err=session.settings.json)
         raise Failure(ERRORS["refused"], ROLLBACK_REFUSED, command=command, refused=refused) from None
 
 
@@ -377,6 +377,8 @@ def schedule(every, off, yes, **given):
                                              ("--output", settings.output_file)) if value]
     if ignored:
         raise Failure(ERRORS["schedule_options"], options=", ".join(ignored))
+    if settings.output_format not in (None, "text", "json"):  # said before the schedule is made, not after
+        raise Failure(ERRORS["format_not_here"], format=settings.output_format)
     config = session.configured()
     arguments = (["--profile", settings.profile if settings.profile in PROFILES else os.path.abspath(settings.profile)]
                  if settings.profile else []) + (["--config", os.path.abspath(settings.config_path)] if settings.config_path else [])

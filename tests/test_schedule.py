@@ -197,8 +197,16 @@ def test_a_play_tells_what_schedule_did_from_its_json_in_either_language_and_a_p
     assert other.code == 1 and other.json == {"command": "schedule", "changed": False, "refused": "another_in_place"}, other
     assert other.err.startswith("harden：错误：已有另一个计划（/etc/systemd/system/harden-check.timer）") and other.err.count("\n") == 1
     assert "\nOnCalendar=daily\n" in unit(root, TIMER)
+    timer = unit(root, TIMER)
+    (root / TIMER).write_text(timer + "# a colleague's line\n")
+    refused = schedule("--off", "--format", "json")
+    assert refused.code == 4 and refused.out == "" and "# a colleague's line" in refused.err, "JSON or nothing on standard output"
+    (root / TIMER).write_text(timer)
     off = schedule("--off", "--format", "json")
     assert off.code == 0 and off.json["changed"] is True and not (root / TIMER).exists(), off
+    for page in ("html", "junit", "sarif"):  # refused before a schedule is made, not after
+        wrong = run_harden("schedule", "--root", root, "--yes", "--format", page)
+        assert wrong.code == 1 and f"--format {page} is for check" in wrong.err and not (root / TIMER).exists(), wrong
     none = schedule("--off", "--format", "json")
     assert none.code == 1 and none.json["refused"] == "none_in_place" and "harden 没有已就位的计划" in none.err, none
     forged = tmp_path / "a\nb.toml"  # a profile whose name would end the service's ExecStart= line
