@@ -233,6 +233,8 @@ def test_mounts_tmpfs_and_network_shown_as_docker_run_takes_them():
     assert shown(settings={"Tmpfs": {"/tmp": "size=64m"}}, adjust=Adjust(read_only=True)) == [
         "--tmpfs", "/run", "--tmpfs", "/tmp:size=64m", "--read-only", "busybox"], "its own /tmp kept"
     assert shown(settings={"NetworkMode": None}) == ["busybox"], "no network mode said: the default bridge"
+    for nano_cpus, cpus in ((1_500_000_000, "1.5"), (2_000_000_000, "2"), (1_234_567_891, "1.234567891")):  # exactly
+        assert shown(settings={"NanoCpus": nano_cpus}) == ["--cpus", cpus, "busybox"]
 
 
 def test_changed_fields_name_each_field_a_request_changes_hostconfig_and_networks_by_their_members():
@@ -283,6 +285,8 @@ def test_a_log_driver_shown_only_where_it_is_not_dockerds_built_in_default():
     ({"Test": ["CMD"], "Retries": 3}, ["--health-retries", "3"]),
     ({"Interval": 30_000_000_000, "Timeout": 1_500_000_000, "StartPeriod": 60_000_000_000},
      ["--health-interval", "30s", "--health-timeout", "1.5s", "--health-start-period", "60s"]),
+    ({"Interval": 1_000_005_000, "Timeout": 250_000_000, "StartPeriod": 1}, ["--health-interval", "1.000005s",
+                                                                          "--health-timeout", "0.25s", "--health-start-period", "0.000000001s"]),
 ])
 def test_a_health_check_of_its_own_shown_as_docker_run_takes_it(health, flags):
     assert shown(config={"Healthcheck": health}) == flags + ["busybox"]

@@ -196,7 +196,7 @@ def run_command(host: Host, container: Container, image: Optional[Mapping], adju
         if settings.get(key):
             args += [flag, str(settings[key])]
     if settings.get("NanoCpus"):
-        args += ["--cpus", f"{settings['NanoCpus'] / 1e9:g}"]
+        args += ["--cpus", _seconds(settings["NanoCpus"])]
 
     entrypoint: Sequence[str] = config.get("Entrypoint") or []
     command: Sequence[str] = config.get("Cmd") or []
@@ -284,6 +284,12 @@ def network_connections(container: Container) -> List[List[str]]:
             for name in sorted(networks) if name != primary]
 
 
+def _seconds(nanoseconds: int) -> str:
+    """A count of billionths as a decimal number, exactly (a duration in seconds, CPUs): 1500000000 is 1.5."""
+    whole, part = divmod(int(nanoseconds), 1_000_000_000)
+    return f"{whole}.{part:09d}".rstrip("0").rstrip(".")
+
+
 def _health_flags(health: Mapping) -> List[str]:
     test = list(health.get("Test") or [])
     if test[:1] == ["NONE"]:
@@ -291,7 +297,7 @@ def _health_flags(health: Mapping) -> List[str]:
     args = ["--health-cmd", test[1] if test[:1] == ["CMD-SHELL"] else shlex.join(test[1:])] if len(test) > 1 else []
     for key, flag in (("Interval", "--health-interval"), ("Timeout", "--health-timeout"), ("StartPeriod", "--health-start-period")):
         if health.get(key):
-            args += [flag, f"{health[key] / 1e9:g}s"]
+            args += [flag, _seconds(health[key]) + "s"]
     if health.get("Retries"):
         args += ["--health-retries", str(health["Retries"])]
     return args
