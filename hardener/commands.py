@@ -256,7 +256,8 @@ def _drift(session: Session) -> dict:
 
     found = drifts.baseline(Journal(session.host))
     drifted = drifts.drifted_files(session.host, found) + drifts.drifted_units(session.host, found)
-    notes = [session.text("drift_unsettled", run=run_id, state=state.replace("_", " ")) for run_id, state in found.unsettled]
+    notes = [session.text("drift_unsettled", run=run_id, state=RUN_STATES[state](session.settings.language).replace("_", " "))
+             for run_id, state in found.unsettled]
     if found.containers:
         names = tuple(sorted({name for _, name, _ in found.containers}))
         results = session.evaluate(items={item for _, _, items in found.containers for item in items}, containers=names)
@@ -390,7 +391,7 @@ def schedule(every, off, yes, **given):
         if config.metrics_dir and session.host.is_symlink(config.metrics_dir):
             raise schedules.ScheduleError("metrics_dir_link", path=config.metrics_dir)
     except schedules.ScheduleError as error:
-        raise Failure(ERRORS[error.key], **error.values) from None
+        raise Failure(error) from None
     options = Options(config=config, parameters={"schedule": {"calendar": calendar, "arguments": tuple(arguments),
                                                               "writable": (config.metrics_dir,) if config.metrics_dir else ()}})
     selection = engine.Selection((schedules.ScheduledCheck,), frozenset({"schedule"}))

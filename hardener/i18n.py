@@ -305,7 +305,7 @@ REMEDY = {
 }
 
 PAGE = {
-    "colon": Text(": ", "："),
+    "colon": UI["colon"],
     "fleet_title": Text("{title}: fleet", "{title}：主机群"),
     "mixed_title": Text("Docker security baselines", "Docker 安全基线"),
     "fleet_made": Text("made {time} by harden {version}", "由 harden {version} 生成于 {time}"),

@@ -17,9 +17,9 @@ from typing import List, Optional, Sequence
 
 from .fixes import Fix
 from .host import Host, HostError
-from .i18n import STATUS, UI
+from .i18n import ERRORS, STATUS, UI
 from .settings import UNPRINTABLE
-from .model import Detection, Finding, Intent, RunCommand, Status, Text, WriteFile
+from .model import Detection, Finding, Intent, RunCommand, Said, Status, Text, WriteFile
 from .parameters import Parameter
 from .planners import Planned, planner, serving
 from .templates import render
@@ -32,12 +32,11 @@ EVERY_HOURS = re.compile(r"([1-9]|1[0-9]|2[0-3])h")
 EVERY_MINUTES = re.compile(r"(1|2|3|4|5|6|10|12|15|20|30)min")
 
 
-class ScheduleError(Exception):
-    """A value a schedule cannot take: the key of its text in i18n.ERRORS, and the text's values."""
+class ScheduleError(Said):
+    """A value a schedule cannot take: its text in i18n.ERRORS, by key, and the text's values."""
 
     def __init__(self, key: str, **values):
-        super().__init__(key)
-        self.key, self.values = key, values
+        super().__init__(ERRORS[key], **values)
 
 
 def calendar(every: str) -> str:

@@ -376,3 +376,12 @@ def test_under_a_root_no_dockerd_runs_and_each_fact_is_read_once(root, host):
 ])
 def test_live_restore_is_on_where_the_running_dockerd_or_the_next_one_has_it(running_settings, configured, on):
     assert live_restore_on(running_settings, configured) is on
+
+
+def test_every_json_type_a_finding_names_is_said_in_chinese():
+    """The types daemon.json's members have and dockerd wants are harden's own words, said in the report's language."""
+    from hardener.facts.dockerd_config import JSON_TYPES, _json_type
+    from hardener.i18n import OWN_VALUES
+
+    named = set(JSON_TYPES.values()) | {_json_type(value) for value in (True, 1, "s", ["a"], [1], {}, 1.5)}
+    assert named <= set(OWN_VALUES), named - set(OWN_VALUES)
