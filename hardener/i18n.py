@@ -157,21 +157,22 @@ UI = {
     "not_met": Text("; not met:", "；不符合的："),
 }
 
-# The lines an error or a refusal ends a command with (harden: error: ...), by name.
 # click's own usage errors, which it words in English: each English pattern and its Chinese, applied in turn to the
 # message (what matches none stays as click said it)
-CLICK_ZH = (
+CLICK_ZH = (  # click 8.2 on quotes what it names and ends with a full stop; 8.1 and 8.0 do not
     (r"No such option '([^']*)'\.", r"没有选项 '\1'。"),
+    (r"No such option: (\S+)", r"没有选项 \1。"),
     (r"No such command '([^']*)'\.", r"没有命令 '\1'。"),
     (r"\(Did you mean one of: (.*)\?\)", r"（是否想用其中之一：\1？）"),
-    (r"Did you mean ('[^']*')\?", r"是否想用 \1？"),
-    (r"Invalid value for ('[^']*'): ('[^']*') is not one of (.*)\.$", r"\1 的值无效：\2 不是 \3 之一"),
-    (r"Invalid value for ('[^']*'): ('[^']*') is not a valid integer( range)?\.$", r"\1 的值无效：\2 不是有效的整数"),
-    (r"Invalid value for ('[^']*'): ", r"\1 的值无效："),
-    (r"Option ('[^']*') requires an argument\.", r"选项 \1 需要一个值"),
+    (r"Did you mean (\S+?)\?", r"是否想用 \1？"),
+    (r"Invalid value for (.+?): (.+) is not one of (.*)\.$", r"\1 的值无效：\2 不是 \3 之一"),
+    (r"Invalid value for (.+?): (.+) is not a valid integer( range)?\.$", r"\1 的值无效：\2 不是有效的整数"),
+    (r"Invalid value for (.+?): (.+) is not ('[^']*')\.$", r"\1 的值无效：\2 不是 \3"),
+    (r"Invalid value for (.+?): ", r"\1 的值无效："),
+    (r"Option ('[^']*'|\S+) requires an argument\.?", r"选项 \1 需要一个值"),
     (r"Got unexpected extra arguments? \((.*)\)", r"多余的参数（\1）"),
-    (r"Missing argument ('[^']*')\.", r"缺少参数 \1"),
-    (r"Missing option ('[^']*')\.", r"缺少选项 \1"),
+    (r"Missing argument ('[^']*'|\S+)\.?", r"缺少参数 \1"),
+    (r"Missing option ('[^']*'|\S+)\.?", r"缺少选项 \1"),
     (r"。 ", "。"),
 )
 
@@ -225,6 +226,7 @@ REFUSALS = {  # why a rollback refuses to start (engine.RollbackRefused)
                        "运行 {run_id} 的日志已损坏：{damage}；按现状无法从中恢复任何内容（harden rollback --force {run_id} 会恢复可验证的部分）"),
 }
 
+# The lines an error or a refusal ends a command with (harden: error: ...), by name.
 ERRORS = {
     "prefix": Text("harden: error: {message}", "harden：错误：{message}"),
     "cancelled": Text("{command} cancelled; nothing was changed", "已取消 {command}；未做任何更改"),
@@ -254,14 +256,14 @@ ERRORS = {
     "metrics_unwritable": Text("cannot write the metrics: {error}", "无法写入指标：{error}"),
     "no_config": Text("cannot read config {path}: No such file or directory", "无法读取配置 {path}：文件不存在"),
     "no_schedule": Text("no schedule of harden's is in place (harden history lists the runs); nothing was changed",
-                        "harden 没有已就位的计划（harden history 列出各次运行）；未做任何更改"),
+                        "当前没有 harden 安装的定时检查（harden history 列出各次运行）；未做任何更改"),
     "another_schedule": Text("another schedule is in place ({units}): harden schedule --off first, then schedule anew; "
                              "nothing was changed",
                              "已有另一个计划（{units}）：请先运行 harden schedule --off，再重新计划；未做任何更改"),
     "schedule_options": Text("schedule takes --every, --profile, --config, --lang and --format, not {options}: a scheduled "
                              "check is of the whole profile; nothing was changed",
                              "schedule 只接受 --every、--profile、--config、--lang 和 --format，不接受 {options}："
-                             "计划检查针对整个配置；未做任何更改"),
+                             "计划检查针对整个配置集；未做任何更改"),
     "schedule_failed": Text("schedule: {message}; nothing was changed", "schedule：{message}；未做任何更改"),
     "every_words": Text("--every takes {words}, Nh, Nmin or a calendar expression, not {every}; nothing was changed",
                         "--every 接受 {words}、Nh、Nmin 或日历表达式，而不是 {every}；未做任何更改"),

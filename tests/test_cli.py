@@ -172,6 +172,20 @@ def test_what_a_chinese_administrator_meets_first_is_in_chinese(make_root, harde
     assert "拥有 rootless dockerd 的用户：" in rootless and "none" not in rootless, rootless
 
 
+@pytest.mark.parametrize("english, chinese", [
+    ("No such option: --onyl Did you mean --only?", "没有选项 --onyl。是否想用 --only？"),  # click 8.1's words
+    ("No such option '--x'. (Did you mean one of: '--xa', '--xb'?)", "没有选项 '--x'。（是否想用其中之一：'--xa', '--xb'？）"),
+    ("Invalid value for '-f' / '--format': \"x'y\" is not one of 'a', 'b'.", "'-f' / '--format' 的值无效：\"x'y\" 不是 'a', 'b' 之一"),
+    ("Invalid value for '--lang': 'fr' is not 'en'.", "'--lang' 的值无效：'fr' 不是 'en'"),
+    ("Got unexpected extra arguments (a b)", "多余的参数（a b）"),
+    ("Missing option '--every'.", "缺少选项 '--every'"),
+])
+def test_click_s_usage_errors_in_chinese_whichever_click_words_them(english, chinese):
+    from hardener.cli import _click_said
+
+    assert _click_said(english, "zh") == chinese and _click_said(english, "en") == english
+
+
 def test_list_in_chinese_is_aligned_by_display_width(harden):
     """Each item's title starts at one column of a terminal, where a Chinese character takes two."""
     import re

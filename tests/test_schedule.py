@@ -208,7 +208,7 @@ def test_a_play_tells_what_schedule_did_from_its_json_in_either_language_and_a_p
         wrong = run_harden("schedule", "--root", root, "--yes", "--format", page)
         assert wrong.code == 1 and f"--format {page} is for check" in wrong.err and not (root / TIMER).exists(), wrong
     none = schedule("--off", "--format", "json")
-    assert none.code == 1 and none.json["refused"] == "none_in_place" and "harden 没有已就位的计划" in none.err, none
+    assert none.code == 1 and none.json["refused"] == "none_in_place" and "当前没有 harden 安装的定时检查" in none.err, none
     forged = tmp_path / "a\nb.toml"  # a profile whose name would end the service's ExecStart= line
     forged.write_text('name = "x"\ntitle = { en = "X", zh = "X" }\nextends = "cis"\n')
     for args, says in ((("--every", "7 min"), "不是 systemd 接受的日历表达式"), (("--every", "%H"), "--every 接受 minutely"),
