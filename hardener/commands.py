@@ -548,6 +548,7 @@ def fleet_report(documents, **given):
         problem = _report_problem(document)
         if problem:
             raise Failure(ERRORS["not_a_report"], path=path, problem=problem)
+        _fill_in(document)
         loaded.append((os.path.splitext(os.path.basename(path))[0], document))
     if settings.output_format in INTERCHANGE:
         output = interchange_text(loaded, settings.output_format, settings.language, FailOn.parse(settings.fail_on))
@@ -558,10 +559,19 @@ def fleet_report(documents, **given):
     Session(settings, Host("/")).write(output)
 
 
+def _fill_in(document: dict) -> None:
+    """What a report leaves out of its items and findings, shown empty: the page is of what the host said (filled in
+    place: a fleet's reports are a million objects, not to be copied)."""
+    for item in document.setdefault("items", []):
+        item.setdefault("title", "")
+        item.setdefault("reason", "")
+        for finding in item.setdefault("findings", []):
+            finding.setdefault("message", "")
+            finding.setdefault("evidence", {})
+
+
 def _report_problem(document: object) -> Optional[str]:
-    """What stops a JSON document from being shown as a harden report (the fleet page reads these fields). What a
-    report leaves out of its items and findings is filled in empty as they are read: the page is of what the host
-    said."""
+    """What stops a JSON document from being shown as a harden report (the fleet page reads these fields)."""
     if not isinstance(document, dict) or not ({"items", "error", "command"} & set(document)):
         return "no items, error or command"
     schema = document.get("schema", 1)
@@ -569,22 +579,19 @@ def _report_problem(document: object) -> Optional[str]:
         return f'"schema" is {json.dumps(schema)[:40]}, not a version'
     if schema > report.SCHEMA:
         return f"written by a newer harden (report schema {schema}; this one reads up to {report.SCHEMA})"
-    items = document.setdefault("items", [])
+    items = document.get("items", [])
     if not isinstance(items, list):
         return f'"items" is {json.dumps(items)[:40]}, not a list'
     statuses = {status.value for status in Status}
     for number, item in enumerate(items, start=1):
         if not isinstance(item, dict) or not isinstance(item.get("id"), str):
             return f"item {number} has no id"
-        findings = item.setdefault("findings", [])
+        findings = item.get("findings", [])
         if item.get("status") not in statuses or not isinstance(findings, list):
             return f"item {item['id']} has no status or findings harden knows"
-        item.setdefault("title", "")
-        item.setdefault("reason", "")
         for finding in findings:
-            if not isinstance(finding, dict) or finding.get("status") not in statuses or not isinstance(finding.setdefault("message", ""), str):
+            if not isinstance(finding, dict) or finding.get("status") not in statuses or not isinstance(finding.get("message", ""), str):
                 return f"a finding of item {item['id']} has no status harden knows"
-            finding.setdefault("evidence", {})
             if finding.get("severity", SEVERITIES[0]) not in SEVERITIES:
                 return f"a finding of item {item['id']} has a severity harden does not know: {json.dumps(finding['severity'])[:40]}"
     return None

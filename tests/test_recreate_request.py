@@ -62,6 +62,8 @@ def test_engine_made_mac_reads_the_four_octets():
     assert not engine_made_mac({"MacAddress": "02:42:ac:11:00:03", "IPAddress": "172.17.0.2"})
     assert not engine_made_mac({"MacAddress": "02:42:ac:11:00:02", "IPAddress": ""}), "a stopped container has no address"
     assert not engine_made_mac({"MacAddress": "02:42:ac:11:00:02", "IPAddress": "garbage"})
+    assert not engine_made_mac({"MacAddress": None, "IPAddress": "172.17.0.2"}) and not engine_made_mac({"IPAddress": "172.17.0.2"})
+    assert not engine_made_mac({"MacAddress": 2, "IPAddress": "172.17.0.2"}), "an engine's garbage is no MAC"
 
 
 IMAGE = {"Id": "sha256:" + "b" * 64, "RepoTags": ["shop/web:1"],

@@ -344,14 +344,17 @@ def create_request(host: Host, container: Container, image: Optional[Mapping], a
     one (its hostname, addresses, endpoint) it makes anew."""
     import copy
 
-    config = dict(container.raw["Config"])  # its members are replaced, never changed in place (a test holds the inspect to it)
+    # a shallow copy: its members are replaced, never changed in place (_leave_to_image makes Volumes anew before
+    # _keep_volumes takes from it); a test holds the inspect to it
+    config = dict(container.raw["Config"])
     settings = copy.deepcopy(dict(container.host_config, **overrides))
     image_config = (image or {}).get("Config") or {}
     _leave_to_image(config, image_config)
     config["Image"] = _image_reference(container, image)
-    network_mode = str(settings.get("NetworkMode"))
+    network_mode = str(settings.get("NetworkMode"))  # None: the default bridge
+    hostname = config.get("Hostname")
     # the engine names a container by its id's first characters where it was given no hostname: made anew
-    if container.id.startswith(str(config.get("Hostname"))) or network_mode == "host" or settings.get("UTSMode") == "host":
+    if (hostname is not None and container.id.startswith(hostname)) or network_mode == "host" or settings.get("UTSMode") == "host":
         config.pop("Hostname", None)
     if network_mode.startswith("container:"):
         for key in JOINED_NETWORK_CONFIG:
@@ -532,8 +535,11 @@ def engine_made_mac(endpoint: Mapping) -> bool:
     where none was asked for: 02:42 and the address's four octets. The Engine API does not say which MACs were
     asked for (moby#48168); a derived one kept would follow the container to another address, and there collide
     with the container that is given the old one. Docker 29's random MACs are kept: unique, and the same as before."""
-    try:
-        octets = ipaddress.IPv4Address(str(endpoint.get("IPAddress"))).packed
-    except ValueError:  # none (stopped), or not an address
+    address, mac = endpoint.get("IPAddress"), endpoint.get("MacAddress")
+    if not (address and mac):  # a stopped container has no address
         return False
-    return str(endpoint.get("MacAddress")).lower() == "02:42:" + ":".join(f"{octet:02x}" for octet in octets)
+    try:
+        octets = ipaddress.IPv4Address(address).packed
+    except ValueError:
+        return False
+    return str(mac).lower() == "02:42:" + ":".join(f"{octet:02x}" for octet in octets)
