@@ -277,8 +277,9 @@ def state_lines(lines: Sequence[str], lang: str) -> List[str]:
     if lang == "en":
         return list(lines)
     said, in_diff = [], False
-    for line in lines:
-        in_diff = in_diff and line[:1] in ("+", "-", " ", "@") and not line.startswith("--- ")
+    for number, line in enumerate(lines):
+        header = line.startswith("--- ") and number + 1 < len(lines) and lines[number + 1].startswith("+++ ")
+        in_diff = in_diff and line[:1] in ("+", "-", " ", "@") and not header
         if not in_diff:
             for english, chinese in STATE_LINES_ZH:
                 line, found = re.subn(english, chinese, line)

@@ -140,10 +140,10 @@ def test_a_file_harden_only_chmoded_drifts_by_owner_and_mode_and_its_content_is_
 def test_a_diffs_content_is_the_files_and_never_translated():
     from hardener.report import state_lines
 
-    lines = ["--- /x (as harden left it)", "+++ /x (now)", "@@ -1,3 +1,3 @@", "-remove /y", "+/z: owner/mode a -> b",
-             " /w was removed since", "/x: owner/mode root:root 0644 -> root:root 0600", "remove /v"]
+    lines = ["--- /x (as harden left it)", "+++ /x (now)", "@@ -1,3 +1,3 @@", "-remove /y", "--- /u was removed since",
+             "+/z: owner/mode a -> b", " /w was removed since", "/x: owner/mode root:root 0644 -> root:root 0600", "remove /v"]
     assert state_lines(lines, "zh") == ["--- /x（harden 留下的状态）", "+++ /x（现在）", "@@ -1,3 +1,3 @@", "-remove /y",
-                                        "+/z: owner/mode a -> b", " /w was removed since",
+                                        "--- /u was removed since", "+/z: owner/mode a -> b", " /w was removed since",
                                         "/x：属主/权限 root:root 0644 -> root:root 0600", "删除 /v"]
     assert state_lines(lines, "en") == lines
 
