@@ -509,7 +509,7 @@ class Host:
         # a read follows the file's own links as resolve() allows them (a user's, only to what the user owns); a change
         # is made to the name itself
         resolved = PurePosixPath(self.resolve(path, follow_final=verb == "read"))
-        if resolved.name in ("", ".", ".."):
+        if not resolved.name:  # the root itself (resolve() leaves no . or ..)
             raise HostError(f"{self.display(path)}: not a file harden can {verb}")
         fd = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY)
         try:
@@ -519,8 +519,8 @@ class Host:
                     inner = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
                 except OSError as error:
                     if error.errno in (errno.ELOOP, errno.ENOTDIR):
-                        raise HostError(f"{self.display(path)}: {name} changed into a link while harden was about to {verb}; "
-                                        f"nothing was {PAST[verb]} there") from None
+                        raise HostError(f"{self.display(path)}: {name} is not a directory harden can enter (a link or a file "
+                                        f"there now) while harden was about to {verb}; nothing was {PAST[verb]} there") from None
                     raise HostError(f"cannot {verb} {self.display(path)}: {_reason(error)}") from None
                 os.close(fd)
                 fd = inner
@@ -530,7 +530,7 @@ class Host:
             raise
         return fd, resolved.name
 
-    def _users_directory_at(self, fd: int, directory: str, path: str, user: Optional[int], verb: str = "write") -> None:
+    def _users_directory_at(self, fd: int, directory: str, path: str, user: Optional[int], verb: str) -> None:
         if user is None:
             return
         info = os.fstat(fd)

@@ -210,7 +210,8 @@ def test_a_directory_swapped_for_a_link_after_it_was_judged_stops_the_write(tmp_
     for change, said in ((lambda: host.write_file("/home/admin/.config/docker/daemon.json", b'{"icc": false}\n'), "write; nothing was written"),
                          (lambda: host.set_owner_mode("/home/admin/.config/docker/daemon.json", 1000, 1000, 0o777), "write; nothing was written"),
                          (lambda: host.remove_file("/home/admin/.config/docker/daemon.json"), "remove; nothing was removed")):
-        with pytest.raises(HostError, match=f"changed into a link while harden was about to {said} there$"):
+        with pytest.raises(HostError, match=rf"daemon\.json \(in .*\): docker is not a directory harden can enter \(a link or a file "
+                                            rf"there now\) while harden was about to {said} there$"):
             change()
         user_dir.unlink()
         user_dir.with_name("moved").rename(user_dir)
@@ -318,6 +319,13 @@ def test_a_users_link_is_followed_only_to_what_every_link_owner_owns(tmp_path):
         host.resolve("/home/admin/nowhere")
     assert str(raised.value).endswith("leads through a link of uid 1000 to /no/such/dir/file, which uid 1000 does not own; "
                                       "harden does not follow a user's link to another's file")
+    (tmp_path / "home/admin/by-daemon").symlink_to("/Xfile")  # a system user's (uid 1) link is a user's link too
+    os.lchown(tmp_path / "home/admin/by-daemon", 1, 1)
+    with pytest.raises(HostError, match="leads through a link of uid 1 to /Xfile, which uid 1 does not own"):
+        host.resolve("/home/admin/by-daemon")
+    assert host.real_path("/Xfile") == tmp_path / "Xfile", "only the leading slash goes"
+    with pytest.raises(HostError, match=r"\(/home/admin/a+: File name too long\)"):  # a name the kernel refuses, with why
+        host.check_users_file("/home/admin/" + "a" * 300, 1000)
 
 
 def test_a_users_file_is_removed_only_while_it_is_theirs_and_root_s_as_root_asks(tmp_path):
@@ -373,3 +381,40 @@ def test_a_directory_is_removed_where_it_is_empty_and_said_where_it_cannot_be(tm
     assert str(raised.value) == (f"/tmp/made (in {tmp_path}): /tmp is root:root 1777, which others than admin and root can "
                                  "change; nothing was removed there")
     assert (shared / "made").is_dir()
+
+
+def test_the_guard_names_what_stops_it_and_the_trees_own_root_is_judged_too(tmp_path):
+    """What the guard of a user's files says, whole: the finding a user's rootless unit gets (its message, target
+    and evidence), a directory of the tree that others can change (its own root included), a file the path goes
+    through, and the root itself, which is no file."""
+    host = users_tree(tmp_path)
+    (tmp_path / "etc/shadow").write_text("")
+    (tmp_path / "etc/shadow").chmod(0o640)
+    shown = f"/etc/shadow (in {tmp_path})"
+    with pytest.raises(HostError) as raised:
+        host.check_users_file("/etc/shadow", 1000)
+    assert str(raised.value) == (f"admin's rootless dockerd names {shown}, which is not admin's alone (/etc/shadow is root:root 0640); "
+                                 "harden neither reads nor changes it")
+    assert (raised.value.reason, raised.value.target) == ("not_users", "/etc/shadow")
+    assert raised.value.evidence == {"path": shown, "user": "admin", "blocker": "/etc/shadow is root:root 0640"}
+    assert host.users_file_problem("/home/admin/x", 1000) is None
+
+    os.chmod(tmp_path, 0o777)  # the tree's own root: anyone's to change
+    try:
+        assert host.users_file_problem("/home/admin/x", 1000) == "/ is root:root 0777"
+        with pytest.raises(HostError) as raised:
+            host.write_file("/home/admin/x", b"x", user=1000)
+        assert str(raised.value) == (f"/home/admin/x (in {tmp_path}): / is root:root 0777, which others than admin and root "
+                                     "can change; nothing was written there")
+    finally:
+        os.chmod(tmp_path, 0o755)
+    (tmp_path / "home/admin/plain").write_text("")
+    os.chown(tmp_path / "home/admin/plain", 1000, 1000)
+    with pytest.raises(HostError) as raised:
+        host.write_file("/home/admin/plain/x", b"x")
+    assert str(raised.value) == (f"/home/admin/plain/x (in {tmp_path}): plain is not a directory harden can enter (a link or a "
+                                 "file there now) while harden was about to write; nothing was written there")
+    with pytest.raises(HostError) as raised:
+        host.write_file("/", b"x")
+    assert str(raised.value) == f"/ (in {tmp_path}): not a file harden can write"
+    assert not (tmp_path / "x").exists()
