@@ -417,4 +417,8 @@ def test_the_guard_names_what_stops_it_and_the_trees_own_root_is_judged_too(tmp_
     with pytest.raises(HostError) as raised:
         host.write_file("/", b"x")
     assert str(raised.value) == f"/ (in {tmp_path}): not a file harden can write"
+    long = "/home/admin/" + "a" * 300 + "/x"  # a directory the kernel will not open: said with why
+    with pytest.raises(HostError) as raised:
+        host.write_file(long, b"x")
+    assert str(raised.value) == f"cannot read {long} (in {tmp_path}): File name too long", "the look before the write"
     assert not (tmp_path / "x").exists()
