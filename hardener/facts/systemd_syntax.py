@@ -51,9 +51,9 @@ def _utf8(value: int) -> str:
 
 
 def _cunescape_one(text: str, index: int) -> Optional[Tuple[str, int]]:
-    """The character an escape at text[index] (after the backslash) stands for,
-    and how many characters it takes; None where systemd finds it invalid."""
-    char = text[index] if index < len(text) else ""
+    """The character an escape at text[index] (after the backslash, which extract_word sees is not the last)
+    stands for, and how many characters it takes; None where systemd finds it invalid."""
+    char = text[index]
     if char in _SIMPLE_ESCAPES:
         return _SIMPLE_ESCAPES[char], 1
     if char == "x":
@@ -65,7 +65,7 @@ def _cunescape_one(text: str, index: int) -> Optional[Tuple[str, int]]:
         if not value or (char == "U" and not _valid_code_point(value)):  # \u takes any but 0, as systemd does
             return None
         return _utf8(value), 1 + width
-    if char and char in "01234567":
+    if char in "01234567":
         digits = text[index:index + 3]
         if len(digits) < 3 or any(c not in "01234567" for c in digits):
             return None
