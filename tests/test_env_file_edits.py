@@ -42,6 +42,12 @@ def test_plain_words_keep_the_quotes_they_had():
     ('S="a\\\nb"\n', [("S", "ab", 1, 0, 8)]),
     ("T='x\\y'\n", [("T", "x\\y", 1, 0, 7)]),
     ("U=a b\\  \nV=1", [("U", "a b ", 1, 0, 8), ("V", "1", 2, 9, 12)]),
+    # quoted and plain parts of one value join, whitespace between them dropped, inside them kept
+    ('A="x"\'y\'"z"\n', [("A", "xyz", 1, 0, 11)]), ('B="x" y  z\n', [("B", "xy  z", 1, 0, 10)]),
+    ("K='a'b\n", [("K", "ab", 1, 0, 6)]), ('D="x"\\y\n', [("D", "xy", 1, 0, 7)]), ("J= '' \n", [("J", "", 1, 0, 6)]),
+    ('C="ab\\q\\r"\n', [("C", "ab\\q\\r", 1, 0, 10)]),  # in double quotes, a backslash before a plain character stays
+    ("# E=1\nF=2\n", [("F", "2", 2, 6, 9)]), ("# a \\\nG=1\nH=2\n", [("H", "2", 3, 10, 13)]),  # an escaped newline goes on
+    ("I=", [("I", "", 1, 0, 2)]),  # the end of the file ends an empty value
 ])
 def test_assignments_with_where_they_are_written(text, assignments):
     """Each assignment's value as systemd reads it (tests/test_systemd_answers.py holds the values to systemd) and

@@ -241,19 +241,17 @@ def parse_env_file(text: str) -> List[Assignment]:
     """parse_env_file_internal(): every KEY=VALUE pushed, in order, names not yet checked."""
     found: List[Assignment] = []
     state = "PRE_KEY"
-    key: List[str] = []
-    value: Optional[List[str]] = None
-    last_key_ws: Optional[int] = None
-    last_value_ws: Optional[int] = None
     line = 1
-    start_line, start = 1, 0
+    # a key's, set at its first character (PRE_KEY), before anything is pushed
+    key: List[str]
+    value: Optional[List[str]]
+    last_key_ws: Optional[int]  # where the key's trailing whitespace starts
+    last_value_ws: Optional[int]  # where an unquoted value's trailing whitespace starts: only a VALUE has one
+    start_line: int
+    start: int
 
-    def push(end: int, chomp: bool) -> None:
-        name = "".join(key[:last_key_ws] if last_key_ws is not None else key)
-        data = value or []
-        if chomp and last_value_ws is not None:
-            data = data[:last_value_ws]
-        found.append(Assignment(name, "".join(data), start_line, start, end))
+    def push(end: int) -> None:
+        found.append(Assignment("".join(key[:last_key_ws]), "".join((value or [])[:last_value_ws]), start_line, start, end))
 
     for position, char in enumerate(text):
         if state == "PRE_KEY":
@@ -275,7 +273,7 @@ def parse_env_file(text: str) -> List[Assignment]:
                 key.append(char)
         elif state == "PRE_VALUE":
             if char in NEWLINE:
-                push(position, chomp=False)
+                push(position)
                 state = "PRE_KEY"
             elif char == "'":
                 state = "SINGLE_QUOTE_VALUE"
@@ -291,7 +289,7 @@ def parse_env_file(text: str) -> List[Assignment]:
                 value = (value if value is not None else []) + [char]
         elif state == "VALUE":
             if char in NEWLINE:
-                push(position, chomp=True)
+                push(position)
                 state = "PRE_KEY"
             elif char == "\\":
                 state, last_value_ws = "VALUE_ESCAPE", None
@@ -333,7 +331,7 @@ def parse_env_file(text: str) -> List[Assignment]:
         if char == "\n":
             line += 1
     if state in ("PRE_VALUE", "VALUE", "VALUE_ESCAPE", "SINGLE_QUOTE_VALUE", "DOUBLE_QUOTE_VALUE", "DOUBLE_QUOTE_VALUE_ESCAPE"):
-        push(len(text), chomp=state == "VALUE")
+        push(len(text))
     return found
 
 
