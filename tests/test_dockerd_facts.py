@@ -237,6 +237,9 @@ def test_one_systemctl_show_of_several_units_is_parted_in_the_order_asked():
     (" ; /bin/x;", [("", True, [("/bin/x;", "/bin/x;", 3)])]),
     ("/bin/x ;", [("", True, [("/bin/x", "/bin/x", 0)])]),
     ("/bin/x ;; /bin/y", [("", True, [("/bin/x", "/bin/x", 0), (";;", ";;", 7), ("/bin/y", "/bin/y", 10)])]),
+    ('"/opt/my app/run" -x', [("", True, [("/opt/my app/run", '"/opt/my app/run"', 0), ("-x", "-x", 18)])]),  # a space is no special character
+    ("/usr/bin/Xvfb :1", [("", True, [("/usr/bin/Xvfb", "/usr/bin/Xvfb", 0), (":1", ":1", 14)])]),
+    ("/bin/x a\x0b b", [("", True, [("/bin/x", "/bin/x", 0), ("a\x0b", "a\x0b", 7), ("b", "b", 10)])]),  # \v is no separator
     # a command with "-" that systemd cannot read ends the value there: the commands before it stay
     ("-rel/x ; /bin/y", []),
     ("/bin/y ; -/bin/x \"unterminated", [("", True, [("/bin/y", "/bin/y", 0)])]),
@@ -244,6 +247,7 @@ def test_one_systemctl_show_of_several_units_is_parted_in_the_order_asked():
     ("/bin/x ; rel/x", "neither a valid executable name nor an absolute path: 'rel/x'"),
     ("bin/x", "neither a valid executable name nor an absolute path: 'bin/x'"),
     ("..", "neither a valid executable name nor an absolute path: '..'"),
+    (".", "neither a valid executable name nor an absolute path: '.'"),
     ("/bin/x \"unterminated", "unbalanced quoting in '/bin/x \"unterminated'"),
     ('""', "empty path in command line '\"\"'"),
     ("/bin/", "executable path specifies a directory: '/bin/'"),

@@ -193,14 +193,9 @@ def parse_exec(value: str) -> List[ExecCommand]:
                 raise SyntaxFault(f"executable path specifies a directory: {path!r}")
             raw_first = value[start:index].rstrip(WHITESPACE)
             words: List[ExecWord] = [] if "@" in prefixes else [ExecWord(path, raw_first, start)]
-            separated = False
             while index < len(value):
                 if value[index] == ";" and (index + 1 == len(value) or value[index + 1] in WHITESPACE):
-                    index += 1
-                    while index < len(value) and value[index] in WHITESPACE:
-                        index += 1
-                    separated = True
-                    break
+                    break  # the command ends: the outer loop reads the ; and goes on to the next
                 if value.startswith("\\;", index) and (index + 2 == len(value) or value[index + 2] in WHITESPACE):
                     words.append(ExecWord(";", "\\;", index))
                     index += 2
@@ -222,8 +217,6 @@ def parse_exec(value: str) -> List[ExecCommand]:
                 return commands
             raise
         commands.append(ExecCommand(prefixes, tuple(words), ":" not in prefixes))
-        if not separated:
-            return commands
 
 
 # -- environment files -----------------------------------------------------------
