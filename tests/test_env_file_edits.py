@@ -58,8 +58,16 @@ def test_assignments_with_where_they_are_written(text, assignments):
 @pytest.mark.parametrize("value, quote, written", [
     ("plain", "", "plain"), ("plain", '"', '"plain"'), ("a b", "", '"a b"'), ("a b", "'", "'a b'"), ("a b", '"', '"a b"'),
     ('x$y"z\\w`', "", '"x\\$y\\"z\\\\w\\`"'), ("", "", ""), ("", '"', '""'), ("tab\there", "'", '"tab\there"'),
-    ("A-Z_0.9:/@+%=,", "", "A-Z_0.9:/@+%=,"),
+    ("A-Z_0.9:/@+%=,", "", "A-Z_0.9:/@+%=,"), ("A B", "'", "'A B'"), ("A B", '"', '"A B"'), ("it's", "'", '"it\'s"'),
 ])
 def test_a_value_is_written_as_it_reads_back(value, quote, written):
     assert env_file_value(value, quote) == written
     assert [assignment.value for assignment in parse_env_file(f"K={written}\n")] == [value]
+
+
+def test_words_are_quoted_only_where_they_must_be_and_names_are_checked_as_systemd_checks_them():
+    from hardener.facts.systemd_syntax import quote_words, split_value, valid_name
+
+    assert quote_words(["X", "a b", ""]) == "X 'a b' ''"
+    assert split_value(quote_words(["X", "a b", ""])) == ["X", "a b", ""]
+    assert valid_name("a_b") and valid_name("_A1") and not valid_name("1a") and not valid_name("a-b")

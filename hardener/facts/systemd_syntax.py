@@ -402,12 +402,12 @@ def quote_words(words: Sequence[str]) -> str:
     return " ".join(quoted)
 
 
-def env_file_value(value: str, quote: str = "") -> str:
+def env_file_value(value: str, quote: str) -> str:
     """The text of an environment file's value that parse_env_file() reads back
     as `value`, in the quotes it had (`quote`) where they still read back the same."""
     simple = re.fullmatch(r"[A-Za-z0-9_=,./:@+%-]*", value) is not None
     if simple and not quote:
         return value
-    if re.fullmatch(r"[A-Za-z0-9_=,./:@+% -]*", value) and quote in ("'", '"'):
-        return f"{quote}{value}{quote}"
+    if re.fullmatch(r"[A-Za-z0-9_=,./:@+% -]*", value) and quote == "'":  # in double quotes, as below
+        return f"'{value}'"
     return '"' + re.sub(r'(["\\`$])', r"\\\1", value) + '"'
