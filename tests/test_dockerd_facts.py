@@ -239,6 +239,7 @@ def test_one_systemctl_show_of_several_units_is_parted_in_the_order_asked():
     ("/bin/x ;; /bin/y", [("", True, [("/bin/x", "/bin/x", 0), (";;", ";;", 7), ("/bin/y", "/bin/y", 10)])]),
     ('"/opt/my app/run" -x', [("", True, [("/opt/my app/run", '"/opt/my app/run"', 0), ("-x", "-x", 18)])]),  # a space is no special character
     ("/usr/bin/Xvfb :1", [("", True, [("/usr/bin/Xvfb", "/usr/bin/Xvfb", 0), (":1", ":1", 14)])]),
+    ("/bin/x\xa0 -D", [("", True, [("/bin/x\xa0", "/bin/x\xa0", 0), ("-D", "-D", 8)])]),  # systemd's whitespace only: no NBSP
     ("/bin/x a\x0b b", [("", True, [("/bin/x", "/bin/x", 0), ("a\x0b", "a\x0b", 7), ("b", "b", 10)])]),  # \v is no separator
     # a command with "-" that systemd cannot read ends the value there: the commands before it stay
     ("-rel/x ; /bin/y", []),
