@@ -273,10 +273,14 @@ def test_installs_harden_from_its_bundle_into_a_clean_venv(tmp_path, make_root, 
         "TASK [Install harden from the bundle")[1].split("TASK [")[0], "the same bundle is not installed again"
 
 
-def test_a_first_run_from_an_empty_directory_keeps_its_reports_there(tmp_path, make_root, collections):
-    """A new user's first run: no report directory named, none made beforehand; the play makes harden-reports/ in the
-    directory it is run from, with each host's report and the fleet page."""
-    inv = inventory(tmp_path, {"web-01": make_root("debian")})
+def test_a_first_run_from_an_empty_directory_keeps_its_reports_there(tmp_path, make_root, bundle, collections):
+    """A new user's first run: harden installed on the host from the bundle by the play (into a prefix of the test's,
+    not this machine's /opt), no report directory named, none made beforehand; the play makes harden-reports/ in
+    the directory it is run from, with each host's report and the fleet page."""
+    prefix = tmp_path / "target-venv"
+    inv = inventory(tmp_path, {"web-01": make_root("debian")}, harden_install=True, harden_prefix=str(prefix),
+                    harden_executable=str(prefix / "bin/harden"), harden_bundle=str(bundle),
+                    harden_bundle_dir=str(tmp_path / "bundle-on-host"), harden_link="")
     data = json.loads(inv.read_text())
     del data["all"]["vars"]["harden_report_dir"]
     inv.write_text(json.dumps(data))
@@ -285,6 +289,7 @@ def test_a_first_run_from_an_empty_directory_keeps_its_reports_there(tmp_path, m
     ran = playbook(collections, inv, cwd=empty)
     assert ran.returncode == 0, ran.stdout + ran.stderr
     assert sorted(path.name for path in (empty / "harden-reports").iterdir()) == ["fleet.html", "web-01.json"]
+    assert (prefix / "bin/harden").exists(), "installed by the play, from the bundle"
     home = tmp_path / "home"
     home.mkdir()
     by_sudo = playbook(collections, inv, cwd=empty, home=home)  # no PWD: sudo's reset environment, or cron's
