@@ -421,4 +421,7 @@ def test_the_guard_names_what_stops_it_and_the_trees_own_root_is_judged_too(tmp_
     with pytest.raises(HostError) as raised:
         host.write_file(long, b"x")
     assert str(raised.value) == f"cannot read {long} (in {tmp_path}): File name too long", "the look before the write"
+    with pytest.raises(HostError) as raised:  # a directory that is not there: nothing to remove, said with why
+        host.remove_file("/none/dir/x")
+    assert str(raised.value) == f"cannot remove /none/dir/x (in {tmp_path}): No such file or directory"
     assert not (tmp_path / "x").exists()
