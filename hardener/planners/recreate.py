@@ -286,8 +286,9 @@ def network_connections(container: Container) -> List[List[str]]:
 
 def _seconds(nanoseconds: int) -> str:
     """A count of billionths as a decimal number, exactly (a duration in seconds, CPUs): 1500000000 is 1.5."""
-    whole, part = divmod(int(nanoseconds), 1_000_000_000)
-    return f"{whole}.{part:09d}".rstrip("0").rstrip(".")
+    from decimal import Decimal
+
+    return format(Decimal(int(nanoseconds)) / 1_000_000_000, "f")
 
 
 def _health_flags(health: Mapping) -> List[str]:
@@ -535,11 +536,8 @@ def engine_made_mac(endpoint: Mapping) -> bool:
     where none was asked for: 02:42 and the address's four octets. The Engine API does not say which MACs were
     asked for (moby#48168); a derived one kept would follow the container to another address, and there collide
     with the container that is given the old one. Docker 29's random MACs are kept: unique, and the same as before."""
-    address, mac = endpoint.get("IPAddress"), endpoint.get("MacAddress")
-    if not (address and mac):  # a stopped container has no address
-        return False
     try:
-        octets = ipaddress.IPv4Address(address).packed
-    except ValueError:
+        octets = ipaddress.IPv4Address(endpoint.get("IPAddress")).packed
+    except ValueError:  # none (a stopped container), or not an address
         return False
-    return str(mac).lower() == "02:42:" + ":".join(f"{octet:02x}" for octet in octets)
+    return str(endpoint.get("MacAddress")).lower() == "02:42:" + ":".join(f"{octet:02x}" for octet in octets)
