@@ -83,13 +83,16 @@ def test_daemon_json_is_read_in_file_order_and_its_faults_are_said(root, host):
     with pytest.raises(DaemonJsonError) as raised:
         load_daemon_json(host, "/etc/docker/daemon.json")
     assert str(raised.value) == f"/etc/docker/daemon.json (in {root}): not a JSON object; dockerd will not start with it either"
-    assert raised.value.reason == "daemon_json_not_object" and raised.value.evidence == {"path": f"/etc/docker/daemon.json (in {root})"}
+    assert (raised.value.reason, raised.value.target) == ("daemon_json_not_object", "/etc/docker/daemon.json")
+    assert raised.value.evidence == {"path": f"/etc/docker/daemon.json (in {root})"}
     write(root, "/etc/docker/daemon.json", '{\n "icc": false,,\n}')
     with pytest.raises(DaemonJsonError) as raised:
         load_daemon_json(host, "/etc/docker/daemon.json")
     assert str(raised.value) == (f"/etc/docker/daemon.json (in {root}):2:15: not valid JSON: Expecting property name enclosed in "
                                  "double quotes; dockerd will not start with it either")
-    assert raised.value.reason == "daemon_json_invalid" and (raised.value.evidence["line"], raised.value.evidence["column"]) == (2, 15)
+    assert (raised.value.reason, raised.value.target) == ("daemon_json_invalid", "/etc/docker/daemon.json")
+    assert raised.value.evidence == {"path": f"/etc/docker/daemon.json (in {root})", "line": 2, "column": 15,
+                                     "error": "Expecting property name enclosed in double quotes"}
     write(root, "/etc/docker/daemon.json", '{"icc": "no"}')
     with pytest.raises(DaemonJsonError) as raised:
         load_daemon_json(host, "/etc/docker/daemon.json")
