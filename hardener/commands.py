@@ -464,7 +464,7 @@ def _rollback(session: Session, journal: Journal, run_id: Optional[str], yes: bo
         run = engine.run_to_roll_back(journal, run_id)
         if run is None:
             _nothing_to_roll_back(session, journal)
-        lines = report.state_lines(engine.rollback_preview(session.host, run), session.settings.language)
+        lines = _rollback_lines(session, run)
         session.emit({"command": "rollback", "run_id": run.id, "dry_run": True, "restore": lines},
                      "\n".join([session.text("rollback_preview", run_id=run.id)] + lines))
         sys.exit(OK)
@@ -475,7 +475,7 @@ def _rollback(session: Session, journal: Journal, run_id: Optional[str], yes: bo
         if run is None:
             _nothing_to_roll_back(session, journal)
         if not yes:
-            say("\n".join([session.text("rollback_preview", run_id=run.id)] + list(map(one_line, report.state_lines(engine.rollback_preview(session.host, run), session.settings.language)))))
+            say("\n".join([session.text("rollback_preview", run_id=run.id)] + list(map(one_line, _rollback_lines(session, run)))))
             if not click.confirm(session.text("confirm_rollback", run_id=run.id), err=True):
                 raise Failure(ERRORS["cancelled"], command="rollback")
         outcome = engine.rollback(session.host, journal, run, force)
@@ -493,6 +493,11 @@ def _rollback(session: Session, journal: Journal, run_id: Optional[str], yes: bo
     if outcome.unrestored:
         raise Failure(ERRORS["rollback_incomplete"], ROLLBACK_INCOMPLETE, run_id=outcome.run_id, count=len(outcome.unrestored))
     sys.exit(OK)
+
+
+def _rollback_lines(session: Session, run) -> List[str]:
+    """What a rollback of `run` would restore, in the session's language."""
+    return report.state_lines(engine.rollback_preview(session.host, run), session.settings.language)
 
 
 def history(prune, **given):
