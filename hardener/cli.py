@@ -15,6 +15,7 @@ Exit codes, the same for every command:
 """
 from __future__ import annotations
 
+import gc
 import inspect
 import sys
 
@@ -200,6 +201,18 @@ def fleet_report(documents, **given):
 
 
 def main() -> None:
+    # A run makes its objects (modules, the host's facts, the report) and keeps most of them to its end. At the
+    # collector's default pace it walks them again and again while modules load, and all of them once more as the
+    # interpreter exits: a fifth of a whole check. It runs less often, and what is alive at the end is frozen:
+    # still freed as ever, only not searched for cycles on the way out.
+    gc.set_threshold(50_000, 10, 10)
+    try:
+        _main()
+    finally:
+        gc.freeze()
+
+
+def _main() -> None:
     lang = _language(sys.argv[1:])
     lang = lang if lang in LANGUAGES else default_language()  # what --lang takes is click's to refuse
     if lang == "zh":
