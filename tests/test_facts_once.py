@@ -4,6 +4,9 @@ import shutil
 import stat
 import sys
 from collections import Counter
+from pathlib import Path
+
+import pytest
 
 from conftest import with_private_var_lib
 from docker_lab import Engine, live_harden
@@ -48,3 +51,22 @@ def test_a_whole_cis_check_on_this_machine_starts_no_process(tmp_path):
     assert checked.returncode in (1, 2) and "Traceback" not in checked.stderr, checked.stderr
     started = [line for line in trace.read_text().splitlines() if "execve(" in line and "= 0" in line][1:]
     assert started == [], started
+
+
+def test_a_whole_cis_check_reads_each_unit_file_once(tmp_path, monkeypatch):
+    """Several items read docker.service and docker.socket (the daemon's options, the socket's owner and mode, the
+    files to audit): the lens parses each file once a run."""
+    from hardener import cli
+    from hardener.facts import systemd
+
+    root = tmp_path / "host"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "examples" / "demo-host", root, symlinks=True)
+    parsed = Counter()
+    real = systemd.read_assignments
+    monkeypatch.setattr(systemd, "read_assignments", lambda text, path: parsed.update([path]) or real(text, path))
+    monkeypatch.setattr(sys, "argv", ["harden", "check", "--profile", "cis", "--root", str(root), "--format", "json"])
+    with pytest.raises(SystemExit) as exited:
+        cli.main()
+    assert exited.value.code == 2
+    assert set(parsed) == {"/lib/systemd/system/docker.service", "/lib/systemd/system/docker.socket"}, parsed
+    assert set(parsed.values()) == {1}, parsed

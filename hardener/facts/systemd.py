@@ -99,7 +99,13 @@ def _read(host: Host, path: str, directories: Optional[Sequence[str]], user: Opt
 
 
 def load_unit(host: Host, name: str, directories: Optional[Sequence[str]] = None, user: Optional[int] = None) -> Unit:
-    """A system unit (as systemd loads it), or one of a user manager's on its search path `directories` (`user`: its uid)."""
+    """A system unit (as systemd loads it), or one of a user manager's on its search path `directories` (`user`: its uid);
+    read once a run."""
+    key = f"unit {name} {None if directories is None else list(directories)} {user}"
+    return host.fact(key, lambda: _load_unit(host, name, directories, user))
+
+
+def _load_unit(host: Host, name: str, directories: Optional[Sequence[str]], user: Optional[int]) -> Unit:
     if directories is None:
         fragment = unit_file(host, name)
     else:
