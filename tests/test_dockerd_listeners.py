@@ -169,3 +169,16 @@ def test_a_dockerd_in_another_network_namespace_is_not_asked(listeners, engine_s
     finally:
         process.kill()
         process.wait()
+
+
+def test_the_running_dockerds_configuration_carries_the_addresses_it_answers_plainly(listeners, engine_socket, monkeypatch):
+    """The configuration of the dockerd that runs (this process plays it, listening as the engine) names the
+    addresses its own process answers the Engine API on without TLS."""
+    from hardener.facts import dockerd_config
+
+    engine = serve(Engine, "127.0.0.1")
+    listeners.append(engine)
+    monkeypatch.setattr(dockerd_config, "running_dockerd", lambda host: (os.getpid(), ["dockerd"]))
+    found = dockerd_config.dockerd_config(Host("/"))
+    assert found is not None, "this machine has docker.service"
+    assert found.plain_api == (f"tcp://127.0.0.1:{engine.server_address[1]}",)
