@@ -362,9 +362,9 @@ def create_request(host: Host, container: Container, image: Optional[Mapping], a
             config.pop(key, None)
     _keep_volumes(container, config, settings)
     _adjusted(host, container, settings, adjust)
-    endpoints = _endpoints(container, settings, api_version)
-    primary = settings.get("NetworkMode") or "default"
+    primary = settings.get("NetworkMode") or "default"  # as adjusted
     primary = "bridge" if primary == "default" else primary
+    endpoints = _endpoints(container, primary, api_version)
     at_create = {name: endpoint for name, endpoint in endpoints.items()
                  if name == primary or tuple(map(int, api_version.split("."))) >= ENDPOINTS_AT_CREATE}
     body = dict(config, HostConfig=settings, NetworkingConfig={"EndpointsConfig": at_create})
@@ -511,11 +511,11 @@ def _bound_to(bindings: Sequence[Mapping], address: str) -> List[Mapping]:
     return bound
 
 
-def _endpoints(container: Container, settings: Mapping, api_version: str) -> Dict[str, Mapping]:
+def _endpoints(container: Container, primary: str, api_version: str) -> Dict[str, Mapping]:
     """Each network's endpoint as it was asked for: aliases (not the engine's short-id one), fixed addresses,
     links, driver options; where the engine takes a MAC address per network (API 1.44), each endpoint's, unless the
     bridge driver derived it from the address (engine_made_mac) and it is not the container's own --mac-address."""
-    if str(settings.get("NetworkMode")).startswith("container:"):  # another's network stack: no endpoint of its own
+    if primary.startswith("container:"):  # another's network stack: no endpoint of its own
         return {}
     per_network_mac = tuple(map(int, api_version.split("."))) >= ENDPOINTS_AT_CREATE
     endpoints = {}
