@@ -203,8 +203,9 @@ def fleet_report(documents, **given):
 def main() -> None:
     # A run makes its objects (modules, the host's facts, the report) and keeps most of them to its end. At the
     # collector's default pace it walks them again and again while modules load, and all of them once more as the
-    # interpreter exits: a fifth of a whole check. It runs less often, and what is alive at the end is frozen:
-    # still freed as ever, only not searched for cycles on the way out.
+    # interpreter exits: a fifth of a whole check. It runs less often, and what is left at the end is frozen: not
+    # searched for cycles on the way out, so a cycle not collected by then is not finalized. Nothing of harden's
+    # waits for a finalizer: every file it writes is closed (and synced) where it is written.
     gc.set_threshold(50_000, 10, 10)
     try:
         _main()

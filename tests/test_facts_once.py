@@ -65,6 +65,8 @@ def test_a_whole_cis_check_reads_each_unit_file_once(tmp_path, monkeypatch):
     real = systemd.read_assignments
     monkeypatch.setattr(systemd, "read_assignments", lambda text, path: parsed.update([path]) or real(text, path))
     monkeypatch.setattr(sys, "argv", ["harden", "check", "--profile", "cis", "--root", str(root), "--format", "json"])
+    monkeypatch.setattr(cli.gc, "set_threshold", lambda *thresholds: None)  # a command's, not the test session's
+    monkeypatch.setattr(cli.gc, "freeze", lambda: None)
     with pytest.raises(SystemExit) as exited:
         cli.main()
     assert exited.value.code == 2
