@@ -9,7 +9,6 @@ under 2 s, and opened by a browser in under 3 s.
 
     .venv/bin/python bench/fleet_report.py [HOSTS ...]"""
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -43,13 +42,15 @@ def main() -> None:
 
 
 def opened(page: Path, work: Path) -> str:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not chromium:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from chromium import CHROMIUM, chromium
+
+    if not CHROMIUM:
         return "-"
     started = time.monotonic()
-    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", f"--user-data-dir={work / 'chromium'}",
-                    "--window-size=1200,1400", f"--screenshot={work / 'first-screen.png'}", page.as_uri()],
-                   check=True, capture_output=True, env=dict(os.environ, HOME=str(work)))
+    done = chromium(page, work / "chromium", f"--screenshot={work / 'first-screen.png'}")
+    if done.returncode != 0:
+        sys.exit(f"chromium failed on {page}: {done.stderr[-500:]}")
     return f"{time.monotonic() - started:.2f}"
 
 

@@ -1,25 +1,18 @@
 """The HTML pages render in a real headless Chromium without errors. (The screenshots the README shows are
 scripts/doc-samples'.)"""
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 import hosts
+from chromium import CHROMIUM, chromium
 
 DEMO = Path(__file__).parent.parent / "examples" / "demo-host"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 def screenshot(page: Path, png: Path, tmp_path: Path):
-    result = subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
-         f"--user-data-dir={tmp_path / 'chromium-profile'}", "--enable-logging=stderr", "--v=0",
-         "--window-size=1200,1400", f"--screenshot={png}", page.as_uri()],
-        capture_output=True, text=True, timeout=120)
+    result = chromium(page, tmp_path / "chromium-profile", "--enable-logging=stderr", "--v=0", f"--screenshot={png}")
     assert result.returncode == 0, result.stderr
     assert "CONSOLE" not in result.stderr and "Uncaught" not in result.stderr, result.stderr
     assert png.stat().st_size > 20000, "a page with content, not a blank one"
@@ -50,9 +43,7 @@ def test_pages_render_in_chromium(pages, tmp_path):
 def printed_pages(page: Path, tmp_path: Path) -> int:
     """How many pages Chromium prints the page on: what its CSS hides is not printed."""
     pdf = tmp_path / f"{page.stem}.pdf"
-    result = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                             "--disable-component-update", "--disable-sync", f"--user-data-dir={tmp_path / 'chromium-profile'}",
-                             f"--print-to-pdf={pdf}", page.as_uri()], capture_output=True, text=True, timeout=120)
+    result = chromium(page, tmp_path / "chromium-profile", f"--print-to-pdf={pdf}")
     assert result.returncode == 0 and pdf.exists(), result.stderr
     return len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes()))
 
