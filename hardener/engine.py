@@ -20,7 +20,7 @@ from .host import FileState, Host, HostError, sha256_of
 from .journal import Journal, JournalDamaged, JournalError, Run, Step
 from .model import (FILE_CHANGES, Said, Change, CreateContainer, Detection, RemoveContainer, Finding, ItemResult, Remedy, RestartService, RunCommand, SetOwnerMode, Status,
                     Text, WriteFile)
-from .i18n import ERRORS, REASONS, REFUSALS
+from .i18n import APPLY_FAILURES, ERRORS, REASONS, REFUSALS
 
 
 class SelectionError(Said):
@@ -36,9 +36,12 @@ class RollbackRefused(Said):
         self.details = details
 
 
-class ApplyFailed(Exception):
-    def __init__(self, run_id: str, message: str, undone: bool):
-        super().__init__(message)
+class ApplyFailed(Said):
+    """An apply that stopped on an error: a text of i18n.APPLY_FAILURES (the error, and what became of the changes
+    made before it) and its values; `undone` where they were undone and the journal says so."""
+
+    def __init__(self, key: str, run_id: str, undone: bool, **values):
+        super().__init__(APPLY_FAILURES[key], run_id=run_id, **values)
         self.run_id = run_id
         self.undone = undone
 
@@ -219,7 +222,7 @@ def apply(host: Host, journal: Journal, results: Sequence[ItemResult]) -> ApplyO
     planned = plan_of(results)
     if not planned:
         return ApplyOutcome(run_id=None, changes=0)
-    check_room(host, journal, planned)
+    check_room(host, planned)
     try:
         run = journal.start_run([result.fix.id for result in results if result.changes])
     except OSError as error:
@@ -230,18 +233,17 @@ def apply(host: Host, journal: Journal, results: Sequence[ItemResult]) -> ApplyO
             _carry_out(host, run, change)
             host.forget_facts()  # what comes after reads the host as it is now
     except (HostError, OSError) as error:
-        message = str(error) if isinstance(error, HostError) else f"{error.strerror or error}"
+        failure = error if isinstance(error, HostError) else f"{error.strerror or error}"
         run.discard_written()  # what the run wrote is not needed to undo it: room for the undo on a full disk
         _record_state(run, states.ROLLING_BACK)  # a kill from here on leaves what a rollback leaves (_states_left)
         try:
             _undo(host, run, run.steps())
         except (HostError, OSError) as undo_error:
-            _record_state(run, states.FAILED, error=message, undo_error=str(undo_error))
-            raise ApplyFailed(run.id, f"{message}; undoing it failed too: {undo_error}", undone=False) from None
-        if not _record_state(run, states.FAILED_ROLLED_BACK, error=message):
-            raise ApplyFailed(run.id, f"{message}; its changes were undone, but the journal could not record that "
-                                      f"(harden rollback {run.id} confirms it)", undone=False) from None
-        raise ApplyFailed(run.id, message, undone=True) from None
+            _record_state(run, states.FAILED, error=str(failure), undo_error=str(undo_error))
+            raise ApplyFailed("undo_failed", run.id, False, error=failure, undo_error=undo_error) from None
+        if not _record_state(run, states.FAILED_ROLLED_BACK, error=str(failure)):
+            raise ApplyFailed("unrecorded", run.id, False, error=failure) from None
+        raise ApplyFailed("undone", run.id, True, error=failure) from None
     finally:
         host.forget_facts()
     run.set_state(states.APPLIED)
@@ -265,7 +267,7 @@ def _blocks(size: int) -> int:
     return (size + BLOCK - 1) // BLOCK * BLOCK
 
 
-def check_room(host: Host, journal: Journal, changes: Sequence[Change]) -> None:
+def check_room(host: Host, changes: Sequence[Change]) -> None:
     """Refuse before the first change where a file system lacks the room the run
     needs: the journal's copies of each file before and after, and each new
     file's temporary copy beside its target, with a margin."""
@@ -693,7 +695,7 @@ def rollback_preview(host: Host, run: Run) -> List[str]:
         elif step.has_backup and current.sha256 != step.before.sha256:
             now = (host.read_bytes(step.path) or b"").decode(errors="replace") if current.exists else ""
             lines.extend(unified_diff(now, run.backup(step).decode(errors="replace"), step.path, step.path))
-        if step.before.exists and (current.uid, current.gid, current.mode) != (step.before.uid, step.before.gid, step.before.mode):
+        if step.before.exists and current.exists and (current.uid, current.gid, current.mode) != (step.before.uid, step.before.gid, step.before.mode):
             lines.append(f"{step.path}: owner/mode {host.owner_mode(current)} -> {host.owner_mode(step.before)}")
     return lines
 

@@ -226,6 +226,13 @@ REFUSALS = {  # why a rollback refuses to start (engine.RollbackRefused)
                        "运行 {run_id} 的日志已损坏：{damage}；按现状无法从中恢复任何内容（harden rollback --force {run_id} 会恢复可验证的部分）"),
 }
 
+APPLY_FAILURES = {  # why an apply stopped (engine.ApplyFailed): its error, and what became of the changes before it
+    "undone": Text("{error}", "{error}"),
+    "undo_failed": Text("{error}; undoing it failed too: {undo_error}", "{error}；撤销也失败了：{undo_error}"),
+    "unrecorded": Text("{error}; its changes were undone, but the journal could not record that (harden rollback {run_id} "
+                       "confirms it)", "{error}；其更改已撤销，但日志未能记录这一点（harden rollback {run_id} 可确认）"),
+}
+
 # The lines an error or a refusal ends a command with (harden: error: ...), by name.
 ERRORS = {
     "prefix": Text("harden: error: {message}", "harden：错误：{message}"),

@@ -20,7 +20,7 @@ from hardener.engine import (MAKE_DIR, REWRITTEN, RollbackRefused, _create_again
                              _states_left, _undo, changed_since, check_rollback, file_drift, rollback, run_to_roll_back)
 from hardener.host import FileState, Host, HostError, sha256_of
 from hardener.journal import Journal, JournalDamaged, JournalError, Run, Step, new_run_id
-from hardener.model import CreateContainer, RemoveContainer, SetOwnerMode, Text, WriteFile
+from hardener.model import CreateContainer, ItemResult, RemoveContainer, RunCommand, SetOwnerMode, Status, Text, WriteFile
 
 NOW = datetime.datetime(2026, 12, 7, 8, 30, 5, tzinfo=datetime.timezone.utc)
 
@@ -726,6 +726,35 @@ def test_a_user_s_file_is_given_back_only_where_it_is_theirs(journal, host, kind
     assert kind == "directory" or target.read_text() == "root's"
 
 
+@pytest.mark.parametrize("kind", ["write", "new", "directory", "owner"])
+def test_a_user_s_file_that_is_root_s_now_is_not_given_back(journal, host, kind):
+    """Where the user's file is root's since the run (a hard link to root's file, root's own directory), the undo of
+    the user's change leaves it: it restores the user's file only while it is theirs alone."""
+    home = host.root / "home/alice/.config/docker"
+    home.mkdir(parents=True)
+    for path in (home.parent.parent, home.parent, home):
+        os.chown(path, 1000, 1000)
+    if kind == "directory":
+        (home / "certs.d").mkdir()
+        (home / "certs.d").chmod(0o755)
+        target = home / "certs.d"
+    else:
+        target = write(host, "/etc/shadow", "root's")
+        os.link(target, home / "daemon.json")
+    path = "/home/alice/.config/docker/" + ("certs.d" if kind == "directory" else "daemon.json")
+    before = {"write": A, "new": GONE, "directory": GONE, "owner": A}[kind]
+    after = {"write": B, "new": B, "directory": replace(A, sha256=None), "owner": C}[kind]
+    step_ = Step(1, ("icc",), {"write": "write_file", "new": "write_file", "directory": MAKE_DIR, "owner": "set_owner_mode"}[kind],
+                 path, True, before=before, after=after, has_backup=kind == "write", user=1000)
+    run = new_run(journal)
+    if kind == "write":
+        run._store("0001", b"user's old content")
+    with pytest.raises(HostError):
+        _restore(host, run, step_)
+    assert (target.stat().st_uid, target.stat().st_mode & 0o777) == (0, 0o755 if kind == "directory" else 0o644)
+    assert kind == "directory" or (target.read_text() == "root's" and (home / "daemon.json").exists())
+
+
 def test_undo_goes_newest_first_and_restarts_last(journal, host, monkeypatch):
     restarted = []
 
@@ -1116,6 +1145,8 @@ def test_a_container_whose_original_is_gone_is_kept_in_its_place(journal, host):
         "container app": "container app: it joins web, whose original is gone; rollback keeps it as it is",
         "container vol": "container vol: it joins app, whose original is gone; rollback keeps it as it is",
     }
+    assert engine.rollback_preview(host, run) == [*gone.values(), "container free: run docker rm free",
+                                                  "container mq: run docker rm mq", "container db: run docker rm db"]
     with pytest.raises(RollbackRefused) as raised:
         rollback(host, journal, run, force=False)
     assert str(raised.value) == (f"what run {run.id} kept aside is gone; rollback would remove the containers in its place and "
@@ -1196,3 +1227,176 @@ def test_a_rename_back_made_by_a_rollback_killed_before_recording_it_is_not_made
     for other in (("docker", "rename", "0123abc", "web", "extra"), ("docker", "update", "0123abc", "web")):
         _run_undo(host, run, replace(run.steps()[0], undo=(other,)))
         assert host.ran[-1] == other
+
+
+# -- apply's own undo of a run that failed ------------------------------------------------------------------------------
+
+
+def served(*changes):
+    """The changes of a plan, as apply takes them: each serving the item icc."""
+    item = type("Item", (), {"id": "icc"})
+    return [ItemResult(item, Status.FAIL, "icc_enabled", (), tuple(replace(change, items=("icc",)) for change in changes))]
+
+
+UPDATE = RunCommand("container web", ("docker", "update", "--memory", "1g", "web"), (("docker", "update", "--memory", "0", "web"),))
+RESTART = RunCommand("service docker", ("systemctl", "restart", "docker"), (("systemctl", "restart", "docker"),))
+
+
+def apply_plan(host, journal, changes):
+    with journal.lock():
+        return engine.apply(host, journal, served(*changes))
+
+
+def test_an_apply_with_nothing_to_change_starts_no_run(journal, host):
+    assert apply_plan(host, journal, ()) == engine.ApplyOutcome(run_id=None, changes=0)
+    assert journal.runs() == []
+
+
+def test_an_apply_that_fails_undoes_what_it_made_and_says_the_error(journal, host, monkeypatch):
+    daemon = write(host, "/etc/docker/daemon.json", "{}\n")
+    host.failing[RESTART.command] = HostError("systemctl restart docker failed: Job for docker.service failed")
+    marked = []  # the run's state as the undo begins: a kill from there on leaves what a rollback leaves
+    undo = engine._undo
+    monkeypatch.setattr(engine, "_undo", lambda host, run, steps, force=False: marked.append(run.recorded_state) or undo(host, run, steps, force))
+    with pytest.raises(engine.ApplyFailed) as failed:
+        apply_plan(host, journal, (WriteFile("/etc/docker/daemon.json", '{"icc": false}\n'), RESTART))
+    assert failed.value.undone is True
+    assert failed.value.said("en") == failed.value.said("zh") == "systemctl restart docker failed: Job for docker.service failed"
+    (run,) = journal.runs()
+    assert failed.value.run_id == run.id
+    assert marked == [states.ROLLING_BACK]
+    assert daemon.read_text() == "{}\n", "the file it wrote is given back"
+    assert info(run)["state"] == states.FAILED_ROLLED_BACK
+    assert info(run)["error"] == "systemctl restart docker failed: Job for docker.service failed"
+    assert host.ran == [RESTART.command, *RESTART.undo], "the restart that failed is made again by the undo"
+
+
+def test_an_apply_whose_journal_fills_the_disk_undoes_what_it_made_and_says_so(journal, host, monkeypatch):
+    begin = Run.begin
+
+    def full_at_the_second(run, *args, **values):
+        if run._begun:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return begin(run, *args, **values)
+
+    monkeypatch.setattr(Run, "begin", full_at_the_second)
+    with pytest.raises(engine.ApplyFailed) as failed:
+        apply_plan(host, journal, (UPDATE, RESTART))
+    assert failed.value.undone is True and failed.value.said("en") == "No space left on device"
+    assert info(journal.runs()[0])["error"] == "No space left on device"
+    assert host.ran == [UPDATE.command, *UPDATE.undo], "the restart was not begun; the update is undone"
+
+
+def test_an_apply_whose_undo_fails_too_says_both_and_leaves_the_run_to_roll_back(journal, host):
+    host.failing[RESTART.command] = HostError("systemctl restart docker failed: Job for docker.service failed")
+    host.failing[UPDATE.undo[0]] = HostError("docker update --memory 0 web failed: No such container: web")
+    with pytest.raises(engine.ApplyFailed) as failed:
+        apply_plan(host, journal, (UPDATE, RESTART))
+    (run,) = journal.runs()
+    assert (failed.value.undone, failed.value.run_id) == (False, run.id)
+    assert failed.value.said("en") == ("systemctl restart docker failed: Job for docker.service failed; undoing it failed too: "
+                                       "docker update --memory 0 web failed: No such container: web")
+    assert failed.value.said("zh") == ("systemctl restart docker failed: Job for docker.service failed；撤销也失败了："
+                                       "docker update --memory 0 web failed: No such container: web")
+    assert {key: info(run)[key] for key in ("state", "error", "undo_error")} == {
+        "state": states.FAILED, "error": "systemctl restart docker failed: Job for docker.service failed",
+        "undo_error": "docker update --memory 0 web failed: No such container: web"}
+
+
+def test_an_apply_undone_that_the_journal_cannot_record_says_so(journal, host, monkeypatch):
+    host.failing[RESTART.command] = HostError("systemctl restart docker failed")
+    set_state = Run.set_state
+
+    def disk_full_at_the_end(run, state, **extra):
+        if state == states.FAILED_ROLLED_BACK:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        set_state(run, state, **extra)
+
+    monkeypatch.setattr(Run, "set_state", disk_full_at_the_end)
+    with pytest.raises(engine.ApplyFailed) as failed:
+        apply_plan(host, journal, (UPDATE, RESTART))
+    run_id = journal.runs()[0].id
+    assert (failed.value.undone, failed.value.run_id) == (False, run_id)
+    assert failed.value.said("en") == (f"systemctl restart docker failed; its changes were undone, but the journal could not "
+                                       f"record that (harden rollback {run_id} confirms it)")
+    assert failed.value.said("zh") == f"systemctl restart docker failed；其更改已撤销，但日志未能记录这一点（harden rollback {run_id} 可确认）"
+    assert host.ran == [UPDATE.command, RESTART.command, *RESTART.undo, *UPDATE.undo]
+
+
+def test_an_apply_whose_journal_cannot_start_changes_nothing_and_says_where(journal, host, monkeypatch):
+    def refused(items):
+        raise OSError(errno.EACCES, os.strerror(errno.EACCES))
+
+    monkeypatch.setattr(journal, "start_run", refused)
+    with pytest.raises(HostError) as failed:
+        apply_plan(host, journal, (UPDATE,))
+    assert str(failed.value) == (f"cannot start the journal of this run in /var/lib/hardener (in {host.root}): Permission denied; "
+                                 "nothing was changed")
+    assert host.ran == []
+
+
+def test_a_rollback_s_preview_says_what_it_would_do_to_each_thing_newest_first_and_restarts_last(journal, host):
+    write(host, "/etc/docker/daemon.json", b"{}\n\xff\n")  # not UTF-8: shown as the replacement character
+    write(host, "/etc/default/docker", "A\n")
+    write(host, "/etc/docker/key.json", "key\n", mode=0o644)
+    write(host, "/etc/audit/rules.d/docker.rules", "old\n")
+    run = new_run(journal)
+    carried_out(host, run, RunCommand("service docker", ("systemctl", "restart", "docker"), (("systemctl", "restart", "docker"),)))
+    carried_out(host, run, WriteFile("/etc/docker/daemon.json", '{"icc": false}\n'))
+    carried_out(host, run, WriteFile("/etc/default/docker", "B\n"))
+    carried_out(host, run, WriteFile("/etc/audit/rules.d/docker.rules", "new\n"))
+    carried_out(host, run, RunCommand("container web", ("docker", "update", "--memory", "1g", "web"),
+                                      (("docker", "update", "--memory", "0", "web"), ("docker", "start", "web"))))
+    carried_out(host, run, SetOwnerMode("/etc/docker/key.json", 0, 0, 0o600))
+    carried_out(host, run, WriteFile("/etc/docker/new.json", "{}\n"))
+    run.done(run.begin(("icc",), RemoveContainer.kind, "container old", command=("docker", "rm", "old"), request={"name": "old"}))
+    carried_out(host, run, WriteFile("/etc/docker/undone.json", "{}\n"))
+    run.undone(run.steps()[-1])  # undone by a rollback killed since: not undone again
+    run.set_state(states.ROLLING_BACK)
+    write(host, "/etc/docker/daemon.json", b'{"icc": false}\n\xfe\n')  # changed since, not UTF-8 either
+    (host.root / "etc/default/docker").unlink()  # removed since
+    write(host, "/etc/audit/rules.d/docker.rules", "")  # emptied since
+    os.chown(host.root / "etc/docker/key.json", 0, 0)
+    (host.root / "etc/docker/key.json").write_text("edited\n")  # its content changed: its owner and mode alone are given back
+    assert engine.rollback_preview(host, run) == [
+        "container old: create it again from its recorded configuration (a new container, without its writable layer)",
+        "remove /etc/docker/new.json",
+        "/etc/docker/key.json: owner/mode root:root 0600 -> root:root 0644",
+        "container web: run docker update --memory 0 web",
+        "container web: run docker start web",
+        "--- /etc/audit/rules.d/docker.rules", "+++ /etc/audit/rules.d/docker.rules", "@@ -0,0 +1 @@", "+old",
+        "--- /etc/default/docker", "+++ /etc/default/docker", "@@ -0,0 +1 @@", "+A",
+        "--- /etc/docker/daemon.json", "+++ /etc/docker/daemon.json", "@@ -1,2 +1,2 @@", '-{"icc": false}', "+{}", " \ufffd",
+        "service docker: run systemctl restart docker",
+    ]
+
+
+def test_a_rollback_s_preview_of_a_damaged_journal_is_refused_and_says_what_is_damaged(journal, host):
+    write(host, "/etc/a", "a")
+    write(host, "/etc/b", "b")
+    run = applied(journal, host, WriteFile("/etc/a", "A"), WriteFile("/etc/b", "B"))
+    for backup in sorted((run.directory / "backup").iterdir()):
+        backup.write_bytes(b"tampered")
+    with pytest.raises(RollbackRefused) as refused:
+        engine.rollback_preview(host, run)
+    problems = [run.backup_problem(step) for step in run.steps()]
+    assert len(problems) == 2 and all(problems)
+    assert str(refused.value) == (f"the journal of run {run.id} is damaged: {problems[0]}; {problems[1]}; nothing can be restored "
+                                  f"from it as it is (harden rollback --force {run.id} restores what can be verified)")
+    (run.directory / "steps.jsonl").write_text("not json\n" * 3)
+    with pytest.raises(RollbackRefused) as refused:
+        engine.rollback_preview(host, run)
+    with pytest.raises(JournalDamaged) as damaged:
+        run.steps()
+    assert str(refused.value) == (f"{damaged.value}; nothing can be restored from it as it is (harden rollback --force {run.id} "
+                                  "restores what can be verified)")
+
+
+def test_the_commands_after_a_rename_back_made_already_are_still_run(journal, host):
+    run = new_run(journal)
+    step_ = run.begin(("privileged",), "run_command", "container web", command=("docker", "rename", "0123abc", "web-old"),
+                      undo=(("docker", "rename", "0123abc", "web"), ("docker", "start", "web")))
+    run.done(step_)
+    host.names["0123abc"] = "web"  # renamed back by a rollback killed before it recorded it
+    _run_undo(host, run, run.steps()[0])
+    assert host.ran == [("docker", "start", "web")]
