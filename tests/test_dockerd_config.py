@@ -218,10 +218,14 @@ def test_a_listen_stream_value_as_the_address_dockerd_serves(value, address):
 def test_the_sockets_docker_socket_hands_dockerd_and_where_each_is_written(root, host):
     assert activation_addresses(host) == (("unix:///run/docker.sock", "/lib/systemd/system/docker.socket:7"),)
     write(root, "/etc/systemd/system/docker.socket.d/tcp.conf", "[Socket]\nListenStream=\nListenStream=2375\nListenStream=[::1]:2376\n")
+    assert activation_addresses(host) == (("unix:///run/docker.sock", "/lib/systemd/system/docker.socket:7"),), \
+        "the unit is read once a run"
+    host.forget_facts()  # as apply does after each change
     assert activation_addresses(host) == (("tcp://*:2375", "/etc/systemd/system/docker.socket.d/tcp.conf:3"),
                                           ("tcp://[::1]:2376", "/etc/systemd/system/docker.socket.d/tcp.conf:4"))
     assert dockerd_config(host).activation == activation_addresses(host)
     os.unlink(root / "usr/lib/systemd/system/docker.socket")
+    host.forget_facts()
     assert activation_addresses(host) == ()
 
 
