@@ -693,7 +693,7 @@ def rollback_preview(host: Host, run: Run) -> List[str]:
         if not step.before.exists:
             lines.append(f"remove {step.path}")
         elif step.has_backup and current.sha256 != step.before.sha256:
-            now = (host.read_bytes(step.path) or b"").decode(errors="replace") if current.exists else ""
+            now = (host.read_bytes(step.path) or b"").decode(errors="replace")  # a file removed since reads as None
             lines.extend(unified_diff(now, run.backup(step).decode(errors="replace"), step.path, step.path))
         if step.before.exists and current.exists and (current.uid, current.gid, current.mode) != (step.before.uid, step.before.gid, step.before.mode):
             lines.append(f"{step.path}: owner/mode {host.owner_mode(current)} -> {host.owner_mode(step.before)}")

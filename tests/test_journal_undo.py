@@ -1247,6 +1247,14 @@ def apply_plan(host, journal, changes):
         return engine.apply(host, journal, served(*changes))
 
 
+def test_an_apply_carried_out_says_its_run_and_how_many_changes_it_made(journal, host):
+    write(host, "/etc/docker/daemon.json", "{}\n")
+    outcome = apply_plan(host, journal, (WriteFile("/etc/docker/daemon.json", '{"icc": false}\n'), UPDATE))
+    (run,) = journal.runs()
+    assert outcome == engine.ApplyOutcome(run_id=run.id, changes=2)
+    assert info(run)["state"] == states.APPLIED and host.ran == [UPDATE.command]
+
+
 def test_an_apply_with_nothing_to_change_starts_no_run(journal, host):
     assert apply_plan(host, journal, ()) == engine.ApplyOutcome(run_id=None, changes=0)
     assert journal.runs() == []
