@@ -40,7 +40,7 @@ from docker_lab import Engine, Lab  # noqa: E402
 # The floors' engine client: HTTP/1.1 over the unix socket with the standard library's socket alone, as harden's own
 # client is (http.client would add its imports, ssl and the email parser, to a floor: 15 ms, a third of one).
 CLIENT = r"""
-import json, os, re, socket, stat, sys, threading
+import json, os, socket, stat, sys, threading
 class Connection:
     def __init__(self):
         self.engine, self.buffer = socket.socket(socket.AF_UNIX), bytearray()
@@ -96,7 +96,7 @@ for path in paths:
 # requests in order on one.
 IO_FLOOR = CLIENT + r"""
 with open(sys.argv[1]) as file:
-    paths, requests, pool = json.load(file)
+    paths, requests, inspects, pool = json.load(file)
 for kind, path in paths:
     try:
         if kind == "stat":
@@ -113,11 +113,8 @@ for kind, path in paths:
         pass
 
 first = Connection()
-INSPECT = re.compile(r"(/v1\.\d+)?/containers/[^/?]+/json")
-inspects = [path for path in requests if INSPECT.fullmatch(path)]
 for path in requests:
-    if path not in inspects:
-        first.get(path)
+    first.get(path)
 connections = [first] + [Connection() for _ in range(pool - 1)]
 threads = [threading.Thread(target=lambda c, share: [c.get(path) for path in share], args=(c, inspects[n::pool]))
            for n, c in enumerate(connections)]
@@ -137,6 +134,7 @@ OWN_FILES = re.compile(r"\.(py|pyc|so(\.[0-9.]+)?|pth)$|^/etc/ld\.so\.|/gconv/")
 TRACED_PATH = re.compile(r'^(\d+) +(openat|newfstatat|statx|stat|lstat|readlinkat|readlink)\((?:(?:AT_FDCWD|\d+), )?"((?:[^"\\]|\\.)+)"(.*)')
 STARTED = re.compile(r'^(\d+) +execve\(')
 REQUEST = re.compile(r'"GET (\S+) HTTP/1\.1\\r\\n')
+INSPECT = re.compile(r"(/v1\.\d+)?/containers/[^/?]+/json")
 
 
 def _own(path: str) -> bool:
@@ -177,9 +175,10 @@ def harden_io(argv, work: Path) -> Path:
     sys.path.insert(0, str(CHECKOUT))
     from hardener.facts.engine_api import POOL
 
-    inspects = sum(1 for path in requests if re.fullmatch(r"(/v1\.\d+)?/containers/[^/?]+/json", path))
+    inspects = [path for path in requests if INSPECT.fullmatch(path)]
+    others = [path for path in requests if path not in inspects]
     listed = work / "io.json"
-    listed.write_text(json.dumps([paths, requests, min(POOL, inspects // 8 + 1)]))
+    listed.write_text(json.dumps([paths, others, inspects, min(POOL, len(inspects) // 8 + 1)]))
     return listed
 
 
@@ -210,7 +209,8 @@ def main():
                     made += 1
                 listed = harden_io(argv, Path(work))
                 io_floor = [sys.executable, "-c", IO_FLOOR, str(listed)]
-                paths, requests, _ = json.loads(listed.read_text())
+                paths, others, inspects, _ = json.loads(listed.read_text())
+                requests = others + inspects
                 files, io, ours = [], [], []
                 for _ in range(args.runs):
                     files.append(timed([sys.executable, "-c", FILES_FLOOR]))

@@ -712,7 +712,13 @@ def test_a_user_s_file_is_given_back_only_where_it_is_theirs(journal, host, kind
     else:
         target = host.root / "etc/shadow"
         write(host, "/etc/shadow", "root's")
-    path = f"/home/alice/.config/docker/{target.name}"
+    refused_restore(journal, host, kind, f"/home/alice/.config/docker/{target.name}")
+    assert (target.stat().st_uid, target.stat().st_mode & 0o777) == (0, 0o755 if kind == "directory" else 0o644)
+    assert kind == "directory" or target.read_text() == "root's"
+
+
+def refused_restore(journal, host, kind, path):
+    """The undo of alice's (uid 1000) change of `path` of this kind, refused by the Host's guard."""
     before = {"write": A, "new": GONE, "directory": GONE, "owner": A}[kind]
     after = {"write": B, "new": B, "directory": replace(A, sha256=None), "owner": C}[kind]
     step_ = Step(1, ("icc",), {"write": "write_file", "new": "write_file", "directory": MAKE_DIR, "owner": "set_owner_mode"}[kind],
@@ -722,8 +728,6 @@ def test_a_user_s_file_is_given_back_only_where_it_is_theirs(journal, host, kind
         run._store("0001", b"user's old content")
     with pytest.raises(HostError):
         _restore(host, run, step_)
-    assert (target.stat().st_uid, target.stat().st_mode & 0o777) == (0, 0o755 if kind == "directory" else 0o644)
-    assert kind == "directory" or target.read_text() == "root's"
 
 
 @pytest.mark.parametrize("kind", ["write", "new", "directory", "owner"])
@@ -741,16 +745,7 @@ def test_a_user_s_file_that_is_root_s_now_is_not_given_back(journal, host, kind)
     else:
         target = write(host, "/etc/shadow", "root's")
         os.link(target, home / "daemon.json")
-    path = "/home/alice/.config/docker/" + ("certs.d" if kind == "directory" else "daemon.json")
-    before = {"write": A, "new": GONE, "directory": GONE, "owner": A}[kind]
-    after = {"write": B, "new": B, "directory": replace(A, sha256=None), "owner": C}[kind]
-    step_ = Step(1, ("icc",), {"write": "write_file", "new": "write_file", "directory": MAKE_DIR, "owner": "set_owner_mode"}[kind],
-                 path, True, before=before, after=after, has_backup=kind == "write", user=1000)
-    run = new_run(journal)
-    if kind == "write":
-        run._store("0001", b"user's old content")
-    with pytest.raises(HostError):
-        _restore(host, run, step_)
+    refused_restore(journal, host, kind, "/home/alice/.config/docker/" + ("certs.d" if kind == "directory" else "daemon.json"))
     assert (target.stat().st_uid, target.stat().st_mode & 0o777) == (0, 0o755 if kind == "directory" else 0o644)
     assert kind == "directory" or (target.read_text() == "root's" and (home / "daemon.json").exists())
 
