@@ -282,7 +282,7 @@ def _drift(session: Session) -> dict:
     refs_of = lambda item: refs.get(item) or (numbers(cis[item]) if cis.get(item) else ())  # noqa: E731
     entries = [entry.as_json(refs_of) for entry in drifted]
     for entry in entries:
-        entry["lines"] = report.state_lines(entry["lines"], session.settings.language)
+        entry["lines"] = [said(line, session.settings.language) for line in entry["lines"]]
     return {"drift": entries, "drift_notes": notes}
 
 
@@ -352,7 +352,7 @@ def _rollback_or_refuse(session: Session, journal: Journal, run_id: Optional[str
         _rollback(session, journal, run_id, yes, force)
     except RollbackRefused as refused:
         if refused.details:  # beside the line of the refusal: on standard error where standard output is JSON
-            say("\n".join(report.state_lines(refused.details.splitlines(), session.settings.language)), err=session.settings.json)
+            say("\n".join(said(line, session.settings.language) for line in refused.details), err=session.settings.json)
         raise Failure(ERRORS["refused"], ROLLBACK_REFUSED, command=command, refused=refused) from None
 
 
@@ -483,7 +483,7 @@ def _rollback(session: Session, journal: Journal, run_id: Optional[str], yes: bo
     lines = [session.text("rolled_back", run_id=outcome.run_id, count=outcome.undone)]
     lines += [session.text("drift_saved", path=path, saved=saved) for path, saved in outcome.saved]
     lines += [f"{target}: {caveat(lang)}" for target, caveat in outcome.caveats]
-    lines += [session.text("not_restored", what=what) for what in outcome.unrestored]
+    lines += [session.text("not_restored", what=said(what, lang)) for what in outcome.unrestored]
     session.emit({"command": "rollback", "host": report.host_name(session.host), "root": str(session.host.root),
                   "run_id": outcome.run_id, "changed": outcome.undone > 0,
                   "restored": [{"path": path, "kept_at": saved} for path, saved in outcome.saved],
@@ -497,7 +497,7 @@ def _rollback(session: Session, journal: Journal, run_id: Optional[str], yes: bo
 
 def _rollback_lines(session: Session, run) -> List[str]:
     """What a rollback of `run` would restore, in the session's language."""
-    return report.state_lines(engine.rollback_preview(session.host, run), session.settings.language)
+    return [said(line, session.settings.language) for line in engine.rollback_preview(session.host, run)]
 
 
 def history(prune, **given):

@@ -14,7 +14,8 @@ from . import journal as states
 from .engine import REWRITTEN, changed_since
 from .host import Host, HostError
 from .journal import Journal, JournalError, Step
-from .model import CreateContainer, RemoveContainer, RunCommand, WriteFile
+from .i18n import STATE_LINES
+from .model import CreateContainer, Line, RemoveContainer, RunCommand, WriteFile
 
 CONTAINER = "container "  # how a container change names its target: "container web"
 UNIT = "unit "  # a unit a run enabled and started (the schedule's timer): "unit harden-check.timer"
@@ -26,7 +27,7 @@ class Drifted:
     run_id: str
     items: Tuple[str, ...]
     target: str  # a file's path, or "container NAME"
-    lines: Tuple[str, ...]  # what differs: a file's diff, or the findings that fail again
+    lines: Tuple[str, ...]  # what differs: a file's diff, or the findings that fail again (Lines where harden says it)
 
     def as_json(self, refs_of: Callable[[str], Sequence[str]]) -> dict:
         kind = "container" if self.target.startswith(CONTAINER) else "unit" if self.target.startswith(UNIT) else "file"
@@ -88,15 +89,15 @@ def drifted_files(host: Host, found: Baseline) -> List[Drifted]:
         try:
             current = host.state(path_steps[-1].path)
         except HostError as error:
-            text = str(error)
+            lines = [str(error)]
         else:
             left = path_steps[-1].after
             if not any(step.kind == WriteFile.kind for step in path_steps):  # harden set its owner and mode: only those
                 current = replace(current, sha256=left.sha256) if current.exists and left.exists else current
-            text = None if current.same_as(left) else changed_since(host, run, path_steps, current)
-        if text:
+            lines = [] if current.same_as(left) else changed_since(host, run, path_steps, current)
+        if lines:
             drifted.append(Drifted(run.id, tuple(dict.fromkeys(item for step in path_steps for item in step.items)),
-                                   path_steps[-1].path, tuple(text.splitlines())))
+                                   path_steps[-1].path, tuple(lines)))
     return drifted
 
 
@@ -105,7 +106,7 @@ def drifted_containers(found: Baseline, judged: Callable[[str, Tuple[str, ...]],
     drifted = []
     for run_id, name, items in found.containers:
         there, failing = judged(name, items)
-        lines = failing if there else [f"{CONTAINER}{name} was removed since"]
+        lines = failing if there else [Line(STATE_LINES["removed"], path=f"{CONTAINER}{name}")]
         if lines:
             drifted.append(Drifted(run_id, items, f"{CONTAINER}{name}", tuple(lines)))
     return drifted
@@ -122,9 +123,10 @@ def drifted_units(host: Host, found: Baseline) -> List[Drifted]:
         except HostError as error:
             drifted.append(Drifted(run_id, items, f"{UNIT}{unit}", (str(error).splitlines()[0],)))
             continue
-        lines = [f"{unit} is {shown.get('UnitFileState') or 'not there'} now, not enabled as harden left it"
+        not_there = STATE_LINES["unit_not_there"]
+        lines = [Line(STATE_LINES["unit_not_enabled"], unit=unit, state=shown.get("UnitFileState") or not_there)
                  ] if shown.get("UnitFileState") != "enabled" else []
-        lines += [f"{unit} is {shown.get('ActiveState') or 'not there'} now, not active as harden left it"
+        lines += [Line(STATE_LINES["unit_not_active"], unit=unit, state=shown.get("ActiveState") or not_there)
                   ] if shown.get("ActiveState") != "active" else []
         if lines:
             drifted.append(Drifted(run_id, items, f"{UNIT}{unit}", tuple(lines)))

@@ -18,9 +18,9 @@ from .fixes import Fix
 from .options import Options
 from .host import FileState, Host, HostError, sha256_of
 from .journal import Journal, JournalDamaged, JournalError, Run, Step
-from .model import (FILE_CHANGES, Said, Change, CreateContainer, Detection, RemoveContainer, Finding, ItemResult, Remedy, RestartService, RunCommand, SetOwnerMode, Status,
-                    Text, WriteFile)
-from .i18n import APPLY_FAILURES, ERRORS, REASONS, REFUSALS
+from .model import (FILE_CHANGES, Said, Change, CreateContainer, Detection, Line, RemoveContainer, Finding, ItemResult, Remedy, RestartService, RunCommand,
+                    SetOwnerMode, Status, Text, WriteFile)
+from .i18n import APPLY_FAILURES, ERRORS, REASONS, REFUSALS, STATE_LINES
 
 
 class SelectionError(Said):
@@ -29,9 +29,9 @@ class SelectionError(Said):
 
 class RollbackRefused(Said):
     """Rollback would overwrite someone else's work, or cannot trust its record: a text of i18n.REFUSALS and its
-    values; `details` shows what it found."""
+    values; `details` shows what it found, as lines."""
 
-    def __init__(self, key: str, details: str = "", **values):
+    def __init__(self, key: str, details: Sequence[str] = (), **values):
         super().__init__(REFUSALS[key], **values)
         self.details = details
 
@@ -512,7 +512,7 @@ def run_to_roll_back(journal: Journal, run_id: Optional[str]) -> Optional[Run]:
     return run
 
 
-def check_rollback(host: Host, journal: Journal, run: Run, steps: Sequence[Step]) -> Dict[int, str]:
+def check_rollback(host: Host, journal: Journal, run: Run, steps: Sequence[Step]) -> Dict[int, List[str]]:
     """Refuse when a newer run touched the same files; return the drift found:
     for each step whose file someone else changed since, what changed."""
     if run.state == states.IN_PROGRESS:
@@ -532,37 +532,38 @@ def check_rollback(host: Host, journal: Journal, run: Run, steps: Sequence[Step]
             by_path.setdefault(step.path, []).append(step)
     # a rollback (or apply's own undo) began: the first undo of each file may be made, unrecorded
     rolling_back = run.recorded_state == states.ROLLING_BACK or any(step.undone for step in steps)
-    return {path_steps[-1].number: text for path_steps in by_path.values() if (text := file_drift(host, run, path_steps, rolling_back))}
+    return {path_steps[-1].number: lines for path_steps in by_path.values() if (lines := file_drift(host, run, path_steps, rolling_back))}
 
 
-def file_drift(host: Host, run: Run, path_steps: Sequence[Step], rolling_back: bool) -> Optional[str]:
+def file_drift(host: Host, run: Run, path_steps: Sequence[Step], rolling_back: bool) -> Optional[List[str]]:
     """What someone else changed in a file since the run: the file is in none of
     the states harden's own steps there can have left it in (_states_left)."""
     try:
         current = host.state(path_steps[-1].path)
     except HostError as error:
-        return str(error)
+        return [str(error)]
     if any(current.same_as(state) for state in _states_left(path_steps, rolling_back)):
         return None
     return changed_since(host, run, path_steps, current)
 
 
-def changed_since(host: Host, run: Run, path_steps: Sequence[Step], current: FileState) -> str:
+def changed_since(host: Host, run: Run, path_steps: Sequence[Step], current: FileState) -> List[str]:
     """How a file differs from what the run's last step there left: a diff of the content, the owner and mode."""
     path, left = path_steps[-1].path, path_steps[-1].after
     lines = []
     if current.exists and left.exists and current.sha256 != left.sha256:
         wrote = next((data for step in reversed(path_steps) if (data := run.written(step)) is not None), None)
         if wrote is None:  # harden set its owner and mode only: its content is not harden's to show (a key, say)
-            lines.append(f"{path}: its content changed since (harden changed only its owner and mode)")
+            lines.append(Line(STATE_LINES["content_changed"], path=path))
         else:
             now = (host.read_bytes(path) or b"").decode(errors="replace")
-            lines.extend(unified_diff(wrote.decode(errors="replace"), now, f"{path} (as harden left it)", f"{path} (now)"))
+            lines.extend(unified_diff(wrote.decode(errors="replace"), now, Line(STATE_LINES["diff_left"], path=path),
+                                      Line(STATE_LINES["diff_now"], path=path)))
     if not current.exists:
-        lines.append(f"{path} was removed since")
+        lines.append(Line(STATE_LINES["removed"], path=path))
     elif (current.uid, current.gid, current.mode) != (left.uid, left.gid, left.mode):
-        lines.append(f"{path}: owner/mode {host.owner_mode(left)} (as harden left it) -> {host.owner_mode(current)} (now)")
-    return "\n".join(lines)
+        lines.append(Line(STATE_LINES["owner_mode_changed"], path=path, left=host.owner_mode(left), now=host.owner_mode(current)))
+    return lines
 
 
 def _states_left(path_steps: Sequence[Step], rolling_back: bool) -> Iterator[FileState]:
@@ -600,7 +601,7 @@ class RollbackOutcome:
     undone: int
     saved: List[Tuple[str, str]] = field(default_factory=list)  # (path, where its changed version is kept)
     caveats: List[Tuple[str, Text]] = field(default_factory=list)  # (target, what the undo could not give back)
-    unrestored: List[str] = field(default_factory=list)  # what a forced rollback of a damaged run could not restore
+    unrestored: List[str] = field(default_factory=list)  # what a forced rollback of a damaged run could not restore (Lines, some)
 
 
 def rollback(host: Host, journal: Journal, run: Run, force: bool) -> RollbackOutcome:
@@ -616,10 +617,10 @@ def rollback(host: Host, journal: Journal, run: Run, force: bool) -> RollbackOut
         raise RollbackRefused("damaged", run_id=run.id, damage="; ".join(damage))
     drift = check_rollback(host, journal, run, steps)
     if drift and not force:
-        raise RollbackRefused("files_changed", "\n".join(drift.values()), run_id=run.id)
+        raise RollbackRefused("files_changed", [line for lines in drift.values() for line in lines], run_id=run.id)
     originals_gone = _originals_gone(host, steps)
     if originals_gone and not force:
-        raise RollbackRefused("originals_gone", "\n".join(originals_gone.values()), run_id=run.id)
+        raise RollbackRefused("originals_gone", list(originals_gone.values()), run_id=run.id)
     restorable = [step for step in steps if step.number not in unverified and step.path not in originals_gone]
     saved = []
     for step in restorable:
@@ -638,17 +639,17 @@ def rollback(host: Host, journal: Journal, run: Run, force: bool) -> RollbackOut
     return RollbackOutcome(run_id=run.id, undone=len(made) - len(not_undone), saved=saved, caveats=caveats, unrestored=unrestored)
 
 
-def _originals_gone(host: Host, steps: Sequence[Step]) -> Dict[str, str]:
+def _originals_gone(host: Host, steps: Sequence[Step]) -> Dict[str, Line]:
     """For each container a run replaced whose original, kept aside, the engine no longer has (asked by its id: a
     rename back, made and not recorded, leaves it there): what that leaves. Undoing its steps would remove the working
     container in its place and give back none; and a container recreated to join it (container:NAME, --volumes-from,
     --link) would come back joined to nothing, so it is kept as it is too."""
-    gone = {step.path: f"{step.path}: the original it replaced ({step.keeps}) is gone; rollback keeps the container in its place"
+    gone = {step.path: Line(STATE_LINES["original_gone"], path=step.path, original=step.keeps)
             for step in steps if step.keeps and step.done and not step.undone
             and host.container_name(step.command[2] if step.command[:2] == ("docker", "rename") else step.keeps) is None}
     while True:
         names = {path[len("container "):] for path in gone}
-        joining = {step.path: f"{step.path}: it joins {joined}, whose original is gone; rollback keeps it as it is"
+        joining = {step.path: Line(STATE_LINES["joins_gone"], path=step.path, joined=joined)
                    for step in steps if step.kind == CreateContainer.kind and step.path not in gone
                    for joined in _joins(step.request or {}) if joined in names}
         if not joining:
@@ -684,19 +685,19 @@ def rollback_preview(host: Host, run: Run) -> List[str]:
         if step.path in originals_gone:
             continue
         if step.kind == RemoveContainer.kind:
-            lines.append(f"{step.path}: create it again from its recorded configuration (a new container, without its writable layer)")
+            lines.append(Line(STATE_LINES["create_again"], path=step.path))
             continue
         if step.command:
-            lines.extend(f"{step.path}: run {' '.join(command)}" for command in step.undo)
+            lines.extend(Line(STATE_LINES["run"], path=step.path, command=" ".join(command)) for command in step.undo)
             continue
         current = host.state(step.path)
         if not step.before.exists:
-            lines.append(f"remove {step.path}")
+            lines.append(Line(STATE_LINES["remove"], path=step.path))
         elif step.has_backup and current.sha256 != step.before.sha256:
             now = (host.read_bytes(step.path) or b"").decode(errors="replace")  # a file removed since reads as None
-            lines.extend(unified_diff(now, run.backup(step).decode(errors="replace"), step.path, step.path))
+            lines.extend(unified_diff(now, run.backup(step).decode(errors="replace"), f"--- {step.path}", f"+++ {step.path}"))
         if step.before.exists and current.exists and (current.uid, current.gid, current.mode) != (step.before.uid, step.before.gid, step.before.mode):
-            lines.append(f"{step.path}: owner/mode {host.owner_mode(current)} -> {host.owner_mode(step.before)}")
+            lines.append(Line(STATE_LINES["owner_mode_back"], path=step.path, now=host.owner_mode(current), before=host.owner_mode(step.before)))
     return lines
 
 
@@ -713,8 +714,10 @@ def prune(host: Host, journal: Journal, run: Run) -> None:
     journal.remove(run)
 
 
-def unified_diff(old: str, new: str, old_label: str, new_label: str) -> List[str]:
+def unified_diff(old: str, new: str, old_header: str, new_header: str) -> List[str]:
+    """The unified diff of two texts, headed by the two header lines given whole ("--- PATH", "+++ PATH"; Lines where
+    they are said in the reader's language); none where they do not differ."""
     import difflib
 
-    return [line.rstrip("\n") for line in difflib.unified_diff(
-        old.splitlines(keepends=True), new.splitlines(keepends=True), old_label, new_label)]
+    hunks = [line.rstrip("\n") for line in difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True))][2:]
+    return [old_header, new_header, *hunks] if hunks else []

@@ -176,26 +176,29 @@ CLICK_ZH = (  # click 8.2 on quotes what it names and ends with a full stop; 8.1
     (r"。 ", "。"),
 )
 
-# The lines the journal's judges write in English (engine.changed_since and rollback_preview, drift.py): what a
-# file or container is now beside what a run left, as a report shows them in Chinese. Lines of a diff's content
-# (after its headers) are the file's and are left as they are.
-STATE_LINES_ZH = (
-    (r"^(.*): its content changed since \(harden changed only its owner and mode\)$", r"\1：此后内容已被更改（harden 只更改了其属主和权限）"),
-    (r"^(.*): owner/mode (.*) \(as harden left it\) -> (.*) \(now\)$", r"\1：属主/权限 \2（harden 留下的状态）-> \3（现在）"),
-    (r"^(--- .*) \(as harden left it\)$", r"\1（harden 留下的状态）"),
-    (r"^(\+\+\+ .*) \(now\)$", r"\1（现在）"),
-    (r"^(.*) was removed since$", r"\1 此后已被删除"),
-    (r"^remove (.*)$", r"删除 \1"),
-    (r"^(.*): owner/mode (.*) -> (.*)$", r"\1：属主/权限 \2 -> \3"),
-    (r"^(.*): create it again from its recorded configuration \(a new container, without its writable layer\)$",
-     r"\1：按记录的配置重新创建（新容器，不含原可写层）"),
-    (r"^(.*): run (.*)$", r"\1：运行 \2"),
-    (r"^(.*): the original it replaced \((.*)\) is gone; rollback keeps the container in its place$",
-     r"\1：被它替换的原容器（\2）已不存在；回滚保留现有容器"),
-    (r"^(.*): it joins (.*), whose original is gone; rollback keeps it as it is$", r"\1：它加入了 \2，而其原容器已不存在；回滚保持其现状"),
-    (r"^(.*) is (.*) now, not enabled as harden left it$", r"\1 现在为 \2，而非 harden 留下的 enabled"),
-    (r"^(.*) is (.*) now, not active as harden left it$", r"\1 现在为 \2，而非 harden 留下的 active"),
-)
+# What the journal's judges say of a file, container or unit now beside what a run left (engine.changed_since and
+# rollback_preview, drift.py): model.Lines.
+STATE_LINES = {
+    "content_changed": Text("{path}: its content changed since (harden changed only its owner and mode)",
+                            "{path}：此后内容已被更改（harden 只更改了其属主和权限）"),
+    "owner_mode_changed": Text("{path}: owner/mode {left} (as harden left it) -> {now} (now)",
+                               "{path}：属主/权限 {left}（harden 留下的状态）-> {now}（现在）"),
+    "diff_left": Text("--- {path} (as harden left it)", "--- {path}（harden 留下的状态）"),
+    "diff_now": Text("+++ {path} (now)", "+++ {path}（现在）"),
+    "removed": Text("{path} was removed since", "{path} 此后已被删除"),
+    "remove": Text("remove {path}", "删除 {path}"),
+    "owner_mode_back": Text("{path}: owner/mode {now} -> {before}", "{path}：属主/权限 {now} -> {before}"),
+    "create_again": Text("{path}: create it again from its recorded configuration (a new container, without its writable layer)",
+                         "{path}：按记录的配置重新创建（新容器，不含原可写层）"),
+    "run": Text("{path}: run {command}", "{path}：运行 {command}"),
+    "original_gone": Text("{path}: the original it replaced ({original}) is gone; rollback keeps the container in its place",
+                          "{path}：被它替换的原容器（{original}）已不存在；回滚保留现有容器"),
+    "joins_gone": Text("{path}: it joins {joined}, whose original is gone; rollback keeps it as it is",
+                       "{path}：它加入了 {joined}，而其原容器已不存在；回滚保持其现状"),
+    "unit_not_enabled": Text("{unit} is {state} now, not enabled as harden left it", "{unit} 现在为 {state}，而非 harden 留下的 enabled"),
+    "unit_not_active": Text("{unit} is {state} now, not active as harden left it", "{unit} 现在为 {state}，而非 harden 留下的 active"),
+    "unit_not_there": Text("not there", "不存在"),
+}
 
 RUN_STATES = {  # a run's state as `harden history` shows it (the JSON keeps the word)
     "applying": Text("applying", "应用中"), "applied": Text("applied", "已应用"),

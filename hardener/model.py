@@ -45,9 +45,14 @@ class Text:
         return Text(self.en.format(**values), self.zh.format(**values))
 
 
+def _said_values(values: Mapping[str, object], lang: str) -> dict:
+    """A Text's values in `lang`: a Text, a Line or an error said in it (an error that is not Said as it is)."""
+    return {name: said(value, lang) if isinstance(value, (Exception, Line)) else value(lang) if isinstance(value, Text)
+            else value for name, value in values.items()}
+
+
 class Said(Exception):
-    """An error whose one line the user reads in their language: a Text and its values, English as str(). A value
-    that is a Text, or itself an error, is said in the same language (a Said error translated, another as it is)."""
+    """An error whose one line the user reads in their language: a Text and its values, English as str()."""
 
     def __init__(self, text: Union[str, Text], /, **values):
         self.text = Text(text, text) if isinstance(text, str) else text  # a plain str: not translated yet
@@ -55,13 +60,29 @@ class Said(Exception):
         super().__init__(self.said("en"))
 
     def said(self, lang: str) -> str:
-        return self.text(lang, **{name: said(value, lang) if isinstance(value, Exception) else value(lang) if isinstance(value, Text)
-                                  else value for name, value in self.values.items()})
+        return self.text(lang, **_said_values(self.values, lang))
 
 
-def said(error: Exception, lang: str) -> str:
-    """An error's one line in `lang`, where it is Said; else as it is."""
-    return error.said(lang) if isinstance(error, Said) else str(error)
+class Line(str):
+    """A line harden writes of what it found (a file changed since a run, what a rollback would do): its English as
+    the str (compared, joined and recorded as it is), a Text and its values to say it in another language. A line of a
+    file's content is a plain str, never translated."""
+
+    text: Text
+    values: dict
+
+    def __new__(cls, text: Text, **values) -> "Line":
+        line = super().__new__(cls, text("en", **_said_values(values, "en")))
+        line.text, line.values = text, values
+        return line
+
+    def said(self, lang: str) -> str:
+        return self.text(lang, **_said_values(self.values, lang))
+
+
+def said(thing: Union[Exception, str], lang: str) -> str:
+    """An error's one line, or a line harden writes, in `lang` where it is Said or a Line; else as it is."""
+    return thing.said(lang) if isinstance(thing, (Said, Line)) else str(thing)
 
 
 SEVERITIES = ("low", "medium", "high")  # a finding's, the lowest first

@@ -5,14 +5,13 @@ The JSON documents are the tool's public interface; docs/reports.md documents th
 from __future__ import annotations
 
 import datetime
-import re
 import socket
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from . import __version__, services
 from .engine import unified_diff
 from .host import Host
-from .i18n import (OWN_PLACES, OWN_VALUES, PAGE, PAGE_COUNTS, PAGE_GROUPS, REASONS, SEVERITY_NAMES, STATE_LINES_ZH, STATUS,
+from .i18n import (OWN_PLACES, OWN_VALUES, PAGE, PAGE_COUNTS, PAGE_GROUPS, REASONS, SEVERITY_NAMES, STATUS,
                    UI)
 from .model import (SEVERITIES, Change, CreateContainer, Finding, RemoveContainer, ItemResult, RestartService, SetOwnerMode, Status, Text,
                     WriteFile, combined_status)
@@ -69,8 +68,8 @@ def describe_change(host: Host, change: Change, lang: str) -> dict:
 def _described(host: Host, change: Change, lang: str) -> dict:
     if isinstance(change, WriteFile):
         current = host.read_text(change.path)
-        old_label = "/dev/null" if current is None else f"a{change.path}"
-        diff = unified_diff(current or "", change.content, old_label, f"b{change.path}")
+        old_header = "--- /dev/null" if current is None else f"--- a{change.path}"
+        diff = unified_diff(current or "", change.content, old_header, f"+++ b{change.path}")
         return {"kind": change.kind, "target": change.path, "new": current is None, "diff": "\n".join(diff)}
     if isinstance(change, SetOwnerMode):
         state = host.state(change.path)
@@ -269,25 +268,6 @@ def _evidence_lines(evidence: dict, lang: str) -> List[str]:
     if evidence.get("waiver"):
         lines.append(REASONS["waived"](lang, why=evidence["waiver"]))
     return lines
-
-
-def state_lines(lines: Sequence[str], lang: str) -> List[str]:
-    """What the journal's judges say of a file or container now (in English: drift, a rollback's preview and its
-    refusal), in `lang`; a diff's content lines are the file's, and are left as they are."""
-    if lang == "en":
-        return list(lines)
-    said, in_diff = [], False
-    for number, line in enumerate(lines):
-        header = line.startswith("--- ") and number + 1 < len(lines) and lines[number + 1].startswith("+++ ")
-        in_diff = in_diff and line[:1] in ("+", "-", " ", "@") and not header
-        if not in_diff:
-            for english, chinese in STATE_LINES_ZH:
-                line, found = re.subn(english, chinese, line)
-                if found:
-                    break
-        said.append(line)
-        in_diff = in_diff or line.startswith("+++ ")
-    return said
 
 
 def _now() -> str:

@@ -3,7 +3,6 @@ it left, judged from the journal's end states (the same judgement rollback's ref
 only their rollback can judge. Containers recreated or removed by hand: tests/test_containers.py."""
 import json
 import os
-import re
 
 from conftest import run_harden
 from test_schemas import validate
@@ -138,44 +137,14 @@ def test_a_file_harden_only_chmoded_drifts_by_owner_and_mode_and_its_content_is_
 
 
 def test_a_diffs_content_is_the_files_and_never_translated():
-    from hardener.report import state_lines
+    """Lines of a file's content that read like harden's own lines stay the file's in Chinese; its headers are said."""
+    from hardener.engine import unified_diff
+    from hardener.i18n import STATE_LINES
+    from hardener.model import Line, said
 
-    lines = ["--- /x (as harden left it)", "+++ /x (now)", "@@ -1,3 +1,3 @@", "-remove /y", "--- /u was removed since",
-             "+/z: owner/mode a -> b", " /w was removed since", "/x: owner/mode root:root 0644 -> root:root 0600", "remove /v"]
-    assert state_lines(lines, "zh") == ["--- /x（harden 留下的状态）", "+++ /x（现在）", "@@ -1,3 +1,3 @@", "-remove /y",
-                                        "--- /u was removed since", "+/z: owner/mode a -> b", " /w was removed since",
-                                        "/x：属主/权限 root:root 0644 -> root:root 0600", "删除 /v"]
-    assert state_lines(lines, "en") == lines
-
-
-def test_every_line_the_journals_judges_write_is_said_in_chinese():
-    """Each English line engine.py and drift.py write of a file, container or unit (their own words, built here as they
-    build them) has its Chinese: a wording changed on one side and not the other fails here, not in a report."""
-    from hardener.report import state_lines
-
-    english = ["/x: its content changed since (harden changed only its owner and mode)",
-               "/x: owner/mode root:root 0644 (as harden left it) -> root:root 0600 (now)",
-               "--- /x (as harden left it)", "+++ /x (now)", "/x was removed since", "container web was removed since",
-               "remove /x", "/x: owner/mode root:root 0600 -> root:root 0644",
-               "container web: create it again from its recorded configuration (a new container, without its writable layer)",
-               "container web: run docker update --memory 0 web",
-               "container web: the original it replaced (web-hardener-1) is gone; rollback keeps the container in its place",
-               "container web: it joins db, whose original is gone; rollback keeps it as it is",
-               "harden-check.timer is disabled now, not enabled as harden left it",
-               "harden-check.timer is inactive now, not active as harden left it"]
-    said = state_lines(english, "zh")
-    untranslated = [line for line, chinese in zip(english, said) if not re.search(r"[\u4e00-\u9fff]", chinese)]
-    assert untranslated == [], untranslated
-
-
-def test_the_lines_translated_are_the_ones_the_code_writes():
-    """The English STATE_LINES_ZH translates is the English the code writes: each phrase is in engine.py or drift.py."""
-    from pathlib import Path
-
-    code = (Path(__file__).parent.parent / "hardener/engine.py").read_text() + (Path(__file__).parent.parent / "hardener/drift.py").read_text()
-    for phrase in ("its content changed since (harden changed only its owner and mode)", "(as harden left it)", "(now)",
-                   "was removed since", "remove {step.path}", ": owner/mode", "create it again from its recorded configuration (a new "
-                   "container, without its writable layer)", ": run ", "is gone; rollback keeps the container in its place",
-                   "whose original is gone; rollback keeps it as it is", "now, not enabled as harden left it",
-                   "now, not active as harden left it"):
-        assert phrase in code, phrase
+    lines = unified_diff("remove /y\n--- /u was removed since\n", "/z: owner/mode a -> b\n--- /u was removed since\n",
+                         Line(STATE_LINES["diff_left"], path="/x"), Line(STATE_LINES["diff_now"], path="/x"))
+    assert [said(line, "zh") for line in lines] == ["--- /x（harden 留下的状态）", "+++ /x（现在）", "@@ -1,2 +1,2 @@", "-remove /y",
+                                                    "+/z: owner/mode a -> b", " --- /u was removed since"]
+    assert [said(line, "en") for line in lines] == lines == ["--- /x (as harden left it)", "+++ /x (now)", "@@ -1,2 +1,2 @@",
+                                                             "-remove /y", "+/z: owner/mode a -> b", " --- /u was removed since"]

@@ -915,7 +915,7 @@ def test_a_run_is_not_rolled_back_over_a_newer_run_s_changes(journal, host):
     with pytest.raises(RollbackRefused) as raised:
         check_rollback(host, journal, first, first.steps())
     assert str(raised.value) == f"run {second.id} changed /etc/a, /etc/b after run {first.id}; roll back {second.id} first"
-    assert raised.value.details == ""
+    assert raised.value.details == ()
     assert check_rollback(host, journal, second, second.steps()) == {}
     third = applied(journal, host, WriteFile("/etc/c", "CC"))
     with pytest.raises(RollbackRefused, match=f"^run {third.id} changed /etc/c after run {first.id}"):
@@ -946,9 +946,9 @@ def test_drift_is_judged_per_file_at_its_last_step(journal, host):
     write(host, "/etc/a", "theirs\n")
     write(host, "/etc/key", "k2", 0o640)
     assert check_rollback(host, journal, run, run.steps()) == {
-        3: "--- /etc/a (as harden left it)\n+++ /etc/a (now)\n@@ -1 +1 @@\n-AA\n+theirs",
-        2: "/etc/key: its content changed since (harden changed only its owner and mode)\n"
-           "/etc/key: owner/mode root:root 0600 (as harden left it) -> root:root 0640 (now)",
+        3: ["--- /etc/a (as harden left it)", "+++ /etc/a (now)", "@@ -1 +1 @@", "-AA", "+theirs"],
+        2: ["/etc/key: its content changed since (harden changed only its owner and mode)",
+            "/etc/key: owner/mode root:root 0600 (as harden left it) -> root:root 0640 (now)"],
     }
 
 
@@ -982,28 +982,27 @@ def test_what_changed_since_the_run(journal, host):
     steps = run.steps()
     current = lambda: host.state("/etc/a")  # noqa: E731
     write(host, "/etc/a", "one\nthree\n", 0o600)
-    assert changed_since(host, run, steps, current()).splitlines() == [
+    assert changed_since(host, run, steps, current()) == [
         "--- /etc/a (as harden left it)", "+++ /etc/a (now)", "@@ -1,2 +1,2 @@", " one", "-TWO", "+three",
         "/etc/a: owner/mode root:root 0644 (as harden left it) -> root:root 0600 (now)"]
     os.chown(host.root / "etc/a", 1000, 0)
     write(host, "/etc/a", "one\nTWO\n", 0o644)
-    assert changed_since(host, run, steps, current()) == \
-        "/etc/a: owner/mode root:root 0644 (as harden left it) -> alice:root 0644 (now)"
+    assert changed_since(host, run, steps, current()) == [
+        "/etc/a: owner/mode root:root 0644 (as harden left it) -> alice:root 0644 (now)"]
     os.chown(host.root / "etc/a", 0, 1000)
-    assert changed_since(host, run, steps, current()) == \
-        "/etc/a: owner/mode root:root 0644 (as harden left it) -> root:alice 0644 (now)"
+    assert changed_since(host, run, steps, current()) == [
+        "/etc/a: owner/mode root:root 0644 (as harden left it) -> root:alice 0644 (now)"]
     os.unlink(host.root / "etc/a")
-    assert changed_since(host, run, steps, current()) == "/etc/a was removed since"
-    assert file_drift(host, run, steps, False) == "/etc/a was removed since"
+    assert changed_since(host, run, steps, current()) == ["/etc/a was removed since"]
+    assert file_drift(host, run, steps, False) == ["/etc/a was removed since"]
     write(host, "/etc/a", "")
-    assert changed_since(host, run, steps, current()).splitlines()[2:] == ["@@ -1,2 +0,0 @@", "-one", "-TWO"]
+    assert changed_since(host, run, steps, current())[2:] == ["@@ -1,2 +0,0 @@", "-one", "-TWO"]
     write(host, "/etc/a", b"one\n\xff3\n")
     (run.directory / "backup" / "0002.after").write_bytes(b"one\n\xfe2\n")  # a copy damaged since: shown, not a crash
-    assert changed_since(host, run, steps, current()).splitlines()[2:] == ["@@ -1,2 +1,2 @@", " one", "-\ufffd2", "+\ufffd3"]
+    assert changed_since(host, run, steps, current())[2:] == ["@@ -1,2 +1,2 @@", " one", "-\ufffd2", "+\ufffd3"]
     run.discard_written()
     write(host, "/etc/a", "x")
-    assert changed_since(host, run, steps, current()) == \
-        "/etc/a: its content changed since (harden changed only its owner and mode)"
+    assert changed_since(host, run, steps, current()) == ["/etc/a: its content changed since (harden changed only its owner and mode)"]
 
 
 def test_a_file_that_became_a_link_is_drift_said_as_the_host_says_it(journal, host):
@@ -1011,8 +1010,8 @@ def test_a_file_that_became_a_link_is_drift_said_as_the_host_says_it(journal, ho
     run = applied(journal, host, WriteFile("/etc/a", "A"))
     os.unlink(host.root / "etc/a")
     os.symlink("/etc/passwd", host.root / "etc/a")
-    assert check_rollback(host, journal, run, run.steps()) == {1: f"/etc/a (in {host.root}) is a symbolic link where a file was "
-                                                                   "expected; harden does not write through links"}
+    assert check_rollback(host, journal, run, run.steps()) == {1: [f"/etc/a (in {host.root}) is a symbolic link where a file was "
+                                                                    "expected; harden does not write through links"]}
 
 
 def test_a_file_harden_made_and_someone_removed_is_not_drift(journal, host):
@@ -1083,8 +1082,8 @@ def test_drift_refuses_and_forced_keeps_what_was_overwritten(journal, host):
     with pytest.raises(RollbackRefused) as raised:
         rollback(host, journal, run, force=False)
     assert str(raised.value) == f"files changed since run {run.id}; rollback would overwrite those changes (--force to roll back anyway)"
-    assert raised.value.details == ("--- /etc/a (as harden left it)\n+++ /etc/a (now)\n@@ -1 +1 @@\n-A\n+theirs\n"
-                                    "/etc/b: owner/mode root:root 0644 (as harden left it) -> root:root 0600 (now)")
+    assert raised.value.details == ["--- /etc/a (as harden left it)", "+++ /etc/a (now)", "@@ -1 +1 @@", "-A", "+theirs",
+                                    "/etc/b: owner/mode root:root 0644 (as harden left it) -> root:root 0600 (now)"]
     assert (host.root / "etc/a").read_text() == "theirs" and info(run)["state"] == "applied"
     outcome = rollback(host, journal, run, force=True)
     kept_a, kept_b = run.directory / "drift" / "0001-a", run.directory / "drift" / "0002-b"
@@ -1146,7 +1145,7 @@ def test_a_container_whose_original_is_gone_is_kept_in_its_place(journal, host):
         rollback(host, journal, run, force=False)
     assert str(raised.value) == (f"what run {run.id} kept aside is gone; rollback would remove the containers in its place and "
                                  "leave none (--force rolls back the rest and keeps them)")
-    assert raised.value.details == "\n".join(gone.values()) and host.ran == []
+    assert raised.value.details == list(gone.values()) and host.ran == []
     outcome = rollback(host, journal, run, force=True)
     assert outcome.unrestored == list(gone.values())
     assert host.ran == [("docker", "rm", "free"), ("docker", "rm", "mq"), ("docker", "rm", "db")]
