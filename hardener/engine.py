@@ -716,8 +716,9 @@ def prune(host: Host, journal: Journal, run: Run) -> None:
 
 def unified_diff(old: str, new: str, old_header: str, new_header: str) -> List[str]:
     """The unified diff of two texts, headed by the two header lines given whole ("--- PATH", "+++ PATH"; Lines where
-    they are said in the reader's language); none where they do not differ."""
+    they are said in the reader's language); none where they do not differ. A line ends where Python's splitlines ends
+    it (a carriage return, a form feed too), and no line shown keeps its end."""
     import difflib
 
-    hunks = [line.rstrip("\n") for line in difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True))][2:]
+    hunks = [line.splitlines()[0] for line in difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True))][2:]
     return [old_header, new_header, *hunks] if hunks else []

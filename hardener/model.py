@@ -79,6 +79,13 @@ class Line(str):
     def said(self, lang: str) -> str:
         return self.text(lang, **_said_values(self.values, lang))
 
+    def __reduce__(self):  # copied and pickled as what it is, not rebuilt from its English
+        return _line, (self.text, self.values)
+
+
+def _line(text: Text, values: dict) -> Line:
+    return Line(text, **values)
+
 
 def said(thing: Union[Exception, str], lang: str) -> str:
     """An error's one line, or a line harden writes, in `lang` where it is Said or a Line; else as it is."""

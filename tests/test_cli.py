@@ -206,7 +206,7 @@ def test_list_in_chinese_is_aligned_by_display_width(harden):
     assert len(items) == 82 and len(starts) == 1, starts
 
 
-def test_every_error_has_its_chinese_with_the_same_values():
+def test_every_text_of_the_command_line_and_the_journal_has_its_chinese_with_the_same_values():
     import re
     import string
 

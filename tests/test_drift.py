@@ -148,3 +148,48 @@ def test_a_diffs_content_is_the_files_and_never_translated():
                                                     "+/z: owner/mode a -> b", " --- /u was removed since"]
     assert [said(line, "en") for line in lines] == lines == ["--- /x (as harden left it)", "+++ /x (now)", "@@ -1,2 +1,2 @@",
                                                              "-remove /y", "+/z: owner/mode a -> b", " --- /u was removed since"]
+
+    ended = unified_diff("a\r\nb\x0cc\n", "a\r\nB\x0cc\n", "--- /x", "+++ /x")  # no line shown keeps its end
+    assert ended == ["--- /x", "+++ /x", "@@ -1,3 +1,3 @@", " a", "-b", "+B", " c"]
+
+
+def test_a_line_copied_or_pickled_is_still_said_in_either_language():
+    import copy
+    import pickle
+
+    from hardener.i18n import STATE_LINES
+    from hardener.model import Line, said
+
+    line = Line(STATE_LINES["unit_not_enabled"], unit="harden-check.timer", state=STATE_LINES["unit_not_there"])
+    for again in (copy.copy(line), copy.deepcopy(line), pickle.loads(pickle.dumps(line))):
+        assert isinstance(again, Line) and again == line == "harden-check.timer is not there now, not enabled as harden left it"
+        assert said(again, "zh") == "harden-check.timer 现在为 不存在，而非 harden 留下的 enabled"
+    assert json.loads(json.dumps([line])) == [str(line)]
+
+
+def test_a_unit_a_run_started_that_is_disabled_stopped_or_gone_is_said_in_either_language(tmp_path):
+    from hardener.drift import Baseline, drifted_units
+    from hardener.host import Host
+    from hardener.model import Line, said
+
+    class Shown(Host):  # a live host's systemctl show, unit by unit
+        answers = {"enabled.timer": "UnitFileState=enabled\nActiveState=active\n",
+                   "stopped.timer": "UnitFileState=disabled\nActiveState=inactive\n", "gone.timer": ""}
+
+        def run(self, *command, timeout=0):
+            return self.answers[command[-1]]
+
+    host = Shown(str(tmp_path))
+    host.live = True
+    found = Baseline((), (), tuple(("r1", unit, ("schedule",)) for unit in Shown.answers), ())
+    drifted = drifted_units(host, found)
+    assert [(entry.target, entry.lines) for entry in drifted] == [
+        ("unit stopped.timer", ("stopped.timer is disabled now, not enabled as harden left it",
+                                "stopped.timer is inactive now, not active as harden left it")),
+        ("unit gone.timer", ("gone.timer is not there now, not enabled as harden left it",
+                             "gone.timer is not there now, not active as harden left it"))]
+    assert all(isinstance(line, Line) for entry in drifted for line in entry.lines)
+    assert [said(line, "zh") for line in drifted[1].lines] == ["gone.timer 现在为 不存在，而非 harden 留下的 enabled",
+                                                               "gone.timer 现在为 不存在，而非 harden 留下的 active"]
+    host.live = False  # a tree under --root runs nothing
+    assert drifted_units(host, found) == []

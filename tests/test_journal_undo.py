@@ -20,7 +20,7 @@ from hardener.engine import (MAKE_DIR, REWRITTEN, RollbackRefused, _create_again
                              _states_left, _undo, changed_since, check_rollback, file_drift, rollback, run_to_roll_back)
 from hardener.host import FileState, Host, HostError, sha256_of
 from hardener.journal import Journal, JournalDamaged, JournalError, Run, Step, new_run_id
-from hardener.model import CreateContainer, ItemResult, RemoveContainer, RunCommand, SetOwnerMode, Status, Text, WriteFile
+from hardener.model import CreateContainer, ItemResult, RemoveContainer, RunCommand, SetOwnerMode, Status, Text, WriteFile, said
 
 NOW = datetime.datetime(2026, 12, 7, 8, 30, 5, tzinfo=datetime.timezone.utc)
 
@@ -1005,6 +1005,23 @@ def test_what_changed_since_the_run(journal, host):
     assert changed_since(host, run, steps, current()) == ["/etc/a: its content changed since (harden changed only its owner and mode)"]
 
 
+def test_what_changed_since_the_run_is_said_in_chinese_all_but_the_files_own_lines(journal, host):
+    write(host, "/etc/a", "one\n")
+    write(host, "/etc/key", "k", 0o644)
+    run = applied(journal, host, WriteFile("/etc/a", "remove /x\n"), SetOwnerMode("/etc/key", 0, 0, 0o600))
+    steps = run.steps()
+    write(host, "/etc/a", "/x was removed since\n", 0o600)
+    write(host, "/etc/key", "k2", 0o600)
+    said_zh = lambda path_steps: [said(line, "zh") for line in changed_since(host, run, path_steps, host.state(path_steps[-1].path))]  # noqa: E731
+    assert said_zh(steps[:1]) == ["--- /etc/a（harden 留下的状态）", "+++ /etc/a（现在）", "@@ -1 +1 @@", "-remove /x", "+/x was removed since",
+                                  "/etc/a：属主/权限 root:root 0644（harden 留下的状态）-> root:root 0600（现在）"]
+    assert said_zh(steps[1:]) == ["/etc/key：此后内容已被更改（harden 只更改了其属主和权限）"]
+    os.unlink(host.root / "etc/a")
+    assert said_zh(steps[:1]) == ["/etc/a 此后已被删除"]
+    write(host, "/etc/a", "remove /x\n", 0o644)
+    assert changed_since(host, run, steps[:1], host.state("/etc/a")) == []  # as harden left it: no diff, not even its headers
+
+
 def test_a_file_that_became_a_link_is_drift_said_as_the_host_says_it(journal, host):
     write(host, "/etc/a", "a")
     run = applied(journal, host, WriteFile("/etc/a", "A"))
@@ -1141,6 +1158,9 @@ def test_a_container_whose_original_is_gone_is_kept_in_its_place(journal, host):
     }
     assert engine.rollback_preview(host, run) == [*gone.values(), "container free: run docker rm free",
                                                   "container mq: run docker rm mq", "container db: run docker rm db"]
+    assert [said(line, "zh") for line in engine.rollback_preview(host, run)][:2] == [
+        "container web：被它替换的原容器（container web-old）已不存在；回滚保留现有容器",
+        "container web-joined：它加入了 web，而其原容器已不存在；回滚保持其现状"]
     with pytest.raises(RollbackRefused) as raised:
         rollback(host, journal, run, force=False)
     assert str(raised.value) == (f"what run {run.id} kept aside is gone; rollback would remove the containers in its place and "
@@ -1370,6 +1390,17 @@ def test_a_rollback_s_preview_says_what_it_would_do_to_each_thing_newest_first_a
         "--- /etc/default/docker", "+++ /etc/default/docker", "@@ -0,0 +1 @@", "+A",
         "--- /etc/docker/daemon.json", "+++ /etc/docker/daemon.json", "@@ -1,2 +1,2 @@", '-{"icc": false}', "+{}", " \ufffd",
         "service docker: run systemctl restart docker",
+    ]
+    assert [said(line, "zh") for line in engine.rollback_preview(host, run)] == [
+        "container old：按记录的配置重新创建（新容器，不含原可写层）",
+        "删除 /etc/docker/new.json",
+        "/etc/docker/key.json：属主/权限 root:root 0600 -> root:root 0644",
+        "container web：运行 docker update --memory 0 web",
+        "container web：运行 docker start web",
+        "--- /etc/audit/rules.d/docker.rules", "+++ /etc/audit/rules.d/docker.rules", "@@ -0,0 +1 @@", "+old",
+        "--- /etc/default/docker", "+++ /etc/default/docker", "@@ -0,0 +1 @@", "+A",
+        "--- /etc/docker/daemon.json", "+++ /etc/docker/daemon.json", "@@ -1,2 +1,2 @@", '-{"icc": false}', "+{}", " \ufffd",
+        "service docker：运行 systemctl restart docker",
     ]
 
 
