@@ -558,7 +558,7 @@ def changed_since(host: Host, run: Run, path_steps: Sequence[Step], current: Fil
         else:
             now = (host.read_bytes(path) or b"").decode(errors="replace")
             lines.extend(unified_diff(wrote.decode(errors="replace"), now, Line(STATE_LINES["diff_left"], path=path),
-                                      Line(STATE_LINES["diff_now"], path=path)))
+                                      Line(STATE_LINES["diff_now"], path=path)) or [Line(STATE_LINES["content_unshown"], path=path)])
     if not current.exists:
         lines.append(Line(STATE_LINES["removed"], path=path))
     elif (current.uid, current.gid, current.mode) != (left.uid, left.gid, left.mode):
@@ -695,7 +695,8 @@ def rollback_preview(host: Host, run: Run) -> List[str]:
             lines.append(Line(STATE_LINES["remove"], path=step.path))
         elif step.has_backup and current.sha256 != step.before.sha256:
             now = (host.read_bytes(step.path) or b"").decode(errors="replace")  # a file removed since reads as None
-            lines.extend(unified_diff(now, run.backup(step).decode(errors="replace"), f"--- {step.path}", f"+++ {step.path}"))
+            lines.extend(unified_diff(now, run.backup(step).decode(errors="replace"), f"--- {step.path}", f"+++ {step.path}")
+                         or [Line(STATE_LINES["restore_unshown"], path=step.path)])
         if step.before.exists and current.exists and (current.uid, current.gid, current.mode) != (step.before.uid, step.before.gid, step.before.mode):
             lines.append(Line(STATE_LINES["owner_mode_back"], path=step.path, now=host.owner_mode(current), before=host.owner_mode(step.before)))
     return lines

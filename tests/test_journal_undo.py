@@ -1404,6 +1404,20 @@ def test_a_rollback_s_preview_says_what_it_would_do_to_each_thing_newest_first_a
     ]
 
 
+def test_a_change_only_in_bytes_a_diff_cannot_show_is_said_not_hidden(journal, host):
+    write(host, "/etc/a", b"old\n\xff\n")
+    run = applied(journal, host, WriteFile("/etc/a", "A\n"))
+    write(host, "/etc/a", b"A\n\xfe\n")
+    assert changed_since(host, run, run.steps(), host.state("/etc/a"))[2:] == ["@@ -1 +1,2 @@", " A", "+\ufffd"]
+    write(host, "/etc/a", b"old\n\xfe\n")  # the bytes harden found back, but one: both read as the replacement character
+    assert engine.rollback_preview(host, run) == ["/etc/a: give back its content, which differs in bytes a diff cannot show (not UTF-8)"]
+    (run.directory / "backup" / "0001.after").write_bytes(b"old\n\xfd\n")
+    assert changed_since(host, run, run.steps(), host.state("/etc/a")) == [
+        "/etc/a: its content changed since, in bytes its diff cannot show (not UTF-8)"]
+    assert [said(line, "zh") for line in changed_since(host, run, run.steps(), host.state("/etc/a"))] == [
+        "/etc/a：此后内容已被更改，差异在于其 diff 无法显示的字节（非 UTF-8）"]
+
+
 def test_a_rollback_s_preview_of_a_damaged_journal_is_refused_and_says_what_is_damaged(journal, host):
     write(host, "/etc/a", "a")
     write(host, "/etc/b", "b")
