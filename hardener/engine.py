@@ -696,7 +696,7 @@ def rollback_preview(host: Host, run: Run) -> List[str]:
         elif step.has_backup and current.sha256 != step.before.sha256:
             now = (host.read_bytes(step.path) or b"").decode(errors="replace")  # a file removed since reads as None
             lines.extend(unified_diff(now, run.backup(step).decode(errors="replace"), f"--- {step.path}", f"+++ {step.path}")
-                         or [Line(STATE_LINES["restore_unshown"], path=step.path)])
+                         or [Line(STATE_LINES["restore_unshown" if current.exists else "restore_empty"], path=step.path)])
         if step.before.exists and current.exists and (current.uid, current.gid, current.mode) != (step.before.uid, step.before.gid, step.before.mode):
             lines.append(Line(STATE_LINES["owner_mode_back"], path=step.path, now=host.owner_mode(current), before=host.owner_mode(step.before)))
     return lines
@@ -715,11 +715,22 @@ def prune(host: Host, journal: Journal, run: Run) -> None:
     journal.remove(run)
 
 
+# The line ends Python's splitlines knows besides "\n": a diff shows them (a CRLF file made LF is a change), escaped,
+# so that none reaches a terminal as itself.
+OTHER_LINE_ENDS = "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+SHOWN_LINE_ENDS = str.maketrans({end: end.encode("unicode_escape").decode() for end in OTHER_LINE_ENDS})
+NO_NEWLINE = "\\ No newline at end of file"
+
+
 def unified_diff(old: str, new: str, old_header: str, new_header: str) -> List[str]:
     """The unified diff of two texts, headed by the two header lines given whole ("--- PATH", "+++ PATH"; Lines where
-    they are said in the reader's language); none where they do not differ. A line ends where Python's splitlines ends
-    it (a carriage return, a form feed too), and no line shown keeps its end."""
+    they are said in the reader's language); none where they do not differ. A line's end other than "\n" is shown
+    escaped, and a last line without one is marked as diff marks it."""
     import difflib
 
-    hunks = [line.splitlines()[0] for line in difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True))][2:]
+    hunks = []
+    for line in list(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True)))[2:]:
+        hunks.append(line.removesuffix("\n").translate(SHOWN_LINE_ENDS))
+        if not line.endswith(("\n", *OTHER_LINE_ENDS)):
+            hunks.append(NO_NEWLINE)
     return [old_header, new_header, *hunks] if hunks else []

@@ -176,8 +176,8 @@ CLICK_ZH = (  # click 8.2 on quotes what it names and ends with a full stop; 8.1
     (r"。 ", "。"),
 )
 
-# What the journal's judges say of a file, container or unit now beside what a run left (engine.changed_since and
-# rollback_preview, drift.py): model.Lines.
+# The lines the journal's judges write (engine.changed_since and rollback_preview, drift.py), as model.Lines: what a
+# file, container or unit is now beside what a run left, and what a rollback would do to it.
 STATE_LINES = {
     "content_changed": Text("{path}: its content changed since (harden changed only its owner and mode)",
                             "{path}：此后内容已被更改（harden 只更改了其属主和权限）"),
@@ -187,6 +187,7 @@ STATE_LINES = {
                             "{path}：此后内容已被更改，差异在于其 diff 无法显示的字节（非 UTF-8）"),
     "restore_unshown": Text("{path}: give back its content, which differs in bytes a diff cannot show (not UTF-8)",
                             "{path}：恢复其内容，差异在于 diff 无法显示的字节（非 UTF-8）"),
+    "restore_empty": Text("{path}: create it again, empty, as harden found it", "{path}：重新创建为空文件，即 harden 发现时的状态"),
     "diff_left": Text("--- {path} (as harden left it)", "--- {path}（harden 留下的状态）"),
     "diff_now": Text("+++ {path} (now)", "+++ {path}（现在）"),
     "removed": Text("{path} was removed since", "{path} 此后已被删除"),

@@ -149,8 +149,16 @@ def test_a_diffs_content_is_the_files_and_never_translated():
     assert [said(line, "en") for line in lines] == lines == ["--- /x (as harden left it)", "+++ /x (now)", "@@ -1,2 +1,2 @@",
                                                              "-remove /y", "+/z: owner/mode a -> b", " --- /u was removed since"]
 
-    ended = unified_diff("a\r\nb\x0cc\n", "a\r\nB\x0cc\n", "--- /x", "+++ /x")  # no line shown keeps its end
-    assert ended == ["--- /x", "+++ /x", "@@ -1,3 +1,3 @@", " a", "-b", "+B", " c"]
+    assert unified_diff("a\n", "a\n", "--- /x", "+++ /x") == []  # no difference: not even the headers
+
+
+def test_a_diff_shows_a_change_of_line_ends_and_lets_none_reach_the_terminal():
+    from hardener.engine import unified_diff
+
+    assert unified_diff("a\r\nb\x0cc\n", "a\nB\x0cc\u2028", "--- /x", "+++ /x") == [
+        "--- /x", "+++ /x", "@@ -1,3 +1,3 @@", "-a\\r", "-b\\x0c", "-c", "+a", "+B\\x0c", "+c\\u2028"]
+    assert unified_diff("a\nb", "a\nb\n", "--- /x", "+++ /x") == [
+        "--- /x", "+++ /x", "@@ -1,2 +1,2 @@", " a", "-b", "\\ No newline at end of file", "+b"]
 
 
 def test_a_line_copied_or_pickled_is_still_said_in_either_language():
@@ -164,7 +172,6 @@ def test_a_line_copied_or_pickled_is_still_said_in_either_language():
     for again in (copy.copy(line), copy.deepcopy(line), pickle.loads(pickle.dumps(line))):
         assert isinstance(again, Line) and again == line == "harden-check.timer is not there now, not enabled as harden left it"
         assert said(again, "zh") == "harden-check.timer 现在为 不存在，而非 harden 留下的 enabled"
-    assert json.loads(json.dumps([line])) == [str(line)]
 
 
 def test_a_unit_a_run_started_that_is_disabled_stopped_or_gone_is_said_in_either_language(tmp_path):

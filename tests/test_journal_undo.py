@@ -1018,8 +1018,6 @@ def test_what_changed_since_the_run_is_said_in_chinese_all_but_the_files_own_lin
     assert said_zh(steps[1:]) == ["/etc/key：此后内容已被更改（harden 只更改了其属主和权限）"]
     os.unlink(host.root / "etc/a")
     assert said_zh(steps[:1]) == ["/etc/a 此后已被删除"]
-    write(host, "/etc/a", "remove /x\n", 0o644)
-    assert changed_since(host, run, steps[:1], host.state("/etc/a")) == []  # as harden left it: no diff, not even its headers
 
 
 def test_a_file_that_became_a_link_is_drift_said_as_the_host_says_it(journal, host):
@@ -1099,7 +1097,7 @@ def test_drift_refuses_and_forced_keeps_what_was_overwritten(journal, host):
     with pytest.raises(RollbackRefused) as raised:
         rollback(host, journal, run, force=False)
     assert str(raised.value) == f"files changed since run {run.id}; rollback would overwrite those changes (--force to roll back anyway)"
-    assert raised.value.details == ["--- /etc/a (as harden left it)", "+++ /etc/a (now)", "@@ -1 +1 @@", "-A", "+theirs",
+    assert raised.value.details == ["--- /etc/a (as harden left it)", "+++ /etc/a (now)", "@@ -1 +1 @@", "-A", "\\ No newline at end of file", "+theirs", "\\ No newline at end of file",
                                     "/etc/b: owner/mode root:root 0644 (as harden left it) -> root:root 0600 (now)"]
     assert (host.root / "etc/a").read_text() == "theirs" and info(run)["state"] == "applied"
     outcome = rollback(host, journal, run, force=True)
@@ -1218,7 +1216,7 @@ def test_a_rollback_resumed_after_a_kill_goes_on_where_it_stopped(journal, host)
                        undo=(("docker", "start", "web"),)))
     run.set_state(states.ROLLING_BACK)
     run.undone(run.steps()[1])
-    assert engine.rollback_preview(host, run) == ["--- /etc/a", "+++ /etc/a", "@@ -1 +1 @@", "-A", "+a"]
+    assert engine.rollback_preview(host, run) == ["--- /etc/a", "+++ /etc/a", "@@ -1 +1 @@", "-A", "\\ No newline at end of file", "+a", "\\ No newline at end of file"]
     assert rollback(host, journal, run, force=False).undone == 1
     assert host.ran == [] and (host.root / "etc/a").read_text() == "a" and info(run)["state"] == "rolled_back"
 
@@ -1416,6 +1414,15 @@ def test_a_change_only_in_bytes_a_diff_cannot_show_is_said_not_hidden(journal, h
         "/etc/a: its content changed since, in bytes its diff cannot show (not UTF-8)"]
     assert [said(line, "zh") for line in changed_since(host, run, run.steps(), host.state("/etc/a"))] == [
         "/etc/a：此后内容已被更改，差异在于其 diff 无法显示的字节（非 UTF-8）"]
+
+
+def test_an_empty_file_removed_since_is_made_again_empty(journal, host):
+    write(host, "/etc/a", "")
+    run = applied(journal, host, WriteFile("/etc/a", "A\n"))
+    os.unlink(host.root / "etc/a")
+    assert engine.rollback_preview(host, run) == ["/etc/a: create it again, empty, as harden found it"]
+    rollback(host, journal, run, force=True)  # removed since: drift, which only a forced rollback overrides
+    assert (host.root / "etc/a").read_bytes() == b""
 
 
 def test_a_rollback_s_preview_of_a_damaged_journal_is_refused_and_says_what_is_damaged(journal, host):
