@@ -45,39 +45,40 @@ class Text:
         return Text(self.en.format(**values), self.zh.format(**values))
 
 
-def _said_values(values: Mapping[str, object], lang: str) -> dict:
-    """A Text's values in `lang`: a Text, a Line or an error said in it (an error that is not Said as it is)."""
-    return {name: said(value, lang) if isinstance(value, (Exception, Line)) else value(lang) if isinstance(value, Text)
-            else value for name, value in values.items()}
+def _say(text: Text, values: Mapping[str, object], lang: str) -> str:
+    """`text` in `lang` with its values; a value that is a Text, a Sayable or an error is said in the same language (an
+    error that is not Said as it is)."""
+    return text(lang, **{name: said(value, lang) if isinstance(value, (Exception, Sayable)) else value(lang) if isinstance(value, Text)
+                         else value for name, value in values.items()})
 
 
-class Said(Exception):
-    """An error whose one line the user reads in their language: a Text and its values, English as str()."""
+class Sayable:
+    """A Text and its values, said in the reader's language."""
+
+    text: Text
+    values: dict
+
+    def said(self, lang: str) -> str:
+        return _say(self.text, self.values, lang)
+
+
+class Said(Sayable, Exception):
+    """An error whose one line the user reads in their language, English as str()."""
 
     def __init__(self, text: Union[str, Text], /, **values):
         self.text = Text(text, text) if isinstance(text, str) else text  # a plain str: not translated yet
         self.values = values
         super().__init__(self.said("en"))
 
-    def said(self, lang: str) -> str:
-        return self.text(lang, **_said_values(self.values, lang))
 
-
-class Line(str):
+class Line(Sayable, str):
     """A line harden writes of what it found (a file changed since a run, what a rollback would do): its English as
-    the str (compared, joined and recorded as it is), a Text and its values to say it in another language. A line of a
-    file's content is a plain str, never translated."""
-
-    text: Text
-    values: dict
+    the str (compared, joined and recorded as it is). A line of a file's content is a plain str, never translated."""
 
     def __new__(cls, text: Text, **values) -> "Line":
-        line = super().__new__(cls, text("en", **_said_values(values, "en")))
+        line = super().__new__(cls, _say(text, values, "en"))
         line.text, line.values = text, values
         return line
-
-    def said(self, lang: str) -> str:
-        return self.text(lang, **_said_values(self.values, lang))
 
     def __reduce__(self):  # copied and pickled as what it is, not rebuilt from its English
         return _line, (self.text, self.values)
@@ -88,8 +89,8 @@ def _line(text: Text, values: dict) -> Line:
 
 
 def said(thing: Union[Exception, str], lang: str) -> str:
-    """An error's one line, or a line harden writes, in `lang` where it is Said or a Line; else as it is."""
-    return thing.said(lang) if isinstance(thing, (Said, Line)) else str(thing)
+    """An error's one line, or a line harden writes, in `lang` where it is Sayable; else as it is."""
+    return thing.said(lang) if isinstance(thing, Sayable) else str(thing)
 
 
 SEVERITIES = ("low", "medium", "high")  # a finding's, the lowest first

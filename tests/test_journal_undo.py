@@ -1378,26 +1378,26 @@ def test_a_rollback_s_preview_says_what_it_would_do_to_each_thing_newest_first_a
     write(host, "/etc/audit/rules.d/docker.rules", "")  # emptied since
     os.chown(host.root / "etc/docker/key.json", 0, 0)
     (host.root / "etc/docker/key.json").write_text("edited\n")  # its content changed: its owner and mode alone are given back
-    assert engine.rollback_preview(host, run) == [
+    contents = ["--- /etc/audit/rules.d/docker.rules", "+++ /etc/audit/rules.d/docker.rules", "@@ -0,0 +1 @@", "+old",
+                "--- /etc/default/docker", "+++ /etc/default/docker", "@@ -0,0 +1 @@", "+A",
+                "--- /etc/docker/daemon.json", "+++ /etc/docker/daemon.json", "@@ -1,2 +1,2 @@", '-{"icc": false}', "+{}", " \ufffd"]
+    preview = engine.rollback_preview(host, run)
+    assert preview == [
         "container old: create it again from its recorded configuration (a new container, without its writable layer)",
         "remove /etc/docker/new.json",
         "/etc/docker/key.json: owner/mode root:root 0600 -> root:root 0644",
         "container web: run docker update --memory 0 web",
         "container web: run docker start web",
-        "--- /etc/audit/rules.d/docker.rules", "+++ /etc/audit/rules.d/docker.rules", "@@ -0,0 +1 @@", "+old",
-        "--- /etc/default/docker", "+++ /etc/default/docker", "@@ -0,0 +1 @@", "+A",
-        "--- /etc/docker/daemon.json", "+++ /etc/docker/daemon.json", "@@ -1,2 +1,2 @@", '-{"icc": false}', "+{}", " \ufffd",
+        *contents,
         "service docker: run systemctl restart docker",
     ]
-    assert [said(line, "zh") for line in engine.rollback_preview(host, run)] == [
+    assert [said(line, "zh") for line in preview] == [  # the files' diffs are theirs, in every language
         "container old：按记录的配置重新创建（新容器，不含原可写层）",
         "删除 /etc/docker/new.json",
         "/etc/docker/key.json：属主/权限 root:root 0600 -> root:root 0644",
         "container web：运行 docker update --memory 0 web",
         "container web：运行 docker start web",
-        "--- /etc/audit/rules.d/docker.rules", "+++ /etc/audit/rules.d/docker.rules", "@@ -0,0 +1 @@", "+old",
-        "--- /etc/default/docker", "+++ /etc/default/docker", "@@ -0,0 +1 @@", "+A",
-        "--- /etc/docker/daemon.json", "+++ /etc/docker/daemon.json", "@@ -1,2 +1,2 @@", '-{"icc": false}', "+{}", " \ufffd",
+        *contents,
         "service docker：运行 systemctl restart docker",
     ]
 
