@@ -362,9 +362,10 @@ def test_a_forced_rollback_keeps_a_joiner_of_a_container_whose_original_is_gone(
     new = {name: lab.adopt(name) for name in (x, y)}
     lab.docker("rm", "--force", f"{x}-hardener-{run_id}")
     assert lab.harden(journal, "rollback", "--yes").code == 4
-    forced = lab.harden(journal, "rollback", "--yes", "--force", run_id)
+    forced = lab.harden(journal, "rollback", "--yes", "--force", run_id, "--lang", "zh")
     assert forced.code == 5, forced
-    assert f"container {y}: it joins {x}, whose original is gone" in forced.out, forced
+    assert f"未恢复：container {y}：它加入了 {x}，而其原容器已不存在；回滚保持其现状" in forced.out, forced
+    assert f"未恢复：container {x}：被它替换的原容器（{x}-hardener-{run_id}）已不存在" in forced.out, forced
     for name in (x, y):
         assert lab.inspect(name)["Id"] == new[name] and lab.inspect(name)["State"]["Running"], name
 
