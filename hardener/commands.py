@@ -154,6 +154,12 @@ class Session:
     def text(self, key: str, **values) -> str:
         return UI[key](self.settings.language, **values)
 
+    def results_text(self, document: dict, plan: bool) -> str:
+        """The report of findings in words, made only where words are what the user reads."""
+        if not self.settings.text:
+            return ""
+        return report.results_text(document, self.settings.language, plan=plan, everything=self.settings.show_all)
+
 
 INTERCHANGE = ("junit", "sarif")  # the formats other tools read, of reports of findings
 
@@ -193,7 +199,7 @@ def _preview(session: Session) -> int:
     results = session.evaluate()
     lang = session.settings.language
     document = report.results_document(session.host, "dry-run", results, lang, session.profile, with_changes=True)
-    session.emit(document, report.results_text(document, lang, plan=True, everything=session.settings.show_all), findings=True)
+    session.emit(document, session.results_text(document, plan=True), findings=True)
     return _exit_code(document, session.fail_on)
 
 
@@ -222,8 +228,8 @@ def check(metrics_file=None, scheduled=False, **given):
     if scheduled:
         _scheduled_check(session, document, session.configured())
         sys.exit(_exit_code(document, session.fail_on))
-    text = report.results_text(document, lang, plan=False, everything=session.settings.show_all)
-    if document["drift"] or document["drift_notes"]:
+    text = session.results_text(document, plan=False)
+    if session.settings.text and (document["drift"] or document["drift_notes"]):
         text += "\n\n" + "\n".join(_drift_lines(session, document))
     session.emit(document, text, findings=True)
     if metrics_file:
@@ -336,7 +342,7 @@ def apply(yes, recreate, no_restart, live_restore, autoremove=(), **given):
     else:
         lines += [session.text("nothing_to_do"), ""]
     lines.append(session.text("after_apply"))
-    lines.append(report.results_text(document, lang, plan=False, everything=session.settings.show_all))
+    lines.append(session.results_text(document, plan=False))
     session.emit(document, "\n".join(lines), findings=True)
     sys.exit(_exit_code(document, session.fail_on))
 

@@ -162,13 +162,16 @@ class Settings:
     def json(self) -> bool:
         return self.output_format in ("json", "sarif")
 
+    @property
+    def text(self) -> bool:
+        return self.output_format in (None, "text")
+
     def write(self, output: str) -> None:
         """To standard output, or to the --output file."""
         # JSON escapes them itself, but for half a character, which only an escape can carry
         output = _SURROGATE.sub(_escaped, output) if self.json else printable(output)
         if not self.output_file:
-            text = self.output_format in (None, "text")
-            click.echo(coloured(output) if text and sys.stdout.isatty() and not os.environ.get("NO_COLOR") else output)
+            click.echo(coloured(output) if self.text and sys.stdout.isatty() and not os.environ.get("NO_COLOR") else output)
             return
         try:
             with open(self.output_file, "w", encoding="utf-8") as stream:
