@@ -19,8 +19,8 @@ each with a title and advice in both languages, and optionally a reference, a se
 as root, so what a kind fixes only tightens: a daemon option from a closed list, set to its tight value (never
 hosts, runtimes or any other that widens what dockerd does; icc and live-restore, which need more than a value,
 are harden's own items), applied only when named unless the entry says automatic; a file's permission bits only
-lowered (its setuid, setgid and sticky bits are not a profile's to take) and its owner only made root (its group
-kept); a container setting is never fixed from data, only reported.
+lowered (its setuid, setgid and sticky bits are not a profile's to take, but a file made root's loses its setuid
+and setgid bits, as chown drops them) and its owner only made root (its group kept); a container setting is never fixed from data, only reported.
 """
 from __future__ import annotations
 
@@ -116,7 +116,7 @@ class FileMode(Fix):
     its owner, nothing else."""
 
     path: str = ""
-    allowed: int = 0o644  # permission bits; the file's setuid, setgid and sticky bits are always allowed
+    allowed: int = 0o644  # permission bits; the setuid, setgid and sticky bits stay while the file's owner does
     reasons = {"too_permissive": Text("{path} is {owner} {mode}; wants {wanted} or stricter", "{path} 为 {owner} {mode}，应为 {wanted} 或更严格"),
                "wrong_owner": Text("{path} is {owner} {mode}; wants {wanted}", "{path} 为 {owner} {mode}，应为 {wanted}"),
                "compliant": Text("{path} is {owner} {mode}", "{path} 为 {owner} {mode}")}

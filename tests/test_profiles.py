@@ -443,6 +443,32 @@ def test_what_a_profile_may_not_pass_for(tmp_path, make_root):
     assert (info.st_uid, info.st_gid, info.st_mode & 0o777) == (0, 999, 0o600), "its group stays"
 
 
+def test_a_users_setuid_file_made_roots_loses_its_setuid_and_setgid_bits(tmp_path, make_root):
+    """A file-mode entry for a user's setuid program: made root's, it keeps no setuid or setgid bit (chown drops them,
+    and giving them back would run the user's code as root); a directory made root's keeps its setgid bit, and a
+    file whose owner stays keeps its bits."""
+    root = make_root("debian", compliant=True)
+    tool, shared, kept = root / "opt/acme/tool", root / "opt/acme/shared", root / "opt/acme/kept"
+    tool.parent.mkdir(parents=True)
+    tool.write_bytes(b"#!/bin/sh\nid\n")
+    kept.write_bytes(b"#!/bin/sh\nid\n")
+    shared.mkdir()
+    for path, mode in ((tool, 0o6755), (shared, 0o2775), (kept, 0o4755)):
+        os.chown(path, 65534, 65534) if path != kept else None
+        path.chmod(mode)
+    entries = "".join(f'[[entry]]\nitem = "acme-{name}"\nkind = "file-mode"\npath = "/opt/acme/{name}"\nmode = "{mode}"\n'
+                      f'title = {{ en = "T", zh = "T" }}\nadvice = {{ en = "T", zh = "T" }}\n\n'
+                      for name, mode in (("tool", "0755"), ("shared", "0755"), ("kept", "0755")))
+    own = write_profile(tmp_path / "own.toml", 'name = "own"\ntitle = { en = "O", zh = "O" }\n\n' + entries)
+    preview = run_harden("apply", "--dry-run", "--root", root, "--profile", own, "--format", "json")
+    tool_finding = next(item for item in preview.json["items"] if item["id"] == "acme-tool")["findings"][0]
+    assert tool_finding["evidence"]["mode_after_fix"] == "0755", tool_finding
+    applied = run_harden("apply", "--yes", "--root", root, "--profile", own, "--format", "json")
+    assert applied.code == 0, applied
+    modes = {path.name: (path.stat().st_uid, path.stat().st_gid, path.stat().st_mode & 0o7777) for path in (tool, shared, kept)}
+    assert modes == {"tool": (0, 65534, 0o755), "shared": (0, 65534, 0o2755), "kept": (0, 0, 0o4755)}, modes
+
+
 def test_an_item_without_logic_of_its_own_is_a_row_of_the_table():
     """One way to define an item that holds no logic: a row of fixes/table.py. A module of its own is for an item
     with code of its own (a method beside its metadata)."""

@@ -129,9 +129,14 @@ def owner_and_mode(host: Host, found: Optional[str], name: str, allowed: int, di
     if directory != stat.S_ISDIR(info.st_mode):
         raise HostError(f"{host.display(path)} is {'not ' if directory else ''}a directory; expected a {'directory' if directory else 'file'}")
     mode = stat.S_IMODE(info.st_mode)
-    excess = mode & ~allowed
     current = (info.st_uid, info.st_gid)
     owned = current == owner or (root_too and current == (0, 0))
+    excess = mode & ~allowed
+    after = mode & ~excess
+    if not owned and not directory:
+        # A file given to another owner keeps no setuid or setgid bit, as chown makes the kernel drop them: a user's
+        # setuid program made root's would run the user's code as root.
+        after &= ~(stat.S_ISUID | stat.S_ISGID)
     wanted = host.owner(*owner) + (" (or root:root)" if root_too and owner != (0, 0) else "")
     evidence = {
         "path": path,
@@ -139,11 +144,11 @@ def owner_and_mode(host: Host, found: Optional[str], name: str, allowed: int, di
         "owner": host.owner(*current),
         "mode": f"{mode:04o}",
         "wanted": f"{wanted} {allowed:04o}",
-        "mode_after_fix": f"{mode & ~excess:04o}",
+        "mode_after_fix": f"{after:04o}",
     }
     if not excess and owned:
         return Finding(path, Status.PASS, "compliant", evidence=evidence, cis=cis), None
-    fix = OwnerMode(path, *(current if owned else owner), mode & ~excess)
+    fix = OwnerMode(path, *(current if owned else owner), after)
     owner_recommendation, mode_recommendation = (cis[0], cis[-1]) if cis else ("", "")  # CIS numbers the owner first, then the mode
     met = tuple(number for number, right in ((owner_recommendation, owned), (mode_recommendation, not excess))
                 if right and number and owner_recommendation != mode_recommendation)
