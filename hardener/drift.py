@@ -87,7 +87,7 @@ def drifted_files(host: Host, found: Baseline) -> List[Drifted]:
     drifted = []
     for run, path_steps in found.files:
         try:
-            current = host.state(path_steps[-1].path)
+            current = host.state(path_steps[-1].path, path_steps[-1].user)
         except HostError as error:
             lines = [str(error)]
         else:

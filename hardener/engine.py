@@ -122,7 +122,7 @@ def _unwritable(host: Host, changes: Sequence[Change]) -> Optional[HostError]:
     try:
         for change in changes:
             if isinstance(change, FILE_CHANGES):
-                host.state(change.path)
+                host.state(change.path, change.user)
     except HostError as error:
         return error
     return None
@@ -285,7 +285,7 @@ def check_room(host: Host, changes: Sequence[Change]) -> None:
     need(journal_path, ROOM_MARGIN)
     for change in changes:
         if isinstance(change, WriteFile):
-            old = host.read_bytes(change.path) if host.state(change.path).exists else None
+            old = host.read_bytes(change.path, change.user) if host.state(change.path, change.user).exists else None
             new = len(change.content.encode())
             need(journal_path, _blocks(len(old or b"")) + _blocks(new))
             need(change.path, _blocks(new) + (BLOCK * 2 if old is None else 0))
@@ -390,7 +390,7 @@ def _carry_out(host: Host, run: Run, change: Change) -> None:
         run.done(step)
         host.log(f"run {run.id} item {what}: ran {' '.join(command)}")
         return
-    before = host.state(change.path)
+    before = host.state(change.path, change.user)
     if isinstance(change, WriteFile):
         owner = change.owner or (0, 0)
         if not before.exists:
@@ -400,7 +400,7 @@ def _carry_out(host: Host, run: Run, change: Change) -> None:
             after = replace(before, sha256=sha256_of(data))
         else:
             after = FileState(exists=True, uid=owner[0], gid=owner[1], mode=change.mode, sha256=sha256_of(data))
-        backup = host.read_bytes(change.path) if before.exists else None
+        backup = host.read_bytes(change.path, change.user) if before.exists else None
         step = run.begin(items, change.kind, change.path, before=before, after=after, backup=backup, written=data, user=change.user)
         host.write_file(change.path, data, new_mode=change.mode, new_owner=owner, user=change.user)
         done = "wrote" if before.exists else "created"
@@ -489,7 +489,7 @@ def _restore(host: Host, run: Run, step: Step) -> None:
     before = step.before
     if step.kind == WriteFile.kind:
         host.discard_temp(step.path)
-    if host.state(step.path) == before:
+    if host.state(step.path, step.user) == before:
         return  # the change never happened, or was undone already
     if step.kind == MAKE_DIR:
         host.remove_dir(step.path, user=step.user)
@@ -539,7 +539,7 @@ def file_drift(host: Host, run: Run, path_steps: Sequence[Step], rolling_back: b
     """What someone else changed in a file since the run: the file is in none of
     the states harden's own steps there can have left it in (_states_left)."""
     try:
-        current = host.state(path_steps[-1].path)
+        current = host.state(path_steps[-1].path, path_steps[-1].user)
     except HostError as error:
         return [str(error)]
     if any(current.same_as(state) for state in _states_left(path_steps, rolling_back)):
@@ -553,12 +553,18 @@ def changed_since(host: Host, run: Run, path_steps: Sequence[Step], current: Fil
     lines = []
     if current.exists and left.exists and current.sha256 != left.sha256:
         wrote = next((data for step in reversed(path_steps) if (data := run.written(step)) is not None), None)
-        if wrote is None:  # harden set its owner and mode only: its content is not harden's to show (a key, say)
+        if current.sha256 is None:  # a directory, a pipe or a device in its place
+            lines.append(Line(STATE_LINES["not_a_file"], path=path))
+        elif wrote is None:  # harden set its owner and mode only: its content is not harden's to show (a key, say)
             lines.append(Line(STATE_LINES["content_changed"], path=path))
         else:
-            now = (host.read_bytes(path) or b"").decode(errors="replace")
-            lines.extend(unified_diff(wrote.decode(errors="replace"), now, Line(STATE_LINES["diff_left"], path=path),
-                                      Line(STATE_LINES["diff_now"], path=path)) or [Line(STATE_LINES["content_unshown"], path=path)])
+            try:
+                now = (host.read_bytes(path, path_steps[-1].user) or b"").decode(errors="replace")
+            except HostError as error:  # changed again since it was examined
+                lines.append(str(error))
+            else:
+                lines.extend(unified_diff(wrote.decode(errors="replace"), now, Line(STATE_LINES["diff_left"], path=path),
+                                          Line(STATE_LINES["diff_now"], path=path)) or [Line(STATE_LINES["content_unshown"], path=path)])
     if not current.exists:
         lines.append(Line(STATE_LINES["removed"], path=path))
     elif (current.uid, current.gid, current.mode) != (left.uid, left.gid, left.mode):
@@ -624,9 +630,13 @@ def rollback(host: Host, journal: Journal, run: Run, force: bool) -> RollbackOut
     restorable = [step for step in steps if step.number not in unverified and step.path not in originals_gone]
     saved = []
     for step in restorable:
-        if step.number in drift and host.state(step.path).sha256:
-            kept = run.save_drifted(step, host.read_bytes(step.path))
-            saved.append((step.path, str(kept)))
+        if step.number not in drift:
+            continue
+        try:
+            if host.state(step.path, step.user).sha256:
+                saved.append((step.path, str(run.save_drifted(step, host.read_bytes(step.path, step.user)))))
+        except HostError:
+            pass  # not the run's file to read now (a user's made a link): its undo below is refused, and says why
     run.set_state(states.ROLLING_BACK)
     not_undone = _undo(host, run, restorable, force)
     unrestored = problems + list(unverified.values()) + list(originals_gone.values()) + not_undone
@@ -690,11 +700,21 @@ def rollback_preview(host: Host, run: Run) -> List[str]:
         if step.command:
             lines.extend(Line(STATE_LINES["run"], path=step.path, command=" ".join(command)) for command in step.undo)
             continue
-        current = host.state(step.path)
+        try:
+            current = host.state(step.path, step.user)
+        except HostError as error:
+            lines.append(str(error))
+            continue
         if not step.before.exists:
             lines.append(Line(STATE_LINES["remove"], path=step.path))
+        elif step.has_backup and current.exists and current.sha256 is None:
+            lines.append(Line(STATE_LINES["not_a_file"], path=step.path))
         elif step.has_backup and current.sha256 != step.before.sha256:
-            now = (host.read_bytes(step.path) or b"").decode(errors="replace")  # a file removed since reads as None
+            try:
+                now = (host.read_bytes(step.path, step.user) or b"").decode(errors="replace")  # a file removed since reads as None
+            except HostError as error:  # changed again since it was examined
+                lines.append(str(error))
+                continue
             lines.extend(unified_diff(now, run.backup(step).decode(errors="replace"), f"--- {step.path}", f"+++ {step.path}")
                          or [Line(STATE_LINES["restore_unshown" if current.exists else "restore_empty"], path=step.path)])
         if step.before.exists and current.exists and (current.uid, current.gid, current.mode) != (step.before.uid, step.before.gid, step.before.mode):

@@ -22,7 +22,7 @@ from typing import Callable, Collection, Dict, Iterator, List, Mapping, NamedTup
 T = TypeVar("T")
 
 MAX_SYMLINKS = 40
-PAST = {"write": "written", "read": "read", "remove": "removed"}
+PAST = {"write": "written", "read": "read", "remove": "removed", "examine": "examined"}
 COMMAND_TIMEOUT = 600.0  # seconds: longer than any restart of docker, auditd or a container takes
 SYSLOG_SOCKET = os.environ.get("HARDENER_SYSLOG_SOCKET", "/dev/log")
 
@@ -404,8 +404,11 @@ class Host:
         except UnicodeDecodeError as error:
             raise HostError(f"{self.display(path)} is not UTF-8 text (byte {error.start})") from None
 
-    def state(self, path: str) -> FileState:
-        """Owner, mode, content checksum and extended attributes; links are not followed."""
+    def state(self, path: str, user: Optional[int] = None) -> FileState:
+        """Owner, mode, content checksum and extended attributes; links are not followed. A file named for a user
+        (`user`, their uid) is examined as read_bytes reads it: only while it is theirs, through descriptors."""
+        if user is not None:
+            return self._users_state(path, user)
         real = self.real_path(path, follow_final=False)
         try:
             info = os.lstat(real)
@@ -429,6 +432,45 @@ class Host:
             sha256=digest,
             xattrs=self._xattrs(real, follow_symlinks=False),
         )
+
+    def _users_state(self, path: str, user: int) -> FileState:
+        if not os.path.lexists(self.real_path(path, follow_final=False)):
+            return FileState(exists=False)  # nothing there, or no directory on the way: as state() says it
+        try:
+            with self._parent(path, user, "examine") as (parent, name):
+                try:
+                    fd = os.open(name, os.O_PATH | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=parent)
+                except FileNotFoundError:
+                    return FileState(exists=False)
+                try:
+                    info = os.fstat(fd)
+                    if stat.S_ISLNK(info.st_mode):
+                        raise HostError(f"{self.display(path)} is a link now, not {self.user_name(user)}'s file; it was not read")
+                    if info.st_uid != user:
+                        raise HostError(f"{self.display(path)} is {self.owner(info.st_uid, info.st_gid)} now, not "
+                                        f"{self.user_name(user)}'s; it was not read")
+                    itself = f"/proc/self/fd/{fd}"  # the file examined, opened again without a walk of its path
+                    digest = None
+                    if stat.S_ISREG(info.st_mode):
+                        with open(itself, "rb") as file:
+                            digest = sha256_of(file.read())
+                    return FileState(exists=True, uid=info.st_uid, gid=info.st_gid, mode=stat.S_IMODE(info.st_mode),
+                                     sha256=digest, xattrs=self._xattrs(itself))
+                finally:
+                    os.close(fd)
+        except OSError as error:
+            raise HostError(f"cannot read {self.display(path)}: {_reason(error)}") from None
+
+    def _xattrs_at(self, parent: int, name: str, path: str) -> Dict[str, bytes]:
+        """The extended attributes of the file `name` in the directory `parent`, reached following no link."""
+        try:
+            fd = os.open(name, os.O_PATH | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=parent)
+            try:
+                return self._xattrs(f"/proc/self/fd/{fd}")
+            finally:
+                os.close(fd)
+        except OSError as error:
+            raise HostError(f"cannot read {self.display(path)}: {_reason(error)}") from None
 
     @staticmethod
     def _xattrs(file: Union[int, str, Path], follow_symlinks: bool = True) -> Dict[str, bytes]:
@@ -569,10 +611,11 @@ class Host:
         """Replace a file atomically. Its owner, mode and extended attributes are
         those of `state` when given, else those the file has; a new file is new_owner's, new_mode.
         A user's file (`user`) is written only while it and its directories are theirs (_parent)."""
-        if state is None:
+        if state is None and user is None:  # a user's file is examined on the descriptor below, not by its path
             current = self.state(path)
             state = current if current.exists else None
         uid, gid, mode = (state.uid, state.gid, state.mode) if state else (*new_owner, new_mode)
+        xattrs = state.xattrs if state else None  # a new file keeps the labels the system gives it
         with self._parent(path, user) as (parent, name):
             info = self._not_a_link(parent, name, self.display(path))
             self._users_file_at(info, path, user, parent)
@@ -580,6 +623,8 @@ class Host:
                 raise HostError(f"{self.display(path)} is a directory where a file was expected")
             if user is not None and info is not None:  # a user's file: as the look on the descriptor found it
                 uid, gid, mode = info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)
+                if state is None:
+                    xattrs = self._xattrs_at(parent, name, path)
             temp = self.temp_name(name)
             try:
                 # the temporary name is made anew, never opened where it is: in a user's directory it could be
@@ -590,8 +635,8 @@ class Host:
                     write_all(fd, data)
                     os.fchown(fd, uid, gid)
                     os.fchmod(fd, mode)
-                    if state is not None:  # a new file keeps the labels the system gives it
-                        self._set_xattrs(fd, state.xattrs)
+                    if xattrs is not None:
+                        self._set_xattrs(fd, xattrs)
                     os.fsync(fd)
                 finally:
                     os.close(fd)

@@ -183,6 +183,7 @@ STATE_LINES = {
                             "{path}：此后内容已被更改（harden 只更改了其属主和权限）"),
     "owner_mode_changed": Text("{path}: owner/mode {left} (as harden left it) -> {now} (now)",
                                "{path}：属主/权限 {left}（harden 留下的状态）-> {now}（现在）"),
+    "not_a_file": Text("{path}: not a regular file now", "{path}：现在不是普通文件"),
     "content_unshown": Text("{path}: its content changed since, in bytes its diff cannot show (not UTF-8)",
                             "{path}：此后内容已被更改，差异在于其 diff 无法显示的字节（非 UTF-8）"),
     "restore_unshown": Text("{path}: give back its content, which differs in bytes a diff cannot show (not UTF-8)",

@@ -173,6 +173,143 @@ def test_a_users_link_is_not_followed_to_a_file_that_is_not_theirs(make_root):
     assert check(root, "icc")["icc"]["icc (rootless, admin)"] == ("fail", "icc_enabled")
 
 
+USERS_JSON = "/home/admin/.config/docker/daemon.json"
+
+
+def swap_for_link(root, target="../../../../etc/secret"):
+    """The user's move: their daemon.json made a link (theirs) to a file of root's (relative, so that it leads there
+    in the tree too)."""
+    config = root / USERS_JSON.lstrip("/")
+    config.rename(config.with_name("kept.json"))
+    config.symlink_to(target)
+    os.chown(config, 1000, 1000, follow_symlinks=False)
+
+
+def test_a_users_file_swapped_for_a_link_after_it_was_examined_is_not_read(make_root, monkeypatch):
+    """The race a user could run against harden reading their file: examined, then swapped for a link to root's
+    secret before harden reads it for a diff or a backup (or between the two looks state() takes). Every read of a
+    file harden changed for a user goes through descriptors and is refused; the secret reaches neither a report nor
+    a file of the user's."""
+    from hardener import drift
+    from hardener.journal import Journal
+
+    root = rootless_host(make_root, daemon_json={"icc": True})
+    (root / "etc/secret").write_text("root-only-SECRET\n")
+    (root / "etc/secret").chmod(0o600)
+    assert run_harden("apply", "--yes", "--root", root, "--profile", "cis", "--only", "icc").code == 0
+    config = root / USERS_JSON.lstrip("/")
+    config.write_text('{"icc": false, "x": 1}\n')  # the user's own change since: drift, shown as a diff
+
+    class Racing(Host):
+        armed = False
+
+        def state(self, path, *user):
+            found = super().state(path, *user)
+            self.armed = path == USERS_JSON
+            return found
+
+        def resolve(self, path, follow_final=True):
+            resolved = super().resolve(path, follow_final)
+            if self.armed and path == USERS_JSON:  # the swap, just after the file was examined and its path resolved
+                self.armed = False
+                swap_for_link(root)
+            return resolved
+
+    host = Racing(str(root))
+    found = drift.drifted_files(host, drift.baseline(Journal(host)))
+    lines = [line for drifted in found for line in drifted.lines]
+    assert not any("SECRET" in line for line in lines), lines
+    assert any("harden does not follow a user's link to another's file" in line for line in lines), lines
+
+    config.unlink()
+    config.with_name("kept.json").rename(config)
+    real_lstat = os.lstat
+
+    def racing_lstat(path, *args, **kwargs):  # the swap between state()'s look at the name and its read of the file
+        found = real_lstat(path, *args, **kwargs)
+        if str(path) == str(config) and not config.is_symlink():
+            swap_for_link(root)
+        return found
+
+    monkeypatch.setattr(os, "lstat", racing_lstat)
+    with pytest.raises(HostError, match="is a link now, not admin's file; it was not read"):
+        Host(str(root)).state(USERS_JSON, 1000)
+
+
+def test_every_look_at_a_users_file_through_a_run_is_made_as_that_user(make_root):
+    """Detection, the plan, apply (its room check, the state it records, the backup), drift and rollback each examine
+    and read a file harden changes for a user only as that user (descriptors, their file alone), never by its path."""
+    from hardener import drift, engine
+    from hardener.config import Config
+    from hardener.fixes import all_fixes
+    from hardener.journal import Journal
+    from hardener.options import Options
+
+    root = rootless_host(make_root, daemon_json={"icc": True})
+    looks = []
+
+    class Recording(Host):
+        def state(self, path, user=None):
+            looks.append(("state", path, user))
+            return super().state(path, user)
+
+        def read_bytes(self, path, user=None):
+            looks.append(("read", path, user))
+            return super().read_bytes(path, user)
+
+    host = Recording(str(root))
+    selection = engine.Selection(fixes=tuple(fix for fix in all_fixes() if fix.id == "icc"), named=frozenset())
+    results = engine.evaluate(host, selection, Options(config=Config()))
+    journal = Journal(host)
+    with journal.lock():
+        engine.apply(host, journal, results)
+    (root / USERS_JSON.lstrip("/")).write_text('{"icc": false, "x": 1}\n')  # the user's change since
+    assert drift.drifted_files(host, drift.baseline(Journal(host)))
+    run = engine.run_to_roll_back(journal, None)
+    assert engine.rollback_preview(host, run)
+    with journal.lock():
+        engine.rollback(host, journal, run, force=True)
+    on_users_file = [look for look in looks if look[1] == USERS_JSON]
+    assert {kind for kind, _, _ in on_users_file} == {"state", "read"}, looks
+    assert all(user == 1000 for _, _, user in on_users_file), on_users_file
+
+
+def test_a_users_file_made_a_link_or_a_directory_since_is_said_and_stops_no_check_nor_a_forced_rollback(make_root):
+    """A file a run changed for a user, which the user then replaced (a link to root's file, a directory): a check
+    and its drift still report, a rollback is refused, and forced it restores everything else and says what it could
+    not; nothing is read through the link."""
+    root = rootless_host(make_root, daemon_json={"icc": True})
+    (root / "etc/secret").write_text("root-only-SECRET\n")
+    (root / "etc/secret").chmod(0o600)
+    system = root / "etc/docker/daemon.json"
+    system.write_text('{"icc": true}\n')
+    before = system.read_text()
+    assert run_harden("apply", "--yes", "--root", root, "--profile", "cis", "--only", "icc").code == 0
+    assert system.read_text() != before
+    swap_for_link(root)
+    checked = run_harden("check", "--root", root, "--profile", "cis", "--only", "icc", "--format", "json")
+    assert checked.code in (0, 2) and "SECRET" not in checked.out, checked
+    assert [entry["target"] for entry in checked.json["drift"]] == [USERS_JSON], checked.json["drift"]
+    preview = run_harden("rollback", "--dry-run", "--root", root)
+    assert preview.code == 0 and "is a link now, not admin's file" in preview.out and "SECRET" not in preview.out, preview
+    assert run_harden("rollback", "--yes", "--root", root).code == 4
+    forced = run_harden("rollback", "--yes", "--force", "--root", root)
+    assert forced.code == 5 and f"not restored: {USERS_JSON}" in forced.out, forced
+    assert system.read_text() == before, "the system's file is restored all the same"
+    assert (root / "etc/secret").read_text() == "root-only-SECRET\n"
+
+    other = rootless_host(make_root, daemon_json={"icc": True})
+    assert run_harden("apply", "--yes", "--root", other, "--profile", "cis", "--only", "icc").code == 0
+    config = other / USERS_JSON.lstrip("/")
+    config.unlink()
+    config.mkdir()
+    os.chown(config, 1000, 1000)
+    checked = run_harden("check", "--root", other, "--profile", "cis", "--only", "icc", "--format", "json")
+    assert checked.code in (0, 2), checked
+    drifted = {entry["target"]: entry for entry in checked.json["drift"]}
+    assert f"{USERS_JSON}: not a regular file now" in drifted[USERS_JSON]["lines"], drifted
+
+
 def test_non_root_daemon_names_the_rootless_users(make_root):
     root = rootless_host(make_root)
     result = run_harden("check", "--root", root, "--profile", "cis", "--only", "non-root-daemon")
