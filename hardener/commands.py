@@ -5,6 +5,7 @@ the journal, the reports and the items come in.
 """
 from __future__ import annotations
 
+import errno
 import json
 import os
 import posixpath
@@ -550,12 +551,15 @@ def fleet_report(documents, **given):
     gc.disable()
     settings = given_settings(**given)
     loaded = []
+    machine = Host("/")
     for path in documents:
-        try:
-            with open(path, encoding="utf-8") as stream:
-                document = json.load(stream)
-        except (OSError, ValueError) as error:
+        try:  # a user's link, in a directory of reports they can write, is not followed to a file not theirs
+            data = machine.read_bytes(os.path.abspath(path))
+            document = json.loads(data) if data is not None else None
+        except (HostError, ValueError) as error:
             raise Failure(ERRORS["not_json"], path=path, problem=error) from None
+        if data is None:
+            raise Failure(ERRORS["not_json"], path=path, problem=os.strerror(errno.ENOENT))
         problem = _report_problem(document)
         if problem:
             raise Failure(ERRORS["not_a_report"], path=path, problem=problem)
@@ -567,7 +571,7 @@ def fleet_report(documents, **given):
         output = report.fleet_html(loaded, settings.language)
     else:
         raise Failure(ERRORS["report_formats"])
-    Session(settings, Host("/")).write(output)
+    Session(settings, machine).write(output)
 
 
 def _fill_in(document: dict) -> None:

@@ -102,6 +102,15 @@ def sync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+def _read_all(fd: int) -> bytes:
+    chunks = []
+    while True:
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
 def write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
@@ -352,19 +361,26 @@ class Host:
             return self._read_users_file(path, user)
         real = self.real_path(path)
         try:
-            info = os.stat(real)
+            # what resolve() found, read without following a link it did not judge (one put there since), and without
+            # waiting on a pipe
+            fd = os.open(real, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
         except (FileNotFoundError, NotADirectoryError):
             return None
         except OSError as error:
+            if error.errno == errno.ELOOP:
+                raise HostError(f"{self.display(path)} became a link while harden read it; it was not read") from None
             raise HostError(f"cannot read {self.display(path)}: {_reason(error)}") from None
-        if stat.S_ISDIR(info.st_mode):
-            raise HostError(f"{self.display(path)} is a directory where a file was expected")
-        if not stat.S_ISREG(info.st_mode):
-            raise HostError(f"{self.display(path)} is not a regular file")
         try:
-            return real.read_bytes()
+            info = os.fstat(fd)
+            if stat.S_ISDIR(info.st_mode):
+                raise HostError(f"{self.display(path)} is a directory where a file was expected")
+            if not stat.S_ISREG(info.st_mode):
+                raise HostError(f"{self.display(path)} is not a regular file")
+            return _read_all(fd)
         except OSError as error:
             raise HostError(f"cannot read {self.display(path)}: {_reason(error)}") from None
+        finally:
+            os.close(fd)
 
     def _read_users_file(self, path: str, user: int) -> Optional[bytes]:
         if not self.exists(path):
@@ -382,12 +398,7 @@ class Host:
                     if info.st_uid != user:
                         raise HostError(f"{self.display(path)} is {self.owner(info.st_uid, info.st_gid)} now, not "
                                         f"{self.user_name(user)}'s; it was not read")
-                    chunks = []
-                    while True:
-                        chunk = os.read(fd, 1 << 20)
-                        if not chunk:
-                            return b"".join(chunks)
-                        chunks.append(chunk)
+                    return _read_all(fd)
                 finally:
                     os.close(fd)
         except OSError as error:

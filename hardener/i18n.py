@@ -302,7 +302,7 @@ ERRORS = {
     "report_formats": Text("harden report writes --format html, junit or sarif", "harden report 只输出 --format html、junit 或 sarif"),
     "format_not_here": Text("--format {format} is for check, dry-run, apply and report",
                             "--format {format} 只用于 check、dry-run、apply 和 report"),
-    "cannot_write": Text("cannot write {path}: {error}", "无法写入 {path}：{error}"),
+    "cannot_write": Text("cannot write the report: {error}", "无法写入报告：{error}"),
     "nothing_selected": Text("--only, --skip and the config's items leave no item to run; nothing was checked or changed",
                              "--only、--skip 与配置中的 items 合起来没有留下任何检查项；未检查也未更改任何内容"),
     "unknown_item": Text("unknown item '{item}' in the {profile} profile; its items are: {items}",

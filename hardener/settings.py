@@ -173,11 +173,15 @@ class Settings:
         if not self.output_file:
             click.echo(coloured(output) if self.text and sys.stdout.isatty() and not os.environ.get("NO_COLOR") else output)
             return
-        try:
-            with open(self.output_file, "w", encoding="utf-8") as stream:
-                stream.write(output if output.endswith("\n") else output + "\n")
-        except OSError as error:
-            raise Failure(ERRORS["cannot_write"], path=self.output_file, error=error.strerror) from None
+        from .host import Host, HostError
+
+        umask = os.umask(0o022)
+        os.umask(umask)
+        try:  # as harden writes every file: no link followed, a new file renamed into place (an old one keeps its owner and mode)
+            Host("/").write_file(os.path.abspath(self.output_file), (output if output.endswith("\n") else output + "\n").encode(),
+                                 new_mode=0o666 & ~umask, new_owner=(os.geteuid(), os.getegid()))
+        except HostError as error:
+            raise Failure(ERRORS["cannot_write"], error=error) from None
 
     def emit(self, document: dict, text: str) -> None:
         """A document that has no page: JSON or text."""

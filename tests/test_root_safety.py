@@ -302,3 +302,49 @@ def test_a_users_file_is_read_through_the_descriptors_its_check_was_made_on(make
     monkeypatch.setattr(Host, "resolve", lambda self, named, follow_final=True: resolve(self, named, follow_final=False))
     with pytest.raises(HostError, match="is a link now, not admin's file; it was not read"):
         host.read_text(path, ALICE)
+
+
+def test_the_report_harden_writes_and_the_reports_it_reads_follow_no_users_link_to_a_file_not_theirs(tmp_path, make_root):
+    """--output in a directory a user can write, where they put a link to root's file: refused, the file untouched (it
+    was truncated and overwritten). `harden report` reads no user's link to a report not theirs (root's, 0600, shown
+    on a page anyone reads); the administrator's own link is followed. An output that exists keeps its owner and
+    mode; a new one is made as the umask says."""
+    root = make_root("debian", compliant=True)
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    os.chown(theirs, ALICE, ALICE)
+    victim = tmp_path / "victim"
+    victim.write_text("root-secret\n")
+    victim.chmod(0o600)
+
+    def users_link(name, target):
+        link = theirs / name
+        link.symlink_to(target)
+        os.chown(link, ALICE, ALICE, follow_symlinks=False)
+        return link
+
+    refused = run_harden("check", "--root", root, "--format", "json", "--output", users_link("report.json", victim))
+    assert refused.code == 1 and refused.err.startswith("harden: error: cannot write the report: ") and refused.err.count("\n") == 1, refused
+    assert victim.read_text() == "root-secret\n"
+
+    kept = tmp_path / "kept.json"
+    kept.write_text("")
+    os.chown(kept, ALICE, ALICE)
+    kept.chmod(0o640)
+    assert run_harden("check", "--root", root, "--format", "json", "--output", kept).code in (0, 2)
+    assert json.loads(kept.read_text())["command"] == "check"
+    assert (kept.stat().st_uid, kept.stat().st_mode & 0o777) == (ALICE, 0o640), "the file's owner and mode stay"
+    secret_report = tmp_path / "secret.json"
+    made = run_harden("check", "--root", root, "--format", "json", "--output", secret_report)
+    assert made.code in (0, 2) and (secret_report.stat().st_uid, secret_report.stat().st_mode & 0o777) == (0, 0o644), "umask 022"
+    secret_report.chmod(0o600)
+
+    page = tmp_path / "fleet.html"
+    through_theirs = run_harden("report", users_link("host.json", secret_report), "--format", "html", "--output", page)
+    assert through_theirs.code == 1 and "not a harden JSON report" in through_theirs.err and "another's file" in through_theirs.err, through_theirs
+    assert not page.exists()
+    own = tmp_path / "own.json"
+    own.symlink_to(secret_report)
+    assert run_harden("report", own, "--format", "html", "--output", page).code == 0 and page.exists()
+    missing = run_harden("report", tmp_path / "none.json", "--format", "html")
+    assert missing.code == 1 and "No such file or directory" in missing.err, missing
