@@ -108,7 +108,15 @@ def test_bind_sources_are_judged_where_the_kernel_mounted_them(lab, tmp_path):
     (here / "moved").symlink_to(f"{links}/root/tmp")  # the link leads elsewhere now; /etc stays mounted
     mounts = failing(check(lab, tmp_path, container=moved)["no-sensitive-mounts"])
     assert mounts[moved]["evidence"]["mounts"] == f"{links}/moved (/tmp, /etc) -> /m (rw)", "what the kernel mounted"
-    for name in (sbin, to_root, to_sock, moved):
+
+    (here / "sock-moved").symlink_to("/var/run/docker.sock")
+    os.lchown(here / "sock-moved", 65534, 65534)
+    sock_moved = lab.container("-v", f"{links}/sock-moved:/s", "--read-only", "--memory", "64m")
+    (here / "sock-moved").unlink()
+    (here / "sock-moved").symlink_to(f"{links}/root/tmp")  # the user's link leads elsewhere now; the socket stays mounted
+    sockets = failing(check(lab, tmp_path, container=sock_moved)["no-docker-sock"])
+    assert sockets[sock_moved]["evidence"]["mounts"] == f"{links}/sock-moved (/tmp, /run/docker.sock) -> /s (rw)", sockets
+    for name in (sbin, to_root, to_sock, moved, sock_moved):
         lab.docker("rm", "--force", name)
 
 

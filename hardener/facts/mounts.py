@@ -20,9 +20,21 @@ def is_sensitive(host: Host, mount: Mapping, mounted: str = "") -> bool:
                for source in (mount["Source"], bind_source(host, mount), mounted) if source)
 
 
-def mounts_docker_socket(host: Host, mount: Mapping) -> bool:
-    """A bind of the socket, of a path that leads to it, or of its directory."""
-    return mount.get("Type") == "bind" and bind_source(host, mount) in docker_socket_paths(host)
+def mounts_docker_socket(host: Host, mount: Mapping, mounted: str = "") -> bool:
+    """A bind of the socket, of a path that leads to it, or of its directory, as its links lead now and, for a running
+    container, as the kernel mounted it (`mounted`: a link to the socket may lead elsewhere since)."""
+    if mount.get("Type") != "bind":
+        return False
+    sockets = docker_socket_paths(host)
+    return any(source in sockets for source in (bind_source(host, mount), mounted) if source)
+
+
+def said_bind(host: Host, mount: Mapping, mounted: str = "") -> str:
+    """"/sbin (/usr/sbin) -> /x (ro)": the source as written, then where it leads now and what the kernel mounted."""
+    source = mount["Source"]
+    real = ", ".join(path for path in dict.fromkeys((bind_source(host, mount), mounted)) if path and path != source)
+    shown = f"{source} ({real})" if real else source
+    return f"{shown} -> {mount['Destination']} ({'rw' if mount.get('RW') else 'ro'})"
 
 
 # The kinds of mount a recreation can drop, by the name an Adjust gives them

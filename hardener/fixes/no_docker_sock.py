@@ -1,7 +1,8 @@
 """no-docker-sock (CIS 5.32): the Docker socket is not mounted into containers."""
 from __future__ import annotations
 
-from ..facts.mounts import mounts_docker_socket
+from ..facts.container_processes import mounted_sources
+from ..facts.mounts import mounts_docker_socket, said_bind
 from ..planners.recreate import Adjust
 from ..model import Text
 from ._container import ContainerFix, Problem
@@ -18,8 +19,11 @@ class NoDockerSock(ContainerFix):
     adjust = Adjust(drop_mounts=("docker-socket",))
 
     def problem(self, host, container):
-        mounts = [mount for mount in container.binds if mounts_docker_socket(host, mount)]
+        if not container.binds:
+            return None
+        mounted = mounted_sources(host, container)
+        mounts = [mount for mount in container.binds if mounts_docker_socket(host, mount, mounted.get(mount["Destination"], ""))]
         if not mounts:
             return None
-        described = ", ".join(f"{m['Source']} -> {m['Destination']}" for m in mounts)
+        described = ", ".join(said_bind(host, mount, mounted.get(mount["Destination"], "")) for mount in mounts)
         return Problem("docker_sock", "high", {"mounts": described})

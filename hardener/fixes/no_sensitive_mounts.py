@@ -2,18 +2,10 @@
 from __future__ import annotations
 
 from ..facts.container_processes import mounted_sources
-from ..facts.containers import bind_source
-from ..facts.mounts import is_sensitive
+from ..facts.mounts import is_sensitive, said_bind
 from ..planners.recreate import Adjust
 from ..model import Text
 from ._container import ContainerFix, Problem
-
-def _described(host, mount, mounted: str) -> str:
-    """"/sbin (/usr/sbin) -> /x (ro)": the source as written, then where it leads now and what the kernel mounted."""
-    source = mount["Source"]
-    real = ", ".join(path for path in dict.fromkeys((bind_source(host, mount), mounted)) if path and path != source)
-    shown = f"{source} ({real})" if real else source
-    return f"{shown} -> {mount['Destination']} ({'rw' if mount.get('RW') else 'ro'})"
 
 
 class NoSensitiveMounts(ContainerFix):
@@ -34,5 +26,5 @@ class NoSensitiveMounts(ContainerFix):
         if not mounts:
             return None
         read_write = any(mount.get("RW") for mount in mounts)
-        described = ", ".join(_described(host, mount, mounted.get(mount["Destination"], "")) for mount in mounts)
+        described = ", ".join(said_bind(host, mount, mounted.get(mount["Destination"], "")) for mount in mounts)
         return Problem("sensitive_mount", "high" if read_write else "medium", {"mounts": described, "read_write": read_write})
