@@ -310,6 +310,30 @@ def test_a_users_file_made_a_link_or_a_directory_since_is_said_and_stops_no_chec
     assert f"{USERS_JSON}: not a regular file now" in drifted[USERS_JSON]["lines"], drifted
 
 
+def test_the_users_whole_unit_search_path_counts_as_their_manager_reads_it(make_root):
+    """A drop-in in ~/.config/systemd/user.control (ahead of ~/.config/systemd/user on the user manager's search path)
+    that points the user's dockerd at another daemon.json: judged as dockerd would run, not passed on the file the
+    default names. A docker.service in ~/.local/share/systemd/user alone is a rootless dockerd too."""
+    root = rootless_host(make_root, daemon_json={"icc": False})
+    home = root / "home/admin"
+    control = home / ".config/systemd/user.control/docker.service.d"
+    control.mkdir(parents=True)
+    (control / "override.conf").write_text("[Service]\nExecStart=\n"
+                                           "ExecStart=/usr/bin/dockerd-rootless.sh --config-file=/home/admin/.config/docker/real.json\n")
+    (home / ".config/docker/real.json").write_text('{"icc": true}\n')
+    for path in (control.parent, control, control / "override.conf", home / ".config/docker/real.json"):
+        os.chown(path, 1000, 1000)
+    assert check(root, "icc")["icc"]["icc (rootless, admin)"] == ("fail", "icc_enabled")
+
+    elsewhere = make_root("debian", compliant=True)
+    unit = elsewhere / "home/admin/.local/share/systemd/user/docker.service"
+    unit.parent.mkdir(parents=True)
+    unit.write_text(UNIT.format(flags="--experimental"))
+    for path in (elsewhere / "home/admin", *unit.parents[:4], unit):
+        os.chown(path, 1000, 1000)
+    assert check(elsewhere, "experimental")["experimental"]["experimental (rootless, admin)"] == ("fail", "option_value")
+
+
 def test_non_root_daemon_names_the_rootless_users(make_root):
     root = rootless_host(make_root)
     result = run_harden("check", "--root", root, "--profile", "cis", "--only", "non-root-daemon")

@@ -24,8 +24,18 @@ class RootlessDaemon:
 
     @property
     def unit_directories(self) -> List[str]:
-        """The user manager's unit search path, most important first."""
-        return [f"{self.home}/.config/systemd/user", "/etc/systemd/user", "/usr/local/lib/systemd/user", "/usr/lib/systemd/user"]
+        """The user manager's unit search path, most important first (systemd.unit(5), the XDG variables unset): a
+        drop-in the user puts in any of them counts, wherever harden writes its own."""
+        config, runtime = f"{self.home}/.config/systemd", f"{self.runtime_dir}/systemd"
+        return [f"{config}/user.control", f"{runtime}/user.control", f"{runtime}/transient", f"{runtime}/generator.early",
+                f"{config}/user", "/etc/xdg/systemd/user", "/etc/systemd/user", f"{runtime}/user", "/run/systemd/user",
+                f"{runtime}/generator", f"{self.home}/.local/share/systemd/user", "/usr/local/share/systemd/user",
+                "/usr/share/systemd/user", "/usr/local/lib/systemd/user", "/usr/lib/systemd/user", f"{runtime}/generator.late"]
+
+    @property
+    def own_unit_directories(self) -> List[str]:
+        """Those of the user's home and runtime directory: what is in them is read only while it is the user's alone."""
+        return [directory for directory in self.unit_directories if directory.startswith((f"{self.home}/", f"{self.runtime_dir}/"))]
 
     @property
     def config_dir(self) -> str:
@@ -55,7 +65,8 @@ class RootlessDaemon:
 
 
 def rootless_daemons(host: Host) -> List[RootlessDaemon]:
-    """The users (of /etc/passwd, with a home) who have a rootless docker.service of their own."""
+    """The users (of /etc/passwd, with a home) who have a rootless docker.service of their own (in a unit directory
+    of theirs)."""
     def load() -> List[RootlessDaemon]:
         found = []
         for line in host.read_db("/etc/passwd").splitlines():
@@ -65,12 +76,13 @@ def rootless_daemons(host: Host) -> List[RootlessDaemon]:
             home = fields[5].rstrip("/")
             if not home.startswith("/") or home == "":
                 continue
+            daemon = RootlessDaemon(fields[0], int(fields[2]), int(fields[3]), home)
             try:
-                if host.lstat(f"{home}/.config/systemd/user/{UNIT}") is None:
+                if not any(host.lstat(f"{directory}/{UNIT}") is not None for directory in daemon.own_unit_directories):
                     continue
             except HostError:
                 continue
-            found.append(RootlessDaemon(fields[0], int(fields[2]), int(fields[3]), home))
+            found.append(daemon)
         return found
 
     return host.fact("rootless_daemons", load)
@@ -83,7 +95,7 @@ def rootless_daemon(host: Host, user: str) -> Optional[RootlessDaemon]:
 
 def rootless_config(host: Host, daemon: RootlessDaemon) -> Optional[DockerdConfig]:
     """What the user's dockerd gets at its next start: its unit's ExecStart flags and its daemon.json."""
-    unit = load_unit(host, UNIT, daemon.unit_directories, user=daemon.uid)
+    unit = load_unit(host, UNIT, daemon.unit_directories, daemon.uid, daemon.own_unit_directories)
     return config_from(host, unit, daemon.daemon_json) if unit.fragment else None
 
 

@@ -91,21 +91,22 @@ class Unit:
         return found
 
 
-def _read(host: Host, path: str, directories: Optional[Sequence[str]], user: Optional[int]) -> Optional[str]:
-    """A unit file's text; one in the user's own directory (the first of a user manager's search path) is read only
-    while it is the user's alone (Host.read_bytes): the system's, after it, are root's."""
-    own = user is not None and directories and path.startswith(f"{directories[0]}/")
-    return host.read_text(path, user if own else None)
+def _read(host: Host, path: str, own: Sequence[str], user: Optional[int]) -> Optional[str]:
+    """A unit file's text; one in a directory of the user's own (`own`: of their home or runtime directory) is read
+    only while it is the user's alone (Host.read_bytes): the system's are root's."""
+    theirs = user is not None and any(path.startswith(f"{directory}/") for directory in own)
+    return host.read_text(path, user if theirs else None)
 
 
-def load_unit(host: Host, name: str, directories: Optional[Sequence[str]] = None, user: Optional[int] = None) -> Unit:
-    """A system unit (as systemd loads it), or one of a user manager's on its search path `directories` (`user`: its uid);
-    read once a run."""
+def load_unit(host: Host, name: str, directories: Optional[Sequence[str]] = None, user: Optional[int] = None,
+              own: Sequence[str] = ()) -> Unit:
+    """A system unit (as systemd loads it), or one of a user manager's on its search path `directories` (`user`: its uid;
+    `own`: the directories of theirs among them); read once a run."""
     key = f"unit {name} {None if directories is None else list(directories)} {user}"
-    return host.fact(key, lambda: _load_unit(host, name, directories, user))
+    return host.fact(key, lambda: _load_unit(host, name, directories, user, own))
 
 
-def _load_unit(host: Host, name: str, directories: Optional[Sequence[str]], user: Optional[int]) -> Unit:
+def _load_unit(host: Host, name: str, directories: Optional[Sequence[str]], user: Optional[int], own: Sequence[str]) -> Unit:
     if directories is None:
         fragment = unit_file(host, name)
     else:
@@ -114,10 +115,10 @@ def _load_unit(host: Host, name: str, directories: Optional[Sequence[str]], user
             fragment = None  # masked
     settings: List[Setting] = []
     if fragment:
-        settings += parse_unit(_read(host, fragment, directories, user) or "", fragment)
+        settings += parse_unit(_read(host, fragment, own, user) or "", fragment)
     drop_ins = drop_in_files(host, name, UNIT_DIRS if directories is None else directories)
     for path in drop_ins:
-        settings += parse_unit(_read(host, path, directories, user) or "", path)
+        settings += parse_unit(_read(host, path, own, user) or "", path)
     return Unit(name, fragment, tuple(drop_ins), tuple(settings), user)
 
 

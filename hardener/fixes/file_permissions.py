@@ -59,7 +59,7 @@ class FilePermissions(Fix):
         for daemon in rootless_daemons(host):
             try:
                 for name, allowed, directory, cis in TARGETS:
-                    path = daemon.config_dir if directory else load_unit(host, name, daemon.unit_directories, daemon.uid).fragment
+                    path = daemon.config_dir if directory else load_unit(host, name, daemon.unit_directories, daemon.uid, daemon.own_unit_directories).fragment
                     found = rootless_file(host, daemon, path, allowed, directory, cis) if path else None
                     if found and found[0].status is not Status.NOT_APPLICABLE:
                         checked.append(found)
