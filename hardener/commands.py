@@ -397,6 +397,8 @@ def schedule(every, off, yes, **given):
             schedules.quoted(word)
         if config.metrics_dir and session.host.is_symlink(config.metrics_dir):
             raise schedules.ScheduleError("metrics_dir_link", path=config.metrics_dir)
+        if session.host.live:  # a timer this machine runs (under --root one is written for another, not enabled)
+            schedules.code_not_roots(session.host)
     except schedules.ScheduleError as error:
         raise Failure(error) from None
     options = Options(config=config, parameters={"schedule": {"calendar": calendar, "arguments": tuple(arguments),

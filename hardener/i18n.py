@@ -290,6 +290,10 @@ ERRORS = {
     "unit_word": Text("{word} has a control character or a line break, which a unit file cannot carry in a word; "
                       "nothing was changed",
                       "{word} 含控制字符或换行，单元文件的一个词无法容纳；未做任何更改"),
+    "code_not_roots": Text("[schedule] the timer would run as root {path}, which is {owner} {mode}: someone other than root "
+                           "can change it; install harden where root alone writes (pip as root, or a root-owned venv)",
+                           "[schedule] 定时器将以 root 运行 {path}，其为 {owner} {mode}：root 以外的用户可修改它；"
+                           "请将 harden 安装在仅 root 可写的位置（以 root 运行 pip，或 root 所有的 venv）"),
     "metrics_dir_link": Text("[schedule] metrics_dir {path} is a link: name the directory itself, which the service may "
                              "write; nothing was changed",
                              "[schedule] metrics_dir {path} 是链接：请指定服务可写入的目录本身；未做任何更改"),

@@ -39,6 +39,26 @@ class ScheduleError(Said):
         super().__init__(ERRORS[key], **values)
 
 
+def code_not_roots(host: Host) -> None:
+    """Refuse a timer that would run, as root, code someone else can change: the interpreter and every module this
+    run loaded (harden's, click's, ...; the scheduled run loads the same), each root's and written by root alone,
+    and so each directory above them (or sticky, which keeps others from replacing root's files). harden installed
+    in a user's virtual environment would otherwise run as root whatever that user puts there."""
+    loaded = [getattr(module, "__file__", None) for module in list(sys.modules.values())]
+    files = {os.path.realpath(sys.executable)} | {os.path.realpath(path) for path in loaded if isinstance(path, str) and os.path.isabs(path)}
+    judged = set()
+    for path in sorted(files):
+        while path not in judged:
+            judged.add(path)
+            info = host.lstat(path)
+            if info is not None and (info.st_uid != 0 or (info.st_mode & 0o022 and not (stat.S_ISDIR(info.st_mode) and info.st_mode & stat.S_ISVTX))):
+                raise ScheduleError("code_not_roots", path=path, owner=host.owner(info.st_uid, info.st_gid),
+                                    mode=f"{stat.S_IMODE(info.st_mode):04o}")
+            if path == "/":
+                break
+            path = os.path.dirname(path)
+
+
 def calendar(every: str) -> str:
     """--every as an OnCalendar= expression: hourly, daily, ... as systemd has them; Nh (every N hours) and Nmin (N
     dividing an hour); else a calendar expression of its own, as `systemd-analyze calendar` reads it."""

@@ -266,3 +266,38 @@ def test_a_linked_metrics_dir_is_refused_and_a_metrics_dir_added_later_is_said_n
     (root / "etc/hardener/config.toml").write_text('[schedule]\nmetrics_dir = "/srv/real"\n')
     assert run_harden("schedule", "--root", root, "--yes").code == 0
     assert "\nReadWritePaths=-/srv/real\n" in unit(root, SERVICE)
+
+
+def test_a_timer_is_refused_where_it_would_run_as_root_code_another_user_can_change(tmp_path):
+    """harden run from a copy of a user's (their virtual environment, say): the timer would run as root whatever the
+    user puts there, so schedule refuses it, here on the live host with --dry-run (which changes nothing); a module
+    under a directory others can write (not sticky) is refused too. Run from root's own files, the preview is made."""
+    import shutil
+    import sys
+    from pathlib import Path
+
+    checkout = Path(__file__).resolve().parent.parent
+    users = tmp_path / "venv-of-a-user"
+    shutil.copytree(checkout / "hardener", users / "hardener", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(checkout / "templates", users / "templates")
+    for directory, _, files in os.walk(users):
+        for name in [directory, *(os.path.join(directory, file) for file in files)]:
+            os.chown(name, 1000, 1000)
+
+    def schedule(pythonpath):
+        return subprocess.run([sys.executable, "-m", "hardener", "schedule", "--dry-run"], cwd=tmp_path, capture_output=True,
+                              text=True, env={**os.environ, "PYTHONPATH": str(pythonpath), "LANG": "C.UTF-8"}, timeout=120)
+
+    refused = schedule(users)
+    assert refused.returncode == 1 and refused.stderr.count("\n") == 1, refused
+    assert f"the timer would run as root {users}/hardener/" in refused.stderr and "someone other than root can change it" in refused.stderr, \
+        refused.stderr
+    for directory, _, files in os.walk(users):
+        for name in [directory, *(os.path.join(directory, file) for file in files)]:
+            os.chown(name, 0, 0)
+    users.chmod(0o777)  # root's files, in a directory anyone can write
+    refused = schedule(users)
+    assert refused.returncode == 1 and f"the timer would run as root {users}, which is root:root 0777" in refused.stderr, refused.stderr
+    users.chmod(0o1777)  # sticky: others cannot replace what root put there
+    previewed = schedule(users)
+    assert previewed.returncode == 0 and "harden-check.timer" in previewed.stdout, previewed
