@@ -91,6 +91,24 @@ def test_flags_in_the_package_unit_are_overridden_by_a_drop_in(make_root):
     assert "/usr/lib/systemd/system/docker.service" not in files
 
 
+def test_a_drop_in_anywhere_on_systemds_search_path_counts_and_one_made_anew_is_overridden_not_edited(make_root):
+    """`systemctl set-property` writes drop-ins to /etc/systemd/system.control, ahead of /etc/systemd/system; a
+    generator's are made anew at each daemon-reload, so the fix is a drop-in of ours over them, theirs left as it is."""
+    root = make_root("centos", compliant=True)
+    control = "/etc/systemd/system.control/docker.service.d/50-flags.conf"
+    write(root, control, "[Service]\nExecStart=\nExecStart=/usr/bin/dockerd -H fd:// --iptables=false\n")
+    results = evaluate_daemon(root)
+    assert results["iptables"].status is Status.FAIL, results["iptables"]
+    assert planned_files(results)[control] == "[Service]\nExecStart=\nExecStart=/usr/bin/dockerd -H fd://\n"
+
+    generated = make_root("centos", compliant=True)
+    remade = "/run/systemd/generator/docker.service.d/50-flags.conf"
+    write(generated, remade, "[Service]\nExecStart=\nExecStart=/usr/bin/dockerd -H fd:// --iptables=false\n")
+    files = planned_files(evaluate_daemon(generated))
+    assert remade not in files, files
+    assert "ExecStart=\nExecStart=/usr/bin/dockerd -H fd://\n" in files["/etc/systemd/system/docker.service.d/zz-hardener.conf"]
+
+
 def test_option_both_as_flag_and_in_daemon_json_is_resolved(make_root):
     root = make_root("debian", compliant=True)
     write(root, DEFAULT_OPTS, 'DOCKER_OPTS="--log-level=info"\n')

@@ -42,7 +42,8 @@ def running(lab):
 
 
 FILES = ("/etc/docker/daemon.json", "/etc/default/docker", "/etc/systemd/system/docker.service.d/override.conf",
-         "/etc/systemd/system/docker.service.d/zz-hardener.conf", "/lib/systemd/system/docker.service")
+         "/etc/systemd/system.control/docker.service.d/override.conf", "/etc/systemd/system/docker.service.d/zz-hardener.conf",
+         "/lib/systemd/system/docker.service")
 
 
 def test_stock_debian_with_running_containers(lab):
@@ -68,13 +69,16 @@ def test_stock_debian_with_running_containers(lab):
     assert running(lab) == {"web", "job"}
 
 
-@pytest.mark.parametrize("where", ["drop-in", "docker-opts"])
+@pytest.mark.parametrize("where", ["drop-in", "control", "docker-opts"])
 def test_flags_fixed_where_they_are_written(lab, where):
-    if where == "drop-in":
-        lab.run("mkdir", "-p", "/etc/systemd/system/docker.service.d")
+    """In a drop-in, in one of /etc/systemd/system.control (where `systemctl set-property` writes, ahead of
+    /etc/systemd/system: systemd reads it, and so does harden), or in DOCKER_OPTS."""
+    if where in ("drop-in", "control"):
+        directory = "/etc/systemd/system/docker.service.d" if where == "drop-in" else "/etc/systemd/system.control/docker.service.d"
+        lab.run("mkdir", "-p", directory)
         lab.run("sh", "-c", "printf '[Service]\\nExecStart=\\nExecStart=/usr/sbin/dockerd -H fd:// "
                             "--containerd=/run/containerd/containerd.sock --iptables=false --log-level=debug\\n' "
-                            "> /etc/systemd/system/docker.service.d/override.conf")
+                            f"> {directory}/override.conf")
     else:
         lab.run("sh", "-c", "echo 'DOCKER_OPTS=\"--iptables=false --log-level=debug\"' >> /etc/default/docker")
     lab.run("systemctl", "daemon-reload")
@@ -86,9 +90,9 @@ def test_flags_fixed_where_they_are_written(lab, where):
     assert applied.returncode == 0, applied
     args = dockerd_args(lab)
     assert "--iptables=false" not in args and "--log-level=debug" not in args, args
-    if where == "drop-in":
+    if where in ("drop-in", "control"):
         assert "daemon-reload" in applied.stdout
-        assert "--iptables" not in lab.run("cat", "/etc/systemd/system/docker.service.d/override.conf").stdout
+        assert "--iptables" not in lab.run("cat", f"{directory}/override.conf").stdout
     else:
         assert lab.run("tail", "-n", "1", "/etc/default/docker").stdout == 'DOCKER_OPTS=""\n'
     assert json.loads(lab.run("cat", "/etc/docker/daemon.json").stdout) == {"icc": False, "log-level": "info"}

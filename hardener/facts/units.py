@@ -1,12 +1,19 @@
 """Where a systemd unit's file is on a host."""
 from __future__ import annotations
 
+import re
 from typing import Dict, Optional
 
 from ..host import Host, HostError
 
-# systemd's unit search path for system units, most important first.
-UNIT_DIRS = ("/etc/systemd/system", "/run/systemd/system", "/usr/local/lib/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system")
+# systemd's unit search path for system units, most important first (systemd.unit(5)): `systemctl set-property`
+# writes to system.control, `systemd-run` to transient, generators to generator*; /lib is /usr/lib on merged-/usr hosts.
+UNIT_DIRS = ("/etc/systemd/system.control", "/run/systemd/system.control", "/run/systemd/transient", "/run/systemd/generator.early",
+             "/etc/systemd/system", "/etc/systemd/system.attached", "/run/systemd/system", "/run/systemd/system.attached",
+             "/run/systemd/generator", "/usr/local/lib/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system",
+             "/run/systemd/generator.late")
+# Where a unit file is made anew (by each daemon-reload, or for the unit's one run): a change made there does not last.
+REMADE = re.compile(r"/systemd/(generator(\.early|\.late)?|transient)/")
 
 
 # The units harden asks systemd of, asked together: one `systemctl show` a run, not one a unit.
