@@ -361,8 +361,9 @@ class Host:
             return self._read_users_file(path, user)
         real = self.real_path(path)
         try:
-            # what resolve() found, read without following a link it did not judge (one put there since), and without
-            # waiting on a pipe
+            # what resolve() found, read without following a link at its name that it did not judge (one put there
+            # since; a directory on the way swapped since is a user's file's risk, read_bytes(user=) walks those), and
+            # without waiting on a pipe
             fd = os.open(real, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
         except (FileNotFoundError, NotADirectoryError):
             return None
@@ -654,15 +655,22 @@ class Host:
                 os.rename(temp, name, src_dir_fd=parent, dst_dir_fd=parent)
                 os.fsync(parent)
             except OSError as error:
-                self._unlink_quietly(parent, temp)
+                with contextlib.suppress(OSError):  # what is at the temporary name may not be harden's file (a user's directory)
+                    self._unlink_quietly(parent, temp)
                 raise HostError(f"cannot write {self.display(path)}: {_reason(error)}") from None
 
     def discard_temp(self, path: str) -> None:
-        """Remove a temporary file a write left behind when it was cut short."""
+        """Remove a temporary file a write left behind when it was cut short. Something else there (a user's directory
+        in theirs) is not harden's to remove, and stops no undo: the write that follows says what it stops."""
         if self.lstat(str(PurePosixPath(path).parent)) is None:
             return
         with self._parent(path) as (parent, name):
-            self._unlink_quietly(parent, self.temp_name(name))
+            try:
+                self._unlink_quietly(parent, self.temp_name(name))
+            except IsADirectoryError:
+                pass
+            except OSError as error:
+                raise HostError(f"cannot remove {self.display(path)}'s temporary file: {_reason(error)}") from None
 
     @staticmethod
     def _unlink_quietly(parent: int, name: str) -> None:
@@ -690,6 +698,10 @@ class Host:
             if stat.S_ISLNK(info.st_mode):
                 raise OSError(errno.ELOOP, "it became a symbolic link")
             self._users_file_at(info, path, user)
+            if not stat.S_ISDIR(info.st_mode) and ((uid == 0 and info.st_uid != 0) or (gid == 0 and info.st_gid != 0)):
+                # what is made root's keeps no setuid or setgid bit, whatever was planned: the file may have been
+                # swapped since it was judged (chown drops them; harden does not put them back)
+                mode &= ~(stat.S_ISUID | stat.S_ISGID)
             itself = f"/proc/self/fd/{fd}"
             os.chown(itself, uid, gid)
             os.chmod(itself, mode)

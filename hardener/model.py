@@ -121,6 +121,11 @@ class Intent:
     standing = False
 
 
+def users_uid(owner: Optional[Tuple[int, int]]) -> Optional[int]:
+    """The user a file is changed for (`owner`, a rootless dockerd's): read and written only while it is theirs."""
+    return owner[0] if owner and owner[0] != 0 else None
+
+
 # Every change names the items it serves (`items`), set by the planner that made it.
 
 
@@ -140,7 +145,7 @@ class WriteFile:
 
     @property
     def user(self) -> Optional[int]:
-        return self.owner[0] if self.owner and self.owner[0] != 0 else None
+        return users_uid(self.owner)
 
 
 @dataclass(frozen=True)

@@ -67,12 +67,12 @@ def describe_change(host: Host, change: Change, lang: str) -> dict:
 
 def _described(host: Host, change: Change, lang: str) -> dict:
     if isinstance(change, WriteFile):
-        current = host.read_text(change.path)
+        current = host.read_text(change.path, change.user)
         old_header = "--- /dev/null" if current is None else f"--- a{change.path}"
         diff = unified_diff(current or "", change.content, old_header, f"+++ b{change.path}")
         return {"kind": change.kind, "target": change.path, "new": current is None, "diff": "\n".join(diff)}
     if isinstance(change, SetOwnerMode):
-        state = host.state(change.path)
+        state = host.state(change.path, change.user)
         return {
             "kind": change.kind,
             "target": change.path,

@@ -40,23 +40,30 @@ class ScheduleError(Said):
 
 
 def code_not_roots(host: Host) -> None:
-    """Refuse a timer that would run, as root, code someone else can change: the interpreter and every module this
-    run loaded (harden's, click's, ...; the scheduled run loads the same), each root's and written by root alone,
-    and so each directory above them (or sticky, which keeps others from replacing root's files). harden installed
-    in a user's virtual environment would otherwise run as root whatever that user puts there."""
-    loaded = [getattr(module, "__file__", None) for module in list(sys.modules.values())]
-    files = {os.path.realpath(sys.executable)} | {os.path.realpath(path) for path in loaded if isinstance(path, str) and os.path.isabs(path)}
-    judged = set()
-    for path in sorted(files):
-        while path not in judged:
-            judged.add(path)
-            info = host.lstat(path)
-            if info is not None and (info.st_uid != 0 or (info.st_mode & 0o022 and not (stat.S_ISDIR(info.st_mode) and info.st_mode & stat.S_ISVTX))):
-                raise ScheduleError("code_not_roots", path=path, owner=host.owner(info.st_uid, info.st_gid),
-                                    mode=f"{stat.S_IMODE(info.st_mode):04o}")
-            if path == "/":
-                break
+    """Refuse a timer that would run, as root, code someone else can change: the interpreter (as the unit names it,
+    and what it leads to), the directories Python imports from, and every module this run loaded (harden's,
+    click's, ...) and its directory: each root's, and written by root alone. So must be each directory above them,
+    or sticky (which keeps others from replacing root's files there). harden installed in a user's virtual
+    environment would otherwise run as root whatever that user puts there."""
+    loaded = {os.path.realpath(path) for path in (getattr(module, "__file__", None) for module in list(sys.modules.values()))
+              if isinstance(path, str) and os.path.isabs(path)}
+    imported_from = {path for path in sys.path if os.path.isabs(path) and os.path.isdir(path) and path != os.getcwd()}
+    strict = ({sys.executable, os.path.realpath(sys.executable), os.path.dirname(sys.executable), sys.prefix, sys.exec_prefix}
+              | imported_from | loaded | {os.path.dirname(path) for path in loaded})
+    above = set()
+    for path in strict:
+        while path != "/":
             path = os.path.dirname(path)
+            above.add(path)
+    for path, sticky_allowed in sorted([(path, False) for path in strict] + [(path, True) for path in above - strict]):
+        info = host.lstat(path)
+        if info is None:
+            continue
+        sticky = sticky_allowed and stat.S_ISDIR(info.st_mode) and info.st_mode & stat.S_ISVTX
+        open_to_others = info.st_mode & 0o022 and not sticky and not stat.S_ISLNK(info.st_mode)  # a link's own mode means nothing
+        if info.st_uid != 0 or open_to_others:
+            raise ScheduleError("code_not_roots", path=path, owner=host.owner(info.st_uid, info.st_gid),
+                                mode=f"{stat.S_IMODE(info.st_mode):04o}")
 
 
 def calendar(every: str) -> str:

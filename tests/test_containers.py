@@ -116,7 +116,18 @@ def test_bind_sources_are_judged_where_the_kernel_mounted_them(lab, tmp_path):
     (here / "sock-moved").symlink_to(f"{links}/root/tmp")  # the user's link leads elsewhere now; the socket stays mounted
     sockets = failing(check(lab, tmp_path, container=sock_moved)["no-docker-sock"])
     assert sockets[sock_moved]["evidence"]["mounts"] == f"{links}/sock-moved (/tmp, /run/docker.sock) -> /s (rw)", sockets
-    for name in (sbin, to_root, to_sock, moved, sock_moved):
+
+    maker = lab.container(command=("sh", "-c", "mkdir /var && ln -s /run /var/run"))
+    lab.docker("wait", maker)
+    with_var_run = lab.commit(maker)  # an image whose /var/run leads to /run, as Debian's and Alpine's do
+    (here / "sock-run").symlink_to("/var/run/docker.sock")
+    os.lchown(here / "sock-run", 65534, 65534)
+    via_run = lab.container("-v", f"{links}/sock-run:/var/run/docker.sock", "--memory", "64m", image=with_var_run)
+    (here / "sock-run").unlink()
+    (here / "sock-run").symlink_to(f"{links}/root/tmp")  # runc mounted the socket at /run/docker.sock, as the image leads
+    sockets = failing(check(lab, tmp_path, container=via_run)["no-docker-sock"])
+    assert sockets[via_run]["evidence"]["mounts"] == f"{links}/sock-run (/tmp, /run/docker.sock) -> /var/run/docker.sock (rw)", sockets
+    for name in (sbin, to_root, to_sock, moved, sock_moved, maker, via_run):
         lab.docker("rm", "--force", name)
 
 

@@ -453,7 +453,7 @@ def test_a_users_setuid_file_made_roots_loses_its_setuid_and_setgid_bits(tmp_pat
     tool.write_bytes(b"#!/bin/sh\nid\n")
     kept.write_bytes(b"#!/bin/sh\nid\n")
     shared.mkdir()
-    for path, mode in ((tool, 0o6755), (shared, 0o2775), (kept, 0o4755)):
+    for path, mode in ((tool, 0o6755), (shared, 0o2775), (kept, 0o4775)):  # kept: root's, its group write the excess
         os.chown(path, 65534, 65534) if path != kept else None
         path.chmod(mode)
     entries = "".join(f'[[entry]]\nitem = "acme-{name}"\nkind = "file-mode"\npath = "/opt/acme/{name}"\nmode = "{mode}"\n'
@@ -467,6 +467,17 @@ def test_a_users_setuid_file_made_roots_loses_its_setuid_and_setgid_bits(tmp_pat
     assert applied.code == 0, applied
     modes = {path.name: (path.stat().st_uid, path.stat().st_gid, path.stat().st_mode & 0o7777) for path in (tool, shared, kept)}
     assert modes == {"tool": (0, 65534, 0o755), "shared": (0, 65534, 0o2755), "kept": (0, 0, 0o4755)}, modes
+
+    from hardener.host import Host
+
+    swapped = root / "opt/acme/swapped"  # judged root's 4755 file, swapped for a user's before the change is made
+    swapped.write_bytes(b"#!/bin/sh\nid\n")
+    os.chown(swapped, 65534, 65534)
+    swapped.chmod(0o4755)
+    Host(str(root)).set_owner_mode("/opt/acme/swapped", 0, 65534, 0o4755)
+    assert (swapped.stat().st_uid, swapped.stat().st_mode & 0o7777) == (0, 0o755), "made root's: no setuid, whatever was planned"
+    Host(str(root)).set_owner_mode("/opt/acme/swapped", 65534, 65534, 0o4755)
+    assert swapped.stat().st_mode & 0o7777 == 0o4755, "given back to its user (a rollback): as it was"
 
 
 def test_an_item_without_logic_of_its_own_is_a_row_of_the_table():

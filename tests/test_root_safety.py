@@ -6,6 +6,9 @@ writable by no one else. Anything else is a manual finding of the user's
 daemon, and the tree is left exactly as it was, through apply and rollback."""
 import json
 import os
+import stat
+import subprocess
+import sys
 
 import pytest
 
@@ -327,13 +330,25 @@ def test_the_report_harden_writes_and_the_reports_it_reads_follow_no_users_link_
     assert refused.code == 1 and refused.err.startswith("harden: error: cannot write the report: ") and refused.err.count("\n") == 1, refused
     assert victim.read_text() == "root-secret\n"
 
+    sticky = tmp_path / "tmp"
+    sticky.mkdir()
+    sticky.chmod(0o1777)
+    planted = sticky / "report.json"  # alice's, made first where anyone may make files: it would keep its owner
+    planted.write_text("")
+    os.chown(planted, ALICE, ALICE)
+    refused = run_harden("check", "--root", root, "--format", "json", "--output", planted)
+    assert refused.code == 1 and "harden does not write root's report over another's file" in refused.err, refused
+    assert planted.read_text() == ""
     kept = tmp_path / "kept.json"
     kept.write_text("")
-    os.chown(kept, ALICE, ALICE)
     kept.chmod(0o640)
     assert run_harden("check", "--root", root, "--format", "json", "--output", kept).code in (0, 2)
     assert json.loads(kept.read_text())["command"] == "check"
-    assert (kept.stat().st_uid, kept.stat().st_mode & 0o777) == (ALICE, 0o640), "the file's owner and mode stay"
+    assert (kept.stat().st_uid, kept.stat().st_mode & 0o777) == (0, 0o640), "root's file keeps its mode"
+    null = tmp_path / "null"
+    os.mknod(null, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    assert run_harden("check", "--root", root, "--format", "json", "--output", null).code in (0, 2)
+    assert stat.S_ISCHR(null.stat().st_mode), "a device is written to, never replaced by a file"
     secret_report = tmp_path / "secret.json"
     made = run_harden("check", "--root", root, "--format", "json", "--output", secret_report)
     assert made.code in (0, 2) and (secret_report.stat().st_uid, secret_report.stat().st_mode & 0o777) == (0, 0o644), "umask 022"
@@ -348,3 +363,6 @@ def test_the_report_harden_writes_and_the_reports_it_reads_follow_no_users_link_
     assert run_harden("report", own, "--format", "html", "--output", page).code == 0 and page.exists()
     missing = run_harden("report", tmp_path / "none.json", "--format", "html")
     assert missing.code == 1 and "No such file or directory" in missing.err, missing
+    piped = subprocess.run(f"cat {secret_report} | {sys.executable} -m hardener report /dev/stdin --format html", shell=True,
+                           capture_output=True, text=True, timeout=120)
+    assert piped.returncode == 0 and "<html" in piped.stdout, piped.stderr

@@ -245,7 +245,10 @@ def test_every_look_at_a_users_file_through_a_run_is_made_as_that_user(make_root
     from hardener.journal import Journal
     from hardener.options import Options
 
-    root = rootless_host(make_root, daemon_json={"icc": True})
+    from hardener import report
+
+    root = rootless_host(make_root, flags="--log-level=debug", daemon_json={"icc": True})
+    users_unit = "/home/admin/.config/systemd/user/docker.service"
     looks = []
 
     class Recording(Host):
@@ -258,8 +261,10 @@ def test_every_look_at_a_users_file_through_a_run_is_made_as_that_user(make_root
             return super().read_bytes(path, user)
 
     host = Recording(str(root))
-    selection = engine.Selection(fixes=tuple(fix for fix in all_fixes() if fix.id == "icc"), named=frozenset())
+    selection = engine.Selection(fixes=tuple(fix for fix in all_fixes() if fix.id in ("icc", "log-level")), named=frozenset())
     results = engine.evaluate(host, selection, Options(config=Config()))
+    planned = [report.describe_change(host, change, "en") for result in results for change in result.changes]  # the preview's diffs
+    assert {change["target"] for change in planned} >= {USERS_JSON, users_unit}, planned
     journal = Journal(host)
     with journal.lock():
         engine.apply(host, journal, results)
@@ -269,9 +274,9 @@ def test_every_look_at_a_users_file_through_a_run_is_made_as_that_user(make_root
     assert engine.rollback_preview(host, run)
     with journal.lock():
         engine.rollback(host, journal, run, force=True)
-    on_users_file = [look for look in looks if look[1] == USERS_JSON]
-    assert {kind for kind, _, _ in on_users_file} == {"state", "read"}, looks
-    assert all(user == 1000 for _, _, user in on_users_file), on_users_file
+    on_users_files = [look for look in looks if look[1] in (USERS_JSON, users_unit)]
+    assert {(kind, path) for kind, path, _ in on_users_files} == {(kind, path) for kind in ("state", "read") for path in (USERS_JSON, users_unit)}, looks
+    assert all(user == 1000 for _, _, user in on_users_files), on_users_files
 
 
 def test_a_users_file_made_a_link_or_a_directory_since_is_said_and_stops_no_check_nor_a_forced_rollback(make_root):
@@ -297,6 +302,16 @@ def test_a_users_file_made_a_link_or_a_directory_since_is_said_and_stops_no_chec
     assert forced.code == 5 and f"not restored: {USERS_JSON}" in forced.out, forced
     assert system.read_text() == before, "the system's file is restored all the same"
     assert (root / "etc/secret").read_text() == "root-only-SECRET\n"
+
+    blocked = rootless_host(make_root, daemon_json={"icc": True})  # the user's directory where harden makes its temporary file
+    (blocked / "etc/docker/daemon.json").write_text('{"icc": true}\n')
+    assert run_harden("apply", "--yes", "--root", blocked, "--profile", "cis", "--only", "icc").code == 0
+    temp = blocked / "home/admin/.config/docker/.daemon.json.hardener-tmp"
+    temp.mkdir()
+    os.chown(temp, 1000, 1000)
+    forced = run_harden("rollback", "--yes", "--force", "--root", blocked)
+    assert forced.code == 5 and f"not restored: {USERS_JSON}" in forced.out, forced
+    assert (blocked / "etc/docker/daemon.json").read_text() == '{"icc": true}\n' and temp.is_dir(), "the rest restored; theirs left"
 
     other = rootless_host(make_root, daemon_json={"icc": True})
     assert run_harden("apply", "--yes", "--root", other, "--profile", "cis", "--only", "icc").code == 0
@@ -324,6 +339,13 @@ def test_the_users_whole_unit_search_path_counts_as_their_manager_reads_it(make_
     for path in (control.parent, control, control / "override.conf", home / ".config/docker/real.json"):
         os.chown(path, 1000, 1000)
     assert check(root, "icc")["icc"]["icc (rootless, admin)"] == ("fail", "icc_enabled")
+
+    hiding = rootless_host(make_root, daemon_json={"icc": True})  # a link of theirs to root's units, to be left out unsaid
+    control = hiding / "home/admin/.config/systemd/user.control"
+    control.symlink_to("/etc/systemd")
+    os.chown(control, 1000, 1000, follow_symlinks=False)
+    found = check(hiding, "icc")["icc"]
+    assert found["icc (rootless, admin)"][0] == "manual", found
 
     elsewhere = make_root("debian", compliant=True)
     unit = elsewhere / "home/admin/.local/share/systemd/user/docker.service"

@@ -290,14 +290,29 @@ def test_a_timer_is_refused_where_it_would_run_as_root_code_another_user_can_cha
 
     refused = schedule(users)
     assert refused.returncode == 1 and refused.stderr.count("\n") == 1, refused
-    assert f"the timer would run as root {users}/hardener/" in refused.stderr and "someone other than root can change it" in refused.stderr, \
+    assert f"the timer would run as root {users}" in refused.stderr and "someone other than root can change it" in refused.stderr, \
         refused.stderr
     for directory, _, files in os.walk(users):
         for name in [directory, *(os.path.join(directory, file) for file in files)]:
             os.chown(name, 0, 0)
-    users.chmod(0o777)  # root's files, in a directory anyone can write
-    refused = schedule(users)
-    assert refused.returncode == 1 and f"the timer would run as root {users}, which is root:root 0777" in refused.stderr, refused.stderr
-    users.chmod(0o1777)  # sticky: others cannot replace what root put there
-    previewed = schedule(users)
+    for mode in (0o777, 0o1777):  # root's files, in a directory Python imports from that anyone can add a module to
+        users.chmod(mode)
+        refused = schedule(users)
+        assert refused.returncode == 1 and f"the timer would run as root {users}, which is root:root {mode:04o}" in refused.stderr, \
+            refused.stderr
+    users.chmod(0o755)
+    above = tmp_path / "shared"
+    above.mkdir()
+    above.chmod(0o1777)  # sticky, above: others cannot replace what root put there
+    users.rename(above / users.name)
+    previewed = schedule(above / users.name)
     assert previewed.returncode == 0 and "harden-check.timer" in previewed.stdout, previewed
+
+    venv = tmp_path / "venv"  # the interpreter the unit names: a user's link, which they can point at a program of theirs
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin/python").symlink_to(sys.executable)
+    os.chown(venv / "bin/python", 1000, 1000, follow_symlinks=False)
+    importable = os.pathsep.join([str(checkout), *(path for path in sys.path if path.endswith("site-packages"))])
+    linked = subprocess.run([str(venv / "bin/python"), "-m", "hardener", "schedule", "--dry-run"], cwd=tmp_path, capture_output=True,
+                            text=True, env={**os.environ, "LANG": "C.UTF-8", "PYTHONPATH": importable}, timeout=120)
+    assert linked.returncode == 1 and f"the timer would run as root {venv}/bin/python, which is " in linked.stderr, linked.stderr

@@ -77,15 +77,20 @@ def rootless_daemons(host: Host) -> List[RootlessDaemon]:
             if not home.startswith("/") or home == "":
                 continue
             daemon = RootlessDaemon(fields[0], int(fields[2]), int(fields[3]), home)
-            try:
-                if not any(host.lstat(f"{directory}/{UNIT}") is not None for directory in daemon.own_unit_directories):
-                    continue
-            except HostError:
-                continue
-            found.append(daemon)
+            if any(_may_hold_unit(host, directory) for directory in daemon.own_unit_directories):
+                found.append(daemon)
         return found
 
     return host.fact("rootless_daemons", load)
+
+
+def _may_hold_unit(host: Host, directory: str) -> bool:
+    """Whether a directory of the user's holds a docker.service, or cannot be looked into (a link of theirs to root's
+    files, say): such a user is judged, and the reading says why it cannot, rather than left out unsaid."""
+    try:
+        return host.lstat(f"{directory}/{UNIT}") is not None
+    except HostError:
+        return True
 
 
 def rootless_daemon(host: Host, user: str) -> Optional[RootlessDaemon]:

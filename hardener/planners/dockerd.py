@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Dict, List, Mapping, NamedTuple, Optional, Seq
 
 from ..facts.units import REMADE
 from ..host import Host, HostError
-from ..model import Change, Intent, RestartService, Text, WriteFile
+from ..model import Change, Intent, RestartService, Text, WriteFile, users_uid
 from . import Planned, agree, grouped, planner, serving
 
 if TYPE_CHECKING:  # what reads and edits dockerd's files loads with the first daemon item that runs, not with `list`
@@ -220,7 +220,7 @@ def _variable_changes(host: Host, config: DockerdConfig, gone: set, items: Tuple
         if any(id(word) in gone for word in words):
             if words[0].span is None:
                 raise HostError(f"{path}:{line}: a flag to remove comes from Environment={variable}; remove it there by hand")
-            text = host.read_text(path) or ""
+            text = host.read_text(path, users_uid(owner)) or ""
             kept = [w.text for w in words if id(w) not in gone]
             changes.append(WriteFile(path, rewrite_variable(text, words[0].span, variable, kept), owner=owner, items=items))
     return changes
@@ -245,5 +245,6 @@ def _exec_start_changes(host: Host, config: DockerdConfig, gone: set, added: Seq
     path = command.setting.path
     if path.startswith(PACKAGE_UNIT_DIRS) or REMADE.search(path) or (owner is not None and host.users_file_problem(path, owner[0]) is not None):
         return [WriteFile(drop_in, render("systemd/docker-execstart.conf.j2", exec_start=value, package_unit=path), owner=owner, items=items)]
-    text = host.read_text(path) or ""
+    text = host.read_text(path, users_uid(owner)) or ""
     return [WriteFile(path, set_value(text, path, command.setting.node, value), owner=owner, items=items)]
+
