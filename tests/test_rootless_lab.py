@@ -84,6 +84,25 @@ def test_a_rootless_dockerd_found_fixed_restarted_and_rolled_back(rootless):
     assert as_user(lab, "docker", "ps", "--format", "{{.Names}}").stdout.split() == ["job"]
 
 
+def test_the_running_rootless_dockerd_is_the_one_serving_the_users_socket_whatever_its_pid_file_says(rootless):
+    """alice's dockerd runs with --experimental; she takes the flag out of her unit without restarting it, and points
+    her pid file at a process of hers that is no dockerd: the dockerd that serves her socket is the one judged, and
+    its restart is still wanted."""
+    lab = rootless
+    unit = f"/home/{USER}/.config/systemd/user/docker.service"
+    as_user(lab, "sh", "-c", f"echo '{{\"log-level\": \"info\"}}' > {CONFIG}")
+    as_user(lab, "sed", "-i", "s|dockerd-rootless.sh|dockerd-rootless.sh --experimental|", unit)
+    lab.run("systemctl", "--user", "-M", f"{USER}@", "daemon-reload")
+    lab.run("systemctl", "--user", "-M", f"{USER}@", "restart", "docker.service")
+    lab.wait_for(["runuser", "-u", USER, "--", "docker", "--host", f"unix://{RUNTIME}/docker.sock", "info"])
+    assert user_docker(lab, "info", "--format", "{{.ExperimentalBuild}}") == "true"
+    as_user(lab, "sed", "-i", "s| --experimental||", unit)
+    as_user(lab, "sh", "-c", f"sleep 600 >/dev/null 2>&1 & echo $! > {RUNTIME}/docker.pid")
+    check = lab.harden("check", "--profile", "cis", "--only", "experimental", "--format", "json")
+    findings = {f["target"]: (f["status"], f["reason"]) for item in json.loads(check.stdout)["items"] for f in item["findings"]}
+    assert findings["experimental (rootless, alice)"] == ("fail", "pending_restart"), findings
+
+
 def test_a_rootless_dockerds_files_are_its_users(rootless):
     check = rootless.harden("check", "--profile", "cis", "--only", "config-file-permissions", "--format", "json")
     findings = {f["target"]: f["status"] for f in json.loads(check.stdout)["items"][0]["findings"]}

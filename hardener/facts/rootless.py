@@ -10,6 +10,7 @@ from typing import List, Optional
 
 from ..host import Host, HostError
 from .dockerd_config import DockerdConfig, config_from, running_from
+from .dockerd_process import dockerd_pids, listening_sockets
 from .systemd import load_unit
 
 UNIT = "docker.service"
@@ -105,14 +106,20 @@ def rootless_config(host: Host, daemon: RootlessDaemon) -> Optional[DockerdConfi
 
 
 def rootless_running(host: Host, daemon: RootlessDaemon) -> Optional[DockerdConfig]:
-    """What the user's running dockerd got; None when it does not run (or under --root)."""
+    """What the user's running dockerd got; None when it does not run (or under --root): the dockerd that serves the
+    user's docker.sock. Its pid file is the user's to write, so the process it names counts only where it serves
+    that socket; else each running dockerd is asked (another process of theirs, with arguments that look
+    compliant, would pass for a dockerd that runs otherwise)."""
     if not host.live:
         return None
     try:
-        pid = (host.read_text(daemon.pid_file) or "").strip()
+        named = (host.read_text(daemon.pid_file, daemon.uid) or "").strip()
     except HostError:
-        return None
-    return running_from(host, int(pid), daemon.daemon_json, daemon.uid) if pid.isdigit() else None
+        named = ""
+    pids = [int(named)] if named.isdigit() else []
+    pids += [pid for pid in dockerd_pids(host) if pid not in pids]
+    serving = next((pid for pid in pids if daemon.socket in listening_sockets(host, pid)), None)
+    return running_from(host, serving, daemon.daemon_json, daemon.uid) if serving is not None else None
 
 
 def rootless_running_names(host: Host, daemon: RootlessDaemon, autoremove: bool = False) -> List[str]:
