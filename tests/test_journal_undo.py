@@ -1454,3 +1454,37 @@ def test_the_commands_after_a_rename_back_made_already_are_still_run(journal, ho
     host.names["0123abc"] = "web"  # renamed back by a rollback killed before it recorded it
     _run_undo(host, run, run.steps()[0])
     assert host.ran == [("docker", "start", "web")]
+
+
+def test_a_users_file_made_a_directory_or_a_link_since_is_said_and_never_read_through(journal, host):
+    """A file a run wrote for a user (alice), which she then made a directory, or a link to root's secret: drift and
+    the rollback's preview say so (not a regular file now; a link, not hers), nothing is read through the link, and
+    its undo is refused the same way."""
+    home = host.root / "home/alice/.config/docker"
+    home.mkdir(parents=True)
+    for path in (host.root / "home/alice", host.root / "home/alice/.config", home):
+        os.chown(path, 1000, 1000)
+    users = "/home/alice/.config/docker/daemon.json"
+    write(host, users, '{"icc": true}\n')
+    os.chown(host.root / users.lstrip("/"), 1000, 1000)
+    write(host, "/etc/secret", "root-only-SECRET\n", mode=0o600)
+    run = new_run(journal)
+    carried_out(host, run, WriteFile(users, '{"icc": false}\n', owner=(1000, 1000)))
+    (written,) = run.steps()
+    assert written.user == 1000
+    real = host.root / users.lstrip("/")
+    real.unlink()
+    real.mkdir()
+    os.chown(real, 1000, 1000)
+    assert file_drift(host, run, [written], False)[0] == f"{users}: not a regular file now"
+    assert f"{users}: not a regular file now" in engine.rollback_preview(host, run)
+    real.rmdir()
+    real.symlink_to("../../../../etc/secret")
+    os.chown(real, 1000, 1000, follow_symlinks=False)
+    said_of_link = file_drift(host, run, [written], False)
+    assert len(said_of_link) == 1 and "is a link now, not alice's file; it was not read" in said_of_link[0], said_of_link
+    preview = engine.rollback_preview(host, run)
+    assert not any("SECRET" in line for line in preview) and any("is a link now, not alice's file" in line for line in preview), preview
+    with pytest.raises(HostError, match="is a link now, not alice's file"):
+        _restore(host, run, written)
+    assert (host.root / "etc/secret").read_text() == "root-only-SECRET\n"
