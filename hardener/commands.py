@@ -9,7 +9,6 @@ import errno
 import json
 import os
 import posixpath
-import stat
 import sys
 from dataclasses import dataclass
 from typing import Collection, FrozenSet, List, NoReturn, Optional, Set, Tuple
@@ -556,8 +555,8 @@ def fleet_report(documents, **given):
     loaded = []
     machine = Host("/")
     for path in documents:
-        try:  # a user's link, in a directory of reports they can write, is not followed to a file not theirs
-            data = _piped(path) if _is_pipe(path) else machine.read_bytes(os.path.abspath(path))
+        try:
+            data = machine.read_named(path)
             document = json.loads(data) if data is not None else None
         except (HostError, ValueError) as error:
             raise Failure(ERRORS["not_json"], path=path, problem=error) from None
@@ -575,19 +574,6 @@ def fleet_report(documents, **given):
     else:
         raise Failure(ERRORS["report_formats"])
     Session(settings, machine).write(output)
-
-
-def _is_pipe(path: str) -> bool:
-    """A report piped in (/dev/stdin, the shell's <(...)): what it carries is the writer's, no file of the host's."""
-    try:
-        return stat.S_ISFIFO(os.stat(path).st_mode)
-    except OSError:
-        return False
-
-
-def _piped(path: str) -> bytes:
-    with open(path, "rb") as stream:
-        return stream.read()
 
 
 def _fill_in(document: dict) -> None:

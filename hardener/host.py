@@ -102,6 +102,17 @@ def sync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+def roots_alone(info: os.stat_result, sticky_protects: bool = False) -> bool:
+    """Whether only root can change what `info` is of: root's, and written by no one else (a link's own mode means
+    nothing); where `sticky_protects`, a sticky directory others can write counts, as they cannot replace root's
+    files in it."""
+    if info.st_uid != 0:
+        return False
+    if not info.st_mode & 0o022 or stat.S_ISLNK(info.st_mode):
+        return True
+    return sticky_protects and stat.S_ISDIR(info.st_mode) and bool(info.st_mode & stat.S_ISVTX)
+
+
 def _read_all(fd: int) -> bytes:
     chunks = []
     while True:
@@ -658,6 +669,49 @@ class Host:
                 with contextlib.suppress(OSError):  # what is at the temporary name may not be harden's file (a user's directory)
                     self._unlink_quietly(parent, temp)
                 raise HostError(f"cannot write {self.display(path)}: {_reason(error)}") from None
+
+    def write_named(self, path: str, data: bytes) -> None:
+        """A file of this machine's an administrator names for harden's output (--output). As root: made beside its
+        name and renamed into place, never through a link at that name, always root's own file (a file of another
+        user's, in a sticky /tmp say, is not written over: it would keep its owner, who would read root's report); a
+        device or a pipe (/dev/null) is written to as it is, never replaced. Run by a user, as the shell's `>` would:
+        with the user's own rights, only theirs are at stake."""
+        try:
+            if os.geteuid() != 0:
+                with open(path, "wb") as stream:
+                    stream.write(data)
+                return
+            try:
+                info: Optional[os.stat_result] = os.lstat(path)
+            except FileNotFoundError:
+                info = None
+            if info is not None and (stat.S_ISCHR(info.st_mode) or stat.S_ISFIFO(info.st_mode)):
+                fd = os.open(path, os.O_WRONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+                try:
+                    write_all(fd, data)
+                finally:
+                    os.close(fd)
+                return
+        except OSError as error:
+            raise HostError(f"{path}: {_reason(error)}") from None
+        if info is not None and stat.S_ISREG(info.st_mode) and info.st_uid != 0:
+            raise HostError(f"{path} is {self.user_name(info.st_uid)}'s; harden does not write root's report over another's file")
+        umask = os.umask(0o022)
+        os.umask(umask)
+        mode = stat.S_IMODE(info.st_mode) if info is not None and stat.S_ISREG(info.st_mode) else 0o666 & ~umask
+        self.write_file(path, data, state=FileState(exists=True, uid=0, gid=0, mode=mode))
+
+    def read_named(self, path: str) -> Optional[bytes]:
+        """A file an administrator names for harden to read (a report): read as every file is (no user's link followed
+        to a file not theirs), or, piped in (/dev/stdin, the shell's <(...)), as it comes: what it carries is its
+        writer's, no file of this host's."""
+        try:
+            if stat.S_ISFIFO(os.stat(path).st_mode):
+                with open(path, "rb") as stream:
+                    return stream.read()
+        except OSError:
+            pass
+        return self.read_bytes(os.path.abspath(path))
 
     def discard_temp(self, path: str) -> None:
         """Remove a temporary file a write left behind when it was cut short. Something else there (a user's directory

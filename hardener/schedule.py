@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import List, Optional, Sequence
 
 from .fixes import Fix
-from .host import Host, HostError
+from .host import Host, HostError, roots_alone
 from .i18n import ERRORS, STATUS, UI
 from .settings import UNPRINTABLE
 from .model import Detection, Finding, Intent, RunCommand, Said, Status, Text, WriteFile
@@ -57,11 +57,7 @@ def code_not_roots(host: Host) -> None:
             above.add(path)
     for path, sticky_allowed in sorted([(path, False) for path in strict] + [(path, True) for path in above - strict]):
         info = host.lstat(path)
-        if info is None:
-            continue
-        sticky = sticky_allowed and stat.S_ISDIR(info.st_mode) and info.st_mode & stat.S_ISVTX
-        open_to_others = info.st_mode & 0o022 and not sticky and not stat.S_ISLNK(info.st_mode)  # a link's own mode means nothing
-        if info.st_uid != 0 or open_to_others:
+        if info is not None and not roots_alone(info, sticky_protects=sticky_allowed):
             raise ScheduleError("code_not_roots", path=path, owner=host.owner(info.st_uid, info.st_gid),
                                 mode=f"{stat.S_IMODE(info.st_mode):04o}")
 

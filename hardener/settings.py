@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import stat
 import sys
 from typing import List, Optional, Union
 
@@ -126,36 +125,6 @@ def dumps(document: dict) -> str:
     return "{\n" + ",\n".join(members) + "\n}" if members else "{}"
 
 
-def _write_report(path: str, data: bytes) -> None:
-    """--output, as root: made beside its name and renamed into place, never through a link at that name, always
-    the writer's own file (a file of another user's, in a sticky /tmp say, is not written over: it would keep its
-    owner, who would read root's report); a device or a pipe (/dev/null) is written to as it is, never replaced.
-    Run by a user, as the shell's `>` would: with the user's own rights, only theirs are at stake."""
-    from .host import FileState, Host, HostError, write_all
-
-    if os.geteuid() != 0:
-        with open(path, "wb") as stream:
-            stream.write(data)
-        return
-    try:
-        info: Optional[os.stat_result] = os.lstat(path)
-    except FileNotFoundError:
-        info = None
-    if info is not None and (stat.S_ISCHR(info.st_mode) or stat.S_ISFIFO(info.st_mode)):
-        fd = os.open(path, os.O_WRONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
-        try:
-            write_all(fd, data)
-        finally:
-            os.close(fd)
-        return
-    if info is not None and stat.S_ISREG(info.st_mode) and info.st_uid != 0:
-        raise HostError(f"{path} is {Host('/').user_name(info.st_uid)}'s; harden does not write root's report over another's file")
-    umask = os.umask(0o022)
-    os.umask(umask)
-    mode = stat.S_IMODE(info.st_mode) if info is not None and stat.S_ISREG(info.st_mode) else 0o666 & ~umask
-    Host("/").write_file(path, data, state=FileState(exists=True, uid=0, gid=0, mode=mode))
-
-
 def ids(value: Optional[str]) -> List[str]:
     return [part.strip() for part in (value or "").split(",") if part.strip()]
 
@@ -204,14 +173,12 @@ class Settings:
         if not self.output_file:
             click.echo(coloured(output) if self.text and sys.stdout.isatty() and not os.environ.get("NO_COLOR") else output)
             return
-        from .host import HostError
+        from .host import Host, HostError
 
-        data = (output if output.endswith("\n") else output + "\n").encode()
         try:
-            _write_report(os.path.abspath(self.output_file), data)
-        except (HostError, OSError) as error:
-            raise Failure(ERRORS["cannot_write"], error=error if isinstance(error, HostError) else
-                          f"{self.output_file}: {error.strerror}") from None
+            Host("/").write_named(os.path.abspath(self.output_file), (output if output.endswith("\n") else output + "\n").encode())
+        except HostError as error:
+            raise Failure(ERRORS["cannot_write"], error=error) from None
 
     def emit(self, document: dict, text: str) -> None:
         """A document that has no page: JSON or text."""

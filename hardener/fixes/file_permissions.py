@@ -15,7 +15,7 @@ from typing import List, Optional, Tuple
 from ..facts.rootless import RootlessDaemon, rootless_daemons
 from ..facts.systemd import exec_start, load_unit
 from ..facts.units import masked, unit_file
-from ..host import Host, HostError
+from ..host import Host, HostError, roots_alone
 from ..model import Detection, Finding, Status, Text
 from ..planners.files import OwnerMode
 from . import Fix, rootless_unreadable
@@ -106,7 +106,7 @@ def writable_above(host: Host, unit: str, paths: List[str], cis) -> List[Finding
         while directory not in seen:
             seen.add(directory)
             info = host.lstat(directory) if directory not in paths else None  # one of them is judged as they are
-            if info is not None and (info.st_uid != 0 or (info.st_mode & 0o022 and not info.st_mode & stat.S_ISVTX)):
+            if info is not None and not roots_alone(info, sticky_protects=True):
                 findings.append(Finding(directory, Status.MANUAL, "writable_above", "high", {
                     "directory": directory, "owner": host.owner(info.st_uid, info.st_gid), "mode": f"{stat.S_IMODE(info.st_mode):04o}",
                     "path": path, "unit": unit}, cis=cis))
