@@ -399,6 +399,7 @@ def schedule(every, off, yes, **given):
             raise schedules.ScheduleError("metrics_dir_link", path=config.metrics_dir)
         if session.host.live:  # a timer this machine runs (under --root one is written for another, not enabled)
             schedules.code_not_roots(session.host)
+            schedules.timer_runs_this_harden()
     except schedules.ScheduleError as error:
         raise Failure(error) from None
     options = Options(config=config, parameters={"schedule": {"calendar": calendar, "arguments": tuple(arguments),

@@ -62,6 +62,24 @@ def code_not_roots(host: Host) -> None:
                                 mode=f"{stat.S_IMODE(info.st_mode):04o}")
 
 
+def timer_runs_this_harden(python: str = sys.executable) -> None:
+    """Refuse a timer that would not run this harden: its service starts `python -m hardener` in /, without this run's
+    environment (PYTHONPATH, the current directory), so harden must be installed for that interpreter, and be this
+    one (whose files code_not_roots judged), not another copy."""
+    ours = os.path.dirname(os.path.realpath(__file__))
+    try:
+        found = subprocess.run([python, "-c", "import hardener; print(hardener.__file__)"], cwd="/", capture_output=True,
+                               text=True, timeout=60, env={"PATH": os.defpath, "LC_ALL": "C"})
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise ScheduleError("timer_cannot_import", python=python, said=error) from None
+    if found.returncode != 0:
+        said = (found.stderr.strip().splitlines() or ["it says no more"])[-1]
+        raise ScheduleError("timer_cannot_import", python=python, said=said)
+    theirs = os.path.dirname(os.path.realpath((found.stdout.strip().splitlines() or [""])[-1]))
+    if theirs != ours:
+        raise ScheduleError("timer_other_harden", python=python, theirs=theirs, ours=ours)
+
+
 def calendar(every: str) -> str:
     """--every as an OnCalendar= expression: hourly, daily, ... as systemd has them; Nh (every N hours) and Nmin (N
     dividing an hour); else a calendar expression of its own, as `systemd-analyze calendar` reads it."""

@@ -305,7 +305,12 @@ def test_a_timer_is_refused_where_it_would_run_as_root_code_another_user_can_cha
     above.mkdir()
     above.chmod(0o1777)  # sticky, above: others cannot replace what root put there
     users.rename(above / users.name)
-    previewed = schedule(above / users.name)
+    other = schedule(above / users.name)  # root's alone now; but the timer, without PYTHONPATH, would import another harden
+    assert other.returncode == 1 and other.stderr.count("\n") == 1, other
+    assert (f"-m hardener would run the harden in {checkout / 'hardener'}, not this one in {above / users.name / 'hardener'}"
+            in other.stderr), other.stderr
+    previewed = subprocess.run([sys.executable, "-m", "hardener", "schedule", "--dry-run"], cwd=tmp_path, capture_output=True,
+                               text=True, env={**os.environ, "LANG": "C.UTF-8"}, timeout=120)
     assert previewed.returncode == 0 and "harden-check.timer" in previewed.stdout, previewed
 
     venv = tmp_path / "venv"  # the interpreter the unit names: a user's link, which they can point at a program of theirs
@@ -316,3 +321,19 @@ def test_a_timer_is_refused_where_it_would_run_as_root_code_another_user_can_cha
     linked = subprocess.run([str(venv / "bin/python"), "-m", "hardener", "schedule", "--dry-run"], cwd=tmp_path, capture_output=True,
                             text=True, env={**os.environ, "LANG": "C.UTF-8", "PYTHONPATH": importable}, timeout=120)
     assert linked.returncode == 1 and f"the timer would run as root {venv}/bin/python, which is " in linked.stderr, linked.stderr
+
+
+def test_a_timer_is_refused_where_its_interpreter_would_not_find_harden(tmp_path):
+    """The timer starts `python -m hardener` in /, without PYTHONPATH: an interpreter harden is not installed for (a
+    bare venv here) is refused in one line that names it; the one harden is installed for runs this harden."""
+    import sys
+
+    from hardener.schedule import ScheduleError, timer_runs_this_harden
+
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(tmp_path / "bare")], check=True, timeout=120)
+    with pytest.raises(ScheduleError) as refused:
+        timer_runs_this_harden(str(tmp_path / "bare/bin/python"))
+    said = refused.value.said("en")
+    assert said.startswith(f"[schedule] the timer's {tmp_path}/bare/bin/python -m hardener would not find harden (") and \
+        "No module named 'hardener'" in said and "\n" not in said, said
+    timer_runs_this_harden(sys.executable)
