@@ -171,19 +171,21 @@ class Host:
             self._check_users_link(path, resolved, link_owners)
         return resolved
 
-    def kernel_path(self, path: str) -> str:
+    def kernel_path(self, path: str, within: str = "") -> str:
         """Where the kernel's walk of `path` lands for root, following every link, a user's too (fs.protected_symlinks
-        aside): what a container's bind mount of it, or a connection to it, reaches. For judging only, never to read or
-        write."""
-        return self._walk(path, True)[0]
+        aside): what a container's bind mount of it, or a connection to it, reaches. `within`: a directory of the host
+        taken as / (a container's process's root, /proc/PID/root), where an absolute link starts again. For judging
+        only, never to read or write."""
+        return self._walk(path, True, within)[0]
 
-    def _walk(self, path: str, follow_final: bool) -> Tuple[str, set]:
-        """The path `path` leads to inside the root, and the owners (other than root and harden) of the links on the way."""
+    def _walk(self, path: str, follow_final: bool, within: str = "") -> Tuple[str, set]:
+        """The path `path` leads to inside the root (or `within`), and the owners (other than root and harden) of the
+        links on the way."""
         todo = path.split("/")[::-1]  # a stack: the next name last
         done: List[str] = []
         links = 0
         link_owners = set()
-        root = self._prefix
+        root = self._prefix + within
         while todo:
             name = todo.pop()
             if name in ("", "."):

@@ -72,31 +72,13 @@ def mounted_sources(host: Host, container: Container) -> Dict[str, str]:
     for mount in container.binds:  # runc mounted at the destination as the image's links lead (/var/run is /run)
         destination = mount.get("Destination") or ""
         if destination.startswith("/") and destination not in found:
-            inside = _resolved_inside(host, pid, destination)
+            try:
+                inside = host.kernel_path(destination, within=f"/proc/{pid}/root")
+            except HostError:  # a loop of links: runc mounted nothing there
+                continue
             if inside in found:
                 found[destination] = found[inside]
     return found
-
-
-def _resolved_inside(host: Host, pid: int, path: str) -> str:
-    """`path` of a container as its links lead in its own root (/proc/PID/root): an absolute link starts again at
-    the container's /, not this host's."""
-    pending, resolved, links = [part for part in path.split("/") if part], [], 0
-    while pending:
-        part = pending.pop(0)
-        if part in (".", ""):
-            continue
-        if part == "..":
-            resolved = resolved[:-1]
-            continue
-        target = host.read_link(f"/proc/{pid}/root/" + "/".join(resolved + [part]))
-        if target is None or links >= 40:
-            resolved.append(part)
-            continue
-        links += 1
-        resolved = [] if target.startswith("/") else resolved
-        pending = [piece for piece in target.split("/") if piece] + pending
-    return "/" + "/".join(resolved)
 
 
 def _host_mounts(host: Host) -> Dict[str, List[Tuple[str, str]]]:
