@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import datetime
 import fnmatch
-import hashlib
 import os
 import re
 import stat
@@ -45,7 +44,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Callable, Collection, Mapping, Optional, Tuple, Type
 
-from .host import Host, HostError
+from .host import Host, HostError, sha256_of
 from .i18n import ERRORS
 from .model import Said
 from .settings import PROFILES
@@ -280,7 +279,7 @@ def parse(text: str, source: str, known_items: KnownItems) -> Config:
                    f"directory), not {metrics_dir!r}", line_of(text, "metrics_dir", start))
     return Config(source=source, profile=profile, items=items, waivers=tuple(waivers), tables=tables, defaults=defaults,
                   daemon_options=daemon_options, bind_address=bind_address, sprawl_days=sprawl_days, reports_kept=kept,
-                  metrics_dir=metrics_dir, sha256=hashlib.sha256(text.encode()).hexdigest())
+                  metrics_dir=metrics_dir, sha256=sha256_of(text.encode()))
 
 
 SYSTEM_DIRECTORIES = ("", "/etc", "/usr", "/bin", "/sbin", "/lib", "/lib64", "/boot", "/root", "/home", "/var", "/var/lib", "/run",
