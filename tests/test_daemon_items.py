@@ -109,6 +109,19 @@ def test_a_drop_in_anywhere_on_systemds_search_path_counts_and_one_made_anew_is_
     assert "ExecStart=\nExecStart=/usr/bin/dockerd -H fd://\n" in files["/etc/systemd/system/docker.service.d/zz-hardener.conf"]
 
 
+def test_a_drop_in_every_service_takes_counts_and_is_overridden_not_edited(make_root):
+    """service.d/ (systemd.unit(5)'s drop-ins of a unit type) is read for docker.service as systemd reads it; a flag
+    there is fixed by a drop-in of ours, as editing it would change every service."""
+    root = make_root("centos", compliant=True)
+    shared = "/etc/systemd/system/service.d/50-flags.conf"
+    write(root, shared, "[Service]\nExecStart=\nExecStart=/usr/bin/dockerd -H fd:// --iptables=false\n")
+    results = evaluate_daemon(root)
+    assert results["iptables"].status is Status.FAIL, results["iptables"]
+    files = planned_files(results)
+    assert shared not in files, files
+    assert "ExecStart=\nExecStart=/usr/bin/dockerd -H fd://\n" in files["/etc/systemd/system/docker.service.d/zz-hardener.conf"]
+
+
 def test_option_both_as_flag_and_in_daemon_json_is_resolved(make_root):
     root = make_root("debian", compliant=True)
     write(root, DEFAULT_OPTS, 'DOCKER_OPTS="--log-level=info"\n')

@@ -89,6 +89,30 @@ def test_drop_ins_in_file_name_order_and_etc_hides_usr_lib(make_root):
     assert dockerd_config(host).command.argv == ["/usr/bin/dockerd", "--debug"], "override.conf sorts after hardener.conf"
 
 
+def test_drop_ins_of_the_units_prefixes_and_type_and_the_units_own_name_first(make_root):
+    """As systemd takes them (systemd.unit(5), src/shared/dropin.c): the unit's own directory on every directory of
+    the search path, then its prefixes' (foo-.service.d), then its type's (service.d); a name in the first of those
+    hides the same name further on; all in file-name order."""
+    root = make_root("debian", compliant=True)
+    write(root, "/usr/lib/systemd/system/service.d/10-all.conf", "[Service]\nEnvironment=ALL=1\n")
+    write(root, "/usr/lib/systemd/system/service.d/20-hidden.conf", "[Service]\nEnvironment=TYPE=1\n")
+    write(root, "/etc/systemd/system/service.d/30-etc.conf", "[Service]\nEnvironment=ETC=1\n")
+    write(root, "/usr/lib/systemd/system/docker.service.d/20-hidden.conf", "[Service]\nEnvironment=OWN=1\n")
+    write(root, "/etc/systemd/system/socket.d/40-sockets.conf", "[Socket]\nSocketMode=0666\n")
+    write(root, "/etc/systemd/system/foo-.service.d/50-prefix.conf", "[Service]\nEnvironment=PREFIX=1\n")
+    write(root, "/etc/systemd/system/foo-bar-.service.d/50-prefix.conf", "[Service]\nEnvironment=LONGER=1\n")
+    host = Host(str(root))
+    assert drop_in_files(host, "docker.service") == [
+        "/lib/systemd/system/service.d/10-all.conf",
+        "/lib/systemd/system/docker.service.d/20-hidden.conf",
+        "/etc/systemd/system/service.d/30-etc.conf",
+    ]
+    assert drop_in_files(host, "docker.socket") == ["/etc/systemd/system/socket.d/40-sockets.conf"]
+    assert drop_in_files(host, "foo-bar-baz.service")[-1] == "/etc/systemd/system/foo-bar-.service.d/50-prefix.conf"
+    assert drop_in_files(host, "foo-x.service")[-1] == "/etc/systemd/system/foo-.service.d/50-prefix.conf"
+    assert drop_in_files(host, "foo.service")[-1] == "/etc/systemd/system/service.d/30-etc.conf"
+
+
 def test_full_override_in_etc(make_root):
     root = make_root("debian", compliant=True)
     write(root, "/etc/systemd/system/docker.service", "[Service]\nExecStart=/usr/sbin/dockerd --iptables=false\n")

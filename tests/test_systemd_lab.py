@@ -117,3 +117,25 @@ def test_a_tcp_socket_docker_socket_hands_over_is_served_and_judged(lab):
     checked = lab.harden("check", "--profile", "cis", "--only", "tls-auth", "--format", "json")
     (found,) = json.loads(checked.stdout)["items"][0]["findings"]
     assert (found["status"], found["reason"]) == ("not_applicable", "no_tcp"), found
+
+
+def test_a_drop_in_every_socket_takes_is_read_and_overridden_not_edited(lab):
+    """socket.d/ (systemd.unit(5): drop-ins of a unit type) opens docker.sock as systemd makes it; harden judges the
+    mode systemd gives, and fixes it with a drop-in of docker.socket's own, which systemd reads after it, leaving the
+    one every socket takes as it was."""
+    shared = "/etc/systemd/system/socket.d/10-open.conf"
+    lab.run("sh", "-c", f"mkdir -p /etc/systemd/system/socket.d && printf '[Socket]\\nSocketMode=0666\\n' > {shared} "
+                        "&& systemctl daemon-reload && systemctl stop docker.service docker.socket "
+                        "&& systemctl start docker.socket docker.service")
+    assert lab.run("stat", "-c", "%a", "/run/docker.sock").stdout.strip() == "666"
+    checked = lab.harden("check", "--profile", "cis", "--only", "config-file-permissions", "--format", "json")
+    item = json.loads(checked.stdout)["items"][0]
+    (socket,) = [f for f in item["findings"] if f["target"] == "docker.socket" and "settings" in f["evidence"]]
+    assert socket["status"] == "fail" and socket["evidence"]["settings"].startswith("SocketMode=0666 ") \
+        and socket["evidence"]["where"].startswith(f"{shared}:2, "), socket
+    applied = lab.harden("apply", "--yes", "--profile", "cis", "--only", "config-file-permissions")
+    assert applied.returncode == 0, applied
+    assert lab.run("systemctl", "show", "--property=SocketMode", "--value", "docker.socket").stdout.strip() == "0660"
+    assert lab.run("cat", shared).stdout == "[Socket]\nSocketMode=0666\n"
+    assert lab.harden("rollback", "--yes").returncode == 0
+    assert lab.run("systemctl", "show", "--property=SocketMode", "--value", "docker.socket").stdout.strip() == "0666"

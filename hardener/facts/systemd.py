@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from ..host import Host, HostError
@@ -123,11 +124,16 @@ def _load_unit(host: Host, name: str, directories: Optional[Sequence[str]], user
 
 
 def drop_in_files(host: Host, name: str, directories: Sequence[str] = UNIT_DIRS) -> List[str]:
-    """*.conf drop-ins in file-name order; a name in /etc hides the same name in /run and /usr/lib."""
+    """*.conf drop-ins as systemd takes them: from each directory of the search path, the unit's own name's
+    directory, then its prefixes' ("foo-.service.d" of foo-bar.service), then, after every one of those, its type's
+    ("service.d"), which every unit of the type shares (systemd.unit(5)). A name is taken from the first directory
+    that has it (a name in /etc hides the same name in /run and /usr/lib, the unit's own the type's); then all in
+    file-name order."""
     chosen: Dict[str, str] = {}
     seen_dirs = set()
-    for directory in directories:  # drop-ins sit beside units, in the same order of precedence
-        folder = f"{directory}/{name}.d"
+    unit_type = name.rpartition(".")[2]
+    folders = [f"{directory}/{named}.d" for directory in directories for named in [name, *_prefixes(name)]]
+    for folder in folders + [f"{directory}/{unit_type}.d" for directory in directories]:
         real = host.resolve(folder)
         if real in seen_dirs:
             continue  # /lib is /usr/lib on merged-/usr systems
@@ -136,6 +142,27 @@ def drop_in_files(host: Host, name: str, directories: Sequence[str] = UNIT_DIRS)
             if entry.endswith(".conf") and entry not in chosen:
                 chosen[entry] = f"{folder}/{entry}"
     return [chosen[entry] for entry in sorted(chosen, key=lambda n: n.encode())]
+
+
+def _prefixes(name: str) -> List[str]:
+    """The names whose drop-ins a unit takes by its prefix, the longest first: foo-bar-baz.service's are
+    foo-bar-.service and foo-.service (a dash at either end of a name starts no prefix). An instance's (foo@x.service,
+    whose template's and prefixes' carry the instance) are not derived: harden reads no instance."""
+    prefix, _, unit_type = name.rpartition(".")
+    found: List[str] = []
+    if "@" in prefix:
+        return found
+    at = prefix.rfind("-", 0, len(prefix) - 1)
+    while at > 0:
+        found.append(f"{prefix[:at + 1]}.{unit_type}")
+        at = prefix.rfind("-", 0, at)
+    return found
+
+
+def shared_drop_in(path: str, name: str) -> bool:
+    """Whether `path` is a drop-in that other units take as well (of a prefix or of the unit's type): changing it
+    would change them."""
+    return path.endswith(".conf") and PurePosixPath(path).parent.name != f"{name}.d"
 
 
 # -- environment ---------------------------------------------------------------

@@ -16,6 +16,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
+from ..facts.systemd import shared_drop_in
 from ..facts.units import REMADE
 from ..host import Host, HostError
 from ..model import Change, Intent, RestartService, Text, WriteFile, users_uid
@@ -229,8 +230,8 @@ def _variable_changes(host: Host, config: DockerdConfig, gone: set, items: Tuple
 def _exec_start_changes(host: Host, config: DockerdConfig, gone: set, added: Sequence[str], items: Tuple[str, ...],
                         drop_in: str = OUR_DROP_IN, owner: Optional[Tuple[int, int]] = None) -> List[Change]:
     """Flags written in the ExecStart line itself, taken out or added: in the
-    drop-in or override that holds it, or in a drop-in of ours over the package's unit or one a generator or
-    systemd-run makes anew (and, for a user's dockerd, over a unit that is not the user's alone: /etc/systemd/user's
+    drop-in or override that holds it, or in a drop-in of ours over the package's unit, one a generator or
+    systemd-run makes anew, or one every service takes (service.d/) (and, for a user's dockerd, over a unit that is not the user's alone: /etc/systemd/user's
     is every user's)."""
     from ..edits.unit_tree import set_value
     from ..templates import render
@@ -243,7 +244,8 @@ def _exec_start_changes(host: Host, config: DockerdConfig, gone: set, added: Seq
             if not part.words or part.words[0].variable or not all(id(w) in gone for w in part.words)]
     value = command.prefixes + " ".join(kept + list(added))
     path = command.setting.path
-    if path.startswith(PACKAGE_UNIT_DIRS) or REMADE.search(path) or (owner is not None and host.users_file_problem(path, owner[0]) is not None):
+    if (path.startswith(PACKAGE_UNIT_DIRS) or REMADE.search(path) or shared_drop_in(path, "docker.service")
+            or (owner is not None and host.users_file_problem(path, owner[0]) is not None)):
         return [WriteFile(drop_in, render("systemd/docker-execstart.conf.j2", exec_start=value, package_unit=path), owner=owner, items=items)]
     text = host.read_text(path, users_uid(owner)) or ""
     return [WriteFile(path, set_value(text, path, command.setting.node, value), owner=owner, items=items)]
