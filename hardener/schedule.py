@@ -62,14 +62,19 @@ def code_not_roots(host: Host) -> None:
                                 mode=f"{stat.S_IMODE(info.st_mode):04o}")
 
 
+# Where an interpreter finds harden, without running any of it (another copy's code is not run to find out)
+FIND_HARDENER = ("import importlib.util, sys; spec = importlib.util.find_spec('hardener'); "
+                 "print(spec.origin) if spec and spec.origin else sys.exit(\"No module named 'hardener'\")")
+
+
 def timer_runs_this_harden(python: str = sys.executable) -> None:
     """Refuse a timer that would not run this harden: its service starts `python -m hardener` in /, without this run's
     environment (PYTHONPATH, the current directory), so harden must be installed for that interpreter, and be this
     one (whose files code_not_roots judged), not another copy."""
     ours = os.path.dirname(os.path.realpath(__file__))
     try:
-        found = subprocess.run([python, "-c", "import hardener; print(hardener.__file__)"], cwd="/", capture_output=True,
-                               text=True, timeout=60, env={"PATH": os.defpath, "LC_ALL": "C"})
+        found = subprocess.run([python, "-c", FIND_HARDENER], cwd="/", capture_output=True, text=True, timeout=60,
+                               env={"PATH": os.defpath, "LC_ALL": "C"})
     except (OSError, subprocess.TimeoutExpired) as error:
         raise ScheduleError("timer_cannot_import", python=python, said=error) from None
     if found.returncode != 0:
