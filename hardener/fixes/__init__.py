@@ -9,6 +9,7 @@ the Host and the journal.
 from __future__ import annotations
 
 import abc
+import functools
 import importlib
 import pkgutil
 import re
@@ -54,12 +55,13 @@ def _cis_order(fix: Type[Fix]) -> List[int]:
     return [int(number) for number in re.findall(r"\d+", fix.cis)]
 
 
-def all_fixes() -> List[Type[Fix]]:
-    """Every item of this package, in the order of the CIS benchmark."""
+@functools.lru_cache(maxsize=None)
+def all_fixes() -> Tuple[Type[Fix], ...]:
+    """Every item of this package, in the order of the CIS benchmark (found once a process)."""
     for module in pkgutil.iter_modules(__path__):
         importlib.import_module(f"{__name__}.{module.name}")
     found = [fix for fix in _subclasses(Fix) if fix.id and fix.__module__.startswith(f"{__name__}.")]
-    return sorted(found, key=_cis_order)
+    return tuple(sorted(found, key=_cis_order))
 
 
 def _subclasses(cls):
