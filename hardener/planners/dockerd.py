@@ -229,10 +229,10 @@ def _variable_changes(host: Host, config: DockerdConfig, gone: set, items: Tuple
 
 def _exec_start_changes(host: Host, config: DockerdConfig, gone: set, added: Sequence[str], items: Tuple[str, ...],
                         drop_in: str = OUR_DROP_IN, owner: Optional[Tuple[int, int]] = None) -> List[Change]:
-    """Flags written in the ExecStart line itself, taken out or added: in the
-    drop-in or override that holds it, or in a drop-in of ours over the package's unit, one a generator or
-    systemd-run makes anew, or one every service takes (service.d/) (and, for a user's dockerd, over a unit that is not the user's alone: /etc/systemd/user's
-    is every user's)."""
+    """Flags written in the ExecStart line itself, taken out or added: in the drop-in or override that holds it, or
+    in a drop-in of ours over the package's unit, one a generator or systemd-run makes anew, or one every service
+    takes (service.d/) (and, for a user's dockerd, over a unit that is not the user's alone: /etc/systemd/user's is
+    every user's)."""
     from ..edits.unit_tree import set_value
     from ..templates import render
 
