@@ -12,6 +12,7 @@ import os
 import resource
 import signal
 from dataclasses import replace
+from pathlib import PurePosixPath
 
 import pytest
 
@@ -1488,3 +1489,84 @@ def test_a_users_file_made_a_directory_or_a_link_since_is_said_and_never_read_th
     with pytest.raises(HostError, match="is a link now, not alice's file"):
         _restore(host, run, written)
     assert (host.root / "etc/secret").read_text() == "root-only-SECRET\n"
+
+
+def alices_home(host):
+    home = host.root / "home/alice/.config"
+    home.mkdir(parents=True)
+    for path in (host.root / "home/alice", home):
+        os.chown(path, 1000, 1000)
+    return "/home/alice/.config"
+
+
+def test_what_a_run_made_for_a_user_is_removed_only_while_its_directories_are_hers_alone(journal, host, monkeypatch):
+    """A drop-in and its directories a run made for alice: while a directory holding one is writable by others, its
+    undo is refused (root does not remove a name there for her), also where she opens it between the undo's look
+    and its removal; once it is hers alone again, each is removed."""
+    config = alices_home(host)
+    drop_in = f"{config}/systemd/user/docker.service.d/zz-hardener.conf"
+    run = new_run(journal)
+    carried_out(host, run, WriteFile(drop_in, "[Service]\n", owner=(1000, 1000)))
+    made = {step.path: step for step in run.steps()}
+    assert [made[path].kind for path in sorted(made)] == [MAKE_DIR, MAKE_DIR, MAKE_DIR, "write_file"], made
+    assert {step.user for step in made.values()} == {1000}
+    directory = host.root / drop_in.lstrip("/").rpartition("/")[0]
+    examining = host.state
+
+    def opened_after_the_look(where):
+        def state(path, user=None):
+            found = examining(path, user)
+            where.chmod(0o777)
+            return found
+        return state
+
+    for undone, holding in ((made[drop_in], directory), (made[str(PurePosixPath(drop_in).parent)], directory.parent)):
+        for opened in ("before", "between"):
+            if opened == "before":
+                holding.chmod(0o777)
+            else:
+                monkeypatch.setattr(host, "state", opened_after_the_look(holding))
+            with pytest.raises(HostError):
+                _restore(host, run, undone)
+            monkeypatch.setattr(host, "state", examining)
+            holding.chmod(0o755)
+            assert (host.root / undone.path.lstrip("/")).exists(), f"not removed from a directory others can write ({opened})"
+        _restore(host, run, undone)
+        assert not (host.root / undone.path.lstrip("/")).exists()
+
+
+def test_the_preview_goes_on_past_a_users_file_it_cannot_read(journal, host, monkeypatch):
+    """A rollback's preview, newest change first: alice's file, made a link since (or swapped for one between its
+    look and its read), is said in a line, and the older changes are still previewed after it."""
+    config = alices_home(host)
+    users = f"{config}/daemon.json"
+    write(host, users, '{"icc": true}\n')
+    os.chown(host.root / users.lstrip("/"), 1000, 1000)
+    write(host, "/etc/docker/daemon.json", '{"icc": true}\n')
+    write(host, "/etc/secret", "root-only-SECRET\n", mode=0o600)
+    run = new_run(journal)
+    carried_out(host, run, WriteFile("/etc/docker/daemon.json", '{"icc": false}\n'))
+    carried_out(host, run, WriteFile(users, '{"icc": false}\n', owner=(1000, 1000)))
+    real = host.root / users.lstrip("/")
+
+    def made_a_link():
+        real.unlink()
+        real.symlink_to("../../../etc/secret")
+        os.chown(real, 1000, 1000, follow_symlinks=False)
+
+    real.write_text('{"icc": false, "debug": true}\n')  # changed since: its preview reads it
+    reading = host.read_bytes
+
+    def swapped_before_the_read(path, user=None):
+        if path == users:
+            made_a_link()
+        return reading(path, user)
+
+    monkeypatch.setattr(host, "read_bytes", swapped_before_the_read)
+    preview = engine.rollback_preview(host, run)
+    root_diff = "--- /etc/docker/daemon.json"
+    assert preview[0].startswith(users) and "link" in preview[0], preview
+    assert root_diff in preview and not any("SECRET" in line for line in preview), preview
+    monkeypatch.setattr(host, "read_bytes", reading)
+    preview = engine.rollback_preview(host, run)  # a link already when it is looked at
+    assert "is a link now, not alice's file" in preview[0] and root_diff in preview, preview
