@@ -1091,8 +1091,8 @@ def test_a_journal_missing_a_record_is_refused_and_forced_lists_it(journal, host
 def test_drift_refuses_and_forced_keeps_what_was_overwritten(journal, host):
     write(host, "/etc/a", "a")
     write(host, "/etc/b", "b")
-    run = applied(journal, host, WriteFile("/etc/a", "A"), WriteFile("/etc/b", "B"), WriteFile("/etc/c", "C"))
-    write(host, "/etc/a", "theirs")
+    run = applied(journal, host, WriteFile("/etc/same", "S"), WriteFile("/etc/a", "A"), WriteFile("/etc/b", "B"), WriteFile("/etc/c", "C"))
+    write(host, "/etc/a", "theirs")  # the files after one as harden left it
     os.unlink(host.root / "etc/c")
     os.chmod(host.root / "etc/b", 0o600)
     with pytest.raises(RollbackRefused) as raised:
@@ -1102,12 +1102,12 @@ def test_drift_refuses_and_forced_keeps_what_was_overwritten(journal, host):
                                     "/etc/b: owner/mode root:root 0644 (as harden left it) -> root:root 0600 (now)"]
     assert (host.root / "etc/a").read_text() == "theirs" and info(run)["state"] == "applied"
     outcome = rollback(host, journal, run, force=True)
-    kept_a, kept_b = run.directory / "drift" / "0001-a", run.directory / "drift" / "0002-b"
+    kept_a, kept_b = run.directory / "drift" / "0002-a", run.directory / "drift" / "0003-b"
     assert outcome.saved == [("/etc/a", str(kept_a)), ("/etc/b", str(kept_b))]
     assert kept_a.read_text() == "theirs" and kept_b.read_text() == "B"
     assert (host.root / "etc/a").read_text() == "a" and (host.root / "etc/b").read_text() == "b"
     assert oct((host.root / "etc/b").stat().st_mode & 0o777) == "0o644"
-    assert outcome.undone == 3 and info(run)["state"] == "rolled_back"
+    assert outcome.undone == 4 and info(run)["state"] == "rolled_back" and not (host.root / "etc/same").exists()
 
 
 def test_a_forced_rollback_that_cannot_undo_a_step_says_so_and_is_incomplete(journal, host):
@@ -1505,10 +1505,17 @@ def test_what_a_run_made_for_a_user_is_removed_only_while_its_directories_are_he
     and its removal; once it is hers alone again, each is removed."""
     config = alices_home(host)
     drop_in = f"{config}/systemd/user/docker.service.d/zz-hardener.conf"
+    rewritten, loosened = f"{config}/systemd/user/docker.service.d/10-hers.conf", f"{config}/systemd/user/docker.service.d/20-hers.conf"
     run = new_run(journal)
     carried_out(host, run, WriteFile(drop_in, "[Service]\n", owner=(1000, 1000)))
+    for path in (rewritten, loosened):
+        write(host, path, "[Service]\nEnvironment=HERS=1\n", mode=0o664)
+        os.chown(host.root / path.lstrip("/"), 1000, 1000)
+    carried_out(host, run, WriteFile(rewritten, "[Service]\n", owner=(1000, 1000)))
+    carried_out(host, run, SetOwnerMode(loosened, 1000, 1000, 0o644, user=1000))
     made = {step.path: step for step in run.steps()}
-    assert [made[path].kind for path in sorted(made)] == [MAKE_DIR, MAKE_DIR, MAKE_DIR, "write_file"], made
+    assert [made[path].kind for path in sorted(made)] == [MAKE_DIR, MAKE_DIR, MAKE_DIR, "write_file", "set_owner_mode",
+                                                          "write_file"], made
     assert {step.user for step in made.values()} == {1000}
     directory = host.root / drop_in.lstrip("/").rpartition("/")[0]
     examining = host.state
@@ -1520,19 +1527,39 @@ def test_what_a_run_made_for_a_user_is_removed_only_while_its_directories_are_he
             return found
         return state
 
-    for undone, holding in ((made[drop_in], directory), (made[str(PurePosixPath(drop_in).parent)], directory.parent)):
+    def as_before(path):
+        found = host.root / path.lstrip("/")
+        return (found.read_text(), oct(found.stat().st_mode & 0o777)) == ("[Service]\nEnvironment=HERS=1\n", "0o664")
+
+    undos = [(made[rewritten], as_before), (made[loosened], as_before), (made[drop_in], lambda path: not os.path.lexists(host.root / path.lstrip("/")))]
+    for undone, undone_right in undos:
         for opened in ("before", "between"):
             if opened == "before":
-                holding.chmod(0o777)
+                directory.chmod(0o777)
             else:
-                monkeypatch.setattr(host, "state", opened_after_the_look(holding))
+                monkeypatch.setattr(host, "state", opened_after_the_look(directory))
             with pytest.raises(HostError):
                 _restore(host, run, undone)
             monkeypatch.setattr(host, "state", examining)
-            holding.chmod(0o755)
-            assert (host.root / undone.path.lstrip("/")).exists(), f"not removed from a directory others can write ({opened})"
+            directory.chmod(0o755)
+            assert not undone_right(undone.path), f"{undone.path} left as it was in a directory others can write ({opened})"
         _restore(host, run, undone)
-        assert not (host.root / undone.path.lstrip("/")).exists()
+        assert undone_right(undone.path), undone.path
+    made_dir = made[str(PurePosixPath(drop_in).parent)]
+    (host.root / rewritten.lstrip("/")).unlink()
+    (host.root / loosened.lstrip("/")).unlink()
+    for opened in ("before", "between"):
+        if opened == "before":
+            directory.parent.chmod(0o777)
+        else:
+            monkeypatch.setattr(host, "state", opened_after_the_look(directory.parent))
+        with pytest.raises(HostError):
+            _restore(host, run, made_dir)
+        monkeypatch.setattr(host, "state", examining)
+        directory.parent.chmod(0o755)
+        assert directory.is_dir(), f"not removed from a directory others can write ({opened})"
+    _restore(host, run, made_dir)
+    assert not directory.exists()
 
 
 def test_the_preview_goes_on_past_a_users_file_it_cannot_read(journal, host, monkeypatch):
