@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The whole `harden check --profile cis` (all sections) on this live host, beside two floors.
+"""The whole `harden check --profile cis` (all sections) on this live host, beside three floors.
 
 At N = 0 and 100 running containers (labelled; the machine's other containers count as they are), alternating:
   - the files floor: a bare Python process that lists and inspects every container over the Engine's socket (one
@@ -12,6 +12,8 @@ At N = 0 and 100 running containers (labelled; the machine's other containers co
     of the engine, the same paths, the inspects over as many connections as harden's client uses and the rest in
     order on one. It asks what the files floor does not (the engine's /info and /version, which sections 2 and 1
     need): what of harden's time is its own shows against it;
+  - the stack floor: the files floor with click imported first, as every program of this project's stack starts
+    (the project is a click program, by its user's choice): what of harden's time is its own shows against it too;
   - harden check --profile cis;
 and prints the medians, harden's ratio to each floor, and the processes harden starts (strace's execve count,
 harden's own start left out). Goals (issue 22): within 2.5 x the files floor; at most 4 processes besides one
@@ -91,6 +93,8 @@ for path in paths:
     except OSError:
         pass
 """
+
+STACK_FLOOR = "import click\n" + FILES_FLOOR
 
 # The I/O floor: the inspects over as many connections at once as harden's client uses (engine_api.POOL), the other
 # requests in order on one.
@@ -197,7 +201,8 @@ def main():
     args = parser.parse_args()
     compileall.compile_dir(Path(__file__).resolve().parent.parent / "hardener", quiet=1)
     argv = [sys.executable, "-m", "hardener", "check", "--profile", "cis", "--format", "json"]
-    print(f"{'containers':>10}  {'files s':>8}  {'ratio':>6}  {'I/O s':>8}  {'ratio':>6}  {'harden s':>8}  {'processes':>9}")
+    print(f"{'containers':>10}  {'files s':>8}  {'ratio':>6}  {'stack s':>8}  {'ratio':>6}  {'I/O s':>8}  {'ratio':>6}  "
+          f"{'harden s':>8}  {'processes':>9}")
     with Engine(), tempfile.TemporaryDirectory() as work:
         lab = Lab()
         try:
@@ -211,14 +216,15 @@ def main():
                 io_floor = [sys.executable, "-c", IO_FLOOR, str(listed)]
                 paths, others, inspects, _ = json.loads(listed.read_text())
                 requests = others + inspects
-                files, io, ours = [], [], []
+                files, stack, io, ours = [], [], [], []
                 for _ in range(args.runs):
                     files.append(timed([sys.executable, "-c", FILES_FLOOR]))
+                    stack.append(timed([sys.executable, "-c", STACK_FLOOR]))
                     io.append(timed(io_floor))
                     ours.append(timed(argv, codes=(0, 1, 2)))
                 harden = statistics.median(ours)
-                print(f"{size:>10}  {statistics.median(files):>8.3f}  {harden / statistics.median(files):>6.2f}  "
-                      f"{statistics.median(io):>8.3f}  {harden / statistics.median(io):>6.2f}  {harden:>8.3f}  "
+                floors = "  ".join(f"{statistics.median(floor):>8.3f}  {harden / statistics.median(floor):>6.2f}" for floor in (files, stack, io))
+                print(f"{size:>10}  {floors}  {harden:>8.3f}  "
                       f"{processes(argv):>9}  ({len(paths)} paths, {len(requests)} requests)", flush=True)
         finally:
             lab.cleanup()
