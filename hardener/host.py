@@ -171,21 +171,21 @@ class Host:
             self._check_users_link(path, resolved, link_owners)
         return resolved
 
-    def kernel_path(self, path: str, within: str = "") -> str:
+    def kernel_path(self, path: str, inside: str = "") -> str:
         """Where the kernel's walk of `path` lands for root, following every link, a user's too (fs.protected_symlinks
-        aside): what a container's bind mount of it, or a connection to it, reaches. `within`: a directory of the host
-        taken as / (a container's process's root, /proc/PID/root), where an absolute link starts again. For judging
-        only, never to read or write."""
-        return self._walk(path, True, within)[0]
+        aside): what a container's bind mount of it, or a connection to it, reaches. `inside`: a directory of the host
+        taken as / (a container's process's root, /proc/PID/root), where an absolute link starts again. As the walk
+        saw it (a link swapped while it walks can lead it elsewhere): for judging only, never to read or write."""
+        return self._walk(path, True, inside)[0]
 
-    def _walk(self, path: str, follow_final: bool, within: str = "") -> Tuple[str, set]:
-        """The path `path` leads to inside the root (or `within`), and the owners (other than root and harden) of the
+    def _walk(self, path: str, follow_final: bool, inside: str = "") -> Tuple[str, set]:
+        """The path `path` leads to inside the root (or `inside`), and the owners (other than root and harden) of the
         links on the way."""
         todo = path.split("/")[::-1]  # a stack: the next name last
         done: List[str] = []
         links = 0
         link_owners = set()
-        root = self._prefix + within
+        root = self._prefix + inside
         while todo:
             name = todo.pop()
             if name in ("", "."):
@@ -206,7 +206,10 @@ class Host:
                         raise HostError(f"{path}: too many levels of symbolic links")
                     if info.st_uid not in (0, os.geteuid()):
                         link_owners.add(info.st_uid)
-                    target = os.readlink(real)
+                    try:
+                        target = os.readlink(real)
+                    except OSError as error:  # no longer a link, or gone, since its lstat
+                        raise HostError(f"{path}: {name} changed while harden followed it ({_reason(error)})") from None
                     if target.startswith("/"):
                         done = []
                     todo += target.split("/")[::-1]

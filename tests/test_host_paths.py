@@ -191,3 +191,43 @@ def test_what_stops_root_acting_for_a_user_is_named(tmp_path):
     assert host.users_file_problem("/home/admin/root-owned", 1000) == "/home/admin/root-owned is root:root 0640"
     os.chmod(tmp_path / "home", 0o777)
     assert host.users_file_problem("/home/admin/theirs", 1000) == "/home is root:root 0777"
+
+
+def test_a_path_inside_a_containers_root_is_walked_there_as_the_kernel_walks_it(tmp_path, monkeypatch):
+    """kernel_path(path, inside=/proc/PID/root) for a container: an absolute link starts again at the container's /
+    (Debian's /var/run is /run), `..` stops there, as the kernel walks them chrooted there; a loop of links is an
+    error. A link swapped for a file while it is followed is an error, not a traceback."""
+    import shutil
+    import subprocess
+
+    inside = tmp_path / "container"
+    for directory in ("run", "var", "etc", "bin"):
+        (inside / directory).mkdir(parents=True)
+    shutil.copy(shutil.which("busybox"), inside / "bin/busybox")
+    (inside / "var/run").symlink_to("/run")
+    (inside / "up").symlink_to("../../../../..")
+    (inside / "loop-a").symlink_to("loop-b")
+    (inside / "loop-b").symlink_to("/loop-a")
+    (inside / "run/docker.sock").write_text("")
+    host = Host(str(tmp_path))
+    for path, walked in (("/var/run/docker.sock", "/run/docker.sock"), ("/up/etc", "/etc")):
+        assert host.kernel_path(path, inside="/container") == walked
+        kernels = subprocess.run(["chroot", str(inside), "/bin/busybox", "realpath", path], capture_output=True, text=True)
+        assert kernels.stdout.strip() == walked, kernels
+    try:
+        host.kernel_path("/loop-a/x", inside="/container")
+    except HostError as error:
+        assert "too many levels of symbolic links" in str(error)
+    else:
+        raise AssertionError("a loop of links was walked")
+
+    def swapped(path):
+        raise FileNotFoundError(2, "No such file or directory")
+
+    monkeypatch.setattr(os, "readlink", swapped)
+    try:
+        host.kernel_path("/var/run/docker.sock", inside="/container")
+    except HostError as error:
+        assert str(error).startswith("/var/run/docker.sock: run changed while harden followed it ("), error
+    else:
+        raise AssertionError("a link gone while followed was taken for a name")

@@ -73,11 +73,11 @@ def mounted_sources(host: Host, container: Container) -> Dict[str, str]:
         destination = mount.get("Destination") or ""
         if destination.startswith("/") and destination not in found:
             try:
-                inside = host.kernel_path(destination, within=f"/proc/{pid}/root")
-            except HostError:  # a loop of links: runc mounted nothing there
+                resolved = host.kernel_path(destination, inside=f"/proc/{pid}/root")
+            except HostError:  # a loop of links (runc mounted nothing there), or links changing as they are followed
                 continue
-            if inside in found:
-                found[destination] = found[inside]
+            if resolved in found:
+                found[destination] = found[resolved]
     return found
 
 
