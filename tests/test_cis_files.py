@@ -90,6 +90,31 @@ def test_the_socket_unit_decides_docker_sock_and_a_drop_in_fixes_it(make_root):
     assert "SocketMode=0600\n" in ours.read_text(), "a stricter mode stays"
 
 
+@pytest.mark.parametrize("where, said", [
+    ("/etc/systemd/system/socket.d/zzz-open.conf", True),  # every socket's, read after harden's zz-hardener.conf
+    ("/etc/systemd/system/docker.socket.d/zzz-open.conf", True),
+    ("/etc/systemd/system.control/docker.socket.d/zz-hardener.conf", True),  # its name's: hides harden's
+    ("/usr/lib/systemd/system/docker.socket.d/zz-hardener.conf", False),  # hidden by harden's in /etc
+])
+def test_a_socket_setting_systemd_reads_after_harden_s_drop_in_is_said_not_overridden_in_vain(make_root, where, said):
+    """A drop-in systemd reads after harden's (file-name order, a same name in a directory before /etc) would keep
+    its SocketMode: the plan says where to change it by hand, and writes nothing that would not take."""
+    root = make_root("debian", compliant=True)
+    drop_in = root / where.lstrip("/")
+    drop_in.parent.mkdir(parents=True)
+    drop_in.write_text("[Socket]\nSocketMode=0666\n")
+    start = hosts.snapshot(root)
+    applied = run_harden("apply", "--yes", "--root", root, "--profile", "cis", "--only", "config-file-permissions")
+    ours = root / "etc/systemd/system/docker.socket.d/zz-hardener.conf"
+    if said:
+        assert applied.code == 1 and f"{where}:2 (in {root}): systemd reads it after the drop-in harden would write" in applied.err \
+            and "its SocketMode= would still be the one taken; change it there by hand" in applied.err, applied
+        assert hosts.snapshot(root) == start
+    else:
+        assert applied.code == 0 and "SocketMode=0660\n" in ours.read_text(), applied
+        assert findings(root)["docker.socket"]["status"] == "pass"
+
+
 @pytest.mark.parametrize("lines, mode, user, ignored", [
     ("SocketMode=0640\nSocketMode=rw\n", "0640", "root", ["rw"]),
     ("SocketMode=0o660\n", "0660", "root", ["0o660"]),  # the package's own 0660 stays

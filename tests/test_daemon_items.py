@@ -121,6 +121,14 @@ def test_a_drop_in_every_service_takes_counts_and_is_overridden_not_edited(make_
     assert shared not in files, files
     assert "ExecStart=\nExecStart=/usr/bin/dockerd -H fd://\n" in files["/etc/systemd/system/docker.service.d/zz-hardener.conf"]
 
+    read_last = make_root("centos", compliant=True)  # one systemd reads after harden's zz-hardener.conf: ours would not win
+    write(read_last, "/etc/systemd/system/service.d/zzz-flags.conf", "[Service]\nExecStart=\nExecStart=/usr/bin/dockerd -H fd:// --iptables=false\n")
+    results = evaluate_daemon(read_last)
+    assert results["iptables"].status is Status.ERROR and not results["iptables"].changes, results["iptables"]
+    said = results["iptables"].findings[0].evidence["message"]
+    assert said.startswith("/etc/systemd/system/service.d/zzz-flags.conf:3 (in ") and "so its ExecStart= would still be the one run; " \
+        "change it there by hand" in said, said
+
 
 def test_option_both_as_flag_and_in_daemon_json_is_resolved(make_root):
     root = make_root("debian", compliant=True)

@@ -89,10 +89,10 @@ def test_drop_ins_in_file_name_order_and_etc_hides_usr_lib(make_root):
     assert dockerd_config(host).command.argv == ["/usr/bin/dockerd", "--debug"], "override.conf sorts after hardener.conf"
 
 
-def test_drop_ins_of_the_units_prefixes_and_type_and_the_units_own_name_first(make_root):
-    """As systemd takes them (systemd.unit(5), src/shared/dropin.c): the unit's own directory on every directory of
-    the search path, then its prefixes' (foo-.service.d), then its type's (service.d); a name in the first of those
-    hides the same name further on; all in file-name order."""
+def test_drop_ins_of_the_unit_its_prefixes_and_its_type_as_systemd_orders_them(make_root):
+    """As systemd takes them (systemd.unit(5), src/shared/dropin.c): on each directory of the search path in turn,
+    the unit's own directory then its prefixes' (foo-.service.d); after all of those, its type's (service.d) on each;
+    a name in the first of those hides the same name further on; all in file-name order."""
     root = make_root("debian", compliant=True)
     write(root, "/usr/lib/systemd/system/service.d/10-all.conf", "[Service]\nEnvironment=ALL=1\n")
     write(root, "/usr/lib/systemd/system/service.d/20-hidden.conf", "[Service]\nEnvironment=TYPE=1\n")
@@ -111,6 +111,13 @@ def test_drop_ins_of_the_units_prefixes_and_type_and_the_units_own_name_first(ma
     assert drop_in_files(host, "foo-bar-baz.service")[-1] == "/etc/systemd/system/foo-bar-.service.d/50-prefix.conf"
     assert drop_in_files(host, "foo-x.service")[-1] == "/etc/systemd/system/foo-.service.d/50-prefix.conf"
     assert drop_in_files(host, "foo.service")[-1] == "/etc/systemd/system/service.d/30-etc.conf"
+    write(root, "/etc/systemd/system/service.d/25-x.conf", "[Service]\nEnvironment=TYPE_IN_ETC=1\n")
+    write(root, "/usr/lib/systemd/system/docker.service.d/25-x.conf", "[Service]\nEnvironment=OWN_IN_USR=1\n")
+    assert "/lib/systemd/system/docker.service.d/25-x.conf" in drop_in_files(host, "docker.service"), \
+        "the unit's own name in /usr/lib hides the type's in /etc"
+    write(root, "/usr/lib/systemd/system/foo-x.service.d/50-prefix.conf", "[Service]\nEnvironment=OWN_IN_USR=1\n")
+    assert drop_in_files(host, "foo-x.service")[-1] == "/etc/systemd/system/foo-.service.d/50-prefix.conf", \
+        "a prefix's in /etc hides the unit's own in /usr/lib"
 
 
 def test_full_override_in_etc(make_root):

@@ -131,9 +131,7 @@ def drop_in_files(host: Host, name: str, directories: Sequence[str] = UNIT_DIRS)
     file-name order."""
     chosen: Dict[str, str] = {}
     seen_dirs = set()
-    unit_type = name.rpartition(".")[2]
-    folders = [f"{directory}/{named}.d" for directory in directories for named in [name, *_prefixes(name)]]
-    for folder in folders + [f"{directory}/{unit_type}.d" for directory in directories]:
+    for folder in _drop_in_folders(name, directories):
         real = host.resolve(folder)
         if real in seen_dirs:
             continue  # /lib is /usr/lib on merged-/usr systems
@@ -144,10 +142,29 @@ def drop_in_files(host: Host, name: str, directories: Sequence[str] = UNIT_DIRS)
     return [chosen[entry] for entry in sorted(chosen, key=lambda n: n.encode())]
 
 
+def _drop_in_folders(name: str, directories: Sequence[str]) -> List[str]:
+    """The directories systemd takes the unit's drop-ins from, first to last."""
+    unit_type = name.rpartition(".")[2]
+    return ([f"{directory}/{named}.d" for directory in directories for named in [name, *_prefixes(name)]]
+            + [f"{directory}/{unit_type}.d" for directory in directories])
+
+
+def read_after(path: str, ours: str, name: str, directories: Sequence[str] = UNIT_DIRS) -> bool:
+    """Whether systemd reads the drop-in `path` of the unit `name` after `ours`, a drop-in harden writes, so that what
+    it sets wins over ours: its file name sorts after ours, or it has the same name in a directory that hides ours."""
+    theirs, mine = PurePosixPath(path), PurePosixPath(ours)
+    if theirs.name != mine.name:
+        return theirs.name.encode() > mine.name.encode()
+    folders = _drop_in_folders(name, directories)
+    if path == ours or str(theirs.parent) not in folders or str(mine.parent) not in folders:
+        return False
+    return folders.index(str(theirs.parent)) < folders.index(str(mine.parent))
+
+
 def _prefixes(name: str) -> List[str]:
     """The names whose drop-ins a unit takes by its prefix, the longest first: foo-bar-baz.service's are
-    foo-bar-.service and foo-.service (a dash at either end of a name starts no prefix). An instance's (foo@x.service,
-    whose template's and prefixes' carry the instance) are not derived: harden reads no instance."""
+    foo-bar-.service and foo-.service (a dash at either end of a name starts no prefix). A template's or an
+    instance's (foo@.service, foo@x.service: their prefixes carry the @) are not derived: harden reads none."""
     prefix, _, unit_type = name.rpartition(".")
     found: List[str] = []
     if "@" in prefix:

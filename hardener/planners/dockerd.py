@@ -16,8 +16,8 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
-from ..facts.systemd import shared_drop_in
-from ..facts.units import REMADE
+from ..facts.systemd import read_after, shared_drop_in
+from ..facts.units import REMADE, UNIT_DIRS
 from ..host import Host, HostError
 from ..model import Change, Intent, RestartService, Text, WriteFile, users_uid
 from . import Planned, agree, grouped, planner, serving
@@ -188,7 +188,8 @@ def plan_options(host: Host, config: DockerdConfig, intents: Sequence[DockerdOpt
     gone = {id(word) for flag in dropped for word in flag.words}
     drop_in = f"{daemon.home}/.config/systemd/user/docker.service.d/zz-hardener.conf" if daemon else OUR_DROP_IN
     changes: List[Change] = (_variable_changes(host, config, gone, items, owner)
-                             + _exec_start_changes(host, config, gone, added, items, drop_in, owner))
+                             + _exec_start_changes(host, config, gone, added, items, drop_in, owner,
+                                             daemon.unit_directories if daemon else UNIT_DIRS))
     text = config.json_text or ""
     for key in json_remove:
         if text.strip():
@@ -228,7 +229,8 @@ def _variable_changes(host: Host, config: DockerdConfig, gone: set, items: Tuple
 
 
 def _exec_start_changes(host: Host, config: DockerdConfig, gone: set, added: Sequence[str], items: Tuple[str, ...],
-                        drop_in: str = OUR_DROP_IN, owner: Optional[Tuple[int, int]] = None) -> List[Change]:
+                        drop_in: str = OUR_DROP_IN, owner: Optional[Tuple[int, int]] = None,
+                        directories: Sequence[str] = UNIT_DIRS) -> List[Change]:
     """Flags written in the ExecStart line itself, taken out or added: in the drop-in or override that holds it, or
     in a drop-in of ours over the package's unit, one a generator or systemd-run makes anew, or one every service
     takes (service.d/) (and, for a user's dockerd, over a unit that is not the user's alone: /etc/systemd/user's is
@@ -246,6 +248,9 @@ def _exec_start_changes(host: Host, config: DockerdConfig, gone: set, added: Seq
     path = command.setting.path
     if (path.startswith(PACKAGE_UNIT_DIRS) or REMADE.search(path) or shared_drop_in(path, "docker.service")
             or (owner is not None and host.users_file_problem(path, owner[0]) is not None)):
+        if path.endswith(".conf") and read_after(path, drop_in, "docker.service", directories):
+            raise HostError(f"{host.display(f'{path}:{command.setting.line}')}: systemd reads it after the drop-in harden would "
+                            f"write ({drop_in}), so its ExecStart= would still be the one run; change it there by hand")
         return [WriteFile(drop_in, render("systemd/docker-execstart.conf.j2", exec_start=value, package_unit=path), owner=owner, items=items)]
     text = host.read_text(path, users_uid(owner)) or ""
     return [WriteFile(path, set_value(text, path, command.setting.node, value), owner=owner, items=items)]
