@@ -119,7 +119,12 @@ class Config:
     sprawl_days: Optional[int] = None  # container-sprawl's parameter `days`
     reports_kept: int = 30  # [schedule] keep: the scheduled checks' reports kept
     metrics_dir: Optional[str] = None  # [schedule] metrics_dir: node_exporter's textfile directory, for harden.prom
-    sha256: str = ""  # of the file's text ("" where there is none): scheduled reports are compared under one config
+    text: Optional[str] = None  # the file's (None where there is none)
+
+    @property
+    def sha256(self) -> str:
+        """Of the file's text ("" where there is none): scheduled reports are compared under one config."""
+        return "" if self.text is None else sha256_of(self.text.encode())
 
     def waiver_for(self, item: str, refs: Collection[str] = ()) -> Optional[Waiver]:
         """The waiver of a whole item: named by its id, or by every one of its references (`refs`) in the profile
@@ -279,7 +284,7 @@ def parse(text: str, source: str, known_items: KnownItems) -> Config:
                    f"directory), not {metrics_dir!r}", line_of(text, "metrics_dir", start))
     return Config(source=source, profile=profile, items=items, waivers=tuple(waivers), tables=tables, defaults=defaults,
                   daemon_options=daemon_options, bind_address=bind_address, sprawl_days=sprawl_days, reports_kept=kept,
-                  metrics_dir=metrics_dir, sha256=sha256_of(text.encode()))
+                  metrics_dir=metrics_dir, text=text)
 
 
 SYSTEM_DIRECTORIES = ("", "/etc", "/usr", "/bin", "/sbin", "/lib", "/lib64", "/boot", "/root", "/home", "/var", "/var/lib", "/run",

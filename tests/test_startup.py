@@ -40,3 +40,14 @@ def test_list_imports_the_items_metadata_and_nothing_of_a_run():
     assert "hardener.fixes.icc" in names and ("tomllib" in names or "tomli" in names)
     heavy = [name for name in names if (name in HEAVY and not name.startswith("toml")) or name.startswith("jinja2.")]
     assert not heavy, heavy
+
+
+def test_a_check_that_finds_nothing_to_change_hashes_nothing(make_root):
+    """hashlib (OpenSSL, 4 ms) is loaded when a file's checksum is first needed (a plan's targets are examined whole,
+    a run's records compared): not by harden's modules, nor for the config file, on a host with nothing to change."""
+    root = make_root("debian", compliant=True)
+    for args in ((), ("--profile", "cis", "--only", "icc,log-level,iptables")):
+        assert "_hashlib" not in imported("check", "--root", str(root), *args)
+    (root / "etc/hardener").mkdir(parents=True, exist_ok=True)
+    (root / "etc/hardener/config.toml").write_text('profile = "cis"\nitems = ["icc", "log-level"]\n')
+    assert "_hashlib" not in imported("check", "--root", str(root))

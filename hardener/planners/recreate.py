@@ -11,13 +11,12 @@ the one setting that fails the baseline.
 """
 from __future__ import annotations
 
-import hashlib
 import ipaddress
 import shlex
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
-from ..host import Host
+from ..host import Host, sha256_of
 from ..facts.containers import CLEARABLE, Container, EVERY_ADDRESS, SHARED, added_capabilities, security_option
 
 
@@ -71,7 +70,7 @@ def seccomp_profiles(container: Container) -> Dict[str, str]:
     for option in container.host_config.get("SecurityOpt") or []:
         name, _, value = security_option(option).partition("=")
         if name == "seccomp" and value.startswith("{"):
-            profiles[f"{HOME}/seccomp/{container.name}-{hashlib.sha256(value.encode()).hexdigest()[:12]}.json"] = value
+            profiles[f"{HOME}/seccomp/{container.name}-{sha256_of(value.encode())[:12]}.json"] = value
     return profiles
 
 
