@@ -12,8 +12,8 @@ At N = 0 and 100 running containers (labelled; the machine's other containers co
     of the engine, the same paths, the inspects over as many connections as harden's client uses and the rest in
     order on one. It asks what the files floor does not (the engine's /info and /version, which sections 2 and 1
     need): what of harden's time is its own shows against it;
-  - the stack floor: the files floor with click imported first, as every program of this project's stack starts
-    (the project is a click program, by its user's choice): what of harden's time is its own shows against it too;
+  - the stack floor: the files floor with click imported first, as every program of this project's stack starts:
+    what of harden's time is its own shows against it too;
   - harden check --profile cis;
 and prints the medians, harden's ratio to each floor, and the processes harden starts (strace's execve count,
 harden's own start left out). Goals (issue 22): within 2.5 x the files floor; at most 4 processes besides one
@@ -223,7 +223,8 @@ def main():
                     io.append(timed(io_floor))
                     ours.append(timed(argv, codes=(0, 1, 2)))
                 harden = statistics.median(ours)
-                floors = "  ".join(f"{statistics.median(floor):>8.3f}  {harden / statistics.median(floor):>6.2f}" for floor in (files, stack, io))
+                floors = "  ".join(f"{statistics.median(floor):>8.3f}  {harden / statistics.median(floor):>6.2f}"
+                                   for floor in (files, stack, io))
                 print(f"{size:>10}  {floors}  {harden:>8.3f}  "
                       f"{processes(argv):>9}  ({len(paths)} paths, {len(requests)} requests)", flush=True)
         finally:

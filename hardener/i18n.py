@@ -294,11 +294,10 @@ ERRORS = {
                            "can change it; install harden where root alone writes (pip as root, or a root-owned venv)",
                            "[schedule] 定时器将以 root 运行 {path}，其为 {owner} {mode}：root 以外的用户可修改它；"
                            "请将 harden 安装在仅 root 可写的位置（以 root 运行 pip，或 root 所有的 venv）"),
-    "timer_cannot_import": Text("[schedule] the timer's {python} -m hardener would not find harden ({said}): this run imports it "
-                                "through PYTHONPATH or the current directory, which the timer does not have; install harden "
-                                "for that interpreter, as root",
-                                "[schedule] 定时器的 {python} -m hardener 将找不到 harden（{said}）：本次运行通过 PYTHONPATH "
-                                "或当前目录导入它，而定时器没有这些；请以 root 为该解释器安装 harden"),
+    "timer_cannot_import": Text("[schedule] the timer's {python} -m hardener would not find harden ({said}): the timer runs it "
+                                "in / without this run's PYTHONPATH; install harden for that interpreter, as root",
+                                "[schedule] 定时器的 {python} -m hardener 将找不到 harden（{said}）：定时器在 / 中运行它，"
+                                "且没有本次运行的 PYTHONPATH；请以 root 为该解释器安装 harden"),
     "timer_other_harden": Text("[schedule] the timer's {python} -m hardener would run the harden in {theirs}, not this one in "
                                "{ours}: run harden schedule with the harden the timer should run",
                                "[schedule] 定时器的 {python} -m hardener 将运行 {theirs} 中的 harden，而非本次运行的 {ours}："

@@ -64,7 +64,8 @@ def code_not_roots(host: Host) -> None:
 
 # Where an interpreter finds harden, without running any of it (another copy's code is not run to find out)
 FIND_HARDENER = ("import importlib.util, sys; spec = importlib.util.find_spec('hardener'); "
-                 "print(spec.origin) if spec and spec.origin else sys.exit(\"No module named 'hardener'\")")
+                 "print(spec.origin) if spec and spec.origin else sys.exit(\"No module named 'hardener'\" if spec is None "
+                 "else 'hardener there is a directory without its code')")
 
 
 def timer_runs_this_harden(python: str = sys.executable) -> None:

@@ -1491,7 +1491,7 @@ def test_a_users_file_made_a_directory_or_a_link_since_is_said_and_never_read_th
     assert (host.root / "etc/secret").read_text() == "root-only-SECRET\n"
 
 
-def alices_home(host):
+def alices_config(host):
     home = host.root / "home/alice/.config"
     home.mkdir(parents=True)
     for path in (host.root / "home/alice", home):
@@ -1503,7 +1503,7 @@ def test_what_a_run_made_for_a_user_is_removed_only_while_its_directories_are_he
     """A drop-in and its directories a run made for alice: while a directory holding one is writable by others, its
     undo is refused (root does not remove a name there for her), also where she opens it between the undo's look
     and its removal; once it is hers alone again, each is removed."""
-    config = alices_home(host)
+    config = alices_config(host)
     drop_in = f"{config}/systemd/user/docker.service.d/zz-hardener.conf"
     rewritten, loosened = f"{config}/systemd/user/docker.service.d/10-hers.conf", f"{config}/systemd/user/docker.service.d/20-hers.conf"
     run = new_run(journal)
@@ -1538,7 +1538,7 @@ def test_what_a_run_made_for_a_user_is_removed_only_while_its_directories_are_he
                 directory.chmod(0o777)
             else:
                 monkeypatch.setattr(host, "state", opened_after_the_look(directory))
-            with pytest.raises(HostError):
+            with pytest.raises(HostError, match=r"docker\.service\.d is alice:alice 0777, which others than alice and root can change"):
                 _restore(host, run, undone)
             monkeypatch.setattr(host, "state", examining)
             directory.chmod(0o755)
@@ -1553,7 +1553,7 @@ def test_what_a_run_made_for_a_user_is_removed_only_while_its_directories_are_he
             directory.parent.chmod(0o777)
         else:
             monkeypatch.setattr(host, "state", opened_after_the_look(directory.parent))
-        with pytest.raises(HostError):
+        with pytest.raises(HostError, match=r"/user is alice:alice 0777, which others than alice and root can change"):
             _restore(host, run, made_dir)
         monkeypatch.setattr(host, "state", examining)
         directory.parent.chmod(0o755)
@@ -1565,7 +1565,7 @@ def test_what_a_run_made_for_a_user_is_removed_only_while_its_directories_are_he
 def test_the_preview_goes_on_past_a_users_file_it_cannot_read(journal, host, monkeypatch):
     """A rollback's preview, newest change first: alice's file, made a link since (or swapped for one between its
     look and its read), is said in a line, and the older changes are still previewed after it."""
-    config = alices_home(host)
+    config = alices_config(host)
     users = f"{config}/daemon.json"
     write(host, users, '{"icc": true}\n')
     os.chown(host.root / users.lstrip("/"), 1000, 1000)

@@ -325,7 +325,8 @@ def test_a_timer_is_refused_where_it_would_run_as_root_code_another_user_can_cha
 
 def test_a_timer_is_refused_where_its_interpreter_would_not_find_harden(tmp_path):
     """The timer starts `python -m hardener` in /, without PYTHONPATH: an interpreter harden is not installed for (a
-    bare venv here) is refused in one line that names it; the one harden is installed for runs this harden."""
+    bare venv here) is refused in one line that names it; the one harden is installed for (the suite's venv, where
+    scripts/setup-dev installs this checkout) runs this harden."""
     import sys
 
     from hardener.schedule import ScheduleError, timer_runs_this_harden
