@@ -1,12 +1,16 @@
 """Host.resolve against the kernel: random trees of directories, files and links
 (relative, absolute, dangling, looping) in a root, each path resolved by harden
 and, in a child chrooted there, by the kernel's own walk (os.path.realpath)."""
+import errno
 import json
 import os
+import stat
+import threading
 from pathlib import Path
 import shutil
 import tempfile
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from hardener.host import Host, HostError
@@ -231,3 +235,141 @@ def test_a_path_inside_a_containers_root_is_walked_there_as_the_kernel_walks_it(
         assert str(error).startswith("/var/run/docker.sock: run changed while harden followed it ("), error
     else:
         raise AssertionError("a link gone while followed was taken for a name")
+
+
+def test_only_root_can_change_what_is_roots_and_written_by_no_one_else(tmp_path):
+    """roots_alone: root's and writable by root alone; a link's own mode means nothing; a sticky directory others can
+    write counts only where asked (others cannot replace root's files in it), a plain one never."""
+    from hardener.host import roots_alone
+
+    def made(name, mode, uid=0, directory=True):
+        path = tmp_path / name
+        path.mkdir() if directory else path.write_text("")
+        path.chmod(mode)
+        os.chown(path, uid, 0)
+        return os.lstat(path)
+
+    (tmp_path / "link").symlink_to("anywhere")
+    cases = [(made("plain", 0o755), False, True), (made("users", 0o755, uid=1000), False, False),
+             (made("open", 0o777), False, False), (made("open-asked", 0o777), True, False),
+             (made("group", 0o775), True, False), (made("sticky", 0o1777), False, False),
+             (made("sticky-asked", 0o1777), True, True), (made("sticky-file", 0o1666, directory=False), True, False),
+             (os.lstat(tmp_path / "link"), False, True)]
+    assert [roots_alone(info, sticky_protects=asked) for info, asked, _ in cases] == [alone for _, _, alone in cases]
+    assert not roots_alone(cases[5][0]), "a sticky directory counts only where asked"
+
+
+@pytest.mark.parametrize("before, after, mode, left", [
+    ((1000, 1000), (0, 0), 0o6755, 0o755),  # made root's: no setuid or setgid bit, whatever was asked
+    ((1000, 0), (0, 0), 0o6755, 0o755),  # its owner made root
+    ((0, 1000), (0, 0), 0o6755, 0o755),  # its group made root's
+    ((1000, 1000), (0, 1000), 0o6755, 0o755),
+    ((1000, 1000), (1000, 0), 0o6755, 0o755),
+    ((0, 0), (0, 0), 0o6755, 0o6755),  # root's already: as asked
+    ((1000, 1000), (1000, 1000), 0o6755, 0o6755),  # a user's kept theirs (a rollback giving it back): as asked
+    ((0, 0), (1000, 1000), 0o4755, 0o4755),
+])
+def test_a_file_made_roots_at_the_change_keeps_no_setuid_or_setgid_bit(tmp_path, before, after, mode, left):
+    tool = tmp_path / "tool"
+    tool.write_text("#!/bin/sh\n")
+    os.chown(tool, *before)
+    Host(str(tmp_path)).set_owner_mode("/tool", *after, mode)
+    found = tool.stat()
+    assert ((found.st_uid, found.st_gid), found.st_mode & 0o7777) == (after, left)
+
+
+def test_a_directory_made_roots_keeps_its_setgid_bit_and_a_link_is_never_changed(tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chown(shared, 1000, 1000)
+    Host(str(tmp_path)).set_owner_mode("/shared", 0, 0, 0o2775, {"user.hardener-test": b"kept"})
+    assert (shared.stat().st_uid, shared.stat().st_mode & 0o7777) == (0, 0o2775)
+    assert os.getxattr(shared, "user.hardener-test") == b"kept"
+    secret = tmp_path / "secret"
+    secret.write_text("")
+    secret.chmod(0o600)
+    (tmp_path / "link").symlink_to("secret")
+    parent = os.open(tmp_path, os.O_RDONLY | os.O_DIRECTORY)
+    try:  # swapped for a link after the look at the name: the change itself refuses it
+        with pytest.raises(OSError) as raised:
+            Host(str(tmp_path))._set_owner_mode_at(parent, "link", 1000, 1000, 0o666)
+    finally:
+        os.close(parent)
+    assert (raised.value.errno, raised.value.strerror) == (errno.ELOOP, "it became a symbolic link")
+    assert (secret.stat().st_uid, secret.stat().st_mode & 0o777) == (0, 0o600)
+
+
+def test_the_report_harden_writes_is_roots_own_file_as_the_umask_makes_it_and_a_pipe_is_written_to(tmp_path, monkeypatch):
+    host = Host("/")
+    old = os.umask(0o077)
+    try:
+        host.write_named(str(tmp_path / "new.json"), b"{}\n")
+    finally:
+        os.umask(old)
+    made = (tmp_path / "new.json").stat()
+    assert ((made.st_uid, made.st_gid), made.st_mode & 0o777, (tmp_path / "new.json").read_bytes()) == ((0, 0), 0o600, b"{}\n")
+    kept = tmp_path / "kept.json"
+    kept.write_text("old")
+    kept.chmod(0o640)
+    host.write_named(str(kept), b"new")
+    assert ((kept.stat().st_uid, kept.stat().st_gid), kept.stat().st_mode & 0o777, kept.read_bytes()) == ((0, 0), 0o640, b"new")
+    theirs = tmp_path / "theirs.json"
+    theirs.write_text("theirs")
+    os.chown(theirs, 65534, 65534)
+    with pytest.raises(HostError) as raised:
+        host.write_named(str(theirs), b"root's")
+    assert str(raised.value) == f"{theirs} is nobody's; harden does not write root's report over another's file"
+    with pytest.raises(HostError) as raised:
+        host.write_named(f"{kept}/report.json", b"x")
+    assert str(raised.value) == f"{kept}/report.json: Not a directory"
+
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    read = []
+    reader = threading.Thread(target=lambda: read.append(pipe.read_bytes()))
+    reader.start()
+    host.write_named(str(pipe), b"through the pipe")
+    reader.join(10)
+    assert read == [b"through the pipe"] and stat.S_ISFIFO(os.lstat(pipe).st_mode), "written to, not replaced"
+
+    writer = threading.Thread(target=lambda: pipe.write_bytes(b'{"schema": 1}'))
+    writer.start()
+    assert host.read_named(str(pipe)) == b'{"schema": 1}'
+    writer.join(10)
+
+    secret = tmp_path / "secret"
+    secret.write_text("root's")
+    swapped = tmp_path / "swapped"
+    swapped.symlink_to(secret)
+    looked = os.lstat(pipe)
+    real_lstat = os.lstat
+    monkeypatch.setattr(os, "lstat", lambda path, *args, **kwargs: looked if str(path) == str(swapped) else real_lstat(path, *args, **kwargs))
+    with pytest.raises(HostError):  # a pipe when looked at, a link when opened: not followed
+        host.write_named(str(swapped), b"over root's file")
+    monkeypatch.undo()
+    assert secret.read_text() == "root's"
+
+
+def test_the_report_of_a_user_is_written_with_their_own_rights(tmp_path):
+    """Run by a user, --output is the shell's `>`: their own file, in a directory of theirs."""
+    above = Path(tempfile.mkdtemp(dir="/tmp"))  # pytest's own directory is root's alone: nobody cannot enter it
+    above.chmod(0o755)
+    theirs = above / "theirs"
+    theirs.mkdir()
+    os.chown(theirs, 65534, 65534)
+    child = os.fork()
+    if child == 0:
+        try:
+            os.setgid(65534)
+            os.setuid(65534)
+            Host("/").write_named(str(theirs / "report.json"), b"theirs\n")
+            os._exit(0)
+        except BaseException:
+            os._exit(1)
+    _, status = os.waitpid(child, 0)
+    try:
+        assert os.waitstatus_to_exitcode(status) == 0
+        made = (theirs / "report.json").stat()
+        assert ((made.st_uid, made.st_gid), (theirs / "report.json").read_bytes()) == ((65534, 65534), b"theirs\n")
+    finally:
+        shutil.rmtree(above)
