@@ -373,3 +373,26 @@ def test_the_report_of_a_user_is_written_with_their_own_rights(tmp_path):
         assert ((made.st_uid, made.st_gid), (theirs / "report.json").read_bytes()) == ((65534, 65534), b"theirs\n")
     finally:
         shutil.rmtree(above)
+
+
+def test_a_users_file_is_examined_only_while_its_directories_are_theirs_alone(tmp_path):
+    """Host.state(path, user): nothing there is said as nothing (as state() says it); a file in a directory others can
+    change is not examined for its user, in words that say so."""
+    from hardener.host import FileState
+
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc/passwd").write_text("root:x:0:0::/root:/bin/sh\nalice:x:1000:1000::/home/alice:/bin/sh\n")
+    (tmp_path / "etc/group").write_text("root:x:0:\nalice:x:1000:\n")
+    home = tmp_path / "home/alice"
+    home.mkdir(parents=True)
+    os.chown(home, 1000, 1000)
+    (home / "daemon.json").write_text("{}")
+    os.chown(home / "daemon.json", 1000, 1000)
+    host = Host(str(tmp_path))
+    assert host.state("/home/alice/missing.json", 1000) == FileState(exists=False)
+    assert host.state("/home/alice/daemon.json", 1000).exists
+    home.chmod(0o777)
+    with pytest.raises(HostError) as raised:
+        host.state("/home/alice/daemon.json", 1000)
+    assert str(raised.value).endswith("/home/alice is alice:alice 0777, which others than alice and root can change; "
+                                      "nothing was examined there"), raised.value
