@@ -307,7 +307,7 @@ def test_a_timer_is_refused_where_it_would_run_as_root_code_another_user_can_cha
     users.rename(above / users.name)
     other = schedule(above / users.name)  # root's alone now; but the timer, without PYTHONPATH, would import another harden
     assert other.returncode == 1 and other.stderr.count("\n") == 1, other
-    assert (f"-m hardener would run the harden in {checkout / 'hardener'}, not this one in {above / users.name / 'hardener'}"
+    assert (f"-m hardener would run the harden in {installed_harden()}, not this one in {above / users.name / 'hardener'}"
             in other.stderr), other.stderr
     previewed = subprocess.run([sys.executable, "-m", "hardener", "schedule", "--dry-run"], cwd=tmp_path, capture_output=True,
                                text=True, env={**os.environ, "LANG": "C.UTF-8"}, timeout=120)
@@ -323,18 +323,32 @@ def test_a_timer_is_refused_where_it_would_run_as_root_code_another_user_can_cha
     assert linked.returncode == 1 and f"the timer would run as root {venv}/bin/python, which is " in linked.stderr, linked.stderr
 
 
+def installed_harden() -> str:
+    """The directory of the harden this interpreter finds in /, without PYTHONPATH, as the timer would run it (the
+    checkout scripts/setup-dev installed into the suite's venv)."""
+    import sys
+
+    from hardener.schedule import FIND_HARDENER
+
+    found = subprocess.run([sys.executable, "-c", FIND_HARDENER], cwd="/", capture_output=True, text=True, check=True,
+                           env={"PATH": os.defpath})
+    return os.path.dirname(os.path.realpath(found.stdout.strip()))
+
+
 def test_a_timer_is_refused_where_its_interpreter_would_not_find_harden(tmp_path):
     """The timer starts `python -m hardener` in /, without PYTHONPATH: an interpreter harden is not installed for (a
-    bare venv here) is refused in one line that names it; the one harden is installed for (the suite's venv, where
-    scripts/setup-dev installs this checkout) runs this harden."""
+    bare venv here) is refused in one line that names it; the harden installed for the suite's interpreter, run as
+    the timer would find it, passes its own check."""
     import sys
 
     from hardener.schedule import ScheduleError, timer_runs_this_harden
 
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(tmp_path / "bare")], check=True, timeout=120)
-    with pytest.raises(ScheduleError) as refused:
+    with pytest.raises(ScheduleError) as raised:
         timer_runs_this_harden(str(tmp_path / "bare/bin/python"))
-    said = refused.value.said("en")
+    said = raised.value.said("en")
     assert said.startswith(f"[schedule] the timer's {tmp_path}/bare/bin/python -m hardener would not find harden (") and \
         "No module named 'hardener'" in said and "\n" not in said, said
-    timer_runs_this_harden(sys.executable)
+    installed = subprocess.run([sys.executable, "-c", "from hardener.schedule import timer_runs_this_harden as check; check()"],
+                               cwd="/", capture_output=True, text=True, env={"PATH": os.defpath}, timeout=120)
+    assert installed.returncode == 0, installed
