@@ -351,12 +351,14 @@ def test_the_report_harden_writes_is_roots_own_file_as_the_umask_makes_it_and_a_
 
 
 def test_the_report_of_a_user_is_written_with_their_own_rights(tmp_path):
-    """Run by a user, --output is the shell's `>`: their own file, in a directory of theirs."""
+    """Run by a user, --output is the shell's `>`: their own file, in a directory of theirs; run by root, root's."""
     above = Path(tempfile.mkdtemp(dir="/tmp"))  # pytest's own directory is root's alone: nobody cannot enter it
     above.chmod(0o755)
     theirs = above / "theirs"
     theirs.mkdir()
     os.chown(theirs, 65534, 65534)
+    Host("/").write_named(str(above / "roots.json"), b"root's\n")
+    assert (above / "roots.json").stat().st_uid == 0 and (above / "roots.json").read_bytes() == b"root's\n"
     child = os.fork()
     if child == 0:
         try:
