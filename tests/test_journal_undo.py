@@ -1527,37 +1527,35 @@ def test_what_a_run_made_for_a_user_is_removed_only_while_its_directories_are_he
             return found
         return state
 
+    def refused_while_open(undone, holding, said, untouched):
+        """The undo refused, and nothing undone, with `holding` writable by others: opened before its look, and between
+        its look and its change."""
+        for opened in ("before", "between"):
+            if opened == "before":
+                holding.chmod(0o777)
+            else:
+                monkeypatch.setattr(host, "state", opened_after_the_look(holding))
+            with pytest.raises(HostError, match=said):
+                _restore(host, run, undone)
+            monkeypatch.setattr(host, "state", examining)
+            holding.chmod(0o755)
+            assert untouched(), f"{undone.path} left as it was in a directory others can write ({opened})"
+
     def as_before(path):
         found = host.root / path.lstrip("/")
         return (found.read_text(), oct(found.stat().st_mode & 0o777)) == ("[Service]\nEnvironment=HERS=1\n", "0o664")
 
     undos = [(made[rewritten], as_before), (made[loosened], as_before), (made[drop_in], lambda path: not os.path.lexists(host.root / path.lstrip("/")))]
     for undone, undone_right in undos:
-        for opened in ("before", "between"):
-            if opened == "before":
-                directory.chmod(0o777)
-            else:
-                monkeypatch.setattr(host, "state", opened_after_the_look(directory))
-            with pytest.raises(HostError, match=r"docker\.service\.d is alice:alice 0777, which others than alice and root can change"):
-                _restore(host, run, undone)
-            monkeypatch.setattr(host, "state", examining)
-            directory.chmod(0o755)
-            assert not undone_right(undone.path), f"{undone.path} left as it was in a directory others can write ({opened})"
+        refused_while_open(undone, directory, r"docker\.service\.d is alice:alice 0777, which others than alice and root can change",
+                           lambda: not undone_right(undone.path))
         _restore(host, run, undone)
         assert undone_right(undone.path), undone.path
     made_dir = made[str(PurePosixPath(drop_in).parent)]
     (host.root / rewritten.lstrip("/")).unlink()
     (host.root / loosened.lstrip("/")).unlink()
-    for opened in ("before", "between"):
-        if opened == "before":
-            directory.parent.chmod(0o777)
-        else:
-            monkeypatch.setattr(host, "state", opened_after_the_look(directory.parent))
-        with pytest.raises(HostError, match=r"/user is alice:alice 0777, which others than alice and root can change"):
-            _restore(host, run, made_dir)
-        monkeypatch.setattr(host, "state", examining)
-        directory.parent.chmod(0o755)
-        assert directory.is_dir(), f"not removed from a directory others can write ({opened})"
+    refused_while_open(made_dir, directory.parent, r"/user is alice:alice 0777, which others than alice and root can change",
+                       directory.is_dir)
     _restore(host, run, made_dir)
     assert not directory.exists()
 
